@@ -1,0 +1,63 @@
+# The two commands of the README. Each sets up what it needs on a fresh machine first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+BUN_BIN := $(abspath $(TOOLS))/node_modules/.bin
+REFLEX_ENV := PATH="$(BUN_BIN):$$PATH" REFLEX_USE_SYSTEM_BUN=1 \
+	REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false
+
+.PHONY: run test setup setup-dev browser lint seed seed-scale bench clean
+
+run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
+	$(BIN)/python -m microblog migrate
+	$(REFLEX_ENV) $(BIN)/reflex run
+
+test: setup-dev browser  ## set up, lint, run every test
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(REFLEX_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(BIN)/.deps $(BUN_BIN)/bun
+
+setup-dev: setup $(BIN)/.dev-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(BIN)/.deps: $(BIN)/python requirements.txt constraints.txt
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(BIN)/.dev-deps: $(BIN)/.deps requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# Reflex's own bun download needs the open internet; the npm registry's bun package works.
+$(BUN_BIN)/bun:
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent bun@1.4.5 >/dev/null
+	test -x $@
+
+# Headless Chromium for the browser tests, from Debian (Playwright's own download is blocked).
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Install Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+lint: setup-dev
+	$(BIN)/ruff format --check . && $(BIN)/ruff check .
+
+seed: setup  ## demo data: a dozen users, a few hundred posts
+	$(BIN)/python -m microblog seed --yes
+
+seed-scale: setup  ## benchmark data: 10k users, 1M posts
+	$(BIN)/python -m microblog seed --scale --yes
+
+bench: setup-dev browser
+	$(REFLEX_ENV) $(BIN)/python -m benchmarks.bench_feeds --seed --browser
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .web .states

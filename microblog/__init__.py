@@ -1,0 +1,1 @@
+"""Microblog: the Flask Mega-Tutorial's microblog as a live Reflex app."""

@@ -1,0 +1,3 @@
+from microblog.cli import main
+
+raise SystemExit(main())

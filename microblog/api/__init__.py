@@ -1,0 +1,14 @@
+"""The HTTP side of the backend: a FastAPI app that Reflex mounts itself inside
+(`rx.App(api_transformer=...)`), so these routes are matched before Reflex's own."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from microblog.api.session_cookie import router as session_cookie_router
+
+
+def create_http_app() -> FastAPI:
+    app = FastAPI(title="Microblog", docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(session_cookie_router)
+    return app

@@ -1,0 +1,1 @@
+"""Reusable UI pieces. They render state; they hold no logic of their own."""

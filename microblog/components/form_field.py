@@ -1,0 +1,32 @@
+"""A labelled form field with its error beside it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def field_error(message: rx.Var, field_id: str) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.text(message, color_scheme="red", size="2", id=f"{field_id}-error", role="alert"),
+        rx.fragment(),
+    )
+
+
+def form_field(
+    label: str,
+    name: str,
+    error: rx.Var | None = None,
+    *,
+    type: str = "text",
+    **input_props: object,
+) -> rx.Component:
+    field_id = f"field-{name}"
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, class_name="field-label"),
+        rx.input(id=field_id, name=name, type=type, width="100%", **input_props),
+        field_error(error, field_id) if error is not None else rx.fragment(),
+        spacing="1",
+        width="100%",
+        align="stretch",
+    )

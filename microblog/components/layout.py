@@ -1,0 +1,25 @@
+"""The frame every page shares."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.navbar import navbar
+
+
+def layout(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        navbar(),
+        rx.box(
+            rx.vstack(*children, spacing="4", width="100%", align="stretch"),
+            max_width="48rem",
+            margin_x="auto",
+            padding="1rem",
+            as_="main",
+        ),
+        min_height="100vh",
+    )
+
+
+def loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding="2rem", width="100%")

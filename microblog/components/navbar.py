@@ -1,0 +1,69 @@
+"""The top bar: Home, Explore, Profile, Log out / Log in, Register, and the dark-mode toggle."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.config import get_config
+
+from microblog import routes
+from microblog.state.session import SessionState
+
+
+def nav_link(text: str, href: str | rx.Var) -> rx.Component:
+    return rx.link(text, href=href, size="3", weight="medium", class_name="nav-link")
+
+
+def _logout_url() -> str:
+    # A real navigation to the backend, which deletes the session and the HttpOnly cookie.
+    return f"{get_config().api_url.rstrip('/')}{routes.LOGOUT_HTTP}"
+
+
+def navbar() -> rx.Component:
+    signed_in = rx.hstack(
+        nav_link("Profile", "/user/" + SessionState.user_name),
+        rx.link("Log out", href=_logout_url(), size="3", weight="medium", is_external=False),
+        spacing="4",
+        align="center",
+    )
+    signed_out = rx.hstack(
+        nav_link("Log in", routes.LOGIN),
+        nav_link("Register", routes.REGISTER),
+        spacing="4",
+        align="center",
+    )
+    return rx.box(
+        rx.hstack(
+            rx.hstack(
+                rx.link(rx.heading("Microblog", size="5"), href=routes.INDEX, underline="none"),
+                nav_link("Home", routes.INDEX),
+                nav_link("Explore", routes.EXPLORE),
+                spacing="4",
+                align="center",
+            ),
+            rx.hstack(
+                rx.cond(
+                    SessionState.auth_checked,
+                    rx.cond(SessionState.is_authenticated, signed_in, signed_out),
+                    rx.fragment(),
+                ),
+                rx.color_mode.button(size="2", variant="ghost", aria_label="Toggle dark mode"),
+                spacing="4",
+                align="center",
+            ),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+            max_width="48rem",
+            margin_x="auto",
+            padding_x="1rem",
+            padding_y="0.75rem",
+        ),
+        as_="nav",
+        border_bottom="1px solid var(--gray-a5)",
+        width="100%",
+        position="sticky",
+        top="0",
+        z_index="10",
+        background_color="var(--color-background)",
+    )

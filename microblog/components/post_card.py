@@ -1,0 +1,49 @@
+"""One post in a feed."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.timestamps import relative_time
+
+
+def user_link(username: rx.Var, *children: rx.Component | rx.Var) -> rx.Component:
+    return rx.link(*(children or (username,)), href="/user/" + username, class_name="user-link")
+
+
+def post_card(post: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            user_link(
+                post.author_username,
+                rx.avatar(src=post.author_avatar, fallback="?", size="3", radius="full"),
+            ),
+            rx.vstack(
+                rx.hstack(
+                    user_link(post.author_username, rx.text(post.author_username, weight="bold")),
+                    rx.text("said", color_scheme="gray", size="2"),
+                    rx.text(relative_time(post.timestamp), color_scheme="gray", size="2"),
+                    spacing="2",
+                    align="baseline",
+                    wrap="wrap",
+                ),
+                rx.text(post.body, class_name="post-body", white_space="pre-wrap"),
+                spacing="1",
+                width="100%",
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="post",
+        data_post_id=post.id,
+    )
+
+
+def post_list(posts: rx.Var, empty_text: str) -> rx.Component:
+    return rx.cond(
+        posts.length() > 0,
+        rx.vstack(rx.foreach(posts, post_card), spacing="3", width="100%", class_name="post-list"),
+        rx.callout(empty_text, icon="info", color_scheme="gray", width="100%"),
+    )

@@ -1,0 +1,93 @@
+"""Settings, read once from the environment (and an optional `.env` file).
+
+The names are the Mega-Tutorial's (`SECRET_KEY`, `DATABASE_URL`, `POSTS_PER_PAGE`, ...) so an
+operator who knows the tutorial knows how to configure us. Nothing else in the package reads
+`os.environ` directly: everything asks `get_settings()`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 (refused outside development)
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something we refuse to run with."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Make the URL use the driver we ship (psycopg 3) and anchor relative SQLite paths.
+
+    Heroku-style `postgres://` and plain `postgresql://` would otherwise pick psycopg2, which we
+    do not install.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url[len("sqlite:///") :]
+        if relative and relative != ":memory:":
+            return "sqlite:///" + str(PROJECT_ROOT / relative)
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: str
+    database_url: str
+    posts_per_page: int
+    env: str
+    admins: tuple[str, ...]
+    session_cookie_name: str
+    session_days_remember: int
+    session_hours_default: int
+    last_seen_throttle_seconds: int
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in {"dev", "development", "test"}
+
+
+def load_settings() -> Settings:
+    """Build settings from the process environment; refuse an unsafe production set-up."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    env = os.environ.get("MICROBLOG_ENV", "development").strip().lower()
+    secret = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    settings = Settings(
+        secret_key=secret,
+        database_url=normalize_database_url(os.environ.get("DATABASE_URL") or "sqlite:///app.db"),
+        posts_per_page=max(1, int(os.environ.get("POSTS_PER_PAGE", "25"))),
+        env=env,
+        admins=tuple(
+            a.strip().lower() for a in os.environ.get("ADMINS", "").split(",") if a.strip()
+        ),
+        session_cookie_name=os.environ.get("SESSION_COOKIE_NAME", "microblog_session"),
+        session_days_remember=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")),
+        session_hours_default=int(os.environ.get("SESSION_HOURS", "12")),
+        last_seen_throttle_seconds=int(os.environ.get("LAST_SEEN_THROTTLE_SECONDS", "60")),
+    )
+    if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
+        msg = (
+            "SECRET_KEY is not set. Outside development (MICROBLOG_ENV="
+            f"{env!r}) Microblog refuses to start with the built-in development key."
+        )
+        raise ConfigError(msg)
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,105 @@
+"""The tables. Field names follow the Mega-Tutorial so the code reads like the specification.
+
+Indexes are chosen for the scale data set (10k users, 1M posts): see docs/performance.md for the
+queries they serve.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, func
+from sqlmodel import Field, SQLModel
+
+USERNAME_MAX = 64
+EMAIL_MAX = 120
+ABOUT_ME_MAX = 140
+POST_MAX = 140
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _user_fk(*, primary_key: bool = False, index: bool = False) -> Column:
+    """A foreign key to user.id that disappears with its user."""
+    return Column(
+        Integer,
+        ForeignKey("user.id", ondelete="CASCADE"),
+        primary_key=primary_key,
+        nullable=False,
+        index=index,
+    )
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=USERNAME_MAX)
+    email: str = Field(max_length=EMAIL_MAX)
+    password_hash: str = Field(max_length=256)
+    about_me: str | None = Field(default=None, max_length=ABOUT_ME_MAX)
+    last_seen: datetime = Field(default_factory=utcnow)
+    created: datetime = Field(default_factory=utcnow)
+
+
+# Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same
+# expressions serve the case-insensitive look-ups at login.
+Index("uq_user_username_lower", func.lower(User.username), unique=True)
+Index("uq_user_email_lower", func.lower(User.email), unique=True)
+
+
+class Follow(SQLModel, table=True):
+    """`follower` follows `followed`. The primary key serves "whom do I follow"; the second
+    index serves "who follows me"."""
+
+    __tablename__ = "follow"
+    __table_args__ = (Index("ix_follow_followed_follower", "followed_id", "follower_id"),)
+
+    follower_id: int = Field(sa_column=_user_fk(primary_key=True))
+    followed_id: int = Field(sa_column=_user_fk(primary_key=True))
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "post"
+    __table_args__ = (
+        # A user's posts newest first (profile, and each followed author in the home feed).
+        Index("ix_post_user_timestamp", "user_id", "timestamp", "id"),
+        # Everyone's posts newest first (explore, and the home feed of users who follow many).
+        Index("ix_post_timestamp", "timestamp", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: str = Field(max_length=POST_MAX)
+    timestamp: datetime = Field(default_factory=utcnow)
+    user_id: int = Field(sa_column=_user_fk())
+    language: str | None = Field(default=None, max_length=5)
+
+
+class AuthSession(SQLModel, table=True):
+    """A browser login. The browser holds only a random token; we keep its SHA-256, so a leaked
+    database does not yield working cookies. Deleting the row logs that browser out."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(sa_column=_user_fk(index=True))
+    remember: bool = False
+    created: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class LoginTicket(SQLModel, table=True):
+    """A single-use, short-lived hand-over from the websocket login form to the HTTP endpoint that
+    sets the HttpOnly session cookie (page scripts cannot set such a cookie)."""
+
+    __tablename__ = "login_ticket"
+
+    ticket_hash: str = Field(max_length=64, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    remember: bool = False
+    next_path: str = Field(default="/", max_length=512)
+    expires_at: datetime

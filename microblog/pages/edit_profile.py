@@ -1,0 +1,57 @@
+"""Edit your username and about-me text."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.form_field import field_error, form_field
+from microblog.components.layout import layout, loading
+from microblog.models import ABOUT_ME_MAX
+from microblog.state.edit_profile import EditProfileState
+
+
+def edit_profile_page() -> rx.Component:
+    return layout(
+        rx.heading("Edit Profile", size="6"),
+        rx.cond(
+            EditProfileState.loaded,
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        form_field(
+                            "Username",
+                            "username",
+                            EditProfileState.username_error,
+                            default_value=EditProfileState.username,
+                            key=EditProfileState.username,
+                        ),
+                        rx.el.label(
+                            "About me", html_for="field-about_me", class_name="field-label"
+                        ),
+                        rx.text_area(
+                            id="field-about_me",
+                            name="about_me",
+                            value=EditProfileState.about_me,
+                            on_change=EditProfileState.set_about_me,
+                            rows="4",
+                            width="100%",
+                        ),
+                        rx.text(
+                            ABOUT_ME_MAX - EditProfileState.about_me.length(),
+                            " characters left",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        field_error(EditProfileState.about_me_error, "field-about_me"),
+                        rx.button("Save changes", type="submit", width="100%"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=EditProfileState.submit,
+                    reset_on_submit=False,
+                ),
+                width="100%",
+            ),
+            loading(),
+        ),
+    )

@@ -1,0 +1,31 @@
+"""Explore: everyone's posts, newest first."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.layout import layout, loading
+from microblog.components.pager import pager
+from microblog.components.post_card import post_list
+from microblog.state.feed import FeedState
+
+
+def explore_page() -> rx.Component:
+    return layout(
+        rx.heading("Explore", size="6"),
+        rx.cond(
+            FeedState.loaded & (FeedState.kind == "explore"),
+            rx.vstack(
+                post_list(FeedState.posts, "No posts yet."),
+                pager(
+                    FeedState.has_prev,
+                    FeedState.has_next,
+                    FeedState.newer_href,
+                    FeedState.older_href,
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            loading(),
+        ),
+    )

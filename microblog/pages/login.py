@@ -1,0 +1,62 @@
+"""Log in with username or email."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog import routes
+from microblog.components.form_field import form_field
+from microblog.components.layout import layout
+from microblog.state.auth import LoginState
+
+
+def login_page() -> rx.Component:
+    return layout(
+        rx.heading("Sign In", size="6"),
+        rx.cond(
+            LoginState.notice != "",
+            rx.callout(LoginState.notice, icon="info", color_scheme="green"),
+            rx.fragment(),
+        ),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    form_field(
+                        "Username or email", "login", auto_complete="username", required=True
+                    ),
+                    form_field(
+                        "Password",
+                        "password",
+                        type="password",
+                        auto_complete="current-password",
+                        required=True,
+                    ),
+                    rx.el.label(
+                        rx.checkbox(name="remember_me", id="field-remember_me"),
+                        " Remember me",
+                        html_for="field-remember_me",
+                        display="flex",
+                        gap="0.5rem",
+                        align_items="center",
+                    ),
+                    rx.cond(
+                        LoginState.error != "",
+                        rx.callout(
+                            LoginState.error,
+                            icon="triangle-alert",
+                            color_scheme="red",
+                            role="alert",
+                        ),
+                        rx.fragment(),
+                    ),
+                    rx.button("Sign In", type="submit", width="100%"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=LoginState.submit,
+                reset_on_submit=False,
+            ),
+            width="100%",
+        ),
+        rx.text("New user? ", rx.link("Click to Register!", href=routes.REGISTER)),
+    )

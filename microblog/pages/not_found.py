@@ -1,0 +1,26 @@
+"""What unknown routes and unknown users show."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog import routes
+from microblog.components.layout import layout
+
+
+def not_found_content(
+    message: str | rx.Var = "The page you asked for does not exist.",
+) -> rx.Component:
+    return rx.vstack(
+        rx.heading("Not Found", size="7", class_name="not-found"),
+        rx.text(message),
+        rx.link("Back to the home page", href=routes.INDEX),
+        spacing="3",
+        padding_y="2rem",
+        align="center",
+        width="100%",
+    )
+
+
+def not_found_page() -> rx.Component:
+    return layout(not_found_content())

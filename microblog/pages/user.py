@@ -1,0 +1,153 @@
+"""A user's profile: avatar, about me, last seen, counts, follow button, and three tabs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog import routes
+from microblog.components.layout import layout, loading
+from microblog.components.pager import pager
+from microblog.components.post_card import post_list, user_link
+from microblog.components.timestamps import local_time, relative_time
+from microblog.pages.not_found import not_found_content
+from microblog.state.profile import ProfileState
+from microblog.state.session import SessionState
+
+P = ProfileState.profile
+
+
+def follow_button() -> rx.Component:
+    return rx.cond(
+        ProfileState.is_self,
+        rx.link(rx.button("Edit your profile", variant="soft"), href=routes.EDIT_PROFILE),
+        rx.cond(
+            SessionState.is_authenticated,
+            rx.cond(
+                ProfileState.is_following,
+                rx.button("Unfollow", on_click=ProfileState.unfollow, variant="outline"),
+                rx.button("Follow", on_click=ProfileState.follow),
+            ),
+            rx.fragment(),
+        ),
+    )
+
+
+def profile_card() -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.avatar(src=P.avatar, fallback="?", size="8", radius="full"),
+            rx.vstack(
+                rx.heading(P.username, size="7", class_name="profile-username"),
+                rx.cond(
+                    P.about_me != "", rx.text(P.about_me, class_name="about-me"), rx.fragment()
+                ),
+                rx.text(
+                    "Last seen on ",
+                    local_time(P.last_seen),
+                    " (",
+                    relative_time(P.last_seen),
+                    ")",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.hstack(
+                    rx.text(
+                        rx.text.strong(ProfileState.followers_count, class_name="followers-count"),
+                        " followers",
+                    ),
+                    rx.text(
+                        rx.text.strong(ProfileState.following_count, class_name="following-count"),
+                        " following",
+                    ),
+                    spacing="4",
+                ),
+                follow_button(),
+                rx.cond(
+                    ProfileState.follow_error != "",
+                    rx.text(ProfileState.follow_error, color_scheme="red", size="2", role="alert"),
+                    rx.fragment(),
+                ),
+                spacing="2",
+                align="start",
+            ),
+            spacing="5",
+            align="start",
+            wrap="wrap",
+        ),
+        width="100%",
+    )
+
+
+def tab_link(label: str, tab: str) -> rx.Component:
+    return rx.link(
+        rx.button(
+            label,
+            variant=rx.cond(ProfileState.tab == tab, "solid", "ghost"),
+            size="2",
+        ),
+        href="/user/" + P.username + f"?tab={tab}",
+    )
+
+
+def person_row(person: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            user_link(
+                person.username,
+                rx.avatar(src=person.avatar_small, fallback="?", size="3", radius="full"),
+            ),
+            rx.vstack(
+                user_link(person.username, rx.text(person.username, weight="bold")),
+                rx.cond(person.about_me != "", rx.text(person.about_me, size="2"), rx.fragment()),
+                spacing="1",
+            ),
+            spacing="3",
+            align="center",
+        ),
+        width="100%",
+        class_name="person",
+    )
+
+
+def tab_content() -> rx.Component:
+    return rx.cond(
+        ProfileState.tab == "posts",
+        post_list(ProfileState.posts, "No posts yet."),
+        rx.cond(
+            ProfileState.people.length() > 0,
+            rx.vstack(rx.foreach(ProfileState.people, person_row), spacing="2", width="100%"),
+            rx.callout("Nobody here yet.", icon="info", color_scheme="gray"),
+        ),
+    )
+
+
+def user_page() -> rx.Component:
+    return layout(
+        rx.cond(
+            ProfileState.loaded,
+            rx.cond(
+                ProfileState.not_found,
+                not_found_content("There is no user with that name."),
+                rx.vstack(
+                    profile_card(),
+                    rx.hstack(
+                        tab_link("Posts", "posts"),
+                        tab_link("Followers", "followers"),
+                        tab_link("Following", "following"),
+                        spacing="2",
+                    ),
+                    tab_content(),
+                    pager(
+                        ProfileState.has_prev,
+                        ProfileState.has_next,
+                        ProfileState.newer_href,
+                        ProfileState.older_href,
+                        noun="",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+            loading(),
+        )
+    )

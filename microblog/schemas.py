@@ -1,0 +1,90 @@
+"""What leaves the database. These rows go into Reflex state vars (and so to the browser) and API
+responses: they never carry a password hash, a token, or another user's email address."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from microblog.models import Post, User
+
+T = TypeVar("T")
+
+
+def avatar_url(email: str, size: int) -> str:
+    """Gravatar URL for an email, with the identicon fallback (the tutorial's format)."""
+    digest = hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()  # noqa: S324
+    return f"https://www.gravatar.com/avatar/{digest}?d=identicon&s={size}"
+
+
+def iso_utc(value: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, which every browser parses as UTC."""
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class UserPublic:
+    id: int
+    username: str
+    about_me: str
+    last_seen: str
+    member_since: str
+    avatar: str
+    avatar_small: str
+
+    @classmethod
+    def of(cls, user: User) -> UserPublic:
+        return cls(
+            id=user.id or 0,
+            username=user.username,
+            about_me=user.about_me or "",
+            last_seen=iso_utc(user.last_seen),
+            member_since=iso_utc(user.created),
+            avatar=avatar_url(user.email, 128),
+            avatar_small=avatar_url(user.email, 36),
+        )
+
+
+@dataclass
+class PostRow:
+    id: int
+    body: str
+    timestamp: str
+    language: str
+    author_id: int
+    author_username: str
+    author_avatar: str
+
+    @classmethod
+    def of(cls, post: Post, author: User) -> PostRow:
+        return cls(
+            id=post.id or 0,
+            body=post.body,
+            timestamp=iso_utc(post.timestamp),
+            language=post.language or "",
+            author_id=author.id or 0,
+            author_username=author.username,
+            author_avatar=avatar_url(author.email, 48),
+        )
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a listing. `total` is None unless the caller asked for a count: feeds never
+    do, because a COUNT over a million-row timeline on every page view is the slow part."""
+
+    items: list[T]
+    page: int
+    per_page: int
+    has_next: bool
+    has_prev: bool
+    total: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def total_pages(self) -> int | None:
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.per_page))

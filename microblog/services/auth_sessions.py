@@ -1,0 +1,88 @@
+"""Server-side login sessions and the single-use tickets that hand a login to the cookie endpoint.
+
+Why the ticket: the login form talks to us over the websocket, and nothing sent there can set an
+HttpOnly cookie. So the form's handler checks the password and issues a ticket (single use, 60 s);
+the browser then visits `/auth/session?ticket=…` over plain HTTP, where the session is created and
+its token set as an HttpOnly cookie. The ticket also carries the already-checked `next` path, so
+the redirect target never comes from the URL.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from microblog.models import AuthSession, LoginTicket, utcnow
+from microblog.security import hash_token, new_token, safe_next_path
+
+TICKET_SECONDS = 60
+
+
+def issue_login_ticket(
+    session: Session, *, user_id: int, remember: bool, next_path: str | None
+) -> str:
+    raw, digest = new_token()
+    session.add(
+        LoginTicket(
+            ticket_hash=digest,
+            user_id=user_id,
+            remember=remember,
+            next_path=safe_next_path(next_path),
+            expires_at=utcnow() + timedelta(seconds=TICKET_SECONDS),
+        )
+    )
+    # Expired tickets of anyone are useless: sweep them while we are here.
+    session.execute(delete(LoginTicket).where(col(LoginTicket.expires_at) < utcnow()))
+    return raw
+
+
+def redeem_login_ticket(
+    session: Session, *, ticket: str, remember_days: int, default_hours: int
+) -> tuple[str, AuthSession, str] | None:
+    """Exchange a ticket for (session token, session row, next path); None if unknown or expired.
+
+    The ticket row is deleted in the same transaction, so it works once.
+    """
+    row = session.get(LoginTicket, hash_token(ticket))
+    if row is None:
+        return None
+    session.delete(row)
+    if row.expires_at < utcnow():
+        return None
+    lifetime = timedelta(days=remember_days) if row.remember else timedelta(hours=default_hours)
+    raw, digest = new_token()
+    auth = AuthSession(
+        token_hash=digest,
+        user_id=row.user_id,
+        remember=row.remember,
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(auth)
+    session.flush()
+    return raw, auth, row.next_path
+
+
+def resolve_session(session: Session, *, token: str) -> AuthSession | None:
+    """The live session for a cookie token, or None (unknown, expired or revoked)."""
+    if not token:
+        return None
+    auth = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if auth is None or auth.expires_at < utcnow():
+        return None
+    return auth
+
+
+def end_session(session: Session, *, token: str) -> None:
+    session.execute(delete(AuthSession).where(col(AuthSession.token_hash) == hash_token(token)))
+
+
+def end_all_sessions(session: Session, *, user_id: int, except_token: str | None = None) -> int:
+    """Log a user out everywhere (e.g. after a password change), optionally keeping one browser."""
+    statement = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
+    if except_token:
+        statement = statement.where(col(AuthSession.token_hash) != hash_token(except_token))
+    return session.execute(statement).rowcount or 0

@@ -1,0 +1,32 @@
+"""Domain errors. Services raise them; the UI states turn them into messages, the API into HTTP
+statuses, so a rule and its wording live in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: `message` is safe to show to the user who caused it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class Invalid(DomainError):
+    """Bad input. `errors` maps a field name to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors

@@ -1,0 +1,88 @@
+"""The follow graph: follow, unfollow, counts and lists."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from microblog.models import Follow, User
+from microblog.schemas import Page, UserPublic
+from microblog.services.errors import Invalid
+from microblog.services.pagination import paginate
+from microblog.services.users import get_user
+
+
+def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
+    """Follow a user; True if this created the link, False if it already existed."""
+    if follower_id == followed_id:
+        raise Invalid({"user": "You cannot follow yourself."})
+    get_user(session, followed_id)
+    if is_following(session, follower_id=follower_id, followed_id=followed_id):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Follow(follower_id=follower_id, followed_id=followed_id))
+    except IntegrityError:  # a concurrent click got there first: same outcome
+        return False
+    return True
+
+
+def unfollow(session: Session, *, follower_id: int, followed_id: int) -> bool:
+    """Stop following; True if a link was removed."""
+    if follower_id == followed_id:
+        raise Invalid({"user": "You cannot unfollow yourself."})
+    result = session.execute(
+        delete(Follow)
+        .where(col(Follow.follower_id) == follower_id)
+        .where(col(Follow.followed_id) == followed_id)
+    )
+    return bool(result.rowcount)
+
+
+def is_following(session: Session, *, follower_id: int, followed_id: int) -> bool:
+    return session.get(Follow, (follower_id, followed_id)) is not None
+
+
+def followed_ids(session: Session, *, user_id: int) -> list[int]:
+    statement = select(Follow.followed_id).where(Follow.follower_id == user_id)
+    return list(session.exec(statement).all())
+
+
+def follow_counts(session: Session, *, user_id: int) -> tuple[int, int]:
+    """(followers, following): two index-only counts."""
+    followers = session.exec(
+        select(func.count()).select_from(Follow).where(Follow.followed_id == user_id)
+    ).one()
+    following = session.exec(
+        select(func.count()).select_from(Follow).where(Follow.follower_id == user_id)
+    ).one()
+    return int(followers), int(following)
+
+
+def list_followers(
+    session: Session, *, user_id: int, page: int, per_page: int, count: bool = False
+) -> Page[UserPublic]:
+    query = (
+        select(User)
+        .join(Follow, col(Follow.follower_id) == col(User.id))
+        .where(Follow.followed_id == user_id)
+        .order_by(col(Follow.created).desc(), col(User.id).desc())
+    )
+    return paginate(
+        session, query, page=page, per_page=per_page, to_item=UserPublic.of, count=count
+    )
+
+
+def list_following(
+    session: Session, *, user_id: int, page: int, per_page: int, count: bool = False
+) -> Page[UserPublic]:
+    query = (
+        select(User)
+        .join(Follow, col(Follow.followed_id) == col(User.id))
+        .where(Follow.follower_id == user_id)
+        .order_by(col(Follow.created).desc(), col(User.id).desc())
+    )
+    return paginate(
+        session, query, page=page, per_page=per_page, to_item=UserPublic.of, count=count
+    )

@@ -1,0 +1,77 @@
+"""One pagination helper for the UI and the API.
+
+It fetches `per_page + 1` rows: the extra row tells whether there is a next page without counting
+the whole result. Counting is opt-in (the API's `total_items`), never the feeds' default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlmodel import Session
+
+from microblog.schemas import Page
+
+T = TypeVar("T")
+
+MAX_PAGE = 10_000
+
+
+def clamp_page(page: int | str | None) -> int:
+    """A page number from user input: anything odd becomes 1, huge numbers are capped."""
+    try:
+        number = int(page or 1)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def page_window(page: int, per_page: int) -> tuple[int, int]:
+    """(offset, limit) for a page, with the one extra row that answers `has_next`."""
+    return (page - 1) * per_page, per_page + 1
+
+
+def paginate(
+    session: Session,
+    query: Select,
+    *,
+    page: int,
+    per_page: int,
+    to_item: Callable[[Any], T],
+    count: bool = False,
+) -> Page[T]:
+    """Run `query` for one page; `query` must already be ordered."""
+    offset, limit = page_window(page, per_page)
+    rows = session.exec(query.offset(offset).limit(limit)).all()  # type: ignore[call-overload]
+    return make_page(
+        rows,
+        page=page,
+        per_page=per_page,
+        to_item=to_item,
+        total=_count(session, query) if count else None,
+    )
+
+
+def make_page(
+    rows: Sequence[Any],
+    *,
+    page: int,
+    per_page: int,
+    to_item: Callable[[Any], T],
+    total: int | None = None,
+) -> Page[T]:
+    return Page(
+        items=[to_item(row) for row in rows[:per_page]],
+        page=page,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        has_prev=page > 1,
+        total=total,
+    )
+
+
+def _count(session: Session, query: Select) -> int:
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return int(session.exec(counted).one())  # type: ignore[call-overload]

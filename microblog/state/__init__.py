@@ -1,0 +1,1 @@
+"""Reflex states, one per feature. Thin: read the form, call a service, set vars."""

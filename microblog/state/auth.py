@@ -1,0 +1,113 @@
+"""Login and registration forms."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import reflex as rx
+from reflex.config import get_config
+from sqlmodel import Session
+
+from microblog.db import run_db
+from microblog.routes import INDEX, LOGIN
+from microblog.security import safe_next_path
+from microblog.services import auth_sessions, users
+from microblog.services.errors import Invalid
+from microblog.state.session import SessionState
+
+INVALID_LOGIN = "Invalid username or password"
+
+
+def _checked(value: object) -> bool:
+    return str(value).lower() in {"on", "true", "1", "yes"}
+
+
+class LoginState(rx.State):
+    error: str = ""
+    notice: str = ""
+
+    def _next_path(self) -> str:
+        return safe_next_path(self.router.url.query_parameters.get("next"), INDEX)
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        self.error = ""
+        params = self.router.url.query_parameters
+        if params.get("registered"):
+            self.notice = "Congratulations, you are now a registered user! Please log in."
+        elif params.get("expired"):
+            self.notice = "That login link has expired. Please log in again."
+        else:
+            self.notice = ""
+        session = await self.get_state(SessionState)
+        if await session.current_user_id() is not None:
+            return rx.redirect(self._next_path())
+        return None
+
+    @rx.event
+    async def submit(self, form: dict) -> rx.event.EventSpec | None:
+        login = str(form.get("login", "")).strip()
+        password = str(form.get("password", ""))
+        remember = _checked(form.get("remember_me"))
+        if not login or not password:
+            self.error = "Please enter your username (or email) and password."
+            return None
+        next_path = self._next_path()
+
+        def work(db: Session) -> str | None:
+            user = users.authenticate(db, login=login, password=password)
+            if user is None:
+                return None
+            return auth_sessions.issue_login_ticket(
+                db, user_id=user.id, remember=remember, next_path=next_path
+            )
+
+        ticket = await run_db(work)
+        if ticket is None:
+            self.error = INVALID_LOGIN
+            return None
+        self.error = ""
+        # A full navigation to the backend, which sets the HttpOnly cookie and sends us back.
+        url = f"{get_config().api_url.rstrip('/')}/auth/session?ticket={quote(ticket)}"
+        return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+class RegisterState(rx.State):
+    username_error: str = ""
+    email_error: str = ""
+    password_error: str = ""
+    password2_error: str = ""
+
+    def _set_errors(self, errors: dict[str, str]) -> None:
+        self.username_error = errors.get("username", "")
+        self.email_error = errors.get("email", "")
+        self.password_error = errors.get("password", "")
+        self.password2_error = errors.get("password2", "")
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        self._set_errors({})
+        session = await self.get_state(SessionState)
+        if await session.current_user_id() is not None:
+            return rx.redirect(INDEX)
+        return None
+
+    @rx.event
+    async def submit(self, form: dict) -> rx.event.EventSpec | None:
+        def work(db: Session) -> None:
+            users.register_user(
+                db,
+                username=str(form.get("username", "")),
+                email=str(form.get("email", "")),
+                password=str(form.get("password", "")),
+                password2=str(form.get("password2", "")),
+            )
+
+        try:
+            await run_db(work)
+        except Invalid as problem:
+            self._set_errors(problem.errors)
+            return None
+        self._set_errors({})
+        return rx.redirect(f"{LOGIN}?registered=1")

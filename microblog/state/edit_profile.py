@@ -1,0 +1,62 @@
+"""The edit-profile form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.db import run_db
+from microblog.routes import user_url
+from microblog.services import users
+from microblog.services.errors import Invalid
+from microblog.state.session import SessionState
+
+
+class EditProfileState(rx.State):
+    username: str = ""
+    about_me: str = ""
+    username_error: str = ""
+    about_me_error: str = ""
+    loaded: bool = False
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            self.loaded = False
+            return session.login_redirect()
+        user = await run_db(lambda db: users.get_user(db, user_id))
+        self.username, self.about_me = user.username, user.about_me or ""
+        self.username_error = self.about_me_error = ""
+        self.loaded = True
+        return None
+
+    @rx.event
+    def set_about_me(self, value: str) -> None:
+        self.about_me = value
+
+    @rx.event
+    async def submit(self, form: dict) -> rx.event.EventSpec | list | None:
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            return session.login_redirect()
+        username = str(form.get("username", ""))
+        about_me = str(form.get("about_me", ""))
+        self.username, self.about_me = username, about_me
+        try:
+            user = await run_db(
+                lambda db: users.update_profile(
+                    db, user_id=user_id, username=username, about_me=about_me
+                )
+            )
+        except Invalid as problem:
+            self.username_error = problem.errors.get("username", "")
+            self.about_me_error = problem.errors.get("about_me", "")
+            return None
+        self.username_error = self.about_me_error = ""
+        session.user_name = user.username
+        return [
+            rx.toast.success("Your changes have been saved."),
+            rx.redirect(user_url(user.username)),
+        ]

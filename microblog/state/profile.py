@@ -1,0 +1,126 @@
+"""A user's profile: card, counts, follow button, and the posts / followers / following tabs."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import reflex as rx
+from sqlmodel import Session
+
+from microblog.config import get_settings
+from microblog.db import run_db
+from microblog.routes import user_url
+from microblog.schemas import Page, PostRow, UserPublic
+from microblog.services import follows, posts, users
+from microblog.services.errors import DomainError, NotFound
+from microblog.services.pagination import clamp_page
+from microblog.state.session import SessionState
+
+TABS = ("posts", "followers", "following")
+_NOBODY = UserPublic(
+    id=0, username="", about_me="", last_seen="", member_since="", avatar="", avatar_small=""
+)
+
+
+class ProfileState(rx.State):
+    profile: UserPublic = _NOBODY
+    not_found: bool = False
+    loaded: bool = False
+    followers_count: int = 0
+    following_count: int = 0
+    is_following: bool = False
+    is_self: bool = False
+    tab: str = "posts"
+    posts: list[PostRow] = []
+    people: list[UserPublic] = []
+    page: int = 1
+    has_next: bool = False
+    has_prev: bool = False
+    follow_error: str = ""
+
+    @rx.var
+    def newer_href(self) -> str:
+        return self._href(self.page - 1)
+
+    @rx.var
+    def older_href(self) -> str:
+        return self._href(self.page + 1)
+
+    def _href(self, page: int) -> str:
+        return f"{user_url(self.profile.username)}?tab={self.tab}&page={page}"
+
+    def _username_from_path(self) -> str:
+        parts = [p for p in self.router.url.path.split("/") if p]
+        return unquote(parts[1]) if len(parts) >= 2 and parts[0] == "user" else ""
+
+    @rx.event
+    async def load(self) -> None:
+        viewer_id = await (await self.get_state(SessionState)).current_user_id()
+        params = self.router.url.query_parameters
+        tab = params.get("tab", "posts")
+        tab = tab if tab in TABS else "posts"
+        page, per_page = clamp_page(params.get("page")), get_settings().posts_per_page
+        username = self._username_from_path()
+
+        def work(db: Session) -> tuple[UserPublic, Page, tuple[int, int], bool]:
+            user = users.get_user_by_username(db, username)
+            if tab == "posts":
+                listing = posts.user_posts(db, user_id=user.id, page=page, per_page=per_page)
+            elif tab == "followers":
+                listing = follows.list_followers(db, user_id=user.id, page=page, per_page=per_page)
+            else:
+                listing = follows.list_following(db, user_id=user.id, page=page, per_page=per_page)
+            counts = follows.follow_counts(db, user_id=user.id)
+            following = bool(viewer_id) and follows.is_following(
+                db, follower_id=viewer_id, followed_id=user.id
+            )
+            return UserPublic.of(user), listing, counts, following
+
+        try:
+            profile, listing, counts, following = await run_db(work)
+        except NotFound:
+            self.not_found, self.loaded, self.profile = True, True, _NOBODY
+            self.posts, self.people = [], []
+            return
+        self.not_found = False
+        self.profile = profile
+        self.followers_count, self.following_count = counts
+        self.is_following = following
+        self.is_self = viewer_id == profile.id
+        self.tab = tab
+        self.posts = listing.items if tab == "posts" else []
+        self.people = listing.items if tab != "posts" else []
+        self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
+        self.follow_error = ""
+        self.loaded = True
+
+    async def _change_follow(self, *, start: bool) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        viewer_id = await session.current_user_id()
+        if viewer_id is None:
+            return session.login_redirect()
+        target = self.profile.id
+
+        def work(db: Session) -> tuple[int, int]:
+            if start:
+                follows.follow(db, follower_id=viewer_id, followed_id=target)
+            else:
+                follows.unfollow(db, follower_id=viewer_id, followed_id=target)
+            return follows.follow_counts(db, user_id=target)
+
+        try:
+            self.followers_count, self.following_count = await run_db(work)
+        except DomainError as problem:
+            self.follow_error = problem.message
+            return None
+        self.is_following = start
+        self.follow_error = ""
+        return None
+
+    @rx.event
+    async def follow(self) -> rx.event.EventSpec | None:
+        return await self._change_follow(start=True)
+
+    @rx.event
+    async def unfollow(self) -> rx.event.EventSpec | None:
+        return await self._change_follow(start=False)

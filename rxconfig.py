@@ -1,0 +1,35 @@
+"""Reflex configuration. Everything that varies comes from the environment (see .env.example)."""
+
+import os
+
+import reflex as rx
+from reflex_base.constants import PackageJson
+from reflex_base.plugins.sitemap import SitemapPlugin
+
+# The dev frontend listens on all interfaces by default; keep it on loopback unless told otherwise.
+_frontend_host = os.environ.get("FRONTEND_HOST", "127.0.0.1")
+PackageJson.Commands.DEV = f"react-router dev --host {_frontend_host}"
+
+_frontend_port = int(os.environ.get("REFLEX_FRONTEND_PORT", "3000"))
+_backend_port = int(os.environ.get("REFLEX_BACKEND_PORT", "8000"))
+_deploy_url = os.environ.get("DEPLOY_URL", f"http://localhost:{_frontend_port}")
+_api_url = os.environ.get("API_URL", f"http://localhost:{_backend_port}")
+_origins = os.environ.get("CORS_ALLOWED_ORIGINS", "")
+
+config = rx.Config(
+    app_name="microblog",
+    frontend_port=_frontend_port,
+    backend_port=_backend_port,
+    backend_host=os.environ.get("BACKEND_HOST", "127.0.0.1"),
+    deploy_url=_deploy_url,
+    api_url=_api_url,
+    # Only our own frontend may open a websocket with the user's cookie.
+    cors_allowed_origins=tuple(o for o in _origins.split(",") if o)
+    or (_deploy_url, f"http://127.0.0.1:{_frontend_port}"),
+    disable_plugins=[SitemapPlugin],
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+    ],
+)
