@@ -7,6 +7,10 @@ TOOLS := .tools
 BUN_BIN := $(abspath $(TOOLS))/node_modules/.bin
 REFLEX_ENV := PATH="$(BUN_BIN):$$PATH" REFLEX_USE_SYSTEM_BUN=1 \
 	REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false
+# A copy on other ports gets its own build folders, so two copies can run side by side.
+PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEND_PORT),)
+export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
+export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 
 .PHONY: run test setup setup-dev browser lint seed seed-scale bench clean
 

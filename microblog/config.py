@@ -61,6 +61,13 @@ class Settings:
         return self.env in {"dev", "development", "test"}
 
 
+def _default_cookie_name() -> str:
+    """Cookies ignore ports: a second copy on another port gets its own cookie name, so logging
+    in to one copy does not log you out of the other in the same browser."""
+    port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
+    return "microblog_session" if port == "3000" else f"microblog_session_{port}"
+
+
 def load_settings() -> Settings:
     """Build settings from the process environment; refuse an unsafe production set-up."""
     load_dotenv(PROJECT_ROOT / ".env", override=False)
@@ -74,7 +81,7 @@ def load_settings() -> Settings:
         admins=tuple(
             a.strip().lower() for a in os.environ.get("ADMINS", "").split(",") if a.strip()
         ),
-        session_cookie_name=os.environ.get("SESSION_COOKIE_NAME", "microblog_session"),
+        session_cookie_name=os.environ.get("SESSION_COOKIE_NAME") or _default_cookie_name(),
         session_days_remember=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")),
         session_hours_default=int(os.environ.get("SESSION_HOURS", "12")),
         last_seen_throttle_seconds=int(os.environ.get("LAST_SEEN_THROTTLE_SECONDS", "60")),

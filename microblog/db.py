@@ -36,6 +36,15 @@ def make_engine(url: str) -> Engine:
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(conn, _name) -> None:
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT sent
+            # outside one becomes the transaction itself and its RELEASE commits, so a later
+            # rollback could not undo the work: open the real transaction first.
+            dbapi_connection = conn.connection.dbapi_connection
+            if not dbapi_connection.in_transaction:
+                dbapi_connection.execute("BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -147,9 +147,10 @@ def seed_scale(
     def follow_rows() -> Iterator[dict]:
         for follower in range(1, users + 1):
             wanted = heavy_follows if follower == 1 else follows_each
-            for followed in rng.sample(range(1, users + 1), min(wanted + 1, users)):
-                if followed != follower:
-                    yield {"follower_id": follower, "followed_id": followed, "created": now}
+            # One spare pick in case the follower draws themself; keep exactly `wanted`.
+            picks = rng.sample(range(1, users + 1), min(wanted + 1, users))
+            for followed in [p for p in picks if p != follower][:wanted]:
+                yield {"follower_id": follower, "followed_id": followed, "created": now}
 
     def post_rows() -> Iterator[dict]:
         for _ in range(posts):

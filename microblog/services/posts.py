@@ -120,16 +120,17 @@ def _ids_scanning_recent_posts(
 def _ids_merging_authors(
     session: Session, authors: list[int], offset: int, limit: int
 ) -> list[int]:
-    per_author = [
-        select(Post.id, Post.timestamp).select_from(
+    per_author = []
+    for author in authors:
+        newest = (
             select(Post.id, Post.timestamp)
             .where(Post.user_id == author)
             .order_by(*_NEWEST_FIRST)
             .limit(offset + limit)
             .subquery()
         )
-        for author in authors
-    ]
+        # Each branch wrapped as a subquery: SQLite allows ORDER BY/LIMIT only there.
+        per_author.append(select(newest.c.id, newest.c.timestamp))
     merged = union_all(*per_author).subquery()
     statement = (
         select(merged.c.id)

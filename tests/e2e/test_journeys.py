@@ -1,0 +1,184 @@
+"""What a person does in the browser: register, log in, post, follow, read feeds, log out."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import quote, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}{secrets.token_hex(3)}"
+
+
+def register(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(f"{username}@example.com")
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Repeat password").fill(password)
+    page.get_by_role("button", name="Register").click()
+    expect(page).to_have_url(re.compile(r"/login\?registered=1$"))
+    expect(page.get_by_text("Congratulations, you are now a registered user!")).to_be_visible()
+
+
+def log_in(page: Page, login: str, password: str = PASSWORD, remember: bool = False) -> None:
+    page.get_by_label("Username or email").fill(login)
+    page.get_by_label("Password").fill(password)
+    if remember:
+        page.get_by_label("Remember me").check()
+    page.get_by_role("button", name="Sign In").click()
+
+
+def post(page: Page, text: str) -> None:
+    page.get_by_label("Say something").fill(text)
+    page.get_by_role("button", name="Post").click()
+    expect(page.locator(".post").first).to_contain_text(text)
+    expect(page.get_by_label("Say something")).to_have_value("")
+
+
+def test_two_users_post_follow_and_read_each_other(new_page, live_app) -> None:  # noqa: ANN001
+    alice, bob = _name("alice"), _name("bob")
+    page_a, page_b = new_page(), new_page()
+
+    register(page_a, alice)
+    log_in(page_a, alice)
+    expect(page_a.get_by_role("heading", name=f"Hi, {alice}!")).to_be_visible()
+    cookie = next(c for c in page_a.context.cookies() if c["name"] == live_app.cookie_name)
+    assert cookie["httpOnly"] is True, "the session token must be out of reach of page scripts"
+    assert cookie["expires"] == -1, "without 'remember me' the cookie ends with the browser"
+
+    register(page_b, bob)
+    log_in(page_b, f"{bob}@example.com", remember=True)  # by email this time
+    expect(page_b.get_by_role("heading", name=f"Hi, {bob}!")).to_be_visible()
+    cookie_b = next(c for c in page_b.context.cookies() if c["name"] == live_app.cookie_name)
+    assert cookie_b["expires"] > 0, "'remember me' keeps the login after the browser closes"
+
+    bob_says = f"Hello from {bob} {secrets.token_hex(2)}"
+    post(page_b, bob_says)
+    post(page_a, f"First post by {alice}")
+
+    # Alice does not follow Bob yet: his post is not on her home feed.
+    page_a.goto("/")
+    expect(page_a.locator(".post").first).to_be_visible()
+    expect(page_a.get_by_text(bob_says)).to_have_count(0)
+
+    page_a.goto(f"/user/{bob}")
+    expect(page_a.locator(".profile-username")).to_have_text(bob)
+    expect(page_a.locator(".followers-count")).to_have_text("0")
+    page_a.get_by_role("button", name="Follow", exact=True).click()
+    expect(page_a.get_by_role("button", name="Unfollow")).to_be_visible()
+    expect(page_a.locator(".followers-count")).to_have_text("1")
+
+    page_a.get_by_role("link", name="Home").click()
+    expect(page_a.get_by_text(bob_says)).to_be_visible()
+
+    # Bob sees Alice among his followers.
+    page_b.goto(f"/user/{bob}?tab=followers")
+    expect(page_b.locator(".person")).to_contain_text(alice)
+
+    page_a.goto(f"/user/{bob}")
+    page_a.get_by_role("button", name="Unfollow").click()
+    expect(page_a.get_by_role("button", name="Follow", exact=True)).to_be_visible()
+    expect(page_a.locator(".followers-count")).to_have_text("0")
+    page_a.goto("/")
+    expect(page_a.locator(".post").first).to_be_visible()
+    expect(page_a.get_by_text(bob_says)).to_have_count(0)
+
+    # Explore shows everyone's posts.
+    page_a.goto("/explore")
+    expect(page_a.get_by_text(bob_says)).to_be_visible()
+
+    page_a.get_by_role("link", name="Log out").click()
+    expect(page_a.get_by_role("link", name="Log in")).to_be_visible()
+    assert not any(c["name"] == live_app.cookie_name for c in page_a.context.cookies())
+    page_a.goto("/")
+    expect(page_a).to_have_url(re.compile(r"/login\?next=%2F$"))
+
+
+def test_login_required_page_returns_via_next(new_page) -> None:  # noqa: ANN001
+    user = _name("carol")
+    page = new_page()
+    register(page, user)
+    page.goto("/edit_profile")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fedit_profile$"))
+    log_in(page, user)
+    expect(page).to_have_url(re.compile(r"/edit_profile$"))
+    about = page.get_by_label("About me")
+    about.fill("I test things in real browsers.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page).to_have_url(re.compile(rf"/user/{user}$"))
+    expect(page.locator(".about-me")).to_have_text("I test things in real browsers.")
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/steal", "https://evil.example/", "/\\evil.example"]
+)
+def test_next_pointing_off_site_is_ignored(new_page, live_app, target: str) -> None:  # noqa: ANN001
+    user = _name("dave")
+    page = new_page()
+    register(page, user)
+    page.goto(f"/login?next={quote(target, safe='')}")
+    log_in(page, user)
+    expect(page.get_by_role("heading", name=f"Hi, {user}!")).to_be_visible()
+    landed = urlsplit(page.url)
+    assert (landed.netloc, landed.path) == (urlsplit(live_app.frontend).netloc, "/")
+
+
+def test_failed_login_says_only_invalid(new_page) -> None:  # noqa: ANN001
+    user = _name("erin")
+    page = new_page()
+    register(page, user)
+    log_in(page, user, password="not the password")
+    expect(page.get_by_role("alert")).to_have_text("Invalid username or password")
+    log_in(page, _name("nobody"), password="whatever123")
+    expect(page.get_by_role("alert")).to_have_text("Invalid username or password")
+    expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_bad_registration_shows_field_errors_and_keeps_input(new_page) -> None:  # noqa: ANN001
+    taken = _name("frank")
+    page = new_page()
+    register(page, taken)
+    page.goto("/register")
+    page.get_by_label("Username").fill(taken.upper())
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Repeat password").fill("short")
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#field-username-error")).to_contain_text("taken")
+    expect(page.locator("#field-email-error")).to_contain_text("valid email")
+    expect(page.locator("#field-password-error")).to_contain_text("at least 8")
+    expect(page.get_by_label("Username")).to_have_value(taken.upper())
+    expect(page).to_have_url(re.compile(r"/register$"))
+
+
+def test_unknown_user_and_unknown_route_show_not_found(new_page) -> None:  # noqa: ANN001
+    page = new_page()
+    page.goto(f"/user/{_name('ghost')}")
+    expect(page.get_by_role("heading", name="Not Found")).to_be_visible()
+    expect(page.get_by_text("There is no user with that name.")).to_be_visible()
+    page.goto("/no/such/page")
+    expect(page.get_by_role("heading", name="Not Found")).to_be_visible()
+
+
+def test_post_form_counts_characters_and_refuses_too_long(new_page) -> None:  # noqa: ANN001
+    user = _name("gina")
+    page = new_page()
+    register(page, user)
+    log_in(page, user)
+    box = page.get_by_label("Say something")
+    box.fill("x" * 150)
+    expect(page.locator(".chars-left")).to_have_text("-10 characters left")
+    expect(page.get_by_role("button", name="Post")).to_be_disabled()
+    box.fill("y" * 140)
+    expect(page.locator(".chars-left")).to_have_text("0 characters left")
+    page.get_by_role("button", name="Post").click()
+    expect(page.locator(".post").first).to_contain_text("y" * 140)
