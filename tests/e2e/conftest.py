@@ -14,11 +14,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -130,7 +131,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 @pytest.fixture(scope="session")
-def browser(live_app: RunningApp) -> Iterator[object]:
+def browser(live_app: RunningApp) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -141,12 +142,15 @@ def browser(live_app: RunningApp) -> Iterator[object]:
             chromium.close()
 
 
+NewPage = Callable[[], "Page"]
+
+
 @pytest.fixture
-def new_page(browser, live_app: RunningApp):  # noqa: ANN001, ANN201
+def new_page(browser: Browser, live_app: RunningApp) -> Iterator[NewPage]:
     """A factory of pages, each in its own browser context (its own cookies: another user)."""
     contexts = []
 
-    def make():  # noqa: ANN202
+    def make() -> Page:
         context = browser.new_context(base_url=live_app.frontend)
         context.set_default_timeout(30_000)
         # No internet here: Gravatar would only time out.

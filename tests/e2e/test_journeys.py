@@ -9,6 +9,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import NewPage, RunningApp
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
@@ -44,7 +46,7 @@ def post(page: Page, text: str) -> None:
     expect(page.get_by_label("Say something")).to_have_value("")
 
 
-def test_two_users_post_follow_and_read_each_other(new_page, live_app) -> None:  # noqa: ANN001
+def test_two_users_post_follow_and_read_each_other(new_page: NewPage, live_app: RunningApp) -> None:
     alice, bob = _name("alice"), _name("bob")
     page_a, page_b = new_page(), new_page()
 
@@ -103,7 +105,7 @@ def test_two_users_post_follow_and_read_each_other(new_page, live_app) -> None: 
     expect(page_a).to_have_url(re.compile(r"/login\?next=%2F$"))
 
 
-def test_login_required_page_returns_via_next(new_page) -> None:  # noqa: ANN001
+def test_login_required_page_returns_via_next(new_page: NewPage) -> None:
     user = _name("carol")
     page = new_page()
     register(page, user)
@@ -121,7 +123,9 @@ def test_login_required_page_returns_via_next(new_page) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     "target", ["//evil.example/steal", "https://evil.example/", "/\\evil.example"]
 )
-def test_next_pointing_off_site_is_ignored(new_page, live_app, target: str) -> None:  # noqa: ANN001
+def test_next_pointing_off_site_is_ignored(
+    new_page: NewPage, live_app: RunningApp, target: str
+) -> None:
     user = _name("dave")
     page = new_page()
     register(page, user)
@@ -132,7 +136,7 @@ def test_next_pointing_off_site_is_ignored(new_page, live_app, target: str) -> N
     assert (landed.netloc, landed.path) == (urlsplit(live_app.frontend).netloc, "/")
 
 
-def test_failed_login_says_only_invalid(new_page) -> None:  # noqa: ANN001
+def test_failed_login_says_only_invalid(new_page: NewPage) -> None:
     user = _name("erin")
     page = new_page()
     register(page, user)
@@ -143,7 +147,7 @@ def test_failed_login_says_only_invalid(new_page) -> None:  # noqa: ANN001
     expect(page).to_have_url(re.compile(r"/login"))
 
 
-def test_bad_registration_shows_field_errors_and_keeps_input(new_page) -> None:  # noqa: ANN001
+def test_bad_registration_shows_field_errors_and_keeps_input(new_page: NewPage) -> None:
     taken = _name("frank")
     page = new_page()
     register(page, taken)
@@ -160,7 +164,7 @@ def test_bad_registration_shows_field_errors_and_keeps_input(new_page) -> None: 
     expect(page).to_have_url(re.compile(r"/register$"))
 
 
-def test_unknown_user_and_unknown_route_show_not_found(new_page) -> None:  # noqa: ANN001
+def test_unknown_user_and_unknown_route_show_not_found(new_page: NewPage) -> None:
     page = new_page()
     page.goto(f"/user/{_name('ghost')}")
     expect(page.get_by_role("heading", name="Not Found")).to_be_visible()
@@ -169,7 +173,7 @@ def test_unknown_user_and_unknown_route_show_not_found(new_page) -> None:  # noq
     expect(page.get_by_role("heading", name="Not Found")).to_be_visible()
 
 
-def test_post_form_counts_characters_and_refuses_too_long(new_page) -> None:  # noqa: ANN001
+def test_post_form_counts_characters_and_refuses_too_long(new_page: NewPage) -> None:
     user = _name("gina")
     page = new_page()
     register(page, user)
