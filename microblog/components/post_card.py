@@ -16,7 +16,12 @@ def post_card(post: rx.Var) -> rx.Component:
         rx.hstack(
             user_link(
                 post.author_username,
-                rx.avatar(src=post.author_avatar, fallback="?", size="3", radius="full"),
+                rx.avatar(
+                    src=post.author_avatar,
+                    fallback=post.author_username[0:1].upper(),
+                    size="3",
+                    radius="full",
+                ),
             ),
             rx.vstack(
                 rx.hstack(

@@ -35,7 +35,7 @@ def follow_button() -> rx.Component:
 def profile_card() -> rx.Component:
     return rx.card(
         rx.hstack(
-            rx.avatar(src=P.avatar, fallback="?", size="8", radius="full"),
+            rx.avatar(src=P.avatar, fallback=P.username[0:1].upper(), size="8", radius="full"),
             rx.vstack(
                 rx.heading(P.username, size="7", class_name="profile-username"),
                 rx.cond(
@@ -94,7 +94,12 @@ def person_row(person: rx.Var) -> rx.Component:
         rx.hstack(
             user_link(
                 person.username,
-                rx.avatar(src=person.avatar_small, fallback="?", size="3", radius="full"),
+                rx.avatar(
+                    src=person.avatar_small,
+                    fallback=person.username[0:1].upper(),
+                    size="3",
+                    radius="full",
+                ),
             ),
             rx.vstack(
                 user_link(person.username, rx.text(person.username, weight="bold")),
