@@ -74,4 +74,4 @@ def make_page(
 
 def _count(session: Session, query: Select) -> int:
     counted = select(func.count()).select_from(query.order_by(None).subquery())
-    return int(session.exec(counted).one())  # type: ignore[call-overload]
+    return int(session.execute(counted).scalar_one())
