@@ -1,0 +1,819 @@
+"""Feed benchmark: how long the three feeds take on the scale data set (10k users, 1M posts).
+
+    python -m benchmarks.bench_feeds --seed                      # SQLite, queries only
+    python -m benchmarks.bench_feeds --browser                   # + pages in headless Chromium
+    python -m benchmarks.bench_feeds --database-url postgresql://postgres@127.0.0.1/bench --seed
+
+Query figures time the service functions the pages call (one session per call, as `run_db` does)
+and, for comparison, the Flask Mega-Tutorial's single OR/JOIN/GROUP BY timeline query with the
+COUNT(*) its `paginate()` runs on every page view. Browser figures start the real app with
+`reflex run` on their own ports and build folder, log in as `heavy`, and time each feed from
+navigation start until its 25 posts are visible. Results: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from microblog.config import get_settings, normalize_database_url
+from microblog.db import make_engine, session_scope
+from microblog.models import Post, User
+from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER
+from microblog.services import follows, posts, users
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE_USERS = 10_000
+SCALE_POSTS = 1_000_000
+TYPICAL_USER = "user2"
+PROFILE_USER = "user2"
+EXPLORE_DEEP_PAGE = 40
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Where bun may be (the brief's scratch install, or `make setup`'s).
+BUN_DIRS = (
+    Path("/tmp/bunx/node_modules/.bin"),  # noqa: S108 (read only: a bun install to use)
+    ROOT / ".tools" / "node_modules" / ".bin",
+)
+PLAN_LINES = 24  # longer plans (one branch per followed author) are shortened when printed
+PLAN_WIDTH = 160
+
+# The tutorial's `User.following_posts()` as SQL, and the count Flask-SQLAlchemy's paginate() runs
+# over the same query (ORDER BY dropped) to number the pages.
+TUTORIAL_PAGE_SQL = (
+    "SELECT post.* FROM post LEFT OUTER JOIN follow ON follow.followed_id = post.user_id "
+    "WHERE follow.follower_id = :uid OR post.user_id = :uid "
+    "GROUP BY post.id ORDER BY post.timestamp DESC LIMIT :limit OFFSET :offset"
+)
+TUTORIAL_COUNT_SQL = (
+    "SELECT count(*) FROM (SELECT post.* FROM post LEFT OUTER JOIN follow "
+    "ON follow.followed_id = post.user_id "
+    "WHERE follow.follower_id = :uid OR post.user_id = :uid GROUP BY post.id) AS anon_1"
+)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p99 of 200 samples is the 198th smallest)."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Figure:
+    group: str
+    name: str
+    samples: list[float] = field(repr=False)
+    note: str = ""
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.samples, 50)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples, 95)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.samples, 99)
+
+    def line(self) -> str:
+        return (
+            f"  {self.name:<52} n={len(self.samples):<4} p50 {self.p50:9.2f} ms"
+            f"  p95 {self.p95:9.2f} ms  p99 {self.p99:9.2f} ms  {self.note}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **{k: v for k, v in asdict(self).items() if k != "samples"},
+            "n": len(self.samples),
+            "p50_ms": round(self.p50, 3),
+            "p95_ms": round(self.p95, 3),
+            "p99_ms": round(self.p99, 3),
+        }
+
+
+def measure(work: Callable[[], object], *, iterations: int, warmup: int) -> list[float]:
+    for _ in range(warmup):
+        work()
+    samples = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+# --------------------------------------------------------------------------- data
+
+
+def data_counts(engine: Engine) -> tuple[int, int] | None:
+    """(users, posts), or None when the schema is not there yet."""
+    tables = inspect(engine)
+    if not (tables.has_table("user") and tables.has_table("post")):
+        return None
+    with Session(engine) as session:
+        n_users = session.exec(select(func.count()).select_from(User)).one()
+        n_posts = session.exec(select(func.count()).select_from(Post)).one()
+    return int(n_users), int(n_posts)
+
+
+def ensure_data(engine: Engine, url: str, *, seed: bool) -> float | None:
+    """Seed the scale data set when asked and missing; the seed time in seconds, if seeded."""
+    counts = data_counts(engine)
+    if counts == (SCALE_USERS, SCALE_POSTS):
+        print(f"Data present: {counts[0]:,} users, {counts[1]:,} posts (not re-seeded).")
+        return None
+    if not seed:
+        sys.exit(
+            f"The database holds {counts or 'no schema'}, not the scale data set "
+            f"({SCALE_USERS:,} users, {SCALE_POSTS:,} posts). Run with --seed."
+        )
+    from microblog.cli import migrate
+    from microblog.seed import seed_scale
+
+    migrate(url)
+    print("Seeding the scale data set (replaces all data) ...", flush=True)
+    started = time.perf_counter()
+    seed_scale(engine, users=SCALE_USERS, posts=SCALE_POSTS)
+    took = time.perf_counter() - started
+    print(f"Seeded in {took:.1f} s.")
+    return took
+
+
+@contextmanager
+def captured_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL (and driver parameters) the engine sends while the block runs."""
+    seen: list[tuple[str, Any]] = []
+
+    def listener(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def statement_label(sql: str) -> str:
+    flat = " ".join(sql.split())
+    if "UNION ALL" in flat:
+        return "post ids: per-author merge (UNION ALL)"
+    if "FROM follow" in flat:
+        return "followed ids"
+    if "max(" in flat.lower():
+        return "max(user.id)"
+    if " + " in flat and "ORDER BY" in flat:
+        return "post ids: newest-first scan, filtered by author"
+    if " IN (" in flat and "JOIN" in flat:
+        return "posts + authors by id"
+    if "ORDER BY" in flat and "JOIN" in flat:
+        return "posts + authors, newest first"
+    return flat[:60]
+
+
+def explain(engine: Engine, sql: str, parameters: Any) -> list[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters).all()
+            depth: dict[int, int] = {0: -1}
+            lines = []
+            for node, parent, _unused, detail in rows:
+                depth[node] = depth.get(parent, -1) + 1
+                lines.append("  " * depth[node] + detail)
+            return lines
+        query = "EXPLAIN (ANALYZE, BUFFERS) " + sql
+        return [row[0] for row in conn.exec_driver_sql(query, parameters).all()]
+
+
+def shorten(lines: list[str], limit: int = PLAN_LINES) -> list[str]:
+    if len(lines) <= limit:
+        return lines
+    tail = 4
+    head = limit - tail - 1
+    omitted = len(lines) - head - tail
+    return [*lines[:head], f"... ({omitted} similar lines omitted)", *lines[-tail:]]
+
+
+def print_plans(
+    engine: Engine, title: str, statements: list[tuple[str, Any]], labels: list[str] | None = None
+) -> None:
+    kind = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN ANALYZE"
+    for i, (sql, parameters) in enumerate(statements):
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        label = labels[i] if labels else statement_label(sql)
+        print(f"\n-- {kind}: {title} / {label}")
+        for line in shorten(explain(engine, sql, parameters)):
+            # The author list of the heavy user's filter alone is a few thousand characters.
+            print(f"   {line[:PLAN_WIDTH]}{' ...' if len(line) > PLAN_WIDTH else ''}")
+
+
+# --------------------------------------------------------------------------- query figures
+
+
+@dataclass
+class Subjects:
+    heavy_id: int
+    heavy_following: int
+    typical_id: int
+    typical_following: int
+    profile_id: int
+    population: int
+
+
+def find_subjects(engine: Engine) -> Subjects:
+    with Session(engine) as session:
+        heavy = users.get_user_by_username(session, HEAVY_FOLLOWER)
+        typical = users.get_user_by_username(session, TYPICAL_USER)
+        profile = users.get_user_by_username(session, PROFILE_USER)
+        return Subjects(
+            heavy_id=heavy.id or 0,
+            heavy_following=len(follows.followed_ids(session, user_id=heavy.id)),
+            typical_id=typical.id or 0,
+            typical_following=len(follows.followed_ids(session, user_id=typical.id)),
+            profile_id=profile.id or 0,
+            population=int(session.exec(select(func.max(User.id))).one() or 1),
+        )
+
+
+def chosen_plan(following: int, population: int) -> str:
+    authors = following + 1
+    if authors * authors > population:
+        return f"wide: newest-first scan ({authors}^2 = {authors * authors:,} > {population:,})"
+    return f"narrow: per-author merge ({authors}^2 = {authors * authors:,} <= {population:,})"
+
+
+def feed_operations(who: Subjects, per_page: int) -> list[tuple[str, Callable[[Session], Any]]]:
+    def home(user_id: int, page: int) -> Callable[[Session], Any]:
+        return lambda s: posts.home_timeline(s, user_id=user_id, page=page, per_page=per_page)
+
+    def explore(page: int) -> Callable[[Session], Any]:
+        return lambda s: posts.explore_posts(s, page=page, per_page=per_page)
+
+    return [
+        (f"home, heavy (follows {who.heavy_following}), page 1", home(who.heavy_id, 1)),
+        (f"home, heavy (follows {who.heavy_following}), page 5", home(who.heavy_id, 5)),
+        (
+            f"home, {TYPICAL_USER} (follows {who.typical_following}), page 1",
+            home(who.typical_id, 1),
+        ),
+        ("explore, page 1", explore(1)),
+        (f"explore, page {EXPLORE_DEEP_PAGE}", explore(EXPLORE_DEEP_PAGE)),
+        (
+            f"profile {PROFILE_USER}, page 1",
+            lambda s: posts.user_posts(s, user_id=who.profile_id, page=1, per_page=per_page),
+        ),
+    ]
+
+
+def run_queries(engine: Engine, args: argparse.Namespace, who: Subjects) -> list[Figure]:
+    per_page = get_settings().posts_per_page
+    figures: list[Figure] = []
+    plans: list[tuple[str, list[tuple[str, Any]]]] = []
+    warmup = min(20, args.iterations)
+    print(f"\nHome timeline plan for heavy: {chosen_plan(who.heavy_following, who.population)}")
+    print(
+        f"Home timeline plan for {TYPICAL_USER}: "
+        f"{chosen_plan(who.typical_following, who.population)}"
+    )
+
+    print(f"\nOur queries (one session per call, {args.iterations} runs after {warmup} warm-up):")
+    for name, operation in feed_operations(who, per_page):
+
+        def once(operation: Callable[[Session], Any] = operation) -> Any:
+            with session_scope(engine) as session:
+                return operation(session)
+
+        with captured_statements(engine) as statements:
+            result = once()
+        shown = len(result.items)
+        figure = Figure("ours", name, measure(once, iterations=args.iterations, warmup=warmup))
+        queries = sum(1 for sql, _ in statements if sql.lstrip().upper().startswith("SELECT"))
+        counts = sum(1 for sql, _ in statements if "count(" in sql.lower())
+        figure.note = f"{shown} posts, {queries} queries, {counts} COUNT"
+        figures.append(figure)
+        print(figure.line(), flush=True)
+        plans.append((name, statements))
+
+    print(
+        f"\nWhere the time goes (each statement alone on one open connection, "
+        f"{args.iterations} runs):"
+    )
+    for name, statements in plans:
+        if not name.startswith("home") or not name.endswith("page 1"):
+            continue
+        with engine.connect() as conn:
+            for sql, parameters in statements:
+
+                def run(sql: str = sql, parameters: Any = parameters) -> None:
+                    conn.exec_driver_sql(sql, parameters).all()
+
+                figure = Figure(
+                    "statement",
+                    f"{name.split(',')[1].strip()}: {statement_label(sql)}",
+                    measure(run, iterations=args.iterations, warmup=warmup),
+                )
+                figures.append(figure)
+                print(figure.line(), flush=True)
+
+    figures.extend(run_tutorial(engine, args, who, per_page))
+
+    print("\nQuery plans (once):")
+    for name, statements in plans:
+        print_plans(engine, name, statements)
+    for label, user_id in (("heavy", who.heavy_id), (TYPICAL_USER, who.typical_id)):
+        params = {"uid": user_id, "limit": per_page, "offset": 0}
+        with captured_statements(engine) as statements, engine.connect() as conn:
+            conn.execute(text(TUTORIAL_PAGE_SQL), params).all()
+            conn.execute(text(TUTORIAL_COUNT_SQL), params).all()
+        print_plans(
+            engine, f"tutorial shape, {label}", statements, ["page query", "paginate() COUNT"]
+        )
+    return figures
+
+
+def run_tutorial(
+    engine: Engine, args: argparse.Namespace, who: Subjects, per_page: int
+) -> list[Figure]:
+    n = args.tutorial_iterations
+    print(f"\nThe tutorial's query shape on the same data ({n} runs after 1 warm-up):")
+    figures = []
+    for label, user_id, following in (
+        ("heavy", who.heavy_id, who.heavy_following),
+        (TYPICAL_USER, who.typical_id, who.typical_following),
+    ):
+        params = {"uid": user_id, "limit": per_page, "offset": 0}
+
+        def page(params: dict = params) -> list[int]:
+            with session_scope(engine) as session:
+                return [row.id for row in session.execute(text(TUTORIAL_PAGE_SQL), params)]
+
+        def count(params: dict = params) -> int:
+            with session_scope(engine) as session:
+                return int(session.execute(text(TUTORIAL_COUNT_SQL), params).scalar_one())
+
+        with session_scope(engine) as session:
+            ours = posts.home_timeline(session, user_id=user_id, page=1, per_page=per_page)
+        same = page() == [row.id for row in ours.items]
+        total = count()
+        subject = f"{label} (follows {following})"
+        for figure in (
+            Figure(
+                "tutorial",
+                f"tutorial home, {subject}, page 1",
+                measure(page, iterations=n, warmup=1),
+                "same 25 posts as ours" if same else "DIFFERENT posts from ours",
+            ),
+            Figure(
+                "tutorial",
+                f"tutorial paginate() COUNT, {subject}",
+                measure(count, iterations=n, warmup=1),
+                f"count = {total:,}",
+            ),
+        ):
+            figures.append(figure)
+            print(figure.line(), flush=True)
+    return figures
+
+
+# --------------------------------------------------------------------------- browser figures
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        # As servers do: a just-stopped run's TIME_WAIT connections do not block the port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop `reflex run` and everything it started (its own process group)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        if process.poll() is not None:
+            break
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=wait)
+    # Children that outlived the leader are still in its group.
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def reflex_env(args: argparse.Namespace, states_dir: Path, web_dir: Path) -> dict[str, str]:
+    bun_path = os.pathsep.join(str(d) for d in BUN_DIRS if (d / "bun").exists())
+    return {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REFLEX_FRONTEND_PORT": str(args.frontend_port),
+        "REFLEX_BACKEND_PORT": str(args.backend_port),
+        # Own build folders, as `make` does off port 3000: a dev server on :3000 keeps working.
+        "REFLEX_WEB_WORKDIR": str(web_dir),
+        "REFLEX_STATES_WORKDIR": str(states_dir),
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        "PATH": f"{bun_path}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+@dataclass
+class Feed:
+    name: str
+    path: str
+    page1: list[int]
+    page2: list[int]
+
+
+def expected_feeds(engine: Engine, who: Subjects) -> list[Feed]:
+    """The ids each page must show, so a wait never accepts a previous page's posts."""
+    per_page = get_settings().posts_per_page
+    with session_scope(engine) as s:
+
+        def ids(page: Any) -> list[int]:
+            return [row.id for row in page.items]
+
+        return [
+            Feed(
+                "home (heavy)",
+                "/",
+                ids(posts.home_timeline(s, user_id=who.heavy_id, page=1, per_page=per_page)),
+                ids(posts.home_timeline(s, user_id=who.heavy_id, page=2, per_page=per_page)),
+            ),
+            Feed(
+                "explore",
+                "/explore",
+                ids(posts.explore_posts(s, page=1, per_page=per_page)),
+                ids(posts.explore_posts(s, page=2, per_page=per_page)),
+            ),
+            Feed(
+                f"profile {PROFILE_USER}",
+                f"/user/{PROFILE_USER}",
+                ids(posts.user_posts(s, user_id=who.profile_id, page=1, per_page=per_page)),
+                ids(posts.user_posts(s, user_id=who.profile_id, page=2, per_page=per_page)),
+            ),
+        ]
+
+
+# True once the page shows exactly the expected first and last post and the last one is visible.
+POSTS_SHOWN_JS = """([first, last, n]) => {
+  const posts = document.querySelectorAll('.post');
+  if (posts.length < n) return false;
+  if (posts[0].dataset.postId !== first || posts[n - 1].dataset.postId !== last) return false;
+  const el = posts[n - 1];
+  return el.checkVisibility() && el.getBoundingClientRect().height > 0;
+}"""
+
+
+def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list[Figure]:
+    if args.app_env == "prod":
+        # Reflex serves a production build and its backend on one port.
+        args.backend_port = args.frontend_port
+    for port in {args.frontend_port, args.backend_port}:
+        if not port_free(port):
+            sys.exit(f"Port {port} is in use; pick others with --frontend-port/--backend-port.")
+    feeds = expected_feeds(engine, who)
+    work = Path(tempfile.mkdtemp(prefix="microblog-bench-"))
+    web_dir = ROOT / f".web-{args.frontend_port}"
+    made_web_dir = not web_dir.exists()
+    log_path = work / "reflex.log"
+    reflex = Path(sys.executable).with_name("reflex")
+    if not reflex.exists():
+        reflex = ROOT / ".venv" / "bin" / "reflex"
+    frontend = f"http://localhost:{args.frontend_port}"
+    backend = f"http://localhost:{args.backend_port}"
+    print(
+        f"\nStarting `reflex run --env {args.app_env}` on {frontend} (backend {backend}); "
+        f"log: {log_path}"
+    )
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(reflex), "run", "--env", args.app_env, "--loglevel", "info"],
+            cwd=ROOT,
+            env=reflex_env(args, work / "states", web_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            started = time.monotonic()
+            deadline = started + args.start_timeout
+            while not (answers(f"{backend}/ping") and answers(f"{frontend}/")):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    tail = log_path.read_text(errors="replace")[-4000:]
+                    sys.exit(f"reflex run did not come up:\n{tail}")
+                time.sleep(1)
+            print(f"App up after {time.monotonic() - started:.0f} s.", flush=True)
+            return drive_browser(args, frontend, feeds)
+        finally:
+            stop(process)
+            if made_web_dir and not args.keep_build:
+                shutil.rmtree(web_dir, ignore_errors=True)
+            shutil.rmtree(work / "states", ignore_errors=True)
+
+
+class Timeline:
+    """When the page did what, seen from here: splits a navigation into download, server round
+    trip and rendering. Times are milliseconds since `begin()`."""
+
+    PHASES = (
+        ("load", "page 'load' event (HTML + JS modules)"),
+        ("sent", "Reflex event sent (hydrate / on_load)"),
+        ("data", "last state update received"),
+        ("shown", "posts visible"),
+    )
+
+    def __init__(self, page: Any, backend_port: int) -> None:
+        self.marks: list[tuple[float, str]] = []
+        self.started = time.perf_counter()
+        self._backend = f":{backend_port}/"
+        page.on("load", lambda _page: self._mark("load"))
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: Any) -> None:
+        if self._backend not in socket.url:
+            return  # the dev server's hot-reload socket
+        socket.on("framesent", lambda data: '"event"' in str(data) and self._mark("sent"))
+        socket.on("framereceived", lambda data: str(data).startswith("42") and self._mark("data"))
+
+    def _mark(self, kind: str) -> None:
+        self.marks.append((time.perf_counter(), kind))
+
+    def begin(self) -> None:
+        self.marks = []
+        self.started = time.perf_counter()
+
+    def end(self) -> dict[str, float]:
+        ended = time.perf_counter()
+        found: dict[str, float] = {}
+        for at, kind in self.marks:
+            if at > ended:
+                break
+            if kind == "data" or kind not in found:  # first load/sent, last update
+                found[kind] = at
+        found["shown"] = ended
+        return {kind: (at - self.started) * 1000 for kind, at in found.items()}
+
+
+def phase_figures(title: str, records: list[dict[str, float]]) -> list[Figure]:
+    figures = []
+    for kind, label in Timeline.PHASES:
+        samples = [r[kind] for r in records if kind in r]
+        if samples:
+            figures.append(Figure("phase", f"{title}: {label}", samples, "ms since start"))
+    return figures
+
+
+def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) -> list[Figure]:
+    from playwright.sync_api import sync_playwright
+
+    n = args.browser_iterations
+    per_page = get_settings().posts_per_page
+    figures: list[Figure] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(base_url=frontend)
+            context.set_default_timeout(60_000)
+            # No internet here: Gravatar images would only hang (matches www.gravatar.com too).
+            context.route("**/*gravatar.com/**", lambda route: route.abort())
+            page = context.new_page()
+            timeline = Timeline(page, args.backend_port)
+
+            def shown(ids: list[int], timeout: float = 30_000) -> None:
+                wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
+                page.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=timeout)
+
+            def load(path: str, ids: list[int], timeout: float = 30_000) -> dict[str, float]:
+                timeline.begin()
+                page.goto(path, wait_until="commit")
+                shown(ids, timeout)
+                return timeline.end()
+
+            log_in(page, frontend)
+            # The dev server compiles each page on its first visit: load each one first.
+            for feed in feeds:
+                took = load(feed.path, feed.page1, timeout=300_000)["shown"]
+                print(f"  warm-up {feed.name}: {took:.0f} ms", flush=True)
+            for feed in feeds:
+                load(feed.path, feed.page1)
+
+            print(
+                f"\nFull page loads (navigation start -> {per_page} posts visible), "
+                f"{n} each, round-robin:"
+            )
+            records: dict[str, list[dict[str, float]]] = {feed.name: [] for feed in feeds}
+            for _ in range(n):
+                for feed in feeds:
+                    records[feed.name].append(load(feed.path, feed.page1))
+            for feed in feeds:
+                samples = [r["shown"] for r in records[feed.name]]
+                figures.append(Figure("browser", f"page load: {feed.name} {feed.path}", samples))
+                print(figures[-1].line(), flush=True)
+            for feed in feeds:
+                figures.extend(phase_figures(f"load {feed.name}", records[feed.name]))
+
+            print(f"\nClient-side navigation (click Older/Newer -> {per_page} posts), {n} each:")
+            for feed in feeds:
+                figure, clicks = click_through(page, feed, n, load, shown, timeline)
+                figures.append(figure)
+                print(figure.line(), flush=True)
+                figures.extend(phase_figures(f"click {feed.name}", clicks))
+
+            print("\nWhere the time goes (p50, ms since navigation start / click):")
+            for figure in figures:
+                if figure.group == "phase":
+                    print(f"  {figure.name:<78} {figure.p50:8.1f}")
+            context.close()
+        finally:
+            browser.close()
+    return figures
+
+
+def log_in(page: Any, frontend: str) -> None:
+    for attempt in range(3):
+        page.goto("/login?next=%2F", timeout=300_000)
+        page.wait_for_load_state("networkidle", timeout=300_000)
+        page.get_by_label("Username or email").fill(HEAVY_FOLLOWER)
+        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        try:
+            page.wait_for_url(lambda url: url.rstrip("/") == frontend, timeout=60_000)
+            print(f"Logged in as {HEAVY_FOLLOWER}.", flush=True)
+            return
+        except Exception:  # the form may not have been live yet: try again
+            print(f"  login attempt {attempt + 1} did not land on / (now {page.url})")
+    sys.exit("Could not log in as heavy.")
+
+
+def click_through(
+    page: Any,
+    feed: Feed,
+    n: int,
+    load: Callable[..., dict[str, float]],
+    shown: Callable[[list[int]], None],
+    timeline: Timeline,
+) -> tuple[Figure, list[dict[str, float]]]:
+    """Alternate Older / Newer on the pager (client-side routing: `?page=N`, no reload)."""
+    load(feed.path, feed.page1)
+    page.evaluate("window.__benchMarker = 1")
+    records = []
+    for i in range(n):
+        label, ids = ("Older", feed.page2) if i % 2 == 0 else ("Newer", feed.page1)
+        link = page.locator(".pager a", has_text=label).first
+        link.wait_for(state="visible")
+        timeline.begin()
+        link.click()
+        shown(ids)
+        records.append(timeline.end())
+    client_side = page.evaluate("window.__benchMarker === 1")
+    note = "client-side (no reload)" if client_side else "FULL RELOAD happened"
+    samples = [r["shown"] for r in records]
+    return Figure("browser", f"older/newer: {feed.name}", samples, note), records
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_feeds",
+        description="Time the home, explore and profile feeds on the scale data set.",
+    )
+    parser.add_argument(
+        "--database-url",
+        default="sqlite:////tmp/microblog-bench.db",
+        help="e.g. postgresql://postgres@127.0.0.1/bench (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", action="store_true", help="seed 10k users / 1M posts first if not there"
+    )
+    parser.add_argument("--iterations", type=int, default=200, help="timed runs per query")
+    parser.add_argument(
+        "--tutorial-iterations", type=int, default=5, help="timed runs of the tutorial's query"
+    )
+    parser.add_argument("--browser", action="store_true", help="also time pages in Chromium")
+    parser.add_argument("--browser-iterations", type=int, default=20, help="loads per page")
+    parser.add_argument(
+        "--app-env",
+        choices=("dev", "prod"),
+        default="dev",
+        help="`reflex run --env`: dev server (default) or the production build",
+    )
+    parser.add_argument("--frontend-port", type=int, default=3100, help="(default: %(default)s)")
+    parser.add_argument(
+        "--backend-port", type=int, default=8100, help="(default: %(default)s; prod: the same)"
+    )
+    parser.add_argument(
+        "--start-timeout", type=int, default=600, help="seconds to wait for `reflex run`"
+    )
+    parser.add_argument(
+        "--keep-build",
+        action="store_true",
+        help="keep the .web-<frontend-port> build folder for the next run",
+    )
+    parser.add_argument("--skip-queries", action="store_true", help="only the browser figures")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if min(args.iterations, args.tutorial_iterations, args.browser_iterations) < 1:
+        parser.error("iteration counts must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    url = normalize_database_url(args.database_url)
+    engine = make_engine(url)
+    try:
+        seed_seconds = ensure_data(engine, url, seed=args.seed)
+    except OperationalError as problem:
+        hint = ""
+        if url.startswith("postgresql"):
+            hint = "\nCreate it first: psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench'"
+        sys.exit(f"Cannot use {args.database_url}: {problem.orig}{hint}")
+    print(f"Database: {engine.dialect.name} ({args.database_url}); {os.cpu_count()} CPUs")
+    print("Load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    who = find_subjects(engine)
+    figures: list[Figure] = []
+    if not args.skip_queries:
+        figures.extend(run_queries(engine, args, who))
+    if args.browser:
+        figures.extend(run_browser(args, engine, who))
+    print("\nLoad average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print("\nSummary (ms):")
+    print("| group | measurement | n | p50 | p95 | p99 | note |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for f in figures:
+        print(
+            f"| {f.group} | {f.name} | {len(f.samples)} | {f.p50:.2f} | {f.p95:.2f} "
+            f"| {f.p99:.2f} | {f.note} |"
+        )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "backend": engine.dialect.name,
+                    "database_url": args.database_url,
+                    "seed_seconds": seed_seconds,
+                    "heavy_plan": chosen_plan(who.heavy_following, who.population),
+                    "typical_plan": chosen_plan(who.typical_following, who.population),
+                    "figures": [f.as_dict() for f in figures],
+                },
+                indent=2,
+            )
+        )
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
