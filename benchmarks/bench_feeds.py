@@ -63,7 +63,7 @@ BUN_DIRS = (
     Path("/tmp/bunx/node_modules/.bin"),  # noqa: S108 (read only: a bun install to use)
     ROOT / ".tools" / "node_modules" / ".bin",
 )
-PLAN_LINES = 24  # longer plans (one branch per followed author) are shortened when printed
+PLAN_LINES = 48  # longer plans (one branch per followed author) are shortened when printed
 PLAN_WIDTH = 160
 
 # The tutorial's `User.following_posts()` as SQL, and the count Flask-SQLAlchemy's paginate() runs
@@ -225,7 +225,7 @@ def shorten(lines: list[str], limit: int = PLAN_LINES) -> list[str]:
     tail = 4
     head = limit - tail - 1
     omitted = len(lines) - head - tail
-    return [*lines[:head], f"... ({omitted} similar lines omitted)", *lines[-tail:]]
+    return [*lines[:head], f"... ({omitted} lines omitted)", *lines[-tail:]]
 
 
 def print_plans(
@@ -532,8 +532,9 @@ def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list
     backend = f"http://localhost:{args.backend_port}"
     print(
         f"\nStarting `reflex run --env {args.app_env}` on {frontend} (backend {backend}); "
-        f"log: {log_path}"
+        f"log (kept on failure): {log_path}"
     )
+    succeeded = False
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(reflex), "run", "--env", args.app_env, "--loglevel", "info"],
@@ -553,12 +554,15 @@ def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list
                     sys.exit(f"reflex run did not come up:\n{tail}")
                 time.sleep(1)
             print(f"App up after {time.monotonic() - started:.0f} s.", flush=True)
-            return drive_browser(args, frontend, feeds)
+            figures = drive_browser(args, frontend, feeds)
+            succeeded = True
+            return figures
         finally:
             stop(process)
             if made_web_dir and not args.keep_build:
                 shutil.rmtree(web_dir, ignore_errors=True)
-            shutil.rmtree(work / "states", ignore_errors=True)
+            # The server log stays only when something went wrong.
+            shutil.rmtree(work / "states" if not succeeded else work, ignore_errors=True)
 
 
 class Timeline:
