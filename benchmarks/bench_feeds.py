@@ -18,15 +18,12 @@ import json
 import math
 import os
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
 from microblog.config import get_settings, normalize_database_url
 from microblog.db import make_engine, session_scope
 from microblog.models import Post, User
@@ -48,21 +46,6 @@ SCALE_POSTS = 1_000_000
 TYPICAL_USER = "user2"
 PROFILE_USER = "user2"
 EXPLORE_DEEP_PAGE = 40
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# Where bun may be (the brief's scratch install, or `make setup`'s).
-BUN_DIRS = (
-    Path("/tmp/bunx/node_modules/.bin"),  # noqa: S108 (read only: a bun install to use)
-    ROOT / ".tools" / "node_modules" / ".bin",
-)
 PLAN_LINES = 48  # longer plans (one branch per followed author) are shortened when printed
 PLAN_WIDTH = 160
 
@@ -424,47 +407,6 @@ def port_free(port: int) -> bool:
     return True
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop `reflex run` and everything it started (its own process group)."""
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=wait)
-    # Children that outlived the leader are still in its group.
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def reflex_env(args: argparse.Namespace, states_dir: Path, web_dir: Path) -> dict[str, str]:
-    bun_path = os.pathsep.join(str(d) for d in BUN_DIRS if (d / "bun").exists())
-    return {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "REFLEX_FRONTEND_PORT": str(args.frontend_port),
-        "REFLEX_BACKEND_PORT": str(args.backend_port),
-        # Own build folders, as `make` does off port 3000: a dev server on :3000 keeps working.
-        "REFLEX_WEB_WORKDIR": str(web_dir),
-        "REFLEX_STATES_WORKDIR": str(states_dir),
-        "REFLEX_USE_SYSTEM_BUN": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-        "PATH": f"{bun_path}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-
-
 @dataclass
 class Feed:
     name: str
@@ -522,47 +464,28 @@ def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list
             sys.exit(f"Port {port} is in use; pick others with --frontend-port/--backend-port.")
     feeds = expected_feeds(engine, who)
     work = Path(tempfile.mkdtemp(prefix="microblog-bench-"))
-    web_dir = ROOT / f".web-{args.frontend_port}"
-    made_web_dir = not web_dir.exists()
-    log_path = work / "reflex.log"
-    reflex = Path(sys.executable).with_name("reflex")
-    if not reflex.exists():
-        reflex = ROOT / ".venv" / "bin" / "reflex"
-    frontend = f"http://localhost:{args.frontend_port}"
-    backend = f"http://localhost:{args.backend_port}"
     print(
-        f"\nStarting `reflex run --env {args.app_env}` on {frontend} (backend {backend}); "
-        f"log (kept on failure): {log_path}"
+        f"\nStarting `reflex run --env {args.app_env}` on port {args.frontend_port}; "
+        f"log (kept on failure): {work / 'reflex.log'}"
     )
-    succeeded = False
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(reflex), "run", "--env", args.app_env, "--loglevel", "info"],
-            cwd=ROOT,
-            env=reflex_env(args, work / "states", web_dir),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            started = time.monotonic()
-            deadline = started + args.start_timeout
-            while not (answers(f"{backend}/ping") and answers(f"{frontend}/")):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    tail = log_path.read_text(errors="replace")[-4000:]
-                    sys.exit(f"reflex run did not come up:\n{tail}")
-                time.sleep(1)
+    started = time.monotonic()
+    try:
+        with serve_app(
+            database_url=args.database_url,
+            frontend_port=args.frontend_port,
+            backend_port=args.backend_port,
+            work_dir=work,
+            env_mode=args.app_env,
+            start_timeout=args.start_timeout,
+            keep_build=args.keep_build,
+        ) as server:
             print(f"App up after {time.monotonic() - started:.0f} s.", flush=True)
-            figures = drive_browser(args, frontend, feeds)
-            succeeded = True
-            return figures
-        finally:
-            stop(process)
-            if made_web_dir and not args.keep_build:
-                shutil.rmtree(web_dir, ignore_errors=True)
-            # The server log stays only when something went wrong.
-            shutil.rmtree(work / "states" if not succeeded else work, ignore_errors=True)
+            figures = drive_browser(args, server.frontend, feeds)
+    except AppDidNotStart as problem:
+        sys.exit(str(problem))
+    # The server log stays only when something went wrong.
+    shutil.rmtree(work, ignore_errors=True)
+    return figures
 
 
 class Timeline:

@@ -7,13 +7,9 @@ The server is started once per test session and always stopped (its whole proces
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,18 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-START_TIMEOUT = 240
+from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
 
 
 @dataclass
@@ -52,29 +37,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     if not Path(CHROMIUM).exists():
@@ -82,52 +44,24 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     work = tmp_path_factory.mktemp("live")
     frontend_port, backend_port = _free_port(), _free_port()
     database_url = f"sqlite:///{work / 'e2e.db'}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REFLEX_FRONTEND_PORT": str(frontend_port),
-        "REFLEX_BACKEND_PORT": str(backend_port),
-        # Its own build folders: a developer's `make run` on :3000 keeps working meanwhile.
-        "REFLEX_WEB_WORKDIR": str(ROOT / f".web-{frontend_port}"),
-        "REFLEX_STATES_WORKDIR": str(work / "states"),
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-        "REFLEX_USE_SYSTEM_BUN": "1",
-        "MICROBLOG_ENV": "test",
-        # bun from the npm registry, as `make` installs it.
-        "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
-    }
-    subprocess.run([sys.executable, "-m", "microblog", "migrate"], cwd=ROOT, env=env, check=True)
-    log = (work / "reflex.log").open("w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("reflex")), "run", "--loglevel", "info"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    frontend = f"http://localhost:{frontend_port}"
-    backend = f"http://localhost:{backend_port}"
+    env = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run([sys.executable, "-m", "microblog", "migrate"], env=env, check=True)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not (_answers(f"{backend}/ping") and _answers(f"{frontend}/")):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(
-                    "reflex run did not come up:\n" + (work / "reflex.log").read_text()[-4000:]
-                )
-            time.sleep(0.5)
-        yield RunningApp(
-            frontend=frontend,
-            backend=backend,
+        with serve_app(
             database_url=database_url,
-            cookie_name=f"microblog_session_{frontend_port}",
-        )
-    finally:
-        _stop(process)
-        log.close()
-        shutil.rmtree(ROOT / f".web-{frontend_port}", ignore_errors=True)
+            frontend_port=frontend_port,
+            backend_port=backend_port,
+            work_dir=work,
+            extra_env={"MICROBLOG_ENV": "test"},
+        ) as server:
+            yield RunningApp(
+                frontend=server.frontend,
+                backend=server.backend,
+                database_url=database_url,
+                cookie_name=f"microblog_session_{frontend_port}",
+            )
+    except AppDidNotStart as problem:
+        pytest.fail(str(problem))
 
 
 @pytest.fixture(scope="session")

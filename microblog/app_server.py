@@ -1,0 +1,142 @@
+"""Run the real app (`reflex run`) on given loopback ports, for browser tests and benchmarks.
+
+One place knows how to start a second copy beside a developer's own (its own database, build and
+state folders, bun from `.tools/`), how to tell it is up, and how to stop it with everything it
+started. Also the flags that keep headless Chromium off the network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from microblog.config import PROJECT_ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class AppDidNotStart(RuntimeError):
+    """`reflex run` exited or did not answer in time; the message ends with its log."""
+
+
+@dataclass
+class AppServer:
+    frontend: str
+    backend: str
+    log_path: Path
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop `reflex run` and everything it started (its own process group)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        if process.poll() is not None:
+            break
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=wait)
+    # Children that outlived the leader are still in its group.
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def app_env(
+    *, database_url: str, frontend_port: int, backend_port: int, work_dir: Path
+) -> dict[str, str]:
+    bun_bin = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REFLEX_FRONTEND_PORT": str(frontend_port),
+        "REFLEX_BACKEND_PORT": str(backend_port),
+        # Own build folders, as `make` does off port 3000: a dev server on :3000 keeps working.
+        "REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / f".web-{frontend_port}"),
+        "REFLEX_STATES_WORKDIR": str(work_dir / "states"),
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        "PATH": f"{bun_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+@contextmanager
+def serve_app(
+    *,
+    database_url: str,
+    frontend_port: int,
+    backend_port: int,
+    work_dir: Path,
+    env_mode: str = "dev",
+    start_timeout: float = 240,
+    keep_build: bool = False,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[AppServer]:
+    """Serve the app until the block ends. In prod mode one port serves both sides."""
+    if env_mode == "prod":
+        backend_port = frontend_port
+    env = app_env(
+        database_url=database_url,
+        frontend_port=frontend_port,
+        backend_port=backend_port,
+        work_dir=work_dir,
+    )
+    env.update(extra_env or {})
+    web_dir = Path(env["REFLEX_WEB_WORKDIR"])
+    made_web_dir = not web_dir.exists()
+    reflex = Path(sys.executable).with_name("reflex")
+    log_path = work_dir / "reflex.log"
+    server = AppServer(
+        frontend=f"http://localhost:{frontend_port}",
+        backend=f"http://localhost:{backend_port}",
+        log_path=log_path,
+    )
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 (our own venv's reflex, fixed arguments)
+            [str(reflex), "run", "--env", env_mode, "--loglevel", "info"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + start_timeout
+            while not (answers(f"{server.backend}/ping") and answers(f"{server.frontend}/")):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    tail = log_path.read_text(errors="replace")[-4000:]
+                    raise AppDidNotStart(f"reflex run did not come up:\n{tail}")
+                time.sleep(0.5)
+            yield server
+        finally:
+            stop(process)
+            if made_web_dir and not keep_build:
+                shutil.rmtree(web_dir, ignore_errors=True)
