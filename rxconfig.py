@@ -27,6 +27,8 @@ config = rx.Config(
     cors_allowed_origins=tuple(o for o in _origins.split(",") if o)
     or (_deploy_url, f"http://127.0.0.1:{_frontend_port}"),
     disable_plugins=[SitemapPlugin],
+    # The tutorial's REDIS_URL: per-tab state in Redis, so several backend workers can run.
+    redis_url=os.environ.get("REDIS_URL") or None,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

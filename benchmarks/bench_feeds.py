@@ -173,16 +173,14 @@ def captured_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
 
 def statement_label(sql: str) -> str:
     flat = " ".join(sql.split())
-    if "UNION ALL" in flat:
-        return "post ids: per-author merge (UNION ALL)"
+    if "+ 0" in flat and "ORDER BY" in flat:
+        return "page: newest-first scan + posts + authors"
+    if "UNION ALL" in flat or "LATERAL" in flat:
+        return "page: per-author merge + posts + authors"
     if "FROM follow" in flat:
         return "followed ids"
     if "max(" in flat.lower():
         return "max(user.id)"
-    if " + " in flat and "ORDER BY" in flat:
-        return "post ids: newest-first scan, filtered by author"
-    if " IN (" in flat and "JOIN" in flat:
-        return "posts + authors by id"
     if "ORDER BY" in flat and "JOIN" in flat:
         return "posts + authors, newest first"
     return flat[:60]
@@ -253,11 +251,12 @@ def find_subjects(engine: Engine) -> Subjects:
         )
 
 
-def chosen_plan(following: int, population: int) -> str:
+def chosen_plan(following: int, population: int, dialect: str) -> str:
     authors = following + 1
-    if authors * authors > population:
-        return f"wide: newest-first scan ({authors}^2 = {authors * authors:,} > {population:,})"
-    return f"narrow: per-author merge ({authors}^2 = {authors * authors:,} <= {population:,})"
+    square = f"{authors}^2 = {authors * authors:,}"
+    if posts._choose_plan(authors, population, dialect) == posts.SCAN:
+        return f"scan: newest-first walk ({square} > {population:,} or too many for SQLite)"
+    return f"merge: per-author newest posts ({square} <= {population:,})"
 
 
 def feed_operations(who: Subjects, per_page: int) -> list[tuple[str, Callable[[Session], Any]]]:
@@ -288,10 +287,14 @@ def run_queries(engine: Engine, args: argparse.Namespace, who: Subjects) -> list
     figures: list[Figure] = []
     plans: list[tuple[str, list[tuple[str, Any]]]] = []
     warmup = min(20, args.iterations)
-    print(f"\nHome timeline plan for heavy: {chosen_plan(who.heavy_following, who.population)}")
+    dialect = engine.dialect.name
+    print(
+        "\nHome timeline plan for heavy: "
+        f"{chosen_plan(who.heavy_following, who.population, dialect)}"
+    )
     print(
         f"Home timeline plan for {TYPICAL_USER}: "
-        f"{chosen_plan(who.typical_following, who.population)}"
+        f"{chosen_plan(who.typical_following, who.population, dialect)}"
     )
 
     print(f"\nOur queries (one session per call, {args.iterations} runs after {warmup} warm-up):")
@@ -301,16 +304,30 @@ def run_queries(engine: Engine, args: argparse.Namespace, who: Subjects) -> list
             with session_scope(engine) as session:
                 return operation(session)
 
+        figure = Figure("ours", name, measure(once, iterations=args.iterations, warmup=warmup))
+        # From a warm call: a process's first home timeline also reads the user count, which is
+        # then remembered for a few minutes (posts.POPULATION_TTL_SECONDS).
         with captured_statements(engine) as statements:
             result = once()
         shown = len(result.items)
-        figure = Figure("ours", name, measure(once, iterations=args.iterations, warmup=warmup))
         queries = sum(1 for sql, _ in statements if sql.lstrip().upper().startswith("SELECT"))
         counts = sum(1 for sql, _ in statements if "count(" in sql.lower())
         figure.note = f"{shown} posts, {queries} queries, {counts} COUNT"
         figures.append(figure)
         print(figure.line(), flush=True)
         plans.append((name, statements))
+
+    def unit_of_work() -> None:
+        with session_scope(engine) as session:
+            session.connection().execute(text("SELECT 1")).all()
+
+    # What any feed pays before its own SQL: the session, its transaction, and on PostgreSQL
+    # the pool's pre-ping, BEGIN and COMMIT round trips (microblog/db.py).
+    floor = measure(unit_of_work, iterations=args.iterations, warmup=warmup)
+    figures.append(Figure("ours", "floor: session_scope() + SELECT 1", floor, "no feed"))
+    print(figures[-1].line(), flush=True)
+
+    figures.extend(run_forced_plans(engine, args, who, per_page, warmup))
 
     print(
         f"\nWhere the time goes (each statement alone on one open connection, "
@@ -333,12 +350,15 @@ def run_queries(engine: Engine, args: argparse.Namespace, who: Subjects) -> list
                 figures.append(figure)
                 print(figure.line(), flush=True)
 
-    figures.extend(run_tutorial(engine, args, who, per_page))
+    if not args.skip_tutorial:
+        figures.extend(run_tutorial(engine, args, who, per_page))
 
     print("\nQuery plans (once):")
     for name, statements in plans:
         print_plans(engine, name, statements)
     for label, user_id in (("heavy", who.heavy_id), (TYPICAL_USER, who.typical_id)):
+        if args.skip_tutorial:
+            break
         params = {"uid": user_id, "limit": per_page, "offset": 0}
         with captured_statements(engine) as statements, engine.connect() as conn:
             conn.execute(text(TUTORIAL_PAGE_SQL), params).all()
@@ -346,6 +366,45 @@ def run_queries(engine: Engine, args: argparse.Namespace, who: Subjects) -> list
         print_plans(
             engine, f"tutorial shape, {label}", statements, ["page query", "paginate() COUNT"]
         )
+    return figures
+
+
+def run_forced_plans(
+    engine: Engine, args: argparse.Namespace, who: Subjects, per_page: int, warmup: int
+) -> list[Figure]:
+    """Page 1 of both subjects' home timelines under each plan, whatever the chooser says: what
+    the choice is worth, and a check of its rule on this data."""
+    dialect = engine.dialect.name
+    print(f"\nHome timeline, page 1, each plan forced ({args.iterations} runs):")
+    figures = []
+    real_threshold = posts._max_merge_authors
+    for label, user_id, following in (
+        ("heavy", who.heavy_id, who.heavy_following),
+        (TYPICAL_USER, who.typical_id, who.typical_following),
+    ):
+        chosen = posts._choose_plan(following + 1, who.population, dialect)
+        for plan in (posts.SCAN, posts.MERGE):
+            too_many = following + 1 > posts.SQLITE_MAX_MERGE_AUTHORS
+            if plan == posts.MERGE and dialect == "sqlite" and too_many:
+                print(f"  {label}: no merge on SQLite past 500 authors (compound SELECT limit)")
+                continue
+
+            def once(user_id: int = user_id) -> Any:
+                with session_scope(engine) as session:
+                    return posts.home_timeline(session, user_id=user_id, page=1, per_page=per_page)
+
+            # The plan follows from this one threshold (see tests/unit/test_posts.py).
+            most = 10**9 if plan == posts.MERGE else 0
+            posts._max_merge_authors = lambda *_args, most=most: most
+            try:
+                samples = measure(once, iterations=args.iterations, warmup=warmup)
+            finally:
+                posts._max_merge_authors = real_threshold
+            note = "chosen" if plan == chosen else "not chosen"
+            figures.append(
+                Figure("forced", f"home, {label} (follows {following}): {plan} plan", samples, note)
+            )
+            print(figures[-1].line(), flush=True)
     return figures
 
 
@@ -668,6 +727,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--tutorial-iterations", type=int, default=5, help="timed runs of the tutorial's query"
     )
+    parser.add_argument(
+        "--skip-tutorial",
+        action="store_true",
+        help="leave out the tutorial's query (seconds per run, on every core)",
+    )
     parser.add_argument("--browser", action="store_true", help="also time pages in Chromium")
     parser.add_argument("--browser-iterations", type=int, default=20, help="loads per page")
     parser.add_argument(
@@ -731,8 +795,12 @@ def main(argv: list[str] | None = None) -> int:
                     "backend": engine.dialect.name,
                     "database_url": args.database_url,
                     "seed_seconds": seed_seconds,
-                    "heavy_plan": chosen_plan(who.heavy_following, who.population),
-                    "typical_plan": chosen_plan(who.typical_following, who.population),
+                    "heavy_plan": chosen_plan(
+                        who.heavy_following, who.population, engine.dialect.name
+                    ),
+                    "typical_plan": chosen_plan(
+                        who.typical_following, who.population, engine.dialect.name
+                    ),
                     "figures": [f.as_dict() for f in figures],
                 },
                 indent=2,

@@ -55,6 +55,7 @@ class Settings:
     session_days_remember: int
     session_hours_default: int
     last_seen_throttle_seconds: int
+    redis_url: str = ""
 
     @property
     def is_development(self) -> bool:
@@ -85,6 +86,7 @@ def load_settings() -> Settings:
         session_days_remember=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")),
         session_hours_default=int(os.environ.get("SESSION_HOURS", "12")),
         last_seen_throttle_seconds=int(os.environ.get("LAST_SEEN_THROTTLE_SECONDS", "60")),
+        redis_url=os.environ.get("REDIS_URL", "").strip(),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (

@@ -1,41 +1,57 @@
-"""The composition root: builds the Reflex app, mounts the HTTP routes, registers the pages."""
+"""The composition root: builds the Reflex app, mounts the HTTP routes, registers the pages and
+starts the delivery of live events."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import reflex as rx
 
 from microblog import routes
 from microblog.api import create_http_app
+from microblog.pages.announcements import announcements_page
 from microblog.pages.edit_profile import edit_profile_page
 from microblog.pages.explore import explore_page
 from microblog.pages.index import index_page
 from microblog.pages.login import login_page
+from microblog.pages.messages import messages_page
 from microblog.pages.not_found import not_found_page
+from microblog.pages.notifications import notifications_page
 from microblog.pages.register import register_page
+from microblog.pages.send_message import send_message_page
 from microblog.pages.user import user_page
+from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.feed import FeedState
+from microblog.state.live import LiveState, live_updates
+from microblog.state.messages import MessagesState, SendMessageState
+from microblog.state.notifications import NotificationsState
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
 
 app = rx.App(api_transformer=create_http_app())
+app.register_lifespan_task(live_updates)
 
-app.add_page(index_page, route=routes.INDEX, title="Home · Microblog", on_load=FeedState.load_home)
-app.add_page(
-    explore_page, route=routes.EXPLORE, title="Explore · Microblog", on_load=FeedState.load_explore
-)
-app.add_page(login_page, route=routes.LOGIN, title="Sign In · Microblog", on_load=LoginState.load)
-app.add_page(
-    register_page, route=routes.REGISTER, title="Register · Microblog", on_load=RegisterState.load
-)
-app.add_page(user_page, route=routes.USER, title="Profile · Microblog", on_load=ProfileState.load)
-app.add_page(
-    edit_profile_page,
-    route=routes.EDIT_PROFILE,
-    title="Edit Profile · Microblog",
-    on_load=EditProfileState.load,
-)
-app.add_page(
-    not_found_page, route="404", title="Not Found · Microblog", on_load=SessionState.load_session
-)
+
+def add_page(
+    page: Callable[[], rx.Component], route: str, title: str, on_load: rx.event.EventType
+) -> None:
+    """Every page: its own on_load (which re-checks the session), then LiveState.connect, which
+    registers the tab for live events and reads the badges and the banner."""
+    app.add_page(
+        page, route=route, title=f"{title} · Microblog", on_load=[on_load, LiveState.connect]
+    )
+
+
+add_page(index_page, routes.INDEX, "Home", FeedState.load_home)
+add_page(explore_page, routes.EXPLORE, "Explore", FeedState.load_explore)
+add_page(login_page, routes.LOGIN, "Sign In", LoginState.load)
+add_page(register_page, routes.REGISTER, "Register", RegisterState.load)
+add_page(user_page, routes.USER, "Profile", ProfileState.load)
+add_page(edit_profile_page, routes.EDIT_PROFILE, "Edit Profile", EditProfileState.load)
+add_page(messages_page, routes.MESSAGES, "Messages", MessagesState.load)
+add_page(send_message_page, routes.SEND_MESSAGE, "Send Message", SendMessageState.load)
+add_page(notifications_page, routes.NOTIFICATIONS, "Notifications", NotificationsState.load)
+add_page(announcements_page, routes.ANNOUNCEMENTS, "Announce", AnnouncementsState.load)
+add_page(not_found_page, "404", "Not Found", SessionState.load_session)

@@ -42,6 +42,12 @@ class User(SQLModel, table=True):
     about_me: str | None = Field(default=None, max_length=ABOUT_ME_MAX)
     last_seen: datetime = Field(default_factory=utcnow)
     created: datetime = Field(default_factory=utcnow)
+    # Read markers: everything up to these ids has been seen, so an unread count is a short index
+    # range (recipient, id > marker) instead of a flag on every row.
+    last_message_read_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_notification_read_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Announcements up to this id are dismissed; the banner shows a newer one.
+    dismissed_announcement_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same
@@ -68,7 +74,9 @@ class Post(SQLModel, table=True):
         # A user's posts newest first (profile, and each followed author in the home feed).
         Index("ix_post_user_timestamp", "user_id", "timestamp", "id"),
         # Everyone's posts newest first (explore, and the home feed of users who follow many).
-        Index("ix_post_timestamp", "timestamp", "id"),
+        # `user_id` is there so the home feed checks each post's author in the index entry
+        # instead of reading the table row (migration 0002).
+        Index("ix_post_timestamp_user", "timestamp", "id", "user_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,3 +111,55 @@ class LoginTicket(SQLModel, table=True):
     remember: bool = False
     next_path: str = Field(default="/", max_length=512)
     expires_at: datetime
+
+
+MESSAGE_MAX = 140
+ANNOUNCEMENT_MAX = 280
+
+
+class Message(SQLModel, table=True):
+    """A private message. Received messages are read newest first per recipient."""
+
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_recipient_id", "recipient_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender_id: int = Field(sa_column=_user_fk(index=True))
+    recipient_id: int = Field(sa_column=_user_fk())
+    body: str = Field(max_length=MESSAGE_MAX)
+    timestamp: datetime = Field(default_factory=utcnow)
+
+
+class Announcement(SQLModel, table=True):
+    """A site-wide notice from one of the ADMINS, shown as a banner until dismissed."""
+
+    __tablename__ = "announcement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(sa_column=_user_fk(index=True))
+    body: str = Field(max_length=ANNOUNCEMENT_MAX)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    """Something that happened to a user: a new follower, a message, an announcement.
+
+    Rows persist, so a reload or a new tab shows what the live stream showed. `actor_id` is who
+    did it (the follower, the sender); an announcement's row points at the announcement.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    kind: str = Field(max_length=20)
+    actor_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=True),
+    )
+    announcement_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("announcement.id", ondelete="CASCADE"), nullable=True),
+    )
+    created: datetime = Field(default_factory=utcnow)

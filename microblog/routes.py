@@ -11,7 +11,15 @@ REGISTER = "/register"
 EDIT_PROFILE = "/edit_profile"
 USER = "/user/[username]"
 LOGOUT_HTTP = "/auth/logout"
+MESSAGES = "/messages"
+SEND_MESSAGE = "/send_message/[recipient]"
+NOTIFICATIONS = "/notifications"
+ANNOUNCEMENTS = "/announcements"
 
 
 def user_url(username: str) -> str:
     return f"/user/{quote(username, safe='')}"
+
+
+def send_message_url(username: str) -> str:
+    return f"/send_message/{quote(username, safe='')}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from microblog.models import Post, User
+from microblog.models import Announcement, Message, Notification, Post, User
 
 T = TypeVar("T")
 
@@ -67,6 +67,101 @@ class PostRow:
             author_id=author.id or 0,
             author_username=author.username,
             author_avatar=avatar_url(author.email, 48),
+        )
+
+
+@dataclass
+class UserCard:
+    """What the hover popup shows about a user, as seen by the reader."""
+
+    id: int
+    username: str
+    about_me: str
+    last_seen: str
+    avatar: str
+    followers: int
+    following: int
+    is_following: bool
+    is_self: bool
+
+
+@dataclass
+class MessageRow:
+    id: int
+    body: str
+    timestamp: str
+    sender_username: str
+    sender_avatar: str
+    unread: bool
+
+    @classmethod
+    def of(cls, message: Message, sender: User, *, read_up_to: int) -> MessageRow:
+        return cls(
+            id=message.id or 0,
+            body=message.body,
+            timestamp=iso_utc(message.timestamp),
+            sender_username=sender.username,
+            sender_avatar=avatar_url(sender.email, 48),
+            unread=(message.id or 0) > read_up_to,
+        )
+
+
+@dataclass
+class NotificationRow:
+    """One line of the notifications list; `text` is built by the service, `href` where it
+    leads."""
+
+    id: int
+    kind: str
+    text: str
+    href: str
+    timestamp: str
+    actor_username: str
+    actor_avatar: str
+    unread: bool
+
+    @classmethod
+    def of(
+        cls,
+        notification: Notification,
+        actor: User | None,
+        announcement: Announcement | None,
+        *,
+        read_up_to: int,
+    ) -> NotificationRow:
+        actor_name = actor.username if actor else ""
+        if notification.kind == "follower":
+            text, href = f"{actor_name} started following you.", f"/user/{actor_name}"
+        elif notification.kind == "message":
+            text, href = f"{actor_name} sent you a private message.", "/messages"
+        else:
+            text, href = (announcement.body if announcement else "An announcement."), ""
+        return cls(
+            id=notification.id or 0,
+            kind=notification.kind,
+            text=text,
+            href=href,
+            timestamp=iso_utc(notification.created),
+            actor_username=actor_name,
+            actor_avatar=avatar_url(actor.email, 36) if actor else "",
+            unread=(notification.id or 0) > read_up_to,
+        )
+
+
+@dataclass
+class AnnouncementRow:
+    id: int
+    body: str
+    author_username: str
+    timestamp: str
+
+    @classmethod
+    def of(cls, announcement: Announcement, author: User) -> AnnouncementRow:
+        return cls(
+            id=announcement.id or 0,
+            body=announcement.body,
+            author_username=author.username,
+            timestamp=iso_utc(announcement.created),
         )
 
 

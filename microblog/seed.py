@@ -56,7 +56,19 @@ def _sentence(rng: random.Random) -> str:
 
 
 def _clear(engine: Engine) -> None:
+    """Remove every user and everything that hangs off them.
+
+    PostgreSQL: one TRUNCATE, which frees the pages at once and restarts the id sequences.
+    DELETE would leave a million dead rows behind (about 50 s more per re-seed, and index-only
+    scans that still visit the table until a VACUUM). CASCADE also empties any table that
+    references these. SQLite: DELETE, whose foreign keys cascade the same way.
+    """
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                'TRUNCATE login_ticket, auth_session, post, follow, "user" RESTART IDENTITY CASCADE'
+            )
+            return
         for model in (LoginTicket, AuthSession, Post, Follow, User):
             conn.execute(delete(model))
 
@@ -191,6 +203,15 @@ def _reset_sequences(engine: Engine) -> None:
 
 
 def _analyze(engine: Engine) -> None:
-    """Fresh planner statistics, so the first queries after a bulk load use the indexes."""
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    """Fresh planner statistics, so the first queries after a bulk load use the indexes.
+
+    PostgreSQL also gets a VACUUM, which sets the visibility map: without it an index-only scan
+    still reads the table page of every row it returns, and a server with autovacuum off never
+    catches up. VACUUM cannot run inside a transaction, hence the autocommit connection.
+    """
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql('VACUUM (ANALYZE) "user", follow, post')

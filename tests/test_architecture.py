@@ -18,6 +18,7 @@ FORBIDDEN = {
     "config.py": {"reflex", "microblog.state", "microblog.services"},
     "db.py": {"reflex", "microblog.state"},
     "services": {"reflex", "microblog.state", "microblog.pages", "fastapi", "starlette"},
+    "live": {"reflex", "microblog.state", "microblog.services", "fastapi", "starlette"},
     "pages": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
     "components": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
 }

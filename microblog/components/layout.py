@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.live import announcement_banner
 from microblog.components.navbar import navbar
 
 
@@ -11,7 +12,7 @@ def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
         rx.box(
-            rx.vstack(*children, spacing="4", width="100%", align="stretch"),
+            rx.vstack(announcement_banner(), *children, spacing="4", width="100%", align="stretch"),
             max_width="48rem",
             margin_x="auto",
             padding="1rem",

@@ -1,4 +1,5 @@
-"""The top bar: Home, Explore, Profile, Log out / Log in, Register, and the dark-mode toggle."""
+"""The top bar: Home, Explore, Messages and Notifications (with live unread badges), Profile,
+Log out / Log in, Register, and the dark-mode toggle."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import reflex as rx
 from reflex.config import get_config
 
 from microblog import routes
+from microblog.components.live import count_badge
+from microblog.state.live import LiveState
 from microblog.state.session import SessionState
 
 
@@ -18,8 +21,22 @@ def _logout_url() -> str:
     return f"{get_config().api_url.rstrip('/')}{routes.LOGOUT_HTTP}"
 
 
+def nav_link_with_badge(text: str, href: str, badge: rx.Var, label: str) -> rx.Component:
+    return rx.hstack(nav_link(text, href), count_badge(badge, label), spacing="1", align="center")
+
+
 def navbar() -> rx.Component:
     signed_in = rx.hstack(
+        nav_link_with_badge(
+            "Messages", routes.MESSAGES, LiveState.messages_badge, "unread messages"
+        ),
+        nav_link_with_badge(
+            "Notifications",
+            routes.NOTIFICATIONS,
+            LiveState.notifications_badge,
+            "unread notifications",
+        ),
+        rx.cond(LiveState.is_admin, nav_link("Announce", routes.ANNOUNCEMENTS), rx.fragment()),
         nav_link("Profile", "/user/" + SessionState.user_name),
         rx.link("Log out", href=_logout_url(), size="3", weight="medium", is_external=False),
         spacing="4",

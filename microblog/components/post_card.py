@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.timestamps import relative_time
+from microblog.components.user_popup import user_popup
 
 
 def user_link(username: rx.Var, *children: rx.Component | rx.Var) -> rx.Component:
@@ -14,18 +15,26 @@ def user_link(username: rx.Var, *children: rx.Component | rx.Var) -> rx.Componen
 def post_card(post: rx.Var) -> rx.Component:
     return rx.card(
         rx.hstack(
-            user_link(
+            user_popup(
                 post.author_username,
-                rx.avatar(
-                    src=post.author_avatar,
-                    fallback=post.author_username[0:1].upper(),
-                    size="3",
-                    radius="full",
+                user_link(
+                    post.author_username,
+                    rx.avatar(
+                        src=post.author_avatar,
+                        fallback=post.author_username[0:1].upper(),
+                        size="3",
+                        radius="full",
+                    ),
                 ),
             ),
             rx.vstack(
                 rx.hstack(
-                    user_link(post.author_username, rx.text(post.author_username, weight="bold")),
+                    user_popup(
+                        post.author_username,
+                        user_link(
+                            post.author_username, rx.text(post.author_username, weight="bold")
+                        ),
+                    ),
                     rx.text("said", color_scheme="gray", size="2"),
                     rx.text(relative_time(post.timestamp), color_scheme="gray", size="2"),
                     spacing="2",

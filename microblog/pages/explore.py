@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.layout import layout, loading
+from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
 from microblog.components.post_card import post_list
 from microblog.state.feed import FeedState
@@ -16,6 +17,7 @@ def explore_page() -> rx.Component:
         rx.cond(
             FeedState.loaded & (FeedState.kind == "explore"),
             rx.vstack(
+                new_posts_bar(),
                 post_list(FeedState.posts, "No posts yet."),
                 pager(
                     FeedState.has_prev,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.compose_form import compose_form
 from microblog.components.layout import layout, loading
+from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
 from microblog.components.post_card import post_list
 from microblog.state.feed import FeedState
@@ -12,44 +14,16 @@ from microblog.state.session import SessionState
 
 
 def post_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.el.label(
-                "Say something", html_for="field-body", class_name="field-label", font_weight="bold"
-            ),
-            rx.text_area(
-                id="field-body",
-                name="body",
-                value=FeedState.draft,
-                on_change=FeedState.set_draft,
-                placeholder="What's happening?",
-                rows="3",
-                width="100%",
-            ),
-            rx.hstack(
-                rx.text(
-                    FeedState.chars_left,
-                    " characters left",
-                    size="2",
-                    color_scheme=rx.cond(FeedState.chars_left < 0, "red", "gray"),
-                    class_name="chars-left",
-                ),
-                rx.button("Post", type="submit", disabled=FeedState.chars_left < 0),
-                justify="between",
-                align="center",
-                width="100%",
-            ),
-            rx.cond(
-                FeedState.post_error != "",
-                rx.text(FeedState.post_error, color_scheme="red", size="2", role="alert"),
-                rx.fragment(),
-            ),
-            spacing="2",
-            width="100%",
-        ),
+    return compose_form(
+        label="Say something",
+        name="body",
+        value=FeedState.draft,
+        on_change=FeedState.set_draft,
+        chars_left=FeedState.chars_left,
+        error=FeedState.post_error,
+        submit_label="Post",
         on_submit=FeedState.submit_post,
-        reset_on_submit=False,
-        width="100%",
+        placeholder="What's happening?",
     )
 
 
@@ -60,6 +34,7 @@ def index_page() -> rx.Component:
             rx.vstack(
                 rx.heading("Hi, ", SessionState.user_name, "!", size="6"),
                 rx.card(post_form(), width="100%"),
+                new_posts_bar(),
                 post_list(
                     FeedState.posts,
                     "Nothing here yet. Post something, or follow people from Explore.",

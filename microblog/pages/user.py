@@ -9,6 +9,7 @@ from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
 from microblog.components.post_card import post_list, user_link
 from microblog.components.timestamps import local_time, relative_time
+from microblog.components.user_popup import user_popup
 from microblog.pages.not_found import not_found_content
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
@@ -22,10 +23,18 @@ def follow_button() -> rx.Component:
         rx.link(rx.button("Edit your profile", variant="soft"), href=routes.EDIT_PROFILE),
         rx.cond(
             SessionState.is_authenticated,
-            rx.cond(
-                ProfileState.is_following,
-                rx.button("Unfollow", on_click=ProfileState.unfollow, variant="outline"),
-                rx.button("Follow", on_click=ProfileState.follow),
+            rx.hstack(
+                rx.cond(
+                    ProfileState.is_following,
+                    rx.button("Unfollow", on_click=ProfileState.unfollow, variant="outline"),
+                    rx.button("Follow", on_click=ProfileState.follow),
+                ),
+                rx.link(
+                    rx.button(rx.icon("mail"), "Send private message", variant="soft"),
+                    href=ProfileState.send_message_href,
+                ),
+                spacing="2",
+                wrap="wrap",
             ),
             rx.fragment(),
         ),
@@ -92,17 +101,23 @@ def tab_link(label: str, tab: str) -> rx.Component:
 def person_row(person: rx.Var) -> rx.Component:
     return rx.card(
         rx.hstack(
-            user_link(
+            user_popup(
                 person.username,
-                rx.avatar(
-                    src=person.avatar_small,
-                    fallback=person.username[0:1].upper(),
-                    size="3",
-                    radius="full",
+                user_link(
+                    person.username,
+                    rx.avatar(
+                        src=person.avatar_small,
+                        fallback=person.username[0:1].upper(),
+                        size="3",
+                        radius="full",
+                    ),
                 ),
             ),
             rx.vstack(
-                user_link(person.username, rx.text(person.username, weight="bold")),
+                user_popup(
+                    person.username,
+                    user_link(person.username, rx.text(person.username, weight="bold")),
+                ),
                 rx.cond(person.about_me != "", rx.text(person.about_me, size="2"), rx.fragment()),
                 spacing="1",
             ),

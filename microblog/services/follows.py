@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func
+from sqlalchemy import Integer, bindparam, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from microblog.models import Follow, User
 from microblog.schemas import Page, UserPublic
+from microblog.services import notifications
 from microblog.services.errors import Invalid
 from microblog.services.pagination import paginate
 from microblog.services.users import get_user
@@ -25,6 +26,9 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
             session.add(Follow(follower_id=follower_id, followed_id=followed_id))
     except IntegrityError:  # a concurrent click got there first: same outcome
         return False
+    notifications.notify(
+        session, user_id=followed_id, kind=notifications.FOLLOWER, actor_id=follower_id
+    )
     return True
 
 
@@ -44,9 +48,24 @@ def is_following(session: Session, *, follower_id: int, followed_id: int) -> boo
     return session.get(Follow, (follower_id, followed_id)) is not None
 
 
-def followed_ids(session: Session, *, user_id: int) -> list[int]:
-    statement = select(Follow.followed_id).where(Follow.follower_id == user_id)
-    return list(session.exec(statement).all())
+# Built once: the home timeline asks on every page view, and building a select cost about as
+# much as running it.
+_FOLLOWED_IDS = select(Follow.__table__.c.followed_id).where(
+    Follow.__table__.c.follower_id == bindparam("user_id")
+)
+_SOME_FOLLOWED_IDS = _FOLLOWED_IDS.limit(bindparam("limit", type_=Integer))
+
+
+def followed_ids(session: Session, *, user_id: int, limit: int | None = None) -> list[int]:
+    """Whom `user_id` follows, in no particular order; at most `limit` of them if given (the
+    home timeline needs all of them only when they are few)."""
+    if limit is None:
+        result = session.execute(_FOLLOWED_IDS, {"user_id": user_id})
+    else:
+        parameters = {"user_id": user_id, "limit": limit}
+        result = session.execute(_SOME_FOLLOWED_IDS, parameters)
+    # `.all()` fetches in one go; iterating `.scalars()` would fetch row by row.
+    return list(result.scalars().all())
 
 
 def follow_counts(session: Session, *, user_id: int) -> tuple[int, int]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.models import POST_MAX
 from microblog.routes import EXPLORE, INDEX
 from microblog.schemas import Page, PostRow
-from microblog.services import posts
+from microblog.services import new_posts, posts
 from microblog.services.errors import Invalid
 from microblog.services.pagination import clamp_page
 from microblog.state.session import SessionState
@@ -24,6 +25,9 @@ class FeedState(rx.State):
     loaded: bool = False
     draft: str = ""
     post_error: str = ""
+    # The "N new posts" bar: posts that arrived since this feed was read (ids above _since_id).
+    new_post_count: int = 0
+    _since_id: int = 0
 
     @rx.var
     def chars_left(self) -> int:
@@ -40,7 +44,16 @@ class FeedState(rx.State):
     def _base(self) -> str:
         return INDEX if self.kind == "home" else EXPLORE
 
-    def _show(self, result: Page[PostRow]) -> None:
+    @rx.var
+    def new_posts_label(self) -> str:
+        if self.new_post_count <= 0:
+            return ""
+        count = "99+" if self.new_post_count > new_posts.COUNT_CAP else str(self.new_post_count)
+        return f"{count} new post" + ("" if self.new_post_count == 1 else "s")
+
+    def _show(self, result: Page[PostRow], since_id: int) -> None:
+        self._since_id = since_id
+        self.new_post_count = 0
         self.posts = result.items
         self.page = result.page
         self.has_next = result.has_next
@@ -59,11 +72,12 @@ class FeedState(rx.State):
             return session.login_redirect()
         self.kind = "home"
         page, per_page = self._requested_page(), get_settings().posts_per_page
-        self._show(
-            await run_db(
-                lambda db: posts.home_timeline(db, user_id=user_id, page=page, per_page=per_page)
-            )
-        )
+
+        def work(db: Session) -> tuple[Page[PostRow], int]:
+            since = new_posts.latest_post_id(db)
+            return posts.home_timeline(db, user_id=user_id, page=page, per_page=per_page), since
+
+        self._show(*await run_db(work))
         return None
 
     @rx.event
@@ -71,7 +85,12 @@ class FeedState(rx.State):
         await (await self.get_state(SessionState)).current_user_id()
         self.kind = "explore"
         page, per_page = self._requested_page(), get_settings().posts_per_page
-        self._show(await run_db(lambda db: posts.explore_posts(db, page=page, per_page=per_page)))
+
+        def work(db: Session) -> tuple[Page[PostRow], int]:
+            since = new_posts.latest_post_id(db)
+            return posts.explore_posts(db, page=page, per_page=per_page), since
+
+        self._show(*await run_db(work))
 
     @rx.event
     def set_draft(self, value: str) -> None:
@@ -96,3 +115,25 @@ class FeedState(rx.State):
         if self.page != 1:
             return rx.redirect(INDEX)
         return FeedState.load_home
+
+    async def _recount_new_posts(self) -> None:
+        """A post was published that may belong in this feed: re-count what is new for this
+        tab's own user (the event only said who posted)."""
+        user_id = (await self.get_state(SessionState)).user_id
+        since = self._since_id
+        if self.kind == "home" and user_id:
+            count = await run_db(
+                lambda db: new_posts.count_new_home_posts(db, user_id=user_id, since_id=since)
+            )
+        elif self.kind == "explore":
+            count = await run_db(lambda db: new_posts.count_new_explore_posts(db, since_id=since))
+        else:
+            return
+        self.new_post_count = count
+
+    @rx.event
+    def show_new_posts(self) -> rx.event.EventSpec:
+        """The bar was clicked: page 1 of this feed, re-read (its on_load resets the count)."""
+        if self.page == 1:
+            return FeedState.load_home if self.kind == "home" else FeedState.load_explore
+        return rx.redirect(self._base())

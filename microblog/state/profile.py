@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db
-from microblog.routes import user_url
+from microblog.routes import send_message_url, user_url
 from microblog.schemas import Page, PostRow, UserPublic
 from microblog.services import follows, posts, users
 from microblog.services.errors import DomainError, NotFound
@@ -37,6 +37,10 @@ class ProfileState(rx.State):
     has_next: bool = False
     has_prev: bool = False
     follow_error: str = ""
+
+    @rx.var
+    def send_message_href(self) -> str:
+        return send_message_url(self.profile.username)
 
     @rx.var
     def newer_href(self) -> str:

@@ -6,7 +6,9 @@ The server is started once per test session and always stopped (its whole proces
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -18,6 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
+
+# Announcements are for ADMINS only; the server starts with this user's email among them.
+ADMIN_USERNAME = f"chief{secrets.token_hex(3)}"
 
 
 @dataclass
@@ -37,6 +42,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _migrate(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run([sys.executable, "-m", "microblog", "migrate"], env=env, check=True)
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     if not Path(CHROMIUM).exists():
@@ -44,15 +54,14 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     work = tmp_path_factory.mktemp("live")
     frontend_port, backend_port = _free_port(), _free_port()
     database_url = f"sqlite:///{work / 'e2e.db'}"
-    env = {**os.environ, "DATABASE_URL": database_url}
-    subprocess.run([sys.executable, "-m", "microblog", "migrate"], env=env, check=True)
+    _migrate(database_url)
     try:
         with serve_app(
             database_url=database_url,
             frontend_port=frontend_port,
             backend_port=backend_port,
             work_dir=work,
-            extra_env={"MICROBLOG_ENV": "test"},
+            extra_env={"MICROBLOG_ENV": "test", "ADMINS": f"{ADMIN_USERNAME}@example.com"},
         ) as server:
             yield RunningApp(
                 frontend=server.frontend,
@@ -88,6 +97,77 @@ def new_page(browser: Browser, live_app: RunningApp) -> Iterator[NewPage]:
         context = browser.new_context(base_url=live_app.frontend)
         context.set_default_timeout(30_000)
         # No internet here: Gravatar would only time out.
+        context.route("**/*gravatar.com/**", lambda route: route.abort())
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis database the tests may empty. CI sets TEST_REDIS_URL; without it, skip."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL not set (CI sets it to the local Redis)")
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_pair(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str
+) -> Iterator[list[RunningApp]]:
+    """Two backends (each `reflex run` with its own ports) on one database and one Redis, as
+    several workers behind a load balancer are: what one writes must reach the other's tabs."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (make test installs it)")
+    work = tmp_path_factory.mktemp("pair")
+    database_url = f"sqlite:///{work / 'pair.db'}"
+    _migrate(database_url)
+    env = {"MICROBLOG_ENV": "test", "REDIS_URL": redis_url}
+    apps: list[RunningApp] = []
+    try:
+        with contextlib.ExitStack() as stack:
+            for name in ("one", "two"):
+                (work / name).mkdir()
+                frontend_port, backend_port = _free_port(), _free_port()
+                server = stack.enter_context(
+                    serve_app(
+                        database_url=database_url,
+                        frontend_port=frontend_port,
+                        backend_port=backend_port,
+                        work_dir=work / name,
+                        extra_env=env,
+                    )
+                )
+                apps.append(
+                    RunningApp(
+                        frontend=server.frontend,
+                        backend=server.backend,
+                        database_url=database_url,
+                        cookie_name=f"microblog_session_{frontend_port}",
+                    )
+                )
+            yield apps
+    except AppDidNotStart as problem:
+        pytest.fail(str(problem))
+
+
+@pytest.fixture
+def browser_contexts(browser: Browser) -> Iterator[Callable[[str], Page]]:
+    """Pages on any base URL (for the two-backend tests), each in its own context."""
+    contexts = []
+
+    def make(base_url: str) -> Page:
+        context = browser.new_context(base_url=base_url)
+        context.set_default_timeout(30_000)
         context.route("**/*gravatar.com/**", lambda route: route.abort())
         contexts.append(context)
         return context.new_page()

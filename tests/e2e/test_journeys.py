@@ -7,47 +7,16 @@ import secrets
 from urllib.parse import quote, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.e2e.actions import log_in, new_name, post, register
 from tests.e2e.conftest import NewPage, RunningApp
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
-
-
-def _name(prefix: str) -> str:
-    return f"{prefix}{secrets.token_hex(3)}"
-
-
-def register(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/register")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_label("Repeat password").fill(password)
-    page.get_by_role("button", name="Register").click()
-    expect(page).to_have_url(re.compile(r"/login\?registered=1$"))
-    expect(page.get_by_text("Congratulations, you are now a registered user!")).to_be_visible()
-
-
-def log_in(page: Page, login: str, password: str = PASSWORD, remember: bool = False) -> None:
-    page.get_by_label("Username or email").fill(login)
-    page.get_by_label("Password").fill(password)
-    if remember:
-        page.get_by_label("Remember me").check()
-    page.get_by_role("button", name="Sign In").click()
-
-
-def post(page: Page, text: str) -> None:
-    page.get_by_label("Say something").fill(text)
-    page.get_by_role("button", name="Post").click()
-    expect(page.locator(".post").first).to_contain_text(text)
-    expect(page.get_by_label("Say something")).to_have_value("")
-
 
 def test_two_users_post_follow_and_read_each_other(new_page: NewPage, live_app: RunningApp) -> None:
-    alice, bob = _name("alice"), _name("bob")
+    alice, bob = new_name("alice"), new_name("bob")
     page_a, page_b = new_page(), new_page()
 
     register(page_a, alice)
@@ -106,7 +75,7 @@ def test_two_users_post_follow_and_read_each_other(new_page: NewPage, live_app: 
 
 
 def test_login_required_page_returns_via_next(new_page: NewPage) -> None:
-    user = _name("carol")
+    user = new_name("carol")
     page = new_page()
     register(page, user)
     page.goto("/edit_profile")
@@ -126,7 +95,7 @@ def test_login_required_page_returns_via_next(new_page: NewPage) -> None:
 def test_next_pointing_off_site_is_ignored(
     new_page: NewPage, live_app: RunningApp, target: str
 ) -> None:
-    user = _name("dave")
+    user = new_name("dave")
     page = new_page()
     register(page, user)
     page.goto(f"/login?next={quote(target, safe='')}")
@@ -137,18 +106,18 @@ def test_next_pointing_off_site_is_ignored(
 
 
 def test_failed_login_says_only_invalid(new_page: NewPage) -> None:
-    user = _name("erin")
+    user = new_name("erin")
     page = new_page()
     register(page, user)
     log_in(page, user, password="not the password")
     expect(page.get_by_role("alert")).to_have_text("Invalid username or password")
-    log_in(page, _name("nobody"), password="whatever123")
+    log_in(page, new_name("nobody"), password="whatever123")
     expect(page.get_by_role("alert")).to_have_text("Invalid username or password")
     expect(page).to_have_url(re.compile(r"/login"))
 
 
 def test_bad_registration_shows_field_errors_and_keeps_input(new_page: NewPage) -> None:
-    taken = _name("frank")
+    taken = new_name("frank")
     page = new_page()
     register(page, taken)
     page.goto("/register")
@@ -166,7 +135,7 @@ def test_bad_registration_shows_field_errors_and_keeps_input(new_page: NewPage) 
 
 def test_unknown_user_and_unknown_route_show_not_found(new_page: NewPage) -> None:
     page = new_page()
-    page.goto(f"/user/{_name('ghost')}")
+    page.goto(f"/user/{new_name('ghost')}")
     expect(page.get_by_role("heading", name="Not Found")).to_be_visible()
     expect(page.get_by_text("There is no user with that name.")).to_be_visible()
     page.goto("/no/such/page")
@@ -174,7 +143,7 @@ def test_unknown_user_and_unknown_route_show_not_found(new_page: NewPage) -> Non
 
 
 def test_post_form_counts_characters_and_refuses_too_long(new_page: NewPage) -> None:
-    user = _name("gina")
+    user = new_name("gina")
     page = new_page()
     register(page, user)
     log_in(page, user)

@@ -97,3 +97,32 @@ def test_downgrade_and_upgrade_again(database_url: str) -> None:
 
     migrate(database_url)
     assert _table_names(database_url) >= APP_TABLES
+
+
+def _post_indexes(url: str) -> dict[str, list[str]]:
+    engine = make_engine(url)
+    try:
+        return {
+            index["name"]: list(index["column_names"])
+            for index in inspect(engine).get_indexes("post")
+        }
+    finally:
+        engine.dispose()
+
+
+def test_post_timeline_index_covers_author(database_url: str) -> None:
+    """0002 adds `user_id` to the newest-first index (the home timeline's scan reads the author
+    from it) and its downgrade puts the old index back."""
+    migrate(database_url, "0002")
+    indexes = _post_indexes(database_url)
+    assert indexes["ix_post_timestamp_user"] == ["timestamp", "id", "user_id"]
+    assert indexes["ix_post_user_timestamp"] == ["user_id", "timestamp", "id"]
+    assert "ix_post_timestamp" not in indexes
+
+    downgrade(database_url, "0001")
+    indexes = _post_indexes(database_url)
+    assert indexes["ix_post_timestamp"] == ["timestamp", "id"]
+    assert "ix_post_timestamp_user" not in indexes
+
+    migrate(database_url)
+    assert _post_indexes(database_url)["ix_post_timestamp_user"] == ["timestamp", "id", "user_id"]

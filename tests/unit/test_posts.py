@@ -4,22 +4,29 @@ plans checked against a brute-force answer."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import microblog.services.posts as posts_service
 from microblog.models import Follow, Post, User, utcnow
 from microblog.schemas import Page, PostRow
 from microblog.services.errors import Invalid
-from microblog.services.follows import follow
+from microblog.services.follows import follow, followed_ids
 from microblog.services.pagination import page_window
 from microblog.services.posts import (
+    MERGE,
+    SCAN,
+    SQLITE_MAX_MERGE_AUTHORS,
+    _choose_plan,
     _ids_merging_authors,
     _ids_scanning_recent_posts,
+    _rows_statement,
     count_user_posts,
     create_post,
     home_timeline,
@@ -96,7 +103,14 @@ def test_follow_posts(session: Session, make_user: Callable[..., User]) -> None:
         assert not page.has_next and not page.has_prev
 
 
-@pytest.mark.parametrize("plan", ["scan", "merge"])
+def _force_plan(monkeypatch: pytest.MonkeyPatch, plan: str) -> None:
+    """Make `home_timeline` pick `plan`, through the one threshold it reads (the followed ids it
+    fetches and the plan must agree)."""
+    most = 10**9 if plan == MERGE else 0
+    monkeypatch.setattr(posts_service, "_max_merge_authors", lambda *_: most)
+
+
+@pytest.mark.parametrize("plan", [SCAN, MERGE])
 def test_follow_posts_same_under_either_plan(
     session: Session,
     add_user: AddUser,
@@ -113,9 +127,7 @@ def test_follow_posts_same_under_either_plan(
     for a, b in ((john, susan), (john, david), (susan, mary), (mary, david)):
         session.add(Follow(follower_id=a.id, followed_id=b.id))
     session.commit()
-    chosen = _ids_scanning_recent_posts if plan == "scan" else _ids_merging_authors
-    monkeypatch.setattr(posts_service, "_ids_scanning_recent_posts", chosen)
-    monkeypatch.setattr(posts_service, "_ids_merging_authors", chosen)
+    _force_plan(monkeypatch, plan)
 
     feeds = {
         u.username: _bodies(home_timeline(session, user_id=u.id, page=1, per_page=10))
@@ -166,39 +178,38 @@ def _random_site(session: Session, password_hash: str, seed: int = 1234) -> dict
     return authors
 
 
+def _newest_first(session: Session) -> list[tuple[object, int, int]]:
+    everything = [(p.timestamp, p.id, p.user_id) for p in session.exec(select(Post)).all()]
+    everything.sort(reverse=True)
+    return everything
+
+
 def test_home_timeline_plans_agree_with_brute_force(
     session: Session, password_hash: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The plan is picked by `len(authors)**2 > max(user id)`; whichever runs, every page of
     every user's feed must equal the obvious answer, ties broken by id, offsets included."""
     authors = _random_site(session, password_hash)
-    everything = [(p.timestamp, p.id, p.user_id) for p in session.exec(select(Post)).all()]
-    everything.sort(reverse=True)
+    everything = _newest_first(session)
 
     plans_used: list[str] = []
-    real_scan, real_merge = _ids_scanning_recent_posts, _ids_merging_authors
+    real_choose = _choose_plan
 
-    def spy_scan(*args: object, **kwargs: object) -> list[int]:
-        plans_used.append("scan")
-        return real_scan(*args, **kwargs)
+    def spy_choose(*args: object) -> str:
+        plans_used.append(real_choose(*args))  # type: ignore[arg-type]
+        return plans_used[-1]
 
-    def spy_merge(*args: object, **kwargs: object) -> list[int]:
-        plans_used.append("merge")
-        return real_merge(*args, **kwargs)
-
-    monkeypatch.setattr(posts_service, "_ids_scanning_recent_posts", spy_scan)
-    monkeypatch.setattr(posts_service, "_ids_merging_authors", spy_merge)
+    monkeypatch.setattr(posts_service, "_choose_plan", spy_choose)
 
     per_page = 7
     for uid, wanted in authors.items():
         expected = [pid for _, pid, author in everything if author in wanted]
-        author_list = sorted(wanted)
         last = max(1, -(-len(expected) // per_page))
         for page in sorted({1, 2, 3, last - 1, last, last + 1} - {0}):  # and one past the end
             offset, limit = page_window(page, per_page)
             window = expected[offset : offset + limit]
-            assert real_scan(session, author_list, offset, limit) == window, (uid, page)
-            assert real_merge(session, author_list, offset, limit) == window, (uid, page)
+            assert _ids_scanning_recent_posts(session, uid, offset, limit) == window, (uid, page)
+            assert _ids_merging_authors(session, uid, offset, limit) == window, (uid, page)
 
             feed = home_timeline(session, user_id=uid, page=page, per_page=per_page)
             assert [row.id for row in feed.items] == window[:per_page], (uid, page)
@@ -207,4 +218,148 @@ def test_home_timeline_plans_agree_with_brute_force(
             assert feed.has_prev == (page > 1)
 
     # The random graph is built so that both plans were exercised through home_timeline.
-    assert {"scan", "merge"} <= set(plans_used)
+    assert {SCAN, MERGE} <= set(plans_used)
+
+
+@pytest.mark.parametrize("plan", [SCAN, MERGE])
+def test_each_plan_agrees_with_brute_force_for_many_author_counts(
+    session: Session, password_hash: str, monkeypatch: pytest.MonkeyPatch, plan: str
+) -> None:
+    """The statements are built once per author count (SQLite's merge) or once for all (the
+    rest) and then reused: every author count, reused or new, must give the obvious answer, and
+    so must whole feeds forced onto either plan, author columns included."""
+    authors = _random_site(session, password_hash)
+    everything = _newest_first(session)
+    run = _ids_scanning_recent_posts if plan == SCAN else _ids_merging_authors
+    assert len({len(wanted) for wanted in authors.values()}) >= 10  # 1 to 15 authors
+    for uid, wanted in [*authors.items(), *authors.items()]:  # the second round is cached
+        expected = [pid for _, pid, author in everything if author in wanted]
+        for offset, limit in ((0, 8), (8, 8), (5, 100), (len(expected), 3)):
+            found = run(session, uid, offset, limit)
+            assert found == expected[offset : offset + limit], (uid, offset)
+
+    _force_plan(monkeypatch, plan)
+    users = {u.id: u for u in session.exec(select(User)).all()}
+    posts = {p.id: p for p in session.exec(select(Post)).all()}
+    for uid, wanted in authors.items():
+        expected = [pid for _, pid, author in everything if author in wanted][:10]
+        feed = home_timeline(session, user_id=uid, page=1, per_page=10)
+        # The page is read as plain columns, not ORM objects: it must still equal PostRow.of.
+        assert feed.items == [PostRow.of(posts[i], users[posts[i].user_id]) for i in expected]
+
+
+def test_statements_are_built_once(engine: Engine) -> None:
+    dialect = engine.dialect.name
+    assert _rows_statement(dialect, SCAN, 0) is _rows_statement(dialect, SCAN, 0)
+    if dialect == "sqlite":
+        assert _rows_statement(dialect, MERGE, 12) is _rows_statement(dialect, MERGE, 12)
+        assert _rows_statement(dialect, MERGE, 12) is not _rows_statement(dialect, MERGE, 13)
+        assert str(_rows_statement(dialect, MERGE, 12)).count("UNION ALL") == 11
+    else:  # one statement for any number of authors, who are read from `follow`
+        sql = str(_rows_statement(dialect, MERGE, 0))
+        assert "LATERAL" in sql and "FROM follow" in sql and sql.count("UNION ALL") == 1
+    assert "FROM follow" in str(_rows_statement(dialect, SCAN, 0))
+
+
+def test_merge_handles_sqlite_compound_limit(session: Session, password_hash: str) -> None:
+    """SQLite allows 500 terms in a compound SELECT: the merge must work up to there, and the
+    chooser must never send it more (PostgreSQL has no such limit)."""
+    n = SQLITE_MAX_MERGE_AUTHORS
+    session.execute(
+        insert(User),
+        [
+            {"id": i, "username": f"u{i}", "email": f"u{i}@example.com", "password_hash": "x"}
+            for i in range(1, n + 1)
+        ],
+    )
+    session.execute(insert(Follow), [{"follower_id": 1, "followed_id": i} for i in range(2, n + 1)])
+    base = utcnow()
+    session.execute(
+        insert(Post),
+        [
+            {"body": "x", "user_id": i, "timestamp": base + timedelta(seconds=i % 7)}
+            for i in range(1, n + 1)
+        ],
+    )
+    session.commit()
+    expected = [pid for _, pid, _ in _newest_first(session)][:26]
+    assert _ids_merging_authors(session, 1, 0, 26) == expected
+    assert _ids_scanning_recent_posts(session, 1, 0, 26) == expected
+    dialect = session.get_bind().dialect.name
+    too_many = SQLITE_MAX_MERGE_AUTHORS + 1
+    expected = SCAN if dialect == "sqlite" else MERGE
+    assert _choose_plan(too_many, 10**9, dialect) == expected
+
+
+@pytest.mark.parametrize(
+    ("authors", "population", "dialect", "plan"),
+    [
+        (501, 10_000, "sqlite", SCAN),  # `heavy` in the scale data set
+        (501, 10_000, "postgresql", SCAN),
+        (51, 10_000, "sqlite", MERGE),  # `user2`
+        (51, 10_000, "postgresql", MERGE),
+        (100, 10_000, "postgresql", MERGE),  # k * k == N: merge
+        (101, 10_000, "postgresql", SCAN),
+        (1, 1, "sqlite", MERGE),  # a new site: one user reading their own posts
+        (2, 1, "sqlite", SCAN),  # a stale population is only a slower plan, never wrong
+        (600, 10**6, "sqlite", SCAN),  # past SQLite's compound SELECT limit
+        (600, 10**6, "postgresql", MERGE),
+    ],
+)
+def test_choose_plan(authors: int, population: int, dialect: str, plan: str) -> None:
+    assert _choose_plan(authors, population, dialect) == plan
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def listener(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_population_is_remembered_for_a_while(
+    engine: Engine, add_user: AddUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user count only steers the plan, so it is asked once per engine and TTL: a warm home
+    timeline is two statements (followed ids, then the page with its authors)."""
+    with Session(engine) as session:
+        john = add_user(session, "john")
+        session.commit()
+        with _statements(engine) as seen:
+            home_timeline(session, user_id=john.id, page=1, per_page=10)
+        assert sum("max(" in sql.lower() for sql in seen) == 1
+        with _statements(engine) as seen:
+            home_timeline(session, user_id=john.id, page=1, per_page=10)
+        assert len(seen) == 2 and not any("max(" in sql.lower() for sql in seen)
+        monkeypatch.setattr(posts_service, "POPULATION_TTL_SECONDS", 0.0)  # expire at once
+        with _statements(engine) as seen:
+            home_timeline(session, user_id=john.id, page=1, per_page=10)
+        assert sum("max(" in sql.lower() for sql in seen) == 1
+
+
+def test_followed_ids_up_to_a_limit(session: Session, add_user: AddUser) -> None:
+    """The home timeline reads at most one followed id more than the merge plan takes."""
+    reader, *others = (add_user(session, f"user{i}") for i in range(6))
+    for other in others:
+        session.add(Follow(follower_id=reader.id, followed_id=other.id))
+    session.commit()
+    everyone = {u.id for u in others}
+    assert set(followed_ids(session, user_id=reader.id)) == everyone
+    for limit in (0, 1, 3, 5, 9):
+        some = followed_ids(session, user_id=reader.id, limit=limit)
+        assert len(some) == min(limit, 5) and set(some) <= everyone
+
+
+def test_home_timeline_sees_unflushed_changes(session: Session, add_user: AddUser) -> None:
+    """The statements go through the session, which flushes pending objects first."""
+    john, susan = add_user(session, "john"), add_user(session, "susan")
+    session.add(Post(body="from susan", user_id=susan.id))
+    session.add(Follow(follower_id=john.id, followed_id=susan.id))
+    assert _bodies(home_timeline(session, user_id=john.id, page=1, per_page=10)) == ["from susan"]

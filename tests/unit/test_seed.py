@@ -62,3 +62,23 @@ def test_seed_demo_users_can_log_in(engine: Engine, make_user: Callable[..., Use
         newcomer = make_user(session, "newcomer")
         session.commit()
         assert newcomer.id == 13
+
+
+def test_seed_scale_again_replaces_everything(engine: Engine) -> None:
+    """A second scale seed starts from empty tables with fresh ids (PostgreSQL: TRUNCATE ...
+    RESTART IDENTITY), and leaves PostgreSQL's tables vacuumed: index-only scans then skip the
+    table pages (a VACUUM marks them all-visible; ANALYZE alone does not)."""
+    quiet = {"progress": lambda _: None, "follows_each": 3, "heavy_follows": 6}
+    seed_scale(engine, users=30, posts=200, **quiet)
+    seed_scale(engine, users=30, posts=200, **quiet)
+    with Session(engine) as session:
+        assert _count(session, User) == 30
+        assert _count(session, Post) == 200
+        assert session.exec(select(func.min(Post.id))).one() == 1
+        assert _count(session, Follow) == 6 + 29 * 3
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            pages, visible = conn.exec_driver_sql(
+                "SELECT relpages, relallvisible FROM pg_class WHERE oid = 'post'::regclass"
+            ).one()
+        assert pages > 0 and visible == pages

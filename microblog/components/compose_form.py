@@ -1,0 +1,59 @@
+"""The one "write something short" form: a labelled text area, a live character counter, a
+submit button, and the error beside it. Posts, private messages and announcements use it."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.event import EventType
+
+
+def compose_form(
+    *,
+    label: str,
+    name: str,
+    value: rx.Var,
+    on_change: EventType,
+    chars_left: rx.Var,
+    error: rx.Var,
+    submit_label: str,
+    on_submit: EventType,
+    placeholder: str = "",
+) -> rx.Component:
+    field_id = f"field-{name}"
+    return rx.form(
+        rx.vstack(
+            rx.el.label(label, html_for=field_id, class_name="field-label", font_weight="bold"),
+            rx.text_area(
+                id=field_id,
+                name=name,
+                value=value,
+                on_change=on_change,
+                placeholder=placeholder,
+                rows="3",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.text(
+                    chars_left,
+                    " characters left",
+                    size="2",
+                    color_scheme=rx.cond(chars_left < 0, "red", "gray"),
+                    class_name="chars-left",
+                ),
+                rx.button(submit_label, type="submit", disabled=chars_left < 0),
+                justify="between",
+                align="center",
+                width="100%",
+            ),
+            rx.cond(
+                error != "",
+                rx.text(error, color_scheme="red", size="2", role="alert", id=f"{field_id}-error"),
+                rx.fragment(),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+    )

@@ -1,0 +1,48 @@
+"""Pieces that show live data on every page: unread badges and the announcement banner."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.state.live import LiveState
+
+
+def count_badge(text: rx.Var, label: str) -> rx.Component:
+    """A small pill beside a navbar link; absent when there is nothing unread."""
+    return rx.cond(
+        text != "",
+        rx.badge(text, color_scheme="red", variant="solid", radius="full", aria_label=label),
+        rx.fragment(),
+    )
+
+
+def announcement_banner() -> rx.Component:
+    announcement = LiveState.announcement
+    return rx.cond(
+        announcement,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("megaphone")),
+            rx.hstack(
+                rx.callout.text(
+                    rx.text.strong(announcement.author_username, ": "),
+                    announcement.body,
+                    class_name="announcement-body",
+                ),
+                rx.icon_button(
+                    rx.icon("x"),
+                    size="1",
+                    variant="ghost",
+                    aria_label="Dismiss announcement",
+                    on_click=LiveState.dismiss_announcement,
+                ),
+                justify="between",
+                align="start",
+                width="100%",
+            ),
+            color_scheme="amber",
+            width="100%",
+            class_name="announcement",
+            role="status",
+        ),
+        rx.fragment(),
+    )

@@ -1,0 +1,24 @@
+"""The "N new posts" bar at the top of a feed, pushed live; clicking it shows them."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.state.feed import FeedState
+
+
+def new_posts_bar() -> rx.Component:
+    return rx.cond(
+        FeedState.new_posts_label != "",
+        rx.button(
+            rx.icon("arrow-up"),
+            "Show ",
+            FeedState.new_posts_label,
+            on_click=FeedState.show_new_posts,
+            variant="soft",
+            width="100%",
+            class_name="new-posts-bar",
+            aria_live="polite",
+        ),
+        rx.fragment(),
+    )

@@ -1,0 +1,113 @@
+"""The user popup: hovering a username or avatar shows who that is, with Follow/Unfollow.
+
+The card is read from the server only when a popup opens (see UserPopupState), and the content is
+mounted only while open, so a page of 25 posts costs nothing until someone hovers.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.timestamps import relative_time
+from microblog.state.session import SessionState
+from microblog.state.user_popup import UserPopupState
+
+C = UserPopupState.card
+
+
+def _login_href() -> rx.Var:
+    """The login page, coming back to this page: read in the browser (the content only exists
+    while the popup is open, so `window` is always there)."""
+    return rx.Var(
+        "`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`",
+        _var_type=str,
+    )
+
+
+def _follow_control() -> rx.Component:
+    """No button on your own card; a login link for visitors; otherwise Follow or Unfollow."""
+    return rx.cond(
+        C.is_self,
+        rx.fragment(),
+        rx.cond(
+            SessionState.is_authenticated,
+            rx.button(
+                rx.cond(C.is_following, "Unfollow", "Follow"),
+                on_click=UserPopupState.toggle_follow,
+                variant=rx.cond(C.is_following, "outline", "solid"),
+                size="1",
+                aria_label=rx.cond(C.is_following, "Unfollow", "Follow"),
+                class_name="user-popup-follow",
+            ),
+            rx.link("Log in to follow", href=_login_href(), size="2"),
+        ),
+    )
+
+
+def _card_view() -> rx.Component:
+    return rx.hstack(
+        rx.avatar(src=C.avatar, fallback=C.username[0:1].upper(), size="5", radius="full"),
+        rx.vstack(
+            rx.link(
+                rx.text(C.username, weight="bold"),
+                href="/user/" + C.username,
+                class_name="user-popup-username",
+            ),
+            rx.cond(C.about_me != "", rx.text(C.about_me, size="2"), rx.fragment()),
+            rx.text("Last seen ", relative_time(C.last_seen), size="1", color_scheme="gray"),
+            rx.hstack(
+                rx.text(
+                    rx.text.strong(C.followers, class_name="user-popup-followers"), " followers"
+                ),
+                rx.text(
+                    rx.text.strong(C.following, class_name="user-popup-following"), " following"
+                ),
+                spacing="3",
+                size="2",
+            ),
+            _follow_control(),
+            _error(),
+            spacing="1",
+            align="start",
+        ),
+        spacing="3",
+        align="start",
+    )
+
+
+def _error() -> rx.Component:
+    return rx.cond(
+        UserPopupState.error != "",
+        rx.text(UserPopupState.error, color_scheme="red", size="2", role="alert"),
+        rx.fragment(),
+    )
+
+
+def _content(username: rx.Var) -> rx.Component:
+    return rx.cond(
+        C.username == username,
+        _card_view(),
+        rx.cond(
+            UserPopupState.loading_username == username,
+            rx.cond(UserPopupState.error != "", _error(), rx.center(rx.spinner())),
+            rx.center(rx.spinner()),
+        ),
+    )
+
+
+def user_popup(username: rx.Var, trigger: rx.Component) -> rx.Component:
+    """Wrap `trigger` (a link, an avatar) in a hover card about `username`."""
+    return rx.hover_card.root(
+        rx.hover_card.trigger(trigger),
+        rx.hover_card.content(
+            _content(username),
+            class_name="user-popup",
+            side="top",
+            align="start",
+            min_width="16em",
+            max_width="22em",
+        ),
+        # Partial application: Reflex appends the open flag after the bound username.
+        on_open_change=UserPopupState.open_card(username),
+        open_delay=400,
+    )

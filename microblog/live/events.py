@@ -1,0 +1,58 @@
+"""The events services publish, and the after-commit hook that publishes them.
+
+An event names who is affected and which ids changed, never the content: the receiving tab
+re-reads what it shows from the database for its own user, so an event cannot leak or forge
+anything. Services call `publish_after_commit(session, event)`; the event leaves only when the
+transaction commits, so a receiver that re-reads at once sees the new rows, and a rolled-back
+transaction announces nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy.orm import Session
+
+from microblog.after_commit import defer
+
+# Kinds of events.
+INBOX = "inbox"  # a user's messages or notifications changed (unread badges, lists)
+NEW_POST = "new_post"  # `author_id` posted: home feeds of followers, explore for everyone
+ANNOUNCEMENT = "announcement"  # a site-wide banner appeared
+TASK = "task"  # a background task of a user made progress (the export issue)
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    kind: str
+    user_ids: tuple[int, ...] = ()  # who is affected; empty means everyone
+    author_id: int = 0
+    ref_id: int = 0  # the id of the row that changed (message, post, task…), for receivers
+    extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> LiveEvent:
+        """Parse an event from the wire; anything malformed raises ValueError."""
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("a live event is a JSON object")
+        data["user_ids"] = tuple(int(u) for u in data.get("user_ids", ()))
+        return cls(**data)
+
+    def concerns(self, user_id: int) -> bool:
+        return not self.user_ids or user_id in self.user_ids
+
+
+def publish_after_commit(session: Session, event: LiveEvent) -> None:
+    """Publish `event` when (and only if) the session's outermost transaction commits."""
+
+    def publish() -> None:
+        from microblog.live.hub import get_hub  # the hub is chosen from config at first use
+
+        get_hub().publish(event)
+
+    defer(session, publish)

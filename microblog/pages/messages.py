@@ -1,0 +1,91 @@
+"""Messages: the private messages you received, newest first; opening the page reads them."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.layout import layout, loading
+from microblog.components.pager import pager
+from microblog.components.post_card import user_link
+from microblog.components.timestamps import relative_time
+from microblog.components.user_popup import user_popup
+from microblog.state.messages import MessagesState
+
+
+def message_card(message: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            user_popup(
+                message.sender_username,
+                user_link(
+                    message.sender_username,
+                    rx.avatar(
+                        src=message.sender_avatar,
+                        fallback=message.sender_username[0:1].upper(),
+                        size="3",
+                        radius="full",
+                    ),
+                ),
+            ),
+            rx.vstack(
+                rx.hstack(
+                    user_popup(
+                        message.sender_username,
+                        user_link(
+                            message.sender_username,
+                            rx.text(message.sender_username, weight="bold"),
+                        ),
+                    ),
+                    rx.text(relative_time(message.timestamp), color_scheme="gray", size="2"),
+                    rx.cond(message.unread, rx.badge("new", color_scheme="indigo"), rx.fragment()),
+                    spacing="2",
+                    align="baseline",
+                    wrap="wrap",
+                ),
+                rx.text(message.body, white_space="pre-wrap", class_name="message-body"),
+                spacing="1",
+                width="100%",
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+        class_name="message",
+        data_message_id=message.id,
+    )
+
+
+def messages_page() -> rx.Component:
+    return layout(
+        rx.heading("Messages", size="6"),
+        rx.cond(
+            MessagesState.loaded,
+            rx.vstack(
+                rx.cond(
+                    MessagesState.messages.length() > 0,
+                    rx.vstack(
+                        rx.foreach(MessagesState.messages, message_card),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.callout(
+                        "No messages yet. Send one from someone's profile.",
+                        icon="info",
+                        color_scheme="gray",
+                        width="100%",
+                    ),
+                ),
+                pager(
+                    MessagesState.has_prev,
+                    MessagesState.has_next,
+                    MessagesState.newer_href,
+                    MessagesState.older_href,
+                    noun="messages",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            loading(),
+        ),
+    )

@@ -1,0 +1,66 @@
+"""Site-wide announcements by the ADMINS: a banner on every open page, kept for later visitors
+until each user dismisses it."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from microblog.config import get_settings
+from microblog.live.events import ANNOUNCEMENT, INBOX, LiveEvent, publish_after_commit
+from microblog.models import ANNOUNCEMENT_MAX, Announcement, User
+from microblog.schemas import AnnouncementRow
+from microblog.services import notifications
+from microblog.services.errors import Forbidden, Invalid
+from microblog.services.users import get_user
+
+
+def is_admin(user: User) -> bool:
+    return user.email.strip().lower() in get_settings().admins
+
+
+def post_announcement(session: Session, *, author_id: int, body: str) -> Announcement:
+    author = get_user(session, author_id)
+    if not is_admin(author):
+        raise Forbidden("Only administrators can post announcements.")
+    body = (body or "").strip()
+    if not body:
+        raise Invalid({"announcement": "Write the announcement first."})
+    if len(body) > ANNOUNCEMENT_MAX:
+        raise Invalid(
+            {
+                "announcement": f"Announcements can have at most {ANNOUNCEMENT_MAX} characters "
+                f"({len(body)} now)."
+            }
+        )
+    announcement = Announcement(author_id=author_id, body=body)
+    session.add(announcement)
+    session.flush()
+    notifications.notify_everyone_of_announcement(session, announcement_id=announcement.id or 0)
+    publish_after_commit(session, LiveEvent(ANNOUNCEMENT, ref_id=announcement.id or 0))
+    return announcement
+
+
+def current_announcement(session: Session, *, user_id: int | None) -> AnnouncementRow | None:
+    """The newest announcement this reader has not dismissed (visitors: simply the newest)."""
+    dismissed = get_user(session, user_id).dismissed_announcement_id if user_id else 0
+    row = session.exec(
+        select(Announcement, User)
+        .join(User, col(User.id) == col(Announcement.author_id))
+        .where(col(Announcement.id) > dismissed)
+        .order_by(col(Announcement.id).desc())
+        .limit(1)
+    ).first()
+    return AnnouncementRow.of(*row) if row else None
+
+
+def dismiss_announcement(session: Session, *, user_id: int, announcement_id: int) -> None:
+    """Dismiss this announcement and every older one (the marker only moves forward)."""
+    session.execute(
+        update(User)
+        .where(col(User.id) == user_id)
+        .where(col(User.dismissed_announcement_id) < announcement_id)
+        .values(dismissed_announcement_id=announcement_id)
+    )
+    # The user's other tabs drop the banner too.
+    publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))

@@ -1,0 +1,57 @@
+"""The "N new posts" bar: how many posts arrived in a feed since the reader loaded it.
+
+Post ids only grow, so "newer than what I saw" is `id > since_id`: a primary-key range holding
+just the posts written since, however large the feed. Counting stops at COUNT_CAP + 1.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from microblog.models import Follow, Post
+from microblog.services.follows import followed_ids
+
+COUNT_CAP = 99
+
+
+def latest_post_id(session: Session) -> int:
+    """The newest post id anywhere: the mark a freshly loaded feed starts counting from."""
+    return int(session.exec(select(func.max(Post.id))).one() or 0)
+
+
+def _capped_count(session: Session, ids_query) -> int:
+    limited = ids_query.limit(COUNT_CAP + 1).subquery()
+    return int(session.exec(select(func.count()).select_from(limited)).one())
+
+
+def count_new_explore_posts(session: Session, *, since_id: int) -> int:
+    return _capped_count(session, select(col(Post.id)).where(col(Post.id) > since_id))
+
+
+def count_new_home_posts(session: Session, *, user_id: int, since_id: int) -> int:
+    """New posts by the reader or anyone they follow (read now, so a follow made since counts)."""
+    authors = [user_id, *followed_ids(session, user_id=user_id)]
+    query = (
+        select(col(Post.id))
+        .where(col(Post.id) > since_id)
+        # `+ 0`: walk the few new ids on the primary key, not each author's index.
+        .where((col(Post.user_id) + 0).in_(authors))
+    )
+    return _capped_count(session, query)
+
+
+def readers_of_author(session: Session, *, author_id: int, candidates: set[int]) -> set[int]:
+    """Which of `candidates` have `author_id` in their home feed (they follow them, or are
+    them): one query on the follow index, however many tabs are open."""
+    if not candidates:
+        return set()
+    statement = (
+        select(Follow.follower_id)
+        .where(Follow.followed_id == author_id)
+        .where(col(Follow.follower_id).in_(candidates))
+    )
+    found = set(session.exec(statement).all())
+    if author_id in candidates:
+        found.add(author_id)
+    return found

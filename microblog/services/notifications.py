@@ -1,0 +1,99 @@
+"""Notifications: new follower, new message, announcement. Rows persist, so every tab and every
+reload shows the same list as the live stream; unread is "id above the user's read marker"."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, literal, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from microblog.live.events import INBOX, LiveEvent, publish_after_commit
+from microblog.models import Announcement, Notification, User, utcnow
+from microblog.schemas import NotificationRow, Page
+from microblog.services.pagination import make_page, page_window
+from microblog.services.users import get_user
+
+FOLLOWER = "follower"
+MESSAGE = "message"
+ANNOUNCEMENT = "announcement"
+
+UNREAD_CAP = 99  # badges say "99+" beyond this; counting stops there
+
+
+def notify(session: Session, *, user_id: int, kind: str, actor_id: int | None = None) -> None:
+    """Record a notification for one user and tell their open tabs after the commit."""
+    session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id))
+    publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
+
+
+def notify_everyone_of_announcement(session: Session, *, announcement_id: int) -> int:
+    """One notification row per user, in one INSERT … SELECT (no rows through Python)."""
+    created = Notification.__table__.c.created  # type: ignore[attr-defined]
+    rows = select(
+        col(User.id),
+        literal(ANNOUNCEMENT),
+        literal(announcement_id),
+        literal(utcnow(), type_=created.type),
+    )
+    result = session.execute(
+        insert(Notification).from_select(["user_id", "kind", "announcement_id", "created"], rows),
+        execution_options={"preserve_rowcount": True},
+    )
+    return int(result.rowcount or 0)
+
+
+def unread_count(session: Session, *, user_id: int, read_up_to: int | None = None) -> int:
+    """Unread notifications, counted up to UNREAD_CAP + 1 on the (user_id, id) index."""
+    if read_up_to is None:
+        read_up_to = get_user(session, user_id).last_notification_read_id
+    newer = (
+        select(col(Notification.id))
+        .where(Notification.user_id == user_id)
+        .where(col(Notification.id) > read_up_to)
+        .limit(UNREAD_CAP + 1)
+        .subquery()
+    )
+    return int(session.exec(select(func.count()).select_from(newer)).one())
+
+
+def list_notifications(
+    session: Session, *, user_id: int, page: int, per_page: int
+) -> Page[NotificationRow]:
+    """Newest first. Reading page 1 does not mark anything read: `mark_all_read` does."""
+    read_up_to = get_user(session, user_id).last_notification_read_id
+    actor = aliased(User)
+    offset, limit = page_window(page, per_page)
+    statement = (
+        select(Notification, actor, Announcement)
+        .outerjoin(actor, col(actor.id) == col(Notification.actor_id))
+        .outerjoin(Announcement, col(Announcement.id) == col(Notification.announcement_id))
+        .where(Notification.user_id == user_id)
+        .order_by(col(Notification.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return make_page(
+        session.exec(statement).all(),
+        page=page,
+        per_page=per_page,
+        to_item=lambda row: NotificationRow.of(*row, read_up_to=read_up_to),
+    )
+
+
+def mark_all_read(session: Session, *, user_id: int) -> int:
+    """Move the read marker to the newest notification; returns the previous marker."""
+    user = get_user(session, user_id)
+    previous = user.last_notification_read_id
+    newest = session.exec(
+        select(func.max(Notification.id)).where(Notification.user_id == user_id)
+    ).one()
+    if newest and newest > previous:
+        # The marker only moves forward, even if two tabs mark at once.
+        session.execute(
+            update(User)
+            .where(col(User.id) == user_id)
+            .where(col(User.last_notification_read_id) < newest)
+            .values(last_notification_read_id=newest)
+        )
+        publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
+    return previous

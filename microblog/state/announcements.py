@@ -1,0 +1,61 @@
+"""The admins' form for a site-wide announcement. The banner itself lives in LiveState, so it
+shows on every page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.db import run_db
+from microblog.models import ANNOUNCEMENT_MAX
+from microblog.services import announcements, users
+from microblog.services.errors import DomainError, Invalid
+from microblog.state.session import SessionState
+
+
+class AnnouncementsState(rx.State):
+    is_admin: bool = False
+    draft: str = ""
+    error: str = ""
+    loaded: bool = False
+
+    @rx.var
+    def chars_left(self) -> int:
+        return ANNOUNCEMENT_MAX - len(self.draft)
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            self.loaded = False
+            return session.login_redirect()
+        self.is_admin = await run_db(lambda db: announcements.is_admin(users.get_user(db, user_id)))
+        self.error = ""
+        self.loaded = True
+        return None
+
+    @rx.event
+    def set_draft(self, value: str) -> None:
+        self.draft = value
+        if self.error and len(value.strip()) <= ANNOUNCEMENT_MAX:
+            self.error = ""
+
+    @rx.event
+    async def publish(self, _form: dict | None = None) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            return session.login_redirect()
+        body = self.draft
+        try:
+            await run_db(
+                lambda db: announcements.post_announcement(db, author_id=user_id, body=body)
+            )
+        except Invalid as problem:
+            self.error = problem.message
+            return None
+        except DomainError as problem:  # Forbidden: not (or no longer) an admin
+            self.error = problem.message
+            return None
+        self.draft, self.error = "", ""
+        return rx.toast.success("Announcement published.")

@@ -1,0 +1,237 @@
+"""The live layer of every page: unread badges, the announcement banner, and the delivery of live
+events to the open tabs of this backend worker.
+
+Each page's on_load ends with `LiveState.connect`, which records "this tab belongs to user U and
+shows path P" in this worker's `TABS`. The page's own handler has just re-checked the session, so
+`connect` reuses it. A websocket reconnect re-runs on_load (Reflex re-hydrates), so a tab that
+comes back, on this or another worker, is registered again and re-reads the truth from the
+database: nothing depends on having received every event.
+
+Events carry ids only. Delivering one means: find the local tabs it concerns, open each tab's
+state with `app.modify_state`, and let that state re-read what it shows for its own user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+
+import reflex as rx
+from sqlmodel import Session
+
+from microblog import routes
+from microblog.db import run_db
+from microblog.live import events as ev
+from microblog.live.hub import get_hub
+from microblog.schemas import AnnouncementRow
+from microblog.services import announcements, messages, new_posts, notifications, users
+from microblog.state.session import SessionState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tab:
+    user_id: int
+    path: str
+
+
+class TabRegistry:
+    """Which user each tab on this worker belongs to and what it shows. Closed tabs are pruned
+    when an event is delivered (Reflex knows which sockets are still connected here)."""
+
+    def __init__(self) -> None:
+        self._tabs: dict[str, Tab] = {}
+
+    def register(self, token: str, *, user_id: int, path: str) -> None:
+        self._tabs[token] = Tab(user_id=user_id, path=path)
+
+    def forget(self, token: str) -> None:
+        self._tabs.pop(token, None)
+
+    def prune(self, connected: set[str]) -> None:
+        for token in [t for t in self._tabs if t not in connected]:
+            del self._tabs[token]
+
+    def items(self) -> list[tuple[str, Tab]]:
+        return list(self._tabs.items())
+
+    def __len__(self) -> int:
+        return len(self._tabs)
+
+
+TABS = TabRegistry()
+
+
+def badge(count: int) -> str:
+    return "" if count <= 0 else ("99+" if count > notifications.UNREAD_CAP else str(count))
+
+
+class LiveState(rx.State):
+    unread_messages: int = 0
+    unread_notifications: int = 0
+    announcement: AnnouncementRow | None = None
+    is_admin: bool = False
+    # A visitor (not signed in) dismisses for this tab only.
+    _visitor_dismissed_id: int = 0
+
+    @rx.var
+    def messages_badge(self) -> str:
+        return badge(self.unread_messages)
+
+    @rx.var
+    def notifications_badge(self) -> str:
+        return badge(self.unread_notifications)
+
+    async def _user_id(self) -> int:
+        return (await self.get_state(SessionState)).user_id
+
+    @rx.event
+    async def connect(self) -> None:
+        """Last on_load of every page: register this tab here and read badges and banner."""
+        user_id = await self._user_id()
+        TABS.register(self.router.session.client_token, user_id=user_id, path=self.router.url.path)
+        await self._reload()
+
+    async def _reload(self) -> None:
+        """Re-read badges and banner from the database for this tab's own user."""
+        user_id = await self._user_id()
+
+        def work(db: Session) -> tuple[int, int, AnnouncementRow | None, bool]:
+            current = announcements.current_announcement(db, user_id=user_id or None)
+            if not user_id:
+                return 0, 0, current, False
+            user = users.get_user(db, user_id)
+            return (
+                messages.unread_message_count(
+                    db, user_id=user_id, read_up_to=user.last_message_read_id
+                ),
+                notifications.unread_count(
+                    db, user_id=user_id, read_up_to=user.last_notification_read_id
+                ),
+                current,
+                announcements.is_admin(user),
+            )
+
+        unread_messages, unread_notifications, current, is_admin = await run_db(work)
+        self.is_admin = is_admin
+        if current is not None and not user_id and current.id <= self._visitor_dismissed_id:
+            current = None
+        self.unread_messages = unread_messages
+        self.unread_notifications = unread_notifications
+        self.announcement = current
+
+    @rx.event
+    async def dismiss_announcement(self) -> None:
+        if self.announcement is None:
+            return
+        announcement_id = self.announcement.id
+        user_id = await (await self.get_state(SessionState)).current_user_id()
+        if user_id:
+            await run_db(
+                lambda db: announcements.dismiss_announcement(
+                    db, user_id=user_id, announcement_id=announcement_id
+                )
+            )
+        else:
+            self._visitor_dismissed_id = announcement_id
+        self.announcement = None
+
+
+# -- delivery ---------------------------------------------------------------------------------
+
+# The name of the state's method to call. Underscore methods are not event handlers, so the
+# browser cannot trigger them; the delivery calls them on the tab's own state.
+Refresher = str
+
+
+async def _refresh_tab(app: rx.App, token: str, refresh: Refresher, cls: type[rx.State]) -> None:
+    try:
+        async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
+            state = await root.get_state(cls)
+            await getattr(state, refresh)()
+    except Exception:  # one broken tab must not stop the others
+        log.exception("Live update for tab %s failed", token[:8])
+
+
+def _views_for(event: ev.LiveEvent, tab: Tab) -> list[tuple[type[rx.State], Refresher]]:
+    """What to re-read in a tab for an event; the NEW_POST home check is done separately."""
+    from microblog.state.messages import MessagesState
+    from microblog.state.notifications import NotificationsState
+
+    if event.kind == ev.ANNOUNCEMENT:
+        return [(LiveState, "_reload")]
+    if event.kind == ev.INBOX and tab.user_id and event.concerns(tab.user_id):
+        found: list[tuple[type[rx.State], Refresher]] = [(LiveState, "_reload")]
+        if tab.path == routes.MESSAGES:
+            found.append((MessagesState, "_on_live_inbox"))
+        elif tab.path == routes.NOTIFICATIONS:
+            found.append((NotificationsState, "_on_live_inbox"))
+        return found
+    return []
+
+
+async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
+    """Deliver one event to the tabs on this worker it concerns; returns how many were updated."""
+    from microblog.state.feed import FeedState
+
+    namespace = app.event_namespace
+    if namespace is not None:
+        TABS.prune(set(namespace.sid_to_token.values()))
+    jobs: list[Awaitable[None]] = []
+    if event.kind == ev.NEW_POST:
+        home = [(t, tab) for t, tab in TABS.items() if tab.path == routes.INDEX and tab.user_id]
+        explore = [t for t, tab in TABS.items() if tab.path == routes.EXPLORE]
+        readers: set[int] = set()
+        if home:
+            candidates = {tab.user_id for _, tab in home}
+            readers = await run_db(
+                lambda db: new_posts.readers_of_author(
+                    db, author_id=event.author_id, candidates=candidates
+                )
+            )
+        targets = explore + [t for t, tab in home if tab.user_id in readers]
+        jobs = [_refresh_tab(app, t, "_recount_new_posts", FeedState) for t in targets]
+    else:
+        for token, tab in TABS.items():
+            jobs += [_refresh_tab(app, token, fn, cls) for cls, fn in _views_for(event, tab)]
+    if jobs:
+        await asyncio.gather(*jobs)
+    return len(jobs)
+
+
+async def _deliver_forever(app: rx.App) -> None:
+    """Subscribe to the hub and deliver each event, resubscribing if the hub connection drops."""
+    delay = 0.5
+    while True:
+        try:
+            async with get_hub().subscribe() as stream:
+                delay = 0.5
+                async for event in stream:
+                    task = asyncio.create_task(deliver(app, event))
+                    _RUNNING.add(task)
+                    task.add_done_callback(_RUNNING.discard)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("Live events: subscription lost; retrying in %.1f s", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+_RUNNING: set[asyncio.Task] = set()
+
+
+@asynccontextmanager
+async def live_updates(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan task: deliver live events to this worker's tabs while the backend runs."""
+    task = asyncio.create_task(_deliver_forever(app), name="microblog-live-events")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

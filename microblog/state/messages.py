@@ -1,0 +1,134 @@
+"""Private messages: the Messages page (received, newest first) and the send-message form.
+
+Opening the Messages page marks everything read, which clears the navbar badge on every open tab
+of the user (the service publishes an inbox event after the commit). A message that arrives while
+the page is open is shown at once and marked read as well.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import reflex as rx
+from sqlmodel import Session
+
+from microblog.config import get_settings
+from microblog.db import run_db
+from microblog.models import MESSAGE_MAX
+from microblog.routes import user_url
+from microblog.schemas import MessageRow, Page
+from microblog.services import messages, users
+from microblog.services.errors import DomainError, Invalid, NotFound
+from microblog.services.pagination import clamp_page
+from microblog.state.session import SessionState
+
+
+class MessagesState(rx.State):
+    messages: list[MessageRow] = []
+    page: int = 1
+    has_next: bool = False
+    has_prev: bool = False
+    loaded: bool = False
+
+    @rx.var
+    def newer_href(self) -> str:
+        return f"/messages?page={self.page - 1}"
+
+    @rx.var
+    def older_href(self) -> str:
+        return f"/messages?page={self.page + 1}"
+
+    async def _read(self, user_id: int, page: int) -> None:
+        per_page = get_settings().posts_per_page
+
+        def work(db: Session) -> Page[MessageRow]:
+            listing = messages.received_messages(db, user_id=user_id, page=page, per_page=per_page)
+            messages.mark_messages_read(db, user_id=user_id)
+            return listing
+
+        listing = await run_db(work)
+        self.messages = listing.items
+        self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            self.loaded = False
+            return session.login_redirect()
+        await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
+        return None
+
+    async def _on_live_inbox(self) -> None:
+        """A message arrived while this page is open: show it (page 1 only) and mark it read."""
+        user_id = (await self.get_state(SessionState)).user_id
+        if user_id and self.page == 1:
+            await self._read(user_id, 1)
+
+
+class SendMessageState(rx.State):
+    recipient: str = ""
+    recipient_found: bool = True
+    draft: str = ""
+    error: str = ""
+    sent_to: str = ""
+    loaded: bool = False
+
+    @rx.var
+    def chars_left(self) -> int:
+        return MESSAGE_MAX - len(self.draft)
+
+    @rx.var
+    def recipient_href(self) -> str:
+        return user_url(self.recipient)
+
+    def _recipient_from_path(self) -> str:
+        parts = [p for p in self.router.url.path.split("/") if p]
+        return unquote(parts[1]) if len(parts) >= 2 else ""
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        if await session.current_user_id() is None:
+            self.loaded = False
+            return session.login_redirect()
+        name = self._recipient_from_path()
+        user = await run_db(lambda db: users.find_user_by_username(db, name))
+        self.recipient = user.username if user else name
+        self.recipient_found = user is not None
+        self.draft, self.error, self.sent_to = "", "", ""
+        self.loaded = True
+        return None
+
+    @rx.event
+    def set_draft(self, value: str) -> None:
+        self.draft = value
+        if self.error and len(value.strip()) <= MESSAGE_MAX:
+            self.error = ""
+
+    @rx.event
+    async def send(self, _form: dict | None = None) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        sender_id = await session.current_user_id()
+        if sender_id is None:
+            return session.login_redirect()
+        recipient, body = self.recipient, self.draft
+        try:
+            await run_db(
+                lambda db: messages.send_message(
+                    db, sender_id=sender_id, recipient_username=recipient, body=body
+                )
+            )
+        except Invalid as problem:
+            self.error = problem.message
+            return None
+        except NotFound:
+            self.recipient_found = False
+            return None
+        except DomainError as problem:
+            self.error = problem.message
+            return None
+        self.draft, self.error, self.sent_to = "", "", recipient
+        return rx.toast.success(f"Your message to {recipient} has been sent.")

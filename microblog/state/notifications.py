@@ -1,0 +1,60 @@
+"""The Notifications page: new followers, messages and announcements, newest first. Opening it
+marks them read, which clears the badge on every open tab of the user."""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import Session
+
+from microblog.config import get_settings
+from microblog.db import run_db
+from microblog.schemas import NotificationRow, Page
+from microblog.services import notifications
+from microblog.services.pagination import clamp_page
+from microblog.state.session import SessionState
+
+
+class NotificationsState(rx.State):
+    notifications: list[NotificationRow] = []
+    page: int = 1
+    has_next: bool = False
+    has_prev: bool = False
+    loaded: bool = False
+
+    @rx.var
+    def newer_href(self) -> str:
+        return f"/notifications?page={self.page - 1}"
+
+    @rx.var
+    def older_href(self) -> str:
+        return f"/notifications?page={self.page + 1}"
+
+    async def _read(self, user_id: int, page: int) -> None:
+        per_page = get_settings().posts_per_page
+
+        def work(db: Session) -> Page[NotificationRow]:
+            listing = notifications.list_notifications(
+                db, user_id=user_id, page=page, per_page=per_page
+            )
+            notifications.mark_all_read(db, user_id=user_id)
+            return listing
+
+        listing = await run_db(work)
+        self.notifications = listing.items
+        self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            self.loaded = False
+            return session.login_redirect()
+        await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
+        return None
+
+    async def _on_live_inbox(self) -> None:
+        user_id = (await self.get_state(SessionState)).user_id
+        if user_id and self.page == 1:
+            await self._read(user_id, 1)

@@ -1,0 +1,98 @@
+"""The user popup (hover card): one card at a time, loaded when it opens.
+
+Preloading a card for every username on a page would cost a few queries per row on every page
+view, and most cards are never opened; so the card is read only when the reader hovers, and this
+state holds just that one card (a tab's state is sent to and kept for the browser: keep it small).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import Session
+
+from microblog.db import run_db
+from microblog.schemas import UserCard
+from microblog.services import follows
+from microblog.services.errors import DomainError
+from microblog.services.user_popup import user_card
+from microblog.state.profile import ProfileState
+from microblog.state.session import SessionState
+
+
+class UserPopupState(rx.State):
+    card: UserCard | None = None
+    # The username most recently asked for; `error` belongs to it.
+    loading_username: str = ""
+    error: str = ""
+
+    async def _viewer_id(self, *, recheck: bool) -> int | None:
+        """Who is reading. Showing a card only decides which button to draw, so the session
+        already checked on this page load is good enough; changing anything re-checks it."""
+        session = await self.get_state(SessionState)
+        if recheck or not session.auth_checked:
+            return await session.current_user_id()
+        return session.user_id or None
+
+    @rx.event
+    async def open_card(self, username: str, is_open: bool) -> None:
+        """`on_open_change` of a hover card, with the username bound in front of the open flag
+        (`UserPopupState.open_card(username)`: Reflex appends the trigger's own argument).
+
+        Every opening reads afresh, so counts and Follow/Unfollow are never stale; closing does
+        nothing, because the close of one card can arrive after the next card has opened."""
+        if not is_open or not username:
+            return
+        self.loading_username, self.error = username, ""
+        viewer_id = await self._viewer_id(recheck=False)
+        try:
+            card = await run_db(lambda db: user_card(db, username=username, viewer_id=viewer_id))
+        except DomainError as problem:
+            self.card, self.error = None, problem.message
+            return
+        self.card = card
+
+    @rx.event
+    async def toggle_follow(self) -> rx.event.EventSpec | None:
+        """Follow or unfollow the user on the open card, as its button said. The login session is
+        re-checked first (it may have ended in another tab), and the card is re-read in the same
+        transaction so the counts shown are the ones just written."""
+        card = self.card
+        if card is None or card.is_self:
+            return None
+        session = await self.get_state(SessionState)
+        viewer_id = await self._viewer_id(recheck=True)
+        if viewer_id is None:
+            return session.login_redirect()
+        target, start = card.id, not card.is_following
+
+        def work(db: Session) -> tuple[UserCard, tuple[int, int]]:
+            if start:
+                follows.follow(db, follower_id=viewer_id, followed_id=target)
+            else:
+                follows.unfollow(db, follower_id=viewer_id, followed_id=target)
+            fresh = user_card(db, username=card.username, viewer_id=viewer_id)
+            return fresh, follows.follow_counts(db, user_id=viewer_id)
+
+        try:
+            fresh, viewer_counts = await run_db(work)
+        except DomainError as problem:
+            self.error, self.loading_username = problem.message, card.username
+            return None
+        self.card, self.error = fresh, ""
+        await self._sync_profile(fresh, viewer_id, viewer_counts)
+        return None
+
+    async def _sync_profile(
+        self, fresh: UserCard, viewer_id: int, viewer_counts: tuple[int, int]
+    ) -> None:
+        """A follow from a popup on a profile page changes the numbers on that page (either the
+        profile shown is the one followed, or it is the reader's own — "follow back" from the
+        followers tab): update them from what was just read rather than leave them stale."""
+        profile = await self.get_state(ProfileState)
+        if not profile.loaded or profile.not_found:
+            return
+        if profile.profile.id == fresh.id:
+            profile.followers_count, profile.following_count = fresh.followers, fresh.following
+            profile.is_following = fresh.is_following
+        elif profile.profile.id == viewer_id:
+            profile.followers_count, profile.following_count = viewer_counts
