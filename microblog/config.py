@@ -15,7 +15,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 (refused outside development)
+SECRET_KEY_MIN_BYTES = 32  # RFC 7518: an HS256 key at least as long as the hash
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-before-deploying"  # noqa: S105 (refused outside development)
 
 
 class ConfigError(RuntimeError):
@@ -56,6 +57,22 @@ class Settings:
     session_hours_default: int
     last_seen_throttle_seconds: int
     redis_url: str = ""
+    # Mail (the tutorial's names). Without MAIL_SERVER, emails go to the log.
+    mail_server: str = ""
+    mail_port: int = 25
+    mail_use_tls: bool = False
+    mail_use_ssl: bool = False
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_default_sender: str = "Microblog <no-reply@localhost>"
+    mail_timeout: float = 10.0
+    # Links in emails are built from this, never from a request's Host header.
+    base_url: str = "http://localhost:3000"
+    # Logging: a rotating file under logs/, or stdout with LOG_TO_STDOUT.
+    log_to_stdout: bool = False
+    log_file: str = "logs/microblog.log"
+    log_max_bytes: int = 1_048_576
+    log_backup_count: int = 10
 
     @property
     def is_development(self) -> bool:
@@ -67,6 +84,16 @@ def _default_cookie_name() -> str:
     in to one copy does not log you out of the other in the same browser."""
     port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
     return "microblog_session" if port == "3000" else f"microblog_session_{port}"
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_base_url() -> str:
+    """The site's public address: DEPLOY_URL when served behind a proxy, else the dev server."""
+    port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
+    return os.environ.get("DEPLOY_URL") or f"http://localhost:{port}"
 
 
 def load_settings() -> Settings:
@@ -87,11 +114,32 @@ def load_settings() -> Settings:
         session_hours_default=int(os.environ.get("SESSION_HOURS", "12")),
         last_seen_throttle_seconds=int(os.environ.get("LAST_SEEN_THROTTLE_SECONDS", "60")),
         redis_url=os.environ.get("REDIS_URL", "").strip(),
+        mail_server=os.environ.get("MAIL_SERVER", "").strip(),
+        mail_port=int(os.environ.get("MAIL_PORT") or 25),
+        mail_use_tls=_flag("MAIL_USE_TLS"),
+        mail_use_ssl=_flag("MAIL_USE_SSL"),
+        mail_username=os.environ.get("MAIL_USERNAME", ""),
+        mail_password=os.environ.get("MAIL_PASSWORD", ""),
+        mail_default_sender=os.environ.get("MAIL_DEFAULT_SENDER")
+        or "Microblog <no-reply@localhost>",
+        mail_timeout=float(os.environ.get("MAIL_TIMEOUT") or 10),
+        base_url=(os.environ.get("BASE_URL") or _default_base_url()).rstrip("/"),
+        log_to_stdout=_flag("LOG_TO_STDOUT"),
+        log_file=os.environ.get("LOG_FILE") or str(PROJECT_ROOT / "logs" / "microblog.log"),
+        log_max_bytes=int(os.environ.get("LOG_MAX_BYTES") or 1_048_576),
+        log_backup_count=int(os.environ.get("LOG_BACKUP_COUNT") or 10),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (
             "SECRET_KEY is not set. Outside development (MICROBLOG_ENV="
             f"{env!r}) Microblog refuses to start with the built-in development key."
+        )
+        raise ConfigError(msg)
+    if not settings.is_development and len(settings.secret_key.encode()) < SECRET_KEY_MIN_BYTES:
+        msg = (
+            f"SECRET_KEY is too short: use at least {SECRET_KEY_MIN_BYTES} random bytes (it signs "
+            "password-reset links with HS256), e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'."
         )
         raise ConfigError(msg)
     return settings

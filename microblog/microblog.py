@@ -1,5 +1,5 @@
-"""The composition root: builds the Reflex app, mounts the HTTP routes, registers the pages and
-starts the delivery of live events."""
+"""The composition root: sets up logging, builds the Reflex app (with our exception handlers),
+mounts the HTTP routes, registers the pages and starts the delivery of live events."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import reflex as rx
 
 from microblog import routes
 from microblog.api import create_http_app
+from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
 from microblog.pages.edit_profile import edit_profile_page
 from microblog.pages.explore import explore_page
@@ -18,19 +19,28 @@ from microblog.pages.messages import messages_page
 from microblog.pages.not_found import not_found_page
 from microblog.pages.notifications import notifications_page
 from microblog.pages.register import register_page
+from microblog.pages.reset_password import reset_password_page, reset_password_request_page
 from microblog.pages.send_message import send_message_page
 from microblog.pages.user import user_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
 from microblog.state.edit_profile import EditProfileState
+from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState, live_updates
 from microblog.state.messages import MessagesState, SendMessageState
 from microblog.state.notifications import NotificationsState
+from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
 
-app = rx.App(api_transformer=create_http_app())
+configure_logging()
+
+app = rx.App(
+    api_transformer=create_http_app(),
+    backend_exception_handler=handle_backend_exception,
+    frontend_exception_handler=handle_frontend_exception,
+)
 app.register_lifespan_task(live_updates)
 
 
@@ -54,4 +64,11 @@ add_page(messages_page, routes.MESSAGES, "Messages", MessagesState.load)
 add_page(send_message_page, routes.SEND_MESSAGE, "Send Message", SendMessageState.load)
 add_page(notifications_page, routes.NOTIFICATIONS, "Notifications", NotificationsState.load)
 add_page(announcements_page, routes.ANNOUNCEMENTS, "Announce", AnnouncementsState.load)
+add_page(
+    reset_password_request_page,
+    routes.RESET_PASSWORD_REQUEST,
+    "Reset Password",
+    ResetRequestState.load,
+)
+add_page(reset_password_page, routes.RESET_PASSWORD, "Set a New Password", ResetPasswordState.load)
 add_page(not_found_page, "404", "Not Found", SessionState.load_session)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, func
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 USERNAME_MAX = 64
@@ -48,6 +49,10 @@ class User(SQLModel, table=True):
     last_notification_read_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Announcements up to this id are dismissed; the banner shows a newer one.
     dismissed_announcement_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Email me when someone follows me (a setting on Edit profile).
+    email_on_follow: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # The last password-reset email, so requests can be rate-limited per account.
+    reset_requested_at: datetime | None = Field(default=None)
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same
@@ -163,3 +168,15 @@ class Notification(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("announcement.id", ondelete="CASCADE"), nullable=True),
     )
     created: datetime = Field(default_factory=utcnow)
+
+
+class LoginFailure(SQLModel, table=True):
+    """Failed logins counted per key ("pair:<login>|<client>", "client:<client>",
+    "login:<login>"), for growing delays against password guessing (services/login_throttle.py).
+    Keys use the login as typed (lower-cased), never whether the account exists."""
+
+    __tablename__ = "login_failure"
+
+    key: str = Field(max_length=200, primary_key=True)
+    failures: int = 0
+    last_failure_at: datetime = Field(default_factory=utcnow)

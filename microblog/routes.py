@@ -15,6 +15,8 @@ MESSAGES = "/messages"
 SEND_MESSAGE = "/send_message/[recipient]"
 NOTIFICATIONS = "/notifications"
 ANNOUNCEMENTS = "/announcements"
+RESET_PASSWORD_REQUEST = "/reset_password_request"  # noqa: S105 (a route, not a secret)
+RESET_PASSWORD = "/reset_password/[token]"  # noqa: S105 (a route, not a secret)
 
 
 def user_url(username: str) -> str:

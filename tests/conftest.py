@@ -33,6 +33,7 @@ from microblog.db import make_engine
 from microblog.models import User
 from microblog.security import hash_password
 from microblog.services.users import register_user
+from tests.smtp import SmtpSink
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -49,6 +50,12 @@ BACKENDS = [
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:passlib.*")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last. Playwright's sync API keeps an event loop running in the main thread
+    until the session ends, and tests that use asyncio themselves cannot start theirs after it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def alembic_config(url: str) -> Config:
@@ -195,3 +202,11 @@ def add_user(password_hash: str) -> Callable[..., User]:
         return user
 
     return _add
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on 127.0.0.1 (a free port) that keeps what it receives; see
+    tests/smtp.py. Point MAIL_SERVER/MAIL_PORT at `.host`/`.port`."""
+    with SmtpSink() as sink:
+        yield sink

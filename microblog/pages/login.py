@@ -59,4 +59,8 @@ def login_page() -> rx.Component:
             width="100%",
         ),
         rx.text("New user? ", rx.link("Click to Register!", href=routes.REGISTER)),
+        rx.text(
+            "Forgot your password? ",
+            rx.link("Click to Reset It", href=routes.RESET_PASSWORD_REQUEST),
+        ),
     )

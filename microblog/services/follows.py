@@ -6,6 +6,8 @@ from sqlalchemy import Integer, bindparam, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from microblog.emails import new_follower_email
+from microblog.mail import send_after_commit
 from microblog.models import Follow, User
 from microblog.schemas import Page, UserPublic
 from microblog.services import notifications
@@ -18,7 +20,7 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
     """Follow a user; True if this created the link, False if it already existed."""
     if follower_id == followed_id:
         raise Invalid({"user": "You cannot follow yourself."})
-    get_user(session, followed_id)
+    followed = get_user(session, followed_id)
     if is_following(session, follower_id=follower_id, followed_id=followed_id):
         return False
     try:
@@ -29,6 +31,14 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
     notifications.notify(
         session, user_id=followed_id, kind=notifications.FOLLOWER, actor_id=follower_id
     )
+    if followed.email_on_follow:
+        follower = get_user(session, follower_id)
+        send_after_commit(
+            session,
+            new_follower_email(
+                username=followed.username, email=followed.email, follower=follower.username
+            ),
+        )
     return True
 
 

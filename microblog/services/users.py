@@ -70,6 +70,24 @@ def _normalized_email(email: str) -> tuple[str, str]:
     return info.normalized.lower(), ""
 
 
+def password_errors(password: str, password2: str) -> dict[str, str]:
+    """The rules for a new password (registration and reset), as field -> message."""
+    if len(password) < PASSWORD_MIN:
+        return {"password": f"Passwords need at least {PASSWORD_MIN} characters."}
+    if len(password) > PASSWORD_MAX:
+        return {"password": f"Passwords can have at most {PASSWORD_MAX} characters."}
+    if password != password2:
+        return {"password2": "The two passwords do not match."}
+    return {}
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    normalized, problem = _normalized_email(email.strip())
+    if problem:
+        return None
+    return session.exec(select(User).where(func.lower(User.email) == normalized)).first()
+
+
 def register_user(
     session: Session, *, username: str, email: str, password: str, password2: str
 ) -> User:
@@ -83,12 +101,7 @@ def register_user(
         errors["email"] = message
     elif session.exec(select(User.id).where(func.lower(User.email) == normalized)).first():
         errors["email"] = "That email address is already registered."
-    if len(password) < PASSWORD_MIN:
-        errors["password"] = f"Passwords need at least {PASSWORD_MIN} characters."
-    elif len(password) > PASSWORD_MAX:
-        errors["password"] = f"Passwords can have at most {PASSWORD_MAX} characters."
-    elif password != password2:
-        errors["password2"] = "The two passwords do not match."
+    errors.update(password_errors(password, password2))
     if errors:
         raise Invalid(errors)
     user = User(username=username, email=normalized, password_hash=hash_password(password))
@@ -119,7 +132,15 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
     return user
 
 
-def update_profile(session: Session, *, user_id: int, username: str, about_me: str) -> User:
+def update_profile(
+    session: Session,
+    *,
+    user_id: int,
+    username: str,
+    about_me: str,
+    email_on_follow: bool | None = None,
+) -> User:
+    """Change the profile; `email_on_follow` None leaves that setting as it is."""
     user = get_user(session, user_id)
     username = username.strip()
     about_me = about_me.strip()
@@ -134,6 +155,8 @@ def update_profile(session: Session, *, user_id: int, username: str, about_me: s
         raise Invalid(errors)
     user.username = username
     user.about_me = about_me or None
+    if email_on_follow is not None:
+        user.email_on_follow = email_on_follow
     session.add(user)
     session.flush()
     return user

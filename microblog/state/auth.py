@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import secrets
 from urllib.parse import quote
 
 import reflex as rx
@@ -12,11 +14,20 @@ from sqlmodel import Session
 from microblog.db import run_db
 from microblog.routes import INDEX, LOGIN
 from microblog.security import safe_next_path
-from microblog.services import auth_sessions, users
+from microblog.services import auth_sessions, login_throttle, users
 from microblog.services.errors import Invalid
 from microblog.state.session import SessionState
 
 INVALID_LOGIN = "Invalid username or password"
+
+
+def too_many_attempts(seconds: int) -> str:
+    """What a throttled login is told instead of checking the password."""
+    if seconds < 120:
+        wait = f"{seconds} second" + ("" if seconds == 1 else "s")
+    else:
+        wait = f"{math.ceil(seconds / 60)} minutes"
+    return f"Too many failed attempts. Try again in {wait}."
 
 
 def _checked(value: object) -> bool:
@@ -38,6 +49,8 @@ class LoginState(rx.State):
             self.notice = "Congratulations, you are now a registered user! Please log in."
         elif params.get("expired"):
             self.notice = "That login link has expired. Please log in again."
+        elif params.get("reset"):
+            self.notice = "Your password has been reset. Please log in with the new one."
         else:
             self.notice = ""
         session = await self.get_state(SessionState)
@@ -54,16 +67,30 @@ class LoginState(rx.State):
             self.error = "Please enter your username (or email) and password."
             return None
         next_path = self._next_path()
+        # The socket's peer address, or the client's as reported by `trusted_proxy_hops` reverse
+        # proxies (see services/login_throttle.py).
+        client = self.router.session.client_ip
 
-        def work(db: Session) -> str | None:
+        def work(db: Session) -> str | int | None:
+            """A login ticket, seconds to wait (no password check made), or None."""
+            wait = login_throttle.begin_login_attempt(db, login=login, client=client)
+            if wait:
+                return wait
+            db.commit()  # counted before the slow hash, so parallel guesses see it
             user = users.authenticate(db, login=login, password=password)
             if user is None:
                 return None
+            login_throttle.record_login_success(db, login=login, client=client)
+            if secrets.randbelow(login_throttle.PRUNE_ONE_IN) == 0:
+                login_throttle.prune_login_failures(db)
             return auth_sessions.issue_login_ticket(
                 db, user_id=user.id, remember=remember, next_path=next_path
             )
 
         ticket = await run_db(work)
+        if isinstance(ticket, int):
+            self.error = too_many_attempts(ticket)
+            return None
         if ticket is None:
             self.error = INVALID_LOGIN
             return None

@@ -16,6 +16,7 @@ class EditProfileState(rx.State):
     about_me: str = ""
     username_error: str = ""
     about_me_error: str = ""
+    email_on_follow: bool = True
     loaded: bool = False
 
     @rx.event
@@ -27,6 +28,7 @@ class EditProfileState(rx.State):
             return session.login_redirect()
         user = await run_db(lambda db: users.get_user(db, user_id))
         self.username, self.about_me = user.username, user.about_me or ""
+        self.email_on_follow = user.email_on_follow
         self.username_error = self.about_me_error = ""
         self.loaded = True
         return None
@@ -43,11 +45,18 @@ class EditProfileState(rx.State):
             return session.login_redirect()
         username = str(form.get("username", ""))
         about_me = str(form.get("about_me", ""))
+        # A checked box submits "on"; an unchecked one submits nothing.
+        email_on_follow = bool(form.get("email_on_follow"))
+        self.email_on_follow = email_on_follow
         self.username, self.about_me = username, about_me
         try:
             user = await run_db(
                 lambda db: users.update_profile(
-                    db, user_id=user_id, username=username, about_me=about_me
+                    db,
+                    user_id=user_id,
+                    username=username,
+                    about_me=about_me,
+                    email_on_follow=email_on_follow,
                 )
             )
         except Invalid as problem:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
@@ -40,21 +40,36 @@ class Tab:
 
 
 class TabRegistry:
-    """Which user each tab on this worker belongs to and what it shows. Closed tabs are pruned
-    when an event is delivered (Reflex knows which sockets are still connected here)."""
+    """Which user each tab on this worker belongs to and what it shows, indexed by user so a
+    per-user event touches only that user's tabs. Closed tabs are dropped when an event finds
+    them disconnected (Reflex knows which sockets are connected to this worker)."""
 
     def __init__(self) -> None:
         self._tabs: dict[str, Tab] = {}
+        self._by_user: dict[int, set[str]] = {}
 
     def register(self, token: str, *, user_id: int, path: str) -> None:
+        self.forget(token)
         self._tabs[token] = Tab(user_id=user_id, path=path)
+        if user_id:
+            self._by_user.setdefault(user_id, set()).add(token)
 
     def forget(self, token: str) -> None:
-        self._tabs.pop(token, None)
+        tab = self._tabs.pop(token, None)
+        if tab is not None and tab.user_id:
+            tokens = self._by_user.get(tab.user_id, set())
+            tokens.discard(token)
+            if not tokens:
+                self._by_user.pop(tab.user_id, None)
 
-    def prune(self, connected: set[str]) -> None:
-        for token in [t for t in self._tabs if t not in connected]:
-            del self._tabs[token]
+    def prune(self, is_connected: Callable[[str], bool]) -> int:
+        gone = [token for token in self._tabs if not is_connected(token)]
+        for token in gone:
+            self.forget(token)
+        return len(gone)
+
+    def of_users(self, user_ids: tuple[int, ...]) -> list[tuple[str, Tab]]:
+        return [(t, self._tabs[t]) for u in user_ids for t in self._by_user.get(u, ())]
 
     def items(self) -> list[tuple[str, Tab]]:
         return list(self._tabs.items())
@@ -148,13 +163,33 @@ class LiveState(rx.State):
 Refresher = str
 
 
+# Tabs updated at once per event: enough to overlap database waits, few enough that the first
+# tabs get their update early instead of all finishing together at the end.
+_CONCURRENCY = asyncio.Semaphore(16)
+
+
+def _connected_here(app: rx.App, token: str) -> bool:
+    namespace = app.event_namespace
+    if namespace is None:
+        return False
+    # Reflex's token manager knows which tabs have a socket on this worker (a dict lookup; the
+    # public `token_to_sid` copies the whole mapping on every call).
+    manager = namespace._token_manager
+    record = manager.token_to_socket.get(token)
+    return record is not None and record.instance_id == manager.instance_id
+
+
 async def _refresh_tab(app: rx.App, token: str, refresh: Refresher, cls: type[rx.State]) -> None:
-    try:
-        async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
-            state = await root.get_state(cls)
-            await getattr(state, refresh)()
-    except Exception:  # one broken tab must not stop the others
-        log.exception("Live update for tab %s failed", token[:8])
+    if not _connected_here(app, token):
+        TABS.forget(token)  # closed, or reconnected elsewhere (where on_load registered it)
+        return
+    async with _CONCURRENCY:
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
+                state = await root.get_state(cls)
+                await getattr(state, refresh)()
+        except Exception:  # one broken tab must not stop the others
+            log.exception("Live update for tab %s failed", token[:8])
 
 
 def _views_for(event: ev.LiveEvent, tab: Tab) -> list[tuple[type[rx.State], Refresher]]:
@@ -178,9 +213,6 @@ async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
     """Deliver one event to the tabs on this worker it concerns; returns how many were updated."""
     from microblog.state.feed import FeedState
 
-    namespace = app.event_namespace
-    if namespace is not None:
-        TABS.prune(set(namespace.sid_to_token.values()))
     jobs: list[Awaitable[None]] = []
     if event.kind == ev.NEW_POST:
         home = [(t, tab) for t, tab in TABS.items() if tab.path == routes.INDEX and tab.user_id]
@@ -196,7 +228,8 @@ async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
         targets = explore + [t for t, tab in home if tab.user_id in readers]
         jobs = [_refresh_tab(app, t, "_recount_new_posts", FeedState) for t in targets]
     else:
-        for token, tab in TABS.items():
+        tabs = TABS.of_users(event.user_ids) if event.user_ids else TABS.items()
+        for token, tab in tabs:
             jobs += [_refresh_tab(app, token, fn, cls) for cls, fn in _views_for(event, tab)]
     if jobs:
         await asyncio.gather(*jobs)
@@ -225,13 +258,28 @@ async def _deliver_forever(app: rx.App) -> None:
 _RUNNING: set[asyncio.Task] = set()
 
 
+PRUNE_EVERY_SECONDS = 60.0
+
+
+async def _prune_forever(app: rx.App) -> None:
+    """Forget closed tabs that no event has touched, so the registry tracks open tabs only."""
+    while True:
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
+        TABS.prune(lambda token: _connected_here(app, token))
+
+
 @asynccontextmanager
 async def live_updates(app: rx.App) -> AsyncIterator[None]:
     """Lifespan task: deliver live events to this worker's tabs while the backend runs."""
-    task = asyncio.create_task(_deliver_forever(app), name="microblog-live-events")
+    tasks = [
+        asyncio.create_task(_deliver_forever(app), name="microblog-live-events"),
+        asyncio.create_task(_prune_forever(app), name="microblog-live-prune"),
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task

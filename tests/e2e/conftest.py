@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
+from tests.smtp import SmtpSink
 
 # Announcements are for ADMINS only; the server starts with this user's email among them.
 ADMIN_USERNAME = f"chief{secrets.token_hex(3)}"
@@ -48,7 +49,14 @@ def _migrate(database_url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def app_mail() -> Iterator[SmtpSink]:
+    """The real SMTP server the app under test sends its email to."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory, app_mail: SmtpSink) -> Iterator[RunningApp]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (make test installs it)")
     work = tmp_path_factory.mktemp("live")
@@ -61,7 +69,14 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             frontend_port=frontend_port,
             backend_port=backend_port,
             work_dir=work,
-            extra_env={"MICROBLOG_ENV": "test", "ADMINS": f"{ADMIN_USERNAME}@example.com"},
+            extra_env={
+                "MICROBLOG_ENV": "test",
+                "ADMINS": f"{ADMIN_USERNAME}@example.com",
+                "MAIL_SERVER": app_mail.host,
+                "MAIL_PORT": str(app_mail.port),
+                "MAIL_TIMEOUT": "5",
+                "BASE_URL": f"http://localhost:{frontend_port}",
+            },
         ) as server:
             yield RunningApp(
                 frontend=server.frontend,

@@ -45,12 +45,19 @@ def test_production_without_secret_key_refuses_to_start(clean_env: pytest.Monkey
 
 def test_production_with_secret_key_starts(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("MICROBLOG_ENV", "production")
-    clean_env.setenv("SECRET_KEY", "a-real-secret")
+    clean_env.setenv("SECRET_KEY", "a-real-secret-of-at-least-32-bytes!")
     clean_env.setenv("DATABASE_URL", "postgres://u@db/app")
     settings = load_settings()
-    assert settings.secret_key == "a-real-secret"
+    assert settings.secret_key == "a-real-secret-of-at-least-32-bytes!"
     assert settings.database_url == "postgresql+psycopg://u@db/app"
     assert not settings.is_development
+
+
+def test_production_refuses_a_short_secret_key(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("MICROBLOG_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "short-but-not-default")
+    with pytest.raises(ConfigError, match="too short"):
+        load_settings()
 
 
 @pytest.mark.parametrize("env", ["development", "test"])

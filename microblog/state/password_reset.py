@@ -1,0 +1,97 @@
+"""Forgot your password? Ask for a link by email, then set a new password through it.
+
+The request page gives one answer whether or not the address has an account, and does about the
+same work either way: with an account it sends the email; without, it asks the mail server for a
+NOOP over a fresh connection. So neither the words, nor the time, nor a mail-server failure
+reveal who is registered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from microblog.db import run_db
+from microblog.mail import MailError, get_mailer, send_in_thread
+from microblog.routes import LOGIN
+from microblog.services import password_reset
+from microblog.services.errors import DomainError, Invalid
+
+log = logging.getLogger(__name__)
+
+SENT = (
+    "If that address belongs to an account, we have sent it a link to reset the password. "
+    "Check your email; the link works for 10 minutes."
+)
+MAIL_DOWN = "We could not send email just now. Please try again in a few minutes."
+
+
+class ResetRequestState(rx.State):
+    notice: str = ""
+    error: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        self.notice, self.error = "", ""
+
+    @rx.event
+    async def submit(self, form: dict) -> None:
+        email = str(form.get("email", "")).strip()
+        if "@" not in email:
+            self.notice, self.error = "", "Please enter a valid email address."
+            return
+        message = await run_db(lambda db: password_reset.request_password_reset(db, email=email))
+        try:
+            if message is not None:
+                await send_in_thread(message)
+            else:
+                await asyncio.to_thread(get_mailer().check)
+        except MailError:
+            log.exception("Password reset email not sent")
+            if message is not None:
+                await run_db(lambda db: password_reset.forget_reset_request(db, email=email))
+            self.notice, self.error = "", MAIL_DOWN
+            return
+        self.notice, self.error = SENT, ""
+
+
+class ResetPasswordState(rx.State):
+    token_ok: bool = False
+    loaded: bool = False
+    error: str = ""
+    password_error: str = ""
+    password2_error: str = ""
+
+    def _token(self) -> str:
+        parts = [p for p in self.router.url.path.split("/") if p]
+        return parts[1] if len(parts) >= 2 else ""
+
+    @rx.event
+    async def load(self) -> None:
+        token = self._token()
+        user = await run_db(lambda db: password_reset.user_for_token(db, token))
+        self.token_ok = user is not None
+        self.error = "" if user else password_reset.INVALID_LINK
+        self.password_error = self.password2_error = ""
+        self.loaded = True
+
+    @rx.event
+    async def submit(self, form: dict) -> rx.event.EventSpec | None:
+        token = self._token()
+        password, password2 = str(form.get("password", "")), str(form.get("password2", ""))
+        try:
+            await run_db(
+                lambda db: password_reset.reset_password(
+                    db, token=token, password=password, password2=password2
+                )
+            )
+        except Invalid as problem:
+            self.password_error = problem.errors.get("password", "")
+            self.password2_error = problem.errors.get("password2", "")
+            return None
+        except DomainError as problem:  # the link expired or was used meanwhile
+            self.token_ok, self.error = False, problem.message
+            return None
+        return rx.redirect(f"{LOGIN}?reset=1")

@@ -1,0 +1,41 @@
+"""The per-worker registry of open tabs that live events are delivered to."""
+
+from __future__ import annotations
+
+from microblog.state.live import Tab, TabRegistry, badge
+
+
+def test_tabs_are_found_by_user_and_moved_when_re_registered() -> None:
+    tabs = TabRegistry()
+    tabs.register("t1", user_id=7, path="/")
+    tabs.register("t2", user_id=7, path="/explore")
+    tabs.register("t3", user_id=8, path="/")
+    tabs.register("visitor", user_id=0, path="/explore")
+    assert sorted(t for t, _ in tabs.of_users((7,))) == ["t1", "t2"]
+    assert tabs.of_users((9,)) == []
+
+    tabs.register("t2", user_id=8, path="/messages")  # logged in as someone else in that tab
+    assert [t for t, _ in tabs.of_users((7,))] == ["t1"]
+    assert sorted(t for t, _ in tabs.of_users((8,))) == ["t2", "t3"]
+    assert dict(tabs.items())["t2"] == Tab(user_id=8, path="/messages")
+    assert len(tabs) == 4
+
+
+def test_prune_forgets_closed_tabs_everywhere() -> None:
+    tabs = TabRegistry()
+    for token, user in (("a", 1), ("b", 1), ("c", 2), ("v", 0)):
+        tabs.register(token, user_id=user, path="/")
+    assert tabs.prune(lambda token: token in {"b", "v"}) == 2
+    assert [t for t, _ in tabs.of_users((1,))] == ["b"]
+    assert tabs.of_users((2,)) == []
+    assert sorted(t for t, _ in tabs.items()) == ["b", "v"]
+    tabs.forget("b")
+    tabs.forget("b")  # twice is fine
+    assert tabs.of_users((1,)) == []
+
+
+def test_badge_text() -> None:
+    assert badge(0) == ""
+    assert badge(3) == "3"
+    assert badge(99) == "99"
+    assert badge(100) == "99+"
