@@ -64,3 +64,26 @@ def dismiss_announcement(session: Session, *, user_id: int, announcement_id: int
     )
     # The user's other tabs drop the banner too.
     publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
+
+
+def announcement_for_readers(
+    session: Session, *, announcement_id: int, user_ids: set[int]
+) -> tuple[AnnouncementRow | None, dict[int, int], dict[int, int]]:
+    """What a new announcement changes for many readers at once: the row, each user's dismissal
+    marker, and each user's unread notification count (capped). Three queries for any number
+    of open tabs, instead of a re-read per tab."""
+    row = session.exec(
+        select(Announcement, User)
+        .join(User, col(User.id) == col(Announcement.author_id))
+        .where(col(Announcement.id) == announcement_id)
+    ).first()
+    if not user_ids:
+        return (AnnouncementRow.of(*row) if row else None), {}, {}
+    ids = sorted(user_ids)
+    dismissed = dict(
+        session.exec(
+            select(User.id, User.dismissed_announcement_id).where(col(User.id).in_(ids))
+        ).all()
+    )
+    unread = notifications.unread_counts(session, user_ids=ids)
+    return (AnnouncementRow.of(*row) if row else None), dismissed, unread

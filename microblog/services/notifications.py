@@ -56,6 +56,21 @@ def unread_count(session: Session, *, user_id: int, read_up_to: int | None = Non
     return int(session.exec(select(func.count()).select_from(newer)).one())
 
 
+def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
+    """Unread notifications of many users in one grouped query (users with none are absent),
+    each capped at UNREAD_CAP + 1 like `unread_count`."""
+    if not user_ids:
+        return {}
+    statement = (
+        select(Notification.user_id, func.count())
+        .join(User, col(User.id) == col(Notification.user_id))
+        .where(col(Notification.user_id).in_(user_ids))
+        .where(col(Notification.id) > col(User.last_notification_read_id))
+        .group_by(Notification.user_id)
+    )
+    return {user: min(int(n), UNREAD_CAP + 1) for user, n in session.exec(statement).all()}
+
+
 def list_notifications(
     session: Session, *, user_id: int, page: int, per_page: int
 ) -> Page[NotificationRow]:

@@ -139,6 +139,21 @@ class LiveState(rx.State):
         self.unread_notifications = unread_notifications
         self.announcement = current
 
+    def _show_announcement(
+        self,
+        row: AnnouncementRow,
+        *,
+        dismissed_up_to: int,
+        unread_notifications: int | None,
+    ) -> None:
+        """A new announcement, read once for all tabs by the delivery."""
+        if unread_notifications is not None:
+            self.unread_notifications = unread_notifications
+        if row.id <= max(dismissed_up_to, self._visitor_dismissed_id):
+            return
+        if self.announcement is None or row.id >= self.announcement.id:
+            self.announcement = row
+
     @rx.event
     async def dismiss_announcement(self) -> None:
         if self.announcement is None:
@@ -160,7 +175,7 @@ class LiveState(rx.State):
 
 # The name of the state's method to call. Underscore methods are not event handlers, so the
 # browser cannot trigger them; the delivery calls them on the tab's own state.
-Refresher = str
+Refresher = str | Callable[[rx.State], Awaitable[None]]
 
 
 # Tabs updated at once per event: enough to overlap database waits, few enough that the first
@@ -187,7 +202,10 @@ async def _refresh_tab(app: rx.App, token: str, refresh: Refresher, cls: type[rx
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
                 state = await root.get_state(cls)
-                await getattr(state, refresh)()
+                if isinstance(refresh, str):
+                    await getattr(state, refresh)()
+                else:
+                    await refresh(state)
         except Exception:  # one broken tab must not stop the others
             log.exception("Live update for tab %s failed", token[:8])
 
@@ -197,8 +215,6 @@ def _views_for(event: ev.LiveEvent, tab: Tab) -> list[tuple[type[rx.State], Refr
     from microblog.state.messages import MessagesState
     from microblog.state.notifications import NotificationsState
 
-    if event.kind == ev.ANNOUNCEMENT:
-        return [(LiveState, "_reload")]
     if event.kind == ev.INBOX and tab.user_id and event.concerns(tab.user_id):
         found: list[tuple[type[rx.State], Refresher]] = [(LiveState, "_reload")]
         if tab.path == routes.MESSAGES:
@@ -214,7 +230,9 @@ async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
     from microblog.state.feed import FeedState
 
     jobs: list[Awaitable[None]] = []
-    if event.kind == ev.NEW_POST:
+    if event.kind == ev.ANNOUNCEMENT:
+        jobs = await _announcement_jobs(app, event)
+    elif event.kind == ev.NEW_POST:
         home = [(t, tab) for t, tab in TABS.items() if tab.path == routes.INDEX and tab.user_id]
         explore = [t for t, tab in TABS.items() if tab.path == routes.EXPLORE]
         readers: set[int] = set()
@@ -234,6 +252,32 @@ async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
     if jobs:
         await asyncio.gather(*jobs)
     return len(jobs)
+
+
+async def _announcement_jobs(app: rx.App, event: ev.LiveEvent) -> list[Awaitable[None]]:
+    """Every tab shows the new banner: read it and every signed-in reader's marker and unread
+    count in one go, then only set values in each tab (no database work per tab)."""
+    tabs = TABS.items()
+    readers = {tab.user_id for _, tab in tabs if tab.user_id}
+    row, dismissed, unread = await run_db(
+        lambda db: announcements.announcement_for_readers(
+            db, announcement_id=event.ref_id, user_ids=readers
+        )
+    )
+    if row is None:
+        return []
+
+    def show(tab: Tab) -> Callable[[rx.State], Awaitable[None]]:
+        async def apply(state: rx.State) -> None:
+            state._show_announcement(  # type: ignore[attr-defined]
+                row,
+                dismissed_up_to=dismissed.get(tab.user_id, 0),
+                unread_notifications=unread.get(tab.user_id, 0) if tab.user_id else None,
+            )
+
+        return apply
+
+    return [_refresh_tab(app, token, show(tab), LiveState) for token, tab in tabs]
 
 
 async def _deliver_forever(app: rx.App) -> None:

@@ -420,3 +420,32 @@ def test_dismissal_marker_never_moves_backwards(
     session.commit()
     assert _column(session, User.dismissed_announcement_id, john.id) == newer.id
     assert current_announcement(session, user_id=john.id) is None
+
+
+def test_announcement_for_readers_matches_the_per_user_reads(
+    session: Session, add_user: AddUser, set_admins: Callable[[str], None]
+) -> None:
+    """The batched read the live delivery uses gives each reader what their own re-read gives."""
+    from microblog.services.announcements import announcement_for_readers
+
+    set_admins("boss@example.com")
+    boss, ann, bob, cid = (add_user(session, n) for n in ("boss", "ann", "bob", "cid"))
+    follow(session, follower_id=bob.id, followed_id=ann.id)  # ann: one unread before
+    old = post_announcement(session, author_id=boss.id, body="Old news")
+    dismiss_announcement(session, user_id=bob.id, announcement_id=old.id)
+    mark_all_read(session, user_id=cid.id)
+    new = post_announcement(session, author_id=boss.id, body="Fresh news")
+
+    row, dismissed, unread = announcement_for_readers(
+        session, announcement_id=new.id, user_ids={ann.id, bob.id, cid.id}
+    )
+    assert row is not None and (row.id, row.body, row.author_username) == (
+        new.id,
+        "Fresh news",
+        "boss",
+    )
+    assert dismissed == {ann.id: 0, bob.id: old.id, cid.id: 0}
+    for user in (ann, bob, cid):
+        assert unread[user.id] == notifications.unread_count(session, user_id=user.id)
+    assert unread == {ann.id: 3, bob.id: 2, cid.id: 1}
+    assert announcement_for_readers(session, announcement_id=new.id + 99, user_ids=set())[0] is None
