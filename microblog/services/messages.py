@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from microblog.live.events import INBOX, LiveEvent, publish_after_commit
 from microblog.models import MESSAGE_MAX, Message, User
 from microblog.schemas import MessageRow, Page
-from microblog.services import notifications
+from microblog.services import notifications, read_markers
 from microblog.services.errors import Invalid
 from microblog.services.pagination import make_page, page_window
 from microblog.services.users import get_user, get_user_by_username
@@ -47,14 +45,13 @@ def unread_message_count(session: Session, *, user_id: int, read_up_to: int | No
     """Unread received messages, counted up to UNREAD_CAP + 1 on (recipient_id, id)."""
     if read_up_to is None:
         read_up_to = get_user(session, user_id).last_message_read_id
-    newer = (
-        select(col(Message.id))
-        .where(Message.recipient_id == user_id)
-        .where(col(Message.id) > read_up_to)
-        .limit(notifications.UNREAD_CAP + 1)
-        .subquery()
+    return read_markers.count_unread(
+        session,
+        id_column=Message.id,
+        owner_column=Message.recipient_id,
+        user_id=user_id,
+        after=read_up_to,
     )
-    return int(session.exec(select(func.count()).select_from(newer)).one())
 
 
 def received_messages(
@@ -82,16 +79,10 @@ def received_messages(
 def mark_messages_read(session: Session, *, user_id: int) -> int:
     """Move the read marker to the newest received message; returns the previous marker, so the
     page that marked them can still highlight what was new."""
-    user = get_user(session, user_id)
-    previous = user.last_message_read_id
-    newest = session.exec(select(func.max(Message.id)).where(Message.recipient_id == user_id)).one()
-    if newest and newest > previous:
-        # The marker only moves forward, even if two tabs mark at once.
-        session.execute(
-            update(User)
-            .where(col(User.id) == user_id)
-            .where(col(User.last_message_read_id) < newest)
-            .values(last_message_read_id=newest)
-        )
-        publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
-    return previous
+    return read_markers.mark_read(
+        session,
+        id_column=Message.id,
+        owner_column=Message.recipient_id,
+        marker=User.last_message_read_id,
+        user_id=user_id,
+    )

@@ -3,13 +3,14 @@ reload shows the same list as the live stream; unread is "id above the user's re
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, literal, update
+from sqlalchemy import func, insert, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from microblog.live.events import INBOX, LiveEvent, publish_after_commit
 from microblog.models import Announcement, Notification, User, utcnow
 from microblog.schemas import NotificationRow, Page
+from microblog.services import read_markers
 from microblog.services.pagination import make_page, page_window
 from microblog.services.users import get_user
 
@@ -17,7 +18,7 @@ FOLLOWER = "follower"
 MESSAGE = "message"
 ANNOUNCEMENT = "announcement"
 
-UNREAD_CAP = 99  # badges say "99+" beyond this; counting stops there
+UNREAD_CAP = read_markers.UNREAD_CAP  # badges say "99+" beyond this; counting stops there
 
 
 def notify(session: Session, *, user_id: int, kind: str, actor_id: int | None = None) -> None:
@@ -46,14 +47,13 @@ def unread_count(session: Session, *, user_id: int, read_up_to: int | None = Non
     """Unread notifications, counted up to UNREAD_CAP + 1 on the (user_id, id) index."""
     if read_up_to is None:
         read_up_to = get_user(session, user_id).last_notification_read_id
-    newer = (
-        select(col(Notification.id))
-        .where(Notification.user_id == user_id)
-        .where(col(Notification.id) > read_up_to)
-        .limit(UNREAD_CAP + 1)
-        .subquery()
+    return read_markers.count_unread(
+        session,
+        id_column=Notification.id,
+        owner_column=Notification.user_id,
+        user_id=user_id,
+        after=read_up_to,
     )
-    return int(session.exec(select(func.count()).select_from(newer)).one())
 
 
 def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
@@ -97,18 +97,10 @@ def list_notifications(
 
 def mark_all_read(session: Session, *, user_id: int) -> int:
     """Move the read marker to the newest notification; returns the previous marker."""
-    user = get_user(session, user_id)
-    previous = user.last_notification_read_id
-    newest = session.exec(
-        select(func.max(Notification.id)).where(Notification.user_id == user_id)
-    ).one()
-    if newest and newest > previous:
-        # The marker only moves forward, even if two tabs mark at once.
-        session.execute(
-            update(User)
-            .where(col(User.id) == user_id)
-            .where(col(User.last_notification_read_id) < newest)
-            .values(last_notification_read_id=newest)
-        )
-        publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
-    return previous
+    return read_markers.mark_read(
+        session,
+        id_column=Notification.id,
+        owner_column=Notification.user_id,
+        marker=User.last_notification_read_id,
+        user_id=user_id,
+    )
