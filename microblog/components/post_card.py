@@ -12,29 +12,24 @@ def user_link(username: rx.Var, *children: rx.Component | rx.Var) -> rx.Componen
     return rx.link(*(children or (username,)), href="/user/" + username, class_name="user-link")
 
 
+def avatar_link(username: rx.Var, avatar: rx.Var) -> rx.Component:
+    """A user's avatar linking to their profile, with the user card on hover."""
+    picture = rx.avatar(src=avatar, fallback=username[0:1].upper(), size="3", radius="full")
+    return user_popup(username, user_link(username, picture))
+
+
+def name_link(username: rx.Var) -> rx.Component:
+    """A user's name in bold linking to their profile, with the user card on hover."""
+    return user_popup(username, user_link(username, rx.text(username, weight="bold")))
+
+
 def post_card(post: rx.Var) -> rx.Component:
     return rx.card(
         rx.hstack(
-            user_popup(
-                post.author_username,
-                user_link(
-                    post.author_username,
-                    rx.avatar(
-                        src=post.author_avatar,
-                        fallback=post.author_username[0:1].upper(),
-                        size="3",
-                        radius="full",
-                    ),
-                ),
-            ),
+            avatar_link(post.author_username, post.author_avatar),
             rx.vstack(
                 rx.hstack(
-                    user_popup(
-                        post.author_username,
-                        user_link(
-                            post.author_username, rx.text(post.author_username, weight="bold")
-                        ),
-                    ),
+                    name_link(post.author_username),
                     rx.text("said", color_scheme="gray", size="2"),
                     rx.text(relative_time(post.timestamp), color_scheme="gray", size="2"),
                     spacing="2",

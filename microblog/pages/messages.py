@@ -6,36 +6,18 @@ import reflex as rx
 
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
-from microblog.components.post_card import user_link
+from microblog.components.post_card import avatar_link, name_link
 from microblog.components.timestamps import relative_time
-from microblog.components.user_popup import user_popup
 from microblog.state.messages import MessagesState
 
 
 def message_card(message: rx.Var) -> rx.Component:
     return rx.card(
         rx.hstack(
-            user_popup(
-                message.sender_username,
-                user_link(
-                    message.sender_username,
-                    rx.avatar(
-                        src=message.sender_avatar,
-                        fallback=message.sender_username[0:1].upper(),
-                        size="3",
-                        radius="full",
-                    ),
-                ),
-            ),
+            avatar_link(message.sender_username, message.sender_avatar),
             rx.vstack(
                 rx.hstack(
-                    user_popup(
-                        message.sender_username,
-                        user_link(
-                            message.sender_username,
-                            rx.text(message.sender_username, weight="bold"),
-                        ),
-                    ),
+                    name_link(message.sender_username),
                     rx.text(relative_time(message.timestamp), color_scheme="gray", size="2"),
                     rx.cond(message.unread, rx.badge("new", color_scheme="indigo"), rx.fragment()),
                     spacing="2",

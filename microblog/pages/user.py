@@ -7,9 +7,8 @@ import reflex as rx
 from microblog import routes
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
-from microblog.components.post_card import post_list, user_link
+from microblog.components.post_card import avatar_link, name_link, post_list
 from microblog.components.timestamps import local_time, relative_time
-from microblog.components.user_popup import user_popup
 from microblog.pages.not_found import not_found_content
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
@@ -101,23 +100,9 @@ def tab_link(label: str, tab: str) -> rx.Component:
 def person_row(person: rx.Var) -> rx.Component:
     return rx.card(
         rx.hstack(
-            user_popup(
-                person.username,
-                user_link(
-                    person.username,
-                    rx.avatar(
-                        src=person.avatar_small,
-                        fallback=person.username[0:1].upper(),
-                        size="3",
-                        radius="full",
-                    ),
-                ),
-            ),
+            avatar_link(person.username, person.avatar_small),
             rx.vstack(
-                user_popup(
-                    person.username,
-                    user_link(person.username, rx.text(person.username, weight="bold")),
-                ),
+                name_link(person.username),
                 rx.cond(person.about_me != "", rx.text(person.about_me, size="2"), rx.fragment()),
                 spacing="1",
             ),
