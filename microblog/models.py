@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, func
+from sqlalchemy import Column, ForeignKey, Index, Integer, func, text
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -180,3 +180,55 @@ class LoginFailure(SQLModel, table=True):
     key: str = Field(max_length=200, primary_key=True)
     failures: int = 0
     last_failure_at: datetime = Field(default_factory=utcnow)
+
+
+TASK_STATUSES = ("queued", "running", "done", "failed")
+ACTIVE_TASK_STATUSES = ("queued", "running")
+
+
+class Task(SQLModel, table=True):
+    """A background job a user started (the post export). The row is the truth about its progress,
+    so a reload, a new tab or another worker shows the same bar the live updates show.
+
+    The partial unique index allows one queued-or-running task per user and name: a second click
+    cannot start a second export, even from two tabs at once.
+    """
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_user_created", "user_id", "created"),
+        Index(
+            "uq_task_user_name_active",
+            "user_id",
+            "name",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    id: str = Field(max_length=36, primary_key=True)
+    name: str = Field(max_length=40)
+    description: str = Field(default="", max_length=200)
+    user_id: int = Field(sa_column=_user_fk())
+    status: str = Field(default="queued", max_length=10)
+    progress: int = 0
+    error: str | None = Field(default=None, max_length=500)
+    # Where the finished file is, relative to the export folder (see config.export_dir).
+    result_path: str | None = Field(default=None, max_length=200)
+    created: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = Field(default=None)
+    finished_at: datetime | None = Field(default=None)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the REST API. Like browser sessions, only the token's SHA-256 is kept;
+    DELETE /api/tokens removes the row, and `expires_at` bounds a token's life."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(sa_column=_user_fk(index=True))
+    created: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

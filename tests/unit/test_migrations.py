@@ -17,7 +17,19 @@ from sqlmodel import SQLModel
 from microblog.db import make_engine
 from tests.conftest import downgrade, migrate
 
-APP_TABLES = {"user", "follow", "post", "auth_session", "login_ticket"}
+APP_TABLES = {
+    "user",
+    "follow",
+    "post",
+    "auth_session",
+    "login_ticket",
+    "message",
+    "announcement",
+    "notification",
+    "login_failure",
+    "task",
+    "api_token",
+}
 
 
 def _table_names(url: str) -> set[str]:
