@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
 from microblog.models import POST_MAX, Post, User
 from microblog.schemas import Page, PostRow, avatar_url, iso_utc
-from microblog.services.errors import Invalid
+from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.follows import followed_ids
 from microblog.services.pagination import make_page, page_window
 
@@ -42,6 +42,23 @@ def create_post(
     session.flush()
     publish_after_commit(session, LiveEvent(NEW_POST, author_id=author_id, ref_id=post.id or 0))
     return post
+
+
+def get_post(session: Session, *, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound("No such post.")
+    return post
+
+
+def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
+    """Delete a post; only its author may. Reports "not found" for a missing post and "forbidden"
+    for someone else's, so the API can answer 404 and 403."""
+    post = get_post(session, post_id=post_id)
+    if post.user_id != user_id:
+        raise Forbidden("You can only delete your own posts.")
+    session.delete(post)
+    session.flush()
 
 
 def _to_row(pair: tuple[Post, User]) -> PostRow:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 import microblog.services.posts as posts_service
 from microblog.models import Follow, Post, User, utcnow
 from microblog.schemas import Page, PostRow
-from microblog.services.errors import Invalid
+from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.follows import follow, followed_ids
 from microblog.services.pagination import page_window
 from microblog.services.posts import (
@@ -29,6 +29,7 @@ from microblog.services.posts import (
     _rows_statement,
     count_user_posts,
     create_post,
+    delete_post,
     home_timeline,
 )
 
@@ -47,6 +48,20 @@ def test_create_post_refuses_empty_or_too_long(
         create_post(session, author_id=john.id, body=body)
     assert set(caught.value.errors) == {"body"}
     assert count_user_posts(session, user_id=john.id) == 0
+
+
+def test_delete_post_only_by_its_author(session: Session, add_user: AddUser) -> None:
+    john, susan = add_user(session, "john"), add_user(session, "susan")
+    post = create_post(session, author_id=john.id, body="mine")
+    session.commit()
+    with pytest.raises(Forbidden):
+        delete_post(session, post_id=post.id, user_id=susan.id)
+    assert count_user_posts(session, user_id=john.id) == 1
+    delete_post(session, post_id=post.id, user_id=john.id)
+    session.commit()
+    assert count_user_posts(session, user_id=john.id) == 0
+    with pytest.raises(NotFound):
+        delete_post(session, post_id=post.id, user_id=john.id)
 
 
 def test_create_post_accepts_140_and_strips(session: Session, add_user: AddUser) -> None:
