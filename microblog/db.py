@@ -3,6 +3,12 @@
 `session_scope()` is for plain (threaded) code: services, the CLI, the API. `run_db()` is for
 async Reflex handlers: it runs the whole unit of work in a worker thread, because a synchronous
 query on the event loop would stall every client connected to this worker.
+
+`read_scope()` / `run_read()` are for the page loads that only read (the feeds, a profile). On
+PostgreSQL they skip the round trips a read does not need: the pool's pre-ping and the BEGIN and
+COMMIT of a transaction (docs/performance.md). Each statement then sees its own snapshot, which is
+fine for a page of posts; anything that writes, or needs one snapshot across statements, uses
+`session_scope()`.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from microblog.config import get_settings
@@ -49,9 +56,23 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def make_read_engine(url: str, engine: Engine | None = None) -> Engine:
+    """The engine for read-only units of work. On PostgreSQL: its own pool, in autocommit (no
+    BEGIN/COMMIT) and without pre-ping (a dead connection is retried once by `read_scope`). On
+    SQLite, reads never open a transaction anyway, so it is the ordinary engine."""
+    if url.startswith("sqlite"):
+        return engine or make_engine(url)
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20)
+
+
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
+
+
+@lru_cache(maxsize=1)
+def get_read_engine() -> Engine:
+    return make_read_engine(get_settings().database_url, get_engine())
 
 
 @contextmanager
@@ -64,6 +85,34 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class WriteInReadScope(RuntimeError):
+    """A read-only unit of work tried to flush changes (they would be autocommitted piecemeal)."""
+
+
+def _refuse_flush(*_args: Any) -> None:
+    raise WriteInReadScope("read_scope() is read-only: use session_scope() to write")
+
+
+def read(work: Callable[[Session], T], engine: Engine | None = None) -> T:
+    """Run `work(session)` read-only (see the module docstring). A connection that died while idle
+    in the pool (a database restart) fails the first try; the pool then drops every connection
+    as old as it, and the second try runs on a fresh one."""
+    for attempt in (1, 2):
+        with Session(engine or get_read_engine(), expire_on_commit=False) as session:
+            event.listen(session, "before_flush", _refuse_flush)
+            try:
+                return work(session)
+            except DBAPIError as error:
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+    raise AssertionError("unreachable")
+
+
+async def run_read(work: Callable[[Session], T]) -> T:
+    """`read(work)` in a worker thread, for async Reflex handlers that only read."""
+    return await asyncio.to_thread(read, work)
 
 
 async def run_db(work: Callable[[Session], T]) -> T:
