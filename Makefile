@@ -12,7 +12,7 @@ PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEN
 export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 
-.PHONY: run test setup setup-dev browser lint seed seed-scale bench clean
+.PHONY: run test setup setup-dev browser lint seed seed-scale bench clean translations
 
 run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
 	$(BIN)/python -m microblog migrate
@@ -23,7 +23,12 @@ test: setup-dev browser  ## set up, lint, run every test
 	$(BIN)/ruff check .
 	$(REFLEX_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: $(BIN)/.deps $(BUN_BIN)/bun
+setup: $(BIN)/.deps $(BUN_BIN)/bun translations
+
+# The compiled catalogs (.mo for the server, assets/i18n/catalogs.js for the browser) are built
+# from the committed .po files, never committed themselves.
+translations: $(BIN)/.deps
+	$(BIN)/python -m microblog translate compile >/dev/null
 
 setup-dev: setup $(BIN)/.dev-deps
 

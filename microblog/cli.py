@@ -23,6 +23,20 @@ def migrate(url: str | None = None, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+def reindex_posts(batch_size: int) -> int:
+    """Rebuild the search index (Elasticsearch, or the built-in one) from the posts."""
+    from microblog.services import search
+
+    started = time.perf_counter()
+    try:
+        done = search.reindex(get_engine(), batch_size=max(1, batch_size))
+    except search.SearchUnavailable as problem:
+        print(f"Reindex failed: {problem.message}", file=sys.stderr)
+        return 1
+    print(f"Reindexed {done:,} posts in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m microblog")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -32,11 +46,22 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--users", type=int, default=10_000)
     seed.add_argument("--posts", type=int, default=1_000_000)
     seed.add_argument("--yes", action="store_true", help="do not ask before replacing data")
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
+    reindex.add_argument("--batch-size", type=int, default=5_000)
+    translate = sub.add_parser("translate", help="message catalogs: init LANG | update | compile")
+    translate.add_argument("action", choices=("init", "update", "compile"))
+    translate.add_argument("lang", nargs="?", help="the new language's code (init only)")
     args = parser.parse_args(argv)
 
+    if args.command == "translate":
+        from microblog.i18n.tools import run as run_translate
+
+        return run_translate(args.action, args.lang)
     if args.command == "migrate":
         migrate()
         return 0
+    if args.command == "reindex":
+        return reindex_posts(args.batch_size)
     from microblog import seed as seeding
 
     settings = get_settings()

@@ -73,6 +73,35 @@ class Settings:
     log_file: str = "logs/microblog.log"
     log_max_bytes: int = 1_048_576
     log_backup_count: int = 10
+    # Post exports (services/exports.py): where the files go, how the job reads, how long files
+    # stay. EXPORT_BATCH_PAUSE (seconds between batches) spares a busy database; demos and the
+    # browser test use it to watch the bar move.
+    export_dir: str = str(PROJECT_ROOT / "instance" / "exports")
+    export_batch_size: int = 1000
+    export_batch_pause: float = 0.0
+    export_workers: int = 2
+    export_keep_days: int = 7
+    export_mail_max_bytes: int = 10_485_760
+    # REST API (microblog/api/): bearer-token lifetime, and per-client-address rate limits as
+    # (requests, window seconds) for token creation and registration (services/rate_limits.py).
+    api_token_lifetime: int = 3600
+    api_token_rate_limit: tuple[int, int] = (10, 60)
+    api_register_rate_limit: tuple[int, int] = (10, 3600)
+    # Search (services/search/): Elasticsearch when ELASTICSEARCH_URL is set, else built-in.
+    elasticsearch_url: str = ""
+    elasticsearch_username: str = ""
+    elasticsearch_password: str = ""
+    elasticsearch_api_key: str = ""
+    elasticsearch_ca_certs: str = ""
+    elasticsearch_verify_certs: bool = True
+    elasticsearch_index: str = "posts"
+    elasticsearch_timeout: float = 5.0
+    # Translation of posts (services/translation.py): Microsoft Translator v3 when a key is set,
+    # otherwise off (no Translate link). The region is the resource's; a global resource has none.
+    ms_translator_key: str = ""
+    ms_translator_region: str = ""
+    ms_translator_endpoint: str = "https://api.cognitive.microsofttranslator.com"
+    ms_translator_timeout: float = 5.0
 
     @property
     def is_development(self) -> bool:
@@ -94,6 +123,25 @@ def _default_base_url() -> str:
     """The site's public address: DEPLOY_URL when served behind a proxy, else the dev server."""
     port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
     return os.environ.get("DEPLOY_URL") or f"http://localhost:{port}"
+
+
+RATE_WINDOW_MAX = 3600  # counters are forgotten after an hour (services/rate_limits.py)
+
+
+def parse_rate_limit(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
+    """A limit written "10/60" -> (10 requests, per 60 seconds); windows are at most an hour."""
+    if not value or not value.strip():
+        return default
+    try:
+        count, _, window = value.strip().partition("/")
+        limit = (int(count), int(window))
+    except ValueError:
+        msg = f"A rate limit is written as REQUESTS/SECONDS, e.g. 10/60: {value!r}"
+        raise ConfigError(msg) from None
+    if limit[0] < 1 or not 1 <= limit[1] <= RATE_WINDOW_MAX:
+        msg = f"Rate limit {value!r}: at least 1 request, a window of 1 to {RATE_WINDOW_MAX} s."
+        raise ConfigError(msg)
+    return limit
 
 
 def load_settings() -> Settings:
@@ -128,6 +176,32 @@ def load_settings() -> Settings:
         log_file=os.environ.get("LOG_FILE") or str(PROJECT_ROOT / "logs" / "microblog.log"),
         log_max_bytes=int(os.environ.get("LOG_MAX_BYTES") or 1_048_576),
         log_backup_count=int(os.environ.get("LOG_BACKUP_COUNT") or 10),
+        export_dir=str(PROJECT_ROOT / (os.environ.get("EXPORT_DIR") or "instance/exports")),
+        export_batch_size=max(1, int(os.environ.get("EXPORT_BATCH_SIZE") or 1000)),
+        export_batch_pause=max(0.0, float(os.environ.get("EXPORT_BATCH_PAUSE") or 0)),
+        export_workers=max(1, int(os.environ.get("EXPORT_WORKERS") or 2)),
+        export_keep_days=max(1, int(os.environ.get("EXPORT_KEEP_DAYS") or 7)),
+        export_mail_max_bytes=int(os.environ.get("EXPORT_MAIL_MAX_BYTES") or 10_485_760),
+        api_token_lifetime=max(60, int(os.environ.get("API_TOKEN_LIFETIME") or 3600)),
+        api_token_rate_limit=parse_rate_limit(os.environ.get("API_TOKEN_RATE_LIMIT"), (10, 60)),
+        api_register_rate_limit=parse_rate_limit(
+            os.environ.get("API_REGISTER_RATE_LIMIT"), (10, 3600)
+        ),
+        elasticsearch_url=os.environ.get("ELASTICSEARCH_URL", "").strip(),
+        elasticsearch_username=os.environ.get("ELASTICSEARCH_USERNAME", ""),
+        elasticsearch_password=os.environ.get("ELASTICSEARCH_PASSWORD", ""),
+        elasticsearch_api_key=os.environ.get("ELASTICSEARCH_API_KEY", ""),
+        elasticsearch_ca_certs=os.environ.get("ELASTICSEARCH_CA_CERTS", "").strip(),
+        elasticsearch_verify_certs=_bool(os.environ.get("ELASTICSEARCH_VERIFY_CERTS"), True),
+        elasticsearch_index=os.environ.get("ELASTICSEARCH_INDEX", "").strip() or "posts",
+        elasticsearch_timeout=float(os.environ.get("ELASTICSEARCH_TIMEOUT") or 5),
+        ms_translator_key=os.environ.get("MS_TRANSLATOR_KEY", "").strip(),
+        ms_translator_region=os.environ.get("MS_TRANSLATOR_REGION", "").strip(),
+        ms_translator_endpoint=(
+            os.environ.get("MS_TRANSLATOR_ENDPOINT", "").strip()
+            or "https://api.cognitive.microsofttranslator.com"
+        ).rstrip("/"),
+        ms_translator_timeout=float(os.environ.get("MS_TRANSLATOR_TIMEOUT") or 5),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (

@@ -9,6 +9,7 @@ import reflex as rx
 
 from microblog import routes
 from microblog.api import create_http_app
+from microblog.components.i18n import t
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
 from microblog.pages.edit_profile import edit_profile_page
@@ -20,18 +21,22 @@ from microblog.pages.not_found import not_found_page
 from microblog.pages.notifications import notifications_page
 from microblog.pages.register import register_page
 from microblog.pages.reset_password import reset_password_page, reset_password_request_page
+from microblog.pages.search import search_page
 from microblog.pages.send_message import send_message_page
 from microblog.pages.user import user_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
+from microblog.state.export import export_tasks
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState, live_updates
+from microblog.state.locale import LocaleState
 from microblog.state.messages import MessagesState, SendMessageState
 from microblog.state.notifications import NotificationsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
+from microblog.state.search import SearchState, search_outbox
 from microblog.state.session import SessionState
 
 configure_logging()
@@ -42,33 +47,46 @@ app = rx.App(
     frontend_exception_handler=handle_frontend_exception,
 )
 app.register_lifespan_task(live_updates)
+app.register_lifespan_task(export_tasks)
+app.register_lifespan_task(search_outbox)
 
 
 def add_page(
-    page: Callable[[], rx.Component], route: str, title: str, on_load: rx.event.EventType
+    page: Callable[[], rx.Component], route: str, title: rx.Var, on_load: rx.event.EventType
 ) -> None:
-    """Every page: its own on_load (which re-checks the session), then LiveState.connect, which
-    registers the tab for live events and reads the badges and the banner."""
+    """Every page: its own on_load (which re-checks the session), then LocaleState.sync (the
+    reader's language: profile, own choice, or Accept-Language), then LiveState.connect, which
+    registers the tab for live events and reads the badges and the banner.
+
+    The title is a translated Var (`t("Home")`): Reflex renders it as a `<title>` element inside
+    the page, which React 19 hoists into the document head and re-renders like any other text,
+    so the tab's title follows LocaleState.lang without a reload."""
     app.add_page(
-        page, route=route, title=f"{title} · Microblog", on_load=[on_load, LiveState.connect]
+        page,
+        route=route,
+        title=title.to(str) + " · Microblog",
+        on_load=[on_load, LocaleState.sync, LiveState.connect],
     )
 
 
-add_page(index_page, routes.INDEX, "Home", FeedState.load_home)
-add_page(explore_page, routes.EXPLORE, "Explore", FeedState.load_explore)
-add_page(login_page, routes.LOGIN, "Sign In", LoginState.load)
-add_page(register_page, routes.REGISTER, "Register", RegisterState.load)
-add_page(user_page, routes.USER, "Profile", ProfileState.load)
-add_page(edit_profile_page, routes.EDIT_PROFILE, "Edit Profile", EditProfileState.load)
-add_page(messages_page, routes.MESSAGES, "Messages", MessagesState.load)
-add_page(send_message_page, routes.SEND_MESSAGE, "Send Message", SendMessageState.load)
-add_page(notifications_page, routes.NOTIFICATIONS, "Notifications", NotificationsState.load)
-add_page(announcements_page, routes.ANNOUNCEMENTS, "Announce", AnnouncementsState.load)
+add_page(index_page, routes.INDEX, t("Home"), FeedState.load_home)
+add_page(explore_page, routes.EXPLORE, t("Explore"), FeedState.load_explore)
+add_page(login_page, routes.LOGIN, t("Sign In"), LoginState.load)
+add_page(register_page, routes.REGISTER, t("Register"), RegisterState.load)
+add_page(user_page, routes.USER, t("Profile"), ProfileState.load)
+add_page(edit_profile_page, routes.EDIT_PROFILE, t("Edit Profile"), EditProfileState.load)
+add_page(messages_page, routes.MESSAGES, t("Messages"), MessagesState.load)
+add_page(send_message_page, routes.SEND_MESSAGE, t("Send Message"), SendMessageState.load)
+add_page(notifications_page, routes.NOTIFICATIONS, t("Notifications"), NotificationsState.load)
+add_page(announcements_page, routes.ANNOUNCEMENTS, t("Announce"), AnnouncementsState.load)
 add_page(
     reset_password_request_page,
     routes.RESET_PASSWORD_REQUEST,
-    "Reset Password",
+    t("Reset Password"),
     ResetRequestState.load,
 )
-add_page(reset_password_page, routes.RESET_PASSWORD, "Set a New Password", ResetPasswordState.load)
-add_page(not_found_page, "404", "Not Found", SessionState.load_session)
+add_page(
+    reset_password_page, routes.RESET_PASSWORD, t("Set a New Password"), ResetPasswordState.load
+)
+add_page(search_page, routes.SEARCH, t("Search"), SearchState.load)
+add_page(not_found_page, "404", t("Not Found"), SessionState.load_session)

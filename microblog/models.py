@@ -53,6 +53,9 @@ class User(SQLModel, table=True):
     email_on_follow: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     # The last password-reset email, so requests can be rate-limited per account.
     reset_requested_at: datetime | None = Field(default=None)
+    # The UI language the user chose (en, es, zh): also the language of their emails. None until
+    # they choose or first log in (migration 0008).
+    language: str | None = Field(default=None, max_length=5)
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same
@@ -232,3 +235,27 @@ class ApiToken(SQLModel, table=True):
     user_id: int = Field(sa_column=_user_fk(index=True))
     created: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class SearchTerm(SQLModel, table=True):
+    """The vocabulary of the built-in search engine: every word (of 5+ letters) that appears in a
+    post, for typo tolerance. A query word is expanded to the words one edit away that are here,
+    with one primary-key look-up. Filled in the post's own transaction; never shrinks (a stale
+    word only expands to a search that finds nothing)."""
+
+    __tablename__ = "search_term"
+
+    term: str = Field(max_length=64, primary_key=True)
+
+
+class SearchOutbox(SQLModel, table=True):
+    """Posts whose search-index entry must be (re)written in Elasticsearch. Written in the post's
+    transaction, so a committed change is never forgotten; applying a row reads the post (there:
+    index it; gone: delete it), so applying twice is harmless. No foreign key: the row must
+    outlive a deleted post so that its removal reaches the index."""
+
+    __tablename__ = "search_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int
+    created: datetime = Field(default_factory=utcnow)

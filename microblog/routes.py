@@ -17,6 +17,7 @@ NOTIFICATIONS = "/notifications"
 ANNOUNCEMENTS = "/announcements"
 RESET_PASSWORD_REQUEST = "/reset_password_request"  # noqa: S105 (a route, not a secret)
 RESET_PASSWORD = "/reset_password/[token]"  # noqa: S105 (a route, not a secret)
+SEARCH = "/search"
 
 
 def user_url(username: str) -> str:
@@ -25,3 +26,8 @@ def user_url(username: str) -> str:
 
 def send_message_url(username: str) -> str:
     return f"/send_message/{quote(username, safe='')}"
+
+
+def search_url(q: str, page: int = 1) -> str:
+    url = f"{SEARCH}?q={quote(q, safe='')}"
+    return url if page <= 1 else f"{url}&page={page}"

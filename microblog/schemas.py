@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from microblog.i18n import _l
 from microblog.models import Announcement, Message, Notification, Post, User
 
 T = TypeVar("T")
@@ -85,6 +86,15 @@ class UserCard:
     is_self: bool
 
 
+@dataclass(frozen=True)
+class UserCounts:
+    """A user's posts, followers and following (the API's `post_count` and friends)."""
+
+    posts: int = 0
+    followers: int = 0
+    following: int = 0
+
+
 @dataclass
 class MessageRow:
     id: int
@@ -131,11 +141,14 @@ class NotificationRow:
     ) -> NotificationRow:
         actor_name = actor.username if actor else ""
         if notification.kind == "follower":
-            text, href = f"{actor_name} started following you.", f"/user/{actor_name}"
+            text = _l("%(username)s started following you.", username=actor_name)
+            href = f"/user/{actor_name}"
         elif notification.kind == "message":
-            text, href = f"{actor_name} sent you a private message.", "/messages"
+            text = _l("%(username)s sent you a private message.", username=actor_name)
+            href = "/messages"
         else:
-            text, href = (announcement.body if announcement else "An announcement."), ""
+            text = announcement.body if announcement else _l("An announcement.")
+            href = ""
         return cls(
             id=notification.id or 0,
             kind=notification.kind,

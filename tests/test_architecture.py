@@ -19,6 +19,9 @@ FORBIDDEN = {
     "db.py": {"reflex", "microblog.state"},
     "services": {"reflex", "microblog.state", "microblog.pages", "fastapi", "starlette"},
     "live": {"reflex", "microblog.state", "microblog.services", "fastapi", "starlette"},
+    "i18n": {"reflex", "microblog.state", "microblog.services", "fastapi", "starlette"},
+    # The HTTP routes call services like the states do, never the UI layers.
+    "api": {"microblog.state", "microblog.pages", "microblog.components", "microblog.layouts"},
     "pages": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
     "components": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
 }

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from microblog.api.export_download import router as export_download_router
+from microblog.api.rest import mount_rest_api
 from microblog.api.session_cookie import router as session_cookie_router
 
 
 def create_http_app() -> FastAPI:
     app = FastAPI(title="Microblog", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(session_cookie_router)
+    app.include_router(export_download_router)
+    mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
     return app

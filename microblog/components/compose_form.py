@@ -6,18 +6,20 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import EventType
 
+from microblog.components.i18n import t_plural
+
 
 def compose_form(
     *,
-    label: str,
+    label: str | rx.Var,
     name: str,
     value: rx.Var,
     on_change: EventType,
     chars_left: rx.Var,
     error: rx.Var,
-    submit_label: str,
+    submit_label: str | rx.Var,
     on_submit: EventType,
-    placeholder: str = "",
+    placeholder: str | rx.Var = "",
 ) -> rx.Component:
     field_id = f"field-{name}"
     return rx.form(
@@ -34,8 +36,7 @@ def compose_form(
             ),
             rx.hstack(
                 rx.text(
-                    chars_left,
-                    " characters left",
+                    t_plural("%(num)d character left", "%(num)d characters left", chars_left),
                     size="2",
                     color_scheme=rx.cond(chars_left < 0, "red", "gray"),
                     class_name="chars-left",

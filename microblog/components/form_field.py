@@ -14,7 +14,7 @@ def field_error(message: rx.Var, field_id: str) -> rx.Component:
 
 
 def form_field(
-    label: str,
+    label: str | rx.Var,
     name: str,
     error: rx.Var | None = None,
     *,

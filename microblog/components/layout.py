@@ -6,13 +6,21 @@ import reflex as rx
 
 from microblog.components.live import announcement_banner
 from microblog.components.navbar import navbar
+from microblog.components.task_progress import task_progress
 
 
 def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
         rx.box(
-            rx.vstack(announcement_banner(), *children, spacing="4", width="100%", align="stretch"),
+            rx.vstack(
+                announcement_banner(),
+                task_progress(),
+                *children,
+                spacing="4",
+                width="100%",
+                align="stretch",
+            ),
             max_width="48rem",
             margin_x="auto",
             padding="1rem",

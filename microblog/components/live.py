@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import t
 from microblog.state.live import LiveState
 
 
-def count_badge(text: rx.Var, label: str) -> rx.Component:
+def count_badge(text: rx.Var, label: str | rx.Var) -> rx.Component:
     """A small pill beside a navbar link; absent when there is nothing unread."""
     return rx.cond(
         text != "",
@@ -32,7 +33,7 @@ def announcement_banner() -> rx.Component:
                     rx.icon("x"),
                     size="1",
                     variant="ghost",
-                    aria_label="Dismiss announcement",
+                    aria_label=t("Dismiss announcement"),
                     on_click=LiveState.dismiss_announcement,
                 ),
                 justify="between",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import t_plural
 from microblog.state.feed import FeedState
 
 
@@ -12,8 +13,12 @@ def new_posts_bar() -> rx.Component:
         FeedState.new_posts_label != "",
         rx.button(
             rx.icon("arrow-up"),
-            "Show ",
-            FeedState.new_posts_label,
+            t_plural(
+                "Show %(count)s new post",
+                "Show %(count)s new posts",
+                FeedState.new_post_count,
+                count=FeedState.new_posts_count_text,
+            ),
             on_click=FeedState.show_new_posts,
             variant="soft",
             width="100%",

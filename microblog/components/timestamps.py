@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import date_time_text, relative_time_text
+
 
 def local_time_title(iso: rx.Var) -> rx.Var:
-    """A JS expression formatting the UTC timestamp in the browser's own time zone."""
-    return rx.Var(
-        f"new Date({iso}).toLocaleString()",
-        _var_type=str,
-        _var_data=iso._get_all_var_data(),
-    )
+    """The UTC timestamp as a date and time in the browser's own time zone and the reader's
+    language (the hover title of a relative time)."""
+    return date_time_text(iso)
 
 
 def relative_time(iso: rx.Var) -> rx.Component:
+    """A relative time ("3 minutes ago") in the reader's language. The browser's
+    Intl.RelativeTimeFormat does the wording (rx.moment would need every moment locale in the
+    bundle to follow a state var)."""
     return rx.el.time(
-        rx.moment(iso, from_now=True),
+        relative_time_text(iso),
         date_time=iso,
         title=local_time_title(iso),
         class_name="relative-time",
@@ -24,5 +26,5 @@ def relative_time(iso: rx.Var) -> rx.Component:
 
 
 def local_time(iso: rx.Var) -> rx.Component:
-    """The full date and time in the reader's time zone, e.g. for "last seen"."""
-    return rx.el.time(rx.moment(iso, format="LLL"), date_time=iso)
+    """The full date and time in the reader's time zone and language, e.g. for "last seen"."""
+    return rx.el.time(date_time_text(iso), date_time=iso)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import t, t_plural
 from microblog.components.timestamps import relative_time
 from microblog.state.session import SessionState
 from microblog.state.user_popup import UserPopupState
@@ -32,14 +33,14 @@ def _follow_control() -> rx.Component:
         rx.cond(
             SessionState.is_authenticated,
             rx.button(
-                rx.cond(C.is_following, "Unfollow", "Follow"),
+                rx.cond(C.is_following, t("Unfollow"), t("Follow")),
                 on_click=UserPopupState.toggle_follow,
                 variant=rx.cond(C.is_following, "outline", "solid"),
                 size="1",
-                aria_label=rx.cond(C.is_following, "Unfollow", "Follow"),
+                aria_label=rx.cond(C.is_following, t("Unfollow"), t("Follow")),
                 class_name="user-popup-follow",
             ),
-            rx.link("Log in to follow", href=_login_href(), size="2"),
+            rx.link(t("Log in to follow"), href=_login_href(), size="2"),
         ),
     )
 
@@ -54,13 +55,17 @@ def _card_view() -> rx.Component:
                 class_name="user-popup-username",
             ),
             rx.cond(C.about_me != "", rx.text(C.about_me, size="2"), rx.fragment()),
-            rx.text("Last seen ", relative_time(C.last_seen), size="1", color_scheme="gray"),
+            rx.text(t("Last seen"), " ", relative_time(C.last_seen), size="1", color_scheme="gray"),
             rx.hstack(
                 rx.text(
-                    rx.text.strong(C.followers, class_name="user-popup-followers"), " followers"
+                    rx.text.strong(C.followers, class_name="user-popup-followers"),
+                    " ",
+                    t_plural("follower", "followers", C.followers),
                 ),
                 rx.text(
-                    rx.text.strong(C.following, class_name="user-popup-following"), " following"
+                    rx.text.strong(C.following, class_name="user-popup-following"),
+                    " ",
+                    t("following"),
                 ),
                 spacing="3",
                 size="2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.form_field import field_error, form_field
+from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
 from microblog.models import ABOUT_ME_MAX
 from microblog.state.edit_profile import EditProfileState
@@ -12,21 +13,21 @@ from microblog.state.edit_profile import EditProfileState
 
 def edit_profile_page() -> rx.Component:
     return layout(
-        rx.heading("Edit Profile", size="6"),
+        rx.heading(t("Edit Profile"), size="6"),
         rx.cond(
             EditProfileState.loaded,
             rx.card(
                 rx.form(
                     rx.vstack(
                         form_field(
-                            "Username",
+                            t("Username"),
                             "username",
                             EditProfileState.username_error,
                             default_value=EditProfileState.username,
                             key=EditProfileState.username,
                         ),
                         rx.el.label(
-                            "About me", html_for="field-about_me", class_name="field-label"
+                            t("About me"), html_for="field-about_me", class_name="field-label"
                         ),
                         rx.text_area(
                             id="field-about_me",
@@ -37,8 +38,11 @@ def edit_profile_page() -> rx.Component:
                             width="100%",
                         ),
                         rx.text(
-                            ABOUT_ME_MAX - EditProfileState.about_me.length(),
-                            " characters left",
+                            t_plural(
+                                "%(num)d character left",
+                                "%(num)d characters left",
+                                ABOUT_ME_MAX - EditProfileState.about_me.length(),
+                            ),
                             size="2",
                             color_scheme="gray",
                         ),
@@ -50,13 +54,13 @@ def edit_profile_page() -> rx.Component:
                                 default_checked=EditProfileState.email_on_follow,
                                 key=EditProfileState.email_on_follow.to_string(),
                             ),
-                            " Email me when someone follows me",
+                            t("Email me when someone follows me"),
                             html_for="field-email_on_follow",
                             display="flex",
                             gap="0.5rem",
                             align_items="center",
                         ),
-                        rx.button("Save changes", type="submit", width="100%"),
+                        rx.button(t("Save changes"), type="submit", width="100%"),
                         spacing="3",
                         width="100%",
                     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
@@ -13,12 +14,12 @@ from microblog.state.feed import FeedState
 
 def explore_page() -> rx.Component:
     return layout(
-        rx.heading("Explore", size="6"),
+        rx.heading(t("Explore"), size="6"),
         rx.cond(
             FeedState.loaded & (FeedState.kind == "explore"),
             rx.vstack(
                 new_posts_bar(),
-                post_list(FeedState.posts, "No posts yet."),
+                post_list(FeedState.posts, t("No posts yet."), on_delete=FeedState.delete_post),
                 pager(
                     FeedState.has_prev,
                     FeedState.has_next,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.compose_form import compose_form
+from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
@@ -15,15 +16,15 @@ from microblog.state.session import SessionState
 
 def post_form() -> rx.Component:
     return compose_form(
-        label="Say something",
+        label=t("Say something"),
         name="body",
         value=FeedState.draft,
         on_change=FeedState.set_draft,
         chars_left=FeedState.chars_left,
         error=FeedState.post_error,
-        submit_label="Post",
+        submit_label=t("Post"),
         on_submit=FeedState.submit_post,
-        placeholder="What's happening?",
+        placeholder=t("What's happening?"),
     )
 
 
@@ -32,12 +33,13 @@ def index_page() -> rx.Component:
         rx.cond(
             SessionState.is_authenticated & FeedState.loaded,
             rx.vstack(
-                rx.heading("Hi, ", SessionState.user_name, "!", size="6"),
+                rx.heading(t("Hi, %(username)s!", username=SessionState.user_name), size="6"),
                 rx.card(post_form(), width="100%"),
                 new_posts_bar(),
                 post_list(
                     FeedState.posts,
-                    "Nothing here yet. Post something, or follow people from Explore.",
+                    t("Nothing here yet. Post something, or follow people from Explore."),
+                    on_delete=FeedState.delete_post,
                 ),
                 pager(
                     FeedState.has_prev,

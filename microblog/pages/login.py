@@ -6,13 +6,14 @@ import reflex as rx
 
 from microblog import routes
 from microblog.components.form_field import form_field
+from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.state.auth import LoginState
 
 
 def login_page() -> rx.Component:
     return layout(
-        rx.heading("Sign In", size="6"),
+        rx.heading(t("Sign In"), size="6"),
         rx.cond(
             LoginState.notice != "",
             rx.callout(LoginState.notice, icon="info", color_scheme="green"),
@@ -22,10 +23,10 @@ def login_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     form_field(
-                        "Username or email", "login", auto_complete="username", required=True
+                        t("Username or email"), "login", auto_complete="username", required=True
                     ),
                     form_field(
-                        "Password",
+                        t("Password"),
                         "password",
                         type="password",
                         auto_complete="current-password",
@@ -33,7 +34,7 @@ def login_page() -> rx.Component:
                     ),
                     rx.el.label(
                         rx.checkbox(name="remember_me", id="field-remember_me"),
-                        " Remember me",
+                        t("Remember me"),
                         html_for="field-remember_me",
                         display="flex",
                         gap="0.5rem",
@@ -49,7 +50,7 @@ def login_page() -> rx.Component:
                         ),
                         rx.fragment(),
                     ),
-                    rx.button("Sign In", type="submit", width="100%"),
+                    rx.button(t("Sign In"), type="submit", width="100%"),
                     spacing="3",
                     width="100%",
                 ),
@@ -58,9 +59,10 @@ def login_page() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.text("New user? ", rx.link("Click to Register!", href=routes.REGISTER)),
+        rx.text(t("New user?"), " ", rx.link(t("Click to Register!"), href=routes.REGISTER)),
         rx.text(
-            "Forgot your password? ",
-            rx.link("Click to Reset It", href=routes.RESET_PASSWORD_REQUEST),
+            t("Forgot your password?"),
+            " ",
+            rx.link(t("Click to Reset It"), href=routes.RESET_PASSWORD_REQUEST),
         ),
     )

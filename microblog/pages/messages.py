@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
 from microblog.components.post_card import avatar_link, name_link
@@ -19,7 +20,9 @@ def message_card(message: rx.Var) -> rx.Component:
                 rx.hstack(
                     name_link(message.sender_username),
                     rx.text(relative_time(message.timestamp), color_scheme="gray", size="2"),
-                    rx.cond(message.unread, rx.badge("new", color_scheme="indigo"), rx.fragment()),
+                    rx.cond(
+                        message.unread, rx.badge(t("new"), color_scheme="indigo"), rx.fragment()
+                    ),
                     spacing="2",
                     align="baseline",
                     wrap="wrap",
@@ -40,7 +43,7 @@ def message_card(message: rx.Var) -> rx.Component:
 
 def messages_page() -> rx.Component:
     return layout(
-        rx.heading("Messages", size="6"),
+        rx.heading(t("Messages"), size="6"),
         rx.cond(
             MessagesState.loaded,
             rx.vstack(
@@ -52,7 +55,7 @@ def messages_page() -> rx.Component:
                         width="100%",
                     ),
                     rx.callout(
-                        "No messages yet. Send one from someone's profile.",
+                        t("No messages yet. Send one from someone's profile."),
                         icon="info",
                         color_scheme="gray",
                         width="100%",

@@ -5,16 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog import routes
+from microblog.components.i18n import t
 from microblog.components.layout import layout
 
 
 def not_found_content(
-    message: str | rx.Var = "The page you asked for does not exist.",
+    message: str | rx.Var | None = None,
 ) -> rx.Component:
     return rx.vstack(
-        rx.heading("Not Found", size="7", class_name="not-found"),
-        rx.text(message),
-        rx.link("Back to the home page", href=routes.INDEX),
+        rx.heading(t("Not Found"), size="7", class_name="not-found"),
+        rx.text(t("The page you asked for does not exist.") if message is None else message),
+        rx.link(t("Back to the home page"), href=routes.INDEX),
         spacing="3",
         padding_y="2rem",
         align="center",

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
 from microblog.components.timestamps import relative_time
 from microblog.state.notifications import NotificationsState as N
 
-_ICONS = {"follower": "user-plus", "message": "mail", "announcement": "megaphone"}
+_ICONS = {
+    "follower": "user-plus",
+    "message": "mail",
+    "announcement": "megaphone",
+    "export": "file-down",
+}
 
 
 def notification_row(item: rx.Var) -> rx.Component:
@@ -23,7 +29,7 @@ def notification_row(item: rx.Var) -> rx.Component:
             ),
             rx.cond(item.href != "", rx.link(text, href=item.href), text),
             rx.spacer(),
-            rx.cond(item.unread, rx.badge("new", color_scheme="indigo"), rx.fragment()),
+            rx.cond(item.unread, rx.badge(t("new"), color_scheme="indigo"), rx.fragment()),
             rx.text(relative_time(item.timestamp), color_scheme="gray", size="2"),
             spacing="3",
             align="center",
@@ -37,7 +43,7 @@ def notification_row(item: rx.Var) -> rx.Component:
 
 def notifications_page() -> rx.Component:
     return layout(
-        rx.heading("Notifications", size="6"),
+        rx.heading(t("Notifications"), size="6"),
         rx.cond(
             N.loaded,
             rx.vstack(
@@ -45,7 +51,7 @@ def notifications_page() -> rx.Component:
                     N.notifications.length() > 0,
                     rx.vstack(rx.foreach(N.notifications, notification_row), width="100%"),
                     rx.callout(
-                        "Nothing yet. New followers, messages and announcements show up here.",
+                        t("Nothing yet. New followers, messages and announcements show up here."),
                         icon="info",
                         color_scheme="gray",
                         width="100%",

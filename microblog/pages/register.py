@@ -6,44 +6,45 @@ import reflex as rx
 
 from microblog import routes
 from microblog.components.form_field import form_field
+from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.state.auth import RegisterState
 
 
 def register_page() -> rx.Component:
     return layout(
-        rx.heading("Register", size="6"),
+        rx.heading(t("Register"), size="6"),
         rx.card(
             rx.form(
                 rx.vstack(
                     form_field(
-                        "Username",
+                        t("Username"),
                         "username",
                         RegisterState.username_error,
                         auto_complete="username",
                     ),
                     form_field(
-                        "Email",
+                        t("Email"),
                         "email",
                         RegisterState.email_error,
                         type="email",
                         auto_complete="email",
                     ),
                     form_field(
-                        "Password",
+                        t("Password"),
                         "password",
                         RegisterState.password_error,
                         type="password",
                         auto_complete="new-password",
                     ),
                     form_field(
-                        "Repeat password",
+                        t("Repeat password"),
                         "password2",
                         RegisterState.password2_error,
                         type="password",
                         auto_complete="new-password",
                     ),
-                    rx.button("Register", type="submit", width="100%"),
+                    rx.button(t("Register"), type="submit", width="100%"),
                     spacing="3",
                     width="100%",
                 ),
@@ -54,5 +55,5 @@ def register_page() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.text("Already registered? ", rx.link("Sign in", href=routes.LOGIN)),
+        rx.text(t("Already registered?"), " ", rx.link(t("Sign in"), href=routes.LOGIN)),
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from microblog import routes
 from microblog.components.form_field import form_field
+from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.state.password_reset import ResetPasswordState as R
 from microblog.state.password_reset import ResetRequestState as Q
@@ -13,12 +14,12 @@ from microblog.state.password_reset import ResetRequestState as Q
 
 def reset_password_request_page() -> rx.Component:
     return layout(
-        rx.heading("Reset Password", size="6"),
+        rx.heading(t("Reset Password"), size="6"),
         rx.card(
             rx.form(
                 rx.vstack(
-                    form_field("Email", "email", type="email", auto_complete="email"),
-                    rx.button("Request Password Reset", type="submit", width="100%"),
+                    form_field(t("Email"), "email", type="email", auto_complete="email"),
+                    rx.button(t("Request Password Reset"), type="submit", width="100%"),
                     spacing="3",
                     width="100%",
                 ),
@@ -37,7 +38,7 @@ def reset_password_request_page() -> rx.Component:
             rx.callout(Q.error, icon="triangle-alert", color_scheme="red", role="alert"),
             rx.fragment(),
         ),
-        rx.link("Back to Sign In", href=routes.LOGIN),
+        rx.link(t("Back to Sign In"), href=routes.LOGIN),
     )
 
 
@@ -46,20 +47,20 @@ def reset_password_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_field(
-                    "New password",
+                    t("New password"),
                     "password",
                     R.password_error,
                     type="password",
                     auto_complete="new-password",
                 ),
                 form_field(
-                    "Repeat new password",
+                    t("Repeat new password"),
                     "password2",
                     R.password2_error,
                     type="password",
                     auto_complete="new-password",
                 ),
-                rx.button("Set New Password", type="submit", width="100%"),
+                rx.button(t("Set New Password"), type="submit", width="100%"),
                 spacing="3",
                 width="100%",
             ),
@@ -70,9 +71,9 @@ def reset_password_page() -> rx.Component:
     )
     refused = rx.vstack(
         rx.callout(R.error, icon="triangle-alert", color_scheme="red", role="alert"),
-        rx.link("Ask for a new link", href=routes.RESET_PASSWORD_REQUEST),
+        rx.link(t("Ask for a new link"), href=routes.RESET_PASSWORD_REQUEST),
     )
     return layout(
-        rx.heading("Set a New Password", size="6"),
+        rx.heading(t("Set a New Password"), size="6"),
         rx.cond(R.loaded, rx.cond(R.token_ok, form, refused), loading()),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.compose_form import compose_form
+from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.state.messages import SendMessageState as S
 
@@ -16,16 +17,16 @@ def send_message_page() -> rx.Component:
             rx.cond(
                 S.recipient_found,
                 rx.vstack(
-                    rx.heading("Send Message to ", S.recipient, size="6"),
+                    rx.heading(t("Send Message to %(username)s", username=S.recipient), size="6"),
                     rx.card(
                         compose_form(
-                            label="Message",
+                            label=t("Message"),
                             name="message",
                             value=S.draft,
                             on_change=S.set_draft,
                             chars_left=S.chars_left,
                             error=S.error,
-                            submit_label="Send",
+                            submit_label=t("Send"),
                             on_submit=S.send,
                         ),
                         width="100%",
@@ -33,7 +34,7 @@ def send_message_page() -> rx.Component:
                     rx.cond(
                         S.sent_to != "",
                         rx.callout(
-                            "Your message to " + S.sent_to + " has been sent.",
+                            t("Your message to %(username)s has been sent.", username=S.sent_to),
                             icon="check",
                             color_scheme="green",
                             width="100%",
@@ -41,12 +42,15 @@ def send_message_page() -> rx.Component:
                         ),
                         rx.fragment(),
                     ),
-                    rx.link("Back to ", S.recipient, "'s profile", href=S.recipient_href),
+                    rx.link(
+                        t("Back to %(username)s's profile", username=S.recipient),
+                        href=S.recipient_href,
+                    ),
                     spacing="4",
                     width="100%",
                 ),
                 rx.callout(
-                    "There is no user called " + S.recipient + ".",
+                    t("There is no user called %(username)s.", username=S.recipient),
                     icon="triangle-alert",
                     color_scheme="red",
                     width="100%",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog import routes
+from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
 from microblog.components.post_card import avatar_link, name_link, post_list
+from microblog.components.task_progress import export_button
 from microblog.components.timestamps import local_time, relative_time
 from microblog.pages.not_found import not_found_content
 from microblog.state.profile import ProfileState
@@ -19,17 +21,17 @@ P = ProfileState.profile
 def follow_button() -> rx.Component:
     return rx.cond(
         ProfileState.is_self,
-        rx.link(rx.button("Edit your profile", variant="soft"), href=routes.EDIT_PROFILE),
+        rx.link(rx.button(t("Edit your profile"), variant="soft"), href=routes.EDIT_PROFILE),
         rx.cond(
             SessionState.is_authenticated,
             rx.hstack(
                 rx.cond(
                     ProfileState.is_following,
-                    rx.button("Unfollow", on_click=ProfileState.unfollow, variant="outline"),
-                    rx.button("Follow", on_click=ProfileState.follow),
+                    rx.button(t("Unfollow"), on_click=ProfileState.unfollow, variant="outline"),
+                    rx.button(t("Follow"), on_click=ProfileState.follow),
                 ),
                 rx.link(
-                    rx.button(rx.icon("mail"), "Send private message", variant="soft"),
+                    rx.button(rx.icon("mail"), t("Send private message"), variant="soft"),
                     href=ProfileState.send_message_href,
                 ),
                 spacing="2",
@@ -50,7 +52,8 @@ def profile_card() -> rx.Component:
                     P.about_me != "", rx.text(P.about_me, class_name="about-me"), rx.fragment()
                 ),
                 rx.text(
-                    "Last seen on ",
+                    t("Last seen on"),
+                    " ",
                     local_time(P.last_seen),
                     " (",
                     relative_time(P.last_seen),
@@ -61,15 +64,18 @@ def profile_card() -> rx.Component:
                 rx.hstack(
                     rx.text(
                         rx.text.strong(ProfileState.followers_count, class_name="followers-count"),
-                        " followers",
+                        " ",
+                        t_plural("follower", "followers", ProfileState.followers_count),
                     ),
                     rx.text(
                         rx.text.strong(ProfileState.following_count, class_name="following-count"),
-                        " following",
+                        " ",
+                        t("following"),
                     ),
                     spacing="4",
                 ),
                 follow_button(),
+                rx.cond(ProfileState.is_self, export_button(), rx.fragment()),
                 rx.cond(
                     ProfileState.follow_error != "",
                     rx.text(ProfileState.follow_error, color_scheme="red", size="2", role="alert"),
@@ -86,7 +92,7 @@ def profile_card() -> rx.Component:
     )
 
 
-def tab_link(label: str, tab: str) -> rx.Component:
+def tab_link(label: str | rx.Var, tab: str) -> rx.Component:
     return rx.link(
         rx.button(
             label,
@@ -117,11 +123,11 @@ def person_row(person: rx.Var) -> rx.Component:
 def tab_content() -> rx.Component:
     return rx.cond(
         ProfileState.tab == "posts",
-        post_list(ProfileState.posts, "No posts yet."),
+        post_list(ProfileState.posts, t("No posts yet.")),
         rx.cond(
             ProfileState.people.length() > 0,
             rx.vstack(rx.foreach(ProfileState.people, person_row), spacing="2", width="100%"),
-            rx.callout("Nobody here yet.", icon="info", color_scheme="gray"),
+            rx.callout(t("Nobody here yet."), icon="info", color_scheme="gray"),
         ),
     )
 
@@ -132,13 +138,13 @@ def user_page() -> rx.Component:
             ProfileState.loaded,
             rx.cond(
                 ProfileState.not_found,
-                not_found_content("There is no user with that name."),
+                not_found_content(t("There is no user with that name.")),
                 rx.vstack(
                     profile_card(),
                     rx.hstack(
-                        tab_link("Posts", "posts"),
-                        tab_link("Followers", "followers"),
-                        tab_link("Following", "following"),
+                        tab_link(t("Posts"), "posts"),
+                        tab_link(t("Followers"), "followers"),
+                        tab_link(t("Following"), "following"),
                         spacing="2",
                     ),
                     tab_content(),

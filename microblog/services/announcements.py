@@ -7,6 +7,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from microblog.config import get_settings
+from microblog.i18n import _l
 from microblog.live.events import ANNOUNCEMENT, INBOX, LiveEvent, publish_after_commit
 from microblog.models import ANNOUNCEMENT_MAX, Announcement, User
 from microblog.schemas import AnnouncementRow
@@ -22,15 +23,18 @@ def is_admin(user: User) -> bool:
 def post_announcement(session: Session, *, author_id: int, body: str) -> Announcement:
     author = get_user(session, author_id)
     if not is_admin(author):
-        raise Forbidden("Only administrators can post announcements.")
+        raise Forbidden(_l("Only administrators can post announcements."))
     body = (body or "").strip()
     if not body:
-        raise Invalid({"announcement": "Write the announcement first."})
+        raise Invalid({"announcement": _l("Write the announcement first.")})
     if len(body) > ANNOUNCEMENT_MAX:
         raise Invalid(
             {
-                "announcement": f"Announcements can have at most {ANNOUNCEMENT_MAX} characters "
-                f"({len(body)} now)."
+                "announcement": _l(
+                    "Announcements can have at most %(max)d characters (%(count)d now).",
+                    max=ANNOUNCEMENT_MAX,
+                    count=len(body),
+                )
             }
         )
     announcement = Announcement(author_id=author_id, body=body)

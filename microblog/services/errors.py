@@ -28,5 +28,7 @@ class Invalid(DomainError):
     """Bad input. `errors` maps a field name to what is wrong with it."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
+        # One error keeps its own object (a translatable `Message`), not a copy of its text.
+        values = list(errors.values())
+        super().__init__(values[0] if len(values) == 1 else "; ".join(values))
         self.errors = errors

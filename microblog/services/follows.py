@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from microblog.emails import new_follower_email
+from microblog.i18n import _l
 from microblog.mail import send_after_commit
 from microblog.models import Follow, User
 from microblog.schemas import Page, UserPublic
@@ -19,7 +20,7 @@ from microblog.services.users import get_user
 def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
     """Follow a user; True if this created the link, False if it already existed."""
     if follower_id == followed_id:
-        raise Invalid({"user": "You cannot follow yourself."})
+        raise Invalid({"user": _l("You cannot follow yourself.")})
     followed = get_user(session, followed_id)
     if is_following(session, follower_id=follower_id, followed_id=followed_id):
         return False
@@ -36,7 +37,10 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
         send_after_commit(
             session,
             new_follower_email(
-                username=followed.username, email=followed.email, follower=follower.username
+                username=followed.username,
+                email=followed.email,
+                follower=follower.username,
+                language=followed.language,
             ),
         )
     return True
@@ -45,7 +49,7 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
 def unfollow(session: Session, *, follower_id: int, followed_id: int) -> bool:
     """Stop following; True if a link was removed."""
     if follower_id == followed_id:
-        raise Invalid({"user": "You cannot unfollow yourself."})
+        raise Invalid({"user": _l("You cannot unfollow yourself.")})
     result = session.execute(
         delete(Follow)
         .where(col(Follow.follower_id) == follower_id)

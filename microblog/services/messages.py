@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from microblog.i18n import _l
 from microblog.models import MESSAGE_MAX, Message, User
 from microblog.schemas import MessageRow, Page
 from microblog.services import notifications, read_markers
@@ -15,10 +16,16 @@ from microblog.services.users import get_user, get_user_by_username
 def validate_message_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise Invalid({"message": "Write a message first."})
+        raise Invalid({"message": _l("Write a message first.")})
     if len(body) > MESSAGE_MAX:
         raise Invalid(
-            {"message": f"Messages can have at most {MESSAGE_MAX} characters ({len(body)} now)."}
+            {
+                "message": _l(
+                    "Messages can have at most %(max)d characters (%(count)d now).",
+                    max=MESSAGE_MAX,
+                    count=len(body),
+                )
+            }
         )
     return body
 
@@ -29,7 +36,7 @@ def send_message(
     """Store the message and notify the recipient (their badge updates after the commit)."""
     recipient = get_user_by_username(session, recipient_username)
     if recipient.id == sender_id:
-        raise Invalid({"message": "You cannot send a message to yourself."})
+        raise Invalid({"message": _l("You cannot send a message to yourself.")})
     message = Message(
         sender_id=sender_id, recipient_id=recipient.id or 0, body=validate_message_body(body)
     )

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from microblog.live.events import INBOX, LiveEvent, publish_after_commit
 from microblog.models import Announcement, Notification, User, utcnow
+from microblog.routes import user_url
 from microblog.schemas import NotificationRow, Page
 from microblog.services import read_markers
 from microblog.services.pagination import make_page, page_window
@@ -17,6 +18,7 @@ from microblog.services.users import get_user
 FOLLOWER = "follower"
 MESSAGE = "message"
 ANNOUNCEMENT = "announcement"
+EXPORT = "export"  # an export of the user's posts is ready (services/exports.py)
 
 UNREAD_CAP = read_markers.UNREAD_CAP  # badges say "99+" beyond this; counting stops there
 
@@ -75,7 +77,8 @@ def list_notifications(
     session: Session, *, user_id: int, page: int, per_page: int
 ) -> Page[NotificationRow]:
     """Newest first. Reading page 1 does not mark anything read: `mark_all_read` does."""
-    read_up_to = get_user(session, user_id).last_notification_read_id
+    owner = get_user(session, user_id)
+    read_up_to = owner.last_notification_read_id
     actor = aliased(User)
     offset, limit = page_window(page, per_page)
     statement = (
@@ -91,8 +94,24 @@ def list_notifications(
         session.exec(statement).all(),
         page=page,
         per_page=per_page,
-        to_item=lambda row: NotificationRow.of(*row, read_up_to=read_up_to),
+        to_item=lambda row: _row(*row, read_up_to=read_up_to, owner=owner.username),
     )
+
+
+def _row(
+    notification: Notification,
+    actor: User | None,
+    announcement: Announcement | None,
+    *,
+    read_up_to: int,
+    owner: str,
+) -> NotificationRow:
+    item = NotificationRow.of(notification, actor, announcement, read_up_to=read_up_to)
+    if notification.kind == EXPORT:
+        # The file may have been replaced by a newer export since: the profile has the latest.
+        item.text = "Your posts have been exported: download them from your profile."
+        item.href = user_url(owner)
+    return item
 
 
 def mark_all_read(session: Session, *, user_id: int) -> int:

@@ -20,16 +20,17 @@ from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.emails import reset_password_email
+from microblog.i18n import _l
 from microblog.models import User, utcnow
 from microblog.security import hash_password
-from microblog.services import auth_sessions, users
+from microblog.services import api_tokens, auth_sessions, users
 from microblog.services.errors import Forbidden, Invalid
 
 PURPOSE = "reset_password"
 TOKEN_MINUTES = 10
 # At most one reset email per account in this interval; more requests get the same answer.
 REQUEST_INTERVAL = timedelta(minutes=2)
-INVALID_LINK = "This password reset link is invalid or has expired. Please ask for a new one."
+INVALID_LINK = _l("This password reset link is invalid or has expired. Please ask for a new one.")
 
 
 def _fingerprint(password_hash: str) -> str:
@@ -88,6 +89,7 @@ def request_password_reset(
         email=user.email,
         token=make_reset_token(user, now=now),
         minutes=TOKEN_MINUTES,
+        language=user.language,
     )
 
 
@@ -101,7 +103,8 @@ def forget_reset_request(session: Session, *, email: str) -> None:
 
 
 def reset_password(session: Session, *, token: str, password: str, password2: str) -> User:
-    """Set a new password through a reset link; ends every session of the user."""
+    """Set a new password through a reset link; ends every browser session and API token of the
+    user, since whoever knew the old password may hold either."""
     user = user_for_token(session, token)
     if user is None:
         raise Forbidden(INVALID_LINK)
@@ -110,6 +113,7 @@ def reset_password(session: Session, *, token: str, password: str, password2: st
     user.password_hash = hash_password(password)
     session.add(user)
     auth_sessions.end_all_sessions(session, user_id=user.id or 0)
+    api_tokens.revoke_all_tokens(session, user_id=user.id or 0)
     return user
 
 

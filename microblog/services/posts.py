@@ -15,11 +15,14 @@ from functools import lru_cache
 from sqlalchemy import Connection, Engine, Result, Row, TextClause, func, text
 from sqlmodel import Session, col, select
 
+from microblog.i18n import _l
 from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
 from microblog.models import POST_MAX, Post, User
 from microblog.schemas import Page, PostRow, avatar_url, iso_utc
+from microblog.services import search
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.follows import followed_ids
+from microblog.services.language_detection import detect_language
 from microblog.services.pagination import make_page, page_window
 
 _NEWEST_FIRST = (col(Post.timestamp).desc(), col(Post.id).desc())
@@ -28,18 +31,30 @@ _NEWEST_FIRST = (col(Post.timestamp).desc(), col(Post.id).desc())
 def validate_post_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid({"body": "Write something first."})
+        raise Invalid({"body": _l("Write something first.")})
     if len(body) > POST_MAX:
-        raise Invalid({"body": f"Posts can have at most {POST_MAX} characters ({len(body)} now)."})
+        raise Invalid(
+            {
+                "body": _l(
+                    "Posts can have at most %(max)d characters (%(count)d now).",
+                    max=POST_MAX,
+                    count=len(body),
+                )
+            }
+        )
     return body
 
 
 def create_post(
     session: Session, *, author_id: int, body: str, language: str | None = None
 ) -> Post:
-    post = Post(body=validate_post_body(body), user_id=author_id, language=language or None)
+    body = validate_post_body(body)
+    if language is None:  # detected only when the caller (the API, say) gave none
+        language = detect_language(body)
+    post = Post(body=body, user_id=author_id, language=language or None)
     session.add(post)
     session.flush()
+    search.post_saved(session, post_id=post.id or 0, body=post.body)
     publish_after_commit(session, LiveEvent(NEW_POST, author_id=author_id, ref_id=post.id or 0))
     return post
 
@@ -47,8 +62,17 @@ def create_post(
 def get_post(session: Session, *, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None:
-        raise NotFound("No such post.")
+        raise NotFound(_l("No such post."))
     return post
+
+
+def get_post_row(session: Session, *, post_id: int) -> PostRow:
+    """One post with its author, as the feeds show it (the API's `GET /api/posts/<id>`)."""
+    statement = select(Post, User).join(User, col(Post.user_id) == col(User.id))
+    pair = session.exec(statement.where(col(Post.id) == post_id)).first()
+    if pair is None:
+        raise NotFound(_l("No such post."))
+    return _to_row(pair)
 
 
 def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
@@ -56,9 +80,10 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
     for someone else's, so the API can answer 404 and 403."""
     post = get_post(session, post_id=post_id)
     if post.user_id != user_id:
-        raise Forbidden("You can only delete your own posts.")
+        raise Forbidden(_l("You can only delete your own posts."))
     session.delete(post)
     session.flush()
+    search.post_deleted(session, post_id=post_id)
 
 
 def _to_row(pair: tuple[Post, User]) -> PostRow:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.db import run_db
+from microblog.i18n import _l, translate
 from microblog.models import ANNOUNCEMENT_MAX
 from microblog.services import announcements, users
-from microblog.services.errors import DomainError, Invalid
+from microblog.services.errors import DomainError
+from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
 
@@ -51,11 +53,8 @@ class AnnouncementsState(rx.State):
             await run_db(
                 lambda db: announcements.post_announcement(db, author_id=user_id, body=body)
             )
-        except Invalid as problem:
-            self.error = problem.message
-            return None
-        except DomainError as problem:  # Forbidden: not (or no longer) an admin
-            self.error = problem.message
+        except DomainError as problem:  # Invalid, or Forbidden: not (or no longer) an admin
+            self.error = translate(problem.message, await language_of(self))
             return None
         self.draft, self.error = "", ""
-        return rx.toast.success("Announcement published.")
+        return rx.toast.success(translate(_l("Announcement published."), await language_of(self)))

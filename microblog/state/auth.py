@@ -12,22 +12,30 @@ from reflex.config import get_config
 from sqlmodel import Session
 
 from microblog.db import run_db
+from microblog.i18n import _l, _ln, translate, translate_errors
 from microblog.routes import INDEX, LOGIN
 from microblog.security import safe_next_path
 from microblog.services import auth_sessions, login_throttle, users
 from microblog.services.errors import Invalid
+from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
-INVALID_LOGIN = "Invalid username or password"
+INVALID_LOGIN = _l("Invalid username or password")
 
 
 def too_many_attempts(seconds: int) -> str:
     """What a throttled login is told instead of checking the password."""
     if seconds < 120:
-        wait = f"{seconds} second" + ("" if seconds == 1 else "s")
-    else:
-        wait = f"{math.ceil(seconds / 60)} minutes"
-    return f"Too many failed attempts. Try again in {wait}."
+        return _ln(
+            "Too many failed attempts. Try again in %(num)d second.",
+            "Too many failed attempts. Try again in %(num)d seconds.",
+            seconds,
+        )
+    return _ln(
+        "Too many failed attempts. Try again in %(num)d minute.",
+        "Too many failed attempts. Try again in %(num)d minutes.",
+        math.ceil(seconds / 60),
+    )
 
 
 def _checked(value: object) -> bool:
@@ -46,13 +54,14 @@ class LoginState(rx.State):
         self.error = ""
         params = self.router.url.query_parameters
         if params.get("registered"):
-            self.notice = "Congratulations, you are now a registered user! Please log in."
+            notice = _l("Congratulations, you are now a registered user! Please log in.")
         elif params.get("expired"):
-            self.notice = "That login link has expired. Please log in again."
+            notice = _l("That login link has expired. Please log in again.")
         elif params.get("reset"):
-            self.notice = "Your password has been reset. Please log in with the new one."
+            notice = _l("Your password has been reset. Please log in with the new one.")
         else:
-            self.notice = ""
+            notice = ""
+        self.notice = translate(notice, await language_of(self))
         session = await self.get_state(SessionState)
         if await session.current_user_id() is not None:
             return rx.redirect(self._next_path())
@@ -64,7 +73,10 @@ class LoginState(rx.State):
         password = str(form.get("password", ""))
         remember = _checked(form.get("remember_me"))
         if not login or not password:
-            self.error = "Please enter your username (or email) and password."
+            self.error = translate(
+                _l("Please enter your username (or email) and password."),
+                await language_of(self),
+            )
             return None
         next_path = self._next_path()
         # The socket's peer address, or the client's as reported by `trusted_proxy_hops` reverse
@@ -89,10 +101,10 @@ class LoginState(rx.State):
 
         ticket = await run_db(work)
         if isinstance(ticket, int):
-            self.error = too_many_attempts(ticket)
+            self.error = translate(too_many_attempts(ticket), await language_of(self))
             return None
         if ticket is None:
-            self.error = INVALID_LOGIN
+            self.error = translate(INVALID_LOGIN, await language_of(self))
             return None
         self.error = ""
         # A full navigation to the backend, which sets the HttpOnly cookie and sends us back.
@@ -134,7 +146,7 @@ class RegisterState(rx.State):
         try:
             await run_db(work)
         except Invalid as problem:
-            self._set_errors(problem.errors)
+            self._set_errors(translate_errors(problem.errors, await language_of(self)))
             return None
         self._set_errors({})
         return rx.redirect(f"{LOGIN}?registered=1")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.db import run_db
+from microblog.i18n import _l, translate, translate_errors
 from microblog.routes import user_url
 from microblog.services import users
 from microblog.services.errors import Invalid
+from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
 
@@ -60,12 +62,15 @@ class EditProfileState(rx.State):
                 )
             )
         except Invalid as problem:
-            self.username_error = problem.errors.get("username", "")
-            self.about_me_error = problem.errors.get("about_me", "")
+            errors = translate_errors(problem.errors, await language_of(self))
+            self.username_error = errors.get("username", "")
+            self.about_me_error = errors.get("about_me", "")
             return None
         self.username_error = self.about_me_error = ""
         session.user_name = user.username
         return [
-            rx.toast.success("Your changes have been saved."),
+            rx.toast.success(
+                translate(_l("Your changes have been saved."), await language_of(self))
+            ),
             rx.redirect(user_url(user.username)),
         ]

@@ -13,16 +13,40 @@ No `from __future__ import annotations` in this module: Reflex validates the han
 by `eval`-ing string annotations in its own module's namespace, so they stay real objects.
 """
 
+import json
 import logging
+from functools import cache
 
 import reflex as rx
 from reflex.event import EventSpec
 
+from microblog.i18n import SUPPORTED, _l, translate
 from microblog.logs import report_error
+from microblog.state.locale import STORAGE_KEY
 
 log = logging.getLogger(__name__)
 
-ERROR_TOAST = "Something went wrong on our side. It has been reported; please try again."
+ERROR_TOAST = _l("Something went wrong on our side. It has been reported; please try again.")
+
+
+@cache
+def _error_toast_text() -> rx.Var:
+    """ERROR_TOAST in the tab's language, chosen in the browser.
+
+    The handler only receives the exception (no state), and what it returns reaches the browser
+    as source text that `state.js` evaluates, where the i18n runtime's imports are not in scope.
+    So the event carries the message in every language (~300 bytes, from the catalogs) and picks
+    the one under the key LocaleState.lang is kept in (localStorage, synced: the tab's current
+    language); English when storage is unavailable. No round trip, nothing that can fail again
+    on the server."""
+    texts = json.dumps({lang: translate(ERROR_TOAST, lang) for lang in SUPPORTED})
+    key = json.dumps(STORAGE_KEY)
+    english = json.dumps(str(ERROR_TOAST))
+    lookup = (
+        f"(() => {{ try {{ return {texts}[window.localStorage.getItem({key})] || {english}; }}"
+        f" catch (e) {{ return {english}; }} }})()"
+    )
+    return rx.Var(lookup, _var_type=str)
 
 
 def handle_backend_exception(exception: Exception) -> EventSpec:
@@ -31,7 +55,7 @@ def handle_backend_exception(exception: Exception) -> EventSpec:
     Runs on the event loop: `report_error` only logs here and hands the email to a thread.
     """
     report_error(exception, context="a Reflex event handler")
-    return rx.toast.error(ERROR_TOAST)
+    return rx.toast.error(_error_toast_text())
 
 
 def handle_frontend_exception(exception: Exception) -> None:

@@ -6,13 +6,15 @@ import reflex as rx
 from sqlmodel import Session
 
 from microblog.config import get_settings
-from microblog.db import run_db
+from microblog.db import run_db, run_read
+from microblog.i18n import translate
 from microblog.models import POST_MAX
 from microblog.routes import EXPLORE, INDEX
 from microblog.schemas import Page, PostRow
 from microblog.services import new_posts, posts
-from microblog.services.errors import Invalid
+from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.pagination import clamp_page
+from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
 
@@ -43,6 +45,11 @@ class FeedState(rx.State):
 
     def _base(self) -> str:
         return INDEX if self.kind == "home" else EXPLORE
+
+    @rx.var
+    def new_posts_count_text(self) -> str:
+        """The count for the bar's translated "Show N new posts" (capped at 99+)."""
+        return "99+" if self.new_post_count > new_posts.COUNT_CAP else str(self.new_post_count)
 
     @rx.var
     def new_posts_label(self) -> str:
@@ -77,7 +84,7 @@ class FeedState(rx.State):
             since = new_posts.latest_post_id(db)
             return posts.home_timeline(db, user_id=user_id, page=page, per_page=per_page), since
 
-        self._show(*await run_db(work))
+        self._show(*await run_read(work))
         return None
 
     @rx.event
@@ -90,7 +97,7 @@ class FeedState(rx.State):
             since = new_posts.latest_post_id(db)
             return posts.explore_posts(db, page=page, per_page=per_page), since
 
-        self._show(*await run_db(work))
+        self._show(*await run_read(work))
 
     @rx.event
     def set_draft(self, value: str) -> None:
@@ -108,13 +115,30 @@ class FeedState(rx.State):
         try:
             await run_db(lambda db: posts.create_post(db, author_id=user_id, body=body))
         except Invalid as problem:
-            self.post_error = problem.message
+            self.post_error = translate(problem.message, await language_of(self))
             return None
         self.draft = ""
         self.post_error = ""
         if self.page != 1:
             return rx.redirect(INDEX)
         return FeedState.load_home
+
+    @rx.event
+    async def delete_post(self, post_id: int) -> rx.event.EventSpec | None:
+        """Delete one of the reader's own posts and drop it from the list shown."""
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            return session.login_redirect()
+        target = int(post_id)
+        try:
+            await run_db(lambda db: posts.delete_post(db, post_id=target, user_id=user_id))
+        except NotFound:
+            pass  # already gone (another tab): just stop showing it
+        except Forbidden as problem:
+            return rx.toast.error(translate(problem.message, await language_of(self)))
+        self.posts = [p for p in self.posts if p.id != target]
+        return None
 
     async def _recount_new_posts(self) -> None:
         """A post was published that may belong in this feed: re-count what is new for this

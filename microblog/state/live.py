@@ -110,6 +110,10 @@ class LiveState(rx.State):
         user_id = await self._user_id()
         TABS.register(self.router.session.client_token, user_id=user_id, path=self.router.url.path)
         await self._reload()
+        from microblog.state.export import ExportState
+
+        # The export bar is on every page: read the user's current export from its row.
+        await (await self.get_state(ExportState))._reload()
 
     async def _reload(self) -> None:
         """Re-read badges and banner from the database for this tab's own user."""
@@ -212,9 +216,12 @@ async def _refresh_tab(app: rx.App, token: str, refresh: Refresher, cls: type[rx
 
 def _views_for(event: ev.LiveEvent, tab: Tab) -> list[tuple[type[rx.State], Refresher]]:
     """What to re-read in a tab for an event; the NEW_POST home check is done separately."""
+    from microblog.state.export import ExportState
     from microblog.state.messages import MessagesState
     from microblog.state.notifications import NotificationsState
 
+    if event.kind == ev.TASK and tab.user_id and event.concerns(tab.user_id):
+        return [(ExportState, "_on_live_task")]
     if event.kind == ev.INBOX and tab.user_id and event.concerns(tab.user_id):
         found: list[tuple[type[rx.State], Refresher]] = [(LiveState, "_reload")]
         if tab.path == routes.MESSAGES:

@@ -14,12 +14,14 @@ from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db
+from microblog.i18n import _l, translate
 from microblog.models import MESSAGE_MAX
 from microblog.routes import user_url
 from microblog.schemas import MessageRow, Page
 from microblog.services import messages, users
 from microblog.services.errors import DomainError, Invalid, NotFound
 from microblog.services.pagination import clamp_page
+from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
 
@@ -122,13 +124,14 @@ class SendMessageState(rx.State):
                 )
             )
         except Invalid as problem:
-            self.error = problem.message
+            self.error = translate(problem.message, await language_of(self))
             return None
         except NotFound:
             self.recipient_found = False
             return None
         except DomainError as problem:
-            self.error = problem.message
+            self.error = translate(problem.message, await language_of(self))
             return None
         self.draft, self.error, self.sent_to = "", "", recipient
-        return rx.toast.success(f"Your message to {recipient} has been sent.")
+        sent = _l("Your message to %(username)s has been sent.", username=recipient)
+        return rx.toast.success(translate(sent, await language_of(self)))

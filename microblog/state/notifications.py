@@ -8,9 +8,11 @@ from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db
+from microblog.i18n import translate
 from microblog.schemas import NotificationRow, Page
 from microblog.services import notifications
 from microblog.services.pagination import clamp_page
+from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
 
@@ -40,6 +42,9 @@ class NotificationsState(rx.State):
             return listing
 
         listing = await run_db(work)
+        lang = await language_of(self)
+        for row in listing.items:  # "susan started following you." in the reader's language
+            row.text = translate(row.text, lang)
         self.notifications = listing.items
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self.loaded = True

@@ -14,18 +14,21 @@ import logging
 import reflex as rx
 
 from microblog.db import run_db
+from microblog.i18n import _l, translate, translate_errors
 from microblog.mail import MailError, get_mailer, send_in_thread
 from microblog.routes import LOGIN
 from microblog.services import password_reset
 from microblog.services.errors import DomainError, Invalid
+from microblog.state.locale import language_of
 
 log = logging.getLogger(__name__)
 
-SENT = (
+SENT = _l(
     "If that address belongs to an account, we have sent it a link to reset the password. "
-    "Check your email; the link works for 10 minutes."
+    "Check your email; the link works for %(minutes)d minutes.",
+    minutes=password_reset.TOKEN_MINUTES,
 )
-MAIL_DOWN = "We could not send email just now. Please try again in a few minutes."
+MAIL_DOWN = _l("We could not send email just now. Please try again in a few minutes.")
 
 
 class ResetRequestState(rx.State):
@@ -39,8 +42,10 @@ class ResetRequestState(rx.State):
     @rx.event
     async def submit(self, form: dict) -> None:
         email = str(form.get("email", "")).strip()
+        lang = await language_of(self)
         if "@" not in email:
-            self.notice, self.error = "", "Please enter a valid email address."
+            self.notice = ""
+            self.error = translate(_l("Please enter a valid email address."), lang)
             return
         message = await run_db(lambda db: password_reset.request_password_reset(db, email=email))
         try:
@@ -52,9 +57,9 @@ class ResetRequestState(rx.State):
             log.exception("Password reset email not sent")
             if message is not None:
                 await run_db(lambda db: password_reset.forget_reset_request(db, email=email))
-            self.notice, self.error = "", MAIL_DOWN
+            self.notice, self.error = "", translate(MAIL_DOWN, lang)
             return
-        self.notice, self.error = SENT, ""
+        self.notice, self.error = translate(SENT, lang), ""
 
 
 class ResetPasswordState(rx.State):
@@ -73,7 +78,7 @@ class ResetPasswordState(rx.State):
         token = self._token()
         user = await run_db(lambda db: password_reset.user_for_token(db, token))
         self.token_ok = user is not None
-        self.error = "" if user else password_reset.INVALID_LINK
+        self.error = "" if user else translate(password_reset.INVALID_LINK, await language_of(self))
         self.password_error = self.password2_error = ""
         self.loaded = True
 
@@ -88,10 +93,12 @@ class ResetPasswordState(rx.State):
                 )
             )
         except Invalid as problem:
-            self.password_error = problem.errors.get("password", "")
-            self.password2_error = problem.errors.get("password2", "")
+            errors = translate_errors(problem.errors, await language_of(self))
+            self.password_error = errors.get("password", "")
+            self.password2_error = errors.get("password2", "")
             return None
         except DomainError as problem:  # the link expired or was used meanwhile
-            self.token_ok, self.error = False, problem.message
+            self.token_ok = False
+            self.error = translate(problem.message, await language_of(self))
             return None
         return rx.redirect(f"{LOGIN}?reset=1")

@@ -8,12 +8,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from microblog.config import get_settings
-from microblog.db import run_db
+from microblog.db import run_db, run_read
+from microblog.i18n import translate
 from microblog.routes import send_message_url, user_url
 from microblog.schemas import Page, PostRow, UserPublic
 from microblog.services import follows, posts, users
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
+from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
 TABS = ("posts", "followers", "following")
@@ -81,7 +83,7 @@ class ProfileState(rx.State):
             return UserPublic.of(user), listing, counts, following
 
         try:
-            profile, listing, counts, following = await run_db(work)
+            profile, listing, counts, following = await run_read(work)
         except NotFound:
             self.not_found, self.loaded, self.profile = True, True, _NOBODY
             self.posts, self.people = [], []
@@ -115,7 +117,7 @@ class ProfileState(rx.State):
         try:
             self.followers_count, self.following_count = await run_db(work)
         except DomainError as problem:
-            self.follow_error = problem.message
+            self.follow_error = translate(problem.message, await language_of(self))
             return None
         self.is_following = start
         self.follow_error = ""

@@ -11,10 +11,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from microblog.db import run_db
+from microblog.i18n import translate
 from microblog.schemas import UserCard
 from microblog.services import follows
 from microblog.services.errors import DomainError
 from microblog.services.user_popup import user_card
+from microblog.state.locale import language_of
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
 
@@ -47,7 +49,7 @@ class UserPopupState(rx.State):
         try:
             card = await run_db(lambda db: user_card(db, username=username, viewer_id=viewer_id))
         except DomainError as problem:
-            self.card, self.error = None, problem.message
+            self.card, self.error = None, translate(problem.message, await language_of(self))
             return
         self.card = card
 
@@ -76,7 +78,8 @@ class UserPopupState(rx.State):
         try:
             fresh, viewer_counts = await run_db(work)
         except DomainError as problem:
-            self.error, self.loading_username = problem.message, card.username
+            self.error = translate(problem.message, await language_of(self))
+            self.loading_username = card.username
             return None
         self.card, self.error = fresh, ""
         await self._sync_profile(fresh, viewer_id, viewer_counts)

@@ -35,6 +35,6 @@ def log_in(page: Page, login: str, password: str = PASSWORD, remember: bool = Fa
 
 def post(page: Page, text: str) -> None:
     page.get_by_label("Say something").fill(text)
-    page.get_by_role("button", name="Post").click()
+    page.get_by_role("button", name="Post", exact=True).click()
     expect(page.locator(".post").first).to_contain_text(text)
     expect(page.get_by_label("Say something")).to_have_value("")

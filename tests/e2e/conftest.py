@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
+from tests.fake_translator import FakeTranslator
 from tests.smtp import SmtpSink
 
 # Announcements are for ADMINS only; the server starts with this user's email among them.
@@ -56,7 +57,16 @@ def app_mail() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory, app_mail: SmtpSink) -> Iterator[RunningApp]:
+def app_translator() -> Iterator[FakeTranslator]:
+    """The Microsoft Translator stand-in (tests/fake_translator.py) the app under test calls."""
+    with FakeTranslator() as translator:
+        yield translator
+
+
+@pytest.fixture(scope="session")
+def live_app(
+    tmp_path_factory: pytest.TempPathFactory, app_mail: SmtpSink, app_translator: FakeTranslator
+) -> Iterator[RunningApp]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (make test installs it)")
     work = tmp_path_factory.mktemp("live")
@@ -76,6 +86,13 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, app_mail: SmtpSink) -> It
                 "MAIL_PORT": str(app_mail.port),
                 "MAIL_TIMEOUT": "5",
                 "BASE_URL": f"http://localhost:{frontend_port}",
+                "MS_TRANSLATOR_KEY": app_translator.key,
+                "MS_TRANSLATOR_REGION": app_translator.region,
+                "MS_TRANSLATOR_ENDPOINT": app_translator.endpoint,
+                # Post exports in the run's own folder, slowed so a test can watch the bar.
+                "EXPORT_DIR": str(work / "exports"),
+                "EXPORT_BATCH_SIZE": "100",
+                "EXPORT_BATCH_PAUSE": "0.15",
             },
         ) as server:
             yield RunningApp(

@@ -4,8 +4,11 @@ a real SMTP server, and the Reflex exception handlers (a toast; the transaction 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +23,7 @@ import microblog.db as db_module
 from microblog import logs
 from microblog.config import get_settings, load_settings
 from microblog.db import run_db
+from microblog.i18n import translate
 from microblog.logs import ReportThrottle, configure_logging, flush_reports, report_error
 from microblog.models import User
 from microblog.state.errors import (
@@ -27,6 +31,7 @@ from microblog.state.errors import (
     handle_backend_exception,
     handle_frontend_exception,
 )
+from microblog.state.locale import STORAGE_KEY
 from tests.smtp import SmtpSink, free_port
 
 ADMIN = "admin@example.com"
@@ -242,6 +247,34 @@ def test_backend_handler_reports_and_returns_a_toast(mail_to_sink: SmtpSink) -> 
     assert ERROR_TOAST in js
     [message] = mail_to_sink.wait_for(lambda messages: len(messages) == 1)
     assert "Reflex event handler" in message.get_content()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the toast's script")
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [("es", "es"), ("zh", "zh"), ("en", "en"), (None, "en"), ("fr", "en")],
+)
+def test_the_crash_toast_is_in_the_tab_language(
+    stored: str | None, expected: str, mail_to_sink: SmtpSink
+) -> None:
+    """The script the browser evaluates picks the text by the tab's LocaleState.lang (its
+    localStorage key), with English for anything else."""
+    event = handle_backend_exception(_caught())
+    script = str(event.args[0][1])
+    harness = (
+        f"const window = {{localStorage: {{getItem: (key) => key === {json.dumps(STORAGE_KEY)}"
+        f" ? {json.dumps(stored)} : null}}}};\n"
+        "let shown = null;\n"
+        "const refs = {__toast: {error: (message, options) => { shown = options.title; }}};\n"
+        f"({script})();\n"
+        "process.stdout.write(JSON.stringify(shown));\n"
+    )
+    result = subprocess.run(
+        ["node", "-e", harness], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert json.loads(result.stdout) == translate(ERROR_TOAST, expected)
+    if expected != "en":
+        assert translate(ERROR_TOAST, expected) != str(ERROR_TOAST)
 
 
 def test_handlers_pass_reflex_validation() -> None:

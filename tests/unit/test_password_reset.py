@@ -14,7 +14,7 @@ from sqlmodel import Session
 from microblog.config import get_settings
 from microblog.models import User, utcnow
 from microblog.security import hash_password
-from microblog.services import auth_sessions, password_reset, users
+from microblog.services import api_tokens, auth_sessions, password_reset, users
 from microblog.services.errors import Forbidden, Invalid
 
 BASE = "https://blog.example.org"
@@ -88,6 +88,8 @@ def test_reset_sets_the_password_ends_sessions_and_works_once(session: Session, 
         session, ticket=ticket, remember_days=30, default_hours=12
     )
     assert auth_sessions.resolve_session(session, token=token_raw) is not None
+    api_token = api_tokens.issue_token(session, user_id=susan.id, lifetime_seconds=3600)
+    assert api_tokens.resolve_token(session, token=api_token) is not None
     token = password_reset.make_reset_token(susan)
 
     password_reset.reset_password(
@@ -97,6 +99,7 @@ def test_reset_sets_the_password_ends_sessions_and_works_once(session: Session, 
     assert users.authenticate(session, login="susan", password="brand new pass").id == susan.id
     assert users.authenticate(session, login="susan", password="password123") is None
     assert auth_sessions.resolve_session(session, token=token_raw) is None
+    assert api_tokens.resolve_token(session, token=api_token) is None
     with pytest.raises(Forbidden, match="invalid or has expired"):
         password_reset.reset_password(
             session, token=token, password="another pass 1", password2="another pass 1"

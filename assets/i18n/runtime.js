@@ -1,0 +1,78 @@
+// Translation in the browser: looks a msgid up in the catalog of the current language.
+// microblog/components/i18n.py turns t("Home") into t(<LocaleState.lang>, "Home"), importing
+// this module, so React re-renders the text when the language var changes.
+import catalogs from "./catalogs.js";
+
+// The key rx.LocalStorage keeps the visitor's choice under (microblog/state/locale.py): read it
+// for the first render, before the hydrate event has brought the state's value.
+const STORAGE_KEY = "microblog_lang";
+
+export function currentLang(lang) {
+  if (lang) return lang;
+  try {
+    if (typeof window !== "undefined") return window.localStorage.getItem(STORAGE_KEY) || "en";
+  } catch (e) {
+    // storage disabled: English until the server says otherwise
+  }
+  return "en";
+}
+
+function format(text, params) {
+  return text.replace(/%\((\w+)\)[sd]/g, (whole, name) =>
+    params && name in params && params[name] !== undefined && params[name] !== null
+      ? String(params[name])
+      : whole,
+  );
+}
+
+export function t(lang, msgid, params) {
+  const catalog = catalogs[currentLang(lang)];
+  const found = catalog && catalog.messages[msgid];
+  return format(typeof found === "string" && found ? found : msgid, params);
+}
+
+export function tn(lang, singular, plural, num, params) {
+  const values = { ...(params || {}), num };
+  const count = Number(num) || 0;
+  const catalog = catalogs[currentLang(lang)];
+  const forms = catalog && catalog.messages[singular];
+  if (Array.isArray(forms)) {
+    const form = forms[catalog.plural(count)];
+    if (form) return format(form, values);
+  }
+  return format(count === 1 ? singular : plural, values);
+}
+
+// Relative times ("3 minutes ago", "hace 3 minutos", "3分钟前") with the browser's Intl.
+const UNITS = [
+  ["year", 31536000],
+  ["month", 2592000],
+  ["week", 604800],
+  ["day", 86400],
+  ["hour", 3600],
+  ["minute", 60],
+  ["second", 1],
+];
+
+export function relativeTime(lang, iso) {
+  if (!iso) return "";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "";
+  const seconds = (when.getTime() - Date.now()) / 1000;
+  const format = new Intl.RelativeTimeFormat(currentLang(lang), { numeric: "auto" });
+  if (Math.abs(seconds) < 45) return format.format(0, "second");
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size || unit === "second") {
+      return format.format(Math.round(seconds / size), unit);
+    }
+  }
+  return "";
+}
+
+// A full date and time in the reader's time zone and language.
+export function dateTime(lang, iso) {
+  if (!iso) return "";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "";
+  return when.toLocaleString(currentLang(lang), { dateStyle: "long", timeStyle: "short" });
+}

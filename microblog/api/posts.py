@@ -1,0 +1,76 @@
+"""Posts, a user's posts and the token holder's home feed: beyond the tutorial, so an app can be
+built on the API. The rules (140 characters, authors delete their own, the live "new post"
+event) are the services', the same as the UI's."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from microblog.api.auth import BearerCredentials, authorized
+from microblog.api.contract import PostCollection, PostCreate, PostOut, errors
+from microblog.api.params import PagingArgs, existing_id
+from microblog.api.representations import (
+    API_PREFIX,
+    collection_json,
+    post_json,
+    post_path,
+    user_path,
+)
+from microblog.api.routing import JsonRoute
+from microblog.schemas import Page, PostRow
+from microblog.services import posts, users
+
+router = APIRouter(route_class=JsonRoute, tags=["posts"])
+
+
+@router.get(
+    "/users/{user_id}/posts", response_model=PostCollection, responses=errors(400, 401, 404)
+)
+def get_user_posts(
+    user_id: int, paging: PagingArgs, credentials: BearerCredentials
+) -> JSONResponse:
+    """A user's posts, newest first."""
+    with authorized(credentials) as (db, _me):
+        user = users.get_user(db, existing_id(user_id, "user"))
+        page = posts.user_posts(db, user_id=user.id, page=paging.page, per_page=paging.per_page)
+        page.total = posts.count_user_posts(db, user_id=user.id)
+        return JSONResponse(collection_json(page, post_json, f"{user_path(user.id)}/posts"))
+
+
+@router.get("/feed", response_model=PostCollection, responses=errors(400, 401))
+def get_feed(paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse:
+    """Your home feed: your posts and those of everyone you follow, newest first. Not counted
+    (`total_items` and `total_pages` are null): follow `_links.next` until it is null."""
+    with authorized(credentials) as (db, me):
+        page: Page[PostRow] = posts.home_timeline(
+            db, user_id=me.id, page=paging.page, per_page=paging.per_page
+        )
+        return JSONResponse(collection_json(page, post_json, f"{API_PREFIX}/feed"))
+
+
+@router.get("/posts/{post_id}", response_model=PostOut, responses=errors(400, 401, 404))
+def get_post(post_id: int, credentials: BearerCredentials) -> JSONResponse:
+    with authorized(credentials) as (db, _me):
+        row = posts.get_post_row(db, post_id=existing_id(post_id, "post"))
+        return JSONResponse(post_json(row))
+
+
+@router.post(
+    "/posts", status_code=201, response_model=PostOut, responses=errors(400, 401, 413, 415)
+)
+def create_post(data: PostCreate, credentials: BearerCredentials) -> JSONResponse:
+    """Post as the token holder; 201 with a `Location` header. Followers' open pages show it
+    live, as they do for a post from the web form."""
+    with authorized(credentials) as (db, me):
+        post = posts.create_post(db, author_id=me.id or 0, body=data.body)
+        row = PostRow.of(post, me)
+    return JSONResponse(post_json(row), status_code=201, headers={"Location": post_path(row.id)})
+
+
+@router.delete("/posts/{post_id}", status_code=204, responses=errors(400, 401, 403, 404))
+def delete_post(post_id: int, credentials: BearerCredentials) -> Response:
+    """Delete one of your posts (403 for anyone else's)."""
+    with authorized(credentials) as (db, me):
+        posts.delete_post(db, post_id=existing_id(post_id, "post"), user_id=me.id or 0)
+    return Response(status_code=204)

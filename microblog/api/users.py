@@ -1,0 +1,156 @@
+"""Users: the tutorial's six endpoints, and follow/unfollow.
+
+Handlers are plain `def`: FastAPI runs them in its thread pool, so their database work never
+blocks the event loop. Each is one unit of work (`authorized` checks the token in the same
+session).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from microblog.api.auth import BearerCredentials, authorized, client_address
+from microblog.api.contract import UserCollection, UserCreate, UserOut, UserUpdate, errors
+from microblog.api.errors import ApiError
+from microblog.api.params import PagingArgs, existing_id
+from microblog.api.representations import (
+    API_PREFIX,
+    one_user_json,
+    user_path,
+    users_collection_json,
+)
+from microblog.api.routing import JsonRoute
+from microblog.config import get_settings
+from microblog.db import session_scope
+from microblog.schemas import UserPublic
+from microblog.services import follows, rate_limits, users
+from microblog.services.errors import Forbidden
+
+router = APIRouter(route_class=JsonRoute, tags=["users"])
+
+_AUTH = errors(400, 401, 404)
+
+
+@router.get("/users/{user_id}", response_model=UserOut, responses=_AUTH)
+def get_user(user_id: int, credentials: BearerCredentials) -> JSONResponse:
+    """A user; `email` is included only in your own."""
+    with authorized(credentials) as (db, me):
+        user = users.get_user(db, existing_id(user_id, "user"))
+        email = user.email if user.id == me.id else None
+        return JSONResponse(one_user_json(db, UserPublic.of(user), email=email))
+
+
+@router.get("/users", response_model=UserCollection, responses=errors(400, 401))
+def get_users(paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse:
+    """Everyone, in order of registration."""
+    with authorized(credentials) as (db, _me):
+        page = users.list_users(db, page=paging.page, per_page=paging.per_page, count=True)
+        return JSONResponse(users_collection_json(db, page, f"{API_PREFIX}/users"))
+
+
+@router.get("/users/{user_id}/followers", response_model=UserCollection, responses=_AUTH)
+def get_followers(user_id: int, paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse:
+    """Who follows this user, most recent first."""
+    with authorized(credentials) as (db, _me):
+        user = users.get_user(db, existing_id(user_id, "user"))
+        page = follows.list_followers(
+            db, user_id=user.id, page=paging.page, per_page=paging.per_page, count=True
+        )
+        return JSONResponse(users_collection_json(db, page, f"{user_path(user.id)}/followers"))
+
+
+@router.get("/users/{user_id}/following", response_model=UserCollection, responses=_AUTH)
+def get_following(user_id: int, paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse:
+    """Whom this user follows, most recent first."""
+    with authorized(credentials) as (db, _me):
+        user = users.get_user(db, existing_id(user_id, "user"))
+        page = follows.list_following(
+            db, user_id=user.id, page=paging.page, per_page=paging.per_page, count=True
+        )
+        return JSONResponse(users_collection_json(db, page, f"{user_path(user.id)}/following"))
+
+
+@router.post(
+    "/users",
+    status_code=201,
+    response_model=UserOut,
+    responses=errors(400, 413, 415, 429),
+)
+def create_user(data: UserCreate, request: Request) -> JSONResponse:
+    """Register (no token needed). Answers 201 with the new user and a `Location` header."""
+    settings = get_settings()
+    requests, window = settings.api_register_rate_limit
+    limit = rate_limits.RateLimit("register", requests, window)
+    with session_scope() as db:
+        wait = rate_limits.hit(db, limit=limit, client=client_address(request))
+    if wait:
+        raise ApiError(
+            429, f"Too many registrations. Try again in {wait} s.", {"Retry-After": str(wait)}
+        )
+    with session_scope() as db:
+        user = users.register_user(
+            db,
+            username=data.username,
+            email=data.email,
+            password=data.password,
+            password2=data.password,
+        )
+        if data.about_me:
+            users.update_account(db, user_id=user.id, about_me=data.about_me)
+        db.flush()
+        body = one_user_json(db, UserPublic.of(user), email=user.email)
+    return JSONResponse(body, status_code=201, headers={"Location": user_path(user.id or 0)})
+
+
+@router.put(
+    "/users/{user_id}",
+    response_model=UserOut,
+    responses=errors(400, 401, 403, 404, 413, 415),
+)
+def update_user(user_id: int, data: UserUpdate, credentials: BearerCredentials) -> JSONResponse:
+    """Change your own username, email or about me (403 for anyone else's)."""
+    with authorized(credentials) as (db, me):
+        if me.id != user_id:
+            raise Forbidden("You can only change your own account.")
+        given = data.model_fields_set
+        user = users.update_account(
+            db,
+            user_id=me.id,
+            username=data.username if "username" in given else None,
+            email=data.email if "email" in given else None,
+            about_me=(data.about_me or "") if "about_me" in given else None,
+        )
+        db.flush()
+        return JSONResponse(one_user_json(db, UserPublic.of(user), email=user.email))
+
+
+_FOLLOW = errors(400, 401, 404)
+
+
+@router.get("/users/{user_id}/follow", status_code=204, responses=_FOLLOW)
+def is_following(user_id: int, credentials: BearerCredentials) -> Response:
+    """204 if you follow this user, 404 if you do not (or there is no such user)."""
+    with authorized(credentials) as (db, me):
+        user = users.get_user(db, existing_id(user_id, "user"))
+        if not follows.is_following(db, follower_id=me.id, followed_id=user.id):
+            raise ApiError(404, "You do not follow this user.")
+    return Response(status_code=204)
+
+
+@router.post("/users/{user_id}/follow", status_code=204, responses=_FOLLOW)
+def follow(user_id: int, credentials: BearerCredentials) -> Response:
+    """Follow a user (the same as the Follow button: they are notified). Following someone you
+    already follow changes nothing and also answers 204; following yourself is a 400."""
+    with authorized(credentials) as (db, me):
+        follows.follow(db, follower_id=me.id, followed_id=existing_id(user_id, "user"))
+    return Response(status_code=204)
+
+
+@router.delete("/users/{user_id}/follow", status_code=204, responses=_FOLLOW)
+def unfollow(user_id: int, credentials: BearerCredentials) -> Response:
+    """Stop following a user; 204 also when you were not following them."""
+    with authorized(credentials) as (db, me):
+        user = users.get_user(db, existing_id(user_id, "user"))
+        follows.unfollow(db, follower_id=me.id, followed_id=user.id)
+    return Response(status_code=204)

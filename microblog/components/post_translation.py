@@ -1,0 +1,69 @@
+"""A post's text, translated in place on request: the "Translate" link under posts written in
+another language than the reader's, and "Show original" to go back. Hidden when no translation
+service is configured or the post's language is unknown."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.i18n import t
+from microblog.state.locale import LocaleState
+from microblog.state.translation import TranslationState as T
+
+
+def _key(post: rx.Var) -> rx.Var:
+    return post.id.to_string()
+
+
+def post_text(post: rx.Var) -> rx.Component:
+    """The body, or its translation while the reader has one open."""
+    key = _key(post)
+    return rx.cond(
+        T.translations.contains(key),
+        rx.text(
+            T.translations[key],
+            class_name="post-body post-translated",
+            white_space="pre-wrap",
+            lang=LocaleState.lang,
+        ),
+        rx.text(post.body, class_name="post-body", white_space="pre-wrap", lang=post.language),
+    )
+
+
+def translate_link(post: rx.Var) -> rx.Component:
+    key = _key(post)
+    offered = T.enabled & (post.language != "") & (post.language != LocaleState.lang)
+    return rx.cond(
+        offered | T.translations.contains(key),
+        rx.hstack(
+            rx.cond(
+                T.translations.contains(key),
+                rx.button(
+                    t("Show original"),
+                    on_click=T.show_original(post.id),
+                    size="1",
+                    variant="ghost",
+                    class_name="show-original",
+                ),
+                rx.cond(
+                    T.pending.contains(key),
+                    rx.text(t("Translating…"), size="1", color_scheme="gray"),
+                    rx.button(
+                        t("Translate"),
+                        on_click=T.translate_post(post.id),
+                        size="1",
+                        variant="ghost",
+                        class_name="translate-link",
+                    ),
+                ),
+            ),
+            rx.cond(
+                T.errors.contains(key),
+                rx.text(T.errors[key], size="1", color_scheme="red", role="alert"),
+                rx.fragment(),
+            ),
+            spacing="2",
+            align="center",
+        ),
+        rx.fragment(),
+    )

@@ -1,0 +1,134 @@
+"""Search results: matching people, then matching posts best first with the searched words
+highlighted, 25 a page; an honest empty state, and a clear message when the engine is down."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from microblog.components.highlight import highlighted_text
+from microblog.components.i18n import t, t_plural
+from microblog.components.layout import layout, loading
+from microblog.components.pager import pager
+from microblog.components.post_card import avatar_link, name_link, post_card
+from microblog.state.search import SearchState
+
+
+def _person(user: rx.Var) -> rx.Component:
+    return rx.hstack(
+        avatar_link(user.username, user.avatar),
+        rx.vstack(
+            name_link(user.username),
+            rx.text(user.about_me, size="2", color_scheme="gray"),
+            spacing="0",
+        ),
+        align="center",
+        spacing="3",
+        class_name="search-user",
+    )
+
+
+def _people() -> rx.Component:
+    return rx.cond(
+        SearchState.users.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading(t("People"), size="3", as_="h2"),
+                rx.foreach(SearchState.users, _person),
+                spacing="2",
+            ),
+            width="100%",
+            class_name="search-users",
+        ),
+        rx.fragment(),
+    )
+
+
+def _posts() -> rx.Component:
+    return rx.cond(
+        SearchState.posts.length() > 0,
+        rx.vstack(
+            rx.foreach(
+                SearchState.posts,
+                lambda post: post_card(post, body=highlighted_text(post.segments)),
+            ),
+            spacing="3",
+            width="100%",
+            class_name="post-list",
+        ),
+        rx.cond(
+            SearchState.error == "",
+            rx.callout(
+                rx.text(
+                    t(
+                        "No posts match “%(query)s”. Every word must appear in a post: check "
+                        "the spelling or use fewer words.",
+                        query=SearchState.query,
+                    )
+                ),
+                icon="search",
+                color_scheme="gray",
+                width="100%",
+                class_name="search-empty",
+            ),
+            rx.fragment(),
+        ),
+    )
+
+
+def _results() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            SearchState.error != "",
+            rx.callout(
+                SearchState.error,
+                icon="triangle_alert",
+                color_scheme="red",
+                role="alert",
+                width="100%",
+                class_name="search-unavailable",
+            ),
+            rx.text(
+                # The count is formatted by the state ("1,234", "10,000+"); `num` picks the form.
+                t_plural(
+                    "%(count)s result for “%(query)s”",
+                    "%(count)s results for “%(query)s”",
+                    SearchState.total,
+                    count=SearchState.count_text,
+                    query=SearchState.query,
+                ),
+                color_scheme="gray",
+                class_name="search-summary",
+            ),
+        ),
+        _people(),
+        _posts(),
+        pager(
+            SearchState.has_prev,
+            SearchState.has_next,
+            SearchState.newer_href,
+            SearchState.older_href,
+            noun="results",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def search_page() -> rx.Component:
+    return layout(
+        rx.heading(t("Search"), size="6"),
+        rx.cond(
+            SearchState.loaded,
+            rx.cond(
+                SearchState.query == "",
+                rx.callout(
+                    t("Type words in the search box to find posts and people."),
+                    icon="info",
+                    color_scheme="gray",
+                    width="100%",
+                ),
+                _results(),
+            ),
+            loading(),
+        ),
+    )

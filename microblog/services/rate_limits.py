@@ -1,0 +1,73 @@
+"""Request rate limits per client address, shared by every worker through the database.
+
+Used by the REST API for the two requests that are expensive or abuse-prone without a password
+to stop them: creating a token (a password hash each) and registering (a hash and a new account).
+
+A fixed window per (limit, client): the first request opens a window of `window` seconds, each
+request in it adds one, and past `requests` the answer is "wait until the window ends". One
+`INSERT … ON CONFLICT … RETURNING` counts and reads in a single atomic statement, so any number
+of workers (or servers) on one database share the count without a lock or a race.
+
+The counters live in `login_failure`, the key -> (count, time) table of the login throttle, under
+keys of their own (`rate:<limit>:<client>`), so no new table is needed and the throttle's pruning
+(rows untouched for an hour) forgets them too: that is why a window is at most an hour
+(`config.RATE_WINDOW_MAX`). The client is normalized as the throttle does it (an IPv6 address
+counts as its /64). Why not Redis: the login throttle already counts in the database, which works
+with or without `REDIS_URL`; one mechanism is simpler to reason about and to test.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from microblog.models import LoginFailure, utcnow
+from microblog.services import login_throttle
+
+PRUNE_ONE_IN = 100  # about once in this many counted requests, old counters are deleted
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `requests` per `window` seconds from one client."""
+
+    name: str
+    requests: int
+    window: int
+
+
+def _key(limit: RateLimit, client: str) -> str:
+    return f"rate:{limit.name}:{login_throttle._normal_client(client)}"  # the throttle's rule
+
+
+def hit(session: Session, *, limit: RateLimit, client: str, now: datetime | None = None) -> int:
+    """Count one request from `client`; returns 0 if it may go ahead, else the seconds until the
+    window ends (for `Retry-After`). Refused requests count too, which changes nothing: the
+    window ends when it ends."""
+    now = now or utcnow()
+    table = LoginFailure.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(key=_key(limit, client), failures=1, last_failure_at=now)
+    expired = table.c.last_failure_at <= now - timedelta(seconds=limit.window)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "last_failure_at": case((expired, now), else_=table.c.last_failure_at),
+        },
+    ).returning(table.c.failures, table.c.last_failure_at)
+    count, window_start = session.execute(statement).one()
+    if secrets.randbelow(PRUNE_ONE_IN) == 0:
+        login_throttle.prune_login_failures(session, now=now)
+    if count <= limit.requests:
+        return 0
+    remaining = (window_start + timedelta(seconds=limit.window) - now).total_seconds()
+    return max(1, math.ceil(remaining))

@@ -1,0 +1,217 @@
+"""Full-text search over posts (and usernames): one interface, two engines, chosen once.
+
+- Elasticsearch when `ELASTICSEARCH_URL` is set (services/search/elasticsearch.py), kept in step
+  through an outbox.
+- Otherwise the built-in engine of the database in use (services/search/builtin.py): SQLite
+  FTS5 or PostgreSQL full text, kept in the post's own transaction.
+
+Services call `post_saved` / `post_deleted` inside the post's transaction; pages call
+`search_posts` and `search_users`; the CLI calls `reindex`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from microblog.config import get_settings
+from microblog.models import Post, User
+from microblog.schemas import PostRow, avatar_url, iso_utc
+from microblog.services.search.analysis import Segment, highlight, query_words
+from microblog.services.search.builtin import PostgresEngine, SqliteEngine
+from microblog.services.search.interface import Hits, SearchEngine, SearchUnavailable
+
+__all__ = [
+    "SearchResults",
+    "SearchUnavailable",
+    "UserHit",
+    "engine_for",
+    "post_deleted",
+    "post_saved",
+    "reindex",
+    "search_posts",
+    "search_users",
+]
+
+QUERY_MAX = 200
+"""Longer queries are cut here (a search box, not a document)."""
+USER_HITS = 5
+
+_SQLITE = SqliteEngine()
+_POSTGRES = PostgresEngine()
+_external: list[SearchEngine | None] = []
+
+
+@lru_cache(maxsize=1)
+def _configured_external() -> SearchEngine | None:
+    settings = get_settings()
+    if not settings.elasticsearch_url:
+        return None
+    from microblog.services.search.elasticsearch import ElasticsearchEngine, make_client
+
+    return ElasticsearchEngine(make_client(settings), index=settings.elasticsearch_index)
+
+
+def external_engine() -> SearchEngine | None:
+    """The Elasticsearch engine when configured (or set by `use_external`), else None."""
+    return _external[-1] if _external else _configured_external()
+
+
+def use_external(engine: SearchEngine | None) -> None:
+    """Replace the configured external engine (tests point it at a loopback server); None
+    means the built-in engine. `use_external(...)` again, or `reset_external()`, to undo."""
+    _external.clear()
+    _external.append(engine)
+
+
+def reset_external() -> None:
+    _external.clear()
+
+
+def builtin_engine(dialect: str) -> SearchEngine:
+    return _POSTGRES if dialect == "postgresql" else _SQLITE
+
+
+def engine_for(session: Session) -> SearchEngine:
+    """Elasticsearch when configured, else the built-in engine of this session's database."""
+    return external_engine() or builtin_engine(session.get_bind().dialect.name)
+
+
+def post_saved(session: Session, *, post_id: int, body: str) -> None:
+    """A post was created or edited: in its transaction, before the commit."""
+    engine_for(session).index(session, post_id=post_id, body=body)
+
+
+def post_deleted(session: Session, *, post_id: int) -> None:
+    """A post was deleted: in its transaction, before the commit."""
+    engine_for(session).remove(session, post_id=post_id)
+
+
+@dataclass
+class SearchPostRow(PostRow):
+    """A post in the results, with its text cut into highlighted and plain segments."""
+
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class UserHit:
+    username: str
+    avatar: str
+    about_me: str
+
+
+@dataclass
+class SearchResults:
+    query: str
+    words: list[str]
+    posts: list[SearchPostRow]
+    page: int
+    per_page: int
+    has_next: bool
+    has_prev: bool
+    total: int
+    total_capped: bool
+    expanded: dict[str, list[str]] = field(default_factory=dict)
+
+
+def clean_query(q: str | None) -> str:
+    return " ".join((q or "").split())[:QUERY_MAX]
+
+
+def search_posts(session: Session, *, q: str, page: int, per_page: int) -> SearchResults:
+    """One page of posts matching `q`, best first, with highlight segments. Raises
+    SearchUnavailable when the engine cannot answer."""
+    query = clean_query(q)
+    words = query_words(query)
+    hits = (
+        engine_for(session).query(session, words, offset=(page - 1) * per_page, size=per_page)
+        if words
+        else Hits(ids=[], has_next=False, total=0)
+    )
+    rows = _post_rows(session, hits.ids)
+    posts = [
+        SearchPostRow(**vars(rows[i]), segments=highlight(rows[i].body, words))
+        for i in hits.ids
+        if i in rows  # a post deleted since the engine saw it is left out
+    ]
+    return SearchResults(
+        query=query,
+        words=words,
+        posts=posts,
+        page=page,
+        per_page=per_page,
+        has_next=hits.has_next,
+        has_prev=page > 1,
+        total=hits.total,
+        total_capped=hits.total_capped,
+        expanded=hits.expanded,
+    )
+
+
+_ROWS = text(
+    'SELECT post.id, post.body, post."timestamp", post.language, "user".id, "user".username, '
+    '"user".email FROM post JOIN "user" ON "user".id = post.user_id WHERE post.id IN :ids'
+).bindparams(bindparam("ids", expanding=True))
+
+
+def _post_rows(session: Session, ids: list[int]) -> dict[int, PostRow]:
+    if not ids:
+        return {}
+    statement = _ROWS.columns(timestamp=col(Post.timestamp).type)
+    found: dict[int, PostRow] = {}
+    for post_id, body, timestamp, language, author_id, username, email in session.execute(
+        statement, {"ids": ids}
+    ):
+        found[post_id] = PostRow(
+            id=post_id,
+            body=body,
+            timestamp=iso_utc(timestamp),
+            language=language or "",
+            author_id=author_id,
+            author_username=username,
+            author_avatar=avatar_url(email, 48),
+        )
+    return found
+
+
+def search_users(session: Session, *, q: str, limit: int = USER_HITS) -> list[UserHit]:
+    """Users whose name starts with a word of the query (an exact name first), at most
+    `limit`. A prefix LIKE per word over the user table (10k rows scan in about a millisecond).
+    """
+    words = query_words(clean_query(q))[:3]
+    if not words:
+        return []
+    name = func.lower(User.username)
+    found: dict[int, User] = {}
+    for word in words:
+        statement = (
+            select(User)
+            .where(name.startswith(word, autoescape=True))
+            .order_by(func.length(User.username), name)
+            .limit(limit)
+        )
+        for user in session.exec(statement):
+            found.setdefault(user.id or 0, user)
+    ranked = sorted(
+        found.values(),
+        key=lambda u: (u.username.lower() not in words, len(u.username), u.username.lower()),
+    )
+    return [
+        UserHit(username=u.username, avatar=avatar_url(u.email, 36), about_me=u.about_me or "")
+        for u in ranked[:limit]
+    ]
+
+
+def reindex(
+    engine: Engine, *, batch_size: int = 5_000, progress: Callable[[str], object] = print
+) -> int:
+    """Rebuild the configured engine's index from the database (`python -m microblog reindex`)."""
+    search_engine = external_engine() or builtin_engine(engine.dialect.name)
+    progress(f"Reindexing posts into {search_engine.name}")
+    return search_engine.reindex(engine, batch_size=batch_size, progress=progress)

@@ -1,0 +1,300 @@
+"""The Elasticsearch engine (the tutorial's choice), through the official client.
+
+Writes never go to Elasticsearch inside a request. `index`/`remove` add a row to the outbox
+(`search_outbox`) in the post's transaction and, after the commit, ask a background thread to
+apply the outbox (`drain`). Applying a row reads the post: it exists, index it; it is gone,
+delete it. Each write carries the outbox row id as an external version, so a late, older write
+from another worker cannot overwrite a newer one. If Elasticsearch is down, the rows stay and
+the outbox worker (a lifespan task, with backoff) applies them once it is back.
+
+The pinned client (elasticsearch 9.x) talks to Elasticsearch 9.x servers: it sends
+`compatible-with=9` headers, which 8.x servers refuse.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import bindparam, delete, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, col, select
+
+from microblog.after_commit import defer
+from microblog.config import Settings
+from microblog.i18n import _l
+from microblog.models import SearchOutbox
+from microblog.services.search.interface import Hits, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+MAX_RESULT_WINDOW = 10_000
+"""Elasticsearch refuses from + size beyond `index.max_result_window` (10,000 by default); pages
+past it are reached by walking with `search_after`."""
+DRAIN_BATCH = 500
+UNAVAILABLE = _l("Search is unavailable right now. Please try again in a little while.")
+
+MAPPINGS = {
+    "properties": {
+        "post_id": {"type": "long"},
+        "body": {"type": "text"},
+        "username": {"type": "text"},
+        "timestamp": {"type": "date"},
+    }
+}
+
+_POSTS = (
+    'SELECT post.id, post.body, post."timestamp", "user".username FROM post '
+    'JOIN "user" ON "user".id = post.user_id '
+)
+
+
+def make_client(settings: Settings) -> Any:
+    """An Elasticsearch client from the settings: basic auth or an API key, and TLS options
+    (a CA bundle for a self-signed cluster certificate, or verification off for a lab)."""
+    from elasticsearch import Elasticsearch
+
+    options: dict[str, Any] = {
+        "request_timeout": settings.elasticsearch_timeout,
+        "max_retries": 1,
+        "retry_on_timeout": False,
+    }
+    if settings.elasticsearch_api_key:
+        options["api_key"] = settings.elasticsearch_api_key
+    elif settings.elasticsearch_username:
+        options["basic_auth"] = (settings.elasticsearch_username, settings.elasticsearch_password)
+    if settings.elasticsearch_ca_certs:
+        options["ca_certs"] = settings.elasticsearch_ca_certs
+    if not settings.elasticsearch_verify_certs:
+        options["verify_certs"] = False
+        options["ssl_show_warn"] = False
+    return Elasticsearch(settings.elasticsearch_url, **options)
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+class ElasticsearchEngine:
+    name = "elasticsearch"
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        index: str = "posts",
+        max_window: int = MAX_RESULT_WINDOW,
+        count_cap: int = MAX_RESULT_WINDOW,
+    ) -> None:
+        self.client = client
+        self.index_name = index
+        self.max_window = max_window
+        self.count_cap = count_cap
+        self._ready = False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-outbox")
+        self._lock = threading.Lock()
+        self._queued: set[Engine] = set()
+
+    # -- writes: the outbox ---------------------------------------------------------------
+
+    def index(self, session: Session, *, post_id: int, body: str) -> None:
+        self._enqueue(session, post_id)
+
+    def remove(self, session: Session, *, post_id: int) -> None:
+        self._enqueue(session, post_id)
+
+    def _enqueue(self, session: Session, post_id: int) -> None:
+        session.add(SearchOutbox(post_id=post_id))
+        engine = _engine_of(session)
+        defer(session, lambda: self.kick(engine))
+
+    def kick(self, engine: Engine) -> None:
+        """Ask the background thread to apply the outbox soon (after-commit: returns at once;
+        several kicks while one is queued make one drain)."""
+        with self._lock:
+            if engine in self._queued:
+                return
+            self._queued.add(engine)
+        self._pool.submit(self._drain_quietly, engine)
+
+    def _drain_quietly(self, engine: Engine) -> None:
+        with self._lock:
+            self._queued.discard(engine)
+        try:
+            self.drain(engine)
+        except SearchUnavailable:
+            log.warning("Elasticsearch is unavailable; the outbox keeps the changes for later")
+        except Exception:
+            log.exception("Applying the search outbox failed")
+
+    def drain(self, engine: Engine, *, batch: int = DRAIN_BATCH) -> int:
+        """Apply every outbox row, oldest first; returns how many rows were applied. Raises
+        SearchUnavailable (rows kept) when Elasticsearch does not take them."""
+        applied = 0
+        while True:
+            with Session(engine) as session:
+                rows = session.exec(
+                    select(SearchOutbox).order_by(col(SearchOutbox.id)).limit(batch)
+                ).all()
+                if not rows:
+                    return applied
+                versions: dict[int, int] = {}
+                for row in rows:
+                    versions[row.post_id] = max(versions.get(row.post_id, 0), row.id or 0)
+                docs = self._documents(session, list(versions))
+                self._bulk(versions, docs)
+                row_ids = [row.id for row in rows]
+                session.execute(delete(SearchOutbox).where(col(SearchOutbox.id).in_(row_ids)))
+                session.commit()
+                applied += len(rows)
+
+    def pending(self, engine: Engine) -> int:
+        with Session(engine) as session:
+            return int(session.execute(text("SELECT count(*) FROM search_outbox")).scalar() or 0)
+
+    def _documents(self, session: Session, post_ids: list[int]) -> dict[int, dict]:
+        rows = session.execute(
+            text(_POSTS + "WHERE post.id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": post_ids},
+        ).all()
+        return {post_id: _document(post_id, body, ts, name) for post_id, body, ts, name in rows}
+
+    def _bulk(self, versions: dict[int, int], docs: dict[int, dict]) -> None:
+        operations: list[dict] = []
+        for post_id, version in versions.items():
+            meta = {
+                "_index": self.index_name,
+                "_id": str(post_id),
+                "version": version,
+                "version_type": "external",
+            }
+            if post_id in docs:
+                operations += [{"index": meta}, docs[post_id]]
+            else:
+                operations.append({"delete": meta})
+        self._call(self._ensure_index)
+        response = self._call(lambda: self.client.bulk(operations=operations))
+        if response.get("errors"):
+            for item in response["items"]:
+                (action, result), *_ = item.items()
+                status = result.get("status", 200)
+                # 404: deleting what was never indexed; 409: a newer version is already there.
+                if status >= 300 and status not in (404, 409):
+                    log.error(
+                        "Elasticsearch refused %s of %s: %s", action, result.get("_id"), result
+                    )
+                    raise SearchUnavailable(UNAVAILABLE)
+
+    def _ensure_index(self) -> None:
+        if self._ready:
+            return
+        if not self.client.indices.exists(index=self.index_name):
+            self.client.options(ignore_status=400).indices.create(
+                index=self.index_name, mappings=MAPPINGS
+            )
+        self._ready = True
+
+    def _call(self, action: Callable[[], Any]) -> Any:
+        """Run a client call; any transport or server failure becomes SearchUnavailable."""
+        from elasticsearch import ApiError, TransportError
+
+        try:
+            return action()
+        except (ApiError, TransportError) as problem:
+            self._ready = False  # the index may be gone after a server reset
+            log.warning("Elasticsearch call failed: %s", problem)
+            raise SearchUnavailable(UNAVAILABLE) from problem
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def query(self, session: Session, words: list[str], *, offset: int, size: int) -> Hits:
+        """One page: from/size inside the result window, a search_after walk beyond it. Sorted
+        by score, then post id, so both paths give the same order."""
+        if not words:
+            return Hits(ids=[], has_next=False, total=0)
+        query = {
+            "multi_match": {
+                "query": " ".join(words),
+                "fields": ["body", "username"],
+                "fuzziness": "AUTO",
+                "operator": "and",
+            }
+        }
+        sort = [{"_score": "desc"}, {"post_id": "desc"}]
+        want = size + 1
+
+        def search(**extra: Any) -> dict:
+            return self._call(
+                lambda: self.client.search(
+                    index=self.index_name,
+                    query=query,
+                    sort=sort,
+                    source=False,
+                    track_total_hits=self.count_cap,
+                    **extra,
+                )
+            )
+
+        self._call(self._ensure_index)
+        if offset + want <= self.max_window:
+            response = search(from_=offset, size=want)
+        else:
+            after, skipped = None, 0
+            while skipped < offset:  # walk to the page, a window at a time
+                step = min(self.max_window, offset - skipped)
+                page = search(size=step, **({"search_after": after} if after else {}))
+                hits = page["hits"]["hits"]
+                if not hits:
+                    return Hits(ids=[], has_next=False, total=_total(page)[0])
+                after, skipped = hits[-1]["sort"], skipped + len(hits)
+            response = search(size=want, **({"search_after": after} if after else {}))
+        ids = [int(hit["_id"]) for hit in response["hits"]["hits"]]
+        total, capped = _total(response)
+        return Hits(ids=ids[:size], has_next=len(ids) > size, total=total, total_capped=capped)
+
+    def reindex(self, engine: Engine, *, batch_size: int, progress: Callable[[str], object]) -> int:
+        """Drop and rebuild the index from the database, in batches by post id. Changes made
+        meanwhile are in the outbox and are applied afterwards."""
+        self._call(
+            lambda: self.client.options(ignore_status=404).indices.delete(index=self.index_name)
+        )
+        self._ready = False
+        self._call(self._ensure_index)
+        done, last_id = 0, 0
+        while True:
+            with Session(engine) as session:
+                rows = session.execute(
+                    text(_POSTS + "WHERE post.id > :last ORDER BY post.id LIMIT :n"),
+                    {"last": last_id, "n": batch_size},
+                ).all()
+            if not rows:
+                break
+            operations: list[dict] = []
+            for post_id, body, ts, name in rows:
+                operations += [
+                    {"index": {"_index": self.index_name, "_id": str(post_id)}},
+                    _document(post_id, body, ts, name),
+                ]
+            response = self._call(lambda ops=operations: self.client.bulk(operations=ops))
+            if response.get("errors"):
+                raise SearchUnavailable("Elasticsearch refused part of the reindex.")
+            last_id = rows[-1][0]
+            done += len(rows)
+            progress(f"  {done:,} posts")
+        self._call(lambda: self.client.indices.refresh(index=self.index_name))
+        self.drain(engine)
+        return done
+
+
+def _document(post_id: int, body: str, timestamp: Any, username: str) -> dict:
+    stamp = timestamp.isoformat() if hasattr(timestamp, "isoformat") else str(timestamp)
+    return {"post_id": post_id, "body": body, "username": username, "timestamp": stamp}
+
+
+def _total(response: dict) -> tuple[int, bool]:
+    total = response["hits"].get("total") or {"value": 0, "relation": "eq"}
+    return int(total["value"]), total.get("relation") == "gte"

@@ -1,0 +1,165 @@
+"""The post export as a tab sees it: the user's current export task (id, status, progress,
+message), shown as a bar on every page, and the profile's "Export your posts" button.
+
+The job itself runs on the process's task runner (services/tasks.py), not in this tab: closing
+the tab does not stop it, and every open tab of the user follows it through TASK live events,
+each re-reading the task's row (state/live.py). A reload or a new tab reads the same row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime, timedelta
+
+import reflex as rx
+from reflex.config import get_config
+
+from microblog.config import get_settings
+from microblog.db import run_db, session_scope
+from microblog.i18n import translate
+from microblog.services import exports
+from microblog.services.errors import Conflict
+from microblog.services.tasks import get_runner
+from microblog.state.locale import language_of
+from microblog.state.session import SessionState
+
+log = logging.getLogger(__name__)
+
+# A finished export stays on the bar this long (or until dismissed in the tab); after that the
+# profile's download link, the notification and the email remain.
+SHOW_FINISHED_FOR = timedelta(minutes=15)
+
+
+class ExportState(rx.State):
+    task_id: str = ""
+    status: str = ""  # "", queued, running, done, failed
+    progress: int = 0
+    # The task's error, or a note (the email could not be sent): the English msgid stored in the
+    # row, translated in the browser so it follows the tab's language (task_progress.py).
+    message: str = ""
+    notice: str = ""  # the answer to a click ("already running"), in the tab's language
+    show_bar: bool = False  # the bar under the navbar (a finished export hides after a while)
+    _dismissed_id: str = ""
+
+    @rx.var
+    def is_active(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @rx.var
+    def download_href(self) -> str:
+        if self.status != "done":
+            return ""
+        return f"{get_config().api_url.rstrip('/')}/export/{self.task_id}"
+
+    def _show(self, view: exports.TaskView | None) -> None:
+        if view is None:
+            self.task_id, self.status, self.progress, self.message = "", "", 0, ""
+            self.show_bar = False
+            return
+        self.task_id, self.status = view.id, view.status
+        self.progress, self.message = view.progress, view.message
+        if view.status not in ("queued", "running"):
+            self.notice = ""  # "already running" no longer holds
+        finished = datetime.fromisoformat(view.finished_at) if view.finished_at else None
+        recent = finished is None or datetime.now(UTC) - finished <= SHOW_FINISHED_FOR
+        self.show_bar = recent and view.id != self._dismissed_id
+
+    async def _reload(self) -> None:
+        """Re-read the user's current export from its row (page load, live event)."""
+        user_id = (await self.get_state(SessionState)).user_id
+        if not user_id:
+            self._show(None)
+            return
+        self._show(await run_db(lambda db: exports.current_export(db, user_id=user_id)))
+
+    async def _on_live_task(self) -> None:
+        await self._reload()
+
+    @rx.event
+    async def start_export(self) -> rx.event.EventSpec | None:
+        return await self._start()
+
+    @rx.event
+    async def retry(self) -> rx.event.EventSpec | None:
+        return await self._start()
+
+    async def _start(self) -> rx.event.EventSpec | None:
+        session = await self.get_state(SessionState)
+        user_id = await session.current_user_id()
+        if user_id is None:
+            return session.login_redirect()
+        try:
+            view = await run_db(lambda db: exports.start_export(db, user_id=user_id))
+        except Conflict as problem:
+            self.notice = translate(problem.message, await language_of(self))
+            await self._reload()
+            return None
+        self.notice = ""
+        self._dismissed_id = ""
+        self._show(view)
+        return None
+
+    @rx.event
+    def dismiss(self) -> None:
+        """Hide a finished export's bar in this tab (the row, file and notification stay)."""
+        if not self.is_active:
+            self._dismissed_id = self.task_id
+            self.show_bar = False
+
+
+# -- housekeeping while the backend runs --------------------------------------------------------
+
+SWEEP_EVERY_SECONDS = 60.0
+EXPIRE_EVERY_SECONDS = 3600.0
+
+
+def _sweep(*, at_start: bool) -> None:
+    """Fail orphaned tasks; with one worker, at start-up every active row is an orphan."""
+    runner = get_runner()
+    grace = timedelta(0) if at_start and not runner.leases.shared else exports.ORPHAN_GRACE
+    try:
+        with session_scope() as db:
+            failed = exports.fail_orphaned_tasks(db, alive=runner.leases.alive, grace=grace)
+    except Exception:  # e.g. Redis down: nobody can tell who is alive, so fail nothing
+        log.exception("Could not check for orphaned tasks")
+        return
+    if failed:
+        log.warning("Marked %d orphaned task(s) as interrupted: %s", len(failed), failed)
+
+
+def _expire() -> None:
+    keep = timedelta(days=get_settings().export_keep_days)
+    with session_scope() as db:
+        exports.expire_export_files(db, older_than=datetime.now(UTC) - keep)
+
+
+async def _housekeeping() -> None:
+    await asyncio.to_thread(_sweep, at_start=True)
+    since_expiry = EXPIRE_EVERY_SECONDS
+    while True:
+        try:
+            if since_expiry >= EXPIRE_EVERY_SECONDS:
+                await asyncio.to_thread(_expire)
+                since_expiry = 0.0
+        except Exception:
+            log.exception("Could not expire old export files")
+        await asyncio.sleep(SWEEP_EVERY_SECONDS)
+        since_expiry += SWEEP_EVERY_SECONDS
+        await asyncio.to_thread(_sweep, at_start=False)
+
+
+@asynccontextmanager
+async def export_tasks() -> AsyncIterator[None]:
+    """Lifespan task: fail what a previous run left running, keep sweeping, and at shutdown let
+    running exports stop at their next batch (marked interrupted, so Retry is offered)."""
+    task = asyncio.create_task(_housekeeping(), name="microblog-export-housekeeping")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        await asyncio.to_thread(get_runner().stop)

@@ -1,0 +1,97 @@
+"""The search page (`/search?q=…&page=N`) and the navbar's search box.
+
+Thin: read q and page from the URL, call the search service in a worker thread, keep one page
+of trimmed rows. The query lives in the URL, so results can be shared and the back button works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+import reflex as rx
+from sqlmodel import Session
+
+from microblog.config import get_settings
+from microblog.db import get_engine, run_read
+from microblog.i18n import translate
+from microblog.routes import search_url
+from microblog.services import search
+from microblog.services.pagination import clamp_page
+from microblog.services.search import SearchPostRow, SearchResults, SearchUnavailable, UserHit
+from microblog.services.search.outbox import apply_forever
+from microblog.state.locale import language_of
+from microblog.state.session import SessionState
+
+
+class SearchState(rx.State):
+    query: str = ""
+    posts: list[SearchPostRow] = []
+    users: list[UserHit] = []
+    page: int = 1
+    has_next: bool = False
+    has_prev: bool = False
+    total: int = 0
+    total_capped: bool = False
+    loaded: bool = False
+    error: str = ""
+
+    @rx.var
+    def count_text(self) -> str:
+        """The number of matches as shown ("1,234", "10,000+" when capped); the sentence around
+        it is translated in the browser (pages/search.py)."""
+        return f"{self.total:,}" + ("+" if self.total_capped else "")
+
+    @rx.var
+    def newer_href(self) -> str:
+        return search_url(self.query, self.page - 1)
+
+    @rx.var
+    def older_href(self) -> str:
+        return search_url(self.query, self.page + 1)
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load: read `q` and `page` from the URL and show that page of results."""
+        await (await self.get_state(SessionState)).current_user_id()
+        params = self.router.url.query_parameters
+        query = search.clean_query(params.get("q"))
+        page, per_page = clamp_page(params.get("page")), get_settings().posts_per_page
+        self.query, self.page, self.error = query, page, ""
+        self.posts, self.users, self.total, self.total_capped = [], [], 0, False
+        self.has_next, self.has_prev = False, page > 1
+        if query:
+            # People come from the database, so they show even when the engine is down.
+            self.users = await run_read(lambda db: search.search_users(db, q=query))
+
+            def work(db: Session) -> SearchResults:
+                return search.search_posts(db, q=query, page=page, per_page=per_page)
+
+            try:
+                results = await run_read(work)
+            except SearchUnavailable as problem:
+                self.error = translate(problem.message, await language_of(self))
+            else:
+                self.posts = results.posts
+                self.has_next, self.total = results.has_next, results.total
+                self.total_capped = results.total_capped
+        self.loaded = True
+
+    @rx.event
+    def submit(self, form: dict) -> rx.event.EventSpec | None:
+        """The navbar box: go to the results page (an empty box does nothing)."""
+        query = search.clean_query(str(form.get("q", "")))
+        return rx.redirect(search_url(query)) if query else None
+
+
+@asynccontextmanager
+async def search_outbox(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan task: apply pending Elasticsearch changes at start-up and after outages."""
+    task = asyncio.create_task(apply_forever(get_engine), name="microblog-search-outbox")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,130 @@
+"""The contract, field by field: the tutorial's user and collection shapes (chapter 23), our
+post shape, the token and the error shapes. A client written for the tutorial relies on exactly
+these keys and types."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.api.conftest import Account
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+GRAVATAR = re.compile(r"^https://www\.gravatar\.com/avatar/[0-9a-f]{32}\?d=identicon&s=\d+$")
+USER_KEYS = {
+    "id",
+    "username",
+    "last_seen",
+    "about_me",
+    "post_count",
+    "follower_count",
+    "following_count",
+    "_links",
+}
+
+
+def check_user(user: dict, *, with_email: bool) -> None:
+    assert set(user) == USER_KEYS | ({"email"} if with_email else set())
+    assert isinstance(user["id"], int) and user["id"] > 0
+    assert isinstance(user["username"], str) and user["username"]
+    assert ISO_UTC.match(user["last_seen"]), user["last_seen"]
+    assert user["about_me"] is None or isinstance(user["about_me"], str)
+    for count in ("post_count", "follower_count", "following_count"):
+        assert isinstance(user[count], int) and user[count] >= 0
+    base = f"/api/users/{user['id']}"
+    assert user["_links"] == {
+        "self": base,
+        "followers": f"{base}/followers",
+        "following": f"{base}/following",
+        "avatar": user["_links"]["avatar"],
+    }
+    assert GRAVATAR.match(user["_links"]["avatar"])
+    assert user["_links"]["avatar"].endswith("&s=128")
+    if with_email:
+        assert isinstance(user["email"], str) and "@" in user["email"]
+
+
+def check_collection(body: dict, path: str, *, counted: bool) -> None:
+    assert set(body) == {"items", "_meta", "_links"}
+    assert isinstance(body["items"], list)
+    meta = body["_meta"]
+    assert set(meta) == {"page", "per_page", "total_pages", "total_items"}
+    assert isinstance(meta["page"], int) and isinstance(meta["per_page"], int)
+    if counted:
+        assert isinstance(meta["total_items"], int) and isinstance(meta["total_pages"], int)
+    else:
+        assert meta["total_items"] is None and meta["total_pages"] is None
+    assert set(body["_links"]) == {"self", "next", "prev"}
+    assert body["_links"]["self"] == f"{path}?page={meta['page']}&per_page={meta['per_page']}"
+    for key in ("next", "prev"):
+        assert body["_links"][key] is None or body["_links"][key].startswith(f"{path}?page=")
+
+
+def check_post(post: dict) -> None:
+    assert set(post) == {"id", "body", "timestamp", "language", "author", "_links"}
+    assert isinstance(post["id"], int) and isinstance(post["body"], str)
+    assert ISO_UTC.match(post["timestamp"])
+    assert post["language"] is None or isinstance(post["language"], str)
+    assert set(post["author"]) == {"id", "username", "avatar"}
+    assert GRAVATAR.match(post["author"]["avatar"])
+    assert post["_links"] == {
+        "self": f"/api/posts/{post['id']}",
+        "author": f"/api/users/{post['author']['id']}",
+    }
+
+
+def check_error(response: httpx.Response, status: int, reason: str) -> None:
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error", "message"}
+    assert body["error"] == reason
+    assert isinstance(body["message"], str) and body["message"]
+
+
+def test_user_shapes(api: httpx.Client, make_account) -> None:
+    me: Account = make_account(about_me="About me")
+    other: Account = make_account()
+    check_user(api.get(f"/users/{me.id}", headers=me.headers).json(), with_email=True)
+    check_user(api.get(f"/users/{other.id}", headers=me.headers).json(), with_email=False)
+    mine = api.get(f"/users/{me.id}", headers=me.headers).json()
+    assert (mine["id"], mine["username"], mine["email"], mine["about_me"]) == (
+        me.id,
+        me.username,
+        me.email,
+        "About me",
+    )
+
+
+def test_collection_shapes(api: httpx.Client, make_account) -> None:
+    me: Account = make_account()
+    other: Account = make_account()
+    api.post(f"/users/{other.id}/follow", headers=me.headers)
+    api.post("/posts", json={"body": "shape"}, headers=other.headers)
+    for path in ("/api/users", f"/api/users/{other.id}/followers", f"/api/users/{me.id}/following"):
+        body = api.get(path.removeprefix("/api"), headers=me.headers).json()
+        check_collection(body, path, counted=True)
+        assert body["items"]
+        for user in body["items"]:
+            check_user(user, with_email=False)  # no email in collections, not even your own
+    for path, counted in ((f"/api/users/{other.id}/posts", True), ("/api/feed", False)):
+        body = api.get(path.removeprefix("/api"), headers=me.headers).json()
+        check_collection(body, path, counted=counted)
+        assert body["items"]
+        for post in body["items"]:
+            check_post(post)
+
+
+def test_token_and_error_shapes(api: httpx.Client, make_account) -> None:
+    me: Account = make_account()
+    check_error(api.get("/users"), 401, "Unauthorized")
+    check_error(api.get("/users/999999", headers=me.headers), 404, "Not Found")
+    check_error(api.put(f"/users/{me.id + 1}", json={}, headers=me.headers), 403, "Forbidden")
+    check_error(api.post("/users", json={}), 400, "Bad Request")
+    check_error(
+        api.post("/users", content="x", headers={"content-type": "text/plain"}),
+        415,
+        "Unsupported Media Type",
+    )
+    check_error(api.delete("/users"), 405, "Method Not Allowed")

@@ -1,0 +1,245 @@
+"""The built-in search engines against real databases (SQLite FTS5; PostgreSQL full text when
+TEST_DATABASE_URL is set): ranking, typo tolerance, the index following creates and deletes in
+the same transaction, highlighting, deep paging, capped counts, users by name, reindex."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from microblog.models import User
+from microblog.services import posts, search
+from microblog.services.errors import Forbidden
+from microblog.services.search import builtin, vocabulary
+from microblog.services.search.analysis import (
+    highlight,
+    neighbours,
+    query_words,
+    within_one_edit,
+)
+
+
+@pytest.fixture(autouse=True)
+def _builtin_engine() -> None:
+    search.use_external(None)
+    yield
+    search.reset_external()
+
+
+def _post(session: Session, user: User, body: str) -> int:
+    post = posts.create_post(session, author_id=user.id or 0, body=body)
+    session.commit()
+    return post.id or 0
+
+
+def _ids(session: Session, q: str, page: int = 1, per_page: int = 25) -> list[int]:
+    return [p.id for p in search.search_posts(session, q=q, page=page, per_page=per_page).posts]
+
+
+def test_finds_posts_ranked_by_relevance(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    once = _post(session, susan, "A long walk by the river, then bread and a nap at home today")
+    twice = _post(session, susan, "river river")
+    _post(session, susan, "Nothing to see here")
+    found = _ids(session, "river")
+    assert found == [twice, once]  # more occurrences in a shorter post rank first
+
+
+def test_every_word_must_match(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    both = _post(session, susan, "coffee and croissants")
+    _post(session, susan, "coffee only")
+    assert _ids(session, "croissants coffee") == [both]
+
+
+def test_one_wrong_letter_still_finds_the_post(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    wanted = _post(session, susan, "Learning python with reflex")
+    for typo in ("pyhton", "pythn", "pythom", "pythonn", "Pyth0n"):
+        assert _ids(session, typo) == [wanted], typo
+    # Two wrong letters are too many, and short words are not corrected.
+    assert _ids(session, "pyhtom") == []
+
+
+def test_a_known_word_is_not_expanded(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    coffee = _post(session, susan, "Morning coffee")
+    _post(session, susan, "Sweet toffee")
+    results = search.search_posts(session, q="coffee", page=1, per_page=25)
+    assert [p.id for p in results.posts] == [coffee]
+    assert results.expanded == {}
+    assert search.search_posts(session, q="coffe", page=1, per_page=25).expanded == {
+        "coffe": ["coffee"]
+    }
+
+
+def test_stemming_finds_other_forms(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    wanted = _post(session, susan, "Testing the deploys")
+    assert _ids(session, "deploy") == [wanted]
+
+
+def test_deleted_post_leaves_the_index_in_the_same_transaction(
+    session: Session, add_user: Callable
+) -> None:
+    susan = add_user(session, "susan")
+    post_id = _post(session, susan, "ephemeral thoughts")
+    assert _ids(session, "ephemeral") == [post_id]
+    posts.delete_post(session, post_id=post_id, user_id=susan.id)
+    assert _ids(session, "ephemeral") == []  # before the commit, in the same transaction
+    session.rollback()
+    assert _ids(session, "ephemeral") == [post_id]  # a rolled-back delete keeps it
+    posts.delete_post(session, post_id=post_id, user_id=susan.id)
+    session.commit()
+    assert _ids(session, "ephemeral") == []
+
+
+def test_someone_elses_post_cannot_be_deleted(session: Session, add_user: Callable) -> None:
+    susan, john = add_user(session, "susan"), add_user(session, "john")
+    post_id = _post(session, susan, "mine alone")
+    with pytest.raises(Forbidden):
+        posts.delete_post(session, post_id=post_id, user_id=john.id)
+    assert _ids(session, "alone") == [post_id]
+
+
+def test_an_edited_body_is_reindexed(session: Session, add_user: Callable) -> None:
+    """No edit feature yet, but the index follows an UPDATE of the body (trigger/expression)."""
+    susan = add_user(session, "susan")
+    post_id = _post(session, susan, "sunrise photo")
+    session.execute(text("UPDATE post SET body = 'sunset photo' WHERE id = :i"), {"i": post_id})
+    session.commit()
+    assert _ids(session, "sunrise") == []
+    assert _ids(session, "sunset") == [post_id]
+
+
+def test_rolled_back_post_is_not_found(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    session.commit()
+    posts.create_post(session, author_id=susan.id, body="phantom menace")
+    session.rollback()
+    assert _ids(session, "phantom") == []
+    assert session.execute(text("SELECT count(*) FROM search_term")).scalar() == 0
+
+
+def test_query_syntax_is_never_interpreted(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    wanted = _post(session, susan, 'He said "NEAR" AND OR NOT (x) * ^ : | & !')
+    for q in ('"', "NEAR(", "AND OR NOT", "*", "body:x", "a & | ! b", "(((", "'; DROP TABLE post"):
+        search.search_posts(session, q=q, page=1, per_page=25)  # never raises
+    assert _ids(session, "near") == [wanted]
+    assert _ids(session, "") == []
+    assert _ids(session, "   ") == []
+
+
+def test_paging_is_stable_past_the_ranked_window(
+    engine: Engine, session: Session, add_user: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a ranked window of 7 and 30 matches, pages of 4 walk all 30 exactly once: the
+    window's 7 ranked first, then the rest newest first."""
+    dialect = engine.dialect.name
+    small = builtin.PostgresEngine if dialect == "postgresql" else builtin.SqliteEngine
+    monkeypatch.setattr(search, "builtin_engine", lambda _d: small(rank_window=7, count_cap=10))
+    susan = add_user(session, "susan")
+    ids = [_post(session, susan, "garden " * (1 + i % 3) + f"note {i}") for i in range(30)]
+    _post(session, susan, "unrelated")
+    seen: list[int] = []
+    page = 1
+    while True:
+        results = search.search_posts(session, q="garden", page=page, per_page=4)
+        seen += [p.id for p in results.posts]
+        assert results.total == 10 and results.total_capped
+        if not results.has_next:
+            break
+        page += 1
+    assert sorted(seen) == sorted(ids)
+    assert len(seen) == len(set(seen)) == 30
+    newest_seven = sorted(ids)[-7:]
+    assert sorted(seen[:7]) == newest_seven  # the ranked window comes first
+    assert seen[7:] == sorted(set(ids) - set(newest_seven), reverse=True)
+
+
+def test_exact_count_below_the_cap(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    for i in range(3):
+        _post(session, susan, f"bicycle {i}")
+    results = search.search_posts(session, q="bicycle", page=1, per_page=2)
+    assert (results.total, results.total_capped, results.has_next) == (3, False, True)
+    second = search.search_posts(session, q="bicycle", page=2, per_page=2)
+    assert (len(second.posts), second.has_next, second.has_prev) == (1, False, True)
+
+
+def test_results_carry_highlight_segments(session: Session, add_user: Callable) -> None:
+    susan = add_user(session, "susan")
+    _post(session, susan, "<script>alert(1)</script> Python rocks")
+    (row,) = search.search_posts(session, q="pyhton", page=1, per_page=25).posts
+    assert "".join(s.text for s in row.segments) == row.body  # nothing added, nothing lost
+    assert [s.text for s in row.segments if s.hit] == ["Python"]
+    assert row.author_username == "susan"
+    assert "email" not in vars(row) and "password_hash" not in vars(row)
+
+
+def test_users_found_by_name(session: Session, add_user: Callable) -> None:
+    for name in ("susan", "susannah", "Sue", "john"):
+        add_user(session, name)
+    session.commit()
+    assert [u.username for u in search.search_users(session, q="susan")] == ["susan", "susannah"]
+    assert [u.username for u in search.search_users(session, q="SU")] == [
+        "Sue",
+        "susan",
+        "susannah",
+    ]
+    assert search.search_users(session, q="%") == []
+    assert search.search_users(session, q="nobody") == []
+
+
+def test_reindex_refills_the_vocabulary(
+    engine: Engine, session: Session, add_user: Callable
+) -> None:
+    susan = add_user(session, "susan")
+    wanted = _post(session, susan, "Remarkable sunsets")
+    session.execute(text("DELETE FROM search_term"))
+    session.commit()
+    assert _ids(session, "sunzets") == []
+    assert search.reindex(engine, batch_size=1, progress=lambda _m: None) == 1
+    assert _ids(session, "sunzets") == [wanted]
+    assert _ids(session, "remarkable") == [wanted]
+
+
+def test_vocabulary_expands_unknown_words_only(session: Session, add_user: Callable) -> None:
+    vocabulary.add_term_set(session, {"python", "pylon", "coffee"})
+    assert vocabulary.expand(session, ["pyton", "coffee", "xy"]) == {"pyton": ["pylon", "python"]}
+
+
+# -- text analysis (no database) ---------------------------------------------------------------
+
+
+def test_neighbours_cover_every_single_edit() -> None:
+    near = neighbours("python")
+    for typo in ("pyhton", "pythn", "pythom", "pythonn", "xpython"):
+        assert typo in near
+    assert "python" not in near
+    assert neighbours("abc") == set()
+
+
+def test_within_one_edit() -> None:
+    assert within_one_edit("python", "pyhton")
+    assert within_one_edit("python", "pythn")
+    assert within_one_edit("python", "pythons")
+    assert not within_one_edit("python", "ptyhno")
+    assert not within_one_edit("python", "java")
+
+
+def test_query_words_are_bounded() -> None:
+    assert query_words("Hello, hello WORLD_wide") == ["hello", "world", "wide"]
+    assert len(query_words(" ".join(f"w{i}" for i in range(50)))) == 8
+
+
+def test_highlight_keeps_the_text_and_marks_matches() -> None:
+    segments = highlight("I <3 Pyhton & tests.", ["python", "test"])
+    assert "".join(s.text for s in segments) == "I <3 Pyhton & tests."
+    assert [s.text for s in segments if s.hit] == ["Pyhton", "tests"]
+    assert highlight("", ["x"])[0].text == ""
