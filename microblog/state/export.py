@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import reflex as rx
@@ -23,6 +23,7 @@ from microblog.i18n import translate
 from microblog.services import exports
 from microblog.services.errors import Conflict
 from microblog.services.tasks import get_runner
+from microblog.state.background import background_tasks
 from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
@@ -155,11 +156,8 @@ async def _housekeeping() -> None:
 async def export_tasks() -> AsyncIterator[None]:
     """Lifespan task: fail what a previous run left running, keep sweeping, and at shutdown let
     running exports stop at their next batch (marked interrupted, so Retry is offered)."""
-    task = asyncio.create_task(_housekeeping(), name="microblog-export-housekeeping")
     try:
-        yield
+        async with background_tasks(export_housekeeping=_housekeeping()):
+            yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
         await asyncio.to_thread(get_runner().stop)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import reflex as rx
@@ -28,6 +28,7 @@ from microblog.live import events as ev
 from microblog.live.hub import get_hub
 from microblog.schemas import AnnouncementRow
 from microblog.services import announcements, messages, new_posts, notifications, users
+from microblog.state.background import background_tasks
 from microblog.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -322,15 +323,5 @@ async def _prune_forever(app: rx.App) -> None:
 @asynccontextmanager
 async def live_updates(app: rx.App) -> AsyncIterator[None]:
     """Lifespan task: deliver live events to this worker's tabs while the backend runs."""
-    tasks = [
-        asyncio.create_task(_deliver_forever(app), name="microblog-live-events"),
-        asyncio.create_task(_prune_forever(app), name="microblog-live-prune"),
-    ]
-    try:
+    async with background_tasks(live_events=_deliver_forever(app), live_prune=_prune_forever(app)):
         yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with suppress(asyncio.CancelledError):
-                await task

@@ -6,9 +6,8 @@ of trimmed rows. The query lives in the URL, so results can be shared and the ba
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 import reflex as rx
 from sqlmodel import Session
@@ -21,6 +20,7 @@ from microblog.services import search
 from microblog.services.pagination import clamp_page
 from microblog.services.search import SearchPostRow, SearchResults, SearchUnavailable, UserHit
 from microblog.services.search.outbox import apply_forever
+from microblog.state.background import background_tasks
 from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
@@ -88,10 +88,5 @@ class SearchState(rx.State):
 @asynccontextmanager
 async def search_outbox(app: rx.App) -> AsyncIterator[None]:
     """Lifespan task: apply pending Elasticsearch changes at start-up and after outages."""
-    task = asyncio.create_task(apply_forever(get_engine), name="microblog-search-outbox")
-    try:
+    async with background_tasks(search_outbox=apply_forever(get_engine)):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
