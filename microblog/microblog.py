@@ -31,7 +31,6 @@ from microblog.state.errors import handle_backend_exception, handle_frontend_exc
 from microblog.state.export import export_tasks
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState, live_updates
-from microblog.state.locale import LocaleState
 from microblog.state.messages import MessagesState, SendMessageState
 from microblog.state.notifications import NotificationsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
@@ -54,9 +53,9 @@ app.register_lifespan_task(search_outbox)
 def add_page(
     page: Callable[[], rx.Component], route: str, title: rx.Var, on_load: rx.event.EventType
 ) -> None:
-    """Every page: its own on_load (which re-checks the session), then LocaleState.sync (the
-    reader's language: profile, own choice, or Accept-Language), then LiveState.connect, which
-    registers the tab for live events and reads the badges and the banner.
+    """Every page: its own on_load (which re-checks the session), then LiveState.connect, which
+    settles the reader's language (profile, own choice, or Accept-Language), registers the tab
+    for live events and reads the badges, the banner and the export bar.
 
     The title is a translated Var (`t("Home")`): Reflex renders it as a `<title>` element inside
     the page, which React 19 hoists into the document head and re-renders like any other text,
@@ -65,7 +64,7 @@ def add_page(
         page,
         route=route,
         title=title.to(str) + " · Microblog",
-        on_load=[on_load, LocaleState.sync, LiveState.connect],
+        on_load=[on_load, LiveState.connect],
     )
 
 

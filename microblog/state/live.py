@@ -107,7 +107,12 @@ class LiveState(rx.State):
 
     @rx.event
     async def connect(self) -> None:
-        """Last on_load of every page: register this tab here and read badges and banner."""
+        """Last on_load of every page: settle the tab's language, register the tab here and read
+        badges, banner and export bar. One handler, because each on_load handler costs the tab a
+        round trip (the browser sends them one after another)."""
+        from microblog.state.locale import LocaleState
+
+        await (await self.get_state(LocaleState))._sync()
         user_id = await self._user_id()
         TABS.register(self.router.session.client_token, user_id=user_id, path=self.router.url.path)
         await self._reload()

@@ -33,9 +33,9 @@ class LocaleState(rx.State):
             self.lang = negotiate_language(self.router.headers.accept_language)
         return self.lang
 
-    @rx.event
-    async def sync(self) -> None:
-        """Part of every page's on_load, after the page's own handler checked the session."""
+    async def _sync(self) -> None:
+        """Part of every page's on_load (LiveState.connect calls it, so it costs the tab no
+        extra round trip), after the page's own handler checked the session."""
         self._language()
         user_id = (await self.get_state(SessionState)).user_id
         if not user_id:

@@ -1,0 +1,23 @@
+"""Work that runs beside the app for as long as the backend does (Reflex lifespan tasks)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+
+@asynccontextmanager
+async def background_tasks(**named: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Start each coroutine as a task named `microblog-<name>`; at shutdown cancel them all and
+    wait for each to finish, so none is left writing to a closing database or hub."""
+    tasks = [asyncio.create_task(coro, name=f"microblog-{name}") for name, coro in named.items()]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
