@@ -8,9 +8,14 @@ from fastapi import FastAPI
 from microblog.api.export_download import router as export_download_router
 from microblog.api.rest import mount_rest_api
 from microblog.api.session_cookie import router as session_cookie_router
+from microblog.runtime import tune_garbage_collector
 
 
 def create_http_app() -> FastAPI:
+    """The backend's HTTP app. Building it is the last start-up step of a server process (Reflex
+    calls this from the composition root; the API benchmark uses it as granian's factory), so
+    this is where the process's start-up objects are frozen out of the garbage collector."""
+    tune_garbage_collector()
     app = FastAPI(title="Microblog", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
