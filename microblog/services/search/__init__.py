@@ -21,7 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from microblog.config import get_settings
 from microblog.models import Post, User
-from microblog.schemas import PostRow, avatar_url, iso_utc
+from microblog.schemas import PostRow, avatar_url
 from microblog.services.search.analysis import Segment, highlight, query_words
 from microblog.services.search.builtin import PostgresEngine, SqliteEngine
 from microblog.services.search.interface import Hits, SearchEngine, SearchUnavailable
@@ -164,20 +164,7 @@ def _post_rows(session: Session, ids: list[int]) -> dict[int, PostRow]:
     if not ids:
         return {}
     statement = _ROWS.columns(timestamp=col(Post.timestamp).type)
-    found: dict[int, PostRow] = {}
-    for post_id, body, timestamp, language, author_id, username, email in session.execute(
-        statement, {"ids": ids}
-    ):
-        found[post_id] = PostRow(
-            id=post_id,
-            body=body,
-            timestamp=iso_utc(timestamp),
-            language=language or "",
-            author_id=author_id,
-            author_username=username,
-            author_avatar=avatar_url(email, 48),
-        )
-    return found
+    return {row[0]: PostRow.of_columns(*row) for row in session.execute(statement, {"ids": ids})}
 
 
 def search_users(session: Session, *, q: str, limit: int = USER_HITS) -> list[UserHit]:
