@@ -583,8 +583,6 @@ class Browser:
     async def _new_page(self) -> Any:
         context = await self._browser.new_context(base_url=self.server.frontend)
         context.set_default_timeout(30_000)
-        # No internet here: Gravatar images would only hang.
-        await context.route("**/*gravatar.com/**", lambda route: route.abort())
         return await context.new_page()
 
     async def __aexit__(self, *_exc: object) -> None:

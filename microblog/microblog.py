@@ -41,6 +41,7 @@ from microblog.state.session import SessionState
 configure_logging()
 
 app = rx.App(
+    stylesheets=["/microblog.css"],
     api_transformer=create_http_app(),
     backend_exception_handler=handle_backend_exception,
     frontend_exception_handler=handle_frontend_exception,

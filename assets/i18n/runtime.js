@@ -54,12 +54,36 @@ const UNITS = [
   ["second", 1],
 ];
 
+// Intl formatters are slow to build (tenths of a millisecond each, more on first use of a
+// language) and every post shows two times: one formatter per language, built once, instead of
+// two per post on every render.
+const relativeFormats = new Map();
+const dateTimeFormats = new Map();
+
+function relativeFormat(lang) {
+  let found = relativeFormats.get(lang);
+  if (!found) {
+    found = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+    relativeFormats.set(lang, found);
+  }
+  return found;
+}
+
+function dateTimeFormat(lang) {
+  let found = dateTimeFormats.get(lang);
+  if (!found) {
+    found = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" });
+    dateTimeFormats.set(lang, found);
+  }
+  return found;
+}
+
 export function relativeTime(lang, iso) {
   if (!iso) return "";
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return "";
   const seconds = (when.getTime() - Date.now()) / 1000;
-  const format = new Intl.RelativeTimeFormat(currentLang(lang), { numeric: "auto" });
+  const format = relativeFormat(currentLang(lang));
   if (Math.abs(seconds) < 45) return format.format(0, "second");
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size || unit === "second") {
@@ -74,5 +98,5 @@ export function dateTime(lang, iso) {
   if (!iso) return "";
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return "";
-  return when.toLocaleString(currentLang(lang), { dateStyle: "long", timeStyle: "short" });
+  return dateTimeFormat(currentLang(lang)).format(when);
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from microblog.api.asset_caching import AssetCachingMiddleware
 from microblog.api.export_download import router as export_download_router
 from microblog.api.rest import mount_rest_api
 from microblog.api.session_cookie import router as session_cookie_router
@@ -20,4 +21,6 @@ def create_http_app() -> FastAPI:
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
+    # Wraps everything Reflex mounts inside this app too, its production frontend included.
+    app.add_middleware(AssetCachingMiddleware)
     return app

@@ -19,4 +19,4 @@ def _segment(segment: rx.Var) -> rx.Component:
 
 
 def highlighted_text(segments: rx.Var) -> rx.Component:
-    return rx.text(rx.foreach(segments, _segment), class_name="post-body", white_space="pre-wrap")
+    return rx.el.p(rx.foreach(segments, _segment), class_name="post-body")

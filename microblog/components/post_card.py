@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from microblog.components.i18n import t
 from microblog.components.post_translation import post_text, translate_link
@@ -13,19 +14,43 @@ from microblog.components.user_popup import user_popup
 from microblog.state.session import SessionState
 
 
-def user_link(username: rx.Var, *children: rx.Component | rx.Var) -> rx.Component:
-    return rx.link(*(children or (username,)), href="/user/" + username, class_name="user-link")
+def profile_link(
+    username: rx.Var, *children: rx.Component | rx.Var, **props: object
+) -> rx.Component:
+    """A client-side link to a profile: React Router's own link, without a Radix Themes wrapper
+    (see assets/microblog.css for why the parts of a post are plain elements)."""
+    return ReactRouterLink.create(*(children or (username,)), to="/user/" + username, **props)
+
+
+def avatar_picture(username: rx.Var, avatar: rx.Var) -> rx.Component:
+    """The picture as a CSS background over the user's initial: the initial shows until the
+    image has loaded and stays if it never does (offline, blocked), with no script per picture
+    (Radix's avatar loads each image a second time from a hook on every mount)."""
+    return rx.el.span(
+        username[0:1].upper(),
+        class_name="post-avatar",
+        # A custom property in a plain React style (not Reflex's emotion `style`, which would
+        # hash a stylesheet rule per picture). Gravatar URLs are built by us from a hash.
+        custom_attrs={"style": {"--avatar": 'url("' + avatar + '")'}},
+    )
 
 
 def avatar_link(username: rx.Var, avatar: rx.Var) -> rx.Component:
-    """A user's avatar linking to their profile, with the user card on hover."""
-    picture = rx.avatar(src=avatar, fallback=username[0:1].upper(), size="3", radius="full")
-    return user_popup(username, user_link(username, picture))
+    """A user's avatar linking to their profile. The name beside it is the same link and
+    carries the user card, so this one is hidden from screen readers and the tab order
+    (one link per person, not two)."""
+    return profile_link(
+        username,
+        avatar_picture(username, avatar),
+        class_name="post-avatar-link",
+        aria_hidden="true",
+        tab_index=-1,
+    )
 
 
 def name_link(username: rx.Var) -> rx.Component:
     """A user's name in bold linking to their profile, with the user card on hover."""
-    return user_popup(username, user_link(username, rx.text(username, weight="bold")))
+    return user_popup(username, profile_link(username, class_name="post-author user-link"))
 
 
 def delete_button(post: rx.Var, on_delete: Callable[[rx.Var], rx.event.EventType]) -> rx.Component:
@@ -52,30 +77,20 @@ def post_card(
 ) -> rx.Component:
     """One post. `body` replaces the plain text (search highlights); with `on_delete`, the
     reader's own posts get a Delete button."""
-    return rx.card(
-        rx.hstack(
-            avatar_link(post.author_username, post.author_avatar),
-            rx.vstack(
-                rx.hstack(
-                    name_link(post.author_username),
-                    rx.text(t("said"), color_scheme="gray", size="2"),
-                    rx.text(relative_time(post.timestamp), color_scheme="gray", size="2"),
-                    rx.spacer(),
-                    delete_button(post, on_delete) if on_delete else rx.fragment(),
-                    spacing="2",
-                    align="baseline",
-                    wrap="wrap",
-                ),
-                body if body is not None else post_text(post),
-                translate_link(post),
-                spacing="1",
-                width="100%",
+    return rx.el.article(
+        avatar_link(post.author_username, post.author_avatar),
+        rx.el.div(
+            rx.el.div(
+                name_link(post.author_username),
+                rx.el.span(t("said"), class_name="post-meta"),
+                rx.el.span(relative_time(post.timestamp), class_name="post-meta"),
+                delete_button(post, on_delete) if on_delete else rx.fragment(),
+                class_name="post-header",
             ),
-            spacing="3",
-            align="start",
-            width="100%",
+            body if body is not None else post_text(post),
+            translate_link(post),
+            class_name="post-main",
         ),
-        width="100%",
         class_name="post",
         data_post_id=post.id,
     )
@@ -88,10 +103,8 @@ def post_list(
 ) -> rx.Component:
     return rx.cond(
         posts.length() > 0,
-        rx.vstack(
+        rx.el.div(
             rx.foreach(posts, lambda post: post_card(post, on_delete=on_delete)),
-            spacing="3",
-            width="100%",
             class_name="post-list",
         ),
         rx.callout(empty_text, icon="info", color_scheme="gray", width="100%"),

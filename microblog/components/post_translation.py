@@ -20,13 +20,8 @@ def post_text(post: rx.Var) -> rx.Component:
     key = _key(post)
     return rx.cond(
         T.translations.contains(key),
-        rx.text(
-            T.translations[key],
-            class_name="post-body post-translated",
-            white_space="pre-wrap",
-            lang=LocaleState.lang,
-        ),
-        rx.text(post.body, class_name="post-body", white_space="pre-wrap", lang=post.language),
+        rx.el.p(T.translations[key], class_name="post-body post-translated", lang=LocaleState.lang),
+        rx.el.p(post.body, class_name="post-body", lang=post.language),
     )
 
 

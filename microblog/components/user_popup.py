@@ -100,12 +100,20 @@ def _content(username: rx.Var) -> rx.Component:
     )
 
 
+@rx.memo
+def user_popup_body(username: rx.Var[str]) -> rx.Component:
+    """The card's content as its own React component. A feed shows two hover cards per post; as
+    plain children, all fifty cards' content trees were built again on every render of the
+    list, though none is on screen. As a component it only runs while its card is open."""
+    return _content(username)
+
+
 def user_popup(username: rx.Var, trigger: rx.Component) -> rx.Component:
     """Wrap `trigger` (a link, an avatar) in a hover card about `username`."""
     return rx.hover_card.root(
         rx.hover_card.trigger(trigger),
         rx.hover_card.content(
-            _content(username),
+            user_popup_body(username=username),
             class_name="user-popup",
             side="top",
             align="start",

@@ -46,13 +46,11 @@ def _people() -> rx.Component:
 def _posts() -> rx.Component:
     return rx.cond(
         SearchState.posts.length() > 0,
-        rx.vstack(
+        rx.el.div(
             rx.foreach(
                 SearchState.posts,
                 lambda post: post_card(post, body=highlighted_text(post.segments)),
             ),
-            spacing="3",
-            width="100%",
             class_name="post-list",
         ),
         rx.cond(

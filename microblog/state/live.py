@@ -23,11 +23,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from microblog import routes
-from microblog.db import run_db
+from microblog.db import run_db, run_read
 from microblog.live import events as ev
 from microblog.live.hub import get_hub
 from microblog.schemas import AnnouncementRow
-from microblog.services import announcements, messages, new_posts, notifications, users
+from microblog.services import announcements, exports, messages, new_posts, notifications, users
+from microblog.services.exports import TaskView
 from microblog.state.background import background_tasks
 from microblog.state.session import SessionState
 
@@ -82,6 +83,37 @@ class TabRegistry:
 TABS = TabRegistry()
 
 
+@dataclass(frozen=True)
+class LiveView:
+    """What the live layer of a page shows for one tab's user."""
+
+    unread_messages: int = 0
+    unread_notifications: int = 0
+    announcement: AnnouncementRow | None = None
+    is_admin: bool = False
+    export: TaskView | None = None
+
+
+def _read_live_view(db: Session, user_id: int, *, with_export: bool = False) -> LiveView:
+    """The banner for everyone; badges, admin flag and (on page loads) the current export for a
+    signed-in user. Reads only, so it runs as one read-only unit of work."""
+    current = announcements.current_announcement(db, user_id=user_id or None)
+    if not user_id:
+        return LiveView(announcement=current)
+    user = users.get_user(db, user_id)
+    return LiveView(
+        unread_messages=messages.unread_message_count(
+            db, user_id=user_id, read_up_to=user.last_message_read_id
+        ),
+        unread_notifications=notifications.unread_count(
+            db, user_id=user_id, read_up_to=user.last_notification_read_id
+        ),
+        announcement=current,
+        is_admin=announcements.is_admin(user),
+        export=exports.current_export(db, user_id=user_id) if with_export else None,
+    )
+
+
 def badge(count: int) -> str:
     return "" if count <= 0 else ("99+" if count > notifications.UNREAD_CAP else str(count))
 
@@ -110,43 +142,29 @@ class LiveState(rx.State):
         """Last on_load of every page: settle the tab's language, register the tab here and read
         badges, banner and export bar. One handler, because each on_load handler costs the tab a
         round trip (the browser sends them one after another)."""
+        from microblog.state.export import ExportState
         from microblog.state.locale import LocaleState
 
         await (await self.get_state(LocaleState))._sync()
         user_id = await self._user_id()
         TABS.register(self.router.session.client_token, user_id=user_id, path=self.router.url.path)
-        await self._reload()
-        from microblog.state.export import ExportState
-
-        # The export bar is on every page: read the user's current export from its row.
-        await (await self.get_state(ExportState))._reload()
+        # Badges, banner and the export bar (it is on every page) in one read-only unit.
+        view = await run_read(lambda db: _read_live_view(db, user_id, with_export=True))
+        self._show(view, user_id)
+        (await self.get_state(ExportState))._show(view.export)
 
     async def _reload(self) -> None:
         """Re-read badges and banner from the database for this tab's own user."""
         user_id = await self._user_id()
+        self._show(await run_read(lambda db: _read_live_view(db, user_id)), user_id)
 
-        def work(db: Session) -> tuple[int, int, AnnouncementRow | None, bool]:
-            current = announcements.current_announcement(db, user_id=user_id or None)
-            if not user_id:
-                return 0, 0, current, False
-            user = users.get_user(db, user_id)
-            return (
-                messages.unread_message_count(
-                    db, user_id=user_id, read_up_to=user.last_message_read_id
-                ),
-                notifications.unread_count(
-                    db, user_id=user_id, read_up_to=user.last_notification_read_id
-                ),
-                current,
-                announcements.is_admin(user),
-            )
-
-        unread_messages, unread_notifications, current, is_admin = await run_db(work)
-        self.is_admin = is_admin
+    def _show(self, view: LiveView, user_id: int) -> None:
+        current = view.announcement
         if current is not None and not user_id and current.id <= self._visitor_dismissed_id:
             current = None
-        self.unread_messages = unread_messages
-        self.unread_notifications = unread_notifications
+        self.is_admin = view.is_admin
+        self.unread_messages = view.unread_messages
+        self.unread_notifications = view.unread_notifications
         self.announcement = current
 
     def _show_announcement(

@@ -128,8 +128,6 @@ def new_page(browser: Browser, live_app: RunningApp) -> Iterator[NewPage]:
     def make() -> Page:
         context = browser.new_context(base_url=live_app.frontend)
         context.set_default_timeout(30_000)
-        # No internet here: Gravatar would only time out.
-        context.route("**/*gravatar.com/**", lambda route: route.abort())
         contexts.append(context)
         return context.new_page()
 
@@ -200,7 +198,6 @@ def browser_contexts(browser: Browser) -> Iterator[Callable[[str], Page]]:
     def make(base_url: str) -> Page:
         context = browser.new_context(base_url=base_url)
         context.set_default_timeout(30_000)
-        context.route("**/*gravatar.com/**", lambda route: route.abort())
         contexts.append(context)
         return context.new_page()
 

@@ -1,0 +1,126 @@
+"""Cache headers on the production frontend (microblog/api/asset_caching.py): hashed build assets
+are kept for a year and never asked for again, everything else the frontend serves is
+revalidated, and responses that chose their own caching (the API) keep it. Served by granian
+over real HTTP, as `reflex run --env prod` serves the build."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from microblog.api.asset_caching import IMMUTABLE, REVALIDATE, cache_control_for
+from microblog.app_server import stop
+from tests.conftest import PROJECT_ROOT
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "content_type", "expected"),
+    [
+        ("/assets/root-BrLfRxIi.js", 200, "text/javascript", IMMUTABLE),
+        ("/assets/manifest-fd7c6513.js", 200, "text/javascript", IMMUTABLE),
+        ("/assets/__reflex_global_styles-NccINl-w.css", 304, "text/css", IMMUTABLE),
+        ("/app/assets/entry.client-D3JR-U0f.js", 200, "text/javascript", IMMUTABLE),
+        ("/assets/root.js", 200, "text/javascript", REVALIDATE),  # no hash: may change
+        ("/assets/root-BrLfRxIi.js", 404, "text/plain", None),  # a miss must not stick
+        ("/", 200, "text/html; charset=utf-8", REVALIDATE),
+        ("/explore", 200, "text/html; charset=utf-8", REVALIDATE),
+        ("/favicon.ico", 200, "image/vnd.microsoft.icon", REVALIDATE),
+        ("/i18n/runtime.js", 200, "text/javascript", REVALIDATE),
+        ("/api/users/1", 200, "application/json", None),
+    ],
+)
+def test_cache_control_by_path_status_and_type(
+    path: str, status: int, content_type: str, expected: str | None
+) -> None:
+    assert cache_control_for(path, status, content_type) == expected
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    build = tmp_path_factory.mktemp("build")
+    (build / "assets").mkdir()
+    (build / "assets" / "root-BrLfRxIi.js").write_text("export const root = 1;\n")
+    (build / "index.html").write_text("<!doctype html><title>Microblog</title>\n")
+    port = _free_port()
+    log_path = build.parent / f"granian-{port}.log"
+    granian = Path(sys.executable).with_name("granian")
+    command = [
+        str(granian),
+        "--interface",
+        "asgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--factory",
+        "tests.asset_caching_app:create",
+    ]
+    env = {**os.environ, "ASSET_CACHING_DIR": str(build)}
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # our venv's granian, fixed arguments
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"{base}/", timeout=2)
+                    break
+                except httpx.TransportError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"granian did not start:\n{log_path.read_text()[-2000:]}")
+                    time.sleep(0.2)
+            yield base
+        finally:
+            stop(process)
+
+
+def test_hashed_asset_is_immutable_over_http(frontend: str) -> None:
+    response = httpx.get(f"{frontend}/assets/root-BrLfRxIi.js")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == IMMUTABLE
+    # A conditional request (a browser without the immutable hint) still gets a 304 with it.
+    again = httpx.get(
+        f"{frontend}/assets/root-BrLfRxIi.js", headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["cache-control"] == IMMUTABLE
+
+
+def test_page_html_is_revalidated_over_http(frontend: str) -> None:
+    response = httpx.get(f"{frontend}/")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == REVALIDATE
+    assert "etag" in response.headers  # what makes revalidation a cheap 304
+
+
+def test_missing_asset_and_own_headers_are_left_alone(frontend: str) -> None:
+    missing = httpx.get(f"{frontend}/assets/gone-ABCDEFGH.js")
+    assert missing.status_code == 404
+    assert "cache-control" not in missing.headers
+    api = httpx.get(f"{frontend}/api/thing")
+    assert api.headers["cache-control"] == "no-store"
+    head = httpx.head(f"{frontend}/assets/root-BrLfRxIi.js")
+    assert head.headers["cache-control"] == IMMUTABLE
