@@ -93,6 +93,25 @@ export function relativeTime(lang, iso) {
   return "";
 }
 
+// The full date as the hover title of a relative time, written when the pointer arrives rather
+// than at render: the first date formatter of a page loads the time zone data, about 25 ms of a
+// new tab's first render, for a title nobody may ever look at. One handler per language, so
+// React sees the same function on every render.
+const titleHandlers = new Map();
+
+export function dateTimeTitle(lang) {
+  const key = currentLang(lang);
+  let handler = titleHandlers.get(key);
+  if (!handler) {
+    handler = (event) => {
+      const element = event.currentTarget;
+      element.title = dateTime(key, element.getAttribute("datetime"));
+    };
+    titleHandlers.set(key, handler);
+  }
+  return handler;
+}
+
 // A full date and time in the reader's time zone and language.
 export function dateTime(lang, iso) {
   if (!iso) return "";

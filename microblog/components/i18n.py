@@ -27,7 +27,7 @@ RUNTIME = "$/public/i18n/runtime.js"
 _IMPORTS = {
     RUNTIME: [
         ImportVar(tag=name, alias=f"i18n_{name}", install=False)
-        for name in ("t", "tn", "relativeTime", "dateTime")
+        for name in ("t", "tn", "relativeTime", "dateTime", "dateTimeTitle")
     ]
 }
 
@@ -88,3 +88,9 @@ def relative_time_text(iso: rx.Var) -> rx.Var:
 def date_time_text(iso: rx.Var) -> rx.Var:
     """A long date and time in the reader's language and time zone."""
     return _call("dateTime", iso)
+
+
+def date_time_title_handler() -> rx.Var:
+    """A mouse-enter handler that sets the element's title to its `datetime` attribute as a
+    long date and time in the reader's language and time zone."""
+    return _call("dateTimeTitle")

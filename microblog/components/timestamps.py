@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import reflex as rx
 
-from microblog.components.i18n import date_time_text, relative_time_text
-
-
-def local_time_title(iso: rx.Var) -> rx.Var:
-    """The UTC timestamp as a date and time in the browser's own time zone and the reader's
-    language (the hover title of a relative time)."""
-    return date_time_text(iso)
+from microblog.components.i18n import (
+    date_time_text,
+    date_time_title_handler,
+    relative_time_text,
+)
 
 
 def relative_time(iso: rx.Var) -> rx.Component:
-    """A relative time ("3 minutes ago") in the reader's language. The browser's
-    Intl.RelativeTimeFormat does the wording (rx.moment would need every moment locale in the
-    bundle to follow a state var)."""
+    """A relative time ("3 minutes ago") in the reader's language, with the date and time in
+    the reader's own time zone as its hover title (written when the pointer arrives). The
+    browser's Intl.RelativeTimeFormat does the wording (rx.moment would need every moment
+    locale in the bundle to follow a state var)."""
     return rx.el.time(
         relative_time_text(iso),
         date_time=iso,
-        title=local_time_title(iso),
         class_name="relative-time",
+        custom_attrs={"onMouseEnter": date_time_title_handler()},
     )
 
 

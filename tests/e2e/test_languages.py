@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session, select
 
 from microblog.db import make_engine
@@ -47,6 +47,20 @@ def post(page: Page, text: str) -> None:
     expect(page.locator(".post").first).to_contain_text(text)
 
 
+def _expect_hover_title(page: Page, post: Locator, lang: str) -> None:
+    """Hovering a relative time shows its date and time in the reader's language and the
+    browser's time zone (the title is written when the pointer arrives)."""
+    page.locator(".chars-left").hover()  # from elsewhere, so the pointer enters again
+    stamp = post.locator(".relative-time")
+    stamp.hover()
+    expected = page.evaluate(
+        "([iso, lang]) => new Date(iso).toLocaleString(lang, "
+        "{dateStyle: 'long', timeStyle: 'short'})",
+        [stamp.get_attribute("datetime"), lang],
+    )
+    expect(stamp).to_have_attribute("title", expected)
+
+
 def _switch(page: Page, lang: str) -> None:
     page.locator("#language-switcher").select_option(lang)
 
@@ -63,6 +77,7 @@ def test_switching_language_changes_the_page_in_place(
     page.goto("/")
     old_post = page.locator(".post", has_text="An older post")
     expect(old_post.locator(".relative-time")).to_have_text("3 minutes ago")
+    _expect_hover_title(page, old_post, "en")
     expect(page.locator(".chars-left")).to_have_text("140 characters left")
     page.evaluate("window.__not_reloaded = true")
 
@@ -73,6 +88,7 @@ def test_switching_language_changes_the_page_in_place(
     expect(page.get_by_role("link", name="Inicio", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name=f"¡Hola, {name}!")).to_be_visible()
     expect(old_post.locator(".relative-time")).to_have_text("hace 3 minutos")
+    _expect_hover_title(page, old_post, "es")
     expect(page.locator(".chars-left")).to_have_text("Quedan 140 caracteres")
     page.get_by_label("Di algo").fill("x" * 139)
     expect(page.locator(".chars-left")).to_have_text("Queda 1 carácter")
