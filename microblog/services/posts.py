@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -131,19 +132,24 @@ def home_timeline(session: Session, *, user_id: int, page: int, per_page: int) -
     The scan is cheaper once k * k exceeds N. The tutorial's single OR/JOIN/GROUP BY query sorts
     the whole timeline instead, which takes seconds at a million posts.
 
-    Two statements, both SQL text built once (`_rows_statement`): building a SQLAlchemy query
-    per call cost more than running it. The first reads at most as many followed ids as the
-    merge plan can take, which tells the plan apart without a count; the second reads the page
-    with its authors.
+    SQL text built once (`_rows_statement`): building a SQLAlchemy query per call cost more
+    than running it. The plan is chosen by reading at most as many followed ids as the merge
+    plan can take, which tells the plans apart without a count; the choice is then reused for a
+    minute (`PLAN_TTL_SECONDS`), so a page is usually one statement: the page with its authors.
     """
     offset, limit = page_window(page, per_page)
     dialect = session.get_bind().dialect.name
-    population = _population(session)
-    # Only the merge plan needs the whole list, and only when it is short: reading one more id
-    # than it takes is enough to know that the scan will run.
-    most = _max_merge_authors(population, dialect)
-    authors = [user_id, *followed_ids(session, user_id=user_id, limit=most)]
-    plan = _choose_plan(len(authors), population, dialect)
+    plan = _remembered_plan(session, user_id)
+    authors = [user_id]
+    # SQLite's merge binds the authors one by one: it always needs today's list.
+    if plan is None or (plan == MERGE and dialect == "sqlite"):
+        population = _population(session)
+        # Only the merge plan needs the whole list, and only when it is short: reading one
+        # more id than it takes is enough to know that the scan will run.
+        most = _max_merge_authors(population, dialect)
+        authors += followed_ids(session, user_id=user_id, limit=most)
+        plan = _choose_plan(len(authors), population, dialect)
+        _remember_plan(session, user_id, plan)
     rows = _execute_plan(session, _rows_statement, plan, authors, offset, limit).all()
     return make_page(rows, page=page, per_page=per_page, to_item=_row_of_columns)
 
@@ -159,6 +165,41 @@ SQLITE_MAX_MERGE_AUTHORS = 500
 its merge has one term per author."""
 
 _population_seen: weakref.WeakKeyDictionary[Engine, tuple[float, int]] = weakref.WeakKeyDictionary()
+
+PLAN_TTL_SECONDS = 60.0
+"""How long a process reuses a reader's plan choice instead of reading whom they follow again.
+Every plan but SQLite's merge reads the authors from `follow` inside its own statement, so a
+choice made before a follow or unfollow still returns exactly the right posts (it may only be
+the slower plan for up to a minute). That saves the page one statement, a round trip."""
+
+PLANS_REMEMBERED = 10_000
+"""Readers whose choice a process keeps (the least recently used go first)."""
+
+_plans_seen: weakref.WeakKeyDictionary[Engine, OrderedDict[int, tuple[float, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def _remembered_plan(session: Session, user_id: int) -> str | None:
+    seen = _plans_seen.get(_engine_of(session))
+    found = seen.get(user_id) if seen is not None else None
+    if found is None or time.monotonic() - found[0] >= PLAN_TTL_SECONDS:
+        return None
+    seen.move_to_end(user_id)  # type: ignore[union-attr]
+    return found[1]
+
+
+def _remember_plan(session: Session, user_id: int, plan: str) -> None:
+    seen = _plans_seen.setdefault(_engine_of(session), OrderedDict())
+    seen[user_id] = (time.monotonic(), plan)
+    seen.move_to_end(user_id)
+    while len(seen) > PLANS_REMEMBERED:
+        seen.popitem(last=False)
 
 
 def _max_merge_authors(population: int, dialect: str) -> int:
@@ -182,8 +223,7 @@ def _population(session: Session) -> int:
     It only steers the plan choice, and a site's user count moves slowly, so asking the
     database on every page view (a round trip) bought nothing.
     """
-    bind = session.get_bind()
-    engine = bind.engine if isinstance(bind, Connection) else bind
+    engine = _engine_of(session)
     now = time.monotonic()
     seen = _population_seen.get(engine)
     if seen is not None and now - seen[0] < POPULATION_TTL_SECONDS:

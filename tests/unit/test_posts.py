@@ -339,11 +339,12 @@ def _statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def test_population_is_remembered_for_a_while(
+def test_population_and_plan_are_remembered_for_a_while(
     engine: Engine, add_user: AddUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The user count only steers the plan, so it is asked once per engine and TTL: a warm home
-    timeline is two statements (followed ids, then the page with its authors)."""
+    """The user count and each reader's plan only steer the choice, so they are read once per
+    TTL: a warm home timeline is one statement, the page with its authors (two on SQLite's
+    merge, which binds the followed ids one by one and so reads them every time)."""
     with Session(engine) as session:
         john = add_user(session, "john")
         session.commit()
@@ -352,11 +353,46 @@ def test_population_is_remembered_for_a_while(
         assert sum("max(" in sql.lower() for sql in seen) == 1
         with _statements(engine) as seen:
             home_timeline(session, user_id=john.id, page=1, per_page=10)
-        assert len(seen) == 2 and not any("max(" in sql.lower() for sql in seen)
-        monkeypatch.setattr(posts_service, "POPULATION_TTL_SECONDS", 0.0)  # expire at once
+        warm = 2 if engine.dialect.name == "sqlite" else 1  # john follows nobody: merge
+        assert len(seen) == warm and not any("max(" in sql.lower() for sql in seen)
+        # Expire both at once: the choice is made again, from a fresh count.
+        monkeypatch.setattr(posts_service, "POPULATION_TTL_SECONDS", 0.0)
+        monkeypatch.setattr(posts_service, "PLAN_TTL_SECONDS", 0.0)
         with _statements(engine) as seen:
             home_timeline(session, user_id=john.id, page=1, per_page=10)
         assert sum("max(" in sql.lower() for sql in seen) == 1
+
+
+@pytest.mark.parametrize("remembered", [SCAN, MERGE])
+def test_a_remembered_plan_still_shows_a_new_follow_at_once(
+    session: Session, add_user: AddUser, remembered: str
+) -> None:
+    """Whichever plan a reader's earlier page chose, following someone shows their posts on
+    the very next page: every plan reads the authors inside its own statement (or, on SQLite's
+    merge, reads them again), so a remembered choice can cost time, never posts."""
+    reader, friend, stranger = (add_user(session, n) for n in ("reader", "friend", "stranger"))
+    session.add_all(
+        [
+            Post(body="from friend", user_id=friend.id),
+            Post(body="from stranger", user_id=stranger.id),
+            Post(body="from reader", user_id=reader.id),
+        ]
+    )
+    session.add(Follow(follower_id=reader.id, followed_id=friend.id))
+    session.commit()
+    assert set(_bodies(home_timeline(session, user_id=reader.id, page=1, per_page=10))) == {
+        "from friend",
+        "from reader",
+    }
+    posts_service._remember_plan(session, reader.id, remembered)
+    session.add(Follow(follower_id=reader.id, followed_id=stranger.id))
+    session.commit()
+    shown = _bodies(home_timeline(session, user_id=reader.id, page=1, per_page=10))
+    assert set(shown) == {"from friend", "from stranger", "from reader"}
+    session.delete(session.get(Follow, (reader.id, friend.id)))
+    session.commit()
+    shown = _bodies(home_timeline(session, user_id=reader.id, page=1, per_page=10))
+    assert set(shown) == {"from stranger", "from reader"}
 
 
 def test_followed_ids_up_to_a_limit(session: Session, add_user: AddUser) -> None:
