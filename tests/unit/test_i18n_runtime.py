@@ -1,0 +1,87 @@
+"""The browser's translation runtime (assets/i18n/runtime.js with the generated catalogs module),
+run in Node: relative times come from our catalogs in each language, pick the largest unit and
+the language's plural form, and the hover title is written from the element's own datetime."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from microblog.i18n.jsexport import render_module
+from tests.conftest import PROJECT_ROOT
+
+RUNTIME = PROJECT_ROOT / "assets" / "i18n" / "runtime.js"
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+
+# (age in seconds, language, expected text); negative ages are in the future (clock skew).
+CASES = [
+    (10, "en", "just now"),
+    (-120, "en", "just now"),
+    (50, "en", "50 seconds ago"),
+    (89, "en", "1 minute ago"),
+    (180, "en", "3 minutes ago"),
+    (180, "es", "hace 3 minutos"),
+    (180, "zh", "3分钟前"),
+    (60, "es", "hace 1 minuto"),
+    (2 * 3600, "en", "2 hours ago"),
+    (86_400, "en", "1 day ago"),
+    (3 * 86_400, "es", "hace 3 días"),
+    (14 * 86_400, "en", "2 weeks ago"),
+    (45 * 86_400, "en", "2 months ago"),
+    (400 * 86_400, "zh", "1年前"),
+    (800 * 86_400, "en", "2 years ago"),
+]
+
+
+def _run(tmp_path: Path, script: str) -> object:
+    """Run `script` as an ES module next to copies of the runtime and a freshly rendered
+    catalogs module (.mjs, so Node loads them as modules); returns what it printed as JSON."""
+    (tmp_path / "catalogs.mjs").write_text(render_module(), encoding="utf-8")
+    runtime = RUNTIME.read_text(encoding="utf-8").replace('"./catalogs.js"', '"./catalogs.mjs"')
+    (tmp_path / "runtime.mjs").write_text(runtime, encoding="utf-8")
+    (tmp_path / "check.mjs").write_text(script, encoding="utf-8")
+    done = subprocess.run(
+        ["node", str(tmp_path / "check.mjs")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_relative_times_in_each_language(tmp_path: Path) -> None:
+    script = f"""
+import {{ relativeTime }} from "./runtime.mjs";
+const now = Date.now();
+const cases = {json.dumps(CASES)};
+const out = cases.map(([age, lang]) =>
+  relativeTime(lang, new Date(now - age * 1000).toISOString()));
+out.push(relativeTime("en", ""), relativeTime("en", "not a date"));
+console.log(JSON.stringify(out));
+"""
+    got = _run(tmp_path, script)
+    assert got == [expected for _, _, expected in CASES] + ["", ""]
+
+
+def test_hover_title_is_written_from_the_datetime_attribute(tmp_path: Path) -> None:
+    script = """
+import { dateTimeTitle } from "./runtime.mjs";
+const iso = "2024-03-01T12:00:00Z";
+const element = { title: "", getAttribute: (name) => (name === "datetime" ? iso : null) };
+const handler = dateTimeTitle("es");
+handler({ currentTarget: element });
+const expected = new Date(iso).toLocaleString(
+  "es", { dateStyle: "long", timeStyle: "short" });
+console.log(JSON.stringify([element.title, expected, handler === dateTimeTitle("es"),
+  handler === dateTimeTitle("en")]));
+"""
+    title, expected, same_handler, other_language = _run(tmp_path, script)
+    assert title == expected and "2024" in title
+    assert same_handler is True  # one function per language: React sees no new prop
+    assert other_language is False
