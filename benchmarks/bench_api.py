@@ -24,9 +24,6 @@ import base64
 import json
 import math
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -35,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from microblog.app_server import stop
+from microblog.app_server import serve_asgi
 from microblog.config import normalize_database_url
 from microblog.seed import DEMO_PASSWORD
 
@@ -47,12 +44,6 @@ TARGETS = ("/api/users/{uid}", "/api/users?page=2", "/api/feed")
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_cpu_seconds(pid: int) -> float:
@@ -82,7 +73,6 @@ def server_cpu_seconds(pid: int) -> float:
 @contextmanager
 def serve_api(database_url: str, workers: int) -> Iterator[tuple[str, int]]:
     """granian with the backend's HTTP app on 127.0.0.1; stopped (with its workers) on exit."""
-    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -91,43 +81,15 @@ def serve_api(database_url: str, workers: int) -> Iterator[tuple[str, int]]:
         "API_TOKEN_RATE_LIMIT": "1000/60",
         "LOG_TO_STDOUT": "1",
     }
-    granian = Path(sys.executable).with_name("granian")
-    command = [
-        str(granian),
-        "--interface",
-        "asgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--factory",
+    with serve_asgi(
         "microblog.api:create_http_app",
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/openapi.json", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the API server did not start") from None
-                time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        stop(process)
+        ready_path="/api/openapi.json",
+        workers=workers,
+        access_log=False,
+        start_timeout=60,
+    ) as server:
+        yield server.base, server.process.pid
 
 
 def get_token(base: str, username: str, password: str) -> str:

@@ -659,12 +659,7 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
                 for feed in feeds:
                     path, ids = (feed.path, feed.page1) if i % 2 else (feed.page2_path, feed.page2)
                     records[feed.name].append(load(path, ids))
-            for feed in feeds:
-                samples = [r["shown"] for r in records[feed.name]]
-                figures.append(Figure("browser", f"page load: {feed.name} {feed.path}", samples))
-                print(figures[-1].line(), flush=True)
-            for feed in feeds:
-                figures.extend(phase_figures(f"load {feed.name}", records[feed.name]))
+            figures.extend(load_figures("page load", "load", feeds, records))
 
             print(
                 f"\nFirst visit in a new tab (shared cache and cookies, a new Reflex session: "
@@ -674,12 +669,7 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
             for _ in range(n):
                 for feed in feeds:
                     opened[feed.name].append(new_tab_load(context, args, feed, per_page))
-            for feed in feeds:
-                samples = [r["shown"] for r in opened[feed.name]]
-                figures.append(Figure("browser", f"new tab: {feed.name} {feed.path}", samples))
-                print(figures[-1].line(), flush=True)
-            for feed in feeds:
-                figures.extend(phase_figures(f"new tab {feed.name}", opened[feed.name]))
+            figures.extend(load_figures("new tab", "new tab", feeds, opened))
 
             print(f"\nClient-side navigation (click Older/Newer -> {per_page} posts), {n} each:")
             for feed in feeds:
@@ -695,6 +685,20 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
             context.close()
         finally:
             browser.close()
+    return figures
+
+
+def load_figures(
+    title: str, phase_title: str, feeds: list[Feed], records: dict[str, list[dict[str, float]]]
+) -> list[Figure]:
+    """Each feed's load times (printed as they are made) and then their phases."""
+    figures = []
+    for feed in feeds:
+        samples = [r["shown"] for r in records[feed.name]]
+        figures.append(Figure("browser", f"{title}: {feed.name} {feed.path}", samples))
+        print(figures[-1].line(), flush=True)
+    for feed in feeds:
+        figures.extend(phase_figures(f"{phase_title} {feed.name}", records[feed.name]))
     return figures
 
 

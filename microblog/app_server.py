@@ -1,4 +1,5 @@
-"""Run the real app (`reflex run`) on given loopback ports, for browser tests and benchmarks.
+"""Run the real app (`reflex run`), or the backend's HTTP app alone (granian), on loopback
+ports, for tests and benchmarks.
 
 One place knows how to start a second copy beside a developer's own (its own database, build and
 state folders, bun from `.tools/`), how to tell it is up, and how to stop it with everything it
@@ -7,12 +8,15 @@ started. Also the flags that keep headless Chromium off the network.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -56,8 +60,81 @@ def answers(url: str) -> bool:
         return False
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (the system picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_status(url: str) -> int | None:
+    """The status a server answers `url` with, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            return response.status
+    except urllib.error.HTTPError as answered:
+        return answered.code
+    except OSError:
+        return None
+
+
+class ServerDidNotStart(RuntimeError):
+    """A server exited or did not answer in time; the message ends with its log, if kept."""
+
+
+@dataclass
+class AsgiServer:
+    base: str  # http://127.0.0.1:PORT
+    process: subprocess.Popen
+
+
+@contextmanager
+def serve_asgi(
+    factory: str,
+    *,
+    env: dict[str, str],
+    ready_path: str = "/",
+    log_path: Path | None = None,
+    workers: int = 1,
+    access_log: bool = True,
+    start_timeout: float = 90,
+) -> Iterator[AsgiServer]:
+    """granian, the server `reflex run` uses, serving `factory` ("module:function") on a free
+    127.0.0.1 port until the block ends; then stopped with its workers. Up once `ready_path`
+    answers with any status. Its output goes to `log_path` (or nowhere)."""
+    port = free_port()
+    command = [
+        str(Path(sys.executable).with_name("granian")),
+        *("--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)),
+        *("--workers", str(workers), "--factory", factory),
+        *(() if access_log else ("--no-access-log",)),
+    ]
+    with contextlib.ExitStack() as files:
+        output = files.enter_context(log_path.open("w")) if log_path else subprocess.DEVNULL
+        process = subprocess.Popen(  # noqa: S603 (our own venv's granian, fixed arguments)
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        server = AsgiServer(base=f"http://127.0.0.1:{port}", process=process)
+        try:
+            deadline = time.monotonic() + start_timeout  # a loaded 2-CPU machine is slow
+            while http_status(server.base + ready_path) is None:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    tail = log_path.read_text(errors="replace")[-4000:] if log_path else ""
+                    raise ServerDidNotStart(f"granian serving {factory} did not start\n{tail}")
+                time.sleep(0.1)  # polling a port until it answers
+            yield server
+        finally:
+            stop(process)
+
+
 def stop(process: subprocess.Popen) -> None:
-    """Stop `reflex run` and everything it started (its own process group)."""
+    """Stop a server started in its own session (`reflex run`, granian) and everything it
+    started (its process group)."""
     for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
         if process.poll() is not None:
             break

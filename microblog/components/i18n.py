@@ -81,7 +81,7 @@ def t_stored(msgid: rx.Var) -> rx.Var:
 
 
 def relative_time_text(iso: rx.Var) -> rx.Var:
-    """ "3 minutes ago" / "hace 3 minutos" / "3分钟前", from the browser's Intl."""
+    """ "3 minutes ago" / "hace 3 minutos" / "3分钟前", from our catalogs in the browser."""
     return _call("relativeTime", iso)
 
 

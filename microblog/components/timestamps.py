@@ -14,8 +14,7 @@ from microblog.components.i18n import (
 def relative_time(iso: rx.Var) -> rx.Component:
     """A relative time ("3 minutes ago") in the reader's language, with the date and time in
     the reader's own time zone as its hover title (written when the pointer arrives). The
-    browser's Intl.RelativeTimeFormat does the wording (rx.moment would need every moment
-    locale in the bundle to follow a state var)."""
+    wording comes from our catalogs (microblog/i18n/relative_time.py)."""
     return rx.el.time(
         relative_time_text(iso),
         date_time=iso,

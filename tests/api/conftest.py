@@ -13,10 +13,6 @@ import base64
 import itertools
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,12 +22,11 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from microblog.app_server import stop
+from microblog.app_server import ServerDidNotStart, serve_asgi
 from microblog.config import normalize_database_url
 from microblog.db import make_engine
 from tests.conftest import BACKENDS, migrate, pg_schema
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 _names = itertools.count(1)
 
@@ -51,19 +46,11 @@ class ApiServer:
         return httpx.Client(base_url=self.api, timeout=30, **kwargs)  # type: ignore[arg-type]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def serve_http_app(
     database_url: str, work_dir: Path, extra_env: dict[str, str] | None = None
 ) -> Iterator[ApiServer]:
     """granian serving `create_http_app()` on a free loopback port until the block ends."""
-    port = _free_port()
-    log_path = work_dir / f"granian-{port}.log"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -75,48 +62,22 @@ def serve_http_app(
     }
     if "REDIS_URL" not in (extra_env or {}):  # live events stay in the server unless asked
         env.pop("REDIS_URL", None)
-    granian = Path(sys.executable).with_name("granian")
-    command = [
-        str(granian),
-        "--interface",
-        "asgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--factory",
-        "microblog.api:create_http_app",
-    ]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(  # our venv's granian, fixed arguments
-            command,
-            cwd=PROJECT_ROOT,
+    log_path = work_dir / f"granian-{next(_names)}.log"
+    engine = make_engine(normalize_database_url(database_url))
+    try:
+        with serve_asgi(
+            "microblog.api:create_http_app",
             env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        engine = make_engine(normalize_database_url(database_url))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/api/openapi.json", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    tail = log_path.read_text(errors="replace")[-4000:]
-                    pytest.fail(f"the API server did not start:\n{tail}")
-                time.sleep(0.2)
-            yield ApiServer(base=base, database_url=database_url, log_path=log_path, engine=engine)
-        finally:
-            stop(process)
-            engine.dispose()
+            ready_path="/api/openapi.json",
+            log_path=log_path,
+        ) as server:
+            yield ApiServer(
+                base=server.base, database_url=database_url, log_path=log_path, engine=engine
+            )
+    except ServerDidNotStart as problem:
+        pytest.fail(str(problem))
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
+from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, free_port, serve_app
 from tests.fake_translator import FakeTranslator
 from tests.smtp import SmtpSink
 
@@ -36,12 +35,6 @@ class RunningApp:
 
     def url(self, path: str) -> str:
         return f"{self.frontend}{path}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _migrate(database_url: str) -> None:
@@ -70,7 +63,7 @@ def live_app(
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (make test installs it)")
     work = tmp_path_factory.mktemp("live")
-    frontend_port, backend_port = _free_port(), _free_port()
+    frontend_port, backend_port = free_port(), free_port()
     database_url = f"sqlite:///{work / 'e2e.db'}"
     _migrate(database_url)
     try:
@@ -167,7 +160,7 @@ def live_pair(
         with contextlib.ExitStack() as stack:
             for name in ("one", "two"):
                 (work / name).mkdir()
-                frontend_port, backend_port = _free_port(), _free_port()
+                frontend_port, backend_port = free_port(), free_port()
                 server = stack.enter_context(
                     serve_app(
                         database_url=database_url,

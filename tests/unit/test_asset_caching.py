@@ -6,19 +6,13 @@ over real HTTP, as `reflex run --env prod` serves the build."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from microblog.api.asset_caching import IMMUTABLE, REVALIDATE, cache_control_for
-from microblog.app_server import stop
-from tests.conftest import PROJECT_ROOT
+from microblog.app_server import serve_asgi
 
 
 @pytest.mark.parametrize(
@@ -43,58 +37,18 @@ def test_cache_control_by_path_status_and_type(
     assert cache_control_for(path, status, content_type) == expected
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build = tmp_path_factory.mktemp("build")
     (build / "assets").mkdir()
     (build / "assets" / "root-BrLfRxIi.js").write_text("export const root = 1;\n")
     (build / "index.html").write_text("<!doctype html><title>Microblog</title>\n")
-    port = _free_port()
-    log_path = build.parent / f"granian-{port}.log"
-    granian = Path(sys.executable).with_name("granian")
-    command = [
-        str(granian),
-        "--interface",
-        "asgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--factory",
+    with serve_asgi(
         "tests.asset_caching_app:create",
-    ]
-    env = {**os.environ, "ASSET_CACHING_DIR": str(build)}
-    with log_path.open("w") as log:
-        process = subprocess.Popen(  # our venv's granian, fixed arguments
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/", timeout=2)
-                    break
-                except httpx.TransportError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"granian did not start:\n{log_path.read_text()[-2000:]}")
-                    time.sleep(0.2)
-            yield base
-        finally:
-            stop(process)
+        env={**os.environ, "ASSET_CACHING_DIR": str(build)},
+        log_path=build.parent / "granian.log",
+    ) as server:
+        yield server.base
 
 
 def test_hashed_asset_is_immutable_over_http(frontend: str) -> None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +15,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from microblog.config import PROJECT_ROOT, get_settings
+from microblog.app_server import serve_asgi
+from microblog.config import get_settings
 from microblog.db import session_scope
 from microblog.live import hub as live_hub
 from microblog.models import Task
@@ -143,46 +141,17 @@ def _database_url(engine: Engine) -> str:
 def http_backend(engine: Engine, env: Path) -> Iterator[str]:
     """The backend's HTTP app served by granian (what `reflex run` uses) in its own process on
     a free loopback port, on the test's database and export folder."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--factory",
-            "microblog.api:create_http_app",
-        ],
-        cwd=PROJECT_ROOT,
-        env={
-            **os.environ,
-            "DATABASE_URL": _database_url(engine),
-            "EXPORT_DIR": str(env),
-            "MICROBLOG_ENV": "test",
-            "SESSION_COOKIE_NAME": "microblog_session_test",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # a loaded 2-CPU machine starts it slowly
-        while _status(f"{base}/export/probe") is None:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("granian did not start")
-            time.sleep(0.1)  # polling a server's port until it answers, not waiting on the UI
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url(engine),
+        "EXPORT_DIR": str(env),
+        "MICROBLOG_ENV": "test",
+        "SESSION_COOKIE_NAME": "microblog_session_test",
+    }
+    with serve_asgi(
+        "microblog.api:create_http_app", env=environment, ready_path="/export/probe"
+    ) as server:
+        yield server.base
 
 
 def _request(url: str, token: str = "") -> urllib.request.Request:
