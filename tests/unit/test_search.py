@@ -11,7 +11,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from microblog.models import User
 from microblog.services import posts, search
 from microblog.services.errors import Forbidden
 from microblog.services.search import builtin, vocabulary
@@ -21,6 +20,7 @@ from microblog.services.search.analysis import (
     query_words,
     within_one_edit,
 )
+from tests.search_helpers import commit_post, search_ids
 
 
 @pytest.fixture(autouse=True)
@@ -30,45 +30,37 @@ def _builtin_engine() -> None:
     search.reset_external()
 
 
-def _post(session: Session, user: User, body: str) -> int:
-    post = posts.create_post(session, author_id=user.id or 0, body=body)
-    session.commit()
-    return post.id or 0
-
-
-def _ids(session: Session, q: str, page: int = 1, per_page: int = 25) -> list[int]:
-    return [p.id for p in search.search_posts(session, q=q, page=page, per_page=per_page).posts]
-
-
 def test_finds_posts_ranked_by_relevance(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
-    once = _post(session, susan, "A long walk by the river, then bread and a nap at home today")
-    twice = _post(session, susan, "river river")
-    _post(session, susan, "Nothing to see here")
-    found = _ids(session, "river")
+    once = commit_post(
+        session, susan, "A long walk by the river, then bread and a nap at home today"
+    )
+    twice = commit_post(session, susan, "river river")
+    commit_post(session, susan, "Nothing to see here")
+    found = search_ids(session, "river")
     assert found == [twice, once]  # more occurrences in a shorter post rank first
 
 
 def test_every_word_must_match(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
-    both = _post(session, susan, "coffee and croissants")
-    _post(session, susan, "coffee only")
-    assert _ids(session, "croissants coffee") == [both]
+    both = commit_post(session, susan, "coffee and croissants")
+    commit_post(session, susan, "coffee only")
+    assert search_ids(session, "croissants coffee") == [both]
 
 
 def test_one_wrong_letter_still_finds_the_post(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
-    wanted = _post(session, susan, "Learning python with reflex")
+    wanted = commit_post(session, susan, "Learning python with reflex")
     for typo in ("pyhton", "pythn", "pythom", "pythonn", "Pyth0n"):
-        assert _ids(session, typo) == [wanted], typo
+        assert search_ids(session, typo) == [wanted], typo
     # Two wrong letters are too many, and short words are not corrected.
-    assert _ids(session, "pyhtom") == []
+    assert search_ids(session, "pyhtom") == []
 
 
 def test_a_known_word_is_not_expanded(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
-    coffee = _post(session, susan, "Morning coffee")
-    _post(session, susan, "Sweet toffee")
+    coffee = commit_post(session, susan, "Morning coffee")
+    commit_post(session, susan, "Sweet toffee")
     results = search.search_posts(session, q="coffee", page=1, per_page=25)
     assert [p.id for p in results.posts] == [coffee]
     assert results.expanded == {}
@@ -79,41 +71,41 @@ def test_a_known_word_is_not_expanded(session: Session, add_user: Callable) -> N
 
 def test_stemming_finds_other_forms(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
-    wanted = _post(session, susan, "Testing the deploys")
-    assert _ids(session, "deploy") == [wanted]
+    wanted = commit_post(session, susan, "Testing the deploys")
+    assert search_ids(session, "deploy") == [wanted]
 
 
 def test_deleted_post_leaves_the_index_in_the_same_transaction(
     session: Session, add_user: Callable
 ) -> None:
     susan = add_user(session, "susan")
-    post_id = _post(session, susan, "ephemeral thoughts")
-    assert _ids(session, "ephemeral") == [post_id]
+    post_id = commit_post(session, susan, "ephemeral thoughts")
+    assert search_ids(session, "ephemeral") == [post_id]
     posts.delete_post(session, post_id=post_id, user_id=susan.id)
-    assert _ids(session, "ephemeral") == []  # before the commit, in the same transaction
+    assert search_ids(session, "ephemeral") == []  # before the commit, in the same transaction
     session.rollback()
-    assert _ids(session, "ephemeral") == [post_id]  # a rolled-back delete keeps it
+    assert search_ids(session, "ephemeral") == [post_id]  # a rolled-back delete keeps it
     posts.delete_post(session, post_id=post_id, user_id=susan.id)
     session.commit()
-    assert _ids(session, "ephemeral") == []
+    assert search_ids(session, "ephemeral") == []
 
 
 def test_someone_elses_post_cannot_be_deleted(session: Session, add_user: Callable) -> None:
     susan, john = add_user(session, "susan"), add_user(session, "john")
-    post_id = _post(session, susan, "mine alone")
+    post_id = commit_post(session, susan, "mine alone")
     with pytest.raises(Forbidden):
         posts.delete_post(session, post_id=post_id, user_id=john.id)
-    assert _ids(session, "alone") == [post_id]
+    assert search_ids(session, "alone") == [post_id]
 
 
 def test_an_edited_body_is_reindexed(session: Session, add_user: Callable) -> None:
     """No edit feature yet, but the index follows an UPDATE of the body (trigger/expression)."""
     susan = add_user(session, "susan")
-    post_id = _post(session, susan, "sunrise photo")
+    post_id = commit_post(session, susan, "sunrise photo")
     session.execute(text("UPDATE post SET body = 'sunset photo' WHERE id = :i"), {"i": post_id})
     session.commit()
-    assert _ids(session, "sunrise") == []
-    assert _ids(session, "sunset") == [post_id]
+    assert search_ids(session, "sunrise") == []
+    assert search_ids(session, "sunset") == [post_id]
 
 
 def test_rolled_back_post_is_not_found(session: Session, add_user: Callable) -> None:
@@ -121,18 +113,18 @@ def test_rolled_back_post_is_not_found(session: Session, add_user: Callable) -> 
     session.commit()
     posts.create_post(session, author_id=susan.id, body="phantom menace")
     session.rollback()
-    assert _ids(session, "phantom") == []
+    assert search_ids(session, "phantom") == []
     assert session.execute(text("SELECT count(*) FROM search_term")).scalar() == 0
 
 
 def test_query_syntax_is_never_interpreted(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
-    wanted = _post(session, susan, 'He said "NEAR" AND OR NOT (x) * ^ : | & !')
+    wanted = commit_post(session, susan, 'He said "NEAR" AND OR NOT (x) * ^ : | & !')
     for q in ('"', "NEAR(", "AND OR NOT", "*", "body:x", "a & | ! b", "(((", "'; DROP TABLE post"):
         search.search_posts(session, q=q, page=1, per_page=25)  # never raises
-    assert _ids(session, "near") == [wanted]
-    assert _ids(session, "") == []
-    assert _ids(session, "   ") == []
+    assert search_ids(session, "near") == [wanted]
+    assert search_ids(session, "") == []
+    assert search_ids(session, "   ") == []
 
 
 def test_paging_is_stable_past_the_ranked_window(
@@ -144,8 +136,8 @@ def test_paging_is_stable_past_the_ranked_window(
     small = builtin.PostgresEngine if dialect == "postgresql" else builtin.SqliteEngine
     monkeypatch.setattr(search, "builtin_engine", lambda _d: small(rank_window=7, count_cap=10))
     susan = add_user(session, "susan")
-    ids = [_post(session, susan, "garden " * (1 + i % 3) + f"note {i}") for i in range(30)]
-    _post(session, susan, "unrelated")
+    ids = [commit_post(session, susan, "garden " * (1 + i % 3) + f"note {i}") for i in range(30)]
+    commit_post(session, susan, "unrelated")
     seen: list[int] = []
     page = 1
     while True:
@@ -165,7 +157,7 @@ def test_paging_is_stable_past_the_ranked_window(
 def test_exact_count_below_the_cap(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
     for i in range(3):
-        _post(session, susan, f"bicycle {i}")
+        commit_post(session, susan, f"bicycle {i}")
     results = search.search_posts(session, q="bicycle", page=1, per_page=2)
     assert (results.total, results.total_capped, results.has_next) == (3, False, True)
     second = search.search_posts(session, q="bicycle", page=2, per_page=2)
@@ -174,7 +166,7 @@ def test_exact_count_below_the_cap(session: Session, add_user: Callable) -> None
 
 def test_results_carry_highlight_segments(session: Session, add_user: Callable) -> None:
     susan = add_user(session, "susan")
-    _post(session, susan, "<script>alert(1)</script> Python rocks")
+    commit_post(session, susan, "<script>alert(1)</script> Python rocks")
     (row,) = search.search_posts(session, q="pyhton", page=1, per_page=25).posts
     assert "".join(s.text for s in row.segments) == row.body  # nothing added, nothing lost
     assert [s.text for s in row.segments if s.hit] == ["Python"]
@@ -200,13 +192,13 @@ def test_reindex_refills_the_vocabulary(
     engine: Engine, session: Session, add_user: Callable
 ) -> None:
     susan = add_user(session, "susan")
-    wanted = _post(session, susan, "Remarkable sunsets")
+    wanted = commit_post(session, susan, "Remarkable sunsets")
     session.execute(text("DELETE FROM search_term"))
     session.commit()
-    assert _ids(session, "sunzets") == []
+    assert search_ids(session, "sunzets") == []
     assert search.reindex(engine, batch_size=1, progress=lambda _m: None) == 1
-    assert _ids(session, "sunzets") == [wanted]
-    assert _ids(session, "remarkable") == [wanted]
+    assert search_ids(session, "sunzets") == [wanted]
+    assert search_ids(session, "remarkable") == [wanted]
 
 
 def test_vocabulary_expands_unknown_words_only(session: Session, add_user: Callable) -> None:

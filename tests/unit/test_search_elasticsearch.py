@@ -21,12 +21,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from microblog.config import get_settings
-from microblog.models import User
 from microblog.services import posts, search
 from microblog.services.search.elasticsearch import ElasticsearchEngine, make_client
 from microblog.services.search.interface import SearchUnavailable
 from microblog.services.search.outbox import apply_forever
 from tests.fake_elasticsearch import FakeElasticsearch
+from tests.search_helpers import commit_post, search_ids
 
 WINDOW = 30  # a small result window, so deep paging is tested with 60 posts, not 10,000
 
@@ -61,16 +61,6 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def _post(session: Session, user: User, body: str) -> int:
-    post = posts.create_post(session, author_id=user.id or 0, body=body)
-    session.commit()
-    return post.id or 0
-
-
-def _ids(session: Session, q: str, page: int = 1, per_page: int = 25) -> list[int]:
-    return [p.id for p in search.search_posts(session, q=q, page=page, per_page=per_page).posts]
-
-
 def test_a_new_post_reaches_the_index_after_commit(
     engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
 ) -> None:
@@ -80,11 +70,11 @@ def test_a_new_post_reaches_the_index_after_commit(
     assert session.execute(text("SELECT post_id FROM search_outbox")).scalars().all() == [post.id]
     session.commit()
     _wait_until(lambda: es.pending(engine) == 0)  # drained by the after-commit kick
-    assert _ids(session, "python") == [post.id]
+    assert search_ids(session, "python") == [post.id]
     results = search.search_posts(session, q="pyhton", page=1, per_page=25)  # fuzziness AUTO
     assert [p.id for p in results.posts] == [post.id]
     assert [s.text for s in results.posts[0].segments if s.hit] == ["python"]
-    assert _ids(session, "susan") == [post.id]  # the author's name is a searched field too
+    assert search_ids(session, "susan") == [post.id]  # the author's name is a searched field too
 
 
 def test_rolled_back_post_leaves_nothing_behind(
@@ -106,11 +96,11 @@ def test_engine_down_posting_works_and_changes_wait(
     fake: FakeElasticsearch,
 ) -> None:
     susan = add_user(session, "susan")
-    gone = _post(session, susan, "soon deleted")
+    gone = commit_post(session, susan, "soon deleted")
     es.drain(engine)
     fake.stop()
 
-    kept = _post(session, susan, "written while the engine was down")  # posting still works
+    kept = commit_post(session, susan, "written while the engine was down")  # posting still works
     posts.delete_post(session, post_id=gone, user_id=susan.id)
     session.commit()
     with pytest.raises(SearchUnavailable):
@@ -122,8 +112,8 @@ def test_engine_down_posting_works_and_changes_wait(
     fake.start()  # back, same port, same data
     assert es.drain(engine) == 2
     assert es.pending(engine) == 0
-    assert _ids(session, "engine") == [kept]
-    assert _ids(session, "deleted") == []
+    assert search_ids(session, "engine") == [kept]
+    assert search_ids(session, "deleted") == []
 
 
 def test_outbox_worker_retries_until_the_engine_is_back(
@@ -136,7 +126,7 @@ def test_outbox_worker_retries_until_the_engine_is_back(
     susan = add_user(session, "susan")
     session.commit()
     fake.stop()
-    post_id = _post(session, susan, "patience pays")
+    post_id = commit_post(session, susan, "patience pays")
 
     async def scenario() -> None:
         worker = asyncio.create_task(
@@ -154,7 +144,7 @@ def test_outbox_worker_retries_until_the_engine_is_back(
             worker.cancel()
 
     asyncio.run(scenario())
-    assert _ids(session, "patience") == [post_id]
+    assert search_ids(session, "patience") == [post_id]
 
 
 def test_an_older_write_never_overwrites_a_newer_one(
@@ -163,20 +153,20 @@ def test_an_older_write_never_overwrites_a_newer_one(
     """Two workers draining at once: the delete (newer outbox row) wins even if the index of
     the older row arrives after it."""
     susan = add_user(session, "susan")
-    post_id = _post(session, susan, "racing writes")
+    post_id = commit_post(session, susan, "racing writes")
     posts.delete_post(session, post_id=post_id, user_id=susan.id)
     session.commit()
     rows = session.execute(text("SELECT id FROM search_outbox ORDER BY id")).scalars().all()
     _wait_until(lambda: es.pending(engine) == 0)
     es._bulk({post_id: rows[0]}, {post_id: {"post_id": post_id, "body": "racing writes"}})
-    assert _ids(session, "racing") == []
+    assert search_ids(session, "racing") == []
 
 
 def test_deep_pages_walk_past_the_result_window(
     engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
 ) -> None:
     susan = add_user(session, "susan")
-    ids = [_post(session, susan, f"garden note {i}") for i in range(60)]
+    ids = [commit_post(session, susan, f"garden note {i}") for i in range(60)]
     _wait_until(lambda: es.pending(engine) == 0)
     seen: list[int] = []
     for page in range(1, 5):  # pages 2-4 reach past the 30-result window
@@ -195,12 +185,12 @@ def test_reindex_rebuilds_from_the_database(
     fake: FakeElasticsearch,
 ) -> None:
     susan = add_user(session, "susan")
-    ids = [_post(session, susan, f"bread recipe {i}") for i in range(5)]
+    ids = [commit_post(session, susan, f"bread recipe {i}") for i in range(5)]
     _wait_until(lambda: es.pending(engine) == 0)
     fake.indices.clear()  # the cluster lost everything
     es._ready = False
     assert search.reindex(engine, batch_size=2, progress=lambda _m: None) == 5
-    assert sorted(_ids(session, "bread")) == ids
+    assert sorted(search_ids(session, "bread")) == ids
 
 
 def test_wrong_credentials_are_a_clear_failure(fake: FakeElasticsearch, engine: Engine) -> None:
@@ -235,10 +225,10 @@ def test_against_a_real_server(engine: Engine, session: Session, add_user: Calla
     search.use_external(es)
     try:
         susan = add_user(session, "susan")
-        post_id = _post(session, susan, "Learning python with reflex")
+        post_id = commit_post(session, susan, "Learning python with reflex")
         es.drain(engine)
         client.indices.refresh(index=index)
-        assert _ids(session, "pyhton") == [post_id]
+        assert search_ids(session, "pyhton") == [post_id]
     finally:
         search.reset_external()
         client.options(ignore_status=404).indices.delete(index=index)
