@@ -10,7 +10,7 @@ from microblog.state.feed import FeedState
 
 def new_posts_bar() -> rx.Component:
     return rx.cond(
-        FeedState.new_posts_label != "",
+        FeedState.new_post_count > 0,
         rx.button(
             rx.icon("arrow-up"),
             t_plural(

@@ -51,13 +51,6 @@ class FeedState(rx.State):
         """The count for the bar's translated "Show N new posts" (capped at 99+)."""
         return "99+" if self.new_post_count > new_posts.COUNT_CAP else str(self.new_post_count)
 
-    @rx.var
-    def new_posts_label(self) -> str:
-        if self.new_post_count <= 0:
-            return ""
-        count = "99+" if self.new_post_count > new_posts.COUNT_CAP else str(self.new_post_count)
-        return f"{count} new post" + ("" if self.new_post_count == 1 else "s")
-
     def _show(self, result: Page[PostRow], since_id: int) -> None:
         self._since_id = since_id
         self.new_post_count = 0
