@@ -287,12 +287,12 @@ async def latency(args: argparse.Namespace, work: Path) -> None:
             extra_env=extra_env,
         ) as server:
             print(f"App up after {time.perf_counter() - began:.0f} s.", flush=True)
-            backend_port = int(server.backend.rsplit(":", 1)[1])
+            backend_port = server.backend_port
             protocol = Protocol(
                 host="127.0.0.1",
                 port=backend_port,
                 origin=server.frontend,
-                cookie=cookie_name(int(server.frontend.rsplit(":", 1)[1])),
+                cookie=cookie_name(server.frontend_port),
             )
             tabs = [SimTab(protocol, person, "/explore") for _ in range(args.tabs)]
             for tab in tabs:

@@ -1030,9 +1030,9 @@ async def run(args: argparse.Namespace, report: Report) -> None:
             extra_env=extra_env,
         ) as server:
             print(f"App up after {time.perf_counter() - started:.0f} s.", flush=True)
-            backend_port = int(server.backend.rsplit(":", 1)[1])
+            backend_port = server.backend_port
             first_worker = backend_worker_pid(backend_port)
-            frontend_port = int(server.frontend.rsplit(":", 1)[1])
+            frontend_port = server.frontend_port
             protocol = Protocol(
                 host="127.0.0.1",
                 port=backend_port,

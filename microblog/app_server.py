@@ -51,6 +51,14 @@ class AppServer:
     backend: str
     log_path: Path
 
+    @property
+    def frontend_port(self) -> int:
+        return int(self.frontend.rsplit(":", 1)[1])
+
+    @property
+    def backend_port(self) -> int:
+        return int(self.backend.rsplit(":", 1)[1])
+
 
 def answers(url: str) -> bool:
     try:

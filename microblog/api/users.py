@@ -7,13 +7,15 @@ session).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from microblog.api.auth import BearerCredentials, authorized, client_address
 from microblog.api.contract import UserCollection, UserCreate, UserOut, UserUpdate, errors
 from microblog.api.errors import ApiError
-from microblog.api.params import PagingArgs, existing_id
+from microblog.api.params import Paging, PagingArgs, existing_id
 from microblog.api.representations import (
     API_PREFIX,
     one_user_json,
@@ -23,7 +25,7 @@ from microblog.api.representations import (
 from microblog.api.routing import JsonRoute
 from microblog.config import get_settings
 from microblog.db import session_scope
-from microblog.schemas import UserPublic
+from microblog.schemas import Page, UserPublic
 from microblog.services import follows, rate_limits, users
 from microblog.services.errors import Forbidden
 
@@ -52,23 +54,30 @@ def get_users(paging: PagingArgs, credentials: BearerCredentials) -> JSONRespons
 @router.get("/users/{user_id}/followers", response_model=UserCollection, responses=_AUTH)
 def get_followers(user_id: int, paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse:
     """Who follows this user, most recent first."""
-    with authorized(credentials) as (db, _me):
-        user = users.get_user(db, existing_id(user_id, "user"))
-        page = follows.list_followers(
-            db, user_id=user.id, page=paging.page, per_page=paging.per_page, count=True
-        )
-        return JSONResponse(users_collection_json(db, page, f"{user_path(user.id)}/followers"))
+    return _related_users(user_id, paging, credentials, follows.list_followers, "followers")
 
 
 @router.get("/users/{user_id}/following", response_model=UserCollection, responses=_AUTH)
 def get_following(user_id: int, paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse:
     """Whom this user follows, most recent first."""
+    return _related_users(user_id, paging, credentials, follows.list_following, "following")
+
+
+def _related_users(
+    user_id: int,
+    paging: Paging,
+    credentials: BearerCredentials,
+    list_page: Callable[..., Page[UserPublic]],
+    relation: str,
+) -> JSONResponse:
+    """One page of a user's followers or followed, counted (the API's collections carry
+    totals), at /api/users/<id>/<relation>."""
     with authorized(credentials) as (db, _me):
         user = users.get_user(db, existing_id(user_id, "user"))
-        page = follows.list_following(
+        page = list_page(
             db, user_id=user.id, page=paging.page, per_page=paging.per_page, count=True
         )
-        return JSONResponse(users_collection_json(db, page, f"{user_path(user.id)}/following"))
+        return JSONResponse(users_collection_json(db, page, f"{user_path(user.id)}/{relation}"))
 
 
 @router.post(

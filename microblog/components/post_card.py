@@ -53,6 +53,23 @@ def name_link(username: rx.Var) -> rx.Component:
     return user_popup(username, profile_link(username, class_name="post-author user-link"))
 
 
+def person_summary(username: rx.Var, avatar: rx.Var, about_me: rx.Var) -> rx.Component:
+    """A person in a list (search results, followers, following): avatar, name with the user
+    card, and their "about me" when they wrote one."""
+    return rx.hstack(
+        avatar_link(username, avatar),
+        rx.vstack(
+            name_link(username),
+            rx.cond(
+                about_me != "", rx.text(about_me, size="2", color_scheme="gray"), rx.fragment()
+            ),
+            spacing="1",
+        ),
+        spacing="3",
+        align="center",
+    )
+
+
 def delete_button(post: rx.Var, on_delete: Callable[[rx.Var], rx.event.EventType]) -> rx.Component:
     """A Delete button on the reader's own posts only (the service checks the author again)."""
     return rx.cond(

@@ -9,21 +9,13 @@ from microblog.components.highlight import highlighted_text
 from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
-from microblog.components.post_card import avatar_link, name_link, post_card
+from microblog.components.post_card import person_summary, post_card
 from microblog.state.search import SearchState
 
 
 def _person(user: rx.Var) -> rx.Component:
-    return rx.hstack(
-        avatar_link(user.username, user.avatar),
-        rx.vstack(
-            name_link(user.username),
-            rx.text(user.about_me, size="2", color_scheme="gray"),
-            spacing="0",
-        ),
-        align="center",
-        spacing="3",
-        class_name="search-user",
+    return rx.box(
+        person_summary(user.username, user.avatar, user.about_me), class_name="search-user"
     )
 
 

@@ -8,7 +8,7 @@ from microblog import routes
 from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
-from microblog.components.post_card import avatar_link, name_link, post_list
+from microblog.components.post_card import person_summary, post_list
 from microblog.components.task_progress import export_button
 from microblog.components.timestamps import local_time, relative_time
 from microblog.pages.not_found import not_found_content
@@ -105,16 +105,7 @@ def tab_link(label: str | rx.Var, tab: str) -> rx.Component:
 
 def person_row(person: rx.Var) -> rx.Component:
     return rx.card(
-        rx.hstack(
-            avatar_link(person.username, person.avatar_small),
-            rx.vstack(
-                name_link(person.username),
-                rx.cond(person.about_me != "", rx.text(person.about_me, size="2"), rx.fragment()),
-                spacing="1",
-            ),
-            spacing="3",
-            align="center",
-        ),
+        person_summary(person.username, person.avatar_small, person.about_me),
         width="100%",
         class_name="person",
     )
