@@ -1,12 +1,15 @@
-"""The user popup: hovering a username or avatar shows who that is, with Follow/Unfollow.
+"""The user popup: resting the pointer on a username (or focusing it) shows who that is, with
+Follow/Unfollow.
 
-The card is read from the server only when a popup opens (see UserPopupState), and the content is
-mounted only while open, so a page of 25 posts costs nothing until someone hovers.
+A page of 25 posts costs nothing until someone reaches for a name: the hover card itself is built
+only then (`LazyHoverCard`, assets/user_card.js), its content is mounted only while open, and the
+card is read from the server only when it opens (see UserPopupState).
 """
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import passthrough_event_spec
 
 from microblog.components.i18n import t, t_plural
 from microblog.components.timestamps import relative_time
@@ -108,17 +111,26 @@ def user_popup_body(username: rx.Var[str]) -> rx.Component:
     return _content(username)
 
 
+class LazyHoverCard(rx.Component):
+    """A Radix hover card built only when the pointer rests on its trigger or the keyboard
+    focuses it (assets/user_card.js): a feed has one per post, and almost none is ever opened.
+    Children: the trigger, then the hover card's content."""
+
+    library = "$/public/user_card.js"
+    tag = "LazyHoverCard"
+
+    open_delay: rx.Var[int]
+    on_open_change: rx.EventHandler[passthrough_event_spec(bool)]
+
+
 def user_popup(username: rx.Var, trigger: rx.Component) -> rx.Component:
     """Wrap `trigger` (a link, an avatar) in a hover card about `username`."""
-    return rx.hover_card.root(
-        rx.hover_card.trigger(trigger),
+    return LazyHoverCard.create(
+        trigger,
+        # The width is in the user-popup class (assets/microblog.css), not a style prop: a
+        # style prop is serialised and hashed by emotion on every render.
         rx.hover_card.content(
-            user_popup_body(username=username),
-            class_name="user-popup",
-            side="top",
-            align="start",
-            min_width="16em",
-            max_width="22em",
+            user_popup_body(username=username), class_name="user-popup", side="top", align="start"
         ),
         # Partial application: Reflex appends the open flag after the bound username.
         on_open_change=UserPopupState.open_card(username),

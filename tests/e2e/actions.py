@@ -38,3 +38,11 @@ def post(page: Page, text: str) -> None:
     page.get_by_role("button", name="Post", exact=True).click()
     expect(page.locator(".post").first).to_contain_text(text)
     expect(page.get_by_label("Say something")).to_have_value("")
+
+
+def signed_up(page: Page, username: str) -> Page:
+    """A new user, registered and logged in, on their home page."""
+    register(page, username)
+    log_in(page, username)
+    expect(page.get_by_role("heading", name=f"Hi, {username}!")).to_be_visible()
+    return page

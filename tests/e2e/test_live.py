@@ -9,17 +9,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.actions import log_in, new_name, post, register
+from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import ADMIN_USERNAME, NewPage
 
 pytestmark = pytest.mark.browser
-
-
-def signed_up(page: Page, username: str) -> Page:
-    register(page, username)
-    log_in(page, username)
-    expect(page.get_by_role("heading", name=f"Hi, {username}!")).to_be_visible()
-    return page
 
 
 def mark_no_reload(page: Page) -> None:
