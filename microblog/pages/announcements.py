@@ -14,7 +14,7 @@ def announcements_page() -> rx.Component:
     return layout(
         rx.heading(t("Announce"), size="6"),
         rx.cond(
-            A.loaded,
+            A.loaded_here(),
             rx.cond(
                 A.is_admin,
                 rx.card(

@@ -15,7 +15,7 @@ def edit_profile_page() -> rx.Component:
     return layout(
         rx.heading(t("Edit Profile"), size="6"),
         rx.cond(
-            EditProfileState.loaded,
+            EditProfileState.loaded_here(),
             rx.card(
                 rx.form(
                     rx.vstack(

@@ -16,7 +16,7 @@ def explore_page() -> rx.Component:
     return layout(
         rx.heading(t("Explore"), size="6"),
         rx.cond(
-            FeedState.loaded & (FeedState.kind == "explore"),
+            FeedState.loaded_here() & (FeedState.kind == "explore"),
             rx.vstack(
                 new_posts_bar(),
                 post_list(FeedState.posts, t("No posts yet."), on_delete=FeedState.delete_post),

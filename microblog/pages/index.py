@@ -31,7 +31,7 @@ def post_form() -> rx.Component:
 def index_page() -> rx.Component:
     return layout(
         rx.cond(
-            SessionState.is_authenticated & FeedState.loaded,
+            SessionState.is_authenticated & FeedState.loaded_here(),
             rx.vstack(
                 rx.heading(t("Hi, %(username)s!", username=SessionState.user_name), size="6"),
                 rx.card(post_form(), width="100%"),

@@ -45,7 +45,7 @@ def messages_page() -> rx.Component:
     return layout(
         rx.heading(t("Messages"), size="6"),
         rx.cond(
-            MessagesState.loaded,
+            MessagesState.loaded_here(),
             rx.vstack(
                 rx.cond(
                     MessagesState.messages.length() > 0,

@@ -45,7 +45,7 @@ def notifications_page() -> rx.Component:
     return layout(
         rx.heading(t("Notifications"), size="6"),
         rx.cond(
-            N.loaded,
+            N.loaded_here(),
             rx.vstack(
                 rx.cond(
                     N.notifications.length() > 0,

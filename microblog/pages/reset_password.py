@@ -75,5 +75,5 @@ def reset_password_page() -> rx.Component:
     )
     return layout(
         rx.heading(t("Set a New Password"), size="6"),
-        rx.cond(R.loaded, rx.cond(R.token_ok, form, refused), loading()),
+        rx.cond(R.loaded_here(), rx.cond(R.token_ok, form, refused), loading()),
     )

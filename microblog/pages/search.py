@@ -108,7 +108,7 @@ def search_page() -> rx.Component:
     return layout(
         rx.heading(t("Search"), size="6"),
         rx.cond(
-            SearchState.loaded,
+            SearchState.loaded_here(),
             rx.cond(
                 SearchState.query == "",
                 rx.callout(

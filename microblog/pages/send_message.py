@@ -13,7 +13,7 @@ from microblog.state.messages import SendMessageState as S
 def send_message_page() -> rx.Component:
     return layout(
         rx.cond(
-            S.loaded,
+            S.loaded_here(),
             rx.cond(
                 S.recipient_found,
                 rx.vstack(

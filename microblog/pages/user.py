@@ -126,7 +126,7 @@ def tab_content() -> rx.Component:
 def user_page() -> rx.Component:
     return layout(
         rx.cond(
-            ProfileState.loaded,
+            ProfileState.loaded_here(),
             rx.cond(
                 ProfileState.not_found,
                 not_found_content(t("There is no user with that name.")),

@@ -11,14 +11,14 @@ from microblog.models import ANNOUNCEMENT_MAX
 from microblog.services import announcements, users
 from microblog.services.errors import DomainError
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
 
-class AnnouncementsState(rx.State):
+class AnnouncementsState(PageData, rx.State):
     is_admin: bool = False
     draft: str = ""
     error: str = ""
-    loaded: bool = False
 
     @rx.var
     def chars_left(self) -> int:
@@ -29,11 +29,11 @@ class AnnouncementsState(rx.State):
         session = await self.get_state(SessionState)
         user_id = await session.current_user_id()
         if user_id is None:
-            self.loaded = False
+            self._set_loaded(False)
             return session.login_redirect()
         self.is_admin = await run_db(lambda db: announcements.is_admin(users.get_user(db, user_id)))
         self.error = ""
-        self.loaded = True
+        self._set_loaded()
         return None
 
     @rx.event

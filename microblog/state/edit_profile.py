@@ -10,29 +10,29 @@ from microblog.routes import user_url
 from microblog.services import users
 from microblog.services.errors import Invalid
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
 
-class EditProfileState(rx.State):
+class EditProfileState(PageData, rx.State):
     username: str = ""
     about_me: str = ""
     username_error: str = ""
     about_me_error: str = ""
     email_on_follow: bool = True
-    loaded: bool = False
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
         session = await self.get_state(SessionState)
         user_id = await session.current_user_id()
         if user_id is None:
-            self.loaded = False
+            self._set_loaded(False)
             return session.login_redirect()
         user = await run_db(lambda db: users.get_user(db, user_id))
         self.username, self.about_me = user.username, user.about_me or ""
         self.email_on_follow = user.email_on_follow
         self.username_error = self.about_me_error = ""
-        self.loaded = True
+        self._set_loaded()
         return None
 
     @rx.event

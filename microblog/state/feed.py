@@ -15,16 +15,16 @@ from microblog.services import new_posts, posts
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
 
-class FeedState(rx.State):
+class FeedState(PageData, rx.State):
     kind: str = "home"
     posts: list[PostRow] = []
     page: int = 1
     has_next: bool = False
     has_prev: bool = False
-    loaded: bool = False
     draft: str = ""
     post_error: str = ""
     # The "N new posts" bar: posts that arrived since this feed was read (ids above _since_id).
@@ -58,7 +58,7 @@ class FeedState(rx.State):
         self.page = result.page
         self.has_next = result.has_next
         self.has_prev = result.has_prev
-        self.loaded = True
+        self._set_loaded()
 
     def _requested_page(self) -> int:
         return clamp_page(self.router.url.query_parameters.get("page"))
@@ -68,7 +68,7 @@ class FeedState(rx.State):
         session = await self.get_state(SessionState)
         user_id = await session.current_user_id()
         if user_id is None:
-            self.loaded = False
+            self._set_loaded(False)
             return session.login_redirect()
         self.kind = "home"
         page, per_page = self._requested_page(), get_settings().posts_per_page

@@ -22,15 +22,15 @@ from microblog.services import messages, users
 from microblog.services.errors import DomainError, Invalid, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
 
-class MessagesState(rx.State):
+class MessagesState(PageData, rx.State):
     messages: list[MessageRow] = []
     page: int = 1
     has_next: bool = False
     has_prev: bool = False
-    loaded: bool = False
 
     @rx.var
     def newer_href(self) -> str:
@@ -51,14 +51,14 @@ class MessagesState(rx.State):
         listing = await run_db(work)
         self.messages = listing.items
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
-        self.loaded = True
+        self._set_loaded()
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
         session = await self.get_state(SessionState)
         user_id = await session.current_user_id()
         if user_id is None:
-            self.loaded = False
+            self._set_loaded(False)
             return session.login_redirect()
         await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
         return None
@@ -70,13 +70,12 @@ class MessagesState(rx.State):
             await self._read(user_id, 1)
 
 
-class SendMessageState(rx.State):
+class SendMessageState(PageData, rx.State):
     recipient: str = ""
     recipient_found: bool = True
     draft: str = ""
     error: str = ""
     sent_to: str = ""
-    loaded: bool = False
 
     @rx.var
     def chars_left(self) -> int:
@@ -94,14 +93,14 @@ class SendMessageState(rx.State):
     async def load(self) -> rx.event.EventSpec | None:
         session = await self.get_state(SessionState)
         if await session.current_user_id() is None:
-            self.loaded = False
+            self._set_loaded(False)
             return session.login_redirect()
         name = self._recipient_from_path()
         user = await run_db(lambda db: users.find_user_by_username(db, name))
         self.recipient = user.username if user else name
         self.recipient_found = user is not None
         self.draft, self.error, self.sent_to = "", "", ""
-        self.loaded = True
+        self._set_loaded()
         return None
 
     @rx.event

@@ -13,15 +13,15 @@ from microblog.schemas import NotificationRow, Page
 from microblog.services import notifications
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
 
-class NotificationsState(rx.State):
+class NotificationsState(PageData, rx.State):
     notifications: list[NotificationRow] = []
     page: int = 1
     has_next: bool = False
     has_prev: bool = False
-    loaded: bool = False
 
     @rx.var
     def newer_href(self) -> str:
@@ -47,14 +47,14 @@ class NotificationsState(rx.State):
             row.text = translate(row.text, lang)
         self.notifications = listing.items
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
-        self.loaded = True
+        self._set_loaded()
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
         session = await self.get_state(SessionState)
         user_id = await session.current_user_id()
         if user_id is None:
-            self.loaded = False
+            self._set_loaded(False)
             return session.login_redirect()
         await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
         return None

@@ -20,6 +20,7 @@ from microblog.routes import LOGIN
 from microblog.services import password_reset
 from microblog.services.errors import DomainError, Invalid
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,8 @@ class ResetRequestState(rx.State):
         self.notice, self.error = translate(SENT, lang), ""
 
 
-class ResetPasswordState(rx.State):
+class ResetPasswordState(PageData, rx.State):
     token_ok: bool = False
-    loaded: bool = False
     error: str = ""
     password_error: str = ""
     password2_error: str = ""
@@ -80,7 +80,7 @@ class ResetPasswordState(rx.State):
         self.token_ok = user is not None
         self.error = "" if user else translate(password_reset.INVALID_LINK, await language_of(self))
         self.password_error = self.password2_error = ""
-        self.loaded = True
+        self._set_loaded()
 
     @rx.event
     async def submit(self, form: dict) -> rx.event.EventSpec | None:

@@ -16,6 +16,7 @@ from microblog.services import follows, posts, users
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
 TABS = ("posts", "followers", "following")
@@ -24,10 +25,9 @@ _NOBODY = UserPublic(
 )
 
 
-class ProfileState(rx.State):
+class ProfileState(PageData, rx.State):
     profile: UserPublic = _NOBODY
     not_found: bool = False
-    loaded: bool = False
     followers_count: int = 0
     following_count: int = 0
     is_following: bool = False
@@ -85,7 +85,8 @@ class ProfileState(rx.State):
         try:
             profile, listing, counts, following = await run_read(work)
         except NotFound:
-            self.not_found, self.loaded, self.profile = True, True, _NOBODY
+            self.not_found, self.profile = True, _NOBODY
+            self._set_loaded()
             self.posts, self.people = [], []
             return
         self.not_found = False
@@ -98,7 +99,7 @@ class ProfileState(rx.State):
         self.people = listing.items if tab != "posts" else []
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self.follow_error = ""
-        self.loaded = True
+        self._set_loaded()
 
     async def _change_follow(self, *, start: bool) -> rx.event.EventSpec | None:
         session = await self.get_state(SessionState)

@@ -22,10 +22,11 @@ from microblog.services.search import SearchPostRow, SearchResults, SearchUnavai
 from microblog.services.search.outbox import apply_forever
 from microblog.state.background import background_tasks
 from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
 
-class SearchState(rx.State):
+class SearchState(PageData, rx.State):
     query: str = ""
     posts: list[SearchPostRow] = []
     users: list[UserHit] = []
@@ -34,7 +35,6 @@ class SearchState(rx.State):
     has_prev: bool = False
     total: int = 0
     total_capped: bool = False
-    loaded: bool = False
     error: str = ""
 
     @rx.var
@@ -76,7 +76,7 @@ class SearchState(rx.State):
                 self.posts = results.posts
                 self.has_next, self.total = results.has_next, results.total
                 self.total_capped = results.total_capped
-        self.loaded = True
+        self._set_loaded()
 
     @rx.event
     def submit(self, form: dict) -> rx.event.EventSpec | None:

@@ -1,0 +1,126 @@
+"""Page loads in a tab that showed another page.
+
+The server keeps a tab's state between loads and sends it as a snapshot when the page connects;
+the new page's own data follows once its on_load has run. The snapshot must not put the previous
+page's data under the new address (someone else's profile, the other page of a feed). The tests
+hold back everything after the snapshot (the websocket runs through Playwright), so what the
+snapshot alone shows can be checked before the rest arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, WebSocketRoute, expect
+from sqlmodel import Session, select
+
+from microblog.config import get_settings
+from microblog.db import make_engine
+from microblog.models import Post, User
+from tests.e2e.actions import new_name, post, signed_up
+from tests.e2e.conftest import NewPage, RunningApp
+
+pytestmark = pytest.mark.browser
+
+# Every post id that was ever in the page, and whether the list was ever empty once it had posts.
+RECORD_POSTS = """
+window.__postsSeen = new Set();
+window.__emptiedAfterPosts = false;
+new MutationObserver(() => {
+  const posts = document.querySelectorAll('.post');
+  if (posts.length === 0 && window.__postsSeen.size > 0) window.__emptiedAfterPosts = true;
+  posts.forEach((p) => window.__postsSeen.add(p.dataset.postId));
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def shown_ids(page: Page) -> list[str]:
+    return page.locator(".post").evaluate_all("(posts) => posts.map((p) => p.dataset.postId)")
+
+
+def give_posts(live_app: RunningApp, username: str, count: int) -> None:
+    engine = make_engine(live_app.database_url)
+    try:
+        with Session(engine) as db:
+            user = db.exec(select(User).where(User.username == username)).one()
+            db.add_all(Post(body=f"{username} #{n}", user_id=user.id) for n in range(count))
+            db.commit()
+    finally:
+        engine.dispose()
+
+
+def hold_after_snapshot(page: Page) -> Callable[[], None]:
+    """From the next page load on, let the server's first state message (the snapshot) through
+    and hold every later one until the returned function is called."""
+    held: list[str | bytes] = []
+    routed: dict[str, object] = {"holding": True, "snapshot_sent": False}
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        routed["socket"] = socket
+        routed["snapshot_sent"] = False
+
+        def from_server(message: str | bytes) -> None:
+            if routed["holding"] and routed["snapshot_sent"]:
+                held.append(message)
+                return
+            routed["snapshot_sent"] = routed["snapshot_sent"] or '"delta"' in str(message)
+            socket.send(message)
+
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/_event"), route)
+
+    def release() -> None:
+        routed["holding"] = False
+        socket = routed["socket"]
+        assert isinstance(socket, WebSocketRoute)
+        for message in held:
+            socket.send(message)
+        held.clear()
+
+    return release
+
+
+def test_a_full_load_shows_only_its_own_pages_data(new_page: NewPage) -> None:
+    alice, bob = new_name("alice"), new_name("bob")
+    post(signed_up(new_page(), alice), f"only on {alice}'s page")
+    page = signed_up(new_page(), bob)
+    post(page, f"only on {bob}'s page")
+    page.goto(f"/user/{alice}")
+    expect(page.locator(".post", has_text=f"only on {alice}'s page")).to_be_visible()
+
+    release = hold_after_snapshot(page)
+    page.goto(f"/user/{bob}")
+    # The snapshot has arrived and been rendered: it is what signs Bob in on this new page.
+    expect(page.get_by_role("link", name="Log out")).to_be_visible()
+    assert page.locator(".post").count() == 0, "the previous profile's posts were shown"
+    assert page.get_by_text(alice).count() == 0
+    release()
+    expect(page.locator(".post", has_text=f"only on {bob}'s page")).to_be_visible()
+
+    # A reload of the same address may show what it showed before, at once.
+    release = hold_after_snapshot(page)
+    page.reload()
+    expect(page.locator(".post", has_text=f"only on {bob}'s page")).to_be_visible()
+    release()
+
+
+def test_a_click_keeps_the_old_posts_until_the_new_ones_arrive(
+    new_page: NewPage, live_app: RunningApp
+) -> None:
+    per_page = get_settings().posts_per_page
+    alice = new_name("alice")
+    page = signed_up(new_page(), alice)
+    give_posts(live_app, alice, per_page + 5)
+    page.context.add_init_script(RECORD_POSTS)
+    page.goto(f"/user/{alice}?page=2")
+    expect(page.locator(".post")).to_have_count(5)
+    older = shown_ids(page)
+
+    page.locator(".pager a", has_text="Newer").first.click()
+    expect(page.locator(".post")).to_have_count(per_page)
+    assert not set(older) & set(shown_ids(page))
+    assert not page.evaluate("window.__emptiedAfterPosts"), "the list went empty in between"
