@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from microblog.api.asset_caching import AssetCachingMiddleware
 from microblog.api.export_download import router as export_download_router
+from microblog.api.page_addresses import PageAddressMiddleware
 from microblog.api.rest import mount_rest_api
 from microblog.api.session_cookie import router as session_cookie_router
 from microblog.runtime import tune_garbage_collector
@@ -23,4 +24,5 @@ def create_http_app() -> FastAPI:
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
     # Wraps everything Reflex mounts inside this app too, its production frontend included.
     app.add_middleware(AssetCachingMiddleware)
+    app.add_middleware(PageAddressMiddleware)
     return app

@@ -1,6 +1,7 @@
-"""A stand-in for the production frontend mount, for tests/unit/test_asset_caching.py: a build
-folder (from ASSET_CACHING_DIR) served by Starlette's static files, which is what Reflex's
-production mount is, wrapped in our caching middleware. granian serves it over real HTTP."""
+"""A stand-in for the production frontend mount, for tests/unit/test_prod_frontend.py: a build
+folder (from PROD_FRONTEND_DIR) served by Starlette's static files, which is what Reflex's
+production mount is, wrapped in our middlewares as `create_http_app` wraps it. granian serves it
+over real HTTP."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from microblog.api.asset_caching import AssetCachingMiddleware
+from microblog.api.page_addresses import PageAddressMiddleware
 
 
 async def _api(_request: object) -> JSONResponse:
@@ -22,8 +24,9 @@ def create() -> Starlette:
     app = Starlette(
         routes=[
             Route("/api/thing", _api),
-            Mount("/", StaticFiles(directory=os.environ["ASSET_CACHING_DIR"], html=True)),
+            Mount("/", StaticFiles(directory=os.environ["PROD_FRONTEND_DIR"], html=True)),
         ]
     )
     app.add_middleware(AssetCachingMiddleware)
+    app.add_middleware(PageAddressMiddleware)
     return app

@@ -1,7 +1,11 @@
-"""Cache headers on the production frontend (microblog/api/asset_caching.py): hashed build assets
-are kept for a year and never asked for again, everything else the frontend serves is
-revalidated, and responses that chose their own caching (the API) keep it. Served by granian
-over real HTTP, as `reflex run --env prod` serves the build."""
+"""The production frontend as our middlewares serve it, over real HTTP with granian, as `reflex
+run --env prod` serves the build:
+
+- cache headers (microblog/api/asset_caching.py): hashed build assets are kept for a year and
+  never asked for again, everything else the frontend serves is revalidated, and responses that
+  chose their own caching (the API) keep it;
+- page addresses (microblog/api/page_addresses.py): a page is served at its own address, not
+  redirected to the folder form."""
 
 from __future__ import annotations
 
@@ -43,9 +47,11 @@ def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (build / "assets").mkdir()
     (build / "assets" / "root-BrLfRxIi.js").write_text("export const root = 1;\n")
     (build / "index.html").write_text("<!doctype html><title>Microblog</title>\n")
+    (build / "explore").mkdir()
+    (build / "explore" / "index.html").write_text("<!doctype html><title>Explore</title>\n")
     with serve_asgi(
-        "tests.asset_caching_app:create",
-        env={**os.environ, "ASSET_CACHING_DIR": str(build)},
+        "tests.prod_frontend_app:create",
+        env={**os.environ, "PROD_FRONTEND_DIR": str(build)},
         log_path=build.parent / "granian.log",
     ) as server:
         yield server.base
@@ -78,3 +84,21 @@ def test_missing_asset_and_own_headers_are_left_alone(frontend: str) -> None:
     assert api.headers["cache-control"] == "no-store"
     head = httpx.head(f"{frontend}/assets/root-BrLfRxIi.js")
     assert head.headers["cache-control"] == IMMUTABLE
+
+
+@pytest.mark.parametrize("address", ["/explore", "/explore?page=2"])
+def test_a_page_is_served_at_its_own_address(frontend: str, address: str) -> None:
+    response = httpx.get(f"{frontend}{address}")  # httpx follows no redirect unless told
+    assert response.status_code == 200
+    assert "<title>Explore</title>" in response.text
+    assert response.headers["cache-control"] == REVALIDATE
+    head = httpx.head(f"{frontend}{address}")
+    assert head.status_code == 200
+    assert head.headers["content-length"] == str(len(response.content))
+
+
+def test_other_answers_are_unchanged(frontend: str) -> None:
+    assert httpx.get(f"{frontend}/explore/").text == httpx.get(f"{frontend}/explore").text
+    assert httpx.get(f"{frontend}/nowhere").status_code == 404
+    assert httpx.get(f"{frontend}/assets").status_code == 404  # a folder with no page
+    assert httpx.post(f"{frontend}/explore").status_code == 405
