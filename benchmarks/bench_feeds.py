@@ -520,14 +520,22 @@ def expected_feeds(engine: Engine, who: Subjects) -> list[Feed]:
         ]
 
 
-# True once the page shows exactly the expected first and last post and the last one is visible.
+# Once the page shows exactly the expected first and last post and the last one is visible: the
+# page's own clock at that moment (ms since its navigation started), checked on every frame.
 POSTS_SHOWN_JS = """([first, last, n]) => {
   const posts = document.querySelectorAll('.post');
   if (posts.length < n) return false;
   if (posts[0].dataset.postId !== first || posts[n - 1].dataset.postId !== last) return false;
   const el = posts[n - 1];
-  return el.checkVisibility() && el.getBoundingClientRect().height > 0;
+  return el.checkVisibility() && el.getBoundingClientRect().height > 0 && performance.now();
 }"""
+
+IN_PAGE = "page's clock"
+HARNESS = "seen from the benchmark"
+
+# The page's clock at the last click, for client-side navigation (installed once per document).
+RECORD_CLICKS_JS = """() => document.addEventListener(
+  'click', () => { window.__benchClickAt = performance.now(); }, true)"""
 
 
 def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list[Figure]:
@@ -594,7 +602,10 @@ class Timeline:
         self.marks = []
         self.started = time.perf_counter()
 
-    def end(self) -> dict[str, float]:
+    def end(self, in_page: float) -> dict[str, float]:
+        """The phases seen from here, "shown" among them, and `in_page`: the page's own time to
+        the posts (from navigation start or from the click), without the benchmark's round
+        trips to the browser at either end."""
         ended = time.perf_counter()
         found: dict[str, float] = {}
         for at, kind in self.marks:
@@ -603,7 +614,8 @@ class Timeline:
             if kind == "data" or kind not in found:  # first load/sent, last update
                 found[kind] = at
         found["shown"] = ended
-        return {kind: (at - self.started) * 1000 for kind, at in found.items()}
+        phases = {kind: (at - self.started) * 1000 for kind, at in found.items()}
+        return {**phases, "in_page": in_page}
 
 
 def phase_figures(title: str, records: list[dict[str, float]]) -> list[Figure]:
@@ -629,15 +641,16 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
             page = context.new_page()
             timeline = Timeline(page, args.backend_port)
 
-            def shown(ids: list[int], timeout: float = 30_000) -> None:
+            def shown(ids: list[int], timeout: float = 30_000) -> float:
                 wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
-                page.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=timeout)
+                return page.wait_for_function(
+                    POSTS_SHOWN_JS, arg=wanted, timeout=timeout
+                ).json_value()
 
             def load(path: str, ids: list[int], timeout: float = 30_000) -> dict[str, float]:
                 timeline.begin()
                 page.goto(path, wait_until="commit")
-                shown(ids, timeout)
-                return timeline.end()
+                return timeline.end(shown(ids, timeout))
 
             log_in(page, frontend)
             # The dev server compiles each page on its first visit: load each one first.
@@ -673,9 +686,10 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
 
             print(f"\nClient-side navigation (click Older/Newer -> {per_page} posts), {n} each:")
             for feed in feeds:
-                figure, clicks = click_through(page, feed, n, load, shown, timeline)
-                figures.append(figure)
-                print(figure.line(), flush=True)
+                click_figures, clicks = click_through(page, feed, n, load, shown, timeline)
+                figures.extend(click_figures)
+                for figure in click_figures:
+                    print(figure.line(), flush=True)
                 figures.extend(phase_figures(f"click {feed.name}", clicks))
 
             print("\nWhere the time goes (p50, ms since navigation start / click):")
@@ -691,11 +705,15 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
 def load_figures(
     title: str, phase_title: str, feeds: list[Feed], records: dict[str, list[dict[str, float]]]
 ) -> list[Figure]:
-    """Each feed's load times (printed as they are made) and then their phases."""
+    """Each feed's load times, by the page's clock and as seen from here (printed as they are
+    made), and then their phases."""
     figures = []
     for feed in feeds:
-        samples = [r["shown"] for r in records[feed.name]]
-        figures.append(Figure("browser", f"{title}: {feed.name} {feed.path}", samples))
+        records_of_feed = records[feed.name]
+        name = f"{title}: {feed.name} {feed.path}"
+        figures.append(Figure("browser", name, [r["in_page"] for r in records_of_feed], IN_PAGE))
+        figures.append(Figure("harness", name, [r["shown"] for r in records_of_feed], HARNESS))
+        print(figures[-2].line(), flush=True)
         print(figures[-1].line(), flush=True)
     for feed in feeds:
         figures.extend(phase_figures(f"{phase_title} {feed.name}", records[feed.name]))
@@ -711,8 +729,8 @@ def new_tab_load(context: Any, args: argparse.Namespace, feed: Feed, per_page: i
         timeline.begin()
         tab.goto(feed.path, wait_until="commit")
         wanted = [str(feed.page1[0]), str(feed.page1[per_page - 1]), per_page]
-        tab.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=30_000)
-        return timeline.end()
+        handle = tab.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=30_000)
+        return timeline.end(handle.json_value())
     finally:
         tab.close()
 
@@ -738,12 +756,13 @@ def click_through(
     feed: Feed,
     n: int,
     load: Callable[..., dict[str, float]],
-    shown: Callable[[list[int]], None],
+    shown: Callable[[list[int]], float],
     timeline: Timeline,
-) -> tuple[Figure, list[dict[str, float]]]:
+) -> tuple[list[Figure], list[dict[str, float]]]:
     """Alternate Older / Newer on the pager (client-side routing: `?page=N`, no reload)."""
     load(feed.path, feed.page1)
     page.evaluate("window.__benchMarker = 1")
+    page.evaluate(RECORD_CLICKS_JS)
     records = []
     for i in range(n):
         label, ids = ("Older", feed.page2) if i % 2 == 0 else ("Newer", feed.page1)
@@ -751,12 +770,15 @@ def click_through(
         link.wait_for(state="visible")
         timeline.begin()
         link.click()
-        shown(ids)
-        records.append(timeline.end())
+        shown_at = shown(ids)
+        records.append(timeline.end(shown_at - page.evaluate("window.__benchClickAt")))
     client_side = page.evaluate("window.__benchMarker === 1")
     note = "client-side (no reload)" if client_side else "FULL RELOAD happened"
-    samples = [r["shown"] for r in records]
-    return Figure("browser", f"older/newer: {feed.name}", samples, note), records
+    name = f"older/newer: {feed.name}"
+    return [
+        Figure("browser", name, [r["in_page"] for r in records], f"{IN_PAGE}; {note}"),
+        Figure("harness", name, [r["shown"] for r in records], f"{HARNESS}; {note}"),
+    ], records
 
 
 # --------------------------------------------------------------------------- main

@@ -89,6 +89,25 @@ export function dateTimeTitle(lang) {
   return handler;
 }
 
+// Whether this tab has built the language's formatter yet (see local_time.js).
+export function dateTimeFormatReady(lang) {
+  return dateTimeFormats.has(currentLang(lang));
+}
+
+function twoDigits(number) {
+  return String(number).padStart(2, "0");
+}
+
+// The same moment as digits in the reader's time zone ("2026-11-21 20:15"), from the Date
+// getters, which need no locale data: what shows until the formatter has been built.
+export function numericDateTime(iso) {
+  if (!iso) return "";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "";
+  const day = `${when.getFullYear()}-${twoDigits(when.getMonth() + 1)}-${twoDigits(when.getDate())}`;
+  return `${day} ${twoDigits(when.getHours())}:${twoDigits(when.getMinutes())}`;
+}
+
 // A full date and time in the reader's time zone and language.
 export function dateTime(lang, iso) {
   if (!iso) return "";

@@ -27,7 +27,7 @@ RUNTIME = "$/public/i18n/runtime.js"
 _IMPORTS = {
     RUNTIME: [
         ImportVar(tag=name, alias=f"i18n_{name}", install=False)
-        for name in ("t", "tn", "relativeTime", "dateTime", "dateTimeTitle")
+        for name in ("t", "tn", "relativeTime", "dateTimeTitle")
     ]
 }
 
@@ -83,11 +83,6 @@ def t_stored(msgid: rx.Var) -> rx.Var:
 def relative_time_text(iso: rx.Var) -> rx.Var:
     """ "3 minutes ago" / "hace 3 minutos" / "3分钟前", from our catalogs in the browser."""
     return _call("relativeTime", iso)
-
-
-def date_time_text(iso: rx.Var) -> rx.Var:
-    """A long date and time in the reader's language and time zone."""
-    return _call("dateTime", iso)
 
 
 def date_time_title_handler() -> rx.Var:

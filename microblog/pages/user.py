@@ -60,6 +60,7 @@ def profile_card() -> rx.Component:
                     ")",
                     size="2",
                     color_scheme="gray",
+                    class_name="last-seen",
                 ),
                 rx.hstack(
                     rx.text(

@@ -1,10 +1,12 @@
 """The browser's translation runtime (assets/i18n/runtime.js with the generated catalogs module),
 run in Node: relative times come from our catalogs in each language, pick the largest unit and
-the language's plural form, and the hover title is written from the element's own datetime."""
+the language's plural form, the hover title is written from the element's own datetime, and a
+full date shows as digits in the reader's time zone until the tab has built a formatter."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,7 +40,7 @@ CASES = [
 ]
 
 
-def _run(tmp_path: Path, script: str) -> object:
+def _run(tmp_path: Path, script: str, time_zone: str = "UTC") -> object:
     """Run `script` as an ES module next to copies of the runtime and a freshly rendered
     catalogs module (.mjs, so Node loads them as modules); returns what it printed as JSON."""
     (tmp_path / "catalogs.mjs").write_text(render_module(), encoding="utf-8")
@@ -47,6 +49,7 @@ def _run(tmp_path: Path, script: str) -> object:
     (tmp_path / "check.mjs").write_text(script, encoding="utf-8")
     done = subprocess.run(
         ["node", str(tmp_path / "check.mjs")],
+        env={**os.environ, "TZ": time_zone},
         capture_output=True,
         text=True,
         timeout=30,
@@ -85,3 +88,22 @@ console.log(JSON.stringify([element.title, expected, handler === dateTimeTitle("
     assert title == expected and "2024" in title
     assert same_handler is True  # one function per language: React sees no new prop
     assert other_language is False
+
+
+def test_digits_in_the_readers_time_zone_until_the_formatter_is_built(tmp_path: Path) -> None:
+    script = """
+import { dateTime, dateTimeFormatReady, numericDateTime } from "./runtime.mjs";
+const iso = "2024-03-01T23:45:00Z";
+const before = dateTimeFormatReady("es");
+const digits = numericDateTime(iso);
+const full = dateTime("es", iso);
+const expected = new Date(iso).toLocaleString("es", { dateStyle: "long", timeStyle: "short" });
+console.log(JSON.stringify([before, digits, full === expected, full, dateTimeFormatReady("es"),
+  dateTimeFormatReady("en"), numericDateTime(""), numericDateTime("not a date")]));
+"""
+    got = _run(tmp_path, script, time_zone="Asia/Kolkata")  # UTC+05:30: the next day
+    before, digits, as_expected, full, after, other_language, empty, invalid = got
+    assert before is False and after is True and other_language is False
+    assert digits == "2024-03-02 05:15"
+    assert as_expected is True and "2024" in full and "5:15" in full
+    assert empty == "" and invalid == ""
