@@ -2,7 +2,7 @@
 Follow/Unfollow.
 
 A page of 25 posts costs nothing until someone reaches for a name: the hover card itself is built
-only then (`LazyHoverCard`, assets/user_card.js), its content is mounted only while open, and the
+only then (`LazyHoverCard`, assets/user_popup.js), its content is mounted only while open, and the
 card is read from the server only when it opens (see UserPopupState).
 """
 
@@ -113,10 +113,10 @@ def user_popup_body(username: rx.Var[str]) -> rx.Component:
 
 class LazyHoverCard(rx.Component):
     """A Radix hover card built only when the pointer rests on its trigger or the keyboard
-    focuses it (assets/user_card.js): a feed has one per post, and almost none is ever opened.
+    focuses it (assets/user_popup.js): a feed has one per post, and almost none is ever opened.
     Children: the trigger, then the hover card's content."""
 
-    library = "$/public/user_card.js"
+    library = "$/public/user_popup.js"
     tag = "LazyHoverCard"
 
     open_delay: rx.Var[int]

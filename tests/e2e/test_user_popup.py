@@ -11,7 +11,7 @@ from tests.e2e.conftest import NewPage
 pytestmark = pytest.mark.browser
 
 
-def test_user_card_opens_on_hover_and_on_focus_and_keeps_the_focus(new_page: NewPage) -> None:
+def test_user_popup_opens_on_hover_and_on_focus_and_keeps_the_focus(new_page: NewPage) -> None:
     alice, bob = new_name("alice"), new_name("bob")
     post(signed_up(new_page(), alice), f"card test by {alice}")
     page = signed_up(new_page(), bob)
