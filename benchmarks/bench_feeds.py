@@ -530,6 +530,13 @@ POSTS_SHOWN_JS = """([first, last, n]) => {
   return el.checkVisibility() && el.getBoundingClientRect().height > 0 && performance.now();
 }"""
 
+
+def posts_shown_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
+    """Wait until `page` shows the posts `ids`; the page's clock at that frame."""
+    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
+    return page.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=timeout).json_value()
+
+
 IN_PAGE = "page's clock"
 HARNESS = "seen from the benchmark"
 
@@ -642,10 +649,7 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
             timeline = Timeline(page, args.backend_port)
 
             def shown(ids: list[int], timeout: float = 30_000) -> float:
-                wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
-                return page.wait_for_function(
-                    POSTS_SHOWN_JS, arg=wanted, timeout=timeout
-                ).json_value()
+                return posts_shown_at(page, ids, per_page, timeout)
 
             def load(path: str, ids: list[int], timeout: float = 30_000) -> dict[str, float]:
                 timeline.begin()
@@ -728,9 +732,7 @@ def new_tab_load(context: Any, args: argparse.Namespace, feed: Feed, per_page: i
         timeline = Timeline(tab, args.backend_port)
         timeline.begin()
         tab.goto(feed.path, wait_until="commit")
-        wanted = [str(feed.page1[0]), str(feed.page1[per_page - 1]), per_page]
-        handle = tab.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=30_000)
-        return timeline.end(handle.json_value())
+        return timeline.end(posts_shown_at(tab, feed.page1, per_page))
     finally:
         tab.close()
 

@@ -60,14 +60,14 @@ class PostRow:
 
     @classmethod
     def of(cls, post: Post, author: User) -> PostRow:
-        return cls(
-            id=post.id or 0,
-            body=post.body,
-            timestamp=iso_utc(post.timestamp),
-            language=post.language or "",
-            author_id=author.id or 0,
-            author_username=author.username,
-            author_avatar=avatar_url(author.email, 48),
+        return cls.of_columns(
+            post.id or 0,
+            post.body,
+            post.timestamp,
+            post.language,
+            author.id or 0,
+            author.username,
+            author.email,
         )
 
     @classmethod

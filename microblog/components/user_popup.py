@@ -105,9 +105,8 @@ def _content(username: rx.Var) -> rx.Component:
 
 @rx.memo
 def user_popup_body(username: rx.Var[str]) -> rx.Component:
-    """The card's content as its own React component. A feed shows two hover cards per post; as
-    plain children, all fifty cards' content trees were built again on every render of the
-    list, though none is on screen. As a component it only runs while its card is open."""
+    """The card's content as its own React component, so it only runs while its card is open
+    (as plain children, every card's content tree was built again on each render of a list)."""
     return _content(username)
 
 
@@ -124,7 +123,7 @@ class LazyHoverCard(rx.Component):
 
 
 def user_popup(username: rx.Var, trigger: rx.Component) -> rx.Component:
-    """Wrap `trigger` (a link, an avatar) in a hover card about `username`."""
+    """Wrap `trigger` (a link to the user) in a hover card about `username`."""
     return LazyHoverCard.create(
         trigger,
         # The width is in the user-popup class (assets/microblog.css), not a style prop: a
