@@ -255,6 +255,9 @@ class SearchOutbox(SQLModel, table=True):
     outlive a deleted post so that its removal reaches the index."""
 
     __tablename__ = "search_outbox"
+    # Ids are versions in Elasticsearch: never reuse one, even once the table is empty
+    # (migration 0009).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int

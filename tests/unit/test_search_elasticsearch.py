@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from microblog.config import get_settings
+from microblog.models import Post
 from microblog.services import posts, search
 from microblog.services.search.elasticsearch import ElasticsearchEngine, make_client
 from microblog.services.search.interface import SearchUnavailable
@@ -162,6 +163,42 @@ def test_an_older_write_never_overwrites_a_newer_one(
     assert search_ids(session, "racing") == []
 
 
+def test_a_delete_after_the_outbox_emptied_still_reaches_the_index(
+    engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
+) -> None:
+    """The outbox row's id is the change's version in Elasticsearch, so ids must never be
+    reused: SQLite hands out max(id) + 1 unless the table is AUTOINCREMENT, and once the outbox
+    is empty that restarts at 1, below the versions already in the index."""
+    susan = add_user(session, "susan")
+    commit_post(session, susan, "first note")
+    second = commit_post(session, susan, "second note")
+    _wait_until(lambda: es.pending(engine) == 0)
+    posts.delete_post(session, post_id=second, user_id=susan.id)
+    session.commit()
+    _wait_until(lambda: es.pending(engine) == 0)
+    # The index itself, not the search page (which drops ids the database no longer has).
+    assert es.query(session, ["second"], offset=0, size=25).ids == []
+
+
+def test_a_post_indexed_by_reindex_can_still_be_deleted(
+    engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
+) -> None:
+    """Posts written outside the outbox (the seed command) reach the index by `reindex`; the
+    first change the outbox ever makes to one of them must still win over that copy."""
+    susan = add_user(session, "susan")
+    seeded_post = Post(body="seeded morning walk", user_id=susan.id)
+    session.add(seeded_post)  # as the seed command writes: no service, no outbox row
+    session.commit()
+    seeded = seeded_post.id
+    assert es.pending(engine) == 0  # the seed path wrote no outbox row
+    assert search.reindex(engine, batch_size=10, progress=lambda _m: None) == 1
+    assert es.query(session, ["walk"], offset=0, size=25).ids == [seeded]
+    posts.delete_post(session, post_id=seeded, user_id=susan.id)
+    session.commit()
+    _wait_until(lambda: es.pending(engine) == 0)
+    assert es.query(session, ["walk"], offset=0, size=25).ids == []
+
+
 def test_deep_pages_walk_past_the_result_window(
     engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
 ) -> None:
@@ -187,7 +224,8 @@ def test_reindex_rebuilds_from_the_database(
     susan = add_user(session, "susan")
     ids = [commit_post(session, susan, f"bread recipe {i}") for i in range(5)]
     _wait_until(lambda: es.pending(engine) == 0)
-    fake.indices.clear()  # the cluster lost everything
+    fake.indices.clear()  # the cluster lost everything, versions included
+    fake.versions.clear()
     es._ready = False
     assert search.reindex(engine, batch_size=2, progress=lambda _m: None) == 5
     assert sorted(search_ids(session, "bread")) == ids

@@ -35,6 +35,9 @@ MAX_RESULT_WINDOW = 10_000
 """Elasticsearch refuses from + size beyond `index.max_result_window` (10,000 by default); pages
 past it are reached by walking with `search_after`."""
 DRAIN_BATCH = 500
+# Reindex writes below every outbox row's id (ids start at 1), so the first change the outbox
+# makes to a reindexed post wins, and a change applied during the reindex is not overwritten.
+REINDEX_VERSION = 0
 UNAVAILABLE = _l("Search is unavailable right now. Please try again in a little while.")
 
 MAPPINGS = {
@@ -166,28 +169,15 @@ class ElasticsearchEngine:
     def _bulk(self, versions: dict[int, int], docs: dict[int, dict]) -> None:
         operations: list[dict] = []
         for post_id, version in versions.items():
-            meta = {
-                "_index": self.index_name,
-                "_id": str(post_id),
-                "version": version,
-                "version_type": "external",
-            }
+            meta = _meta(self.index_name, post_id, version)
             if post_id in docs:
                 operations += [{"index": meta}, docs[post_id]]
             else:
                 operations.append({"delete": meta})
         self._call(self._ensure_index)
         response = self._call(lambda: self.client.bulk(operations=operations))
-        if response.get("errors"):
-            for item in response["items"]:
-                (action, result), *_ = item.items()
-                status = result.get("status", 200)
-                # 404: deleting what was never indexed; 409: a newer version is already there.
-                if status >= 300 and status not in (404, 409):
-                    log.error(
-                        "Elasticsearch refused %s of %s: %s", action, result.get("_id"), result
-                    )
-                    raise SearchUnavailable(UNAVAILABLE)
+        if _refused(response):
+            raise SearchUnavailable(UNAVAILABLE)
 
     def _ensure_index(self) -> None:
         if self._ready:
@@ -276,11 +266,11 @@ class ElasticsearchEngine:
             operations: list[dict] = []
             for post_id, body, ts, name in rows:
                 operations += [
-                    {"index": {"_index": self.index_name, "_id": str(post_id)}},
+                    {"index": _meta(self.index_name, post_id, REINDEX_VERSION)},
                     _document(post_id, body, ts, name),
                 ]
             response = self._call(lambda ops=operations: self.client.bulk(operations=ops))
-            if response.get("errors"):
+            if _refused(response):
                 raise SearchUnavailable("Elasticsearch refused part of the reindex.")
             last_id = rows[-1][0]
             done += len(rows)
@@ -288,6 +278,25 @@ class ElasticsearchEngine:
         self._call(lambda: self.client.indices.refresh(index=self.index_name))
         self.drain(engine)
         return done
+
+
+def _meta(index: str, post_id: int, version: int) -> dict:
+    """A bulk action's target. External versions: Elasticsearch keeps a write only if its
+    version is above the one it holds, so changes applied out of order cannot undo each other."""
+    return {"_index": index, "_id": str(post_id), "version": version, "version_type": "external"}
+
+
+def _refused(response: dict) -> bool:
+    """Whether a bulk answer holds a real failure. 404 (deleting what was never indexed) and
+    409 (a newer version is already there) are outcomes we asked for, not errors."""
+    if not response.get("errors"):
+        return False
+    for item in response["items"]:
+        (action, result), *_ = item.items()
+        if result.get("status", 200) >= 300 and result.get("status") not in (404, 409):
+            log.error("Elasticsearch refused %s of %s: %s", action, result.get("_id"), result)
+            return True
+    return False
 
 
 def _document(post_id: int, body: str, timestamp: Any, username: str) -> dict:
