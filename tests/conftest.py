@@ -151,6 +151,32 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def use_engine(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Point the app's units of work (`run_db`, `run_read`, used by every state) at the test
+    database. Reads use the same engine: on PostgreSQL the test schema lives in its settings."""
+    import microblog.db
+
+    monkeypatch.setattr(microblog.db, "get_engine", lambda: engine)
+    monkeypatch.setattr(microblog.db, "get_read_engine", lambda: engine)
+    return engine
+
+
+@pytest.fixture
+def sent_sql(use_engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the app sends to the test database, in order."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    event.listen(use_engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(use_engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as db_session:
         yield db_session

@@ -9,12 +9,13 @@ the redirect target never comes from the URL.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
-from microblog.models import AuthSession, LoginTicket, utcnow
+from microblog.models import AuthSession, LoginTicket, User, utcnow
 from microblog.security import hash_token, new_token, safe_next_path
 
 TICKET_SECONDS = 60
@@ -74,6 +75,42 @@ def resolve_session(session: Session, *, token: str) -> AuthSession | None:
     if auth is None or auth.expires_at < utcnow():
         return None
     return auth
+
+
+@dataclass(frozen=True, slots=True)
+class SessionUser:
+    """Who a live session belongs to: what every page load and action needs to know."""
+
+    user_id: int
+    username: str
+    email: str
+    last_seen: datetime
+
+    def seen_within(self, seconds: int) -> bool:
+        """Whether `last_seen` is recent enough that recording activity now would change
+        nothing (see `users.touch_last_seen`)."""
+        return self.last_seen >= utcnow() - timedelta(seconds=seconds)
+
+
+_SESSION_USER = (
+    select(User.id, User.username, User.email, User.last_seen, AuthSession.expires_at)
+    .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+    .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+)
+
+
+def session_user(session: Session, *, token: str) -> SessionUser | None:
+    """The user of a live session token, or None (unknown, expired or revoked): one read.
+
+    Every page load and every action re-checks the session, so this is the whole check in one
+    statement, with nothing written: it can run read-only (`db.read`), without a transaction.
+    """
+    if not token:
+        return None
+    row = session.exec(_SESSION_USER, params={"token_hash": hash_token(token)}).first()
+    if row is None or row.expires_at < utcnow():
+        return None
+    return SessionUser(row.id, row.username, row.email, row.last_seen)
 
 
 def end_session(session: Session, *, token: str) -> None:

@@ -12,10 +12,9 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.config import get_settings
-from microblog.db import run_db
+from microblog.db import run_db, run_read
 from microblog.routes import LOGIN
 from microblog.schemas import avatar_url
 from microblog.services import auth_sessions, users
@@ -31,20 +30,23 @@ def cookie_token(cookie_header: str, name: str) -> str:
 
 
 async def _resolve(token: str) -> tuple[int, str, str] | None:
-    """(user id, username, avatar) for a live session token, touching last_seen on the way."""
-    settings = get_settings()
+    """(user id, username, avatar) for a live session token, touching last_seen on the way.
 
-    def work(db: Session) -> tuple[int, str, str] | None:
-        auth = auth_sessions.resolve_session(db, token=token)
-        if auth is None:
-            return None
-        user = users.get_user(db, auth.user_id)
-        users.touch_last_seen(
-            db, user_id=auth.user_id, throttle_seconds=settings.last_seen_throttle_seconds
+    Every page load and action comes through here, so the check is one read-only statement;
+    the write that records activity runs only when `last_seen` is older than the throttle,
+    about once a minute per active user instead of a write transaction per event.
+    """
+    if not token:
+        return None
+    found = await run_read(lambda db: auth_sessions.session_user(db, token=token))
+    if found is None:
+        return None
+    throttle = get_settings().last_seen_throttle_seconds
+    if not found.seen_within(throttle):
+        await run_db(
+            lambda db: users.touch_last_seen(db, user_id=found.user_id, throttle_seconds=throttle)
         )
-        return auth.user_id, user.username, avatar_url(user.email, 36)
-
-    return await run_db(work) if token else None
+    return found.user_id, found.username, avatar_url(found.email, 36)
 
 
 class SessionState(rx.State):

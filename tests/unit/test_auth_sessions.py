@@ -18,6 +18,7 @@ from microblog.services.auth_sessions import (
     issue_login_ticket,
     redeem_login_ticket,
     resolve_session,
+    session_user,
 )
 
 REMEMBER_DAYS = 30
@@ -208,3 +209,44 @@ def test_deleting_user_ends_their_sessions(session: Session, john: User) -> None
     session.delete(john)
     session.commit()
     assert resolve_session(session, token=token) is None
+
+
+def test_session_user_names_the_live_sessions_user(session: Session, john: User) -> None:
+    token = _login(session, john)
+    found = session_user(session, token=token)
+    assert found is not None
+    assert (found.user_id, found.username, found.email) == (john.id, "john", john.email)
+    assert found.last_seen == john.last_seen
+
+
+@pytest.mark.parametrize("token", ["", "unknown-token"])
+def test_session_user_of_an_unknown_token_is_nobody(
+    session: Session, john: User, token: str
+) -> None:
+    _login(session, john)
+    assert session_user(session, token=token) is None
+
+
+def test_session_user_refuses_expired_revoked_and_hashed_tokens(
+    session: Session, john: User
+) -> None:
+    expired, revoked, live = _login(session, john), _login(session, john), _login(session, john)
+    auth = resolve_session(session, token=expired)
+    auth.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(auth)
+    end_session(session, token=revoked)
+    session.commit()
+    assert session_user(session, token=expired) is None
+    assert session_user(session, token=revoked) is None
+    assert session_user(session, token=hash_token(live)) is None
+    assert session_user(session, token=live) is not None
+
+
+def test_seen_within_tells_when_activity_needs_recording(session: Session, john: User) -> None:
+    john.last_seen = utcnow() - timedelta(seconds=90)
+    session.add(john)
+    session.commit()
+    found = session_user(session, token=_login(session, john))
+    assert found is not None
+    assert found.seen_within(120)
+    assert not found.seen_within(60)

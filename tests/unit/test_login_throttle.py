@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-import microblog.db
 from microblog.models import LoginFailure, User
 from microblog.services.login_throttle import (
     CLIENT,
@@ -224,13 +222,6 @@ def test_success_clears_the_pair_and_gives_back_only_its_own_attempt(session: Se
 
 
 # --- the login form ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def use_engine(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """Point run_db (used by every state) at the test database."""
-    monkeypatch.setattr(microblog.db, "get_engine", lambda: engine)
-    return engine
 
 
 async def _login_form(client: str) -> LoginState:

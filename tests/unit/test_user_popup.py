@@ -7,22 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import reflex as rx
 from reflex.istate.data import RouterData
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-import microblog.db
-from microblog.config import get_settings
 from microblog.models import User
 from microblog.schemas import UserPublic
-from microblog.services.auth_sessions import issue_login_ticket, redeem_login_ticket
 from microblog.services.errors import NotFound
 from microblog.services.follows import follow, is_following
 from microblog.services.user_popup import user_card
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
 from microblog.state.user_popup import UserPopupState
+from tests.tab_state import session_token, tab_state
 
 AddUser = Callable[..., User]
 
@@ -96,30 +92,8 @@ def test_unknown_user_raises_not_found(session: Session) -> None:
 # --- the state ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def use_engine(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """Point run_db (used by every state) at the test database."""
-    monkeypatch.setattr(microblog.db, "get_engine", lambda: engine)
-    return engine
-
-
-def _token_for(session: Session, user: User) -> str:
-    """A live login session token, made the way the login flow makes one."""
-    ticket = issue_login_ticket(session, user_id=user.id, remember=False, next_path="/")
-    redeemed = redeem_login_ticket(session, ticket=ticket, remember_days=1, default_hours=1)
-    session.commit()
-    assert redeemed is not None
-    return redeemed[0]
-
-
 async def _popup(*, token: str = "", path: str = "/explore") -> UserPopupState:
-    """A fresh state tree for one tab, whose handshake carried `token` in the session cookie."""
-    root = rx.State()
-    cookie = f"{get_settings().session_cookie_name}={token}" if token else ""
-    root.router = RouterData.from_router_data(
-        {"headers": {"cookie": cookie, "origin": "http://localhost:3000"}, "asPath": path}
-    )
-    return await root.get_state(UserPopupState)
+    return await tab_state(UserPopupState, token=token, path=path)
 
 
 async def _call(handler: Any, state: UserPopupState, *args: Any) -> Any:
@@ -133,7 +107,7 @@ async def test_opening_loads_the_card_and_follow_toggles_it(
 ) -> None:
     john, susan = add_user(session, "john"), add_user(session, "susan")
     session.commit()
-    popup = await _popup(token=_token_for(session, john))
+    popup = await _popup(token=session_token(session, john))
     (await popup.get_state(SessionState)).auth_checked = False  # as before the page's own check
 
     await _call(UserPopupState.open_card, popup, "susan", True)
@@ -178,7 +152,7 @@ async def test_closing_keeps_the_card_and_unknown_user_shows_an_error(
 async def test_signed_out_follow_goes_to_login(session: Session, add_user: AddUser) -> None:
     john, susan = add_user(session, "john"), add_user(session, "susan")
     session.commit()
-    token = _token_for(session, john)
+    token = session_token(session, john)
     popup = await _popup(token=token, path="/explore")
     await _call(UserPopupState.open_card, popup, "susan", True)
 
@@ -197,7 +171,7 @@ async def test_signed_out_follow_goes_to_login(session: Session, add_user: AddUs
 async def test_own_card_has_nothing_to_toggle(session: Session, add_user: AddUser) -> None:
     john = add_user(session, "john")
     session.commit()
-    popup = await _popup(token=_token_for(session, john))
+    popup = await _popup(token=session_token(session, john))
     await _call(UserPopupState.open_card, popup, "john", True)
     assert popup.card is not None and popup.card.is_self
     assert await _call(UserPopupState.toggle_follow, popup) is None
@@ -209,7 +183,7 @@ async def test_own_card_has_nothing_to_toggle(session: Session, add_user: AddUse
 async def test_domain_error_is_shown_in_the_card(session: Session, add_user: AddUser) -> None:
     john, susan = add_user(session, "john"), add_user(session, "susan")
     session.commit()
-    popup = await _popup(token=_token_for(session, john))
+    popup = await _popup(token=session_token(session, john))
     await _call(UserPopupState.open_card, popup, "susan", True)
     session.delete(susan)  # gone while the card was open
     session.commit()
@@ -227,7 +201,7 @@ async def test_follow_back_from_own_profile_updates_its_counts(
     john, susan = add_user(session, "john"), add_user(session, "susan")
     follow(session, follower_id=susan.id, followed_id=john.id)
     session.commit()
-    popup = await _popup(token=_token_for(session, john), path="/user/john?tab=followers")
+    popup = await _popup(token=session_token(session, john), path="/user/john?tab=followers")
     profile = await popup.get_state(ProfileState)
     profile.profile = UserPublic.of(john)
     profile.loaded, profile.followers_count, profile.following_count = True, 1, 0
