@@ -125,6 +125,8 @@ class LiveState(rx.State):
     is_admin: bool = False
     # A visitor (not signed in) dismisses for this tab only.
     _visitor_dismissed_id: int = 0
+    # The websocket connection and user whose badges, banner and export bar this tab shows.
+    _read_for: str = ""
 
     @rx.var
     def messages_badge(self) -> str:
@@ -141,17 +143,27 @@ class LiveState(rx.State):
     async def connect(self) -> None:
         """Last on_load of every page: settle the tab's language, register the tab here and read
         badges, banner and export bar. One handler, because each on_load handler costs the tab a
-        round trip (the browser sends them one after another)."""
+        round trip (the browser sends them one after another).
+
+        The read happens once per connection and user. While the websocket stays open, the tab
+        is registered and every change reaches it as a live update (`deliver`), so a click to
+        another page has nothing new to read; that read was the largest database cost of a
+        page view. A new connection (a new tab, a reload, a reconnect after a drop or a server
+        restart) or another user reads again."""
         from microblog.state.export import ExportState
         from microblog.state.locale import LocaleState
 
         await (await self.get_state(LocaleState))._sync()
         user_id = await self._user_id()
         TABS.register(self.router.session.client_token, user_id=user_id, path=self.router.url.path)
+        reader = f"{self.router.session.session_id}:{user_id}"
+        if reader == self._read_for:
+            return
         # Badges, banner and the export bar (it is on every page) in one read-only unit.
         view = await run_read(lambda db: _read_live_view(db, user_id, with_export=True))
         self._show(view, user_id)
         (await self.get_state(ExportState))._show(view.export)
+        self._read_for = reader
 
     async def _reload(self) -> None:
         """Re-read badges and banner from the database for this tab's own user."""
