@@ -2,8 +2,10 @@
 // without holding up the page. The first date formatter a tab builds loads the browser's locale
 // data: 30-60 ms measured in a fresh tab, spent inside React's render, before anything of the
 // page could show. So when this tab has no formatter for the language yet, the moment shows as
-// digits in the reader's time zone first, and the formatter is built after the page has been
-// painted; from then on the full date renders at once.
+// digits in the reader's time zone first, and the formatter is built after the frame that shows
+// them has been painted; from then on the full date renders at once. A plain timeout was not
+// enough: it ran between the commit that brought the profile's data and that frame's paint, so
+// a new tab's profile showed its posts 30-40 ms later.
 //
 // Plain React.createElement: files under assets/ are bundled as they are, without JSX.
 import { createElement, useEffect, useState } from "react";
@@ -16,11 +18,19 @@ export function LocalTime({ iso, lang }) {
 
   useEffect(() => {
     if (ready || !iso) return undefined;
-    const later = setTimeout(() => {
-      dateTime(key, iso); // builds and keeps the formatter
-      formatterBuilt((count) => count + 1);
-    }, 0);
-    return () => clearTimeout(later);
+    // An animation frame callback runs just before the next paint; a timeout set from it runs
+    // after that paint.
+    let later = 0;
+    const frame = requestAnimationFrame(() => {
+      later = setTimeout(() => {
+        dateTime(key, iso); // builds and keeps the formatter
+        formatterBuilt((count) => count + 1);
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(later);
+    };
   }, [ready, key, iso]);
 
   return createElement("time", { dateTime: iso }, ready ? dateTime(key, iso) : numericDateTime(iso));

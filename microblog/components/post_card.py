@@ -35,6 +35,18 @@ def avatar_picture(username: rx.Var, avatar: rx.Var) -> rx.Component:
     )
 
 
+def large_avatar(username: rx.Var, avatar: rx.Var) -> rx.Component:
+    """The profile's avatar, drawn as `avatar_picture` draws a post's. Its values are state vars,
+    not a list row's, so the picture goes through `style`: a plain attribute would not make the
+    page subscribe to the state that holds them. Decorative: the name is the heading beside it."""
+    return rx.el.span(
+        username[0:1].upper(),
+        class_name="post-avatar profile-avatar",
+        style={"--avatar": 'url("' + avatar + '")'},
+        aria_hidden="true",
+    )
+
+
 def avatar_link(username: rx.Var, avatar: rx.Var) -> rx.Component:
     """A user's avatar linking to their profile. The name beside it is the same link and
     carries the user card, so this one is hidden from screen readers and the tab order

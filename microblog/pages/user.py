@@ -8,7 +8,7 @@ from microblog import routes
 from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
-from microblog.components.post_card import person_summary, post_list
+from microblog.components.post_card import large_avatar, person_summary, post_list
 from microblog.components.task_progress import export_button
 from microblog.components.timestamps import local_time, relative_time
 from microblog.pages.not_found import not_found_content
@@ -45,7 +45,7 @@ def follow_button() -> rx.Component:
 def profile_card() -> rx.Component:
     return rx.card(
         rx.hstack(
-            rx.avatar(src=P.avatar, fallback=P.username[0:1].upper(), size="8", radius="full"),
+            large_avatar(P.username, P.avatar),
             rx.vstack(
                 rx.heading(P.username, size="7", class_name="profile-username"),
                 rx.cond(

@@ -124,3 +124,45 @@ def test_a_click_keeps_the_old_posts_until_the_new_ones_arrive(
     expect(page.locator(".post")).to_have_count(per_page)
     assert not set(older) & set(shown_ids(page))
     assert not page.evaluate("window.__emptiedAfterPosts"), "the list went empty in between"
+
+
+# When the tab built its first full date formatter, and when the profile's "last seen" first
+# reached an animation frame (the frame that paints it), on the page's clock.
+RECORD_DATE_FORMATTER = """
+window.__formatterBuiltAt = null;
+window.__lastSeenFrameAt = null;
+const BuiltIn = Intl.DateTimeFormat;
+Intl.DateTimeFormat = function (...args) {
+  if (args[1] && args[1].dateStyle && window.__formatterBuiltAt === null) {
+    window.__formatterBuiltAt = performance.now();
+  }
+  return new BuiltIn(...args);
+};
+Intl.DateTimeFormat.prototype = BuiltIn.prototype;
+Intl.DateTimeFormat.supportedLocalesOf = BuiltIn.supportedLocalesOf;
+new MutationObserver((_records, observer) => {
+  if (!document.querySelector('.last-seen time')) return;
+  observer.disconnect();
+  requestAnimationFrame(() => { window.__lastSeenFrameAt = performance.now(); });
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_profiles_full_date_waits_for_the_page_to_be_painted(new_page: NewPage) -> None:
+    """Building a tab's first date formatter loads locale data (20-40 ms in a new tab): it must
+    not hold up the render or the paint of the page that brought the data. (Built in a render,
+    or in a timeout that runs before the next frame, it comes before that frame.)"""
+    alice = new_name("alice")
+    page = signed_up(new_page(), alice)
+    tab = page.context.new_page()  # a tab of its own: no formatter built yet
+    tab.add_init_script(RECORD_DATE_FORMATTER)
+    tab.goto(f"/user/{alice}")
+    last_seen = tab.locator(".last-seen time:not(.relative-time)")
+    in_full = tab.evaluate(
+        "(iso) => new Date(iso).toLocaleString('en', {dateStyle: 'long', timeStyle: 'short'})",
+        last_seen.get_attribute("datetime"),
+    )
+    expect(last_seen).to_have_text(in_full)
+    built, painted = tab.evaluate("[window.__formatterBuiltAt, window.__lastSeenFrameAt]")
+    assert painted is not None and built is not None
+    assert built >= painted, "the date formatter was built before the profile was painted"
