@@ -42,6 +42,8 @@ configure_logging()
 
 app = rx.App(
     stylesheets=["/microblog.css"],
+    # Without an icon of its own, every page load also asked for /favicon.ico and got a 404.
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     api_transformer=create_http_app(),
     backend_exception_handler=handle_backend_exception,
     frontend_exception_handler=handle_frontend_exception,

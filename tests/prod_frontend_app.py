@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from microblog.api.asset_caching import AssetCachingMiddleware
 from microblog.api.page_addresses import PageAddressMiddleware
+from microblog.api.profile_skeleton import ProfileSkeletonMiddleware
 
 
 async def _api(_request: object) -> JSONResponse:
@@ -29,4 +30,5 @@ def create() -> Starlette:
     )
     app.add_middleware(AssetCachingMiddleware)
     app.add_middleware(PageAddressMiddleware)
+    app.add_middleware(ProfileSkeletonMiddleware)
     return app

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from microblog.api.asset_caching import AssetCachingMiddleware
 from microblog.api.export_download import router as export_download_router
 from microblog.api.page_addresses import PageAddressMiddleware
+from microblog.api.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.api.rest import mount_rest_api
 from microblog.api.session_cookie import router as session_cookie_router
 from microblog.runtime import tune_garbage_collector
@@ -25,4 +26,5 @@ def create_http_app() -> FastAPI:
     # Wraps everything Reflex mounts inside this app too, its production frontend included.
     app.add_middleware(AssetCachingMiddleware)
     app.add_middleware(PageAddressMiddleware)
+    app.add_middleware(ProfileSkeletonMiddleware)
     return app

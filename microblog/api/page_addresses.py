@@ -10,6 +10,7 @@ request with what the redirect would have led to, under the address that was ask
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -27,6 +28,31 @@ def _may_be_a_folder(scope: Scope) -> bool:
     )
 
 
+async def answer_or_ask_again(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    declined: Callable[[Message], bool],
+    again: Scope,
+) -> None:
+    """Ask `app` for `scope`; if the start of its response is `declined`, send none of that
+    response and ask for `again` instead. For GET and HEAD, which have no body to read twice."""
+    refused = False
+
+    async def send_unless_declined(message: Message) -> None:
+        nonlocal refused
+        if message["type"] == "http.response.start":
+            refused = declined(message)
+        if not refused:
+            await send(message)
+
+    await app(scope, receive, send_unless_declined)
+    if refused:
+        await app(again, receive, send)
+
+
 class PageAddressMiddleware:
     """Pure ASGI. A request that the app answers with a redirect to the same path plus "/" is
     asked again with that path, and the page is sent instead of the redirect."""
@@ -39,18 +65,13 @@ class PageAddressMiddleware:
             await self.app(scope, receive, send)
             return
         folder = scope["path"] + "/"
-        redirected = False
 
-        async def send_unless_slash_redirect(message: Message) -> None:
-            nonlocal redirected
-            if message["type"] == "http.response.start" and message["status"] in (307, 308):
-                location = Headers(scope=message).get("location", "")
-                redirected = urlsplit(location).path == folder
-            if not redirected:
-                await send(message)
+        def to_the_folder(start: Message) -> bool:
+            location = Headers(scope=start).get("location", "")
+            return start["status"] in (307, 308) and urlsplit(location).path == folder
 
-        await self.app(scope, receive, send_unless_slash_redirect)
-        if redirected:
-            raw_path = scope.get("raw_path")
-            again = {**scope, "path": folder, "raw_path": raw_path + b"/" if raw_path else None}
-            await self.app(again, receive, send)
+        raw_path = scope.get("raw_path")
+        again = {**scope, "path": folder, "raw_path": raw_path + b"/" if raw_path else None}
+        await answer_or_ask_again(
+            self.app, scope, receive, send, declined=to_the_folder, again=again
+        )

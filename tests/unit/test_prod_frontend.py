@@ -5,18 +5,22 @@ run --env prod` serves the build:
   never asked for again, everything else the frontend serves is revalidated, and responses that
   chose their own caching (the API) keep it;
 - page addresses (microblog/api/page_addresses.py): a page is served at its own address, not
-  redirected to the folder form."""
+  redirected to the folder form;
+- profiles (microblog/api/profile_skeleton.py): every profile address is answered with the one
+  prerendered profile page."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from microblog.api.asset_caching import IMMUTABLE, REVALIDATE, cache_control_for
 from microblog.app_server import serve_asgi
+from microblog.profile_skeleton import SKELETON
 
 
 @pytest.mark.parametrize(
@@ -41,6 +45,16 @@ def test_cache_control_by_path_status_and_type(
     assert cache_control_for(path, status, content_type) == expected
 
 
+def _served(build: Path) -> Iterator[str]:
+    """`build` served as the production frontend mount, over HTTP: its base URL."""
+    with serve_asgi(
+        "tests.prod_frontend_app:create",
+        env={**os.environ, "PROD_FRONTEND_DIR": str(build)},
+        log_path=build.parent / f"granian-{build.name}.log",
+    ) as server:
+        yield server.base
+
+
 @pytest.fixture(scope="module")
 def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build = tmp_path_factory.mktemp("build")
@@ -49,12 +63,11 @@ def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (build / "index.html").write_text("<!doctype html><title>Microblog</title>\n")
     (build / "explore").mkdir()
     (build / "explore" / "index.html").write_text("<!doctype html><title>Explore</title>\n")
-    with serve_asgi(
-        "tests.prod_frontend_app:create",
-        env={**os.environ, "PROD_FRONTEND_DIR": str(build)},
-        log_path=build.parent / "granian.log",
-    ) as server:
-        yield server.base
+    (build / SKELETON.strip("/")).mkdir(parents=True)
+    (build / SKELETON.strip("/") / "index.html").write_text(
+        "<!doctype html><title>Profile</title>\n"
+    )
+    yield from _served(build)
 
 
 def test_hashed_asset_is_immutable_over_http(frontend: str) -> None:
@@ -86,11 +99,21 @@ def test_missing_asset_and_own_headers_are_left_alone(frontend: str) -> None:
     assert head.headers["cache-control"] == IMMUTABLE
 
 
-@pytest.mark.parametrize("address", ["/explore", "/explore?page=2"])
-def test_a_page_is_served_at_its_own_address(frontend: str, address: str) -> None:
+@pytest.mark.parametrize(
+    ("address", "title"),
+    [
+        ("/explore", "Explore"),
+        ("/explore?page=2", "Explore"),
+        # Every profile gets the one prerendered profile page.
+        ("/user/alice", "Profile"),
+        ("/user/alice?tab=followers", "Profile"),
+        ("/user/bob/", "Profile"),
+    ],
+)
+def test_a_page_is_served_at_its_own_address(frontend: str, address: str, title: str) -> None:
     response = httpx.get(f"{frontend}{address}")  # httpx follows no redirect unless told
     assert response.status_code == 200
-    assert "<title>Explore</title>" in response.text
+    assert f"<title>{title}</title>" in response.text
     assert response.headers["cache-control"] == REVALIDATE
     head = httpx.head(f"{frontend}{address}")
     assert head.status_code == 200
@@ -102,3 +125,22 @@ def test_other_answers_are_unchanged(frontend: str) -> None:
     assert httpx.get(f"{frontend}/nowhere").status_code == 404
     assert httpx.get(f"{frontend}/assets").status_code == 404  # a folder with no page
     assert httpx.post(f"{frontend}/explore").status_code == 405
+
+
+def test_other_user_addresses_are_unchanged(frontend: str) -> None:
+    assert httpx.get(f"{frontend}/user/alice/posts").status_code == 404
+    assert httpx.get(f"{frontend}/users/alice").status_code == 404
+    assert httpx.post(f"{frontend}/user/alice").status_code == 405
+
+
+@pytest.fixture(scope="module")
+def frontend_without_skeleton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    build = tmp_path_factory.mktemp("plain-build")
+    (build / "index.html").write_text("<!doctype html><title>Microblog</title>\n")
+    yield from _served(build)
+
+
+def test_a_build_without_the_profile_page_answers_as_before(frontend_without_skeleton: str) -> None:
+    """The profile's own address is asked for (a stand-in static folder has no page there)."""
+    assert httpx.get(f"{frontend_without_skeleton}/user/alice").status_code == 404
+    assert httpx.get(f"{frontend_without_skeleton}/").status_code == 200

@@ -1,0 +1,34 @@
+"""The production build prerenders one profile page (microblog/profile_skeleton.py)."""
+
+from __future__ import annotations
+
+from reflex.utils.frontend_skeleton import _update_react_router_config
+from reflex_base.config import get_config
+
+from microblog.profile_skeleton import SKELETON, ProfileSkeletonPlugin, _with_skeleton
+
+
+def test_the_production_config_prerenders_the_skeleton_too() -> None:
+    config = _update_react_router_config(get_config(), prerender_routes=True)
+    changed = _with_skeleton(config)
+    assert '"prerender": true' not in changed
+    assert f'[...getStaticPaths(), "{SKELETON}"]' in changed
+    # Everything else React Router reads is untouched.
+    assert changed.replace(changed[changed.index('"prerender"') :], "") == config.replace(
+        config[config.index('"prerender"') :], ""
+    )
+
+
+def test_a_config_without_prerendering_is_left_alone() -> None:
+    config = _update_react_router_config(get_config(), prerender_routes=False)
+    assert _with_skeleton(config) == config
+
+
+def test_the_plugin_is_part_of_the_app() -> None:
+    assert any(isinstance(plugin, ProfileSkeletonPlugin) for plugin in get_config().plugins)
+
+
+def test_the_skeleton_is_no_ones_profile() -> None:
+    from microblog.services.users import USERNAME_RE
+
+    assert not USERNAME_RE.match(SKELETON.rsplit("/", 1)[-1])
