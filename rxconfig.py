@@ -3,8 +3,15 @@
 import os
 
 import reflex as rx
+from dotenv import load_dotenv
 from reflex_base.constants import PackageJson
 from reflex_base.plugins.sitemap import SitemapPlugin
+
+from microblog.config import PROJECT_ROOT, tab_state_store
+from microblog.profile_skeleton import ProfileSkeletonPlugin
+
+# The same optional .env file the app's settings read (microblog/config.py), for the names below.
+load_dotenv(PROJECT_ROOT / ".env", override=False)
 
 # The dev frontend listens on all interfaces by default; keep it on loopback unless told otherwise.
 _frontend_host = os.environ.get("FRONTEND_HOST", "127.0.0.1")
@@ -15,6 +22,10 @@ _backend_port = int(os.environ.get("REFLEX_BACKEND_PORT", "8000"))
 _deploy_url = os.environ.get("DEPLOY_URL", f"http://localhost:{_frontend_port}")
 _api_url = os.environ.get("API_URL", f"http://localhost:{_backend_port}")
 _origins = os.environ.get("CORS_ALLOWED_ORIGINS", "")
+_redis_url = os.environ.get("REDIS_URL") or None
+# Per-tab state: Redis when configured, the disk while developing, memory otherwise (why: the
+# docstring of tab_state_store). Set only when chosen, so that REDIS_URL still selects Redis.
+_store = tab_state_store(os.environ.get("MICROBLOG_ENV", "development"), _redis_url)
 
 config = rx.Config(
     app_name="microblog",
@@ -28,10 +39,12 @@ config = rx.Config(
     or (_deploy_url, f"http://127.0.0.1:{_frontend_port}"),
     disable_plugins=[SitemapPlugin],
     # The tutorial's REDIS_URL: per-tab state in Redis, so several backend workers can run.
-    redis_url=os.environ.get("REDIS_URL") or None,
+    redis_url=_redis_url,
+    **({"state_manager_mode": _store} if _store else {}),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+        ProfileSkeletonPlugin(),
     ],
 )

@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -545,6 +546,15 @@ RECORD_CLICKS_JS = """() => document.addEventListener(
   'click', () => { window.__benchClickAt = performance.now(); }, true)"""
 
 
+def deployment_env(app_env: str) -> dict[str, str]:
+    """The production build runs as a deployment would: `MICROBLOG_ENV=production` (with a
+    secret of its own), which also keeps tabs' state in memory rather than on disk
+    (`config.tab_state_store`)."""
+    if app_env != "prod":
+        return {}
+    return {"MICROBLOG_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48)}
+
+
 def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list[Figure]:
     if args.app_env == "prod":
         # Reflex serves a production build and its backend on one port.
@@ -568,6 +578,7 @@ def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list
             env_mode=args.app_env,
             start_timeout=args.start_timeout,
             keep_build=args.keep_build,
+            extra_env=deployment_env(args.app_env),
         ) as server:
             print(f"App up after {time.monotonic() - started:.0f} s.", flush=True)
             figures = drive_browser(args, server.frontend, feeds)
