@@ -532,10 +532,23 @@ POSTS_SHOWN_JS = """([first, last, n]) => {
 }"""
 
 
+# The same, drawn by the page itself: the posts the server wrote into the HTML
+# (components/feed_first_paint.py) have been replaced by React's own, live list.
+_SERVER_DRAWN = "document.querySelector('.feed-first-paint:not(:empty)')"
+POSTS_LIVE_JS = f"(wanted) => !{_SERVER_DRAWN} && ({POSTS_SHOWN_JS})(wanted)"
+
+
 def posts_shown_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
     """Wait until `page` shows the posts `ids`; the page's clock at that frame."""
     wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
     return page.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=timeout).json_value()
+
+
+def posts_live_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
+    """Wait until the page's own list shows the posts `ids`: the page is live (links are
+    client-side, the user card opens, new posts arrive); the page's clock then."""
+    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
+    return page.wait_for_function(POSTS_LIVE_JS, arg=wanted, timeout=timeout).json_value()
 
 
 IN_PAGE = "page's clock"
@@ -651,10 +664,8 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
     n = args.browser_iterations
     per_page = get_settings().posts_per_page
     figures: list[Figure] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with sync_playwright() as playwright, browser_context(playwright, args, frontend) as context:
         try:
-            context = browser.new_context(base_url=frontend)
             context.set_default_timeout(60_000)
             page = context.new_page()
             timeline = Timeline(page, args.backend_port)
@@ -665,7 +676,8 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
             def load(path: str, ids: list[int], timeout: float = 30_000) -> dict[str, float]:
                 timeline.begin()
                 page.goto(path, wait_until="commit")
-                return timeline.end(shown(ids, timeout))
+                record = timeline.end(shown(ids, timeout))
+                return {**record, "live": posts_live_at(page, ids, per_page, timeout)}
 
             log_in(page, frontend)
             # The dev server compiles each page on its first visit: load each one first.
@@ -711,10 +723,28 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
             for figure in figures:
                 if figure.group == "phase":
                     print(f"  {figure.name:<78} {figure.p50:8.1f}")
+        finally:
             context.close()
+    return figures
+
+
+@contextmanager
+def browser_context(playwright: Any, args: argparse.Namespace, frontend: str) -> Iterator[Any]:
+    """The browser the pages are timed in. "private" (the default): a fresh off-the-record
+    context, as Playwright makes them, whose memory-only cache keeps no compiled code. "profile":
+    a browser profile on disk, as a returning visitor's browser is, where Chromium keeps V8's
+    compiled code for scripts it has run before next to the cached files."""
+    if args.browser_profile == "private":
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_context(base_url=frontend)
         finally:
             browser.close()
-    return figures
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as folder:
+        yield playwright.chromium.launch_persistent_context(
+            folder, executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=frontend
+        )
 
 
 def load_figures(
@@ -728,8 +758,10 @@ def load_figures(
         name = f"{title}: {feed.name} {feed.path}"
         figures.append(Figure("browser", name, [r["in_page"] for r in records_of_feed], IN_PAGE))
         figures.append(Figure("harness", name, [r["shown"] for r in records_of_feed], HARNESS))
-        print(figures[-2].line(), flush=True)
-        print(figures[-1].line(), flush=True)
+        live = [r["live"] for r in records_of_feed]
+        figures.append(Figure("live", name, live, f"{IN_PAGE}; the page's own list, live"))
+        for figure in figures[-3:]:
+            print(figure.line(), flush=True)
     for feed in feeds:
         figures.extend(phase_figures(f"{phase_title} {feed.name}", records[feed.name]))
     return figures
@@ -743,7 +775,8 @@ def new_tab_load(context: Any, args: argparse.Namespace, feed: Feed, per_page: i
         timeline = Timeline(tab, args.backend_port)
         timeline.begin()
         tab.goto(feed.path, wait_until="commit")
-        return timeline.end(posts_shown_at(tab, feed.page1, per_page))
+        record = timeline.end(posts_shown_at(tab, feed.page1, per_page))
+        return {**record, "live": posts_live_at(tab, feed.page1, per_page)}
     finally:
         tab.close()
 
@@ -838,6 +871,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--keep-build",
         action="store_true",
         help="keep the .web-<frontend-port> build folder for the next run",
+    )
+    parser.add_argument(
+        "--browser-profile",
+        choices=("private", "profile"),
+        default="private",
+        help="a fresh private context (default) or a browser profile on disk, which keeps "
+        "compiled scripts between visits as a returning visitor's browser does",
     )
     parser.add_argument("--skip-queries", action="store_true", help="only the browser figures")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

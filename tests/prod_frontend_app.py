@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from microblog.api.asset_caching import AssetCachingMiddleware
+from microblog.api.feed_first_paint import FeedFirstPaintMiddleware
 from microblog.api.page_addresses import PageAddressMiddleware
 from microblog.api.profile_skeleton import ProfileSkeletonMiddleware
 
@@ -31,4 +32,5 @@ def create() -> Starlette:
     app.add_middleware(AssetCachingMiddleware)
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
+    app.add_middleware(FeedFirstPaintMiddleware)
     return app

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from microblog.api.asset_caching import AssetCachingMiddleware
 from microblog.api.export_download import router as export_download_router
+from microblog.api.feed_first_paint import FeedFirstPaintMiddleware
 from microblog.api.page_addresses import PageAddressMiddleware
 from microblog.api.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.api.rest import mount_rest_api
@@ -27,4 +28,5 @@ def create_http_app() -> FastAPI:
     app.add_middleware(AssetCachingMiddleware)
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
+    app.add_middleware(FeedFirstPaintMiddleware)
     return app

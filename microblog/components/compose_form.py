@@ -20,8 +20,12 @@ def compose_form(
     submit_label: str | rx.Var,
     on_submit: EventType,
     placeholder: str | rx.Var = "",
+    ready: bool | rx.Var[bool] = True,
 ) -> rx.Component:
+    """`ready`: whether the page's data is there; until then the field and the button are
+    disabled, so nothing is typed into a form the page is about to replace."""
     field_id = f"field-{name}"
+    waiting = ~ready if isinstance(ready, rx.Var) else not ready
     return rx.form(
         rx.vstack(
             rx.el.label(label, html_for=field_id, class_name="field-label", font_weight="bold"),
@@ -33,6 +37,7 @@ def compose_form(
                 placeholder=placeholder,
                 rows="3",
                 width="100%",
+                disabled=waiting,
             ),
             rx.hstack(
                 rx.text(
@@ -41,7 +46,7 @@ def compose_form(
                     color_scheme=rx.cond(chars_left < 0, "red", "gray"),
                     class_name="chars-left",
                 ),
-                rx.button(submit_label, type="submit", disabled=chars_left < 0),
+                rx.button(submit_label, type="submit", disabled=(chars_left < 0) | waiting),
                 justify="between",
                 align="center",
                 width="100%",

@@ -31,4 +31,4 @@ def layout(*children: rx.Component) -> rx.Component:
 
 
 def loading() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), padding="2rem", width="100%")
+    return rx.center(rx.spinner(size="3"), padding="2rem", width="100%", class_name="page-loading")

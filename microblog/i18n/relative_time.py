@@ -10,6 +10,10 @@ assets/i18n/runtime.js picks the unit and the plural form.
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
+from microblog.i18n.catalogs import translate
 from microblog.i18n.messages import Message, _l, _ln
 
 JUST_NOW: Message = _l("just now")
@@ -31,3 +35,22 @@ UNITS: tuple[tuple[int, Message], ...] = (
 def units_for_js() -> list[list[int | str]]:
     """[seconds, singular msgid, plural msgid] per unit, largest first."""
     return [[seconds, message.msgid, message.plural or message.msgid] for seconds, message in UNITS]
+
+
+def relative_time_text(iso: str, *, lang: str, now: datetime) -> str:
+    """The words `relativeTime` in assets/i18n/runtime.js shows for `iso`, for HTML the server
+    writes (microblog/api/feed_first_paint.py): the same units, rounding and catalogs."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = (now - when).total_seconds()
+    if seconds < 45:
+        return translate(JUST_NOW, lang)
+    for size, unit in UNITS:
+        if seconds >= size:
+            count = math.floor(seconds / size + 0.5)  # Math.round, not banker's rounding
+            return translate(Message(unit.msgid, unit.plural, count), lang)
+    return translate(JUST_NOW, lang)

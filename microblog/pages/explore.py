@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
-from microblog.components.layout import layout, loading
+from microblog.components.layout import layout
 from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
 from microblog.components.post_card import post_list
@@ -29,6 +30,6 @@ def explore_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            loading(),
+            feed_first_paint(),
         ),
     )

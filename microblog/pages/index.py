@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.compose_form import compose_form
+from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
-from microblog.components.layout import layout, loading
+from microblog.components.layout import layout
 from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
 from microblog.components.post_card import post_list
@@ -14,7 +15,7 @@ from microblog.state.feed import FeedState
 from microblog.state.session import SessionState
 
 
-def post_form() -> rx.Component:
+def post_form(ready: rx.Var[bool]) -> rx.Component:
     return compose_form(
         label=t("Say something"),
         name="body",
@@ -25,16 +26,34 @@ def post_form() -> rx.Component:
         submit_label=t("Post"),
         on_submit=FeedState.submit_post,
         placeholder=t("What's happening?"),
+        ready=ready,
+    )
+
+
+def greeting() -> rx.Component:
+    """ "Hi, <name>!" once the reader is known; until then an empty heading of the same height,
+    so the form and the posts the server drew (components/feed_first_paint.py) stay where they
+    are when the page goes live."""
+    return rx.heading(
+        rx.cond(
+            SessionState.user_name != "",
+            t("Hi, %(username)s!", username=SessionState.user_name),
+            "\u00a0",
+        ),
+        size="6",
     )
 
 
 def index_page() -> rx.Component:
+    # The greeting and the form are in the prerendered page too, so that the page keeps its
+    # shape from the first paint on.
+    ready = SessionState.is_authenticated & FeedState.loaded_here()
     return layout(
+        greeting(),
+        rx.card(post_form(ready), width="100%"),
         rx.cond(
-            SessionState.is_authenticated & FeedState.loaded_here(),
+            ready,
             rx.vstack(
-                rx.heading(t("Hi, %(username)s!", username=SessionState.user_name), size="6"),
-                rx.card(post_form(), width="100%"),
                 new_posts_bar(),
                 post_list(
                     FeedState.posts,
@@ -50,6 +69,6 @@ def index_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            loading(),
-        )
+            feed_first_paint(),
+        ),
     )

@@ -85,6 +85,7 @@ class SessionUser:
     username: str
     email: str
     last_seen: datetime
+    language: str | None = None  # the UI language chosen in the profile, if any
 
     def seen_within(self, seconds: int) -> bool:
         """Whether `last_seen` is recent enough that recording activity now would change
@@ -93,7 +94,14 @@ class SessionUser:
 
 
 _SESSION_USER = (
-    select(User.id, User.username, User.email, User.last_seen, AuthSession.expires_at)
+    select(
+        User.id,
+        User.username,
+        User.email,
+        User.last_seen,
+        User.language,
+        AuthSession.expires_at,
+    )
     .join(AuthSession, col(AuthSession.user_id) == col(User.id))
     .where(col(AuthSession.token_hash) == bindparam("token_hash"))
 )
@@ -110,7 +118,7 @@ def session_user(session: Session, *, token: str) -> SessionUser | None:
     row = session.exec(_SESSION_USER, params={"token_hash": hash_token(token)}).first()
     if row is None or row.expires_at < utcnow():
         return None
-    return SessionUser(row.id, row.username, row.email, row.last_seen)
+    return SessionUser(row.id, row.username, row.email, row.last_seen, row.language)
 
 
 def end_session(session: Session, *, token: str) -> None:

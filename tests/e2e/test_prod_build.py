@@ -96,3 +96,72 @@ def test_a_profile_is_hydrated_from_the_prerendered_profile_page(
     expect(page.locator(".profile-username")).to_have_text(alice)
     expect(page).to_have_url(re.compile(rf"/user/{alice}$"))
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+# The parts of a post that must read the same whether the server or React drew them.
+_SHAPE_JS = """(article) => [...article.querySelectorAll('*')].map((e) => [
+  e.tagName, e.className, e.getAttribute('href'), e.getAttribute('datetime'),
+  e.getAttribute('lang'), e.children.length ? null : e.textContent,
+])"""
+
+
+def test_explore_shows_its_first_page_from_the_html_then_goes_live(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """components/feed_first_paint.py: the posts are in the page's HTML, visible without any
+    script; React hydrates around them and replaces them with its own list, drawn the same."""
+    errors: list[str] = []
+    bob = new_name("bob")
+    bob_says = f"first paint {secrets.token_hex(3)}"
+    post(signed_up(_page(browser, prod_app, errors), bob), bob_says)
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        still = static.new_page()
+        still.goto("/explore")
+        expect(still.locator(".feed-first-paint .post", has_text=bob_says)).to_be_visible()
+        expect(still.locator(".page-loading")).to_be_hidden()  # no spinner beside the posts
+        drawn_by_server = still.locator(".post").first.evaluate(_SHAPE_JS)
+    finally:
+        static.close()
+
+    visitor = _page(browser, prod_app, errors)
+    visitor.goto("/explore")
+    expect(visitor.locator(".feed-first-paint")).to_have_count(0)  # the live list took over
+    first = visitor.locator(".post").first
+    expect(first).to_contain_text(bob_says)
+    assert first.evaluate(_SHAPE_JS) == drawn_by_server
+    # The live card adds the avatar's picture over the initial the server drew.
+    expect(first.locator(".post-avatar")).to_have_attribute("style", re.compile("gravatar"))
+    visitor.locator(".post-author", has_text=bob).first.hover()  # live: the user card opens
+    expect(visitor.locator(".user-popup")).to_be_visible()
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def test_home_shows_the_readers_feed_from_the_html_with_the_form_waiting(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """The home feed is drawn by the server for the signed-in reader; the form is in the
+    prerendered page but stays disabled until the page is live, so nothing typed is lost."""
+    errors: list[str] = []
+    alice = new_name("alice")
+    alice_says = f"home first paint {secrets.token_hex(3)}"
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    post(page, alice_says)
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        static.add_cookies(page.context.cookies())  # the same signed-in browser, without script
+        still = static.new_page()
+        still.goto("/")
+        expect(still.locator(".feed-first-paint .post", has_text=alice_says)).to_be_visible()
+        expect(still.get_by_label("Say something")).to_be_disabled()
+    finally:
+        static.close()
+
+    page.goto("/")
+    expect(page.locator(".feed-first-paint")).to_have_count(0)
+    expect(page.get_by_role("heading", name=f"Hi, {alice}!")).to_be_visible()
+    expect(page.get_by_label("Say something")).to_be_enabled()
+    expect(page.locator(".post", has_text=alice_says)).to_be_visible()
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"

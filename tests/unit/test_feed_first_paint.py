@@ -1,0 +1,223 @@
+"""The first page of explore, written into the page's HTML by the server
+(microblog/api/feed_first_paint.py), over real HTTP with granian in front of a build folder, as
+`reflex run --env prod` serves it; and the words of relative times, which must match what the
+browser shows (assets/i18n/runtime.js) once the live page replaces them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from microblog.api.feed_first_paint import PERSONAL, PLACEHOLDER_CLASS, post_cards_html
+from microblog.app_server import serve_asgi
+from microblog.components.feed_first_paint import FIRST_PAINT_CLASS, feed_first_paint
+from microblog.config import get_settings
+from microblog.db import make_engine
+from microblog.i18n.relative_time import relative_time_text
+from microblog.models import Post, User, utcnow
+from microblog.schemas import PostRow
+from microblog.services import users
+from microblog.services.follows import follow
+from tests.tab_state import session_token
+
+PLACEHOLDER = f'<div class="{PLACEHOLDER_CLASS}"></div>'
+
+
+def test_the_page_and_the_server_agree_on_the_placeholder() -> None:
+    placeholder = feed_first_paint().children[0]
+    assert placeholder.render()["props"][0] == f'className:"{PLACEHOLDER_CLASS}"'
+    assert FIRST_PAINT_CLASS in PLACEHOLDER_CLASS.split()
+
+
+PAGE = f"<!doctype html><title>Microblog</title><main><h1>Feed</h1>{PLACEHOLDER}</main>\n"
+
+
+def _row(**fields: object) -> PostRow:
+    values = {
+        "id": 7,
+        "body": "hello",
+        "timestamp": (utcnow() - timedelta(minutes=5)).isoformat(),
+        "language": "en",
+        "author_id": 1,
+        "author_username": "susan",
+        "author_avatar": "https://www.gravatar.com/avatar/abc?d=identicon&s=48",
+    }
+    return PostRow(**{**values, **fields})  # type: ignore[arg-type]
+
+
+def test_cards_escape_what_users_wrote() -> None:
+    html = post_cards_html(
+        [_row(body='<script>alert("x")</script> & <b>bold</b>', language='en"><x')], lang="en"
+    )
+    assert "<script>" not in html and "<b>" not in html and '"><x' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert 'href="/user/susan"' in html and ">S</span>" in html  # link and initial
+    assert "gravatar" not in html  # the picture comes with the live list
+    assert 'data-post-id="7"' in html
+
+
+@pytest.mark.parametrize(
+    ("seconds", "lang", "words"),
+    [
+        (44, "en", "just now"),
+        (-30, "en", "just now"),  # a clock a little ahead
+        (89, "en", "1 minute ago"),
+        (150, "en", "3 minutes ago"),  # 2.5 rounds up, as Math.round does (not to even)
+        (5 * 3600, "es", "hace 5 horas"),
+        (3 * 86_400, "zh", "3天前"),
+        (400 * 86_400, "en", "1 year ago"),
+    ],
+)
+def test_relative_time_words_match_the_browsers(seconds: int, lang: str, words: str) -> None:
+    now = utcnow()
+    assert (
+        relative_time_text((now - timedelta(seconds=seconds)).isoformat(), lang=lang, now=now)
+        == words
+    )
+
+
+def test_relative_time_of_a_naive_or_broken_stamp() -> None:
+    now = utcnow()
+    naive = (now - timedelta(hours=2)).replace(tzinfo=None).isoformat()
+    assert relative_time_text(naive, lang="en", now=now) == "2 hours ago"  # read as UTC
+    assert relative_time_text("not a time", lang="en", now=now) == ""
+
+
+# --- over HTTP ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    base: str
+    explore: list[int]  # post ids, newest first, both pages
+    susans_home: list[int]  # her own posts and Tom's (whom she follows), not Zed's
+    cookie: str  # Susan, signed in, whose language is Spanish
+
+
+def _build(root: Path, page: str) -> Path:
+    build = root / "build"
+    (build / "explore").mkdir(parents=True)
+    (build / "explore" / "index.html").write_text(page)
+    (build / "index.html").write_text(page)
+    return build
+
+
+def _serve(build: Path, database_url: str) -> Iterator[str]:
+    env = {**os.environ, "PROD_FRONTEND_DIR": str(build), "DATABASE_URL": database_url}
+    env["POSTS_PER_PAGE"] = "2"
+    with serve_asgi(
+        "tests.prod_frontend_app:create", env=env, log_path=build.parent / "granian.log"
+    ) as server:
+        yield server.base
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("first-paint")
+    db_path = root / "site.db"
+    shutil.copy(sqlite_template, db_path)
+    url = f"sqlite:///{db_path}"
+    engine = make_engine(url)
+    with Session(engine) as session:
+        susan, tom, zed = (
+            User(username=name, email=f"{name}@example.com", password_hash="x")
+            for name in ("susan", "tom", "zed")
+        )
+        session.add_all([susan, tom, zed])
+        session.flush()
+        follow(session, follower_id=susan.id or 0, followed_id=tom.id or 0)
+        now = utcnow()
+        ago = [(susan, 0), (susan, 120), (susan, 180), (tom, 60), (zed, 30)]  # minutes
+        made = {
+            (author.username, minutes): Post(
+                body=f"{author.username} {minutes}",
+                user_id=author.id,
+                timestamp=now - timedelta(minutes=minutes),
+                language="en",
+            )
+            for author, minutes in ago
+        }
+        session.add_all(made.values())
+        session.commit()
+        ids = {key: post.id or 0 for key, post in made.items()}
+        users.set_language(session, user_id=susan.id or 0, language="es")
+        session.commit()
+        token = session_token(session, susan)
+    engine.dispose()
+    explore = [ids[k] for k in sorted(ids, key=lambda key: key[1])]
+    home = [ids[k] for k in sorted(ids, key=lambda key: key[1]) if k[0] != "zed"]
+    cookie = f"{get_settings().session_cookie_name}={token}"
+    for base in _serve(_build(root, PAGE), url):
+        yield Site(base=base, explore=explore, susans_home=home, cookie=cookie)
+
+
+def _cards(page: str) -> list[int]:
+    start = page.index(FIRST_PAINT_CLASS)
+    return [int(chunk.split('"', 1)[0]) for chunk in page[start:].split('data-post-id="')[1:]]
+
+
+def test_explore_is_sent_with_its_first_page_of_posts(site: Site) -> None:
+    response = httpx.get(f"{site.base}/explore", headers={"Accept-Language": "zh"})
+    assert response.status_code == 200
+    assert _cards(response.text) == site.explore[:2]
+    assert "说" in response.text  # the visitor's browser language
+    assert response.text.startswith("<!doctype html><title>Microblog</title>")
+    assert response.headers["cache-control"] == PERSONAL
+    assert "etag" not in response.headers and "last-modified" not in response.headers
+    assert int(response.headers["content-length"]) == len(response.content)
+
+
+def test_the_requested_page_and_the_readers_own_language(site: Site) -> None:
+    response = httpx.get(
+        f"{site.base}/explore?page=2",
+        headers={"Cookie": site.cookie, "Accept-Language": "zh"},
+    )
+    assert _cards(response.text) == site.explore[2:4]
+    assert "dijo" in response.text and "hace 1 hora" in response.text  # her profile's language
+
+
+def test_home_is_the_signed_in_readers_own_feed(site: Site) -> None:
+    response = httpx.get(f"{site.base}/", headers={"Cookie": site.cookie})
+    assert _cards(response.text) == site.susans_home[:2]
+    page_2 = httpx.get(f"{site.base}/?page=2", headers={"Cookie": site.cookie})
+    assert _cards(page_2.text) == site.susans_home[2:4]
+    assert "cookie" in response.headers["vary"].lower()
+
+
+@pytest.mark.parametrize("cookie", ["", "microblog_session=forged"])
+def test_home_for_a_visitor_is_the_bare_page(site: Site, cookie: str) -> None:
+    """Nobody's feed for a visitor or a made-up token: the page sends them to log in."""
+    name = get_settings().session_cookie_name
+    headers = {"Cookie": cookie.replace("microblog_session", name)} if cookie else {}
+    response = httpx.get(f"{site.base}/", headers=headers)
+    assert response.status_code == 200 and response.text == PAGE
+
+
+def test_a_page_past_the_end_is_the_bare_page(site: Site) -> None:
+    response = httpx.get(f"{site.base}/explore?page=9")
+    assert response.text == PAGE
+
+
+def test_a_revalidation_gets_the_posts_not_a_stale_copy(site: Site) -> None:
+    """The bare file's validators must not turn a full load into a 304 of what the browser
+    kept: that copy holds the posts of an earlier moment."""
+    head = httpx.head(f"{site.base}/explore")
+    assert head.status_code == 200 and "etag" in head.headers  # HEAD: the file as it is
+    again = httpx.get(f"{site.base}/explore", headers={"If-None-Match": head.headers["etag"]})
+    assert again.status_code == 200 and _cards(again.text) == site.explore[:2]
+
+
+def test_a_failed_read_sends_the_bare_page(tmp_path: Path) -> None:
+    build = _build(tmp_path, PAGE)
+    for base in _serve(build, f"sqlite:///{tmp_path / 'missing' / 'no.db'}"):
+        response = httpx.get(f"{base}/explore")
+        assert response.status_code == 200
+        assert response.text == PAGE  # the live page loads its posts itself
