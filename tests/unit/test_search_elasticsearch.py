@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from microblog.config import get_settings
-from microblog.models import Post
+from microblog.models import Post, User
 from microblog.services import posts, search
 from microblog.services.search.elasticsearch import ElasticsearchEngine, make_client
 from microblog.services.search.interface import SearchUnavailable
@@ -163,6 +163,20 @@ def test_an_older_write_never_overwrites_a_newer_one(
     assert search_ids(session, "racing") == []
 
 
+def _delete_and_apply(
+    session: Session, es: ElasticsearchEngine, engine: Engine, *, post_id: int, user: User
+) -> None:
+    posts.delete_post(session, post_id=post_id, user_id=user.id or 0)
+    session.commit()
+    _wait_until(lambda: es.pending(engine) == 0)
+
+
+def _indexed(session: Session, es: ElasticsearchEngine, word: str) -> list[int]:
+    """What the index itself holds, not the search page (which drops ids the database no longer
+    has)."""
+    return es.query(session, [word], offset=0, size=25).ids
+
+
 def test_a_delete_after_the_outbox_emptied_still_reaches_the_index(
     engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
 ) -> None:
@@ -173,11 +187,8 @@ def test_a_delete_after_the_outbox_emptied_still_reaches_the_index(
     commit_post(session, susan, "first note")
     second = commit_post(session, susan, "second note")
     _wait_until(lambda: es.pending(engine) == 0)
-    posts.delete_post(session, post_id=second, user_id=susan.id)
-    session.commit()
-    _wait_until(lambda: es.pending(engine) == 0)
-    # The index itself, not the search page (which drops ids the database no longer has).
-    assert es.query(session, ["second"], offset=0, size=25).ids == []
+    _delete_and_apply(session, es, engine, post_id=second, user=susan)
+    assert _indexed(session, es, "second") == []
 
 
 def test_a_post_indexed_by_reindex_can_still_be_deleted(
@@ -192,11 +203,9 @@ def test_a_post_indexed_by_reindex_can_still_be_deleted(
     seeded = seeded_post.id
     assert es.pending(engine) == 0  # the seed path wrote no outbox row
     assert search.reindex(engine, batch_size=10, progress=lambda _m: None) == 1
-    assert es.query(session, ["walk"], offset=0, size=25).ids == [seeded]
-    posts.delete_post(session, post_id=seeded, user_id=susan.id)
-    session.commit()
-    _wait_until(lambda: es.pending(engine) == 0)
-    assert es.query(session, ["walk"], offset=0, size=25).ids == []
+    assert _indexed(session, es, "walk") == [seeded]
+    _delete_and_apply(session, es, engine, post_id=seeded, user=susan)
+    assert _indexed(session, es, "walk") == []
 
 
 def test_deep_pages_walk_past_the_result_window(
