@@ -27,7 +27,7 @@ RUNTIME = "$/public/i18n/runtime.js"
 _IMPORTS = {
     RUNTIME: [
         ImportVar(tag=name, alias=f"i18n_{name}", install=False)
-        for name in ("t", "tn", "relativeTime", "dateTimeTitle")
+        for name in ("t", "tn", "relativeTime", "dateTimeTitle", "currentLang")
     ]
 }
 
@@ -78,6 +78,13 @@ def t_stored(msgid: rx.Var) -> rx.Var:
     with `_l` where it is produced (so it is in the catalogs) and looked up here like `t`, so it
     follows the tab's language; text that is not in the catalogs shows as it is."""
     return _call("t", msgid)
+
+
+def reader_language() -> rx.Var:
+    """The language the page's text is in right now: the state's, or before that arrives the
+    visitor's stored choice, else English (`currentLang` in runtime.js). Compare with this, not
+    with `LocaleState.lang`, which is "" until the state has said otherwise."""
+    return _call("currentLang")
 
 
 def relative_time_text(iso: rx.Var) -> rx.Var:

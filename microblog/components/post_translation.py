@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from microblog.components.i18n import t
+from microblog.components.i18n import reader_language, t
 from microblog.state.locale import LocaleState
 from microblog.state.translation import TranslationState as T
 
@@ -27,7 +27,8 @@ def post_text(post: rx.Var) -> rx.Component:
 
 def translate_link(post: rx.Var) -> rx.Component:
     key = _key(post)
-    offered = T.enabled & (post.language != "") & (post.language != LocaleState.lang)
+    # The language the labels are in, so the offer and the text agree from the first render.
+    offered = T.enabled & (post.language != "") & (post.language != reader_language())
     return rx.cond(
         offered | T.translations.contains(key),
         rx.hstack(
