@@ -9,10 +9,11 @@ Delete) and the avatars' pictures (their initials show). Its links are plain lin
 React takes over, and the page's own list replaces it when the tab's data arrives.
 
 The response is made for one reader at one moment, so it carries no validators and says
-`private, no-cache`. The static files are asked without the browser's validators and without
-Accept-Encoding, so that there is a whole page to write into. Whatever goes wrong (no such
-element in the page, a failed read) sends the page as the static files made it: the live page
-loads its posts as it always did.
+`private, no-store`: a home feed is not kept in the browser's cache after the reader leaves (a
+shared computer), and there is nothing to revalidate anyway. The static files are asked
+without the browser's validators and without Accept-Encoding, so that there is a whole page to
+write into. Whatever goes wrong (no such element in the page, a failed read) sends the page as
+the static files made it: the live page loads its posts as it always did.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ _ASK_WITHOUT = {b"accept-encoding", b"if-none-match", b"if-modified-since", b"ra
 _ANSWER_WITHOUT = {b"content-length", b"etag", b"last-modified", b"cache-control"}
 # Server extensions that would send the file without passing its bytes through us.
 _FILE_EXTENSIONS = ("http.response.pathsend", "http.response.zerocopysend")
-PERSONAL = "private, no-cache"
+PERSONAL = "private, no-store"
 
 
 def post_cards_html(rows: Sequence[PostRow], *, lang: str) -> str:
