@@ -538,17 +538,20 @@ _SERVER_DRAWN = "document.querySelector('.feed-first-paint:not(:empty)')"
 POSTS_LIVE_JS = f"(wanted) => !{_SERVER_DRAWN} && ({POSTS_SHOWN_JS})(wanted)"
 
 
+def _posts_at(page: Any, check: str, ids: list[int], per_page: int, timeout: float) -> float:
+    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
+    return page.wait_for_function(check, arg=wanted, timeout=timeout).json_value()
+
+
 def posts_shown_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
     """Wait until `page` shows the posts `ids`; the page's clock at that frame."""
-    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
-    return page.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=timeout).json_value()
+    return _posts_at(page, POSTS_SHOWN_JS, ids, per_page, timeout)
 
 
 def posts_live_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
     """Wait until the page's own list shows the posts `ids`: the page is live (links are
     client-side, the user card opens, new posts arrive); the page's clock then."""
-    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
-    return page.wait_for_function(POSTS_LIVE_JS, arg=wanted, timeout=timeout).json_value()
+    return _posts_at(page, POSTS_LIVE_JS, ids, per_page, timeout)
 
 
 IN_PAGE = "page's clock"

@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 # The element as the prerender writes components/feed_first_paint.py's rx.html("") (the two
 # are kept in step by tests/unit/test_feed_first_paint.py).
 PLACEHOLDER_CLASS = "rx-Html feed-first-paint"
-_PLACEHOLDER = f'<div class="{PLACEHOLDER_CLASS}"></div>'
+_OPEN = f'<div class="{PLACEHOLDER_CLASS}">'
+_PLACEHOLDER = (_OPEN + "</div>").encode()
 _ASK_WITHOUT = {b"accept-encoding", b"if-none-match", b"if-modified-since", b"range"}
 _ANSWER_WITHOUT = {b"content-length", b"etag", b"last-modified", b"cache-control"}
 # Server extensions that would send the file without passing its bytes through us.
@@ -179,16 +180,14 @@ class FeedFirstPaintMiddleware:
         }
         start, body = await _whole_response(self.app, asked, receive)
         content_type = Headers(raw=start.get("headers", [])).get("content-type", "")
-        placeholder = _PLACEHOLDER.encode()
         if (
             start.get("status") == 200
             and content_type.startswith("text/html")
-            and placeholder in body
+            and _PLACEHOLDER in body
         ):
             cards = await _first_paint(scope, feed)
             if cards is not None:
-                filled = _PLACEHOLDER[: -len("</div>")] + cards + "</div>"
-                body = body.replace(placeholder, filled.encode(), 1)
+                body = body.replace(_PLACEHOLDER, (_OPEN + cards + "</div>").encode(), 1)
                 start = _personal(start, len(body))
         await send(start)
         await send({"type": "http.response.body", "body": body})

@@ -49,8 +49,7 @@ def relative_time_text(iso: str, *, lang: str, now: datetime) -> str:
     seconds = (now - when).total_seconds()
     if seconds < 45:
         return translate(JUST_NOW, lang)
-    for size, unit in UNITS:
-        if seconds >= size:
-            count = math.floor(seconds / size + 0.5)  # Math.round, not banker's rounding
-            return translate(Message(unit.msgid, unit.plural, count), lang)
-    return translate(JUST_NOW, lang)
+    # The largest unit reached; there always is one, the smallest being a second.
+    size, unit = next((size, unit) for size, unit in UNITS if seconds >= size)
+    count = math.floor(seconds / size + 0.5)  # Math.round, not banker's rounding
+    return translate(Message(unit.msgid, unit.plural, count), lang)
