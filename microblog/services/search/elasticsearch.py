@@ -124,6 +124,11 @@ class ElasticsearchEngine:
             self._queued.add(engine)
         self._pool.submit(self._drain_quietly, engine)
 
+    def settle(self) -> None:
+        """Wait until the drains kicked so far have run (one worker, in order), so that none is
+        still under way: a test that restarts the engine counts the rows its own drain applies."""
+        self._pool.submit(lambda: None).result()
+
     def _drain_quietly(self, engine: Engine) -> None:
         with self._lock:
             self._queued.discard(engine)
