@@ -1,12 +1,13 @@
 """A feed's first page of posts, written into the page's HTML (components/feed_first_paint.py
 says why).
 
-A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader) gets the
-prerendered page, as the static files send it, with the requested page of posts inside its
-`feed-first-paint` element: the markup of the page's own post cards (components/post_card.py)
-in the reader's language, less what needs the live page (the user card on hover, Translate,
-Delete) and the avatars' pictures (their initials show). Its links are plain links until
-React takes over, and the page's own list replaces it when the tab's data arrives.
+A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader; a profile's posts
+tab, `/user/<name>`, drawn whole by profile_first_paint.py) gets the prerendered page, as the
+static files send it, with the requested page of posts inside its `feed-first-paint` element:
+the markup of the page's own post cards (components/post_card.py) in the reader's language,
+less what needs the live page (the user card on hover, Translate, Delete) and the avatars'
+pictures (their initials show). Its links are plain links until React takes over, and the
+page's own list replaces it when the tab's data arrives.
 
 The response is made for one reader at one moment, so it carries no validators and says
 `private, no-store`: a home feed is not kept in the browser's cache after the reader leaves (a
@@ -20,15 +21,18 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, unquote
 
 from sqlmodel import Session
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from microblog.api.profile_first_paint import profile_html, profile_posts
 from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import negotiate_language, normalize_language, translate
@@ -37,7 +41,9 @@ from microblog.models import utcnow
 from microblog.schemas import PostRow
 from microblog.services import posts
 from microblog.services.auth_sessions import SessionUser, session_user
+from microblog.services.errors import NotFound
 from microblog.services.pagination import clamp_page
+from microblog.services.profile import read_profile, tab_of
 
 log = logging.getLogger(__name__)
 
@@ -87,51 +93,117 @@ def _post_card(row: PostRow, *, said: str, lang: str, now: datetime) -> str:
     )
 
 
-def _explore(db: Session, *, page: int, reader: SessionUser | None) -> list[PostRow]:
-    return posts.explore_posts(db, page=page, per_page=get_settings().posts_per_page).items
+@dataclass(frozen=True)
+class Asked:
+    """What a first paint is drawn for: the page's address and its reader."""
+
+    path: str
+    query: dict[str, list[str]]
+    page: int
+    reader: SessionUser | None
+    lang: str
+
+    def param(self, name: str) -> str | None:
+        return (self.query.get(name) or [None])[0]
 
 
-def _home(db: Session, *, page: int, reader: SessionUser | None) -> list[PostRow]:
-    if reader is None:
-        return []  # the page sends a visitor to log in
+def _cards(rows: Sequence[PostRow], asked: Asked) -> str | None:
+    return post_cards_html(rows, lang=asked.lang) if rows else None
+
+
+def _explore(db: Session, asked: Asked) -> str | None:
     per_page = get_settings().posts_per_page
-    return posts.home_timeline(db, user_id=reader.user_id, page=page, per_page=per_page).items
+    return _cards(posts.explore_posts(db, page=asked.page, per_page=per_page).items, asked)
 
 
-Feed = Callable[..., list[PostRow]]
-_FEEDS: dict[str, Feed] = {"/": _home, "/explore": _explore, "/explore/": _explore}
+def _home(db: Session, asked: Asked) -> str | None:
+    if asked.reader is None:
+        return None  # the page sends a visitor to log in
+    per_page = get_settings().posts_per_page
+    timeline = posts.home_timeline(
+        db, user_id=asked.reader.user_id, page=asked.page, per_page=per_page
+    )
+    return _cards(timeline.items, asked)
 
 
-def _read(
-    db: Session, feed: Feed, *, page: int, token: str, accept_language: str | None
-) -> tuple[list[PostRow], str]:
-    """The posts of page `page` of `feed` for the reader of `token`, and the reader's language:
-    a signed-in user's own choice, otherwise the browser's (LocaleState's order, less a
-    visitor's choice kept in the browser, which the server never sees)."""
+def _profile(db: Session, asked: Asked) -> str | None:
+    """The whole profile (card, tabs, posts) on its posts tab; nothing for the other tabs, an
+    unknown user (the live page says so) or a user without posts."""
+    tab = tab_of(asked.param("tab"))
+    if tab != "posts":
+        return None
+    username = unquote(asked.path.strip("/").split("/")[1])
+    reader_id = asked.reader.user_id if asked.reader else None
+    try:
+        view = read_profile(
+            db,
+            username=username,
+            viewer_id=reader_id,
+            tab=tab,
+            page=asked.page,
+            per_page=get_settings().posts_per_page,
+        )
+    except NotFound:
+        return None
+    cards = _cards(profile_posts(view), asked)
+    if cards is None:
+        return None
+    return profile_html(view, cards, reader_id=reader_id, lang=asked.lang, now=utcnow())
+
+
+Draw = Callable[[Session, Asked], "str | None"]
+_FEEDS: dict[str, Draw] = {"/": _home, "/explore": _explore, "/explore/": _explore}
+_PROFILE_ADDRESS = re.compile(r"/user/[^/]+/?")
+
+
+def _drawing_for(path: str) -> Draw | None:
+    if path in _FEEDS:
+        return _FEEDS[path]
+    return _profile if _PROFILE_ADDRESS.fullmatch(path) else None
+
+
+def _draw(
+    db: Session,
+    draw: Draw,
+    *,
+    path: str,
+    query: dict[str, list[str]],
+    token: str,
+    accept_language: str | None,
+) -> str | None:
+    """`draw` for the reader of `token`, in the reader's language: a signed-in user's own
+    choice, otherwise the browser's (LocaleState's order, less a visitor's choice kept in the
+    browser, which the server never sees)."""
     reader = session_user(db, token=token)
     lang = (
         normalize_language(reader.language)
         if reader and reader.language
         else negotiate_language(accept_language)
     )
-    return feed(db, page=page, reader=reader), lang
+    page = clamp_page((query.get("page") or [None])[0])
+    return draw(db, Asked(path=path, query=query, page=page, reader=reader, lang=lang))
 
 
-async def _first_paint(scope: Scope, feed: Feed) -> str | None:
-    """The cards for the page asked for, or None when there is nothing to write."""
+async def _first_paint(scope: Scope, draw: Draw) -> str | None:
+    """The markup for the page asked for, or None when there is nothing to write."""
     headers = Headers(scope=scope)
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    page = clamp_page((query.get("page") or [None])[0])
     token = cookie_parser(headers.get("cookie", "")).get(get_settings().session_cookie_name, "")
     accept_language = headers.get("accept-language")
     try:
-        rows, lang = await run_read(
-            lambda db: _read(db, feed, page=page, token=token, accept_language=accept_language)
+        return await run_read(
+            lambda db: _draw(
+                db,
+                draw,
+                path=scope["path"],
+                query=query,
+                token=token,
+                accept_language=accept_language,
+            )
         )
     except Exception:
-        log.warning("A feed's first page could not be read; sending the bare page", exc_info=True)
+        log.warning("A page's first paint could not be read; sending the bare page", exc_info=True)
         return None
-    return post_cards_html(rows, lang=lang) if rows else None
 
 
 async def _whole_response(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
@@ -160,15 +232,15 @@ def _personal(start: Message, length: int) -> Message:
 
 
 class FeedFirstPaintMiddleware:
-    """Pure ASGI. GET `/` (the reader's home feed) and `/explore`, any `?page=`, are sent with
-    that page's posts in their HTML."""
+    """Pure ASGI. GET `/` (the reader's home feed), `/explore` and `/user/<name>`, any
+    `?page=`, are sent with that page's posts in their HTML."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        feed = _FEEDS.get(scope["path"]) if scope["type"] == "http" else None
-        if feed is None or scope["method"] != "GET":
+        draw = _drawing_for(scope["path"]) if scope["type"] == "http" else None
+        if draw is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         asked = {
@@ -185,7 +257,7 @@ class FeedFirstPaintMiddleware:
             and content_type.startswith("text/html")
             and _PLACEHOLDER in body
         ):
-            cards = await _first_paint(scope, feed)
+            cards = await _first_paint(scope, draw)
             if cards is not None:
                 body = body.replace(_PLACEHOLDER, (_OPEN + cards + "</div>").encode(), 1)
                 start = _personal(start, len(body))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.i18n import t, t_stored
+from microblog.markup import button_class
 from microblog.state.export import ExportState as E
 
 
@@ -99,32 +100,34 @@ def task_progress() -> rx.Component:
     )
 
 
-def export_button() -> rx.Component:
-    """For the profile owner: start an export (disabled while one runs), and the latest file."""
-    return rx.vstack(
-        rx.hstack(
-            rx.button(
-                rx.icon("file-down"),
-                t("Export your posts"),
-                variant="soft",
-                # Not disabled while one runs: a second click says so (the row decides).
-                on_click=E.start_export,
-            ),
-            rx.cond(
-                E.download_href != "",
-                rx.el.a(
-                    rx.button(rx.icon("download"), t("Download your last export"), variant="ghost"),
-                    href=E.download_href,
-                ),
-                rx.fragment(),
-            ),
-            spacing="2",
-            wrap="wrap",
+def export_actions() -> rx.Component:
+    """For the profile owner, beside "Edit your profile": start an export, and the latest file.
+    Plain buttons with Radix's classes, as the server draws them in the profile's first paint
+    (microblog/markup.py)."""
+    return rx.fragment(
+        rx.el.button(
+            t("Export your posts"),
+            type="button",
+            class_name=button_class("soft"),
+            # Not disabled while one runs: a second click says so (the row decides).
+            on_click=E.start_export,
         ),
         rx.cond(
-            E.notice != "",
-            rx.text(E.notice, color_scheme="amber", size="2", role="alert"),
+            E.download_href != "",
+            rx.el.a(
+                t("Download your last export"),
+                href=E.download_href,
+                class_name=button_class("ghost") + " export-download-last",
+            ),
             rx.fragment(),
         ),
-        spacing="1",
+    )
+
+
+def export_notice() -> rx.Component:
+    """The answer to a click on Export ("already running"), under the profile's buttons."""
+    return rx.cond(
+        E.notice != "",
+        rx.text(E.notice, color_scheme="amber", size="2", role="alert"),
+        rx.fragment(),
     )

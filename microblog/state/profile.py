@@ -11,15 +11,15 @@ from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.routes import send_message_url, user_url
-from microblog.schemas import Page, PostRow, UserPublic
-from microblog.services import follows, posts, users
+from microblog.schemas import PostRow, UserPublic
+from microblog.services import follows
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
+from microblog.services.profile import ProfileView, read_profile, tab_of
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
 
-TABS = ("posts", "followers", "following")
 _NOBODY = UserPublic(
     id=0, username="", about_me="", last_seen="", member_since="", avatar="", avatar_small=""
 )
@@ -63,37 +63,28 @@ class ProfileState(PageData, rx.State):
     async def load(self) -> None:
         viewer_id = await (await self.get_state(SessionState)).current_user_id()
         params = self.router.url.query_parameters
-        tab = params.get("tab", "posts")
-        tab = tab if tab in TABS else "posts"
+        tab = tab_of(params.get("tab"))
         page, per_page = clamp_page(params.get("page")), get_settings().posts_per_page
         username = self._username_from_path()
 
-        def work(db: Session) -> tuple[UserPublic, Page, tuple[int, int], bool]:
-            user = users.get_user_by_username(db, username)
-            if tab == "posts":
-                listing = posts.user_posts(db, user_id=user.id, page=page, per_page=per_page)
-            elif tab == "followers":
-                listing = follows.list_followers(db, user_id=user.id, page=page, per_page=per_page)
-            else:
-                listing = follows.list_following(db, user_id=user.id, page=page, per_page=per_page)
-            counts = follows.follow_counts(db, user_id=user.id)
-            following = bool(viewer_id) and follows.is_following(
-                db, follower_id=viewer_id, followed_id=user.id
+        def work(db: Session) -> ProfileView:
+            return read_profile(
+                db, username=username, viewer_id=viewer_id, tab=tab, page=page, per_page=per_page
             )
-            return UserPublic.of(user), listing, counts, following
 
         try:
-            profile, listing, counts, following = await run_read(work)
+            view = await run_read(work)
         except NotFound:
             self.not_found, self.profile = True, _NOBODY
             self._set_loaded()
             self.posts, self.people = [], []
             return
+        listing = view.listing
         self.not_found = False
-        self.profile = profile
-        self.followers_count, self.following_count = counts
-        self.is_following = following
-        self.is_self = viewer_id == profile.id
+        self.profile = view.user
+        self.followers_count, self.following_count = view.followers_count, view.following_count
+        self.is_following = view.is_following
+        self.is_self = view.is_self
         self.tab = tab
         self.posts = listing.items if tab == "posts" else []
         self.people = listing.items if tab != "posts" else []

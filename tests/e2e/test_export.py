@@ -133,7 +133,7 @@ def test_export_bar_moves_to_100_in_every_tab_then_download_and_email(
     }
 
     # The profile offers the same file; the notification points there.
-    expect(page.get_by_role("button", name="Download your last export")).to_be_visible()
+    expect(page.get_by_role("link", name="Download your last export")).to_be_visible()
     other_tab.get_by_role("link", name="Notifications").click()
     expect(other_tab.get_by_text("Your posts have been exported")).to_be_visible()
 

@@ -80,10 +80,11 @@ def test_a_profile_is_hydrated_from_the_prerendered_profile_page(
     post(signed_up(_page(browser, prod_app, errors), bob), bob_says)
     page = signed_up(_page(browser, prod_app, errors), alice)
 
-    # The document for Bob's address is the one prerendered profile page: no name in it.
+    # The document for Bob's address is the one prerendered profile page, with his profile
+    # drawn into it by the server (the next test looks at that).
     document = page.request.get(f"/user/{bob}").text()
     assert PROFILE_ROUTE in document
-    assert bob not in document
+    assert f'<h1 class="profile-username">{bob}</h1>' in document
 
     page.goto(f"/user/{bob}?tab=posts")
     expect(page.locator(".profile-username")).to_have_text(bob)
@@ -164,4 +165,57 @@ def test_home_shows_the_readers_feed_from_the_html_with_the_form_waiting(
     expect(page.get_by_role("heading", name=f"Hi, {alice}!")).to_be_visible()
     expect(page.get_by_label("Say something")).to_be_enabled()
     expect(page.locator(".post", has_text=alice_says)).to_be_visible()
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+# The profile as the server and as React draw it: everything above the pager, less the text of
+# "last seen" in full (the server writes UTC digits; the live page the reader's own date) and
+# the class emotion gives the live avatar for its picture.
+_PROFILE_SHAPE_JS = """(profile) => [...profile.children]
+  .filter((part) => !part.classList.contains('pager'))
+  .flatMap((part) => [part, ...part.querySelectorAll('*')])
+  .map((e) => [
+    e.tagName, e.className.replace(/ css-\\w+/, ''), e.getAttribute('href'),
+    e.getAttribute('datetime'), e.getAttribute('lang'),
+    e.children.length || (e.tagName === 'TIME' && !e.classList.contains('relative-time'))
+      ? null : e.textContent,
+  ])"""
+
+
+def test_a_profile_shows_from_the_html_then_goes_live_unchanged(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """api/profile_first_paint.py: card, tabs and posts are in the page's HTML, visible
+    without any script, and read the same as the live page that replaces them."""
+    errors: list[str] = []
+    alice, bob = new_name("alice"), new_name("bob")
+    bob_says = f"profile first paint {secrets.token_hex(3)}"
+    post(signed_up(_page(browser, prod_app, errors), bob), bob_says)
+    page = signed_up(_page(browser, prod_app, errors), alice)
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        static.add_cookies(page.context.cookies())  # Alice, signed in, without script
+        still = static.new_page()
+        still.goto(f"/user/{bob}")
+        drawn = still.locator(".feed-first-paint .profile")
+        expect(drawn.locator(".profile-username")).to_have_text(bob)
+        expect(drawn.locator(".post", has_text=bob_says)).to_be_visible()
+        expect(drawn.get_by_role("button", name="Follow", exact=True)).to_have_attribute(
+            "aria-disabled",
+            "true",  # nothing would answer it yet
+        )
+        expect(still.locator(".page-loading")).to_be_hidden()
+        drawn_by_server = drawn.evaluate(_PROFILE_SHAPE_JS)
+    finally:
+        static.close()
+
+    page.goto(f"/user/{bob}")
+    expect(page.locator(".feed-first-paint")).to_have_count(0)  # the live profile took over
+    live = page.locator(".profile")
+    expect(live.locator(".post", has_text=bob_says)).to_be_visible()
+    assert live.evaluate(_PROFILE_SHAPE_JS) == drawn_by_server
+    live.get_by_role("button", name="Follow", exact=True).click()
+    expect(live.get_by_role("button", name="Unfollow")).to_be_visible()
+    expect(live.locator(".followers-count")).to_have_text("1")
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"

@@ -1,7 +1,8 @@
-"""The first page of explore, written into the page's HTML by the server
-(microblog/api/feed_first_paint.py), over real HTTP with granian in front of a build folder, as
-`reflex run --env prod` serves it; and the words of relative times, which must match what the
-browser shows (assets/i18n/runtime.js) once the live page replaces them."""
+"""The first page of explore, home and a profile, written into the page's HTML by the server
+(microblog/api/feed_first_paint.py, profile_first_paint.py), over real HTTP with granian in
+front of a build folder, as `reflex run --env prod` serves it; and the words of relative times,
+which must match what the browser shows (assets/i18n/runtime.js) once the live page replaces
+them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from sqlmodel import Session
 
 from microblog.api.feed_first_paint import PERSONAL, PLACEHOLDER_CLASS, post_cards_html
+from microblog.api.profile_first_paint import numeric_date_time
 from microblog.app_server import serve_asgi
 from microblog.components.feed_first_paint import FIRST_PAINT_CLASS, feed_first_paint
 from microblog.config import get_settings
@@ -100,6 +102,7 @@ class Site:
     explore: list[int]  # post ids, newest first, both pages
     susans_home: list[int]  # her own posts and Tom's (whom she follows), not Zed's
     cookie: str  # Susan, signed in, whose language is Spanish
+    posts_of: dict[str, list[int]]  # each author's, newest first
 
 
 def _build(root: Path, page: str) -> Path:
@@ -107,6 +110,8 @@ def _build(root: Path, page: str) -> Path:
     (build / "explore").mkdir(parents=True)
     (build / "explore" / "index.html").write_text(page)
     (build / "index.html").write_text(page)
+    (build / "user" / "_").mkdir(parents=True)  # the prerendered profile (profile_skeleton.py)
+    (build / "user" / "_" / "index.html").write_text(page)
     return build
 
 
@@ -131,6 +136,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
             User(username=name, email=f"{name}@example.com", password_hash="x")
             for name in ("susan", "tom", "zed")
         )
+        zed.about_me = '<b>"zed"</b> & co'
         session.add_all([susan, tom, zed])
         session.flush()
         follow(session, follower_id=susan.id or 0, followed_id=tom.id or 0)
@@ -156,7 +162,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
     home = [ids[k] for k in sorted(ids, key=lambda key: key[1]) if k[0] != "zed"]
     cookie = f"{get_settings().session_cookie_name}={token}"
     for base in _serve(_build(root, PAGE), url):
-        yield Site(base=base, explore=explore, susans_home=home, cookie=cookie)
+        posts_of = {
+            name: [ids[k] for k in sorted(ids, key=lambda key: key[1]) if k[0] == name]
+            for name in ("susan", "tom", "zed")
+        }
+        yield Site(base=base, explore=explore, susans_home=home, cookie=cookie, posts_of=posts_of)
 
 
 def _cards(page: str) -> list[int]:
@@ -221,3 +231,60 @@ def test_a_failed_read_sends_the_bare_page(tmp_path: Path) -> None:
         response = httpx.get(f"{base}/explore")
         assert response.status_code == 200
         assert response.text == PAGE  # the live page loads its posts itself
+
+
+# --- the profile (api/profile_first_paint.py) --------------------------------------------------
+
+
+def _profile(page: str) -> str:
+    start = page.index(FIRST_PAINT_CLASS)
+    return page[start : page.index("</main>")]
+
+
+def test_a_profile_is_sent_whole_for_a_follower(site: Site) -> None:
+    """Susan follows Tom and reads in Spanish: his card with her Unfollow, the tabs, his post."""
+    response = httpx.get(f"{site.base}/user/tom", headers={"Cookie": site.cookie})
+    profile = _profile(response.text)
+    assert '<h1 class="profile-username">tom</h1>' in profile
+    assert '<strong class="followers-count">1</strong> seguidor<' in profile  # singular
+    assert '<strong class="following-count">0</strong> siguiendo' in profile
+    assert 'aria-disabled="true">Dejar de seguir</button>' in profile  # until the page is live
+    assert 'href="/send_message/tom">Enviar mensaje privado</a>' in profile
+    assert "Edita tu perfil" not in profile
+    assert 'rt-variant-solid rt-Button profile-tab" href="/user/tom?tab=posts"' in profile
+    assert 'rt-variant-ghost rt-Button profile-tab" href="/user/tom?tab=followers"' in profile
+    assert _cards(response.text) == site.posts_of["tom"]
+    assert response.headers["cache-control"] == PERSONAL
+
+
+def test_your_own_profile_offers_edit_and_export_and_pages(site: Site) -> None:
+    first = _profile(httpx.get(f"{site.base}/user/susan", headers={"Cookie": site.cookie}).text)
+    assert 'href="/edit_profile">Edita tu perfil</a>' in first
+    assert ">Exportar tus publicaciones</button>" in first
+    assert "Dejar de seguir" not in first and ">Seguir<" not in first
+    assert _cards(first) == site.posts_of["susan"][:2]
+    second = httpx.get(f"{site.base}/user/susan?page=2", headers={"Cookie": site.cookie})
+    assert _cards(second.text) == site.posts_of["susan"][2:]
+
+
+def test_a_visitor_sees_no_buttons_and_what_users_wrote_is_escaped(site: Site) -> None:
+    response = httpx.get(f"{site.base}/user/zed", headers={"Accept-Language": "en"})
+    profile = _profile(response.text)
+    assert '<div class="profile-actions"></div>' in profile
+    assert '<p class="about-me">&lt;b&gt;&quot;zed&quot;&lt;/b&gt; &amp; co</p>' in profile
+    assert "<b>" not in profile
+    assert "0</strong> followers" in profile and "Last seen on" in profile
+
+
+@pytest.mark.parametrize("address", ["/user/nobody", "/user/tom?tab=followers", "/user/tom?page=5"])
+def test_no_profile_is_drawn_for_an_unknown_user_another_tab_or_no_posts(
+    site: Site, address: str
+) -> None:
+    """The live page says what there is to say (not found, the people, an empty page)."""
+    response = httpx.get(f"{site.base}{address}", headers={"Cookie": site.cookie})
+    assert response.status_code == 200 and response.text == PAGE
+
+
+def test_last_seen_in_digits_as_the_browser_first_writes_them() -> None:
+    assert numeric_date_time("2026-11-21T20:15:59Z") == "2026-11-21 20:15"
+    assert numeric_date_time("2026-11-21T22:15:00+02:00") == "2026-11-21 20:15"

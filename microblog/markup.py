@@ -1,0 +1,22 @@
+"""Class names written both by a page's live components and by the server that draws the page's
+first paint (api/feed_first_paint.py), so the two renderings cannot drift apart by a typo.
+
+Buttons on the profile are plain elements with Radix Themes' own button classes: they look like
+`rx.button`, without a Themes component to resolve per render, and the server can write the
+same markup. No Reflex here: the API imports this module.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ButtonVariant = Literal["solid", "soft", "outline", "ghost"]
+
+
+def button_class(variant: ButtonVariant) -> str:
+    """The classes Radix Themes gives a size 2 button of `variant`."""
+    return f"rt-reset rt-BaseButton rt-r-size-2 rt-variant-{variant} rt-Button"
+
+
+PROFILE_TAB = "profile-tab"
+"""One of the profile's tab links (Posts, Followers, Following), styled as a button."""

@@ -1,0 +1,56 @@
+"""A profile page's data, read the same way by the live page (state/profile.py) and by the
+server that draws its first paint (api/feed_first_paint.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from microblog.schemas import Page, UserPublic
+from microblog.services import follows, posts, users
+
+TABS = ("posts", "followers", "following")
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    user: UserPublic
+    tab: str
+    listing: Page  # of PostRow on the posts tab, of UserPublic on the other two
+    followers_count: int
+    following_count: int
+    is_following: bool  # the viewer follows this user
+    is_self: bool  # the viewer is this user
+
+
+def tab_of(asked: str | None) -> str:
+    """The tab asked for in `?tab=`, or the posts tab for anything else."""
+    return asked if asked in TABS else "posts"
+
+
+def read_profile(
+    db: Session, *, username: str, viewer_id: int | None, tab: str, page: int, per_page: int
+) -> ProfileView:
+    """Raises NotFound for an unknown user. Five indexed reads, no COUNT over the posts."""
+    user = users.get_user_by_username(db, username)
+    user_id = user.id or 0
+    if tab == "posts":
+        listing = posts.user_posts(db, user_id=user_id, page=page, per_page=per_page)
+    elif tab == "followers":
+        listing = follows.list_followers(db, user_id=user_id, page=page, per_page=per_page)
+    else:
+        listing = follows.list_following(db, user_id=user_id, page=page, per_page=per_page)
+    followers_count, following_count = follows.follow_counts(db, user_id=user_id)
+    following = bool(viewer_id) and follows.is_following(
+        db, follower_id=viewer_id or 0, followed_id=user_id
+    )
+    return ProfileView(
+        user=UserPublic.of(user),
+        tab=tab,
+        listing=listing,
+        followers_count=followers_count,
+        following_count=following_count,
+        is_following=following,
+        is_self=viewer_id == user_id,
+    )
