@@ -20,3 +20,10 @@ def button_class(variant: ButtonVariant) -> str:
 
 PROFILE_TAB = "profile-tab"
 """One of the profile's tab links (Posts, Followers, Following), styled as a button."""
+
+NAV_ROW = "nav-session"
+"""The navbar's links that depend on who is reading (Messages … Log out, or Log in, Register)."""
+NAV_LINK = "rt-Text rt-reset rt-Link rt-r-size-3 rt-r-weight-medium rt-underline-auto nav-link"
+"""A navbar link: Radix Themes' classes for `rx.link(size="3", weight="medium")`."""
+NAV_WITH_BADGE = "nav-with-badge"
+"""A navbar link and its unread count (the count comes with the live page)."""

@@ -32,6 +32,7 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from microblog.api.nav_first_paint import nav_html
 from microblog.api.profile_first_paint import profile_html, profile_posts
 from microblog.config import get_settings
 from microblog.db import run_read
@@ -52,6 +53,9 @@ log = logging.getLogger(__name__)
 PLACEHOLDER_CLASS = "rx-Html feed-first-paint"
 _OPEN = f'<div class="{PLACEHOLDER_CLASS}">'
 _PLACEHOLDER = (_OPEN + "</div>").encode()
+NAV_PLACEHOLDER_CLASS = "rx-Html nav-first-paint"
+_NAV_OPEN = f'<div class="{NAV_PLACEHOLDER_CLASS}">'
+_NAV_PLACEHOLDER = (_NAV_OPEN + "</div>").encode()
 _ASK_WITHOUT = {b"accept-encoding", b"if-none-match", b"if-modified-since", b"range"}
 _ANSWER_WITHOUT = {b"content-length", b"etag", b"last-modified", b"cache-control"}
 # Server extensions that would send the file without passing its bytes through us.
@@ -162,6 +166,12 @@ def _drawing_for(path: str) -> Draw | None:
     return _profile if _PROFILE_ADDRESS.fullmatch(path) else None
 
 
+@dataclass(frozen=True)
+class Painted:
+    content: str | None  # the page's posts (or profile), None when there is nothing to draw
+    nav: str  # the navbar's links for the reader (api/nav_first_paint.py)
+
+
 def _draw(
     db: Session,
     draw: Draw,
@@ -170,10 +180,10 @@ def _draw(
     query: dict[str, list[str]],
     token: str,
     accept_language: str | None,
-) -> str | None:
-    """`draw` for the reader of `token`, in the reader's language: a signed-in user's own
-    choice, otherwise the browser's (LocaleState's order, less a visitor's choice kept in the
-    browser, which the server never sees)."""
+) -> Painted:
+    """`draw` and the navbar for the reader of `token`, in the reader's language: a signed-in
+    user's own choice, otherwise the browser's (LocaleState's order, less a visitor's choice
+    kept in the browser, which the server never sees)."""
     reader = session_user(db, token=token)
     lang = (
         normalize_language(reader.language)
@@ -181,11 +191,12 @@ def _draw(
         else negotiate_language(accept_language)
     )
     page = clamp_page((query.get("page") or [None])[0])
-    return draw(db, Asked(path=path, query=query, page=page, reader=reader, lang=lang))
+    content = draw(db, Asked(path=path, query=query, page=page, reader=reader, lang=lang))
+    return Painted(content=content, nav=nav_html(reader, lang=lang))
 
 
-async def _first_paint(scope: Scope, draw: Draw) -> str | None:
-    """The markup for the page asked for, or None when there is nothing to write."""
+async def _first_paint(scope: Scope, draw: Draw) -> Painted | None:
+    """The markup for the page asked for, or None when it could not be read."""
     headers = Headers(scope=scope)
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     token = cookie_parser(headers.get("cookie", "")).get(get_settings().session_cookie_name, "")
@@ -204,6 +215,12 @@ async def _first_paint(scope: Scope, draw: Draw) -> str | None:
     except Exception:
         log.warning("A page's first paint could not be read; sending the bare page", exc_info=True)
         return None
+
+
+def _filled(page: bytes, painted: Painted) -> bytes:
+    if painted.content is not None:
+        page = page.replace(_PLACEHOLDER, (_OPEN + painted.content + "</div>").encode(), 1)
+    return page.replace(_NAV_PLACEHOLDER, (_NAV_OPEN + painted.nav + "</div>").encode(), 1)
 
 
 async def _whole_response(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
@@ -257,9 +274,9 @@ class FeedFirstPaintMiddleware:
             and content_type.startswith("text/html")
             and _PLACEHOLDER in body
         ):
-            cards = await _first_paint(scope, draw)
-            if cards is not None:
-                body = body.replace(_PLACEHOLDER, (_OPEN + cards + "</div>").encode(), 1)
-                start = _personal(start, len(body))
+            painted = await _first_paint(scope, draw)
+            filled = _filled(body, painted) if painted is not None else body
+            if filled != body:
+                body, start = filled, _personal(start, len(filled))
         await send(start)
         await send({"type": "http.response.body", "body": body})

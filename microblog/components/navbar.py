@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.config import get_config
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from microblog import routes
 from microblog.components.i18n import t
 from microblog.components.language_switcher import language_switcher
 from microblog.components.live import count_badge
 from microblog.components.search_box import search_box
+from microblog.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE
 from microblog.state.live import LiveState
 from microblog.state.session import SessionState
 
@@ -19,19 +21,37 @@ def nav_link(text: str | rx.Var, href: str | rx.Var) -> rx.Component:
     return rx.link(text, href=href, size="3", weight="medium", class_name="nav-link")
 
 
+NAV_FIRST_PAINT_CLASS = "nav-first-paint"
+
+
+def nav_first_paint() -> rx.Component:
+    """Where the navbar's links for the reader (Messages … Log out, or Log in, Register) are
+    drawn by the server until the page knows the session: without them, a signed-in reader's
+    navbar grew by a row when the page went live, and the server-drawn posts below it jumped."""
+    return rx.html("", class_name=NAV_FIRST_PAINT_CLASS)
+
+
 def _logout_url() -> str:
     # A real navigation to the backend, which deletes the session and the HttpOnly cookie.
     return f"{get_config().api_url.rstrip('/')}{routes.LOGOUT_HTTP}"
 
 
+def _session_link(text: str | rx.Var, href: str | rx.Var) -> rx.Component:
+    """A plain client-side link with Radix's link classes (microblog/markup.py): the server
+    writes the same markup into a page's first paint (api/nav_first_paint.py)."""
+    return ReactRouterLink.create(text, to=href, class_name=NAV_LINK)
+
+
 def nav_link_with_badge(
     text: str | rx.Var, href: str, badge: rx.Var, label: str | rx.Var
 ) -> rx.Component:
-    return rx.hstack(nav_link(text, href), count_badge(badge, label), spacing="1", align="center")
+    return rx.el.span(
+        _session_link(text, href), count_badge(badge, label), class_name=NAV_WITH_BADGE
+    )
 
 
 def navbar() -> rx.Component:
-    signed_in = rx.hstack(
+    signed_in = rx.el.div(
         nav_link_with_badge(
             t("Messages"), routes.MESSAGES, LiveState.messages_badge, t("unread messages")
         ),
@@ -41,17 +61,17 @@ def navbar() -> rx.Component:
             LiveState.notifications_badge,
             t("unread notifications"),
         ),
-        rx.cond(LiveState.is_admin, nav_link(t("Announce"), routes.ANNOUNCEMENTS), rx.fragment()),
-        nav_link(t("Profile"), "/user/" + SessionState.user_name),
-        rx.link(t("Log out"), href=_logout_url(), size="3", weight="medium", is_external=False),
-        spacing="4",
-        align="center",
+        rx.cond(
+            LiveState.is_admin, _session_link(t("Announce"), routes.ANNOUNCEMENTS), rx.fragment()
+        ),
+        _session_link(t("Profile"), "/user/" + SessionState.user_name),
+        rx.el.a(t("Log out"), href=_logout_url(), class_name=NAV_LINK),
+        class_name=NAV_ROW,
     )
-    signed_out = rx.hstack(
-        nav_link(t("Log in"), routes.LOGIN),
-        nav_link(t("Register"), routes.REGISTER),
-        spacing="4",
-        align="center",
+    signed_out = rx.el.div(
+        _session_link(t("Log in"), routes.LOGIN),
+        _session_link(t("Register"), routes.REGISTER),
+        class_name=NAV_ROW,
     )
     return rx.box(
         rx.hstack(
@@ -67,7 +87,8 @@ def navbar() -> rx.Component:
                 rx.cond(
                     SessionState.auth_checked,
                     rx.cond(SessionState.is_authenticated, signed_in, signed_out),
-                    rx.fragment(),
+                    # Until the session is known: what the server drew for this reader.
+                    nav_first_paint(),
                 ),
                 language_switcher(),
                 rx.color_mode.button(size="2", variant="ghost", aria_label=t("Toggle dark mode")),

@@ -206,15 +206,23 @@ def test_a_profile_shows_from_the_html_then_goes_live_unchanged(
             "true",  # nothing would answer it yet
         )
         expect(still.locator(".page-loading")).to_be_hidden()
+        # Her navbar links are drawn too, so the navbar has its live height already.
+        expect(
+            still.locator(".nav-first-paint").get_by_role("link", name="Log out")
+        ).to_be_visible()
         drawn_by_server = drawn.evaluate(_PROFILE_SHAPE_JS)
+        drawn_at = drawn.locator(".post").first.bounding_box()
     finally:
         static.close()
 
     page.goto(f"/user/{bob}")
     expect(page.locator(".feed-first-paint")).to_have_count(0)  # the live profile took over
+    expect(page.locator(".nav-first-paint")).to_have_count(0)
     live = page.locator(".profile")
     expect(live.locator(".post", has_text=bob_says)).to_be_visible()
     assert live.evaluate(_PROFILE_SHAPE_JS) == drawn_by_server
+    live_at = live.locator(".post").first.bounding_box()
+    assert drawn_at and live_at and abs(drawn_at["y"] - live_at["y"]) < 1  # nothing moved
     live.get_by_role("button", name="Follow", exact=True).click()
     expect(live.get_by_role("button", name="Unfollow")).to_be_visible()
     expect(live.locator(".followers-count")).to_have_text("1")

@@ -17,10 +17,16 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from microblog.api.feed_first_paint import PERSONAL, PLACEHOLDER_CLASS, post_cards_html
+from microblog.api.feed_first_paint import (
+    NAV_PLACEHOLDER_CLASS,
+    PERSONAL,
+    PLACEHOLDER_CLASS,
+    post_cards_html,
+)
 from microblog.api.profile_first_paint import numeric_date_time
 from microblog.app_server import serve_asgi
 from microblog.components.feed_first_paint import FIRST_PAINT_CLASS, feed_first_paint
+from microblog.components.navbar import NAV_FIRST_PAINT_CLASS, nav_first_paint
 from microblog.config import get_settings
 from microblog.db import make_engine
 from microblog.i18n.relative_time import relative_time_text
@@ -39,7 +45,27 @@ def test_the_page_and_the_server_agree_on_the_placeholder() -> None:
     assert FIRST_PAINT_CLASS in PLACEHOLDER_CLASS.split()
 
 
-PAGE = f"<!doctype html><title>Microblog</title><main><h1>Feed</h1>{PLACEHOLDER}</main>\n"
+NAV_PLACEHOLDER = f'<div class="{NAV_PLACEHOLDER_CLASS}"></div>'
+PAGE = (
+    f"<!doctype html><title>Microblog</title><nav>{NAV_PLACEHOLDER}</nav>"
+    f"<main><h1>Feed</h1>{PLACEHOLDER}</main>\n"
+)
+
+
+def test_the_navbar_and_the_server_agree_on_its_placeholder() -> None:
+    assert nav_first_paint().render()["props"][0] == f'className:"{NAV_PLACEHOLDER_CLASS}"'
+    assert NAV_FIRST_PAINT_CLASS in NAV_PLACEHOLDER_CLASS.split()
+
+
+def _feed_part(page: str) -> str:
+    """What the server wrote into the feed's placeholder."""
+    start = page.index(PLACEHOLDER_CLASS) + len(PLACEHOLDER_CLASS) + 2
+    return page[start : page.index("</main>") - len("</div>")]
+
+
+def _nav_part(page: str) -> str:
+    start = page.index(NAV_PLACEHOLDER_CLASS) + len(NAV_PLACEHOLDER_CLASS) + 2
+    return page[start : page.index("</nav>") - len("</div>")]
 
 
 def _row(**fields: object) -> PostRow:
@@ -196,6 +222,9 @@ def test_the_requested_page_and_the_readers_own_language(site: Site) -> None:
 
 def test_home_is_the_signed_in_readers_own_feed(site: Site) -> None:
     response = httpx.get(f"{site.base}/", headers={"Cookie": site.cookie})
+    nav = _nav_part(response.text)  # her links, in her language, before the page is live
+    assert 'href="/messages">Mensajes</a>' in nav and 'href="/user/susan">Perfil</a>' in nav
+    assert 'href="/auth/logout">Cerrar sesión</a>' in nav and "Log in" not in nav
     assert _cards(response.text) == site.susans_home[:2]
     page_2 = httpx.get(f"{site.base}/?page=2", headers={"Cookie": site.cookie})
     assert _cards(page_2.text) == site.susans_home[2:4]
@@ -208,12 +237,15 @@ def test_home_for_a_visitor_is_the_bare_page(site: Site, cookie: str) -> None:
     name = get_settings().session_cookie_name
     headers = {"Cookie": cookie.replace("microblog_session", name)} if cookie else {}
     response = httpx.get(f"{site.base}/", headers=headers)
-    assert response.status_code == 200 and response.text == PAGE
+    assert response.status_code == 200 and _feed_part(response.text) == ""
+    nav = _nav_part(response.text)
+    assert 'href="/login">Log in</a>' in nav and 'href="/register">Register</a>' in nav
+    assert "Messages" not in nav and "/auth/logout" not in nav
 
 
 def test_a_page_past_the_end_is_the_bare_page(site: Site) -> None:
     response = httpx.get(f"{site.base}/explore?page=9")
-    assert response.text == PAGE
+    assert _feed_part(response.text) == "" and "Log in" in _nav_part(response.text)
 
 
 def test_a_revalidation_gets_the_posts_not_a_stale_copy(site: Site) -> None:
@@ -282,7 +314,8 @@ def test_no_profile_is_drawn_for_an_unknown_user_another_tab_or_no_posts(
 ) -> None:
     """The live page says what there is to say (not found, the people, an empty page)."""
     response = httpx.get(f"{site.base}{address}", headers={"Cookie": site.cookie})
-    assert response.status_code == 200 and response.text == PAGE
+    assert response.status_code == 200 and _feed_part(response.text) == ""
+    assert "Mensajes" in _nav_part(response.text)  # the navbar is still hers
 
 
 def test_last_seen_in_digits_as_the_browser_first_writes_them() -> None:
