@@ -8,6 +8,7 @@ same markup. No Reflex here: the API imports this module.
 
 from __future__ import annotations
 
+import html
 from typing import Literal
 
 ButtonVariant = Literal["solid", "soft", "outline", "ghost"]
@@ -16,6 +17,11 @@ ButtonVariant = Literal["solid", "soft", "outline", "ghost"]
 def button_class(variant: ButtonVariant) -> str:
     """The classes Radix Themes gives a size 2 button of `variant`."""
     return f"rt-reset rt-BaseButton rt-r-size-2 rt-variant-{variant} rt-Button"
+
+
+def link_html(label: str, href: str, css_class: str) -> str:
+    """A link as the server writes it into a first paint, label and address escaped."""
+    return f'<a class="{css_class}" href="{html.escape(href)}">{html.escape(label)}</a>'
 
 
 PROFILE_TAB = "profile-tab"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import re
+from urllib.parse import quote, unquote
 
 INDEX = "/"
 EXPLORE = "/explore"
@@ -22,6 +23,16 @@ SEARCH = "/search"
 
 def user_url(username: str) -> str:
     return f"/user/{quote(username, safe='')}"
+
+
+_PROFILE_ADDRESS = re.compile(r"/user/([^/]+)/?")
+
+
+def profile_username(path: str) -> str | None:
+    """The username in a profile's address (`/user/<name>`, a trailing slash allowed), or None
+    for any other path."""
+    found = _PROFILE_ADDRESS.fullmatch(path)
+    return unquote(found.group(1)) if found else None
 
 
 def send_message_url(username: str) -> str:

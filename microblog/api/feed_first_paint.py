@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs
 
 from sqlmodel import Session
 from starlette.datastructures import Headers
@@ -33,12 +32,13 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microblog.api.nav_first_paint import nav_html
-from microblog.api.profile_first_paint import profile_html, profile_posts
+from microblog.api.profile_first_paint import profile_html
 from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import negotiate_language, normalize_language, translate
 from microblog.i18n.relative_time import relative_time_text
 from microblog.models import utcnow
+from microblog.routes import profile_username, user_url
 from microblog.schemas import PostRow
 from microblog.services import posts
 from microblog.services.auth_sessions import SessionUser, session_user
@@ -79,7 +79,7 @@ def _post_card(row: PostRow, *, said: str, lang: str, now: datetime) -> str:
     machine) that made the page go live 70-80 ms later (interleaved A/B), for pictures that
     had not come anyway."""
     name = row.author_username
-    profile = html.escape("/user/" + quote(name, safe=""))
+    profile = html.escape(user_url(name))
     when = relative_time_text(row.timestamp, lang=lang, now=now)
     stamp, language = html.escape(row.timestamp), html.escape(row.language or "")
     return (
@@ -136,7 +136,7 @@ def _profile(db: Session, asked: Asked) -> str | None:
     tab = tab_of(asked.param("tab"))
     if tab != "posts":
         return None
-    username = unquote(asked.path.strip("/").split("/")[1])
+    username = profile_username(asked.path) or ""
     reader_id = asked.reader.user_id if asked.reader else None
     try:
         view = read_profile(
@@ -149,7 +149,7 @@ def _profile(db: Session, asked: Asked) -> str | None:
         )
     except NotFound:
         return None
-    cards = _cards(profile_posts(view), asked)
+    cards = _cards(view.listing.items, asked)
     if cards is None:
         return None
     return profile_html(view, cards, reader_id=reader_id, lang=asked.lang, now=utcnow())
@@ -157,13 +157,12 @@ def _profile(db: Session, asked: Asked) -> str | None:
 
 Draw = Callable[[Session, Asked], "str | None"]
 _FEEDS: dict[str, Draw] = {"/": _home, "/explore": _explore, "/explore/": _explore}
-_PROFILE_ADDRESS = re.compile(r"/user/[^/]+/?")
 
 
 def _drawing_for(path: str) -> Draw | None:
     if path in _FEEDS:
         return _FEEDS[path]
-    return _profile if _PROFILE_ADDRESS.fullmatch(path) else None
+    return _profile if profile_username(path) is not None else None
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,18 @@ page.
 
 from __future__ import annotations
 
-import html
-
 from microblog import routes
 from microblog.i18n import translators
-from microblog.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE
+from microblog.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE, link_html
 from microblog.services.auth_sessions import SessionUser
 
 
 def _link(label: str, href: str) -> str:
-    return f'<a class="{NAV_LINK}" href="{html.escape(href)}">{html.escape(label)}</a>'
+    return link_html(label, href, NAV_LINK)
 
 
 def nav_html(reader: SessionUser | None, *, lang: str) -> str:
-    _, _n = translators(lang)
+    _ = translators(lang)[0]
     if reader is None:
         links = _link(_("Log in"), routes.LOGIN) + _link(_("Register"), routes.REGISTER)
     else:

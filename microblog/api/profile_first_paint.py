@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from microblog import routes
 from microblog.i18n import translators
 from microblog.i18n.relative_time import relative_time_text
-from microblog.markup import PROFILE_TAB, ButtonVariant, button_class
-from microblog.schemas import PostRow
+from microblog.markup import PROFILE_TAB, ButtonVariant, button_class, link_html
 from microblog.services.profile import TABS, ProfileView
 
 _TAB_LABELS = {"posts": "Posts", "followers": "Followers", "following": "Following"}
@@ -43,14 +41,10 @@ def _button(label: str, variant: ButtonVariant) -> str:
     )
 
 
-def _link(label: str, href: str, css_class: str) -> str:
-    return f'<a class="{css_class}" href="{html.escape(href)}">{html.escape(label)}</a>'
-
-
 def _actions(view: ProfileView, *, reader_id: int | None, lang: str) -> str:
-    _, _n = translators(lang)
+    _ = translators(lang)[0]
     if view.is_self:
-        inside = _link(_("Edit your profile"), routes.EDIT_PROFILE, button_class("soft"))
+        inside = link_html(_("Edit your profile"), routes.EDIT_PROFILE, button_class("soft"))
         inside += _button(_("Export your posts"), "soft")
     elif reader_id is not None:
         inside = (
@@ -59,7 +53,7 @@ def _actions(view: ProfileView, *, reader_id: int | None, lang: str) -> str:
             else _button(_("Follow"), "solid")
         )
         href = routes.send_message_url(view.user.username)
-        inside += _link(_("Send private message"), href, button_class("soft"))
+        inside += link_html(_("Send private message"), href, button_class("soft"))
     else:
         inside = ""
     return f'<div class="profile-actions">{inside}</div>'
@@ -93,10 +87,10 @@ def _card(view: ProfileView, *, reader_id: int | None, lang: str, now: datetime)
 
 
 def _tabs(view: ProfileView, *, lang: str) -> str:
-    _, _n = translators(lang)
-    profile = "/user/" + quote(view.user.username, safe="")
+    _ = translators(lang)[0]
+    profile = routes.user_url(view.user.username)
     links = "".join(
-        _link(
+        link_html(
             _(_TAB_LABELS[tab]),
             f"{profile}?tab={tab}",
             f"{button_class('solid' if tab == view.tab else 'ghost')} {PROFILE_TAB}",
@@ -117,8 +111,3 @@ def profile_html(
         f"{_card(view, reader_id=reader_id, lang=lang, now=now)}"
         f"{_tabs(view, lang=lang)}{posts_html}</div>"
     )
-
-
-def profile_posts(view: ProfileView) -> list[PostRow]:
-    """The posts the profile lists: only on its posts tab."""
-    return list(view.listing.items) if view.tab == "posts" else []

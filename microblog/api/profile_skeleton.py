@@ -7,14 +7,12 @@ frontend itself) makes the page ask for the profile's own address as before.
 
 from __future__ import annotations
 
-import re
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microblog.api.page_addresses import answer_or_ask_again
 from microblog.profile_skeleton import SKELETON
+from microblog.routes import profile_username
 
-_PROFILE_ADDRESS = re.compile(r"/user/[^/]+/?")
 _SKELETON_PAGE = SKELETON + "/"
 
 
@@ -22,7 +20,7 @@ def _is_profile_page(scope: Scope) -> bool:
     return (
         scope["type"] == "http"
         and scope["method"] in ("GET", "HEAD")
-        and _PROFILE_ADDRESS.fullmatch(scope["path"]) is not None
+        and profile_username(scope["path"]) is not None
     )
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 import reflex as rx
 from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
-from microblog.routes import send_message_url, user_url
+from microblog.routes import profile_username, send_message_url, user_url
 from microblog.schemas import PostRow, UserPublic
 from microblog.services import follows
 from microblog.services.errors import DomainError, NotFound
@@ -56,8 +54,7 @@ class ProfileState(PageData, rx.State):
         return f"{user_url(self.profile.username)}?tab={self.tab}&page={page}"
 
     def _username_from_path(self) -> str:
-        parts = [p for p in self.router.url.path.split("/") if p]
-        return unquote(parts[1]) if len(parts) >= 2 and parts[0] == "user" else ""
+        return profile_username(self.router.url.path) or ""
 
     @rx.event
     async def load(self) -> None:
