@@ -7,7 +7,9 @@
   Running several worker processes? Prefer `LOG_TO_STDOUT`: a rotating file is per process.
 - `report_error(exc, context=...)`: log the traceback and email it to `ADMINS` from a background
   thread, at most `ERROR_MAIL_LIMIT` emails per `ERROR_MAIL_WINDOW` seconds; the next email says
-  how many reports were held back. The log gets every report.
+  how many reports were held back. The log gets a traceback for the first few reports a minute
+  and one line for each of the next ones, up to a limit (`LineLimiter`): an error anyone can
+  provoke at will must not fill the disk.
 
 No Reflex here: the UI's exception handlers (`microblog.state.errors`) call in.
 """
@@ -101,6 +103,49 @@ def _remove(app_logger: logging.Logger, handler: logging.Handler) -> None:
     handler.close()
 
 
+# -- bounded logging -------------------------------------------------------------------------
+
+
+class LineLimiter:
+    """At most `limit` lines per `window` seconds; the first line of the next window says how
+    many were left out. What a client can trigger at will (a refused event, a refused
+    connection, an error it provokes) must not be able to fill the disk or rotate the log."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._lock = threading.Lock()
+        self._started = -window
+        self._written = 0
+        self._left_out = 0
+
+    def admit(self, now: float | None = None) -> int | None:
+        """None: leave this line out. Otherwise write it, adding the returned number of lines
+        left out before it."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if now - self._started >= self.window:
+                left_out, self._left_out = self._left_out, 0
+                self._started, self._written = now, 1
+                return left_out
+            if self._written < self.limit:
+                self._written += 1
+                return 0
+            self._left_out += 1
+            return None
+
+
+def log_limited(
+    logger: logging.Logger, limiter: LineLimiter, level: int, message: str, *args: object
+) -> None:
+    """`logger.log(level, message, *args)`, within `limiter`'s budget."""
+    left_out = limiter.admit()
+    if left_out is None:
+        return
+    if left_out:
+        message += f" ({left_out} similar lines left out)"
+    logger.log(level, message, *args)
+
+
 # -- error reports ---------------------------------------------------------------------------
 
 
@@ -133,6 +178,10 @@ class ReportThrottle:
 
 
 error_mail_throttle = ReportThrottle()
+# Full tracebacks in the log, then one line per error: an error a client can provoke over and
+# over must not fill the disk.
+_tracebacks = LineLimiter(5)
+_error_lines = LineLimiter(30)
 
 # One worker of our own: error emails neither wait behind nor delay other mail, and the
 # throttle bounds its queue.
@@ -147,7 +196,18 @@ def report_error(exc: BaseException, *, context: str, now: float | None = None) 
     and `MAIL_SERVER` (without a server the email would only repeat the log).
     """
     try:
-        log.error("Unhandled exception (%s)", context, exc_info=exc)
+        if _tracebacks.admit() is not None:
+            log.error("Unhandled exception (%s)", context, exc_info=exc)
+        else:
+            summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            log_limited(
+                log,
+                _error_lines,
+                logging.ERROR,
+                "Unhandled exception (%s): %s (traceback not repeated)",
+                context,
+                summary,
+            )
         settings = get_settings()
         if not (settings.admins and settings.mail_server):
             return

@@ -28,6 +28,7 @@ from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
+from microblog.state.event_check import EventCheck, quiet_unknown_handlers
 from microblog.state.export import export_tasks
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState, live_updates
@@ -36,18 +37,27 @@ from microblog.state.notifications import NotificationsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
 from microblog.state.search import SearchState, search_outbox
-from microblog.state.session import SessionState
+from microblog.state.session import SessionGuard, SessionState
 
 configure_logging()
 
 app = rx.App(
     stylesheets=["/microblog.css"],
     # Without an icon of its own, every page load also asked for /favicon.ico and got a 404.
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        # A plain (not module) script: it runs before the app's scripts read the tab token.
+        rx.el.script(src="/tab_token.js"),
+    ],
     api_transformer=create_http_app(),
     backend_exception_handler=handle_backend_exception,
     frontend_exception_handler=handle_frontend_exception,
 )
+# Before every event: its payload fits its handler, then the tab's state belongs to the session
+# of the event's cookie, or is emptied.
+app.add_middleware(EventCheck())
+app.add_middleware(SessionGuard())
+quiet_unknown_handlers()
 app.register_lifespan_task(live_updates)
 app.register_lifespan_task(export_tasks)
 app.register_lifespan_task(search_outbox)

@@ -58,6 +58,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+@pytest.fixture(autouse=True)
+def fresh_log_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with the log's whole budget of tracebacks (microblog/logs.py), so
+    what one test logged does not change what the next one sees."""
+    import microblog.logs
+
+    for name in ("_tracebacks", "_error_lines"):
+        limiter = getattr(microblog.logs, name)
+        monkeypatch.setattr(microblog.logs, name, type(limiter)(limiter.limit, limiter.window))
+
+
 def alembic_config(url: str) -> Config:
     """An Alembic config for `url` that leaves the test run's logging alone."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))

@@ -21,6 +21,7 @@ INBOX = "inbox"  # a user's messages or notifications changed (unread badges, li
 NEW_POST = "new_post"  # `author_id` posted: home feeds of followers, explore for everyone
 ANNOUNCEMENT = "announcement"  # a site-wide banner appeared
 TASK = "task"  # a background task of a user made progress (the export issue)
+SESSIONS_ENDED = "sessions_ended"  # login sessions ended: their open tabs are emptied
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,13 @@ class LiveEvent:
 
     def concerns(self, user_id: int) -> bool:
         return not self.user_ids or user_id in self.user_ids
+
+
+def sessions_ended(*, keys: tuple[str, ...] = (), user_id: int = 0, keep: str = "") -> LiveEvent:
+    """Sessions that ended: the listed ones (`keys`, token hashes), or every session of
+    `user_id` but `keep`. Token hashes are what the database stores, not the cookies' tokens."""
+    extra = {"keys": ",".join(keys)} if keys else {"keep": keep}
+    return LiveEvent(kind=SESSIONS_ENDED, user_ids=(user_id,) if user_id else (), extra=extra)
 
 
 def publish_after_commit(session: Session, event: LiveEvent) -> None:

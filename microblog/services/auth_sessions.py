@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
+from microblog.live import events as ev
 from microblog.models import AuthSession, LoginTicket, User, utcnow
 from microblog.security import hash_token, new_token, safe_next_path
 
@@ -122,12 +123,32 @@ def session_user(session: Session, *, token: str) -> SessionUser | None:
 
 
 def end_session(session: Session, *, token: str) -> None:
-    session.execute(delete(AuthSession).where(col(AuthSession.token_hash) == hash_token(token)))
+    """Log one browser out; its open tabs are emptied once this commits."""
+    digest = hash_token(token)
+    session.execute(delete(AuthSession).where(col(AuthSession.token_hash) == digest))
+    ev.publish_after_commit(session, ev.sessions_ended(keys=(digest,)))
 
 
 def end_all_sessions(session: Session, *, user_id: int, except_token: str | None = None) -> int:
-    """Log a user out everywhere (e.g. after a password change), optionally keeping one browser."""
+    """Log a user out everywhere (e.g. after a password change), optionally keeping one browser.
+    Every open tab of the ended sessions is emptied once this commits, on every worker."""
     statement = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
-    if except_token:
-        statement = statement.where(col(AuthSession.token_hash) != hash_token(except_token))
-    return session.execute(statement).rowcount or 0
+    keep = hash_token(except_token) if except_token else ""
+    if keep:
+        statement = statement.where(col(AuthSession.token_hash) != keep)
+    ended = session.execute(statement).rowcount or 0
+    ev.publish_after_commit(session, ev.sessions_ended(user_id=user_id, keep=keep))
+    return ended
+
+
+def live_session_keys(session: Session, *, keys: set[str]) -> set[str]:
+    """Which of these sessions (token hashes) are still live: one indexed read, for the live
+    layer's periodic check of the tabs it delivers to."""
+    if not keys:
+        return set()
+    rows = session.exec(
+        select(AuthSession.token_hash).where(
+            col(AuthSession.token_hash).in_(keys), col(AuthSession.expires_at) >= utcnow()
+        )
+    )
+    return set(rows)

@@ -27,10 +27,18 @@ from microblog.db import run_db, run_read
 from microblog.live import events as ev
 from microblog.live.hub import get_hub
 from microblog.schemas import AnnouncementRow
-from microblog.services import announcements, exports, messages, new_posts, notifications, users
+from microblog.services import (
+    announcements,
+    auth_sessions,
+    exports,
+    messages,
+    new_posts,
+    notifications,
+    users,
+)
 from microblog.services.exports import TaskView
 from microblog.state.background import background_tasks
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, empty_tab
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +47,7 @@ log = logging.getLogger(__name__)
 class Tab:
     user_id: int
     path: str
+    session_key: str = ""  # the login session the tab's state belongs to ("" for a visitor)
 
 
 class TabRegistry:
@@ -50,9 +59,9 @@ class TabRegistry:
         self._tabs: dict[str, Tab] = {}
         self._by_user: dict[int, set[str]] = {}
 
-    def register(self, token: str, *, user_id: int, path: str) -> None:
+    def register(self, token: str, *, user_id: int, path: str, session_key: str = "") -> None:
         self.forget(token)
-        self._tabs[token] = Tab(user_id=user_id, path=path)
+        self._tabs[token] = Tab(user_id=user_id, path=path, session_key=session_key)
         if user_id:
             self._by_user.setdefault(user_id, set()).add(token)
 
@@ -69,6 +78,19 @@ class TabRegistry:
         for token in gone:
             self.forget(token)
         return len(gone)
+
+    def of_sessions(self, event: ev.LiveEvent) -> list[str]:
+        """The tabs of the sessions a SESSIONS_ENDED event names."""
+        if keys := set(filter(None, event.extra.get("keys", "").split(","))):
+            return [t for t, tab in self._tabs.items() if tab.session_key in keys]
+        keep = event.extra.get("keep", "")
+        return [t for t, tab in self.of_users(event.user_ids) if tab.session_key != keep]
+
+    def get(self, token: str) -> Tab | None:
+        return self._tabs.get(token)
+
+    def session_keys(self) -> set[str]:
+        return {tab.session_key for tab in self._tabs.values() if tab.session_key}
 
     def of_users(self, user_ids: tuple[int, ...]) -> list[tuple[str, Tab]]:
         return [(t, self._tabs[t]) for u in user_ids for t in self._by_user.get(u, ())]
@@ -154,8 +176,14 @@ class LiveState(rx.State):
         from microblog.state.locale import LocaleState
 
         await (await self.get_state(LocaleState))._sync()
-        user_id = await self._user_id()
-        TABS.register(self.router.session.client_token, user_id=user_id, path=self.router.url.path)
+        session = await self.get_state(SessionState)
+        user_id = session.user_id
+        TABS.register(
+            self.router.session.client_token,
+            user_id=user_id,
+            path=self.router.url.path,
+            session_key=session.session_key if user_id else "",
+        )
         reader = f"{self.router.session.session_id}:{user_id}"
         if reader == self._read_for:
             return
@@ -234,13 +262,17 @@ def _connected_here(app: rx.App, token: str) -> bool:
     return record is not None and record.instance_id == manager.instance_id
 
 
-async def _refresh_tab(app: rx.App, token: str, refresh: Refresher, cls: type[rx.State]) -> None:
+async def _refresh_tab(
+    app: rx.App, token: str, refresh: Refresher, cls: type[rx.State], *, registered: bool = True
+) -> None:
     if not _connected_here(app, token):
         TABS.forget(token)  # closed, or reconnected elsewhere (where on_load registered it)
         return
     async with _CONCURRENCY:
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
+                if registered and not await _still_registered(root, token):
+                    return
                 state = await root.get_state(cls)
                 if isinstance(refresh, str):
                     await getattr(state, refresh)()
@@ -248,6 +280,14 @@ async def _refresh_tab(app: rx.App, token: str, refresh: Refresher, cls: type[rx
                     await refresh(state)
         except Exception:  # one broken tab must not stop the others
             log.exception("Live update for tab %s failed", token[:8])
+
+
+async def _still_registered(root: rx.State, token: str) -> bool:
+    """Whether the tab's state still belongs to the session it was registered with: the tab
+    may have been emptied (its session ended) or taken over by another session since."""
+    tab = TABS.get(token)
+    session = await root.get_state(SessionState)
+    return tab is not None and session.session_key == tab.session_key
 
 
 def _views_for(event: ev.LiveEvent, tab: Tab) -> list[tuple[type[rx.State], Refresher]]:
@@ -273,7 +313,9 @@ async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
     from microblog.state.feed import FeedState
 
     jobs: list[Awaitable[None]] = []
-    if event.kind == ev.ANNOUNCEMENT:
+    if event.kind == ev.SESSIONS_ENDED:
+        jobs = [_end_tab(app, token) for token in TABS.of_sessions(event)]
+    elif event.kind == ev.ANNOUNCEMENT:
         jobs = await _announcement_jobs(app, event)
     elif event.kind == ev.NEW_POST:
         home = [(t, tab) for t, tab in TABS.items() if tab.path == routes.INDEX and tab.user_id]
@@ -295,6 +337,31 @@ async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
     if jobs:
         await asyncio.gather(*jobs)
     return len(jobs)
+
+
+async def _end_tab(app: rx.App, token: str) -> None:
+    """A tab whose login session ended: stop delivering to it and empty its state, which the
+    open page shows at once (as a visitor's page)."""
+    TABS.forget(token)
+
+    async def empty(state: rx.State) -> None:
+        await empty_tab(state._get_root_state())
+        state.show_visitor()  # type: ignore[attr-defined]
+
+    await _refresh_tab(app, token, empty, SessionState, registered=False)
+
+
+async def end_tabs_of_dead_sessions(app: rx.App) -> int:
+    """Empty the tabs whose session has expired or was ended while its event went astray (a
+    Redis hiccup): one read for all the sessions this worker delivers to."""
+    keys = TABS.session_keys()
+    if not keys:
+        return 0
+    live = await run_read(lambda db: auth_sessions.live_session_keys(db, keys=keys))
+    dead = ",".join(keys - live)
+    if not dead:
+        return 0
+    return await deliver(app, ev.LiveEvent(kind=ev.SESSIONS_ENDED, extra={"keys": dead}))
 
 
 async def _announcement_jobs(app: rx.App, event: ev.LiveEvent) -> list[Awaitable[None]]:
@@ -353,6 +420,10 @@ async def _prune_forever(app: rx.App) -> None:
     while True:
         await asyncio.sleep(PRUNE_EVERY_SECONDS)
         TABS.prune(lambda token: _connected_here(app, token))
+        try:
+            await end_tabs_of_dead_sessions(app)
+        except Exception:
+            log.exception("Live events: could not check the open tabs' sessions")
 
 
 @asynccontextmanager

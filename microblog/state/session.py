@@ -1,23 +1,45 @@
-"""Who is using this tab. The login session itself is a database row; the browser holds its token
-in an HttpOnly cookie, which reaches us in the websocket handshake headers.
+"""Who is using this tab, and the guard that keeps a tab's state bound to its login session.
 
-Only the signed-in user's own public data is kept in (browser-visible) vars. The session is
-re-checked against the database on every page load and before every action, so logging out in one
-tab, or a revoked session, takes effect everywhere.
+The login session itself is a database row; the browser holds its token in an HttpOnly cookie,
+which reaches us in the websocket handshake headers. Only the signed-in user's own public data
+is kept in (browser-visible) vars.
+
+A tab's state lives on the server under the tab's token, which the browser keeps in
+sessionStorage and sends in the websocket address. The token is an address, not a credential:
+whoever reconnects with it is sent that tab's state. So every event (the reconnect's hydrate
+first) passes through `SessionState.guard` (installed as an app middleware, `SessionGuard`):
+the state remembers which login session filled it, and when the cookie of the event is absent
+or another one, or the session has ended, the whole tab is emptied before anything is sent.
 """
 
 from __future__ import annotations
 
+import time
 from http.cookies import CookieError, SimpleCookie
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.middleware import Middleware
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.routes import LOGIN
 from microblog.schemas import avatar_url
+from microblog.security import hash_token
 from microblog.services import auth_sessions, users
+
+if TYPE_CHECKING:
+    from reflex.app import App
+    from reflex.event import Event
+    from reflex.state import BaseState, StateUpdate
+
+# How long a session confirmed with the database stays confirmed for the same websocket
+# connection. A page load is a chain of events (hydrate, the page's on_load, LiveState.connect)
+# that would otherwise read the same row three times in a few milliseconds. An ended session
+# does not wait for this: logging out, a password reset and a revoked session reset the
+# session's open tabs at once (state/live.py, `end_tabs_of_sessions`).
+RECHECK_SECONDS = 2.0
 
 
 def cookie_token(cookie_header: str, name: str) -> str:
@@ -32,9 +54,9 @@ def cookie_token(cookie_header: str, name: str) -> str:
 async def _resolve(token: str) -> tuple[int, str, str] | None:
     """(user id, username, avatar) for a live session token, touching last_seen on the way.
 
-    Every page load and action comes through here, so the check is one read-only statement;
-    the write that records activity runs only when `last_seen` is older than the throttle,
-    about once a minute per active user instead of a write transaction per event.
+    Every connection comes through here, so the check is one read-only statement; the write
+    that records activity runs only when `last_seen` is older than the throttle, about once a
+    minute per active user instead of a write transaction per event.
     """
     if not token:
         return None
@@ -49,11 +71,36 @@ async def _resolve(token: str) -> tuple[int, str, str] | None:
     return found.user_id, found.username, avatar_url(found.email, 36)
 
 
+def _app_state_classes(cls: type[rx.State]) -> list[type[rx.State]]:
+    """Every state class of ours under `cls`: the ones that can hold a reader's data (Reflex's
+    own internal states hold none)."""
+    found: list[type[rx.State]] = []
+    for sub in cls.get_substates():
+        if sub.__module__.startswith("microblog."):
+            found.append(sub)
+        found.extend(_app_state_classes(sub))
+    return found
+
+
+async def empty_tab(root: BaseState) -> None:
+    """Put every state of ours in this tab back to its defaults, loading the ones not in memory
+    first (with Redis or the disk store, a state not yet loaded would otherwise come back with
+    its old contents at the next event that reads it)."""
+    for cls in _app_state_classes(type(root)):
+        (await root.get_state(cls)).reset()
+
+
 class SessionState(rx.State):
     user_id: int = 0
     user_name: str = ""
     user_avatar: str = ""
     auth_checked: bool = False
+    # The login session that filled this tab (the hash of its cookie token, as the database
+    # keeps it; never sent to the browser), and when and over which connection it was last
+    # confirmed with the database.
+    _session_key: str = ""
+    _checked_at: float = 0.0
+    _checked_in: str = ""
 
     @rx.var
     def is_authenticated(self) -> bool:
@@ -62,16 +109,51 @@ class SessionState(rx.State):
     def _token(self) -> str:
         return cookie_token(self.router.headers.cookie, get_settings().session_cookie_name)
 
-    async def current_user_id(self) -> int | None:
-        """Re-check the session with the database and return the user id, or None."""
+    @property
+    def session_key(self) -> str:
+        """The login session this tab's state belongs to ("" for a visitor)."""
+        return self._session_key
+
+    async def guard(self) -> None:
+        """Bind the tab to the session of the event's cookie, emptying it when that changes or
+        the session has ended; then know the reader. Runs before every event (`SessionGuard`)."""
         token = self._token()
+        key = hash_token(token) if token else ""
+        if key != self._session_key:
+            await empty_tab(self._get_root_state())
+            self._session_key = key
+        if not key:
+            self._set_reader(None)
+            return
+        connection = self.router.session.session_id
+        now = time.time()
+        if (
+            self.auth_checked
+            and connection == self._checked_in
+            and now - self._checked_at < RECHECK_SECONDS
+        ):
+            return
         found = await _resolve(token)
-        if found is None:
-            self.user_id, self.user_name, self.user_avatar = 0, "", ""
-        else:
-            self.user_id, self.user_name, self.user_avatar = found
+        if found is None and self.user_id:
+            # The session ended while this tab showed its user's data.
+            await empty_tab(self._get_root_state())
+            self._session_key = key
+        self._set_reader(found)
+        self._checked_at, self._checked_in = now, connection
+
+    def _set_reader(self, found: tuple[int, str, str] | None) -> None:
+        self.user_id, self.user_name, self.user_avatar = found or (0, "", "")
         self.auth_checked = True
-        return found[0] if found else None
+
+    def show_visitor(self) -> None:
+        """The tab's session has ended: show a visitor's page until the next event checks the
+        cookie again."""
+        self._set_reader(None)
+
+    async def current_user_id(self) -> int | None:
+        """The reader of this event, checked against the database (see `guard`), or None."""
+        await self.guard()
+        return self.user_id or None
 
     def login_redirect(self) -> rx.event.EventSpec:
         """Send the browser to the login page, coming back here afterwards."""
@@ -87,4 +169,14 @@ class SessionState(rx.State):
     async def require_login(self) -> rx.event.EventSpec | None:
         if await self.current_user_id() is None:
             return self.login_redirect()
+        return None
+
+
+class SessionGuard(Middleware):
+    """Runs `SessionState.guard` before every event of every tab, the reconnect's hydrate
+    included, so no handler (and no state sent to the browser) sees a tab filled for another
+    session."""
+
+    async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
+        await (await state.get_state(SessionState)).guard()
         return None

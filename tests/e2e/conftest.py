@@ -32,6 +32,8 @@ class RunningApp:
     backend: str
     database_url: str
     cookie_name: str
+    app_log: Path | None = None  # our own log (LOG_FILE)
+    server_log: Path | None = None  # what `reflex run` printed
 
     def url(self, path: str) -> str:
         return f"{self.frontend}{path}"
@@ -86,6 +88,7 @@ def live_app(
                 "EXPORT_DIR": str(work / "exports"),
                 "EXPORT_BATCH_SIZE": "100",
                 "EXPORT_BATCH_PAUSE": "0.15",
+                "LOG_FILE": str(work / "app.log"),
             },
         ) as server:
             yield RunningApp(
@@ -93,6 +96,8 @@ def live_app(
                 backend=server.backend,
                 database_url=database_url,
                 cookie_name=f"microblog_session_{frontend_port}",
+                app_log=work / "app.log",
+                server_log=server.log_path,
             )
     except AppDidNotStart as problem:
         pytest.fail(str(problem))
@@ -154,7 +159,10 @@ def live_pair(
     work = tmp_path_factory.mktemp("pair")
     database_url = f"sqlite:///{work / 'pair.db'}"
     _migrate(database_url)
-    env = {"MICROBLOG_ENV": "test", "REDIS_URL": redis_url}
+    # One cookie name for both, as one site's workers share one: a browser signed in through
+    # one backend is signed in on the other.
+    cookie_name = "microblog_session_pair"
+    env = {"MICROBLOG_ENV": "test", "REDIS_URL": redis_url, "SESSION_COOKIE_NAME": cookie_name}
     apps: list[RunningApp] = []
     try:
         with contextlib.ExitStack() as stack:
@@ -175,7 +183,7 @@ def live_pair(
                         frontend=server.frontend,
                         backend=server.backend,
                         database_url=database_url,
-                        cookie_name=f"microblog_session_{frontend_port}",
+                        cookie_name=cookie_name,
                     )
                 )
             yield apps

@@ -43,3 +43,24 @@ def test_message_and_new_post_cross_backends(
     post(page_a, f"second from {alice}")
     expect(page_b.get_by_role("button", name="Show 1 new post")).to_be_visible()
     assert_not_reloaded(page_b)
+
+
+def test_logging_out_through_one_backend_empties_the_tab_on_the_other(
+    live_pair: list[RunningApp], browser_contexts: Callable[[str], Page]
+) -> None:
+    one, two = live_pair
+    alice, bob = new_name("alice"), new_name("bob")
+    inbox = signed_up(browser_contexts(one.frontend), alice)  # Alice's tab on backend one
+    send_message(signed_up(browser_contexts(two.frontend), bob), alice, "between workers")
+    inbox.goto("/messages")
+    expect(inbox.locator(".message").first).to_contain_text("between workers")
+    mark_no_reload(inbox)
+
+    elsewhere = inbox.context.new_page()  # the same browser, on backend two
+    elsewhere.goto(f"{two.frontend}/explore")
+    elsewhere.get_by_role("link", name="Log out").click()
+    expect(elsewhere.get_by_role("link", name="Log in")).to_be_visible()
+
+    expect(inbox.get_by_role("link", name="Log in")).to_be_visible()
+    expect(inbox.locator(".message")).to_have_count(0)
+    assert_not_reloaded(inbox)
