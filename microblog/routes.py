@@ -12,6 +12,7 @@ REGISTER = "/register"
 EDIT_PROFILE = "/edit_profile"
 USER = "/user/[username]"
 LOGOUT_HTTP = "/auth/logout"
+SESSION_HTTP = "/auth/session"  # trades a login ticket for the session cookie
 MESSAGES = "/messages"
 SEND_MESSAGE = "/send_message/[recipient]"
 NOTIFICATIONS = "/notifications"

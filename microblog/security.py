@@ -7,6 +7,7 @@ passlib's bcrypt backend is broken with bcrypt >= 4.1, so we hash with Argon2id 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -54,6 +55,30 @@ def new_token() -> tuple[str, str]:
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def ticket_binding(ticket: str, secret_key: str) -> str:
+    """The value that ties a login ticket to the browser that filled in the form: the form's
+    page stores it in a cookie, and the ticket is redeemed only with it (see api/session_cookie.py).
+    Another site can make a browser visit a ticket's address, but cannot put this cookie in it."""
+    return hmac.new(secret_key.encode(), b"login-ticket:" + ticket.encode(), "sha256").hexdigest()
+
+
+def is_cross_site(headers: dict[str, str] | object, own_origins: tuple[str, ...]) -> bool:
+    """Whether a browser request was started by another site.
+
+    Fetch Metadata (`Sec-Fetch-Site`, sent by every current browser) says so directly; without
+    it, an `Origin` or `Referer` of another origin does. A request with neither is not a
+    browser's cross-site one (an old browser, or a client of our own), so it is let through."""
+    get = headers.get  # type: ignore[attr-defined]
+    site = (get("sec-fetch-site") or "").lower()
+    if site:
+        return site == "cross-site"
+    source = get("origin") or get("referer") or ""
+    if not source:
+        return False
+    parts = urlsplit(source)  # "null" (an opaque origin) has no scheme: another site's
+    return f"{parts.scheme}://{parts.netloc}" not in own_origins
 
 
 def safe_next_path(candidate: str | None, default: str = "/") -> str:

@@ -3,16 +3,27 @@
 The websocket login form hands over a single-use ticket (see services/auth_sessions.py); this
 endpoint trades it for a session and redirects to the already-checked `next` path on our own
 frontend. Page scripts never see the session token.
+
+Both endpoints are reached by a top-level navigation, which another site can start too:
+- a ticket is redeemed only in the browser that filled in the form: the form's page puts the
+  ticket's binding (`security.ticket_binding`) in a short-lived SameSite=Strict cookie, so a
+  page elsewhere cannot sign its visitor in as someone else (login CSRF);
+- both refuse a request another site started (Fetch Metadata, else Origin/Referer), so a link
+  elsewhere cannot log people out either.
 """
 
 from __future__ import annotations
+
+import hmac
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from reflex.config import get_config
 
+from microblog import routes
 from microblog.config import get_settings
 from microblog.db import session_scope
+from microblog.security import is_cross_site, ticket_binding
 from microblog.services import auth_sessions
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
@@ -24,6 +35,13 @@ def frontend_url(path: str) -> str:
     return f"{base}{path}"
 
 
+def own_origins() -> tuple[str, ...]:
+    """The origins our own pages are served from."""
+    config = get_config()
+    urls = (config.deploy_url or "", config.api_url or "", *config.cors_allowed_origins)
+    return tuple(u.rstrip("/") for u in urls if u and u != "*")
+
+
 def _redirect(path: str) -> RedirectResponse:
     response = RedirectResponse(frontend_url(path), status_code=303)
     response.headers["Cache-Control"] = "no-store"
@@ -31,9 +49,20 @@ def _redirect(path: str) -> RedirectResponse:
     return response
 
 
-@router.get("/session")
-def start_session(ticket: str = "") -> RedirectResponse:
+def _from_this_browser(request: Request, ticket: str) -> bool:
+    if is_cross_site(request.headers, own_origins()):
+        return False
     settings = get_settings()
+    presented = request.cookies.get(settings.login_binding_cookie_name, "")
+    return hmac.compare_digest(presented, ticket_binding(ticket, settings.secret_key))
+
+
+@router.get(routes.SESSION_HTTP.removeprefix("/auth"))
+def start_session(request: Request, ticket: str = "") -> RedirectResponse:
+    settings = get_settings()
+    if not ticket or not _from_this_browser(request, ticket):
+        # Not redeemed: the ticket stays useless to anyone but the browser that asked for it.
+        return _redirect("/login?expired=1")
     with session_scope() as db:
         redeemed = auth_sessions.redeem_login_ticket(
             db,
@@ -45,6 +74,7 @@ def start_session(ticket: str = "") -> RedirectResponse:
         return _redirect("/login?expired=1")
     token, auth, next_path = redeemed
     response = _redirect(next_path)
+    response.delete_cookie(settings.login_binding_cookie_name, path=routes.SESSION_HTTP)
     response.set_cookie(
         settings.session_cookie_name,
         token,
@@ -58,8 +88,10 @@ def start_session(ticket: str = "") -> RedirectResponse:
     return response
 
 
-@router.get("/logout")
+@router.get(routes.LOGOUT_HTTP.removeprefix("/auth"))
 def end_session(request: Request) -> RedirectResponse:
+    if is_cross_site(request.headers, own_origins()):
+        return _redirect("/")  # a link on another site: nobody is logged out
     settings = get_settings()
     token = request.cookies.get(settings.session_cookie_name, "")
     if token:

@@ -11,10 +11,11 @@ import reflex as rx
 from reflex.config import get_config
 from sqlmodel import Session
 
+from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import _l, _ln, translate, translate_errors
-from microblog.routes import INDEX, LOGIN
-from microblog.security import safe_next_path
+from microblog.routes import INDEX, LOGIN, SESSION_HTTP
+from microblog.security import safe_next_path, ticket_binding
 from microblog.services import auth_sessions, login_throttle, users
 from microblog.services.errors import Invalid
 from microblog.state.locale import language_of
@@ -40,6 +41,23 @@ def too_many_attempts(seconds: int) -> str:
 
 def _checked(value: object) -> bool:
     return str(value).lower() in {"on", "true", "1", "yes"}
+
+
+def _redeem_script(ticket: str) -> str:
+    """This browser keeps the ticket's binding for a minute, only for the page that redeems it
+    (api/session_cookie.py), then goes there: a full navigation to the backend, which sets the
+    HttpOnly cookie and sends us back."""
+    api = get_config().api_url.rstrip("/")
+    url = f"{api}{SESSION_HTTP}?ticket={quote(ticket)}"
+    settings = get_settings()
+    binding = ticket_binding(ticket, settings.secret_key)
+    secure = "; Secure" if api.startswith("https://") else ""
+    cookie = (
+        f"{settings.login_binding_cookie_name}={binding}; Path={SESSION_HTTP}; Max-Age=60; "
+        "SameSite=Strict"
+        f"{secure}"
+    )
+    return f"document.cookie = {json.dumps(cookie)}; window.location.assign({json.dumps(url)})"
 
 
 class LoginState(rx.State):
@@ -107,9 +125,7 @@ class LoginState(rx.State):
             self.error = translate(INVALID_LOGIN, await language_of(self))
             return None
         self.error = ""
-        # A full navigation to the backend, which sets the HttpOnly cookie and sends us back.
-        url = f"{get_config().api_url.rstrip('/')}/auth/session?ticket={quote(ticket)}"
-        return rx.call_script(f"window.location.assign({json.dumps(url)})")
+        return rx.call_script(_redeem_script(ticket))
 
 
 class RegisterState(rx.State):
