@@ -7,11 +7,22 @@ from dotenv import load_dotenv
 from reflex_base.constants import PackageJson
 from reflex_base.plugins.sitemap import SitemapPlugin
 
-from microblog.config import PROJECT_ROOT, tab_state_store
+from microblog.config import PROJECT_ROOT, tab_state_store, written_folders
 from microblog.profile_skeleton import ProfileSkeletonPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
 load_dotenv(PROJECT_ROOT / ".env", override=False)
+
+# No client event of ours comes near 64 KiB; Reflex's default (1 MB) let any visitor park a
+# megabyte in a tab's state per message.
+os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(64 * 1024))
+
+# What the app writes while it runs (logs, exports) is data, not code: the dev server's hot
+# reload must not restart the backend (and drop every socket) each time a log file rotates.
+_excluded = written_folders()
+for _folder in _excluded:
+    _folder.mkdir(parents=True, exist_ok=True)  # Reflex compares existing folders only
+os.environ.setdefault("REFLEX_HOT_RELOAD_EXCLUDE_PATHS", ":".join(map(str, _excluded)))
 
 # The dev frontend listens on all interfaces by default; keep it on loopback unless told otherwise.
 _frontend_host = os.environ.get("FRONTEND_HOST", "127.0.0.1")

@@ -102,10 +102,38 @@ class Settings:
     ms_translator_region: str = ""
     ms_translator_endpoint: str = "https://api.cognitive.microsofttranslator.com"
     ms_translator_timeout: float = 5.0
+    # Open websocket connections (tabs) one client address may hold per backend worker.
+    ws_connections_per_address: int = 40
 
     @property
     def is_development(self) -> bool:
         return self.env in {"dev", "development", "test"}
+
+    @property
+    def login_binding_cookie_name(self) -> str:
+        """The cookie that ties a login ticket to the browser that asked for it."""
+        return f"{self.session_cookie_name}_login"
+
+
+def _log_file() -> Path:
+    return Path(os.environ.get("LOG_FILE") or PROJECT_ROOT / "logs" / "microblog.log")
+
+
+def _export_dir() -> Path:
+    return PROJECT_ROOT / (os.environ.get("EXPORT_DIR") or "instance/exports")
+
+
+def written_folders() -> list[Path]:
+    """The project's top-level folders the app writes into while it runs (the log, exports):
+    data, not code, for the dev server's hot reload to leave alone. Read without the rest of
+    the settings, for rxconfig.py, which runs before any of them may be required."""
+    candidates = [PROJECT_ROOT / "logs", PROJECT_ROOT / "instance", _log_file(), _export_dir()]
+    found = set()
+    for path in candidates:
+        path = path if path.is_absolute() else PROJECT_ROOT / path
+        if path.is_relative_to(PROJECT_ROOT) and path != PROJECT_ROOT:
+            found.add(PROJECT_ROOT / path.relative_to(PROJECT_ROOT).parts[0])
+    return sorted(found)
 
 
 def _default_cookie_name() -> str:
@@ -191,10 +219,10 @@ def load_settings() -> Settings:
         mail_timeout=float(os.environ.get("MAIL_TIMEOUT") or 10),
         base_url=(os.environ.get("BASE_URL") or _default_base_url()).rstrip("/"),
         log_to_stdout=_flag("LOG_TO_STDOUT"),
-        log_file=os.environ.get("LOG_FILE") or str(PROJECT_ROOT / "logs" / "microblog.log"),
+        log_file=str(_log_file()),
         log_max_bytes=int(os.environ.get("LOG_MAX_BYTES") or 1_048_576),
         log_backup_count=int(os.environ.get("LOG_BACKUP_COUNT") or 10),
-        export_dir=str(PROJECT_ROOT / (os.environ.get("EXPORT_DIR") or "instance/exports")),
+        export_dir=str(_export_dir()),
         export_batch_size=max(1, int(os.environ.get("EXPORT_BATCH_SIZE") or 1000)),
         export_batch_pause=max(0.0, float(os.environ.get("EXPORT_BATCH_PAUSE") or 0)),
         export_workers=max(1, int(os.environ.get("EXPORT_WORKERS") or 2)),
@@ -220,6 +248,7 @@ def load_settings() -> Settings:
             or "https://api.cognitive.microsofttranslator.com"
         ).rstrip("/"),
         ms_translator_timeout=float(os.environ.get("MS_TRANSLATOR_TIMEOUT") or 5),
+        ws_connections_per_address=int(os.environ.get("WS_CONNECTIONS_PER_ADDRESS") or 40),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (

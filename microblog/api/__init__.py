@@ -6,11 +6,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from microblog.api.asset_caching import AssetCachingMiddleware
+from microblog.api.connection_limit import ConnectionLimitMiddleware
 from microblog.api.export_download import router as export_download_router
 from microblog.api.feed_first_paint import FeedFirstPaintMiddleware
 from microblog.api.page_addresses import PageAddressMiddleware
 from microblog.api.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.api.rest import mount_rest_api
+from microblog.api.security_headers import SecurityHeadersMiddleware
 from microblog.api.session_cookie import router as session_cookie_router
 from microblog.runtime import tune_garbage_collector
 
@@ -29,4 +31,6 @@ def create_http_app() -> FastAPI:
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
+    app.add_middleware(ConnectionLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
     return app
