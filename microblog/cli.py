@@ -37,6 +37,56 @@ def reindex_posts(batch_size: int) -> int:
     return 0
 
 
+def list_failed_posts() -> int:
+    """Print the posts whose documents Elasticsearch refused (kept aside by the outbox)."""
+    from sqlmodel import Session
+
+    from microblog.services import search
+
+    with Session(get_engine()) as session:
+        failed = search.failed_posts(session)
+    if not failed:
+        print("No post is waiting: Elasticsearch took every document it was sent.")
+        return 0
+    print(f"{len(failed)} post(s) refused by Elasticsearch:")
+    print("post_id  attempts  last failed (UTC)    error")
+    for f in failed:
+        when = f.last_failed.strftime("%Y-%m-%d %H:%M:%S")
+        print(
+            f"{f.post_id:>7}  {f.attempts:>8}  {when}  HTTP {f.status} {f.error_type}: {f.reason}"
+        )
+    print("Fix the cause, then: python -m microblog search retry-failed")
+    return 0
+
+
+def retry_failed_posts() -> int:
+    """Send the refused posts to Elasticsearch again."""
+    from microblog.services import search
+
+    try:
+        report = search.retry_failed(get_engine())
+    except search.NotConfigured as problem:
+        print(f"Retry failed: {problem.message}", file=sys.stderr)
+        return 1
+    except search.SearchUnavailable as problem:
+        print(
+            f"Retry failed: {problem.message} The posts wait in the search outbox, which "
+            "sends them when Elasticsearch is back; run this again to see what it refused.",
+            file=sys.stderr,
+        )
+        return 1
+    if not report.retried:
+        print("No post was waiting.")
+        return 0
+    accepted = len(report.retried) - len(report.still_refused)
+    print(f"Retried {len(report.retried)} post(s): {accepted} accepted.")
+    for f in report.still_refused:
+        print(
+            f"  post {f.post_id} refused again (attempt {f.attempts}): {f.error_type}: {f.reason}"
+        )
+    return 1 if report.still_refused else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m microblog")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -48,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--yes", action="store_true", help="do not ask before replacing data")
     reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
     reindex.add_argument("--batch-size", type=int, default=5_000)
+    search_cmd = sub.add_parser(
+        "search", help="posts Elasticsearch refused: list them (failed) or send them again"
+    )
+    search_cmd.add_argument("action", choices=("failed", "retry-failed"))
     translate = sub.add_parser("translate", help="message catalogs: init LANG | update | compile")
     translate.add_argument("action", choices=("init", "update", "compile"))
     translate.add_argument("lang", nargs="?", help="the new language's code (init only)")
@@ -62,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "reindex":
         return reindex_posts(args.batch_size)
+    if args.command == "search":
+        return list_failed_posts() if args.action == "failed" else retry_failed_posts()
     from microblog import seed as seeding
 
     settings = get_settings()

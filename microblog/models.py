@@ -262,3 +262,21 @@ class SearchOutbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     post_id: int
     created: datetime = Field(default_factory=utcnow)
+
+
+class SearchFailure(SQLModel, table=True):
+    """A post whose document Elasticsearch refused (a mapping or parse error, HTTP 400 for that
+    item of a bulk write): kept aside so that the outbox goes on with the other changes, listed
+    and retried by `python -m microblog search failed | retry-failed`. Any later write of the
+    post that Elasticsearch accepts removes the row. No foreign key, like the outbox: a deleted
+    post's failure goes when its delete is applied."""
+
+    __tablename__ = "search_failure"
+
+    post_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: int
+    error_type: str = Field(max_length=100)
+    reason: str = Field(max_length=2000)
+    attempts: int = Field(default=1)
+    first_failed: datetime = Field(default_factory=utcnow)
+    last_failed: datetime = Field(default_factory=utcnow)

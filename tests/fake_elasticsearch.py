@@ -1,15 +1,24 @@
 """A small Elasticsearch on loopback: the REST calls our adapter makes, spoken over real HTTP so
 the official client (with its product check, serialisation and errors) runs unchanged.
 
-It implements: `HEAD/PUT/DELETE /<index>`, `POST /_bulk` (index and delete, external versions),
-`POST /<index>/_search` (multi_match with operator "and" and fuzziness, sorted by score then
-post_id, from/size with the 10,000 result window, search_after, track_total_hits), and
-`POST /<index>/_refresh`. Every answer carries `X-Elastic-Product: Elasticsearch`, without which
-the client refuses to talk. Matching is simpler than Lucene's (lower-cased words, one edit for
+It implements: `HEAD/PUT/DELETE /<index>` (PUT keeps the mapping), `GET /<index>/_mapping`,
+`GET /<index>/_doc/<id>`, `POST /_bulk` (index and delete, external versions), `POST
+/<index>/_search` (multi_match with operator "and" and fuzziness, sorted by score then post_id,
+from/size with the 10,000 result window, search_after, track_total_hits), and `POST
+/<index>/_refresh`. Every answer carries `X-Elastic-Product: Elasticsearch`, without which the
+client refuses to talk. Matching is simpler than Lucene's (lower-cased words, one edit for
 fuzziness, a made-up score), which is enough to test the adapter, not Elasticsearch.
 
+Like Elasticsearch, it checks each indexed document against the index's mapping: a `date`
+field takes only its default format, `strict_date_optional_time||epoch_millis` (ISO 8601 with a
+`T`, or epoch milliseconds), and a `long` field only integers; anything else refuses that bulk
+item with status 400 and the `document_parsing_exception` body Elasticsearch 8.8+ sends, while
+the other items of the request are written.
+
 `stop()` and `start()` again on the same port simulate an outage; the data survives, as it would
-on a real server's disk.
+on a real server's disk. `outage` makes every request answer an error status instead (503, 429),
+`item_errors` makes the bulk items of given ids answer one (429 rejected execution), and `delay`
+holds every answer back (a timeout).
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ import base64
 import json
 import re
 import threading
+import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -33,6 +44,10 @@ class FakeElasticsearch:
         self.max_result_window = max_result_window
         self.credentials = credentials
         self.indices: dict[str, dict[str, dict]] = {}
+        self.mappings: dict[str, dict[str, dict]] = {}  # index -> field -> its mapping
+        self.outage: tuple[int, str] | None = None  # (status, error type) for every request
+        self.item_errors: dict[str, tuple[int, str]] = {}  # doc id -> (status, error type)
+        self.delay = 0.0
         self.versions: dict[tuple[str, str], int] = {}  # survives deletes (tombstones)
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -69,7 +84,10 @@ class FakeElasticsearch:
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: stop() (every test's teardown) waits for it, 0.5 s by default.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -89,6 +107,11 @@ class FakeElasticsearch:
 
     def handle(self, method: str, path: str, raw: bytes, headers: dict) -> tuple[int, Any]:
         self.requests.append((method, path))
+        if self.delay:
+            time.sleep(self.delay)  # a stalled server: the client's timeout runs out first
+        if self.outage:
+            status, kind = self.outage
+            return status, _error(status, kind, "the fake was told to fail")
         if self.credentials and not self._authorised(headers):
             return 401, _error(401, "security_exception", "missing authentication credentials")
         path = path.split("?", 1)[0]
@@ -97,7 +120,7 @@ class FakeElasticsearch:
                 return 200, {"version": {"number": "9.1.0"}, "tagline": "You Know, for Search"}
             if path == "/_bulk" and method in ("POST", "PUT"):
                 return 200, self._bulk(raw)
-            match = re.fullmatch(r"/([^/_][^/]*)(?:/(_search|_refresh))?", path)
+            match = re.fullmatch(r"/([^/_][^/]*)(?:/(_search|_refresh|_mapping|_doc/[^/]+))?", path)
             if not match:
                 return 404, _error(404, "not_found", path)
             index, action = match.groups()
@@ -105,7 +128,13 @@ class FakeElasticsearch:
                 return self._search(index, json.loads(raw or b"{}"))
             if action == "_refresh":
                 return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
-            return self._index_admin(method, index)
+            if action == "_mapping":
+                if index not in self.indices:
+                    return 404, _error(404, "index_not_found_exception", index)
+                return 200, {index: {"mappings": {"properties": self.mappings.get(index, {})}}}
+            if action:
+                return self._get(index, action.split("/", 1)[1])
+            return self._index_admin(method, index, raw)
 
     def _authorised(self, headers: dict) -> bool:
         sent = headers.get("Authorization") or headers.get("authorization") or ""
@@ -113,7 +142,21 @@ class FakeElasticsearch:
         expected = base64.b64encode(f"{user}:{password}".encode()).decode()
         return sent == f"Basic {expected}"
 
-    def _index_admin(self, method: str, index: str) -> tuple[int, Any]:
+    def _get(self, index: str, doc_id: str) -> tuple[int, Any]:
+        if index not in self.indices:
+            return 404, _error(404, "index_not_found_exception", index)
+        found = {"_index": index, "_id": doc_id}
+        if doc_id not in self.indices[index]:
+            return 404, {**found, "found": False}
+        version = self.versions.get((index, doc_id))
+        return 200, {
+            **found,
+            "_version": version,
+            "found": True,
+            "_source": self.indices[index][doc_id],
+        }
+
+    def _index_admin(self, method: str, index: str, raw: bytes) -> tuple[int, Any]:
         exists = index in self.indices
         if method == "HEAD":
             return (200 if exists else 404), None
@@ -121,20 +164,23 @@ class FakeElasticsearch:
             if exists:
                 return 400, _error(400, "resource_already_exists_exception", index)
             self.indices[index] = {}
+            body = json.loads(raw or b"{}")
+            self.mappings[index] = dict(body.get("mappings", {}).get("properties", {}))
             return 200, {"acknowledged": True, "index": index}
         if method == "DELETE":
             if not exists:
                 return 404, _error(404, "index_not_found_exception", index)
             del self.indices[index]
+            self.mappings.pop(index, None)
             self.versions = {k: v for k, v in self.versions.items() if k[0] != index}
             return 200, {"acknowledged": True}
         return 405, _error(405, "method_not_allowed", method)
 
     def _bulk(self, raw: bytes) -> dict:
-        lines = [json.loads(line) for line in raw.splitlines() if line.strip()]
+        lines = [line for line in raw.splitlines() if line.strip()]
         items, errors, i = [], False, 0
         while i < len(lines):
-            (action, meta), *_ = lines[i].items()
+            (action, meta), *_ = json.loads(lines[i]).items()
             i += 1
             source = None
             if action in ("index", "create"):
@@ -144,12 +190,22 @@ class FakeElasticsearch:
             items.append({action: result})
         return {"took": 1, "errors": errors, "items": items}
 
-    def _write(self, action: str, meta: dict, source: dict | None) -> dict:
+    def _write(self, action: str, meta: dict, raw_source: bytes | None) -> dict:
         index, doc_id = meta["_index"], str(meta["_id"])
         docs = self.indices.setdefault(index, {})
         version = meta.get("version")
         current = self.versions.get((index, doc_id))
         result = {"_index": index, "_id": doc_id}
+        if doc_id in self.item_errors:
+            status, kind = self.item_errors[doc_id]
+            return {**result, "status": status, "error": {"type": kind, "reason": "told to"}}
+        source = None if raw_source is None else json.loads(raw_source)
+        if source is not None:
+            # Elasticsearch parses the document before it looks at versions: a refused
+            # document changes nothing, not even the version it holds.
+            error = _mapping_error(self.mappings.get(index, {}), source, raw_source, doc_id)
+            if error:
+                return {**result, "status": 400, "error": error}
         if version is not None and meta.get("version_type") == "external":
             if current is not None and version <= current:
                 return {
@@ -217,6 +273,89 @@ def _score(doc: dict, fields: list[str], wanted: list[str], fuzzy: bool) -> floa
                 break
         best = max(best, score)
     return best
+
+
+_STRICT_DATE_OPTIONAL_TIME = re.compile(
+    r"(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2}))?)?"
+    r"(?:T(?P<h>\d{2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?)?"
+    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_EPOCH_MILLIS = re.compile(r"-?\d+(?:\.\d+)?")
+DATE_FORMAT = "strict_date_optional_time||epoch_millis"
+
+
+def _valid_date(value: Any) -> bool:
+    """Whether Elasticsearch's default date format takes `value`: epoch milliseconds (a number
+    or a string of digits) or ISO 8601 with at least the year and, if there is a time, a `T`
+    before it (never a space), each part in its range."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str):
+        return False
+    if _EPOCH_MILLIS.fullmatch(value):
+        return True
+    match = _STRICT_DATE_OPTIONAL_TIME.fullmatch(value)
+    if not match:
+        return False
+    part = {k: int(v) for k, v in match.groupdict().items() if v and k != "zone"}
+    try:
+        datetime(
+            part["y"],
+            part.get("mo", 1),
+            part.get("d", 1),
+            part.get("h", 0),
+            part.get("mi", 0),
+            part.get("s", 0),
+        )
+    except ValueError:
+        return False
+    zone = match["zone"] or ""
+    return zone in ("", "Z") or int(zone[1:3]) <= 18
+
+
+def _valid_long(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (
+        isinstance(value, str) and bool(re.fullmatch(r"-?\d+", value))
+    )
+
+
+def _mapping_error(mapping: dict, source: dict, raw: bytes, doc_id: str) -> dict | None:
+    """The error Elasticsearch (8.8 and later) gives for the first field of `source` that its
+    mapping's type cannot parse, or None. The `[line:column]` is where the value starts in the
+    document's JSON, as Elasticsearch's parser reports it."""
+    for name, value in source.items():
+        kind = (mapping.get(name) or {}).get("type")
+        if value is None or kind not in ("date", "long"):
+            continue
+        shown = value if isinstance(value, str) else json.dumps(value)  # true, not True
+        if kind == "date" and not _valid_date(value):
+            cause = {
+                "type": "illegal_argument_exception",
+                "reason": f"failed to parse date field [{shown}] with format [{DATE_FORMAT}]",
+                "caused_by": {
+                    "type": "date_time_parse_exception",
+                    "reason": "Failed to parse with all enclosed parsers",
+                },
+            }
+        elif kind == "long" and not _valid_long(value):
+            cause = {"type": "illegal_argument_exception", "reason": f'For input string: "{shown}"'}
+        else:
+            continue
+        key = re.search(rb'"%s"\s*:\s*' % re.escape(name.encode()), raw)
+        column = key.end() + 1 if key else 1
+        return {
+            "type": "document_parsing_exception",
+            "reason": (
+                f"[1:{column}] failed to parse field [{name}] of type [{kind}] in document with "
+                f"id '{doc_id}'. Preview of field's value: '{shown}'"
+            ),
+            "caused_by": cause,
+        }
+    return None
 
 
 def _error(status: int, kind: str, reason: str) -> dict:

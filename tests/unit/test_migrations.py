@@ -32,6 +32,7 @@ APP_TABLES = {
     "api_token",
     "search_term",
     "search_outbox",
+    "search_failure",
 }
 
 

@@ -6,7 +6,7 @@
   FTS5 or PostgreSQL full text, kept in the post's own transaction.
 
 Services call `post_saved` / `post_deleted` inside the post's transaction; pages call
-`search_posts` and `search_users`; the CLI calls `reindex`.
+`search_posts` and `search_users`; the CLI calls `reindex`, `failed_posts` and `retry_failed`.
 """
 
 from __future__ import annotations
@@ -20,20 +20,26 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from microblog.config import get_settings
-from microblog.models import Post, User
+from microblog.models import Post, SearchFailure, User
 from microblog.schemas import PostRow, avatar_url
+from microblog.services.errors import DomainError
+from microblog.services.search import failures
 from microblog.services.search.analysis import Segment, highlight, query_words
 from microblog.services.search.builtin import PostgresEngine, SqliteEngine
 from microblog.services.search.interface import Hits, SearchEngine, SearchUnavailable
 
 __all__ = [
+    "NotConfigured",
+    "RetryReport",
     "SearchResults",
     "SearchUnavailable",
     "UserHit",
     "engine_for",
+    "failed_posts",
     "post_deleted",
     "post_saved",
     "reindex",
+    "retry_failed",
     "search_posts",
     "search_users",
 ]
@@ -202,3 +208,37 @@ def reindex(
     search_engine = external_engine() or builtin_engine(engine.dialect.name)
     progress(f"Reindexing posts into {search_engine.name}")
     return search_engine.reindex(engine, batch_size=batch_size, progress=progress)
+
+
+class NotConfigured(DomainError):
+    """The command needs Elasticsearch, and `ELASTICSEARCH_URL` is not set."""
+
+
+@dataclass
+class RetryReport:
+    retried: list[int]
+    still_refused: list[SearchFailure]
+
+
+def failed_posts(session: Session) -> list[SearchFailure]:
+    """The posts whose documents Elasticsearch refused, kept aside (oldest first)."""
+    return failures.list_failures(session)
+
+
+def retry_failed(engine: Engine) -> RetryReport:
+    """Send every refused post to Elasticsearch again (`python -m microblog search
+    retry-failed`): they go back into the outbox, which is then applied. Accepted posts leave
+    the list; refused again, they stay with one more attempt counted. Raises SearchUnavailable
+    when Elasticsearch is down (the posts then wait in the outbox like any change)."""
+    external = external_engine()
+    drain = getattr(external, "drain", None)
+    if drain is None:
+        raise NotConfigured("Elasticsearch is not configured (ELASTICSEARCH_URL is not set).")
+    with Session(engine) as session:
+        post_ids = failures.requeue(session)
+        session.commit()
+    if post_ids:
+        drain(engine)
+    with Session(engine) as session:
+        still = failures.list_failures(session, post_ids=post_ids) if post_ids else []
+    return RetryReport(retried=post_ids, still_refused=still)

@@ -5,7 +5,13 @@ Writes never go to Elasticsearch inside a request. `index`/`remove` add a row to
 apply the outbox (`drain`). Applying a row reads the post: it exists, index it; it is gone,
 delete it. Each write carries the outbox row id as an external version, so a late, older write
 from another worker cannot overwrite a newer one. If Elasticsearch is down, the rows stay and
-the outbox worker (a lifespan task, with backoff) applies them once it is back.
+the outbox worker (a lifespan task, with backoff) applies them once it is back. A document
+Elasticsearch refuses is that post's failure, not an outage: it is kept aside (failures.py) and
+the outbox goes on.
+
+Timestamps go out as ISO 8601 with the UTC offset, whatever the database: the `date` field's
+default format (`strict_date_optional_time||epoch_millis`) refuses SQLite's own text form
+(`2026-12-02 16:50:26.728903`, a space instead of `T`).
 
 The pinned client (elasticsearch 9.x) talks to Elasticsearch 9.x servers: it sends
 `compatible-with=9` headers, which 8.x servers refuse.
@@ -17,16 +23,20 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import TextClause, bindparam, delete, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel import Session, col, select
 
 from microblog.after_commit import defer
 from microblog.config import Settings
 from microblog.i18n import _l
-from microblog.models import SearchOutbox
+from microblog.models import Post, SearchOutbox
+from microblog.services.search import failures
+from microblog.services.search.failures import ItemResult, Outcome
 from microblog.services.search.interface import Hits, SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -53,6 +63,13 @@ _POSTS = (
     'SELECT post.id, post.body, post."timestamp", "user".username FROM post '
     'JOIN "user" ON "user".id = post.user_id '
 )
+
+
+def _posts(where: TextClause) -> TextualSelect:
+    """The posts' documents' columns, the timestamp read through the model's column type: a
+    plain text query gives SQLite's stored text (`2026-12-02 16:50:26.728903`), not a
+    datetime."""
+    return where.columns(timestamp=col(Post.timestamp).type)
 
 
 def make_client(settings: Settings) -> Any:
@@ -140,8 +157,10 @@ class ElasticsearchEngine:
             log.exception("Applying the search outbox failed")
 
     def drain(self, engine: Engine, *, batch: int = DRAIN_BATCH) -> int:
-        """Apply every outbox row, oldest first; returns how many rows were applied. Raises
-        SearchUnavailable (rows kept) when Elasticsearch does not take them."""
+        """Apply every outbox row, oldest first; returns how many rows were taken out of the
+        outbox (applied, or kept aside because Elasticsearch refused the document). Raises
+        SearchUnavailable when Elasticsearch is down or could not take some items (429, 5xx):
+        those rows stay, and the rest of the batch is applied first."""
         applied = 0
         while True:
             with Session(engine) as session:
@@ -154,24 +173,33 @@ class ElasticsearchEngine:
                 for row in rows:
                     versions[row.post_id] = max(versions.get(row.post_id, 0), row.id or 0)
                 docs = self._documents(session, list(versions))
-                self._bulk(versions, docs)
-                row_ids = [row.id for row in rows]
-                session.execute(delete(SearchOutbox).where(col(SearchOutbox.id).in_(row_ids)))
+                results = self._bulk(versions, docs)
+                waiting = {r.post_id for r in results if r.outcome is Outcome.UNAVAILABLE}
+                done = [row.id for row in rows if row.post_id not in waiting]
+                if done:
+                    session.execute(delete(SearchOutbox).where(col(SearchOutbox.id).in_(done)))
+                failures.record(session, results)
                 session.commit()
-                applied += len(rows)
+                applied += len(done)
+                if waiting:
+                    log.warning(
+                        "Elasticsearch could not take %d post(s) now; they stay in the outbox",
+                        len(waiting),
+                    )
+                    raise SearchUnavailable(UNAVAILABLE)
 
     def pending(self, engine: Engine) -> int:
         with Session(engine) as session:
             return int(session.execute(text("SELECT count(*) FROM search_outbox")).scalar() or 0)
 
     def _documents(self, session: Session, post_ids: list[int]) -> dict[int, dict]:
-        rows = session.execute(
-            text(_POSTS + "WHERE post.id IN :ids").bindparams(bindparam("ids", expanding=True)),
-            {"ids": post_ids},
-        ).all()
+        query = text(_POSTS + "WHERE post.id IN :ids").bindparams(bindparam("ids", expanding=True))
+        rows = session.execute(_posts(query), {"ids": post_ids}).all()
         return {post_id: _document(post_id, body, ts, name) for post_id, body, ts, name in rows}
 
-    def _bulk(self, versions: dict[int, int], docs: dict[int, dict]) -> None:
+    def _bulk(self, versions: dict[int, int], docs: dict[int, dict]) -> list[ItemResult]:
+        """Write (or delete) each post at its version; Elasticsearch's answer for each.
+        Raises SearchUnavailable when the request itself fails."""
         operations: list[dict] = []
         for post_id, version in versions.items():
             meta = _meta(self.index_name, post_id, version)
@@ -181,8 +209,7 @@ class ElasticsearchEngine:
                 operations.append({"delete": meta})
         self._call(self._ensure_index)
         response = self._call(lambda: self.client.bulk(operations=operations))
-        if _refused(response):
-            raise SearchUnavailable(UNAVAILABLE)
+        return failures.item_results(response)
 
     def _ensure_index(self) -> None:
         if self._ready:
@@ -253,17 +280,19 @@ class ElasticsearchEngine:
 
     def reindex(self, engine: Engine, *, batch_size: int, progress: Callable[[str], object]) -> int:
         """Drop and rebuild the index from the database, in batches by post id. Changes made
-        meanwhile are in the outbox and are applied afterwards."""
+        meanwhile are in the outbox and are applied afterwards. A post Elasticsearch refuses is
+        kept aside (as the outbox does) and the reindex goes on; items it cannot take now
+        (429, 5xx) stop the reindex, to be run again."""
         self._call(
             lambda: self.client.options(ignore_status=404).indices.delete(index=self.index_name)
         )
         self._ready = False
         self._call(self._ensure_index)
-        done, last_id = 0, 0
+        done, last_id, refused = 0, 0, 0
         while True:
             with Session(engine) as session:
                 rows = session.execute(
-                    text(_POSTS + "WHERE post.id > :last ORDER BY post.id LIMIT :n"),
+                    _posts(text(_POSTS + "WHERE post.id > :last ORDER BY post.id LIMIT :n")),
                     {"last": last_id, "n": batch_size},
                 ).all()
             if not rows:
@@ -275,13 +304,23 @@ class ElasticsearchEngine:
                     _document(post_id, body, ts, name),
                 ]
             response = self._call(lambda ops=operations: self.client.bulk(operations=ops))
-            if _refused(response):
-                raise SearchUnavailable("Elasticsearch refused part of the reindex.")
+            results = failures.item_results(response)
+            with Session(engine) as session:
+                failures.record(session, results)
+                session.commit()
+            if any(r.outcome is Outcome.UNAVAILABLE for r in results):
+                raise SearchUnavailable("Elasticsearch could not take part of the reindex.")
+            refused += sum(r.outcome is Outcome.REFUSED for r in results)
             last_id = rows[-1][0]
             done += len(rows)
             progress(f"  {done:,} posts")
         self._call(lambda: self.client.indices.refresh(index=self.index_name))
         self.drain(engine)
+        if refused:
+            progress(
+                f"  {refused:,} refused by Elasticsearch, kept aside: "
+                "`python -m microblog search failed` lists them"
+            )
         return done
 
 
@@ -291,22 +330,21 @@ def _meta(index: str, post_id: int, version: int) -> dict:
     return {"_index": index, "_id": str(post_id), "version": version, "version_type": "external"}
 
 
-def _refused(response: dict) -> bool:
-    """Whether a bulk answer holds a real failure. 404 (deleting what was never indexed) and
-    409 (a newer version is already there) are outcomes we asked for, not errors."""
-    if not response.get("errors"):
-        return False
-    for item in response["items"]:
-        (action, result), *_ = item.items()
-        if result.get("status", 200) >= 300 and result.get("status") not in (404, 409):
-            log.error("Elasticsearch refused %s of %s: %s", action, result.get("_id"), result)
-            return True
-    return False
+def iso_timestamp(value: datetime) -> str:
+    """ISO 8601 with the UTC offset (`2026-12-02T16:50:26.728903+00:00`), which the `date`
+    field's default format takes. The database keeps UTC, so a naive value is UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
 
 
-def _document(post_id: int, body: str, timestamp: Any, username: str) -> dict:
-    stamp = timestamp.isoformat() if hasattr(timestamp, "isoformat") else str(timestamp)
-    return {"post_id": post_id, "body": body, "username": username, "timestamp": stamp}
+def _document(post_id: int, body: str, timestamp: datetime, username: str) -> dict:
+    return {
+        "post_id": post_id,
+        "body": body,
+        "username": username,
+        "timestamp": iso_timestamp(timestamp),
+    }
 
 
 def _total(response: dict) -> tuple[int, bool]:
