@@ -268,7 +268,12 @@ async def latency(args: argparse.Namespace, work: Path) -> None:
     hub = live_hub.RedisHub(
         args.redis_url, live_hub.channel_for(normalize_database_url(database_url))
     )
-    extra_env = {"REDIS_URL": args.redis_url, "GRANIAN_WORKERS": "1"}
+    extra_env = {
+        "REDIS_URL": args.redis_url,
+        "GRANIAN_WORKERS": "1",
+        # Every simulated tab comes from this machine's one address.
+        "WS_CONNECTIONS_PER_ADDRESS": str(args.tabs + 100),
+    }
     print(
         f"Starting `reflex run --env {args.app_env}` on port {args.frontend_port} with Redis; "
         f"log: {work / 'reflex.log'}",

@@ -1008,7 +1008,12 @@ async def run(args: argparse.Namespace, report: Report) -> None:
     )
 
     # One backend worker even with Redis (prod would otherwise start 2 x CPUs + 1).
-    extra_env = {"ADMINS": f"{ADMIN}@example.com", "GRANIAN_WORKERS": "1"}
+    extra_env = {
+        "ADMINS": f"{ADMIN}@example.com",
+        "GRANIAN_WORKERS": "1",
+        # Every simulated tab comes from this machine's one address.
+        "WS_CONNECTIONS_PER_ADDRESS": str(max(args.clients or [0]) + 100),
+    }
     if args.hub == "redis":
         extra_env["REDIS_URL"] = args.redis_url
     print(

@@ -73,11 +73,12 @@ class TabRegistry:
             if not tokens:
                 self._by_user.pop(tab.user_id, None)
 
-    def prune(self, is_connected: Callable[[str], bool]) -> int:
-        gone = [token for token in self._tabs if not is_connected(token)]
-        for token in gone:
+    def prune(self, is_connected: Callable[[str], bool]) -> list[tuple[str, Tab]]:
+        """Forget the tabs that are no longer connected; returns them."""
+        gone = [(token, tab) for token, tab in self._tabs.items() if not is_connected(token)]
+        for token, _ in gone:
             self.forget(token)
-        return len(gone)
+        return gone
 
     def of_sessions(self, event: ev.LiveEvent) -> list[str]:
         """The tabs of the sessions a SESSIONS_ENDED event names."""
@@ -415,11 +416,40 @@ _RUNNING: set[asyncio.Task] = set()
 PRUNE_EVERY_SECONDS = 60.0
 
 
+def _drop_visitor_state(app: rx.App, token: str) -> bool:
+    """Free the server-side state of a closed visitor's tab now rather than when Reflex's
+    token expiry (an hour) ends it: a visitor's tab holds nothing worth keeping, and visitors
+    could otherwise open and close tabs faster than they expire. Signed-in tabs keep theirs.
+
+    The in-memory and disk stores (one worker) expose `_purge_token`; with Redis the state is
+    not in this process and its keys expire by their own TTL."""
+    manager = app.state_manager
+    purge = getattr(manager, "_purge_token", None)
+    if purge is None:
+        return False
+    key = rx.BaseStateToken(ident=token, cls=rx.State)
+    lock = getattr(manager, "_states_locks", {}).get(key.lock_key)
+    if lock is not None and lock.locked():
+        return False  # an event is using it: it was not closed after all
+    purge(key)
+    return True
+
+
+def prune_closed_tabs(app: rx.App) -> int:
+    """Forget the tabs that have closed; drop the state of closed visitors' tabs. Returns how
+    many states were dropped."""
+    gone = TABS.prune(lambda token: _connected_here(app, token))
+    return sum(_drop_visitor_state(app, token) for token, tab in gone if not tab.user_id)
+
+
 async def _prune_forever(app: rx.App) -> None:
     """Forget closed tabs that no event has touched, so the registry tracks open tabs only."""
     while True:
         await asyncio.sleep(PRUNE_EVERY_SECONDS)
-        TABS.prune(lambda token: _connected_here(app, token))
+        try:
+            prune_closed_tabs(app)
+        except Exception:
+            log.exception("Live events: could not prune closed tabs")
         try:
             await end_tabs_of_dead_sessions(app)
         except Exception:

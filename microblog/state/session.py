@@ -85,9 +85,22 @@ def _app_state_classes(cls: type[rx.State]) -> list[type[rx.State]]:
 async def empty_tab(root: BaseState) -> None:
     """Put every state of ours in this tab back to its defaults, loading the ones not in memory
     first (with Redis or the disk store, a state not yet loaded would otherwise come back with
-    its old contents at the next event that reads it)."""
-    for cls in _app_state_classes(type(root)):
-        (await root.get_state(cls)).reset()
+    its old contents at the next event that reads it).
+
+    What the browser keeps for itself (client storage: the chosen language) is the browser's,
+    not the session's: it stays, or emptying one tab would reset the language of them all."""
+    states = [await root.get_state(cls) for cls in _app_state_classes(type(root))]
+    kept = [
+        (state, {name: getattr(state, name) for name in state.base_vars})
+        for state in states
+        if any(state._is_client_storage(name) for name in state.base_vars)
+    ]
+    for state in states:
+        state.reset()
+    for state, values in kept:
+        for name, value in values.items():
+            if state._is_client_storage(name):
+                setattr(state, name, value)
 
 
 class SessionState(rx.State):

@@ -227,3 +227,31 @@ def test_a_profile_shows_from_the_html_then_goes_live_unchanged(
     expect(live.get_by_role("button", name="Unfollow")).to_be_visible()
     expect(live.locator(".followers-count")).to_have_text("1")
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def test_pages_carry_a_security_policy_and_refuse_to_be_framed(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """api/security_headers.py on the production pages: the app works under its own
+    Content-Security-Policy (no violation in the console while signing up, posting and going
+    live), and another page cannot frame it."""
+    errors: list[str] = []
+    page = _page(browser, prod_app, errors)
+    response = page.goto("/explore")
+    assert response is not None
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    post(signed_up(page, new_name("carol")), f"under a policy {secrets.token_hex(3)}")
+    assert errors == [], f"errors in the page (a CSP violation?): {errors}"
+
+    framer = browser.new_context().new_page()
+    try:
+        with framer.expect_console_message(
+            lambda message: "frame-ancestors" in message.text or "X-Frame-Options" in message.text
+        ):
+            framer.set_content(f'<iframe src="{prod_app.frontend}/explore"></iframe>')
+        inside = framer.frame_locator("iframe").get_by_role("heading", name="Explore")
+        expect(inside).to_have_count(0)
+    finally:
+        framer.context.close()

@@ -104,3 +104,19 @@ async def test_a_page_load_checks_the_session_once(
     for _ in range(3):
         await _event(root, token=token, sid="alice-1")
     assert sum("auth_session" in s for s in sent_sql) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("use_engine")
+async def test_emptying_a_tab_keeps_the_browsers_language(
+    session: Session, add_user: AddUser
+) -> None:
+    """The language lives in the browser (localStorage, synced to its other tabs): a tab emptied
+    for a new session must not send it back empty."""
+    from microblog.state.locale import LocaleState
+
+    root, _ = await _alice_reads_her_messages(session, add_user)
+    (await root.get_state(LocaleState)).lang = "zh"
+    await _event(root, token="", sid="visitor-1")
+    assert (await root.get_state(MessagesState)).messages == []
+    assert (await root.get_state(LocaleState)).lang == "zh"
