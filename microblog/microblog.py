@@ -26,6 +26,7 @@ from microblog.pages.send_message import send_message_page
 from microblog.pages.user import user_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
+from microblog.state.background import mail_outbox
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.export import export_tasks
@@ -51,6 +52,7 @@ app = rx.App(
 app.register_lifespan_task(live_updates)
 app.register_lifespan_task(export_tasks)
 app.register_lifespan_task(search_outbox)
+app.register_lifespan_task(mail_outbox)
 
 
 def add_page(

@@ -78,6 +78,8 @@ def live_app(
                 "MAIL_SERVER": app_mail.host,
                 "MAIL_PORT": str(app_mail.port),
                 "MAIL_TIMEOUT": "5",
+                # An email queued while the SMTP server is down is retried within seconds.
+                "MAIL_RETRY_SECONDS": "1",
                 "BASE_URL": f"http://localhost:{frontend_port}",
                 "MS_TRANSLATOR_KEY": app_translator.key,
                 "MS_TRANSLATOR_REGION": app_translator.region,

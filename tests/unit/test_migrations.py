@@ -32,6 +32,7 @@ APP_TABLES = {
     "api_token",
     "search_term",
     "search_outbox",
+    "mail_outbox",
 }
 
 
@@ -146,3 +147,4 @@ def test_post_timeline_index_covers_author(database_url: str) -> None:
 
     migrate(database_url)
     assert _post_indexes(database_url)["ix_post_timestamp_user"] == ["timestamp", "id", "user_id"]
+
