@@ -56,6 +56,13 @@ class User(SQLModel, table=True):
     # The UI language the user chose (en, es, zh): also the language of their emails. None until
     # they choose or first log in (migration 0008).
     language: str | None = Field(default=None, max_length=5)
+    # False from registration until the owner opens the link emailed to the address, when the
+    # site sends real email (services/registration.py); such an account cannot log in. Older
+    # accounts, and every account made without a mail server, are confirmed (migration 0011).
+    email_confirmed: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # When the last confirmation link went to this address, so that asking for it again cannot
+    # be used to flood the address.
+    confirmation_sent_at: datetime | None = Field(default=None)
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same

@@ -136,13 +136,16 @@ def settle(timeout: float = 60.0) -> None:
 
 def reset_password(session: Session, *, token: str, password: str, password2: str) -> User:
     """Set a new password through a reset link; ends every browser session and API token of the
-    user, since whoever knew the old password may hold either."""
+    user, since whoever knew the old password may hold either. The address is confirmed too."""
     user = user_for_token(session, token)
     if user is None:
         raise Forbidden(INVALID_LINK)
     if errors := users.password_errors(password, password2):
         raise Invalid(errors)
     user.password_hash = hash_password(password)
+    # The link reached the address, which is what confirming it proves: an account still
+    # waiting for its confirmation (services/registration.py) can log in from now on.
+    user.email_confirmed = True
     session.add(user)
     auth_sessions.end_all_sessions(session, user_id=user.id or 0)
     api_tokens.revoke_all_tokens(session, user_id=user.id or 0)

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, free_port, serve_app
+from tests.e2e import actions
 from tests.fake_translator import FakeTranslator
 from tests.smtp import SmtpSink
 
@@ -46,7 +47,9 @@ def _migrate(database_url: str) -> None:
 def app_mail() -> Iterator[SmtpSink]:
     """The real SMTP server the app under test sends its email to."""
     with SmtpSink() as sink:
+        actions.mailbox = sink
         yield sink
+        actions.mailbox = None
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +83,8 @@ def live_app(
                 "MAIL_TIMEOUT": "5",
                 # An email queued while the SMTP server is down is retried within seconds.
                 "MAIL_RETRY_SECONDS": "1",
+                # Every test registers from 127.0.0.1.
+                "API_REGISTER_RATE_LIMIT": "1000/3600",
                 "BASE_URL": f"http://localhost:{frontend_port}",
                 "MS_TRANSLATOR_KEY": app_translator.key,
                 "MS_TRANSLATOR_REGION": app_translator.region,
@@ -156,7 +161,11 @@ def live_pair(
     work = tmp_path_factory.mktemp("pair")
     database_url = f"sqlite:///{work / 'pair.db'}"
     _migrate(database_url)
-    env = {"MICROBLOG_ENV": "test", "REDIS_URL": redis_url}
+    env = {
+        "MICROBLOG_ENV": "test",
+        "REDIS_URL": redis_url,
+        "API_REGISTER_RATE_LIMIT": "1000/3600",
+    }
     apps: list[RunningApp] = []
     try:
         with contextlib.ExitStack() as stack:
