@@ -87,6 +87,33 @@ def retry_failed_posts() -> int:
     return 1 if report.still_refused else 0
 
 
+def mail_command(action: str, ids: list[int]) -> int:
+    """The email outbox (services/mail_outbox.py): `status` lists what waits and what was given
+    up; `retry [ID ...]` queues given-up emails again (all of them without ids) and sends
+    whatever is due before it exits."""
+    from microblog.db import session_scope
+    from microblog.models import MAIL_FAILED
+    from microblog.services import mail_outbox
+
+    engine = get_engine()
+    if action == "retry":
+        with session_scope(engine) as db:
+            count = mail_outbox.retry_failed(db, ids=ids or None)
+        print(f"Queued {count} given-up email(s) again.")
+        mail_outbox.settle()  # the drain that commit kicked
+        mail_outbox.deliver_due(engine)  # and anything else that is due
+    with session_scope(engine) as db:
+        counts = mail_outbox.count_emails(db)
+        failed = mail_outbox.list_emails(db, status=MAIL_FAILED)
+    print(f"Waiting to be sent: {counts['pending']}. Given up: {counts['failed']}.")
+    for row in failed:
+        print(
+            f"  #{row.id}  {row.created:%Y-%m-%d %H:%M}  tries {row.attempts}  "
+            f"to {row.recipients}  {row.subject!r}\n      {row.last_error}"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m microblog")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     translate = sub.add_parser("translate", help="message catalogs: init LANG | update | compile")
     translate.add_argument("action", choices=("init", "update", "compile"))
     translate.add_argument("lang", nargs="?", help="the new language's code (init only)")
+    mail = sub.add_parser("mail", help="the email outbox: status | retry [ID ...]")
+    mail.add_argument("action", choices=("status", "retry"))
+    mail.add_argument("ids", nargs="*", type=int, help="retry only these emails (default: all)")
     args = parser.parse_args(argv)
 
     if args.command == "translate":
@@ -118,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         return reindex_posts(args.batch_size)
     if args.command == "search":
         return list_failed_posts() if args.action == "failed" else retry_failed_posts()
+    if args.command == "mail":
+        return mail_command(args.action, args.ids)
     from microblog import seed as seeding
 
     settings = get_settings()

@@ -66,6 +66,12 @@ class Settings:
     mail_password: str = ""
     mail_default_sender: str = "Microblog <no-reply@localhost>"
     mail_timeout: float = 10.0
+    # The email outbox (services/mail_outbox.py): the first retry after a failed send, doubling
+    # up to an hour; a message is given up after MAIL_MAX_ATTEMPTS tries or once it is
+    # MAIL_MAX_AGE_HOURS old (then `python -m microblog mail retry` sends it again).
+    mail_retry_seconds: float = 30.0
+    mail_max_attempts: int = 20
+    mail_max_age_hours: float = 48.0
     # Links in emails are built from this, never from a request's Host header.
     base_url: str = "http://localhost:3000"
     # Logging: a rotating file under logs/, or stdout with LOG_TO_STDOUT.
@@ -217,6 +223,9 @@ def load_settings() -> Settings:
         mail_default_sender=os.environ.get("MAIL_DEFAULT_SENDER")
         or "Microblog <no-reply@localhost>",
         mail_timeout=float(os.environ.get("MAIL_TIMEOUT") or 10),
+        mail_retry_seconds=max(0.1, float(os.environ.get("MAIL_RETRY_SECONDS") or 30)),
+        mail_max_attempts=max(1, int(os.environ.get("MAIL_MAX_ATTEMPTS") or 20)),
+        mail_max_age_hours=max(0.01, float(os.environ.get("MAIL_MAX_AGE_HOURS") or 48)),
         base_url=(os.environ.get("BASE_URL") or _default_base_url()).rstrip("/"),
         log_to_stdout=_flag("LOG_TO_STDOUT"),
         log_file=str(_log_file()),

@@ -11,7 +11,7 @@ from html import escape
 from microblog.config import get_settings
 from microblog.i18n import translators
 from microblog.mail import Attachment, build_message
-from microblog.routes import user_url
+from microblog.routes import LOGIN, RESET_PASSWORD_REQUEST, confirm_url, user_url
 
 
 def _link(path: str) -> str:
@@ -111,4 +111,71 @@ def export_posts_email(
         text_body=text,
         html_body=html,
         attachments=(attachment,) if attachment is not None else (),
+    )
+
+
+def confirm_address_email(
+    *, username: str, email: str, token: str, hours: int, language: str | None = None
+) -> EmailMessage:
+    """The link that activates a new account (services/registration.py)."""
+    _, _n = translators(language or "en")
+    link = _link(confirm_url(token))
+    dear = _("Dear %(username)s,", username=username)
+    welcome = _n(
+        "Welcome to Microblog! To confirm your email address and activate your account, "
+        "open this link within %(num)d hour:",
+        "Welcome to Microblog! To confirm your email address and activate your account, "
+        "open this link within %(num)d hours:",
+        hours,
+    )
+    ignore = _(
+        "If you did not register, ignore this message: the account stays inactive and "
+        "nobody can log in to it."
+    )
+    text = f"{dear}\n\n{welcome}\n\n{link}\n\n{ignore}\n\nMicroblog\n"
+    html = (
+        f"<p>{escape(dear)}</p><p>{escape(welcome)}</p>"
+        f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
+        f"<p>{escape(ignore)}</p><p>Microblog</p>"
+    )
+    return build_message(
+        subject="[Microblog] " + _("Confirm your email address"),
+        recipients=[email],
+        text_body=text,
+        html_body=html,
+    )
+
+
+def registration_attempt_email(
+    *, username: str, email: str, language: str | None = None
+) -> EmailMessage:
+    """Someone tried to register with an address that already has an account: its owner is
+    told so, instead of the form saying the address is registered (services/registration.py)."""
+    _, _n = translators(language or "en")
+    reset_link = _link(RESET_PASSWORD_REQUEST)
+    login_link = _link(LOGIN)
+    dear = _("Dear %(username)s,", username=username)
+    tried = _(
+        "Someone tried to register a new Microblog account with this email address, which "
+        "already belongs to your account (%(username)s).",
+        username=username,
+    )
+    if_you = _("If it was you, log in instead:")
+    forgot = _("Forgot your password? Reset it here:")
+    ignore = _("If it was not you, ignore this message; nothing has changed on your account.")
+    text = (
+        f"{dear}\n\n{tried}\n\n{if_you} {login_link}\n{forgot} {reset_link}\n\n{ignore}\n\n"
+        "Microblog\n"
+    )
+    html = (
+        f"<p>{escape(dear)}</p><p>{escape(tried)}</p>"
+        f'<p>{escape(if_you)} <a href="{escape(login_link)}">{escape(login_link)}</a><br>'
+        f'{escape(forgot)} <a href="{escape(reset_link)}">{escape(reset_link)}</a></p>'
+        f"<p>{escape(ignore)}</p><p>Microblog</p>"
+    )
+    return build_message(
+        subject="[Microblog] " + _("Someone tried to register with your email address"),
+        recipients=[email],
+        text_body=text,
+        html_body=html,
     )

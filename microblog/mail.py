@@ -5,34 +5,41 @@
   hanging a worker thread.
 - Log (default): the whole message is written to the log, so development needs no server.
 
-Sending is blocking I/O: callers on the event loop use `send_in_thread`; services that send
-because something was committed (a new follower) use `send_after_commit`, which hands the message
-to a small thread pool once the transaction commits. Failures raise `MailError` (callers that tell
-a user about it) or are logged (background sends); they never take a page down.
+The product's emails never call a mailer themselves: services queue them in the database with
+`services.mail_outbox.queue_email`, in the transaction of what they report, and the outbox's drain
+hands them to the mailer, retrying while it fails. Only the error reports to ADMINS
+(microblog/logs.py) send directly, since they must get out when the database is what failed.
+
+A failure raises `MailError`; `MailServerDown` (nothing was handed over: no connection, no login)
+and `MailRefused` (the server said no to this message for good, a 5xx) tell the outbox whether
+to stop for now or to give the message up.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import smtplib
 import ssl
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Protocol
 
-from sqlalchemy.orm import Session
-
-from microblog.after_commit import defer
 from microblog.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
 class MailError(RuntimeError):
-    """The message could not be handed to the mail server."""
+    """The message could not be handed to the mail server (it may work later)."""
+
+
+class MailServerDown(MailError):
+    """The mail server could not be reached or logged in to: no message can go now."""
+
+
+class MailRefused(MailError):
+    """The mail server refused this message for good (a 5xx answer): retrying cannot help."""
 
 
 @dataclass(frozen=True)
@@ -73,19 +80,12 @@ def build_message(
 class Mailer(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
-    def check(self) -> None:
-        """Raise MailError if mail cannot be sent right now (cheap; no message)."""
-        ...
-
 
 class LogMailer:
     """Development default: print the message to the log instead of sending it."""
 
     def send(self, message: EmailMessage) -> None:
         log.info("Email (MAIL_SERVER not set, so not sent):\n%s", message.as_string())
-
-    def check(self) -> None:
-        return None
 
 
 class SmtpMailer:
@@ -109,7 +109,7 @@ class SmtpMailer:
             if s.mail_username:
                 client.login(s.mail_username, s.mail_password)
         except (OSError, smtplib.SMTPException) as problem:
-            raise MailError(f"Cannot reach the mail server: {problem}") from problem
+            raise MailServerDown(f"Cannot reach the mail server: {problem}") from problem
         return client
 
     def send(self, message: EmailMessage) -> None:
@@ -117,52 +117,25 @@ class SmtpMailer:
         try:
             client.send_message(message)
         except (OSError, smtplib.SMTPException) as problem:
-            raise MailError(f"The mail server refused the message: {problem}") from problem
+            error = MailRefused if _permanent(problem) else MailError
+            raise error(f"The mail server refused the message: {problem}") from problem
         finally:
             try:
                 client.quit()
             except (OSError, smtplib.SMTPException):
                 client.close()
 
-    def check(self) -> None:
-        client = self._connect()
-        try:
-            client.noop()
-        except (OSError, smtplib.SMTPException) as problem:
-            raise MailError(f"The mail server does not answer: {problem}") from problem
-        finally:
-            client.close()
+
+def _permanent(problem: Exception) -> bool:
+    """A 5xx answer to the sender, the data, or every recipient: the same message will be
+    refused again. Anything else (4xx, a dropped connection) may pass later."""
+    if isinstance(problem, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in problem.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    code = getattr(problem, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
 
 
 def get_mailer() -> Mailer:
     settings = get_settings()
     return SmtpMailer(settings) if settings.mail_server else LogMailer()
-
-
-async def send_in_thread(message: EmailMessage) -> None:
-    """Send without blocking the event loop; raises MailError."""
-    await asyncio.to_thread(get_mailer().send, message)
-
-
-# -- after-commit sending --------------------------------------------------------------------
-
-# One sender thread: emails leave in commit order, and a slow server delays mail, not pages.
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
-
-
-def wait_until_sent(timeout: float = 30.0) -> None:
-    """Block until every background send queued so far has finished (tests, shutdown)."""
-    _pool.submit(lambda: None).result(timeout=timeout)
-
-
-def _send_logged(message: EmailMessage) -> None:
-    try:
-        get_mailer().send(message)
-    except MailError:
-        log.exception("Could not send %r to %s", message["Subject"], message["To"])
-
-
-def send_after_commit(session: Session, message: EmailMessage) -> None:
-    """Send `message` from a background thread once this transaction commits (never if it rolls
-    back). A failure is logged: what the email reports is already in the database."""
-    defer(session, lambda: _pool.submit(_send_logged, message))

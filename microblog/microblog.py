@@ -12,6 +12,7 @@ from microblog.api import create_http_app
 from microblog.components.i18n import t
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
+from microblog.pages.confirm_email import confirm_email_page
 from microblog.pages.edit_profile import edit_profile_page
 from microblog.pages.explore import explore_page
 from microblog.pages.index import index_page
@@ -26,6 +27,8 @@ from microblog.pages.send_message import send_message_page
 from microblog.pages.user import user_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
+from microblog.state.background import mail_outbox
+from microblog.state.confirm_email import ConfirmEmailState
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.event_check import EventCheck, quiet_unknown_handlers
@@ -61,6 +64,7 @@ quiet_unknown_handlers()
 app.register_lifespan_task(live_updates)
 app.register_lifespan_task(export_tasks)
 app.register_lifespan_task(search_outbox)
+app.register_lifespan_task(mail_outbox)
 
 
 def add_page(
@@ -101,4 +105,10 @@ add_page(
     reset_password_page, routes.RESET_PASSWORD, t("Set a New Password"), ResetPasswordState.load
 )
 add_page(search_page, routes.SEARCH, t("Search"), SearchState.load)
+add_page(
+    confirm_email_page,
+    routes.CONFIRM_EMAIL,
+    t("Confirm your email address"),
+    ConfirmEmailState.load,
+)
 add_page(not_found_page, "404", t("Not Found"), SessionState.load_session)

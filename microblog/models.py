@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, func, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, func, text
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -56,6 +56,13 @@ class User(SQLModel, table=True):
     # The UI language the user chose (en, es, zh): also the language of their emails. None until
     # they choose or first log in (migration 0008).
     language: str | None = Field(default=None, max_length=5)
+    # False from registration until the owner opens the link emailed to the address, when the
+    # site sends real email (services/registration.py); such an account cannot log in. Older
+    # accounts, and every account made without a mail server, are confirmed (migration 0011).
+    email_confirmed: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # When the last confirmation link went to this address, so that asking for it again cannot
+    # be used to flood the address.
+    confirmation_sent_at: datetime | None = Field(default=None)
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same
@@ -280,3 +287,34 @@ class SearchFailure(SQLModel, table=True):
     attempts: int = Field(default=1)
     first_failed: datetime = Field(default_factory=utcnow)
     last_failed: datetime = Field(default_factory=utcnow)
+
+
+MAIL_PENDING = "pending"
+MAIL_FAILED = "failed"
+
+
+class MailOutbox(SQLModel, table=True):
+    """An email on its way out (services/mail_outbox.py). Written in the transaction of what it
+    reports, so a committed follow, reset request or finished export always has its email and a
+    rolled-back one never does; deleted once the mail server has taken it.
+
+    `message` is the whole message as it will be sent (RFC 5322 bytes, attachments included):
+    a retry sends the very same message, Message-ID and all, whatever happened to the data it
+    was made from. `claim`/`claimed_until` is the lease of the drain that is sending it, so two
+    drains (threads, workers, hosts) never send one row twice. A row that keeps failing becomes
+    `failed` and waits for `python -m microblog mail retry`."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created: datetime = Field(default_factory=utcnow)
+    recipients: str = Field(max_length=1000)  # for the log and the CLI: who it is for
+    subject: str = Field(max_length=300)
+    message: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default=MAIL_PENDING, max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claim: str | None = Field(default=None, max_length=32)
+    claimed_until: datetime | None = Field(default=None)
+    last_error: str | None = Field(default=None, max_length=500)

@@ -20,6 +20,7 @@ ANNOUNCEMENTS = "/announcements"
 RESET_PASSWORD_REQUEST = "/reset_password_request"  # noqa: S105 (a route, not a secret)
 RESET_PASSWORD = "/reset_password/[token]"  # noqa: S105 (a route, not a secret)
 SEARCH = "/search"
+CONFIRM_EMAIL = "/confirm/[token]"
 
 
 def user_url(username: str) -> str:
@@ -43,3 +44,8 @@ def send_message_url(username: str) -> str:
 def search_url(q: str, page: int = 1) -> str:
     url = f"{SEARCH}?q={quote(q, safe='')}"
     return url if page <= 1 else f"{url}&page={page}"
+
+
+def confirm_url(token: str) -> str:
+    """The address of an email-confirmation link (services/registration.py)."""
+    return f"/confirm/{quote(token, safe='')}"

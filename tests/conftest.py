@@ -32,6 +32,7 @@ from microblog.config import normalize_database_url
 from microblog.db import make_engine
 from microblog.models import User
 from microblog.security import hash_password
+from microblog.services import mail_outbox, password_reset
 from microblog.services.users import register_user
 from tests.smtp import SmtpSink
 
@@ -239,6 +240,15 @@ def add_user(password_hash: str) -> Callable[..., User]:
         return user
 
     return _add
+
+
+@pytest.fixture(autouse=True)
+def _background_mail_settles() -> Iterator[None]:
+    """Email work runs on background threads after a test's commits (password-reset requests,
+    outbox drains): let it finish before the test's database and settings go away."""
+    yield
+    password_reset.settle()
+    mail_outbox.settle()
 
 
 @pytest.fixture

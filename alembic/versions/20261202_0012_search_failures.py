@@ -6,7 +6,7 @@ reached the index. Now such a post gets a row here (the error, when, how often) 
 goes on; `python -m microblog search retry-failed` sends them again.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

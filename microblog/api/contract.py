@@ -112,6 +112,10 @@ class TokenOut(BaseModel):
     token: str
 
 
+class AcceptedOut(BaseModel):
+    message: str = Field(description="What happens next (check your email).")
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="The HTTP reason phrase, e.g. Bad Request.")
     message: str

@@ -13,7 +13,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from microblog.api.auth import BearerCredentials, authorized, client_address
-from microblog.api.contract import UserCollection, UserCreate, UserOut, UserUpdate, errors
+from microblog.api.contract import (
+    AcceptedOut,
+    UserCollection,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+    errors,
+)
 from microblog.api.errors import ApiError
 from microblog.api.params import Paging, PagingArgs, existing_id
 from microblog.api.representations import (
@@ -23,11 +30,10 @@ from microblog.api.representations import (
     users_collection_json,
 )
 from microblog.api.routing import JsonRoute
-from microblog.config import get_settings
 from microblog.db import session_scope
 from microblog.schemas import Page, UserPublic
-from microblog.services import follows, rate_limits, users
-from microblog.services.errors import Forbidden
+from microblog.services import follows, registration, users
+from microblog.services.errors import Forbidden, TooManyRequests
 
 router = APIRouter(route_class=JsonRoute, tags=["users"])
 
@@ -84,31 +90,42 @@ def _related_users(
     "/users",
     status_code=201,
     response_model=UserOut,
-    responses=errors(400, 413, 415, 429),
+    responses={
+        202: {
+            "model": AcceptedOut,
+            "description": "When the site confirms addresses by email (a mail server is set): "
+            "the same answer whether the address is new or already registered; the account "
+            "works once the link emailed to the address is opened.",
+        },
+        **errors(400, 413, 415, 429),
+    },
 )
 def create_user(data: UserCreate, request: Request) -> JSONResponse:
-    """Register (no token needed). Answers 201 with the new user and a `Location` header."""
-    settings = get_settings()
-    requests, window = settings.api_register_rate_limit
-    limit = rate_limits.RateLimit("register", requests, window)
-    with session_scope() as db:
-        wait = rate_limits.hit(db, limit=limit, client=client_address(request))
-    if wait:
+    """Register (no token needed). Answers 201 with the new user and a `Location` header, or
+    202 when the address must be confirmed first. The registration form's rules and rate
+    limit (services/registration.py)."""
+    try:
+        with session_scope() as db:
+            outcome = registration.register_account(
+                db,
+                client=client_address(request),
+                username=data.username,
+                email=data.email,
+                password=data.password,
+                password2=data.password,
+            )
+            user = outcome.user
+            if user is None:
+                return JSONResponse({"message": str(registration.CHECK_YOUR_EMAIL)}, 202)
+            if data.about_me:
+                users.update_account(db, user_id=user.id, about_me=data.about_me)
+            db.flush()
+            body = one_user_json(db, UserPublic.of(user), email=user.email)
+    except TooManyRequests as problem:
+        wait = problem.retry_after
         raise ApiError(
             429, f"Too many registrations. Try again in {wait} s.", {"Retry-After": str(wait)}
-        )
-    with session_scope() as db:
-        user = users.register_user(
-            db,
-            username=data.username,
-            email=data.email,
-            password=data.password,
-            password2=data.password,
-        )
-        if data.about_me:
-            users.update_account(db, user_id=user.id, about_me=data.about_me)
-        db.flush()
-        body = one_user_json(db, UserPublic.of(user), email=user.email)
+        ) from None
     return JSONResponse(body, status_code=201, headers={"Location": user_path(user.id or 0)})
 
 

@@ -9,6 +9,7 @@ from microblog.components.form_field import form_field
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.state.auth import LoginState
+from microblog.state.confirm_email import ConfirmEmailState
 
 
 def login_page() -> rx.Component:
@@ -51,6 +52,7 @@ def login_page() -> rx.Component:
                         rx.fragment(),
                     ),
                     rx.button(t("Sign In"), type="submit", width="100%"),
+                    resend_offer(),
                     spacing="3",
                     width="100%",
                 ),
@@ -65,4 +67,33 @@ def login_page() -> rx.Component:
             " ",
             rx.link(t("Click to Reset It"), href=routes.RESET_PASSWORD_REQUEST),
         ),
+    )
+
+
+def resend_offer() -> rx.Component:
+    """After the right password of an account whose address is not confirmed yet."""
+    return rx.cond(
+        ConfirmEmailState.can_resend,
+        rx.vstack(
+            rx.button(
+                t("Send the confirmation link again"),
+                type="button",
+                variant="soft",
+                width="100%",
+                on_click=ConfirmEmailState.resend,
+            ),
+            rx.cond(
+                ConfirmEmailState.resend_notice != "",
+                rx.callout(
+                    ConfirmEmailState.resend_notice,
+                    icon="mail",
+                    color_scheme="green",
+                    role="status",
+                ),
+                rx.fragment(),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        rx.fragment(),
     )

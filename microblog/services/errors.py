@@ -3,6 +3,8 @@ statuses, so a rule and its wording live in one place."""
 
 from __future__ import annotations
 
+from microblog.i18n import _l
+
 
 class DomainError(Exception):
     """Base class: `message` is safe to show to the user who caused it."""
@@ -32,3 +34,25 @@ class Invalid(DomainError):
         values = list(errors.values())
         super().__init__(values[0] if len(values) == 1 else "; ".join(values))
         self.errors = errors
+
+
+class TooManyRequests(DomainError):
+    """Rate limited (services/rate_limits.py): try again in `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class EmailNotConfirmed(Forbidden):
+    """The password was right, but the account waits for its owner to confirm the address
+    (services/registration.py): no login until then."""
+
+    def __init__(self, *, user_id: int) -> None:
+        super().__init__(
+            _l(
+                "Please confirm your email address first: open the link we emailed you "
+                "when you registered."
+            )
+        )
+        self.user_id = user_id

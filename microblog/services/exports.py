@@ -8,9 +8,11 @@ them and downloadable from their profile.
   in keyset-paginated batches, through a temporary file renamed at the end, so memory stays flat
   and nobody ever sees half a file. Progress goes to the row (throttled) and, after each commit,
   a TASK live event makes the user's open tabs re-read it.
-- Done: a notification, the email (with the file attached when small enough), and the user's
-  older export files deleted (we keep the latest per user; files also expire after
-  EXPORT_KEEP_DAYS). Failed: status failed and a message the user can act on (Retry).
+- Done: a notification, the email (with the file attached when small enough, queued in the
+  email outbox in the same transaction, so it goes out even if the mail server is down right
+  now), and the user's older export files deleted (we keep the latest per user; files also
+  expire after EXPORT_KEEP_DAYS). Failed: status failed and a message the user can act on
+  (Retry).
 - `fail_orphaned_tasks` (start-up and every minute) fails queued/running rows that no live
   worker holds a lease on: a restart mid-job must not leave a bar running forever.
 """
@@ -26,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 
@@ -40,10 +43,10 @@ from microblog.config import get_settings
 from microblog.db import get_engine, session_scope
 from microblog.i18n import _l
 from microblog.live.events import TASK, LiveEvent, publish_after_commit
-from microblog.mail import Attachment, Mailer, MailError, get_mailer
+from microblog.mail import Attachment
 from microblog.models import Post, Task, User, utcnow
 from microblog.schemas import iso_utc
-from microblog.services import notifications
+from microblog.services import mail_outbox, notifications
 from microblog.services.errors import Conflict, NotFound
 from microblog.services.tasks import get_runner
 
@@ -55,7 +58,6 @@ EXPORT_POSTS = "export_posts"
 DESCRIPTION = _l("Exporting posts…")
 ALREADY_RUNNING = _l("An export of your posts is already running.")
 INTERRUPTED = _l("Interrupted by a restart — retry.")
-MAIL_FAILED = _l("Your posts are exported, but the email could not be sent: download them here.")
 NO_SUCH_EXPORT = _l("There is no such export.")
 # Progress is written at most every PROGRESS_SECONDS, and only when the percentage has moved.
 PROGRESS_SECONDS = 0.25
@@ -147,10 +149,9 @@ def run_export(
     stopping: threading.Event | None = None,
     *,
     engine: Engine | None = None,
-    mailer: Mailer | None = None,
 ) -> None:
-    """The job: claim the queued row, write the file, finish (or fail) the row, send the email.
-    Runs on a runner thread; every database step is its own short transaction."""
+    """The job: claim the queued row, write the file, finish (or fail) the row and queue the
+    email. Runs on a runner thread; every database step is its own short transaction."""
     engine = engine or get_engine()
     stopping = stopping or threading.Event()
     claimed = _claim(engine, task_id)
@@ -159,6 +160,7 @@ def run_export(
     user_id, username, email, language, total = claimed
     try:
         path, count = _write_file(engine, task_id, user_id, total, stopping)
+        message = _email((username, email, language), path, count)
     except _Interrupted as stop:
         _fail(engine, task_id, user_id, str(stop) or INTERRUPTED)
         return
@@ -166,11 +168,8 @@ def run_export(
         log.exception("Export %s of user %s failed", task_id, user_id)
         _fail(engine, task_id, user_id, _readable(problem))
         return
-    if not _finish(engine, task_id, user_id, path):
+    if not _finish(engine, task_id, user_id, path, message):
         path.unlink(missing_ok=True)
-        return
-    recipient = (username, email, language)
-    _email(engine, task_id, user_id, recipient, path, count, mailer or get_mailer())
 
 
 def _claim(engine: Engine, task_id: str) -> tuple[int, str, str, str | None, int] | None:
@@ -280,8 +279,9 @@ def _write_file(
     return final, count
 
 
-def _finish(engine: Engine, task_id: str, user_id: int, path: Path) -> bool:
-    """Mark done, notify, and retire the user's older export files (after the commit)."""
+def _finish(engine: Engine, task_id: str, user_id: int, path: Path, message: EmailMessage) -> bool:
+    """Mark done, notify, queue the email, and retire the user's older export files (after
+    the commit)."""
     root = Path(get_settings().export_dir)
     with session_scope(engine) as db:
         done = db.execute(
@@ -307,6 +307,7 @@ def _finish(engine: Engine, task_id: str, user_id: int, path: Path) -> bool:
         ).all()
         _retire_files(db, older, root)
         notifications.notify(db, user_id=user_id, kind=notifications.EXPORT)
+        mail_outbox.queue_email(db, message)
         publish_after_commit(db, LiveEvent(TASK, user_ids=(user_id,)))
     return True
 
@@ -328,18 +329,11 @@ def _retire_files(db: Session, tasks: Iterable[Task], root: Path) -> None:
         defer(db, delete)
 
 
-def _email(
-    engine: Engine,
-    task_id: str,
-    user_id: int,
-    recipient: tuple[str, str, str | None],
-    path: Path,
-    count: int,
-    mailer: Mailer,
-) -> None:
-    """Send the file (or, when too big for mail servers, where to get it). A mail failure leaves
-    the export done and says so on the bar: the file is one click away on the profile. Written
-    in the user's language (`recipient` is username, email, language), like the other emails."""
+def _email(recipient: tuple[str, str, str | None], path: Path, count: int) -> EmailMessage:
+    """The file (or, when too big for mail servers, where to get it), in the user's language
+    (`recipient` is username, email, language), like the other emails. The attachment's bytes
+    go into the outbox row with the message: the file itself may be replaced by a newer export
+    or expire before a down mail server comes back."""
     username, email, language = recipient
     attachment = None
     if path.stat().st_size <= get_settings().export_mail_max_bytes:
@@ -348,23 +342,9 @@ def _email(
             content_type="application/json",
             data=path.read_bytes(),
         )
-    message = emails.export_posts_email(
+    return emails.export_posts_email(
         username=username, email=email, attachment=attachment, count=count, language=language
     )
-    try:
-        mailer.send(message)
-    except MailError:
-        log.exception("Could not email export %s to user %s", task_id, user_id)
-        _set_message(engine, task_id, user_id, MAIL_FAILED)
-
-
-def _set_message(engine: Engine, task_id: str, user_id: int, message: str) -> None:
-    with session_scope(engine) as db:
-        db.execute(
-            update(Task).where(col(Task.id) == task_id).values(error=message),
-            execution_options=_PLAIN,
-        )
-        publish_after_commit(db, LiveEvent(TASK, user_ids=(user_id,)))
 
 
 def _fail(engine: Engine, task_id: str, user_id: int, message: str) -> None:

@@ -8,10 +8,9 @@ from sqlmodel import Session, col, select
 
 from microblog.emails import new_follower_email
 from microblog.i18n import _l
-from microblog.mail import send_after_commit
 from microblog.models import Follow, User
 from microblog.schemas import Page, UserPublic
-from microblog.services import notifications
+from microblog.services import mail_outbox, notifications
 from microblog.services.errors import Invalid
 from microblog.services.pagination import paginate
 from microblog.services.users import get_user
@@ -34,7 +33,7 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
     )
     if followed.email_on_follow:
         follower = get_user(session, follower_id)
-        send_after_commit(
+        mail_outbox.queue_email(
             session,
             new_follower_email(
                 username=followed.username,

@@ -1,7 +1,8 @@
 """Request rate limits per client address, shared by every worker through the database.
 
-Used by the REST API for the two requests that are expensive or abuse-prone without a password
-to stop them: creating a token (a password hash each) and registering (a hash and a new account).
+Used for the two requests that are expensive or abuse-prone without a password to stop them:
+creating a token over the REST API (a password hash each) and registering (a hash and a new
+account), through the API or the form alike (services/registration.py).
 
 A fixed window per (limit, client): the first request opens a window of `window` seconds, each
 request in it adds one, and past `requests` the answer is "wait until the window ends". One

@@ -18,7 +18,7 @@ from microblog.i18n import LANGUAGES, _l
 from microblog.models import ABOUT_ME_MAX, Follow, Post, User, utcnow
 from microblog.schemas import Page, UserCounts, UserPublic, avatar_url, iso_utc
 from microblog.security import burn_password_check, hash_password, verify_password
-from microblog.services.errors import Invalid, NotFound
+from microblog.services.errors import EmailNotConfirmed, Invalid, NotFound
 from microblog.services.pagination import make_page, page_window
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
@@ -124,7 +124,8 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
     """The user these credentials belong to, or None.
 
     The cost is the same whether or not the user exists, so timing tells nothing. A hash made
-    with older parameters is upgraded on the way.
+    with older parameters is upgraded on the way. Right credentials of an account whose address
+    is not confirmed yet raise `EmailNotConfirmed` (services/registration.py).
     """
     user = find_user_by_login(session, login) if login.strip() else None
     if user is None:
@@ -133,6 +134,8 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
     ok, new_hash = verify_password(password, user.password_hash)
     if not ok:
         return None
+    if not user.email_confirmed:  # said only to whoever knows the password
+        raise EmailNotConfirmed(user_id=user.id or 0)
     if new_hash:
         user.password_hash = new_hash
         session.add(user)

@@ -16,8 +16,9 @@ from microblog.db import run_db
 from microblog.i18n import _l, _ln, translate, translate_errors
 from microblog.routes import INDEX, LOGIN, SESSION_HTTP
 from microblog.security import safe_next_path, ticket_binding
-from microblog.services import auth_sessions, login_throttle, users
-from microblog.services.errors import Invalid
+from microblog.services import auth_sessions, login_throttle, registration, users
+from microblog.services.errors import EmailNotConfirmed, Invalid, TooManyRequests
+from microblog.state.confirm_email import ConfirmEmailState
 from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
@@ -80,6 +81,7 @@ class LoginState(rx.State):
         else:
             notice = ""
         self.notice = translate(notice, await language_of(self))
+        (await self.get_state(ConfirmEmailState)).withdraw_offer()
         session = await self.get_state(SessionState)
         if await session.current_user_id() is not None:
             return rx.redirect(self._next_path())
@@ -101,13 +103,18 @@ class LoginState(rx.State):
         # proxies (see services/login_throttle.py).
         client = self.router.session.client_ip
 
-        def work(db: Session) -> str | int | None:
-            """A login ticket, seconds to wait (no password check made), or None."""
+        def work(db: Session) -> str | int | EmailNotConfirmed | None:
+            """A login ticket, seconds to wait (no password check made), the right password of
+            an unconfirmed account, or None."""
             wait = login_throttle.begin_login_attempt(db, login=login, client=client)
             if wait:
                 return wait
             db.commit()  # counted before the slow hash, so parallel guesses see it
-            user = users.authenticate(db, login=login, password=password)
+            try:
+                user = users.authenticate(db, login=login, password=password)
+            except EmailNotConfirmed as unconfirmed:
+                login_throttle.record_login_success(db, login=login, client=client)
+                return unconfirmed
             if user is None:
                 return None
             login_throttle.record_login_success(db, login=login, client=client)
@@ -118,6 +125,10 @@ class LoginState(rx.State):
             )
 
         ticket = await run_db(work)
+        if isinstance(ticket, EmailNotConfirmed):
+            self.error = translate(ticket.message, await language_of(self))
+            (await self.get_state(ConfirmEmailState)).offer_resend(ticket.user_id)
+            return None
         if isinstance(ticket, int):
             self.error = translate(too_many_attempts(ticket), await language_of(self))
             return None
@@ -133,6 +144,10 @@ class RegisterState(rx.State):
     email_error: str = ""
     password_error: str = ""
     password2_error: str = ""
+    error: str = ""  # about the whole form (too many registrations)
+    # "Check your email": the answer when the site confirms addresses by email, the same
+    # whether the address was new or already registered (services/registration.py).
+    notice: str = ""
 
     def _set_errors(self, errors: dict[str, str]) -> None:
         self.username_error = errors.get("username", "")
@@ -143,6 +158,7 @@ class RegisterState(rx.State):
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
         self._set_errors({})
+        self.error = self.notice = ""
         session = await self.get_state(SessionState)
         if await session.current_user_id() is not None:
             return rx.redirect(INDEX)
@@ -150,19 +166,31 @@ class RegisterState(rx.State):
 
     @rx.event
     async def submit(self, form: dict) -> rx.event.EventSpec | None:
-        def work(db: Session) -> None:
-            users.register_user(
+        # The socket's peer address, as the login form counts it (services/login_throttle.py).
+        client = self.router.session.client_ip
+
+        def work(db: Session) -> registration.Registration:
+            return registration.register_account(
                 db,
+                client=client,
                 username=str(form.get("username", "")),
                 email=str(form.get("email", "")),
                 password=str(form.get("password", "")),
                 password2=str(form.get("password2", "")),
             )
 
+        self.error = ""
         try:
-            await run_db(work)
+            outcome = await run_db(work)
+        except TooManyRequests as problem:
+            self._set_errors({})
+            self.error = translate(problem.message, await language_of(self))
+            return None
         except Invalid as problem:
             self._set_errors(translate_errors(problem.errors, await language_of(self)))
             return None
         self._set_errors({})
+        if outcome.confirm_by_email:
+            self.notice = translate(registration.CHECK_YOUR_EMAIL, await language_of(self))
+            return None
         return rx.redirect(f"{LOGIN}?registered=1")

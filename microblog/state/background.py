@@ -7,6 +7,11 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
+import reflex as rx
+
+from microblog.db import get_engine
+from microblog.services.mail_outbox import deliver_forever
+
 
 @asynccontextmanager
 async def background_tasks(**named: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
@@ -21,3 +26,11 @@ async def background_tasks(**named: Coroutine[Any, Any, None]) -> AsyncIterator[
         for task in tasks:
             with suppress(asyncio.CancelledError):
                 await task
+
+
+@asynccontextmanager
+async def mail_outbox(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan task: send the queued emails at start-up, retry the failed ones when they come
+    due (services/mail_outbox.py). Every commit that queues an email also kicks a drain."""
+    async with background_tasks(mail_outbox=deliver_forever(get_engine)):
+        yield

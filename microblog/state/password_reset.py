@@ -1,35 +1,28 @@
 """Forgot your password? Ask for a link by email, then set a new password through it.
 
-The request page gives one answer whether or not the address has an account, and does about the
-same work either way: with an account it sends the email; without, it asks the mail server for a
-NOOP over a fresh connection. So neither the words, nor the time, nor a mail-server failure
-reveal who is registered.
+The request page gives one answer whether or not the address has an account, and gives it at
+once: the address is handed to the service's background queue before anything is looked up
+(services/password_reset.py), so neither the words nor the time reveal who is registered, and a
+mail server that is down only delays the email (the outbox retries it).
 """
 
 from __future__ import annotations
-
-import asyncio
-import logging
 
 import reflex as rx
 
 from microblog.db import run_db
 from microblog.i18n import _l, translate, translate_errors
-from microblog.mail import MailError, get_mailer, send_in_thread
 from microblog.routes import LOGIN
 from microblog.services import password_reset
 from microblog.services.errors import DomainError, Invalid
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 
-log = logging.getLogger(__name__)
-
 SENT = _l(
     "If that address belongs to an account, we have sent it a link to reset the password. "
     "Check your email; the link works for %(minutes)d minutes.",
     minutes=password_reset.TOKEN_MINUTES,
 )
-MAIL_DOWN = _l("We could not send email just now. Please try again in a few minutes.")
 
 
 class ResetRequestState(rx.State):
@@ -48,18 +41,7 @@ class ResetRequestState(rx.State):
             self.notice = ""
             self.error = translate(_l("Please enter a valid email address."), lang)
             return
-        message = await run_db(lambda db: password_reset.request_password_reset(db, email=email))
-        try:
-            if message is not None:
-                await send_in_thread(message)
-            else:
-                await asyncio.to_thread(get_mailer().check)
-        except MailError:
-            log.exception("Password reset email not sent")
-            if message is not None:
-                await run_db(lambda db: password_reset.forget_reset_request(db, email=email))
-            self.notice, self.error = "", translate(MAIL_DOWN, lang)
-            return
+        password_reset.request_password_reset_later(email=email)
         self.notice, self.error = translate(SENT, lang), ""
 
 

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, free_port, serve_app
+from tests.e2e import actions
 from tests.fake_translator import FakeTranslator
 from tests.smtp import SmtpSink
 
@@ -48,7 +49,9 @@ def _migrate(database_url: str) -> None:
 def app_mail() -> Iterator[SmtpSink]:
     """The real SMTP server the app under test sends its email to."""
     with SmtpSink() as sink:
+        actions.mailbox = sink
         yield sink
+        actions.mailbox = None
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +83,10 @@ def live_app(
                 "MAIL_SERVER": app_mail.host,
                 "MAIL_PORT": str(app_mail.port),
                 "MAIL_TIMEOUT": "5",
+                # An email queued while the SMTP server is down is retried within seconds.
+                "MAIL_RETRY_SECONDS": "1",
+                # Every test registers from 127.0.0.1.
+                "API_REGISTER_RATE_LIMIT": "1000/3600",
                 "BASE_URL": f"http://localhost:{frontend_port}",
                 "MS_TRANSLATOR_KEY": app_translator.key,
                 "MS_TRANSLATOR_REGION": app_translator.region,
@@ -162,7 +169,12 @@ def live_pair(
     # One cookie name for both, as one site's workers share one: a browser signed in through
     # one backend is signed in on the other.
     cookie_name = "microblog_session_pair"
-    env = {"MICROBLOG_ENV": "test", "REDIS_URL": redis_url, "SESSION_COOKIE_NAME": cookie_name}
+    env = {
+        "MICROBLOG_ENV": "test",
+        "REDIS_URL": redis_url,
+        "SESSION_COOKIE_NAME": cookie_name,
+        "API_REGISTER_RATE_LIMIT": "1000/3600",
+    }
     apps: list[RunningApp] = []
     try:
         with contextlib.ExitStack() as stack:

@@ -1,7 +1,7 @@
 """The REST API through the real app (`reflex run`): Reflex mounts our HTTP app with
 `api_transformer`, so /api is served by the backend beside the websocket. A client registers,
-gets a token and posts over HTTP, and a follower's open home page shows the post live, as it
-does for a post from the web form.
+confirms its address through the emailed link, gets a token and posts over HTTP, and a
+follower's open home page shows the post live, as it does for a post from the web form.
 """
 
 from __future__ import annotations
@@ -11,23 +11,37 @@ import base64
 import httpx
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
-from tests.e2e.actions import PASSWORD, log_in, new_name
+from microblog.db import make_engine
+from microblog.models import User
+from tests.e2e.actions import PASSWORD, confirmation_link, log_in, new_name
 from tests.e2e.conftest import NewPage, RunningApp
 
 pytestmark = pytest.mark.browser
 
 
-def _api_account(api: httpx.Client, username: str) -> dict[str, str]:
-    created = api.post(
-        "/users",
-        json={"username": username, "email": f"{username}@example.com", "password": PASSWORD},
-    )
-    assert created.status_code == 201, created.text
+def _api_account(
+    api: httpx.Client, username: str, live_app: RunningApp, new_page: NewPage
+) -> dict[str, str]:
+    """Register over the API. The app sends real email, so the answer is 202 and the account
+    works once the link emailed to the address is opened (in a browser, as its owner would)."""
+    email = f"{username}@example.com"
+    created = api.post("/users", json={"username": username, "email": email, "password": PASSWORD})
+    assert created.status_code == 202, created.text
+    page = new_page()
+    page.goto(confirmation_link(email))
+    expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
     credentials = base64.b64encode(f"{username}:{PASSWORD}".encode()).decode()
     token = api.post("/tokens", headers={"Authorization": f"Basic {credentials}"})
     assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['token']}", "id": str(created.json()["id"])}
+    engine = make_engine(live_app.database_url)
+    try:
+        with Session(engine) as db:
+            user_id = db.exec(select(User.id).where(User.username == username)).one()
+    finally:
+        engine.dispose()
+    return {"Authorization": f"Bearer {token.json()['token']}", "id": str(user_id)}
 
 
 def test_api_is_served_by_the_reflex_backend(live_app: RunningApp) -> None:
@@ -49,8 +63,8 @@ def test_a_post_made_over_the_api_reaches_a_followers_open_page(
 ) -> None:
     reader, writer = new_name("reader"), new_name("writer")
     with httpx.Client(base_url=f"{live_app.backend}/api", timeout=30) as api:
-        reader_auth = _api_account(api, reader)
-        writer_auth = _api_account(api, writer)
+        reader_auth = _api_account(api, reader, live_app, new_page)
+        writer_auth = _api_account(api, writer, live_app, new_page)
         follow = api.post(
             f"/users/{writer_auth.pop('id')}/follow",
             headers={"Authorization": reader_auth["Authorization"]},

@@ -138,8 +138,11 @@ def test_export_bar_moves_to_100_in_every_tab_then_download_and_email(
     expect(other_tab.get_by_text("Your posts have been exported")).to_be_visible()
 
     email = f"{name}@example.com"
-    messages = app_mail.wait_for(lambda got: any(m["To"] == email for m in got), timeout=30)
-    message = next(m for m in messages if m["To"] == email)
+
+    def exports(got: list) -> list:
+        return [m for m in got if m["To"] == email and "blog posts" in m["Subject"]]
+
+    (message,) = exports(app_mail.wait_for(lambda got: bool(exports(got)), timeout=30))
     (attachment,) = list(message.iter_attachments())
     assert json.loads(attachment.get_content())["count"] == POSTS
     assert user_id > 0

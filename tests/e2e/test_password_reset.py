@@ -1,5 +1,6 @@
 """Forgot your password, end to end: the email really goes through an SMTP server, the link in it
-works once, and a dead mail server gets a clear message instead of an error page."""
+works once, and while the mail server is down everyone gets the usual answer and the email
+arrives once it is back (the email outbox)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,11 @@ def test_reset_by_email_link_then_log_in_and_the_link_is_dead(
 
     ask_for_reset(page, email)
     expect(page.get_by_text(SENT)).to_be_visible()
-    messages = app_mail.wait_for(lambda got: any(m["To"] == email for m in got))
-    message = next(m for m in messages if m["To"] == email)
+
+    def resets(got: list) -> list:
+        return [m for m in got if m["To"] == email and "Reset" in m["Subject"]]
+
+    (message,) = resets(app_mail.wait_for(lambda got: bool(resets(got))))
     text = message.get_body(("plain",)).get_content()
     link = re.search(r"http://\S+/reset_password/\S+", text).group(0)
     assert link.startswith(live_app.frontend)
@@ -68,7 +72,9 @@ def test_unknown_address_gets_the_same_answer_and_no_email(
     assert all(m["To"] != email for m in app_mail.messages)
 
 
-def test_mail_server_down_says_so_for_everyone(new_page: NewPage, app_mail: SmtpSink) -> None:
+def test_mail_server_down_answers_as_usual_and_the_email_comes_later(
+    new_page: NewPage, app_mail: SmtpSink
+) -> None:
     name = new_name("unlucky")
     page = new_page()
     register(page, name)
@@ -76,11 +82,12 @@ def test_mail_server_down_says_so_for_everyone(new_page: NewPage, app_mail: Smtp
     try:
         for email in (f"{name}@example.com", f"{new_name('ghost')}@example.com"):
             ask_for_reset(page, email)
-            expect(page.get_by_text("We could not send email just now.")).to_be_visible()
-            expect(page.get_by_text(SENT)).to_have_count(0)
+            expect(page.get_by_text(SENT)).to_be_visible()
+            expect(page.get_by_role("alert")).to_have_count(0)
     finally:
         app_mail.start()
-    # Back up: the account that just failed can ask again at once and gets its email.
-    ask_for_reset(page, f"{name}@example.com")
-    expect(page.get_by_text(SENT)).to_be_visible()
-    app_mail.wait_for(lambda got: any(m["To"] == f"{name}@example.com" for m in got))
+    # Back up: the email queued while it was down arrives (retried within seconds here).
+    app_mail.wait_for(
+        lambda got: any(m["To"] == f"{name}@example.com" and "Reset" in m["Subject"] for m in got),
+        timeout=60,
+    )

@@ -36,6 +36,7 @@ def prod_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             extra_env={
                 "MICROBLOG_ENV": "production",
                 "SECRET_KEY": secrets.token_urlsafe(48),
+                "API_REGISTER_RATE_LIMIT": "1000/3600",  # every test registers from 127.0.0.1
             },
         ) as server:
             yield RunningApp(

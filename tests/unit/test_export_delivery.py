@@ -9,20 +9,21 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from microblog.app_server import serve_asgi
 from microblog.config import get_settings
 from microblog.db import session_scope
 from microblog.live import hub as live_hub
-from microblog.models import Task
-from microblog.services import auth_sessions, exports
+from microblog.models import MailOutbox, Task, utcnow
+from microblog.services import auth_sessions, exports, mail_outbox
 from microblog.services.tasks import LocalLeases, TaskRunner, set_runner
-from tests.smtp import SmtpSink, free_port
+from tests.smtp import SmtpSink
 from tests.unit.test_exports import RecordingHub, add_posts
 
 
@@ -117,17 +118,31 @@ def test_a_large_file_is_linked_not_attached(
     assert "too large to attach" in message.get_body(("plain",)).get_content()
 
 
-def test_a_dead_mail_server_leaves_the_export_done_and_says_so(
+def test_a_dead_mail_server_leaves_the_export_done_and_the_email_waits_with_its_file(
     engine: Engine, session: Session, add_user, env, monkeypatch
 ) -> None:
-    mail_to(monkeypatch, "127.0.0.1", free_port())
+    """The attachment travels in the outbox row: the email still carries the whole file after
+    the file itself is gone (a newer export retires it at once; files expire)."""
+    sink = SmtpSink()  # not listening yet: the mail server is down
+    mail_to(monkeypatch, sink.host, sink.port)
     susan = add_user(session, "susan")
     session.commit()
     add_posts(engine, susan.id, 10)
     task = export_now(engine, susan.id)
-    assert (task.status, task.progress) == ("done", 100)
-    assert task.error == exports.MAIL_FAILED
-    assert (env / task.result_path).is_file()
+    mail_outbox.settle()
+    assert (task.status, task.progress, task.error) == ("done", 100, None)
+    (row,) = session.exec(select(MailOutbox)).all()
+    assert (row.status, row.attempts) == ("pending", 1)
+    exported = (env / task.result_path).read_bytes()
+    (env / task.result_path).unlink()
+
+    with sink:
+        result = mail_outbox.deliver_due(engine, now=lambda: utcnow() + timedelta(hours=1))
+        assert result.sent == 1
+        (message,) = sink.wait_for(lambda got: len(got) == 1)
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content() == exported
+    assert session.exec(select(MailOutbox)).all() == []
 
 
 # -- download over real HTTP ------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""A new follower is emailed to the user followed (unless they turned it off), after the commit,
-through a real SMTP server; a dead mail server never breaks the follow."""
+"""A new follower is emailed to the user followed (unless they turned it off), through the email
+outbox and a real SMTP server: queued in the follow's transaction, sent after the commit; a dead
+mail server never breaks the follow, and the email waits for it."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from microblog import mail
 from microblog.config import get_settings
-from microblog.services import follows, users
+from microblog.models import MailOutbox
+from microblog.services import follows, mail_outbox, users
 from tests.smtp import SmtpSink, free_port
 
 
@@ -34,7 +35,7 @@ def test_follow_emails_the_followed_user_after_commit(
     mail_to(smtp_sink.host, smtp_sink.port)
     susan, john = add_user(session, "susan"), add_user(session, "john")
     follows.follow(session, follower_id=john.id, followed_id=susan.id)
-    mail.wait_until_sent()
+    mail_outbox.settle()
     assert smtp_sink.messages == []  # nothing leaves before the commit
     session.commit()
 
@@ -46,6 +47,8 @@ def test_follow_emails_the_followed_user_after_commit(
     assert "https://blog.example.org/user/john" in text
     assert 'href="https://blog.example.org/user/john"' in html
     assert "https://blog.example.org/edit_profile" in text
+    mail_outbox.settle()
+    assert session.exec(select(MailOutbox)).all() == []  # sent, so gone from the outbox
 
 
 def test_no_email_when_turned_off_or_rolled_back(
@@ -62,24 +65,33 @@ def test_no_email_when_turned_off_or_rolled_back(
     )
     session.commit()
     follows.follow(session, follower_id=john.id, followed_id=loud.id)
-    session.rollback()  # never happened: no email
+    session.flush()
+    assert len(session.exec(select(MailOutbox)).all()) == 1  # queued in the transaction...
+    session.rollback()  # ...which never happened: nothing queued, nothing sent
+    assert session.exec(select(MailOutbox)).all() == []
+    mail_outbox.settle()
+    assert smtp_sink.messages == []
+
     follows.follow(session, follower_id=john.id, followed_id=quiet.id)
     follows.follow(session, follower_id=john.id, followed_id=loud.id)
     follows.follow(session, follower_id=john.id, followed_id=loud.id)  # already following
     session.commit()
-
-    mail.wait_until_sent()
+    smtp_sink.wait_for(lambda received: len(received) == 1)
+    mail_outbox.settle()
     assert [m["To"] for m in smtp_sink.messages] == ["loud@example.com"]
 
 
-def test_dead_mail_server_is_logged_and_the_follow_stands(
+def test_dead_mail_server_keeps_the_email_and_the_follow_stands(
     session: Session, add_user, mail_to, caplog: pytest.LogCaptureFixture
 ) -> None:
     mail_to("127.0.0.1", free_port())
     susan, john = add_user(session, "susan"), add_user(session, "john")
-    with caplog.at_level(logging.ERROR, logger="microblog.mail"):
+    with caplog.at_level(logging.WARNING, logger="microblog.services.mail_outbox"):
         assert follows.follow(session, follower_id=john.id, followed_id=susan.id) is True
         session.commit()
-        mail.wait_until_sent()
+        mail_outbox.settle()
     assert follows.is_following(session, follower_id=john.id, followed_id=susan.id)
-    assert any("Could not send" in record.getMessage() for record in caplog.records)
+    (row,) = session.exec(select(MailOutbox)).all()
+    assert (row.status, row.attempts, row.recipients) == ("pending", 1, "susan@example.com")
+    assert "Cannot reach the mail server" in (row.last_error or "")
+    assert any("not sent (try 1)" in record.getMessage() for record in caplog.records)

@@ -14,6 +14,7 @@ from microblog.i18n.negotiation import parse_accept_language
 from microblog.models import User
 from microblog.services import follows, password_reset, users
 from microblog.services.errors import Invalid
+from tests.outbox import queued
 
 
 @pytest.mark.parametrize(
@@ -87,17 +88,12 @@ def test_emails_are_in_the_recipient_language() -> None:
 
 
 def test_services_send_emails_in_the_recipient_language(
-    session: Session, make_user: Callable, monkeypatch: pytest.MonkeyPatch
+    session: Session, make_user: Callable
 ) -> None:
-    sent = []
-    monkeypatch.setattr(
-        follows, "send_after_commit", lambda _session, message: sent.append(message)
-    )
     ana, li = make_user(session, "ana"), make_user(session, "lihua")
     users.set_language(session, user_id=ana.id, language="es")
     follows.follow(session, follower_id=li.id, followed_id=ana.id)
-    assert sent[0]["Subject"] == "[Microblog] lihua ahora te sigue"
+    assert queued(session)[0]["Subject"] == "[Microblog] lihua ahora te sigue"
     users.set_language(session, user_id=li.id, language="zh")
-    message = password_reset.request_password_reset(session, email="lihua@example.com")
-    assert message is not None
-    assert message["Subject"] == "[Microblog] 重置你的密码"
+    assert password_reset.request_password_reset(session, email="lihua@example.com")
+    assert queued(session)[1]["Subject"] == "[Microblog] 重置你的密码"

@@ -33,6 +33,7 @@ APP_TABLES = {
     "search_term",
     "search_outbox",
     "search_failure",
+    "mail_outbox",
 }
 
 
@@ -147,3 +148,39 @@ def test_post_timeline_index_covers_author(database_url: str) -> None:
 
     migrate(database_url)
     assert _post_indexes(database_url)["ix_post_timestamp_user"] == ["timestamp", "id", "user_id"]
+
+
+def _user_columns(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return {column["name"] for column in inspect(engine).get_columns("user")}
+    finally:
+        engine.dispose()
+
+
+def test_email_confirmation_keeps_existing_accounts_able_to_log_in(database_url: str) -> None:
+    """0011 adds the confirmation columns with every existing account confirmed; its downgrade
+    drops them and keeps the accounts (and the user table's case-insensitive indexes)."""
+    migrate(database_url, "0010")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    'INSERT INTO "user" (username, email, password_hash, last_seen, created) '
+                    "VALUES ('old', 'old@example.com', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        migrate(database_url, "0011")
+        with engine.connect() as conn:
+            confirmed = conn.execute(text('SELECT email_confirmed FROM "user"')).scalar_one()
+        assert confirmed in (True, 1)
+        downgrade(database_url, "0010")
+        assert not {"email_confirmed", "confirmation_sent_at"} & _user_columns(database_url)
+        assert "uq_user_email_lower" in _index_definitions(engine, "user")
+        with engine.connect() as conn:
+            assert conn.execute(text('SELECT username FROM "user"')).scalar_one() == "old"
+        migrate(database_url)
+        assert {"email_confirmed", "confirmation_sent_at"} <= _user_columns(database_url)
+    finally:
+        engine.dispose()

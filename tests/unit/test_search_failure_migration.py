@@ -16,7 +16,7 @@ _INSERT = text(
 
 
 def test_search_failure_table_up_down_up(database_url: str) -> None:
-    migrate(database_url, "0009")
+    migrate(database_url, "0011")
     engine = make_engine(database_url)
     try:
         assert "search_failure" not in inspect(engine).get_table_names()
@@ -28,7 +28,7 @@ def test_search_failure_table_up_down_up(database_url: str) -> None:
             conn.execute(_INSERT)
             assert conn.execute(text("SELECT post_id FROM search_failure")).scalars().all() == [7]
 
-        downgrade(database_url, "0009")
+        downgrade(database_url, "0011")
         assert "search_failure" not in inspect(engine).get_table_names()
         migrate(database_url, "head")
         assert "search_failure" in inspect(engine).get_table_names()
