@@ -20,6 +20,7 @@ from microblog.schemas import Page, UserCounts, UserPublic, avatar_url, iso_utc
 from microblog.security import burn_password_check, hash_password, verify_password
 from microblog.services.errors import Invalid, NotFound
 from microblog.services.pagination import make_page, page_window
+from microblog.services.text import is_storable, require_storable, unstorable_text_error
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
 PASSWORD_MIN = 8
@@ -27,12 +28,16 @@ PASSWORD_MAX = 256
 
 
 def find_user_by_username(session: Session, username: str) -> User | None:
+    if not is_storable(username):  # no user has such a name, and PostgreSQL refuses a NUL
+        return None
     statement = select(User).where(func.lower(User.username) == username.strip().lower())
     return session.exec(statement).first()
 
 
 def find_user_by_login(session: Session, login: str) -> User | None:
     """A user by username or email, ignoring case."""
+    if not is_storable(login):  # no user has such a name, and PostgreSQL refuses a NUL
+        return None
     login = login.strip().lower()
     column = User.email if "@" in login else User.username
     return session.exec(select(User).where(func.lower(column) == login)).first()
@@ -55,6 +60,8 @@ def get_user_by_username(session: Session, username: str) -> User:
 def _username_error(session: Session, username: str, *, exclude_id: int | None = None) -> str:
     if not username:
         return _l("Please choose a username.")
+    if not is_storable(username):
+        return unstorable_text_error()
     if not USERNAME_RE.match(username):
         return _l(
             "Usernames are 3 to 32 characters: letters, digits, '.', '_' or '-', "
@@ -70,6 +77,8 @@ def _normalized_email(email: str) -> tuple[str, str]:
     """(normalized email, error)."""
     if not email:
         return "", _l("Please enter your email address.")
+    if not is_storable(email):
+        return "", unstorable_text_error()
     try:
         info = validate_email(email, check_deliverability=False)
     except EmailNotValidError:
@@ -79,6 +88,10 @@ def _normalized_email(email: str) -> tuple[str, str]:
 
 def password_errors(password: str, password2: str) -> dict[str, str]:
     """The rules for a new password (registration and reset), as field -> message."""
+    if not is_storable(password):  # it could not even be hashed
+        return {"password": unstorable_text_error()}
+    if not is_storable(password2):
+        return {"password2": unstorable_text_error()}
     if len(password) < PASSWORD_MIN:
         return {"password": _l("Passwords need at least %(min)d characters.", min=PASSWORD_MIN)}
     if len(password) > PASSWORD_MAX:
@@ -124,8 +137,10 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
     """The user these credentials belong to, or None.
 
     The cost is the same whether or not the user exists, so timing tells nothing. A hash made
-    with older parameters is upgraded on the way.
+    with older parameters is upgraded on the way. A login or password that could not be stored
+    or hashed (a NUL, a lone surrogate) is `Invalid`.
     """
+    require_storable(login=login, password=password)
     user = find_user_by_login(session, login) if login.strip() else None
     if user is None:
         burn_password_check(password)
@@ -156,7 +171,9 @@ def update_profile(
         message := _username_error(session, username, exclude_id=user.id)
     ):
         errors["username"] = message
-    if len(about_me) > ABOUT_ME_MAX:
+    if not is_storable(about_me):
+        errors["about_me"] = unstorable_text_error()
+    elif len(about_me) > ABOUT_ME_MAX:
         errors["about_me"] = _l("About me can have at most %(max)d characters.", max=ABOUT_ME_MAX)
     if errors:
         raise Invalid(errors)

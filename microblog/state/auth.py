@@ -99,7 +99,12 @@ class LoginState(rx.State):
                 db, user_id=user.id, remember=remember, next_path=next_path
             )
 
-        ticket = await run_db(work)
+        try:
+            ticket = await run_db(work)
+        except Invalid as problem:  # text that cannot be stored (a NUL, a lone surrogate)
+            first = next(iter(problem.errors.values()))
+            self.error = translate(first, await language_of(self))
+            return None
         if isinstance(ticket, int):
             self.error = translate(too_many_attempts(ticket), await language_of(self))
             return None
