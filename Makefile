@@ -13,7 +13,7 @@ PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEN
 export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 
-.PHONY: run test test-3.13 test-no-browser setup setup-dev browser lint seed seed-scale bench \
+.PHONY: run test test-3.13 test-no-browser setup setup-dev icu browser lint seed seed-scale bench \
 	clean translations
 
 run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
@@ -49,7 +49,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(BIN)/.deps: $(BIN)/python requirements.txt constraints.txt
+$(BIN)/.deps: $(BIN)/python requirements.txt constraints.txt | icu
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
@@ -62,6 +62,14 @@ $(BUN_BIN)/bun:
 	mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent bun@1.4.5 >/dev/null
 	test -x $@
+
+# PyICU (confusable usernames, services/lookalikes.py) is built from source against the system's
+# ICU: it needs ICU's headers, pkg-config and a C++ compiler (Debian: libicu-dev pkg-config g++).
+# pip keeps the wheel it builds in its cache, so only the first install per Python pays (~3 min).
+icu:
+	@pkg-config --exists icu-uc icu-i18n 2>/dev/null && command -v c++ >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; \
+		else echo "Install ICU's headers and a C++ compiler: sudo apt-get install libicu-dev pkg-config g++" >&2; exit 1; fi; }
 
 # Headless Chromium for the browser tests, from Debian (Playwright's own download is blocked).
 browser:

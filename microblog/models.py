@@ -13,6 +13,8 @@ from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 USERNAME_MAX = 64
+# A username's confusable skeleton can be longer than the name (`m` -> `rn`).
+USERNAME_SKELETON_MAX = 4 * USERNAME_MAX
 EMAIL_MAX = 120
 ABOUT_ME_MAX = 140
 POST_MAX = 140
@@ -56,6 +58,13 @@ class User(SQLModel, table=True):
     # The UI language the user chose (en, es, zh): also the language of their emails. None until
     # they choose or first log in (migration 0008).
     language: str | None = Field(default=None, max_length=5)
+    # The username's TR39 confusable skeleton (services/lookalikes.py), kept by services/users.py
+    # on every insert and username change: a new name whose skeleton an existing user has is
+    # refused, with one indexed look-up (migration 0013). Not unique: names registered before
+    # the rule may already share one.
+    username_skeleton: str | None = Field(
+        default=None, max_length=USERNAME_SKELETON_MAX, index=True
+    )
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same

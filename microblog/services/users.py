@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Integer, Row, bindparam, func, update
+from sqlalchemy import Integer, Row, bindparam, event, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
@@ -19,6 +19,7 @@ from microblog.models import ABOUT_ME_MAX, Follow, Post, User, utcnow
 from microblog.schemas import Page, UserCounts, UserPublic, avatar_url, iso_utc
 from microblog.security import burn_password_check, hash_password, verify_password
 from microblog.services.errors import Invalid, NotFound
+from microblog.services.lookalikes import username_skeleton
 from microblog.services.pagination import make_page, page_window
 from microblog.services.text import is_storable, require_storable, unstorable_text_error
 
@@ -70,7 +71,28 @@ def _username_error(session: Session, username: str, *, exclude_id: int | None =
     existing = find_user_by_username(session, username)
     if existing is not None and existing.id != exclude_id:
         return _l("That username is taken. Please choose another.")
-    return ""
+    return _lookalike_username_error(session, username, exclude_id=exclude_id)
+
+
+def _lookalike_username_error(session: Session, username: str, *, exclude_id: int | None) -> str:
+    """A message when `username` could be mistaken for another user's name (`aIice` for
+    `alice`, `rnallory` for `mallory`): their TR39 skeletons are equal (services/lookalikes.py).
+    One look-up on the indexed `username_skeleton` column, however many users there are."""
+    statement = select(User.id).where(User.username_skeleton == username_skeleton(username))
+    if exclude_id is not None:
+        statement = statement.where(col(User.id) != exclude_id)
+    if session.exec(statement.limit(1)).first() is None:
+        return ""
+    return _l("That username looks too much like an existing one. Please choose another.")
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_username_skeleton(_mapper: object, _connection: object, user: User) -> None:
+    """Every user written through the ORM (registration, a username change, the API, the
+    tests' factories) carries the skeleton of its current name, so the look-up above never
+    compares against a stale one. Bulk inserts (the seed) set it themselves."""
+    user.username_skeleton = username_skeleton(user.username)
 
 
 def _normalized_email(email: str) -> tuple[str, str]:
