@@ -15,7 +15,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
 
 from microblog.i18n import LANGUAGES, _l
-from microblog.models import ABOUT_ME_MAX, Follow, Post, User, utcnow
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, Follow, Post, User, utcnow
 from microblog.schemas import Page, UserCounts, UserPublic, avatar_url, iso_utc
 from microblog.security import burn_password_check, hash_password, verify_password
 from microblog.services.errors import Invalid, NotFound
@@ -105,6 +105,8 @@ def _normalized_email(email: str) -> tuple[str, str]:
         info = validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         return "", _l("Please enter a valid email address.")
+    if max(len(email), len(info.normalized)) > EMAIL_MAX:  # the column's size
+        return "", _l("Email addresses can have at most %(max)d characters.", max=EMAIL_MAX)
     return info.normalized.lower(), ""
 
 

@@ -152,6 +152,11 @@ def test_register_answers_201_with_location_and_the_user(api: httpx.Client) -> N
         ({"email": "x@example.com", "password": PASSWORD}, ["username", "required"]),
         ({"username": "someone"}, ["email", "password"]),
         ({"username": "a", "email": "a@example.com", "password": PASSWORD}, ["3 to 32"]),
+        ({"username": "a" * 33, "email": "a@example.com", "password": PASSWORD}, ["3 to 32"]),
+        (
+            {"username": "longmail", "email": f"{'a' * 60}@{'b' * 60}.com", "password": PASSWORD},
+            ["120"],
+        ),
         ({"username": "okname1", "email": "not-an-email", "password": PASSWORD}, ["valid email"]),
         ({"username": "okname2", "email": "ok2@example.com", "password": "short"}, ["8"]),
         (
