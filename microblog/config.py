@@ -102,6 +102,9 @@ class Settings:
     ms_translator_region: str = ""
     ms_translator_endpoint: str = "https://api.cognitive.microsofttranslator.com"
     ms_translator_timeout: float = 5.0
+    # Translations per signed-in user that reach the translator (cache misses), as (requests,
+    # window seconds): each one spends the operator's quota (services/translation.py).
+    translate_rate_limit: tuple[int, int] = (60, 3600)
 
     @property
     def is_development(self) -> bool:
@@ -220,6 +223,7 @@ def load_settings() -> Settings:
             or "https://api.cognitive.microsofttranslator.com"
         ).rstrip("/"),
         ms_translator_timeout=float(os.environ.get("MS_TRANSLATOR_TIMEOUT") or 5),
+        translate_rate_limit=parse_rate_limit(os.environ.get("TRANSLATE_RATE_LIMIT"), (60, 3600)),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (
