@@ -41,6 +41,10 @@ class TranslationState(rx.State):
     async def translate_post(self, post_id: int) -> None:
         """Signed-in readers only (the session is checked here, not just the link hidden), and
         each one's calls to the translator are rate-limited (`begin_translation`)."""
+        try:
+            post_id = int(post_id)
+        except (TypeError, ValueError):  # a crafted event: there is no such post to translate
+            return
         key = str(post_id)
         async with self:
             if key in self.pending or key in self.translations:
@@ -56,12 +60,12 @@ class TranslationState(rx.State):
         try:
             post = await run_db(
                 lambda db: translation.begin_translation(
-                    db, user_id=user_id, post_id=int(post_id), to=lang, limit=limit
+                    db, user_id=user_id, post_id=post_id, to=lang, limit=limit
                 )
             )
             text = post.cached or await asyncio.to_thread(
                 translation.translate_post_text,
-                post_id=int(post_id),
+                post_id=post_id,
                 body=post.body,
                 to=lang,
                 source=post.source,
