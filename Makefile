@@ -1,7 +1,8 @@
 # The two commands of the README. Each sets up what it needs on a fresh machine first.
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+# Another interpreter gets its own venv: make test-3.13 uses PYTHON=<3.13> VENV=.venv-3.13.
+VENV ?= .venv
 BIN := $(VENV)/bin
 TOOLS := .tools
 BUN_BIN := $(abspath $(TOOLS))/node_modules/.bin
@@ -12,7 +13,8 @@ PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEN
 export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 
-.PHONY: run test setup setup-dev browser lint seed seed-scale bench clean translations
+.PHONY: run test test-3.13 test-no-browser setup setup-dev icu browser lint seed seed-scale bench \
+	clean translations
 
 run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
 	$(BIN)/python -m microblog migrate
@@ -22,6 +24,17 @@ test: setup-dev browser  ## set up, lint, run every test
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(REFLEX_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite again on Python 3.13, in .venv-3.13 (.ci/run runs it after `make test`). Lint and the
+# browser tests run once, under `make test`: they drive the same Python code through a browser,
+# take most of the suite's time, and what could differ between Pythons is covered without them.
+test-3.13:
+	@python="$$(.ci/find-python 3.13)" && echo "Python 3.13: $$python" && \
+		$(MAKE) --no-print-directory test-no-browser PYTHON="$$python" VENV=.venv-3.13
+
+test-no-browser: setup-dev
+	$(BIN)/python --version
+	$(REFLEX_ENV) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 setup: $(BIN)/.deps $(BUN_BIN)/bun translations
 
@@ -36,7 +49,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(BIN)/.deps: $(BIN)/python requirements.txt constraints.txt
+$(BIN)/.deps: $(BIN)/python requirements.txt constraints.txt | icu
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
@@ -49,6 +62,14 @@ $(BUN_BIN)/bun:
 	mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent bun@1.4.5 >/dev/null
 	test -x $@
+
+# PyICU (confusable usernames, services/lookalikes.py) is built from source against the system's
+# ICU: it needs ICU's headers, pkg-config and a C++ compiler (Debian: libicu-dev pkg-config g++).
+# pip keeps the wheel it builds in its cache, so only the first install per Python pays (~3 min).
+icu:
+	@pkg-config --exists icu-uc icu-i18n 2>/dev/null && command -v c++ >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; \
+		else echo "Install ICU's headers and a C++ compiler: sudo apt-get install libicu-dev pkg-config g++" >&2; exit 1; fi; }
 
 # Headless Chromium for the browser tests, from Debian (Playwright's own download is blocked).
 browser:
@@ -69,4 +90,4 @@ bench: setup-dev browser
 	$(REFLEX_ENV) $(BIN)/python -m benchmarks.bench_feeds --seed --browser
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .web .states
+	rm -rf $(VENV) .venv-3.13 $(TOOLS) .web .states

@@ -110,6 +110,9 @@ class Settings:
     ms_translator_timeout: float = 5.0
     # Open websocket connections (tabs) one client address may hold per backend worker.
     ws_connections_per_address: int = 40
+    # Translations per signed-in user that reach the translator (cache misses), as (requests,
+    # window seconds): each one spends the operator's quota (services/translation.py).
+    translate_rate_limit: tuple[int, int] = (60, 3600)
 
     @property
     def is_development(self) -> bool:
@@ -258,6 +261,7 @@ def load_settings() -> Settings:
         ).rstrip("/"),
         ms_translator_timeout=float(os.environ.get("MS_TRANSLATOR_TIMEOUT") or 5),
         ws_connections_per_address=int(os.environ.get("WS_CONNECTIONS_PER_ADDRESS") or 40),
+        translate_rate_limit=parse_rate_limit(os.environ.get("TRANSLATE_RATE_LIMIT"), (60, 3600)),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (

@@ -13,6 +13,8 @@ from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 USERNAME_MAX = 64
+# A username's confusable skeleton can be longer than the name (`m` -> `rn`).
+USERNAME_SKELETON_MAX = 4 * USERNAME_MAX
 EMAIL_MAX = 120
 ABOUT_ME_MAX = 140
 POST_MAX = 140
@@ -63,6 +65,13 @@ class User(SQLModel, table=True):
     # When the last confirmation link went to this address, so that asking for it again cannot
     # be used to flood the address.
     confirmation_sent_at: datetime | None = Field(default=None)
+    # The username's TR39 confusable skeleton (services/lookalikes.py), kept by services/users.py
+    # on every insert and username change: a new name whose skeleton an existing user has is
+    # refused, with one indexed look-up (migration 0013). Not unique: names registered before
+    # the rule may already share one.
+    username_skeleton: str | None = Field(
+        default=None, max_length=USERNAME_SKELETON_MAX, index=True
+    )
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same

@@ -1,6 +1,7 @@
 """Password hashing, random tokens and redirect-target checks.
 
-passlib's bcrypt backend is broken with bcrypt >= 4.1, so we hash with Argon2id (argon2-cffi).
+Hashing is libpass's `CryptContext` (the maintained fork of passlib, imported as `passlib`) with
+Argon2id through argon2-cffi; passlib 1.7.4's bcrypt backend was broken with bcrypt >= 4.1.
 `verify_and_update` lets us raise the cost later: old hashes are upgraded at the next login.
 """
 

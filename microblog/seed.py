@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from microblog.models import AuthSession, Follow, LoginTicket, Post, User, utcnow
 from microblog.security import hash_password
+from microblog.services.lookalikes import username_skeleton
 from microblog.services.search import vocabulary
 from microblog.services.search.analysis import vocabulary_terms
 
@@ -100,6 +101,7 @@ def seed_demo(engine: Engine, *, seed: int = 7) -> dict[str, int]:
                 {
                     "id": i + 1,
                     "username": name,
+                    "username_skeleton": username_skeleton(name),
                     "email": f"{name}@example.com",
                     "password_hash": password_hash,
                     "about_me": rng.choice(_ABOUT),
@@ -153,6 +155,7 @@ def seed_scale(
             yield {
                 "id": i,
                 "username": name,
+                "username_skeleton": username_skeleton(name),
                 "email": f"{name}@example.com",
                 "password_hash": password_hash,
                 "about_me": _ABOUT[i % len(_ABOUT)],

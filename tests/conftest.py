@@ -1,4 +1,3 @@
-# ruff: noqa: E402  (the environment and warning filters must be set before the app is imported)
 """Shared fixtures: a freshly migrated database per test, on SQLite always and on PostgreSQL when
 TEST_DATABASE_URL is set.
 
@@ -9,11 +8,8 @@ the tests exercise the schema that production runs on.
 from __future__ import annotations
 
 import os
-import warnings
 
 os.environ.setdefault("MICROBLOG_ENV", "test")
-# passlib 1.7.4 touches APIs its dependencies have deprecated (at import and at first use).
-warnings.filterwarnings("ignore", category=DeprecationWarning, module="passlib")
 
 import shutil
 import sqlite3
@@ -47,10 +43,6 @@ BACKENDS = [
         marks=pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"),
     ),
 ]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:passlib.*")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -39,13 +39,16 @@ def connect_tab(root: rx.State, *, token: str = "", path: str = "/", sid: str = 
     )
 
 
-async def tab_state(state: type[S], *, token: str = "", path: str = "/") -> S:
+async def tab_state(
+    state: type[S], *, token: str = "", path: str = "/", hydrated: bool = True
+) -> S:
     """`state` in a fresh state tree for one tab whose handshake carried `token` in the session
-    cookie, after the session guard has seen it (as it does at the tab's first event, the
-    hydrate, before anything else)."""
+    cookie; `hydrated`: after the session guard has seen its first event (the hydrate, before
+    anything else), as every tab a handler runs in has."""
     from microblog.state.session import SessionState
 
     root = rx.State()
     connect_tab(root, token=token, path=path)
-    await (await root.get_state(SessionState)).guard()
+    if hydrated:
+        await (await root.get_state(SessionState)).guard()
     return await root.get_state(state)

@@ -7,30 +7,79 @@ contract test and schemathesis check the real responses against this description
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, POST_MAX
+from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
+
 # -- requests --------------------------------------------------------------------------------
+# The schema states the services' limits (the same constants), but the services alone enforce
+# them: FastAPI checks only types and required fields, so a request with several problems hears
+# about all of them at once, in the same words as the forms. Leading and trailing spaces are
+# trimmed before the limits apply. tests/api/test_api_schema_rules.py asks the server on both
+# sides of each documented bound, and schemathesis checks that what the schema forbids is
+# refused.
+
+USERNAME_MIN, USERNAME_MAX = 3, 32  # what USERNAME_RE allows (a test checks they agree)
+
+
+def _documented(description: str, **rules: object) -> Any:
+    """A field whose JSON Schema carries `rules` (minLength, pattern...) that the services
+    enforce."""
+    return Field(description=description, json_schema_extra=rules)
+
+
+_USERNAME_RULES = {
+    "minLength": USERNAME_MIN,
+    "maxLength": USERNAME_MAX,
+    "pattern": USERNAME_RE.pattern,
+}
+_USERNAME = (
+    f"{USERNAME_MIN} to {USERNAME_MAX} letters, digits, '.', '_' or '-', starting with a letter "
+    "or digit; not taken, nor one that looks like a taken one (e.g. `aIice` for `alice`)."
+)
+_EMAIL = "A valid email address, not taken."
+_EMAIL_RULES = {"minLength": 1, "maxLength": EMAIL_MAX}
 
 
 class UserCreate(BaseModel):
     """A new account, checked by the same rules as the registration form."""
 
-    username: str = Field(description="3 to 32 letters, digits, '.', '_' or '-'.")
-    email: str
-    password: str = Field(description="8 to 256 characters.")
-    about_me: str | None = Field(default=None, description="At most 140 characters.")
+    username: str = _documented(_USERNAME, **_USERNAME_RULES)
+    email: str = _documented(_EMAIL, **_EMAIL_RULES)
+    password: str = _documented(
+        f"{PASSWORD_MIN} to {PASSWORD_MAX} characters.",
+        minLength=PASSWORD_MIN,
+        maxLength=PASSWORD_MAX,
+    )
+    about_me: str | None = Field(
+        default=None,
+        description=f"At most {ABOUT_ME_MAX} characters.",
+        json_schema_extra={"maxLength": ABOUT_ME_MAX},
+    )
 
 
 class UserUpdate(BaseModel):
     """Any of these fields; the ones left out keep their value."""
 
-    username: str | None = None
-    email: str | None = None
-    about_me: str | None = Field(default=None, description='null or "" clears it.')
+    username: str | None = Field(
+        default=None, description=_USERNAME, json_schema_extra=_USERNAME_RULES
+    )
+    email: str | None = Field(default=None, description=_EMAIL, json_schema_extra=_EMAIL_RULES)
+    about_me: str | None = Field(
+        default=None,
+        description=f'At most {ABOUT_ME_MAX} characters; null or "" clears it.',
+        json_schema_extra={"maxLength": ABOUT_ME_MAX},
+    )
 
 
 class PostCreate(BaseModel):
-    body: str = Field(description="1 to 140 characters after trimming spaces.")
+    body: str = _documented(
+        f"1 to {POST_MAX} characters after trimming spaces.", minLength=1, maxLength=POST_MAX
+    )
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -121,9 +170,13 @@ class ErrorOut(BaseModel):
     message: str
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """The `responses=` entry documenting these error statuses with the error shape."""
-    described = {
+def errors(
+    *statuses: int, examples: dict[int, tuple[str, str]] | None = None
+) -> dict[int | str, dict[str, object]]:
+    """The `responses=` entry documenting these error statuses with the error shape.
+    `examples` gives one operation's own meaning of a status: (description, the message it
+    answers with), shown as the example body."""
+    described: dict[int, str] = {
         400: "Bad or missing fields, malformed JSON, or a bad query argument.",
         401: "Missing, wrong, expired or revoked credentials.",
         403: "Not allowed for this user.",
@@ -132,4 +185,14 @@ def errors(*statuses: int) -> dict[int | str, dict[str, object]]:
         415: "The body is not JSON (Content-Type must be application/json).",
         429: "Rate limited: retry after the `Retry-After` header's seconds.",
     }
-    return {status: {"model": ErrorOut, "description": described[status]} for status in statuses}
+    responses: dict[int | str, dict[str, object]] = {
+        status: {"model": ErrorOut, "description": described[status]} for status in statuses
+    }
+    for status, (description, message) in (examples or {}).items():
+        example = {"error": HTTPStatus(status).phrase, "message": message}
+        responses[status] = {
+            "model": ErrorOut,
+            "description": description,
+            "content": {"application/json": {"example": example}},
+        }
+    return responses

@@ -8,10 +8,12 @@ error) and its OpenAPI document cover exactly the API, and not the cookie routes
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import Mount
 
 from microblog.api import posts, tokens, users
 from microblog.api.errors import install_error_handlers
@@ -71,6 +73,16 @@ def _openapi_without_422(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+class _WholePathMount(Mount):
+    """A mount that takes every path under its prefix. Starlette's pattern for the rest of the
+    path is `.*`, which stops at a newline, so `/api/users/1%0A/follow` fell through to the app
+    below (Reflex) and got its plain-text 404; here it reaches the API, whose 404 is JSON."""
+
+    def __init__(self, path: str, app: FastAPI) -> None:
+        super().__init__(path, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
+
+
 def mount_rest_api(app: FastAPI) -> None:
     """Serve the API under /api of the backend's HTTP app."""
-    app.mount(API_PREFIX, create_rest_api())
+    app.router.routes.append(_WholePathMount(API_PREFIX, create_rest_api()))

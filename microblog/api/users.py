@@ -151,10 +151,7 @@ def update_user(user_id: int, data: UserUpdate, credentials: BearerCredentials) 
         return JSONResponse(one_user_json(db, UserPublic.of(user), email=user.email))
 
 
-_FOLLOW = errors(400, 401, 404)
-
-
-@router.get("/users/{user_id}/follow", status_code=204, responses=_FOLLOW)
+@router.get("/users/{user_id}/follow", status_code=204, responses=_AUTH)
 def is_following(user_id: int, credentials: BearerCredentials) -> Response:
     """204 if you follow this user, 404 if you do not (or there is no such user)."""
     with authorized(credentials) as (db, me):
@@ -164,7 +161,21 @@ def is_following(user_id: int, credentials: BearerCredentials) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/users/{user_id}/follow", status_code=204, responses=_FOLLOW)
+@router.post(
+    "/users/{user_id}/follow",
+    status_code=204,
+    responses=errors(
+        400,
+        401,
+        404,
+        examples={
+            400: (
+                "The id is not a number, or it is your own: you cannot follow yourself.",
+                "You cannot follow yourself.",
+            )
+        },
+    ),
+)
 def follow(user_id: int, credentials: BearerCredentials) -> Response:
     """Follow a user (the same as the Follow button: they are notified). Following someone you
     already follow changes nothing and also answers 204; following yourself is a 400."""
@@ -173,7 +184,21 @@ def follow(user_id: int, credentials: BearerCredentials) -> Response:
     return Response(status_code=204)
 
 
-@router.delete("/users/{user_id}/follow", status_code=204, responses=_FOLLOW)
+@router.delete(
+    "/users/{user_id}/follow",
+    status_code=204,
+    responses=errors(
+        400,
+        401,
+        404,
+        examples={
+            400: (
+                "The id is not a number, or it is your own: you cannot unfollow yourself.",
+                "You cannot unfollow yourself.",
+            )
+        },
+    ),
+)
 def unfollow(user_id: int, credentials: BearerCredentials) -> Response:
     """Stop following a user; 204 also when you were not following them."""
     with authorized(credentials) as (db, me):

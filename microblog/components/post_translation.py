@@ -1,6 +1,6 @@
 """A post's text, translated in place on request: the "Translate" link under posts written in
-another language than the reader's, and "Show original" to go back. Hidden when no translation
-service is configured or the post's language is unknown."""
+another language than the reader's, and "Show original" to go back. Hidden from visitors, when
+no translation service is configured, or when the post's language is unknown."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import reflex as rx
 
 from microblog.components.i18n import reader_language, t
 from microblog.state.locale import LocaleState
+from microblog.state.session import SessionState
 from microblog.state.translation import TranslationState as T
 
 
@@ -28,7 +29,12 @@ def post_text(post: rx.Var) -> rx.Component:
 def translate_link(post: rx.Var) -> rx.Component:
     key = _key(post)
     # The language the labels are in, so the offer and the text agree from the first render.
-    offered = T.enabled & (post.language != "") & (post.language != reader_language())
+    offered = (
+        T.enabled
+        & SessionState.is_authenticated
+        & (post.language != "")
+        & (post.language != reader_language())
+    )
     return rx.cond(
         offered | T.translations.contains(key),
         rx.hstack(

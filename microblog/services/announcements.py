@@ -13,6 +13,7 @@ from microblog.models import ANNOUNCEMENT_MAX, Announcement, User
 from microblog.schemas import AnnouncementRow
 from microblog.services import notifications
 from microblog.services.errors import Forbidden, Invalid
+from microblog.services.text import require_storable
 from microblog.services.users import get_user
 
 
@@ -25,6 +26,7 @@ def post_announcement(session: Session, *, author_id: int, body: str) -> Announc
     if not is_admin(author):
         raise Forbidden(_l("Only administrators can post announcements."))
     body = (body or "").strip()
+    require_storable(announcement=body)
     if not body:
         raise Invalid({"announcement": _l("Write the announcement first.")})
     if len(body) > ANNOUNCEMENT_MAX:

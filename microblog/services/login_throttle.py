@@ -47,6 +47,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from microblog.models import EMAIL_MAX, LoginFailure, utcnow
+from microblog.services.text import require_storable
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,9 @@ def begin_login_attempt(
 
     Commit before checking the password, so that parallel attempts see the count; then call
     `record_login_success` if the password was right. A wrong one needs nothing more.
+    A login that cannot be stored (a NUL, a lone surrogate) is `Invalid`: nothing is counted.
     """
+    require_storable(login=login)
     wait = check_login_allowed(session, login=login, client=client, now=now)
     if wait == 0:
         record_login_failure(session, login=login, client=client, now=now)

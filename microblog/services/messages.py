@@ -10,11 +10,13 @@ from microblog.schemas import MessageRow, Page
 from microblog.services import notifications, read_markers
 from microblog.services.errors import Invalid
 from microblog.services.pagination import make_page, page_window
+from microblog.services.text import require_storable
 from microblog.services.users import get_user, get_user_by_username
 
 
 def validate_message_body(body: str) -> str:
     body = (body or "").strip()
+    require_storable(message=body)
     if not body:
         raise Invalid({"message": _l("Write a message first.")})
     if len(body) > MESSAGE_MAX:

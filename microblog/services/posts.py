@@ -25,12 +25,14 @@ from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.follows import followed_ids
 from microblog.services.language_detection import detect_language
 from microblog.services.pagination import make_page, page_window
+from microblog.services.text import require_storable
 
 _NEWEST_FIRST = (col(Post.timestamp).desc(), col(Post.id).desc())
 
 
 def validate_post_body(body: str) -> str:
     body = body.strip()
+    require_storable(body=body)
     if not body:
         raise Invalid({"body": _l("Write something first.")})
     if len(body) > POST_MAX:

@@ -1,8 +1,9 @@
 """Request rate limits per client address, shared by every worker through the database.
 
-Used for the two requests that are expensive or abuse-prone without a password to stop them:
+Used for the requests that are expensive or abuse-prone without a password to stop them:
 creating a token over the REST API (a password hash each) and registering (a hash and a new
-account), through the API or the form alike (services/registration.py).
+account), through the API or the form alike (services/registration.py); and per signed-in user
+(`hit_user`) for translations, which spend the operator's quota.
 
 A fixed window per (limit, client): the first request opens a window of `window` seconds, each
 request in it adds one, and past `requests` the answer is "wait until the window ends". One
@@ -52,11 +53,24 @@ def hit(session: Session, *, limit: RateLimit, client: str, now: datetime | None
     """Count one request from `client`; returns 0 if it may go ahead, else the seconds until the
     window ends (for `Retry-After`). Refused requests count too, which changes nothing: the
     window ends when it ends."""
-    now = now or utcnow()
+    return _count(session, key=_key(limit, client), limit=limit, now=now or utcnow())
+
+
+def hit_user(
+    session: Session, *, limit: RateLimit, user_id: int, now: datetime | None = None
+) -> int:
+    """`hit` counted per signed-in user instead of per client address (for what spends a
+    resource of the site's, such as the translator's quota, wherever the user connects from)."""
+    return _count(
+        session, key=f"rate:{limit.name}:user:{user_id}", limit=limit, now=now or utcnow()
+    )
+
+
+def _count(session: Session, *, key: str, limit: RateLimit, now: datetime) -> int:
     table = LoginFailure.__table__
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).values(key=_key(limit, client), failures=1, last_failure_at=now)
+    statement = insert(table).values(key=key, failures=1, last_failure_at=now)
     expired = table.c.last_failure_at <= now - timedelta(seconds=limit.window)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.key],

@@ -8,12 +8,16 @@ message is a translatable `Message` the page shows beside the post.
 Translations are cached in this process: an LRU keyed by (post id, SHA-256 of the body, target
 language), so a post translated for one reader costs nothing for the next, and an edited body
 is never answered from the cache. Each backend worker has its own cache (a miss costs one call).
+
+Only signed-in readers translate, and each one's cache misses are rate-limited
+(`begin_translation`), since every call spends the operator's quota.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 import uuid
 from collections import OrderedDict
@@ -24,9 +28,11 @@ import requests
 from sqlmodel import Session
 
 from microblog.config import Settings, get_settings
-from microblog.i18n import Message, _l
+from microblog.i18n import Message, _l, _ln
 from microblog.models import Post
+from microblog.services import rate_limits
 from microblog.services.errors import NotFound
+from microblog.services.rate_limits import RateLimit
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +205,42 @@ def post_for_translation(session: Session, *, post_id: int) -> tuple[str, str | 
     return post.body, post.language
 
 
+def _cache_key(post_id: int, body: str, to: str) -> tuple[int, str, str]:
+    return (post_id, hashlib.sha256(body.encode()).hexdigest(), to)
+
+
+@dataclass(frozen=True)
+class PostToTranslate:
+    body: str
+    source: str | None
+    cached: str | None  # the translation, when this process has it already
+
+
+def too_many_translations(seconds: int) -> Message:
+    return _ln(
+        "You have translated many posts. Try again in %(num)d minute.",
+        "You have translated many posts. Try again in %(num)d minutes.",
+        math.ceil(seconds / 60),
+    )
+
+
+def begin_translation(
+    session: Session, *, user_id: int, post_id: int, to: str, limit: RateLimit
+) -> PostToTranslate:
+    """A signed-in reader asks for a post in `to`: the post, and its translation if cached.
+
+    A translation the cache does not have will spend the operator's quota, so it counts against
+    the reader's `limit` (`TRANSLATE_RATE_LIMIT`, per user, shared by every worker through the
+    database); over it, `TranslationError` says how long to wait and nothing is sent. Anonymous
+    readers never get here: the caller checks the session first.
+    """
+    body, source = post_for_translation(session, post_id=post_id)
+    cached = CACHE.get(_cache_key(post_id, body, to))
+    if cached is None and (wait := rate_limits.hit_user(session, limit=limit, user_id=user_id)):
+        raise TranslationError(too_many_translations(wait))
+    return PostToTranslate(body=body, source=source, cached=cached)
+
+
 def translate_post_text(
     *,
     post_id: int,
@@ -208,7 +250,7 @@ def translate_post_text(
     translator: Translator | None = None,
 ) -> str:
     """The post's text in `to`, from the cache or the translator. Blocking: run in a thread."""
-    key = (post_id, hashlib.sha256(body.encode()).hexdigest(), to)
+    key = _cache_key(post_id, body, to)
     if (cached := CACHE.get(key)) is not None:
         return cached
     text = (translator or get_translator()).translate(body, to=to, source=source)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Integer, Row, bindparam, func, update
+from sqlalchemy import Integer, Row, bindparam, event, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
@@ -15,11 +15,13 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
 
 from microblog.i18n import LANGUAGES, _l
-from microblog.models import ABOUT_ME_MAX, Follow, Post, User, utcnow
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, Follow, Post, User, utcnow
 from microblog.schemas import Page, UserCounts, UserPublic, avatar_url, iso_utc
 from microblog.security import burn_password_check, hash_password, verify_password
 from microblog.services.errors import EmailNotConfirmed, Invalid, NotFound
+from microblog.services.lookalikes import username_skeleton
 from microblog.services.pagination import make_page, page_window
+from microblog.services.text import is_storable, require_storable, unstorable_text_error
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")
 PASSWORD_MIN = 8
@@ -27,12 +29,16 @@ PASSWORD_MAX = 256
 
 
 def find_user_by_username(session: Session, username: str) -> User | None:
+    if not is_storable(username):  # no user has such a name, and PostgreSQL refuses a NUL
+        return None
     statement = select(User).where(func.lower(User.username) == username.strip().lower())
     return session.exec(statement).first()
 
 
 def find_user_by_login(session: Session, login: str) -> User | None:
     """A user by username or email, ignoring case."""
+    if not is_storable(login):  # no user has such a name, and PostgreSQL refuses a NUL
+        return None
     login = login.strip().lower()
     column = User.email if "@" in login else User.username
     return session.exec(select(User).where(func.lower(column) == login)).first()
@@ -55,6 +61,8 @@ def get_user_by_username(session: Session, username: str) -> User:
 def _username_error(session: Session, username: str, *, exclude_id: int | None = None) -> str:
     if not username:
         return _l("Please choose a username.")
+    if not is_storable(username):
+        return unstorable_text_error()
     if not USERNAME_RE.match(username):
         return _l(
             "Usernames are 3 to 32 characters: letters, digits, '.', '_' or '-', "
@@ -63,22 +71,51 @@ def _username_error(session: Session, username: str, *, exclude_id: int | None =
     existing = find_user_by_username(session, username)
     if existing is not None and existing.id != exclude_id:
         return _l("That username is taken. Please choose another.")
-    return ""
+    return _lookalike_username_error(session, username, exclude_id=exclude_id)
+
+
+def _lookalike_username_error(session: Session, username: str, *, exclude_id: int | None) -> str:
+    """A message when `username` could be mistaken for another user's name (`aIice` for
+    `alice`, `rnallory` for `mallory`): their TR39 skeletons are equal (services/lookalikes.py).
+    One look-up on the indexed `username_skeleton` column, however many users there are."""
+    statement = select(User.id).where(User.username_skeleton == username_skeleton(username))
+    if exclude_id is not None:
+        statement = statement.where(col(User.id) != exclude_id)
+    if session.exec(statement.limit(1)).first() is None:
+        return ""
+    return _l("That username looks too much like an existing one. Please choose another.")
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_username_skeleton(_mapper: object, _connection: object, user: User) -> None:
+    """Every user written through the ORM (registration, a username change, the API, the
+    tests' factories) carries the skeleton of its current name, so the look-up above never
+    compares against a stale one. Bulk inserts (the seed) set it themselves."""
+    user.username_skeleton = username_skeleton(user.username)
 
 
 def _normalized_email(email: str) -> tuple[str, str]:
     """(normalized email, error)."""
     if not email:
         return "", _l("Please enter your email address.")
+    if not is_storable(email):
+        return "", unstorable_text_error()
     try:
         info = validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         return "", _l("Please enter a valid email address.")
+    if max(len(email), len(info.normalized)) > EMAIL_MAX:  # the column's size
+        return "", _l("Email addresses can have at most %(max)d characters.", max=EMAIL_MAX)
     return info.normalized.lower(), ""
 
 
 def password_errors(password: str, password2: str) -> dict[str, str]:
     """The rules for a new password (registration and reset), as field -> message."""
+    if not is_storable(password):  # it could not even be hashed
+        return {"password": unstorable_text_error()}
+    if not is_storable(password2):
+        return {"password2": unstorable_text_error()}
     if len(password) < PASSWORD_MIN:
         return {"password": _l("Passwords need at least %(min)d characters.", min=PASSWORD_MIN)}
     if len(password) > PASSWORD_MAX:
@@ -125,8 +162,10 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
 
     The cost is the same whether or not the user exists, so timing tells nothing. A hash made
     with older parameters is upgraded on the way. Right credentials of an account whose address
-    is not confirmed yet raise `EmailNotConfirmed` (services/registration.py).
+    is not confirmed yet raise `EmailNotConfirmed` (services/registration.py). A login or
+    password that could not be stored or hashed (a NUL, a lone surrogate) is `Invalid`.
     """
+    require_storable(login=login, password=password)
     user = find_user_by_login(session, login) if login.strip() else None
     if user is None:
         burn_password_check(password)
@@ -159,7 +198,9 @@ def update_profile(
         message := _username_error(session, username, exclude_id=user.id)
     ):
         errors["username"] = message
-    if len(about_me) > ABOUT_ME_MAX:
+    if not is_storable(about_me):
+        errors["about_me"] = unstorable_text_error()
+    elif len(about_me) > ABOUT_ME_MAX:
         errors["about_me"] = _l("About me can have at most %(max)d characters.", max=ABOUT_ME_MAX)
     if errors:
         raise Invalid(errors)

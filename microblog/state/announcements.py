@@ -13,6 +13,7 @@ from microblog.services.errors import DomainError
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
+from microblog.state.text_input import refused_text
 
 
 class AnnouncementsState(PageData, rx.State):
@@ -37,7 +38,10 @@ class AnnouncementsState(PageData, rx.State):
         return None
 
     @rx.event
-    def set_draft(self, value: str) -> None:
+    async def set_draft(self, value: str) -> None:
+        if problem := await refused_text(self, value):
+            self.error = problem
+            return
         self.draft = value
         if self.error and len(value.strip()) <= ANNOUNCEMENT_MAX:
             self.error = ""

@@ -124,7 +124,12 @@ class LoginState(rx.State):
                 db, user_id=user.id, remember=remember, next_path=next_path
             )
 
-        ticket = await run_db(work)
+        try:
+            ticket = await run_db(work)
+        except Invalid as problem:  # text that cannot be stored (a NUL, a lone surrogate)
+            first = next(iter(problem.errors.values()))
+            self.error = translate(first, await language_of(self))
+            return None
         if isinstance(ticket, EmailNotConfirmed):
             self.error = translate(ticket.message, await language_of(self))
             (await self.get_state(ConfirmEmailState)).offer_resend(ticket.user_id)

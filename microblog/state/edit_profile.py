@@ -9,9 +9,11 @@ from microblog.i18n import _l, translate, translate_errors
 from microblog.routes import user_url
 from microblog.services import users
 from microblog.services.errors import Invalid
+from microblog.services.text import is_storable
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
+from microblog.state.text_input import refused_text
 
 
 class EditProfileState(PageData, rx.State):
@@ -36,7 +38,10 @@ class EditProfileState(PageData, rx.State):
         return None
 
     @rx.event
-    def set_about_me(self, value: str) -> None:
+    async def set_about_me(self, value: str) -> None:
+        if problem := await refused_text(self, value):
+            self.about_me_error = problem
+            return
         self.about_me = value
 
     @rx.event
@@ -50,7 +55,12 @@ class EditProfileState(PageData, rx.State):
         # A checked box submits "on"; an unchecked one submits nothing.
         email_on_follow = bool(form.get("email_on_follow"))
         self.email_on_follow = email_on_follow
-        self.username, self.about_me = username, about_me
+        # What was typed stays on the page, unless UTF-8 cannot carry it back (the service
+        # refuses it below, with the message beside the field).
+        if is_storable(username):
+            self.username = username
+        if is_storable(about_me):
+            self.about_me = about_me
         try:
             user = await run_db(
                 lambda db: users.update_profile(

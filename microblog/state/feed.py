@@ -17,6 +17,7 @@ from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
+from microblog.state.text_input import refused_text
 
 
 class FeedState(PageData, rx.State):
@@ -93,7 +94,10 @@ class FeedState(PageData, rx.State):
         self._show(*await run_read(work))
 
     @rx.event
-    def set_draft(self, value: str) -> None:
+    async def set_draft(self, value: str) -> None:
+        if problem := await refused_text(self, value):
+            self.post_error = problem
+            return
         self.draft = value
         if self.post_error and len(value.strip()) <= POST_MAX:
             self.post_error = ""

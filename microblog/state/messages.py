@@ -24,6 +24,7 @@ from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
+from microblog.state.text_input import refused_text
 
 
 class MessagesState(PageData, rx.State):
@@ -104,7 +105,10 @@ class SendMessageState(PageData, rx.State):
         return None
 
     @rx.event
-    def set_draft(self, value: str) -> None:
+    async def set_draft(self, value: str) -> None:
+        if problem := await refused_text(self, value):
+            self.error = problem
+            return
         self.draft = value
         if self.error and len(value.strip()) <= MESSAGE_MAX:
             self.error = ""

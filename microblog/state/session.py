@@ -14,7 +14,6 @@ or another one, or the session has ended, the whole tab is emptied before anythi
 
 from __future__ import annotations
 
-import time
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -33,13 +32,6 @@ if TYPE_CHECKING:
     from reflex.app import App
     from reflex.event import Event
     from reflex.state import BaseState, StateUpdate
-
-# How long a session confirmed with the database stays confirmed for the same websocket
-# connection. A page load is a chain of events (hydrate, the page's on_load, LiveState.connect)
-# that would otherwise read the same row three times in a few milliseconds. An ended session
-# does not wait for this: logging out, a password reset and a revoked session reset the
-# session's open tabs at once (state/live.py, `end_tabs_of_sessions`).
-RECHECK_SECONDS = 2.0
 
 
 def cookie_token(cookie_header: str, name: str) -> str:
@@ -103,17 +95,26 @@ async def empty_tab(root: BaseState) -> None:
                 setattr(state, name, value)
 
 
+def _current_event() -> str:
+    """The id of the event being handled, so the session is read once per event: by the
+    middleware, and not again by the handler's own check. Empty outside an event."""
+    from reflex_base.event.context import EventContext
+
+    try:
+        return EventContext.get().txid
+    except LookupError:
+        return ""
+
+
 class SessionState(rx.State):
     user_id: int = 0
     user_name: str = ""
     user_avatar: str = ""
     auth_checked: bool = False
     # The login session that filled this tab (the hash of its cookie token, as the database
-    # keeps it; never sent to the browser), and when and over which connection it was last
-    # confirmed with the database.
+    # keeps it; never sent to the browser), and the event it was last confirmed for.
     _session_key: str = ""
-    _checked_at: float = 0.0
-    _checked_in: str = ""
+    _checked_for: str = ""
 
     @rx.var
     def is_authenticated(self) -> bool:
@@ -129,7 +130,8 @@ class SessionState(rx.State):
 
     async def guard(self) -> None:
         """Bind the tab to the session of the event's cookie, emptying it when that changes or
-        the session has ended; then know the reader. Runs before every event (`SessionGuard`)."""
+        the session has ended; then know the reader from the database. Runs before every event
+        (`SessionGuard`): one read-only statement per event of a signed-in tab."""
         token = self._token()
         key = hash_token(token) if token else ""
         if key != self._session_key:
@@ -138,21 +140,16 @@ class SessionState(rx.State):
         if not key:
             self._set_reader(None)
             return
-        connection = self.router.session.session_id
-        now = time.time()
-        if (
-            self.auth_checked
-            and connection == self._checked_in
-            and now - self._checked_at < RECHECK_SECONDS
-        ):
-            return
+        event = _current_event()
+        if event and self.auth_checked and event == self._checked_for:
+            return  # the middleware checked it for this very event
         found = await _resolve(token)
         if found is None and self.user_id:
             # The session ended while this tab showed its user's data.
             await empty_tab(self._get_root_state())
             self._session_key = key
         self._set_reader(found)
-        self._checked_at, self._checked_in = now, connection
+        self._checked_for = event
 
     def _set_reader(self, found: tuple[int, str, str] | None) -> None:
         self.user_id, self.user_name, self.user_avatar = found or (0, "", "")

@@ -152,6 +152,11 @@ def test_register_answers_201_with_location_and_the_user(api: httpx.Client) -> N
         ({"email": "x@example.com", "password": PASSWORD}, ["username", "required"]),
         ({"username": "someone"}, ["email", "password"]),
         ({"username": "a", "email": "a@example.com", "password": PASSWORD}, ["3 to 32"]),
+        ({"username": "a" * 33, "email": "a@example.com", "password": PASSWORD}, ["3 to 32"]),
+        (
+            {"username": "longmail", "email": f"{'a' * 60}@{'b' * 60}.com", "password": PASSWORD},
+            ["120"],
+        ),
         ({"username": "okname1", "email": "not-an-email", "password": PASSWORD}, ["valid email"]),
         ({"username": "okname2", "email": "ok2@example.com", "password": "short"}, ["8"]),
         (
@@ -267,3 +272,28 @@ def test_docs_and_schema_are_served(api_server: ApiServer) -> None:
     assert schema["servers"] == [{"url": "/api"}]
     docs = httpx.get(f"{api_server.api}/docs")
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
+
+
+def test_a_name_that_only_looks_like_a_taken_one_is_refused(
+    api: httpx.Client, make_account
+) -> None:
+    """`rn` for `m`, capital i for l: the TR39 skeleton check, on registration and on PUT."""
+    mallory: Account = make_account("mal")
+    lookalike = "rn" + mallory.username[1:]
+    created = api.post(
+        "/users",
+        json={"username": lookalike, "email": f"{lookalike}@example.com", "password": PASSWORD},
+    )
+    assert created.status_code == 400
+    assert "looks too much like" in created.json()["message"]
+    other: Account = make_account("lil")
+    renamed = api.put(
+        f"/users/{other.id}",
+        json={"username": mallory.username.replace("l", "I")},
+        headers=other.headers,
+    )
+    assert renamed.status_code == 400
+    assert "looks too much like" in renamed.json()["message"]
+    assert api.get(f"/users/{other.id}", headers=other.headers).json()["username"] == (
+        other.username
+    )

@@ -140,6 +140,17 @@ def test_bad_registration_shows_field_errors_and_keeps_input(new_page: NewPage) 
     expect(page.get_by_label("Username")).to_have_value(taken.upper())
     expect(page).to_have_url(re.compile(r"/register$"))
 
+    # A name that only looks like a taken one (capital I for l) is refused beside the field.
+    register(page, taken + "l")
+    page.goto("/register")
+    page.get_by_label("Username").fill(taken + "I")
+    page.get_by_label("Email").fill(f"{taken}-i@example.org")
+    page.get_by_label("Password", exact=True).fill("long enough password")
+    page.get_by_label("Repeat password").fill("long enough password")
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#field-username-error")).to_contain_text("looks too much like")
+    expect(page).to_have_url(re.compile(r"/register$"))
+
 
 def test_unknown_user_and_unknown_route_show_not_found(new_page: NewPage) -> None:
     page = new_page()

@@ -137,8 +137,17 @@ def test_translate_link_replaces_the_text_in_place_and_back(
     post(page_w, broken)
     post(page_w, english)
 
+    # A visitor is not offered Translate (each translation spends the operator's quota).
+    visitor = new_page()
+    visitor.goto(f"/user/{writer}")
+    expect(visitor.locator(".post", has_text=spanish)).to_be_visible()
+    expect(visitor.locator(".post-body").first).to_be_visible()
+    expect(visitor.get_by_role("button", name="Translate")).to_have_count(0)
+
     register(page_r, reader)
     log_in(page_r, reader)
+    # Signed in before going on: Translate is offered only to signed-in readers.
+    expect(page_r.get_by_role("link", name="Log out")).to_be_visible()
     page_r.goto(f"/user/{writer}")
     card = page_r.locator(".post", has_text=spanish)
     expect(card.get_by_role("button", name="Translate")).to_be_visible()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 
 import pytest
 from passlib.hash import argon2
@@ -14,6 +17,7 @@ from microblog.security import (
     safe_next_path,
     verify_password,
 )
+from tests.conftest import PROJECT_ROOT
 
 
 def test_password_hashing() -> None:
@@ -87,3 +91,57 @@ def test_safe_next_path_refuses_off_site_targets(path: str | None) -> None:
     """An open redirect after login is a phishing tool: anything not plainly local is refused."""
     assert safe_next_path(path) == "/"
     assert safe_next_path(path, default="/index") == "/index"
+
+
+# Made by passlib 1.7.4 (the library before libpass) with this module's parameters, and with
+# weaker ones: accounts registered before the move must still log in.
+PASSLIB_174_HASH = (
+    "$argon2id$v=19$m=19456,t=2,p=1$1Lq3ljJGqLU2JqT0vreW8g$"
+    "RncNSMii87uah0Re1H02cioYC37b3yjg4PbFHcnxpzU"
+)
+PASSLIB_174_WEAK_HASH = (
+    "$argon2id$v=19$m=1024,t=1,p=1$+B/DGCOktPae854zJsT4Pw$"
+    "fK5xLnMwsJBNpJwnKQSEOkhD+zQTCtKkl1YmZkNujrQ"
+)
+
+
+def test_hashes_made_before_the_move_to_libpass_still_verify() -> None:
+    assert verify_password("correct horse battery staple", PASSLIB_174_HASH) == (True, None)
+    assert verify_password("correct horse battery stapler", PASSLIB_174_HASH) == (False, None)
+    ok, upgraded = verify_password("correct horse battery staple", PASSLIB_174_WEAK_HASH)
+    assert ok is True
+    assert upgraded is not None and "m=19456" in upgraded
+
+
+_FIRST_USE = """
+import warnings
+warnings.simplefilter("error", DeprecationWarning)
+warnings.simplefilter("error", PendingDeprecationWarning)
+from microblog.security import burn_password_check, hash_password, verify_password
+from passlib.hash import argon2
+hashed = hash_password("cat")
+assert verify_password("cat", hashed) == (True, None)
+weak = argon2.using(type="ID", memory_cost=1024, time_cost=1, parallelism=1).hash("cat")
+assert verify_password("cat", weak)[1] is not None
+burn_password_check("dog")
+print("clean")
+"""
+
+
+def test_password_hashing_raises_no_deprecation_warning_at_import_or_first_use() -> None:
+    """passlib 1.7.4 read `argon2.__version__` (deprecated by argon2-cffi: when it goes, every
+    login fails) and imported the stdlib `crypt` (gone in Python 3.13). A fresh interpreter
+    turns deprecation warnings into errors, so one from the hashing stack fails here, whichever
+    Python runs the suite; pytest's own filters cannot hide it."""
+    env = {**os.environ, "MICROBLOG_ENV": "test", "PYTHONWARNINGS": "error::DeprecationWarning"}
+    result = subprocess.run(
+        [sys.executable, "-c", _FIRST_USE],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "clean"

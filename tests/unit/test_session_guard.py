@@ -7,6 +7,7 @@ guard runs before the state is sent (the reconnect's hydrate passes through it f
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 import reflex as rx
@@ -92,18 +93,40 @@ async def test_the_same_session_keeps_its_tab(session: Session, add_user: AddUse
 
 @pytest.mark.anyio
 @pytest.mark.usefixtures("use_engine")
-async def test_a_page_load_checks_the_session_once(
+async def test_each_event_reads_the_session_once(
     session: Session, add_user: AddUser, sent_sql: list[str]
 ) -> None:
-    """hydrate, the page's on_load and LiveState.connect are three events of one connection:
-    the session row is read once for them."""
+    """The middleware reads the session for each event, and the handler's own check in the same
+    event reads nothing more; so a session ended between two events of one connection is seen
+    at the very next one."""
+    from reflex_base.event.context import EventContext
+
     alice = add_user(session, "alice")
     token = session_token(session, alice)
     root = rx.State()
-    sent_sql.clear()
-    for _ in range(3):
+    reader = await root.get_state(SessionState)
+
+    def reads() -> int:
+        return sum("auth_session" in s for s in sent_sql)
+
+    for txid in ("event-1", "event-2"):
+        marker = EventContext._context_var.set(SimpleNamespace(txid=txid))  # type: ignore[arg-type]
+        try:
+            sent_sql.clear()
+            await _event(root, token=token, sid="alice-1")
+            assert await reader.current_user_id() == alice.id
+            assert reads() == 1
+        finally:
+            EventContext._context_var.reset(marker)
+
+    auth_sessions.end_session(session, token=token)
+    session.commit()
+    marker = EventContext._context_var.set(SimpleNamespace(txid="event-3"))  # type: ignore[arg-type]
+    try:
         await _event(root, token=token, sid="alice-1")
-    assert sum("auth_session" in s for s in sent_sql) == 1
+    finally:
+        EventContext._context_var.reset(marker)
+    assert reader.user_id == 0
 
 
 @pytest.mark.anyio

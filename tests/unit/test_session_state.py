@@ -18,7 +18,7 @@ AddUser = Callable[..., User]
 
 
 async def _session_state(token: str) -> SessionState:
-    return await tab_state(SessionState, token=token)
+    return await tab_state(SessionState, token=token, hydrated=False)
 
 
 def _kinds(sent_sql: list[str]) -> list[str]:
