@@ -46,9 +46,9 @@ def cookie_token(cookie_header: str, name: str) -> str:
 async def _resolve(token: str) -> tuple[int, str, str] | None:
     """(user id, username, avatar) for a live session token, touching last_seen on the way.
 
-    Every connection comes through here, so the check is one read-only statement; the write
-    that records activity runs only when `last_seen` is older than the throttle, about once a
-    minute per active user instead of a write transaction per event.
+    Every event of a signed-in tab comes through here, so the check is one read-only statement;
+    the write that records activity runs only when `last_seen` is older than the throttle, about
+    once a minute per active user instead of a write transaction per event.
     """
     if not token:
         return None
@@ -152,8 +152,13 @@ class SessionState(rx.State):
         self._checked_for = event
 
     def _set_reader(self, found: tuple[int, str, str] | None) -> None:
-        self.user_id, self.user_name, self.user_avatar = found or (0, "", "")
-        self.auth_checked = True
+        """Know the reader; only what changed is assigned, so an event sends no delta for it
+        when nothing did."""
+        reader = found or (0, "", "")
+        if (self.user_id, self.user_name, self.user_avatar) != reader:
+            self.user_id, self.user_name, self.user_avatar = reader
+        if not self.auth_checked:
+            self.auth_checked = True
 
     def show_visitor(self) -> None:
         """The tab's session has ended: show a visitor's page until the next event checks the

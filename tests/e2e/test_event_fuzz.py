@@ -203,3 +203,20 @@ def test_every_handler_refuses_what_does_not_fit_and_leaks_nothing(
     # Alice's page is untouched and her post still there.
     page_a.goto(f"/user/{alice}")
     expect(page_a.locator(".post", has_text=f"a public post by {alice}")).to_be_visible()
+
+
+def test_a_message_over_64_kib_closes_the_socket_and_nothing_else(live_app: RunningApp) -> None:
+    backend = urlsplit(live_app.backend)
+    name = f"{SessionState.get_full_name()}.load_session"
+
+    async def play() -> bool:
+        tab = RawTab(backend.hostname or "", backend.port or 0, origin=live_app.frontend)
+        await tab.open("/explore")
+        tab.send(name, {"padding": "x" * (64 * 1024)})
+        await asyncio.wait_for(tab.closed.wait(), 20)
+        late = RawTab(backend.hostname or "", backend.port or 0, origin=live_app.frontend)
+        await late.open("/explore")  # the server still serves everyone else
+        await late.close()
+        return tab.closed.is_set()
+
+    assert _run(play)

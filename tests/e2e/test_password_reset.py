@@ -26,6 +26,19 @@ def ask_for_reset(page: Page, email: str) -> None:
     page.get_by_role("button", name="Request Password Reset").click()
 
 
+def reset_link(app_mail: SmtpSink, email: str) -> str:
+    """The link in the password-reset email to `email` (not its registration's confirmation)."""
+
+    def resets(got: list) -> list:
+        return [m for m in got if m["To"] == email and "Reset" in m["Subject"]]
+
+    (message,) = resets(app_mail.wait_for(lambda got: bool(resets(got))))
+    text = message.get_body(("plain",)).get_content()
+    found = re.search(r"http://\S+/reset_password/\S+", text)
+    assert found, text
+    return found.group(0)
+
+
 def test_reset_by_email_link_then_log_in_and_the_link_is_dead(
     new_page: NewPage, live_app: RunningApp, app_mail: SmtpSink
 ) -> None:
@@ -37,12 +50,7 @@ def test_reset_by_email_link_then_log_in_and_the_link_is_dead(
     ask_for_reset(page, email)
     expect(page.get_by_text(SENT)).to_be_visible()
 
-    def resets(got: list) -> list:
-        return [m for m in got if m["To"] == email and "Reset" in m["Subject"]]
-
-    (message,) = resets(app_mail.wait_for(lambda got: bool(resets(got))))
-    text = message.get_body(("plain",)).get_content()
-    link = re.search(r"http://\S+/reset_password/\S+", text).group(0)
+    link = reset_link(app_mail, email)
     assert link.startswith(live_app.frontend)
 
     page.goto(link)

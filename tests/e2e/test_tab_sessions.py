@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.actions import log_in, new_name, signed_up
 from tests.e2e.conftest import NewPage
 from tests.e2e.test_live import assert_not_reloaded, badge, mark_no_reload, send_message
-from tests.e2e.test_password_reset import ask_for_reset
+from tests.e2e.test_password_reset import ask_for_reset, reset_link
 from tests.smtp import SmtpSink
 
 pytestmark = pytest.mark.browser
@@ -116,9 +116,7 @@ def test_a_password_reset_empties_the_tabs_of_every_browser(
     other_browser = new_page()
     email = f"{alice}@example.com"
     ask_for_reset(other_browser, email)
-    message = app_mail.wait_for(lambda got: any(m["To"] == email for m in got))
-    text = next(m for m in message if m["To"] == email).get_body(("plain",)).get_content()
-    other_browser.goto(re.search(r"http://\S+/reset_password/\S+", text).group(0))
+    other_browser.goto(reset_link(app_mail, email))
     other_browser.get_by_label("New password", exact=True).fill("a brand new secret")
     other_browser.get_by_label("Repeat new password").fill("a brand new secret")
     other_browser.get_by_role("button", name="Set New Password").click()
