@@ -1,10 +1,12 @@
-"""The emails Microblog sends, each as plain text and HTML. Links are built from the configured
-BASE_URL (never from a request's Host header, which an attacker can set). Everything a user
-wrote is escaped in the HTML part. Each is written in the recipient's language (`User.language`,
-English when they never chose one); the text comes from the message catalogs."""
+"""The emails Microblog sends. Each is described once, as paragraphs of text and links, and
+rendered twice by `_letter`: as plain text and as HTML, where everything is escaped. Links are
+built from the configured BASE_URL (never from a request's Host header, which an attacker can
+set). Each is written in the recipient's language (`User.language`, English when they never
+chose one); the text comes from the message catalogs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.message import EmailMessage
 from html import escape
 
@@ -14,8 +16,51 @@ from microblog.mail import Attachment, build_message
 from microblog.routes import LOGIN, RESET_PASSWORD_REQUEST, confirm_url, user_url
 
 
-def _link(path: str) -> str:
-    return f"{get_settings().base_url}{path}"
+@dataclass(frozen=True)
+class _Link:
+    url: str
+
+
+# A paragraph is lines; a line is pieces of text and links, separated by spaces.
+_Line = tuple[str | _Link, ...]
+
+
+def _link(path: str) -> _Link:
+    return _Link(f"{get_settings().base_url}{path}")
+
+
+def _letter(
+    *,
+    subject: str,
+    email: str,
+    paragraphs: list[list[_Line]],
+    attachments: tuple[Attachment, ...] = (),
+) -> EmailMessage:
+    """The message, from its one description: plain text, and the same as escaped HTML."""
+
+    def as_text(piece: str | _Link) -> str:
+        return piece.url if isinstance(piece, _Link) else piece
+
+    def as_html(piece: str | _Link) -> str:
+        if isinstance(piece, _Link):
+            return f'<a href="{escape(piece.url)}">{escape(piece.url)}</a>'
+        return escape(piece)
+
+    signed = [*paragraphs, [("Microblog",)]]
+    text = "\n\n".join(
+        "\n".join(" ".join(map(as_text, line)) for line in paragraph) for paragraph in signed
+    )
+    html = "".join(
+        "<p>" + "<br>".join(" ".join(map(as_html, line)) for line in paragraph) + "</p>"
+        for paragraph in signed
+    )
+    return build_message(
+        subject="[Microblog] " + subject,
+        recipients=[email],
+        text_body=text + "\n",
+        html_body=html,
+        attachments=attachments,
+    )
 
 
 def reset_password_email(
@@ -33,17 +78,10 @@ def reset_password_email(
         "If you did not ask for a password reset, ignore this message; "
         "your password stays as it is."
     )
-    text = f"{dear}\n\n{within}\n\n{link}\n\n{ignore}\n\nMicroblog\n"
-    html = (
-        f"<p>{escape(dear)}</p><p>{escape(within)}</p>"
-        f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
-        f"<p>{escape(ignore)}</p><p>Microblog</p>"
-    )
-    return build_message(
-        subject="[Microblog] " + _("Reset Your Password"),
-        recipients=[email],
-        text_body=text,
-        html_body=html,
+    return _letter(
+        subject=_("Reset Your Password"),
+        email=email,
+        paragraphs=[[(dear,)], [(within,)], [(link,)], [(ignore,)]],
     )
 
 
@@ -56,18 +94,10 @@ def new_follower_email(
     dear = _("Dear %(username)s,", username=username)
     following = _("%(username)s is now following you on Microblog.", username=follower)
     turn_off = _("You can turn these emails off on your profile:")
-    text = f"{dear}\n\n{following}\n{follower_link}\n\n{turn_off} {settings_link}\n\nMicroblog\n"
-    html = (
-        f"<p>{escape(dear)}</p>"
-        f'<p>{escape(following)} <a href="{escape(follower_link)}">{escape(follower_link)}</a></p>'
-        f'<p>{escape(turn_off)} <a href="{escape(settings_link)}">{escape(settings_link)}</a>'
-        "</p><p>Microblog</p>"
-    )
-    return build_message(
-        subject="[Microblog] " + _("%(username)s is now following you", username=follower),
-        recipients=[email],
-        text_body=text,
-        html_body=html,
+    return _letter(
+        subject=_("%(username)s is now following you", username=follower),
+        email=email,
+        paragraphs=[[(dear,)], [(following,), (follower_link,)], [(turn_off, settings_link)]],
     )
 
 
@@ -99,17 +129,10 @@ def export_posts_email(
             count,
         )
     also = _("You can also download it from your profile:")
-    text = f"{dear}\n\n{where}\n\n{also} {profile_link}\n\nMicroblog\n"
-    html = (
-        f"<p>{escape(dear)}</p><p>{escape(where)}</p>"
-        f'<p>{escape(also)} <a href="{escape(profile_link)}">{escape(profile_link)}</a></p>'
-        "<p>Microblog</p>"
-    )
-    return build_message(
-        subject="[Microblog] " + _("Your blog posts"),
-        recipients=[email],
-        text_body=text,
-        html_body=html,
+    return _letter(
+        subject=_("Your blog posts"),
+        email=email,
+        paragraphs=[[(dear,)], [(where,)], [(also, profile_link)]],
         attachments=(attachment,) if attachment is not None else (),
     )
 
@@ -132,17 +155,10 @@ def confirm_address_email(
         "If you did not register, ignore this message: the account stays inactive and "
         "nobody can log in to it."
     )
-    text = f"{dear}\n\n{welcome}\n\n{link}\n\n{ignore}\n\nMicroblog\n"
-    html = (
-        f"<p>{escape(dear)}</p><p>{escape(welcome)}</p>"
-        f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
-        f"<p>{escape(ignore)}</p><p>Microblog</p>"
-    )
-    return build_message(
-        subject="[Microblog] " + _("Confirm your email address"),
-        recipients=[email],
-        text_body=text,
-        html_body=html,
+    return _letter(
+        subject=_("Confirm your email address"),
+        email=email,
+        paragraphs=[[(dear,)], [(welcome,)], [(link,)], [(ignore,)]],
     )
 
 
@@ -163,19 +179,13 @@ def registration_attempt_email(
     if_you = _("If it was you, log in instead:")
     forgot = _("Forgot your password? Reset it here:")
     ignore = _("If it was not you, ignore this message; nothing has changed on your account.")
-    text = (
-        f"{dear}\n\n{tried}\n\n{if_you} {login_link}\n{forgot} {reset_link}\n\n{ignore}\n\n"
-        "Microblog\n"
-    )
-    html = (
-        f"<p>{escape(dear)}</p><p>{escape(tried)}</p>"
-        f'<p>{escape(if_you)} <a href="{escape(login_link)}">{escape(login_link)}</a><br>'
-        f'{escape(forgot)} <a href="{escape(reset_link)}">{escape(reset_link)}</a></p>'
-        f"<p>{escape(ignore)}</p><p>Microblog</p>"
-    )
-    return build_message(
-        subject="[Microblog] " + _("Someone tried to register with your email address"),
-        recipients=[email],
-        text_body=text,
-        html_body=html,
+    return _letter(
+        subject=_("Someone tried to register with your email address"),
+        email=email,
+        paragraphs=[
+            [(dear,)],
+            [(tried,)],
+            [(if_you, login_link), (forgot, reset_link)],
+            [(ignore,)],
+        ],
     )

@@ -161,20 +161,25 @@ def is_following(user_id: int, credentials: BearerCredentials) -> Response:
     return Response(status_code=204)
 
 
-@router.post(
-    "/users/{user_id}/follow",
-    status_code=204,
-    responses=errors(
+def _not_yourself(verb: str) -> dict[int | str, dict[str, object]]:
+    """The errors of following and unfollowing, a 400 for doing it to yourself among them."""
+    return errors(
         400,
         401,
         404,
         examples={
             400: (
-                "The id is not a number, or it is your own: you cannot follow yourself.",
-                "You cannot follow yourself.",
+                f"The id is not a number, or it is your own: you cannot {verb} yourself.",
+                f"You cannot {verb} yourself.",
             )
         },
-    ),
+    )
+
+
+@router.post(
+    "/users/{user_id}/follow",
+    status_code=204,
+    responses=_not_yourself("follow"),
 )
 def follow(user_id: int, credentials: BearerCredentials) -> Response:
     """Follow a user (the same as the Follow button: they are notified). Following someone you
@@ -187,17 +192,7 @@ def follow(user_id: int, credentials: BearerCredentials) -> Response:
 @router.delete(
     "/users/{user_id}/follow",
     status_code=204,
-    responses=errors(
-        400,
-        401,
-        404,
-        examples={
-            400: (
-                "The id is not a number, or it is your own: you cannot unfollow yourself.",
-                "You cannot unfollow yourself.",
-            )
-        },
-    ),
+    responses=_not_yourself("unfollow"),
 )
 def unfollow(user_id: int, credentials: BearerCredentials) -> Response:
     """Stop following a user; 204 also when you were not following them."""
