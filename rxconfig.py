@@ -8,7 +8,7 @@ from reflex_base.constants import PackageJson
 from reflex_base.plugins.sitemap import SitemapPlugin
 
 from microblog.config import PROJECT_ROOT, tab_state_store, written_folders
-from microblog.profile_skeleton import ProfileSkeletonPlugin
+from microblog.web.profile_skeleton import ProfileSkeletonPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
 load_dotenv(PROJECT_ROOT / ".env", override=False)

@@ -4,7 +4,7 @@
     python -m benchmarks.bench_api --database-url sqlite:////tmp/api-scale.db
     python -m benchmarks.bench_api --database-url postgresql://postgres@127.0.0.1/bench --workers 2
 
-The server is the backend's HTTP app (`microblog.api:create_http_app`, the object Reflex mounts
+The server is the backend's HTTP app (`microblog.web:create_http_app`, the object Reflex mounts
 with `api_transformer`) under granian, the server `reflex run` uses, on a free loopback port
 with `--workers` processes. The load generator is this process: `--connections` keep-alive
 HTTP/1.1 connections on asyncio streams (a raw client, so the generator costs far less CPU per
@@ -32,9 +32,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from microblog.app_server import serve_asgi
 from microblog.config import normalize_database_url
 from microblog.seed import DEMO_PASSWORD
+from tests.app_server import serve_asgi
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "user2"
@@ -82,7 +82,7 @@ def serve_api(database_url: str, workers: int) -> Iterator[tuple[str, int]]:
         "LOG_TO_STDOUT": "1",
     }
     with serve_asgi(
-        "microblog.api:create_http_app",
+        "microblog.web:create_http_app",
         env=env,
         ready_path="/api/openapi.json",
         workers=workers,

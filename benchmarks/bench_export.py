@@ -60,7 +60,6 @@ from benchmarks.bench_live import (
     open_sessions,
     port_free,
 )
-from microblog.app_server import AppDidNotStart, serve_app
 from microblog.config import get_settings, normalize_database_url
 from microblog.db import make_engine, session_scope
 from microblog.live import hub as live_hub
@@ -68,6 +67,7 @@ from microblog.live.events import TASK, LiveEvent
 from microblog.models import Post, Task
 from microblog.services import exports, mail_outbox
 from microblog.services.tasks import set_runner
+from tests.app_server import AppDidNotStart, serve_app
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 _WORDS = [

@@ -34,12 +34,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
 from microblog.config import get_settings, normalize_database_url
 from microblog.db import make_engine, make_read_engine, read, session_scope
 from microblog.models import Post, User
 from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER
-from microblog.services import follows, posts, users
+from microblog.services import follows, posts, timeline, users
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE_USERS = 10_000
@@ -255,14 +255,14 @@ def find_subjects(engine: Engine) -> Subjects:
 def chosen_plan(following: int, population: int, dialect: str) -> str:
     authors = following + 1
     square = f"{authors}^2 = {authors * authors:,}"
-    if posts._choose_plan(authors, population, dialect) == posts.SCAN:
+    if timeline._choose_plan(authors, population, dialect) == timeline.SCAN:
         return f"scan: newest-first walk ({square} > {population:,} or too many for SQLite)"
     return f"merge: per-author newest posts ({square} <= {population:,})"
 
 
 def feed_operations(who: Subjects, per_page: int) -> list[tuple[str, Callable[[Session], Any]]]:
     def home(user_id: int, page: int) -> Callable[[Session], Any]:
-        return lambda s: posts.home_timeline(s, user_id=user_id, page=page, per_page=per_page)
+        return lambda s: timeline.home_timeline(s, user_id=user_id, page=page, per_page=per_page)
 
     def explore(page: int) -> Callable[[Session], Any]:
         return lambda s: posts.explore_posts(s, page=page, per_page=per_page)
@@ -312,7 +312,7 @@ def run_queries(engine: Engine, args: argparse.Namespace, who: Subjects) -> list
 
         figure = Figure("ours", name, measure(once, iterations=args.iterations, warmup=warmup))
         # From a warm call: a process's first home timeline also reads the user count, which is
-        # then remembered for a few minutes (posts.POPULATION_TTL_SECONDS).
+        # then remembered for a few minutes (timeline.POPULATION_TTL_SECONDS).
         with captured_statements(reader) as statements:
             result = once()
         shown = len(result.items)
@@ -390,29 +390,31 @@ def run_forced_plans(
     dialect = engine.dialect.name
     print(f"\nHome timeline, page 1, each plan forced ({args.iterations} runs):")
     figures = []
-    real_threshold = posts._max_merge_authors
+    real_threshold = timeline._max_merge_authors
     for label, user_id, following in (
         ("heavy", who.heavy_id, who.heavy_following),
         (TYPICAL_USER, who.typical_id, who.typical_following),
     ):
-        chosen = posts._choose_plan(following + 1, who.population, dialect)
-        for plan in (posts.SCAN, posts.MERGE):
-            too_many = following + 1 > posts.SQLITE_MAX_MERGE_AUTHORS
-            if plan == posts.MERGE and dialect == "sqlite" and too_many:
+        chosen = timeline._choose_plan(following + 1, who.population, dialect)
+        for plan in (timeline.SCAN, timeline.MERGE):
+            too_many = following + 1 > timeline.SQLITE_MAX_MERGE_AUTHORS
+            if plan == timeline.MERGE and dialect == "sqlite" and too_many:
                 print(f"  {label}: no merge on SQLite past 500 authors (compound SELECT limit)")
                 continue
 
             def once(user_id: int = user_id) -> Any:
                 with session_scope(engine) as session:
-                    return posts.home_timeline(session, user_id=user_id, page=1, per_page=per_page)
+                    return timeline.home_timeline(
+                        session, user_id=user_id, page=1, per_page=per_page
+                    )
 
             # The plan follows from this one threshold (see tests/unit/test_posts.py).
-            most = 10**9 if plan == posts.MERGE else 0
-            posts._max_merge_authors = lambda *_args, most=most: most
+            most = 10**9 if plan == timeline.MERGE else 0
+            timeline._max_merge_authors = lambda *_args, most=most: most
             try:
                 samples = measure(once, iterations=args.iterations, warmup=warmup)
             finally:
-                posts._max_merge_authors = real_threshold
+                timeline._max_merge_authors = real_threshold
             note = "chosen" if plan == chosen else "not chosen"
             figures.append(
                 Figure("forced", f"home, {label} (follows {following}): {plan} plan", samples, note)
@@ -442,7 +444,7 @@ def run_tutorial(
                 return int(session.execute(text(TUTORIAL_COUNT_SQL), params).scalar_one())
 
         with session_scope(engine) as session:
-            ours = posts.home_timeline(session, user_id=user_id, page=1, per_page=per_page)
+            ours = timeline.home_timeline(session, user_id=user_id, page=1, per_page=per_page)
         same = page() == [row.id for row in ours.items]
         total = count()
         subject = f"{label} (follows {following})"
@@ -503,8 +505,8 @@ def expected_feeds(engine: Engine, who: Subjects) -> list[Feed]:
             Feed(
                 "home (heavy)",
                 "/",
-                ids(posts.home_timeline(s, user_id=who.heavy_id, page=1, per_page=per_page)),
-                ids(posts.home_timeline(s, user_id=who.heavy_id, page=2, per_page=per_page)),
+                ids(timeline.home_timeline(s, user_id=who.heavy_id, page=1, per_page=per_page)),
+                ids(timeline.home_timeline(s, user_id=who.heavy_id, page=2, per_page=per_page)),
             ),
             Feed(
                 "explore",

@@ -55,11 +55,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, AppServer, serve_app
 from microblog.db import make_engine, session_scope
 from microblog.live import hub as live_hub
 from microblog.models import MESSAGE_MAX
 from microblog.services import announcements, auth_sessions, messages, notifications, users
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, AppServer, serve_app
 
 PASSWORD = "live bench password"  # noqa: S105 (throwaway accounts in a temporary database)
 RECIPIENT = "reader"

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import reflex as rx
 
 from microblog import routes
-from microblog.api import create_http_app
 from microblog.components.i18n import t
+from microblog.jobs import export_tasks, mail_outbox, search_outbox
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
 from microblog.pages.confirm_email import confirm_email_page
@@ -20,27 +20,26 @@ from microblog.pages.login import login_page
 from microblog.pages.messages import messages_page
 from microblog.pages.not_found import not_found_page
 from microblog.pages.notifications import notifications_page
+from microblog.pages.profile import profile_page
 from microblog.pages.register import register_page
 from microblog.pages.reset_password import reset_password_page, reset_password_request_page
 from microblog.pages.search import search_page
 from microblog.pages.send_message import send_message_page
-from microblog.pages.user import user_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
-from microblog.state.background import mail_outbox
 from microblog.state.confirm_email import ConfirmEmailState
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.event_check import EventCheck, quiet_unknown_handlers
-from microblog.state.export import export_tasks
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState, live_updates
 from microblog.state.messages import MessagesState, SendMessageState
 from microblog.state.notifications import NotificationsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
-from microblog.state.search import SearchState, search_outbox
+from microblog.state.search import SearchState
 from microblog.state.session import SessionGuard, SessionState
+from microblog.web import create_http_app
 
 configure_logging()
 
@@ -89,7 +88,7 @@ add_page(index_page, routes.INDEX, t("Home"), FeedState.load_home)
 add_page(explore_page, routes.EXPLORE, t("Explore"), FeedState.load_explore)
 add_page(login_page, routes.LOGIN, t("Sign In"), LoginState.load)
 add_page(register_page, routes.REGISTER, t("Register"), RegisterState.load)
-add_page(user_page, routes.USER, t("Profile"), ProfileState.load)
+add_page(profile_page, routes.USER, t("Profile"), ProfileState.load)
 add_page(edit_profile_page, routes.EDIT_PROFILE, t("Edit Profile"), EditProfileState.load)
 add_page(messages_page, routes.MESSAGES, t("Messages"), MessagesState.load)
 add_page(send_message_page, routes.SEND_MESSAGE, t("Send Message"), SendMessageState.load)

@@ -60,7 +60,7 @@ def hash_token(raw: str) -> str:
 
 def ticket_binding(ticket: str, secret_key: str) -> str:
     """The value that ties a login ticket to the browser that filled in the form: the form's
-    page stores it in a cookie, and the ticket is redeemed only with it (see api/session_cookie.py).
+    page stores it in a cookie, and the ticket is redeemed only with it (see web/session_cookie.py).
     Another site can make a browser visit a ticket's address, but cannot put this cookie in it."""
     return hmac.new(secret_key.encode(), b"login-ticket:" + ticket.encode(), "sha256").hexdigest()
 

@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from microblog.api.asset_caching import AssetCachingMiddleware
-from microblog.api.feed_first_paint import FeedFirstPaintMiddleware
-from microblog.api.page_addresses import PageAddressMiddleware
-from microblog.api.profile_skeleton import ProfileSkeletonMiddleware
+from microblog.web.asset_caching import AssetCachingMiddleware
+from microblog.web.first_paint import FeedFirstPaintMiddleware
+from microblog.web.page_addresses import PageAddressMiddleware
+from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 
 
 async def _api(_request: object) -> JSONResponse:

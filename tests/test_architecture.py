@@ -20,8 +20,19 @@ FORBIDDEN = {
     "services": {"reflex", "microblog.state", "microblog.pages", "fastapi", "starlette"},
     "live": {"reflex", "microblog.state", "microblog.services", "fastapi", "starlette"},
     "i18n": {"reflex", "microblog.state", "microblog.services", "fastapi", "starlette"},
-    # The HTTP routes call services like the states do, never the UI layers.
-    "api": {"microblog.state", "microblog.pages", "microblog.components", "microblog.layouts"},
+    # The REST API calls services like the states do, never the UI layers or the web stack.
+    "api": {
+        "reflex",
+        "microblog.state",
+        "microblog.pages",
+        "microblog.components",
+        "microblog.web",
+    },
+    # The HTML-serving stack around the app: services and widgets, never the Reflex states.
+    "web": {"microblog.state", "microblog.pages", "microblog.components"},
+    # States call services and know nothing of how a page draws them or of the HTTP side.
+    "state": {"microblog.pages", "microblog.components", "microblog.web", "microblog.api"},
+    "jobs.py": {"reflex", "microblog.state", "microblog.web", "microblog.api"},
     "pages": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
     "components": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
 }

@@ -19,7 +19,7 @@ from microblog.api.representations import (
 )
 from microblog.api.routing import JsonRoute
 from microblog.schemas import Page, PostRow
-from microblog.services import posts, users
+from microblog.services import posts, timeline, users
 
 router = APIRouter(route_class=JsonRoute, tags=["posts"])
 
@@ -43,7 +43,7 @@ def get_feed(paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse
     """Your home feed: your posts and those of everyone you follow, newest first. Not counted
     (`total_items` and `total_pages` are null): follow `_links.next` until it is null."""
     with authorized(credentials) as (db, me):
-        page: Page[PostRow] = posts.home_timeline(
+        page: Page[PostRow] = timeline.home_timeline(
             db, user_id=me.id, page=paging.page, per_page=paging.per_page
         )
         return JSONResponse(collection_json(page, post_json, f"{API_PREFIX}/feed"))

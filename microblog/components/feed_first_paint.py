@@ -4,7 +4,7 @@ A full load of a feed shows the prerendered page, then waits for JavaScript to l
 hydrate, the websocket to connect and the tab's data to arrive before the posts can render:
 about 400 ms in a new tab on our machines, of which a bare Reflex page with the same theme
 already spends 350. The server therefore writes the posts into the page's HTML
-(microblog/api/feed_first_paint.py), inside this element, so they are on screen with the
+(microblog/web/first_paint.py), inside this element, so they are on screen with the
 first paint.
 
 React does not look inside an element whose content is `dangerouslySetInnerHTML`: hydration

@@ -12,9 +12,9 @@ from microblog.components.i18n import t
 from microblog.components.language_switcher import language_switcher
 from microblog.components.live import count_badge
 from microblog.components.search_box import search_box
-from microblog.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE
 from microblog.state.live import LiveState
 from microblog.state.session import SessionState
+from microblog.web.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE
 
 
 def nav_link(text: str | rx.Var, href: str | rx.Var) -> rx.Component:
@@ -37,8 +37,8 @@ def _logout_url() -> str:
 
 
 def _session_link(text: str | rx.Var, href: str | rx.Var) -> rx.Component:
-    """A plain client-side link with Radix's link classes (microblog/markup.py): the server
-    writes the same markup into a page's first paint (api/nav_first_paint.py)."""
+    """A plain client-side link with Radix's link classes (microblog/web/markup.py): the server
+    writes the same markup into a page's first paint (web/nav_first_paint.py)."""
     return ReactRouterLink.create(text, to=href, class_name=NAV_LINK)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.i18n import t, t_stored
-from microblog.markup import button_class
 from microblog.state.export import ExportState as E
+from microblog.web.markup import button_class
 
 
 def _dismiss() -> rx.Component:
@@ -103,7 +103,7 @@ def task_progress() -> rx.Component:
 def export_actions() -> rx.Component:
     """For the profile owner, beside "Edit your profile": start an export, and the latest file.
     Plain buttons with Radix's classes, as the server draws them in the profile's first paint
-    (microblog/markup.py)."""
+    (microblog/web/markup.py)."""
     return rx.fragment(
         rx.el.button(
             t("Export your posts"),

@@ -39,7 +39,7 @@ def units_for_js() -> list[list[int | str]]:
 
 def relative_time_text(iso: str, *, lang: str, now: datetime) -> str:
     """The words `relativeTime` in assets/i18n/runtime.js shows for `iso`, for HTML the server
-    writes (microblog/api/feed_first_paint.py): the same units, rounding and catalogs."""
+    writes (microblog/web/first_paint.py): the same units, rounding and catalogs."""
     try:
         when = datetime.fromisoformat(iso)
     except ValueError:

@@ -14,7 +14,7 @@ restarts, until a mail server takes it.
   up (status `failed`, logged) until `python -m microblog mail retry`. A refusal for good (an
   SMTP 5xx) gives up at once; an unreachable server ends the pass (the other rows would only
   wait for the same timeout).
-- `deliver_forever` is each backend worker's safety net (a lifespan task, state/background.py):
+- `deliver_forever` is each backend worker's safety net (a lifespan task, jobs.py):
   it drains at start-up, whenever a retry comes due, and at least every POLL_SECONDS.
 
 Claims. Any number of drains may run at once: the kicked one and the loop in each worker, in

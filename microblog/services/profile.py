@@ -1,5 +1,5 @@
 """A profile page's data, read the same way by the live page (state/profile.py) and by the
-server that draws its first paint (api/feed_first_paint.py)."""
+server that draws its first paint (web/first_paint.py)."""
 
 from __future__ import annotations
 

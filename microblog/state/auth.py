@@ -46,7 +46,7 @@ def _checked(value: object) -> bool:
 
 def _redeem_script(ticket: str) -> str:
     """This browser keeps the ticket's binding for a minute, only for the page that redeems it
-    (api/session_cookie.py), then goes there: a full navigation to the backend, which sets the
+    (web/session_cookie.py), then goes there: a full navigation to the backend, which sets the
     HttpOnly cookie and sends us back."""
     api = get_config().api_url.rstrip("/")
     url = f"{api}{SESSION_HTTP}?ticket={quote(ticket)}"

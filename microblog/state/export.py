@@ -8,22 +8,16 @@ each re-reading the task's row (state/live.py). A reload or a new tab reads the 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 from reflex.config import get_config
 
-from microblog.config import get_settings
-from microblog.db import run_db, session_scope
+from microblog.db import run_db
 from microblog.i18n import translate
 from microblog.services import exports
 from microblog.services.errors import Conflict
-from microblog.services.tasks import get_runner
-from microblog.state.background import background_tasks
 from microblog.state.locale import language_of
 from microblog.state.session import SessionState
 
@@ -109,55 +103,3 @@ class ExportState(rx.State):
         if not self.is_active:
             self._dismissed_id = self.task_id
             self.show_bar = False
-
-
-# -- housekeeping while the backend runs --------------------------------------------------------
-
-SWEEP_EVERY_SECONDS = 60.0
-EXPIRE_EVERY_SECONDS = 3600.0
-
-
-def _sweep(*, at_start: bool) -> None:
-    """Fail orphaned tasks; with one worker, at start-up every active row is an orphan."""
-    runner = get_runner()
-    grace = timedelta(0) if at_start and not runner.leases.shared else exports.ORPHAN_GRACE
-    try:
-        with session_scope() as db:
-            failed = exports.fail_orphaned_tasks(db, alive=runner.leases.alive, grace=grace)
-    except Exception:  # e.g. Redis down: nobody can tell who is alive, so fail nothing
-        log.exception("Could not check for orphaned tasks")
-        return
-    if failed:
-        log.warning("Marked %d orphaned task(s) as interrupted: %s", len(failed), failed)
-
-
-def _expire() -> None:
-    keep = timedelta(days=get_settings().export_keep_days)
-    with session_scope() as db:
-        exports.expire_export_files(db, older_than=datetime.now(UTC) - keep)
-
-
-async def _housekeeping() -> None:
-    await asyncio.to_thread(_sweep, at_start=True)
-    since_expiry = EXPIRE_EVERY_SECONDS
-    while True:
-        try:
-            if since_expiry >= EXPIRE_EVERY_SECONDS:
-                await asyncio.to_thread(_expire)
-                since_expiry = 0.0
-        except Exception:
-            log.exception("Could not expire old export files")
-        await asyncio.sleep(SWEEP_EVERY_SECONDS)
-        since_expiry += SWEEP_EVERY_SECONDS
-        await asyncio.to_thread(_sweep, at_start=False)
-
-
-@asynccontextmanager
-async def export_tasks() -> AsyncIterator[None]:
-    """Lifespan task: fail what a previous run left running, keep sweeping, and at shutdown let
-    running exports stop at their next batch (marked interrupted, so Retry is offered)."""
-    try:
-        async with background_tasks(export_housekeeping=_housekeeping()):
-            yield
-    finally:
-        await asyncio.to_thread(get_runner().stop)

@@ -11,7 +11,7 @@ from microblog.i18n import translate
 from microblog.models import POST_MAX
 from microblog.routes import EXPLORE, INDEX
 from microblog.schemas import Page, PostRow
-from microblog.services import new_posts, posts
+from microblog.services import new_posts, posts, timeline
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
@@ -76,7 +76,7 @@ class FeedState(PageData, rx.State):
 
         def work(db: Session) -> tuple[Page[PostRow], int]:
             since = new_posts.latest_post_id(db)
-            return posts.home_timeline(db, user_id=user_id, page=page, per_page=per_page), since
+            return timeline.home_timeline(db, user_id=user_id, page=page, per_page=per_page), since
 
         self._show(*await run_read(work))
         return None

@@ -24,8 +24,10 @@ from sqlmodel import Session
 
 from microblog import routes
 from microblog.db import run_db, run_read
+from microblog.jobs import background_tasks
 from microblog.live import events as ev
 from microblog.live.hub import get_hub
+from microblog.live.tabs import TABS, Tab
 from microblog.schemas import AnnouncementRow
 from microblog.services import (
     announcements,
@@ -37,73 +39,9 @@ from microblog.services import (
     users,
 )
 from microblog.services.exports import TaskView
-from microblog.state.background import background_tasks
 from microblog.state.session import SessionState, empty_tab
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Tab:
-    user_id: int
-    path: str
-    session_key: str = ""  # the login session the tab's state belongs to ("" for a visitor)
-
-
-class TabRegistry:
-    """Which user each tab on this worker belongs to and what it shows, indexed by user so a
-    per-user event touches only that user's tabs. Closed tabs are dropped when an event finds
-    them disconnected (Reflex knows which sockets are connected to this worker)."""
-
-    def __init__(self) -> None:
-        self._tabs: dict[str, Tab] = {}
-        self._by_user: dict[int, set[str]] = {}
-
-    def register(self, token: str, *, user_id: int, path: str, session_key: str = "") -> None:
-        self.forget(token)
-        self._tabs[token] = Tab(user_id=user_id, path=path, session_key=session_key)
-        if user_id:
-            self._by_user.setdefault(user_id, set()).add(token)
-
-    def forget(self, token: str) -> None:
-        tab = self._tabs.pop(token, None)
-        if tab is not None and tab.user_id:
-            tokens = self._by_user.get(tab.user_id, set())
-            tokens.discard(token)
-            if not tokens:
-                self._by_user.pop(tab.user_id, None)
-
-    def prune(self, is_connected: Callable[[str], bool]) -> list[tuple[str, Tab]]:
-        """Forget the tabs that are no longer connected; returns them."""
-        gone = [(token, tab) for token, tab in self._tabs.items() if not is_connected(token)]
-        for token, _ in gone:
-            self.forget(token)
-        return gone
-
-    def of_sessions(self, event: ev.LiveEvent) -> list[str]:
-        """The tabs of the sessions a SESSIONS_ENDED event names."""
-        if keys := set(filter(None, event.extra.get("keys", "").split(","))):
-            return [t for t, tab in self._tabs.items() if tab.session_key in keys]
-        keep = event.extra.get("keep", "")
-        return [t for t, tab in self.of_users(event.user_ids) if tab.session_key != keep]
-
-    def get(self, token: str) -> Tab | None:
-        return self._tabs.get(token)
-
-    def session_keys(self) -> set[str]:
-        return {tab.session_key for tab in self._tabs.values() if tab.session_key}
-
-    def of_users(self, user_ids: tuple[int, ...]) -> list[tuple[str, Tab]]:
-        return [(t, self._tabs[t]) for u in user_ids for t in self._by_user.get(u, ())]
-
-    def items(self) -> list[tuple[str, Tab]]:
-        return list(self._tabs.items())
-
-    def __len__(self) -> int:
-        return len(self._tabs)
-
-
-TABS = TabRegistry()
 
 
 @dataclass(frozen=True)

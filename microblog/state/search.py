@@ -6,21 +6,16 @@ of trimmed rows. The query lives in the URL, so results can be shared and the ba
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import reflex as rx
 from sqlmodel import Session
 
 from microblog.config import get_settings
-from microblog.db import get_engine, run_read
+from microblog.db import run_read
 from microblog.i18n import translate
 from microblog.routes import search_url
 from microblog.services import search
 from microblog.services.pagination import clamp_page
 from microblog.services.search import SearchPostRow, SearchResults, SearchUnavailable, UserHit
-from microblog.services.search.outbox import apply_forever
-from microblog.state.background import background_tasks
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
@@ -83,10 +78,3 @@ class SearchState(PageData, rx.State):
         """The navbar box: go to the results page (an empty box does nothing)."""
         query = search.clean_query(str(form.get("q", "")))
         return rx.redirect(search_url(query)) if query else None
-
-
-@asynccontextmanager
-async def search_outbox(app: rx.App) -> AsyncIterator[None]:
-    """Lifespan task: apply pending Elasticsearch changes at start-up and after outages."""
-    async with background_tasks(search_outbox=apply_forever(get_engine)):
-        yield

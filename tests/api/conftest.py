@@ -1,4 +1,4 @@
-"""The REST API over real HTTP: the backend's HTTP app (`microblog.api:create_http_app`, exactly
+"""The REST API over real HTTP: the backend's HTTP app (`microblog.web:create_http_app`, exactly
 the object Reflex mounts with `api_transformer`) served by granian, the server `reflex run`
 uses, on a free 127.0.0.1 port, with its own freshly migrated database: a SQLite file, and a
 PostgreSQL schema when TEST_DATABASE_URL is set. Servers are started once per test session and
@@ -22,9 +22,9 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from microblog.app_server import ServerDidNotStart, serve_asgi
 from microblog.config import normalize_database_url
 from microblog.db import make_engine
+from tests.app_server import ServerDidNotStart, serve_asgi
 from tests.conftest import BACKENDS, migrate, pg_schema
 
 PASSWORD = "correct horse battery"
@@ -66,7 +66,7 @@ def serve_http_app(
     engine = make_engine(normalize_database_url(database_url))
     try:
         with serve_asgi(
-            "microblog.api:create_http_app",
+            "microblog.web:create_http_app",
             env=env,
             ready_path="/api/openapi.json",
             log_path=log_path,

@@ -1,4 +1,4 @@
-"""Security headers on what the backend serves (api/security_headers.py), over real HTTP: the
+"""Security headers on what the backend serves (web/security_headers.py), over real HTTP: the
 API, the session endpoints, errors; in production the pages too (tests/e2e/test_prod_build.py)."""
 
 from __future__ import annotations

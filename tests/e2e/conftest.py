@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from microblog.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, free_port, serve_app
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, free_port, serve_app
 from tests.e2e import actions
 from tests.fake_translator import FakeTranslator
 from tests.smtp import SmtpSink

@@ -1,5 +1,5 @@
 """The production build, which only it prerenders pages: every profile address is answered with
-the one prerendered profile page (microblog/profile_skeleton.py), and React must hydrate it into
+the one prerendered profile page (microblog/web/profile_skeleton.py), and React must hydrate it into
 that user's profile without a mismatch, as it hydrates the feeds' own pages."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from microblog.app_server import AppDidNotStart, free_port, serve_app
+from tests.app_server import AppDidNotStart, free_port, serve_app
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import RunningApp, _migrate
 
@@ -186,7 +186,7 @@ _PROFILE_SHAPE_JS = """(profile) => [...profile.children]
 def test_a_profile_shows_from_the_html_then_goes_live_unchanged(
     browser: Browser, prod_app: RunningApp
 ) -> None:
-    """api/profile_first_paint.py: card, tabs and posts are in the page's HTML, visible
+    """web/profile_first_paint.py: card, tabs and posts are in the page's HTML, visible
     without any script, and read the same as the live page that replaces them."""
     errors: list[str] = []
     alice, bob = new_name("alice"), new_name("bob")
@@ -233,7 +233,7 @@ def test_a_profile_shows_from_the_html_then_goes_live_unchanged(
 def test_pages_carry_a_security_policy_and_refuse_to_be_framed(
     browser: Browser, prod_app: RunningApp
 ) -> None:
-    """api/security_headers.py on the production pages: the app works under its own
+    """web/security_headers.py on the production pages: the app works under its own
     Content-Security-Policy (no violation in the console while signing up, posting and going
     live), and another page cannot frame it."""
     errors: list[str] = []

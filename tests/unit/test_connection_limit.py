@@ -1,5 +1,5 @@
 """One client address holds at most WS_CONNECTIONS_PER_ADDRESS websockets per worker
-(api/connection_limit.py): the next is refused before the handshake, and a closed one frees
+(web/connection_limit.py): the next is refused before the handshake, and a closed one frees
 its place at once."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from microblog.api.connection_limit import ConnectionLimitMiddleware
+from microblog.web.connection_limit import ConnectionLimitMiddleware
 
 
 class _Tabs:

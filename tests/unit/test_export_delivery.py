@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from microblog.app_server import serve_asgi
 from microblog.config import get_settings
 from microblog.db import session_scope
 from microblog.live import hub as live_hub
 from microblog.models import MailOutbox, Task, utcnow
 from microblog.services import auth_sessions, exports, mail_outbox
 from microblog.services.tasks import LocalLeases, TaskRunner, set_runner
+from tests.app_server import serve_asgi
 from tests.smtp import SmtpSink
 from tests.unit.test_exports import RecordingHub, add_posts
 
@@ -164,7 +164,7 @@ def http_backend(engine: Engine, env: Path) -> Iterator[str]:
         "SESSION_COOKIE_NAME": "microblog_session_test",
     }
     with serve_asgi(
-        "microblog.api:create_http_app", env=environment, ready_path="/export/probe"
+        "microblog.web:create_http_app", env=environment, ready_path="/export/probe"
     ) as server:
         yield server.base
 

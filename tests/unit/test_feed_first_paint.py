@@ -1,5 +1,5 @@
 """The first page of explore, home and a profile, written into the page's HTML by the server
-(microblog/api/feed_first_paint.py, profile_first_paint.py), over real HTTP with granian in
+(microblog/web/first_paint.py, profile_first_paint.py), over real HTTP with granian in
 front of a build folder, as `reflex run --env prod` serves it; and the words of relative times,
 which must match what the browser shows (assets/i18n/runtime.js) once the live page replaces
 them."""
@@ -17,14 +17,6 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from microblog.api.feed_first_paint import (
-    NAV_PLACEHOLDER_CLASS,
-    PERSONAL,
-    PLACEHOLDER_CLASS,
-    post_cards_html,
-)
-from microblog.api.profile_first_paint import numeric_date_time
-from microblog.app_server import serve_asgi
 from microblog.components.feed_first_paint import FIRST_PAINT_CLASS, feed_first_paint
 from microblog.components.navbar import NAV_FIRST_PAINT_CLASS, nav_first_paint
 from microblog.config import get_settings
@@ -34,6 +26,14 @@ from microblog.models import Post, User, utcnow
 from microblog.schemas import PostRow
 from microblog.services import users
 from microblog.services.follows import follow
+from microblog.web.first_paint import (
+    NAV_PLACEHOLDER_CLASS,
+    PERSONAL,
+    PLACEHOLDER_CLASS,
+    post_cards_html,
+)
+from microblog.web.profile_first_paint import numeric_date_time
+from tests.app_server import serve_asgi
 from tests.tab_state import session_token
 
 PLACEHOLDER = f'<div class="{PLACEHOLDER_CLASS}"></div>'
@@ -265,7 +265,7 @@ def test_a_failed_read_sends_the_bare_page(tmp_path: Path) -> None:
         assert response.text == PAGE  # the live page loads its posts itself
 
 
-# --- the profile (api/profile_first_paint.py) --------------------------------------------------
+# --- the profile (web/profile_first_paint.py) --------------------------------------------------
 
 
 def _profile(page: str) -> str:

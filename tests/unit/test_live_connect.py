@@ -10,11 +10,12 @@ import pytest
 import reflex as rx
 from sqlmodel import Session
 
+from microblog.live.tabs import TABS
 from microblog.models import Message, User
 
 # connect() reaches their states, whose classes must exist before a tab's state tree is built.
 from microblog.state import export, locale  # noqa: F401
-from microblog.state.live import TABS, LiveState
+from microblog.state.live import LiveState
 from microblog.state.session import SessionState
 from tests.tab_state import connect_tab, session_token
 

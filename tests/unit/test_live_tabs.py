@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from microblog.state.live import Tab, TabRegistry, badge
+from microblog.live.tabs import Tab, TabRegistry
+from microblog.state.live import badge
 
 pytestmark = pytest.mark.anyio
 
@@ -61,7 +62,8 @@ async def test_a_closed_visitors_tab_state_is_dropped_at_once() -> None:
     signed-in reader's closed tab keeps it (its reconnect finds its page)."""
     import reflex as rx
 
-    from microblog.state.live import TABS, prune_closed_tabs
+    from microblog.live.tabs import TABS
+    from microblog.state.live import prune_closed_tabs
 
     app = _App()
     for token in ("visitor-tab", "reader-tab"):

@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from microblog.models import Post, User, utcnow
 from microblog.services.pagination import MAX_PAGE, clamp_page, page_window, paginate
-from microblog.services.posts import explore_posts, home_timeline, user_posts
+from microblog.services.posts import explore_posts, user_posts
+from microblog.services.timeline import home_timeline
 
 AddUser = Callable[..., User]
 PER_PAGE = 3

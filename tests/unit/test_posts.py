@@ -13,25 +13,22 @@ from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-import microblog.services.posts as posts_service
+import microblog.services.timeline as timeline_service
 from microblog.models import Follow, Post, User, utcnow
 from microblog.schemas import Page, PostRow
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.follows import follow, followed_ids
 from microblog.services.pagination import page_window
-from microblog.services.posts import (
+from microblog.services.posts import count_user_posts, create_post, delete_post
+from microblog.services.timeline import (
     MERGE,
     SCAN,
     SQLITE_MAX_MERGE_AUTHORS,
     _choose_plan,
-    _ids_merging_authors,
-    _ids_scanning_recent_posts,
     _rows_statement,
-    count_user_posts,
-    create_post,
-    delete_post,
     home_timeline,
 )
+from tests.timeline_plans import _ids_merging_authors, _ids_scanning_recent_posts
 
 AddUser = Callable[..., User]
 
@@ -122,7 +119,7 @@ def _force_plan(monkeypatch: pytest.MonkeyPatch, plan: str) -> None:
     """Make `home_timeline` pick `plan`, through the one threshold it reads (the followed ids it
     fetches and the plan must agree)."""
     most = 10**9 if plan == MERGE else 0
-    monkeypatch.setattr(posts_service, "_max_merge_authors", lambda *_: most)
+    monkeypatch.setattr(timeline_service, "_max_merge_authors", lambda *_: most)
 
 
 @pytest.mark.parametrize("plan", [SCAN, MERGE])
@@ -214,7 +211,7 @@ def test_home_timeline_plans_agree_with_brute_force(
         plans_used.append(real_choose(*args))  # type: ignore[arg-type]
         return plans_used[-1]
 
-    monkeypatch.setattr(posts_service, "_choose_plan", spy_choose)
+    monkeypatch.setattr(timeline_service, "_choose_plan", spy_choose)
 
     per_page = 7
     for uid, wanted in authors.items():
@@ -356,8 +353,8 @@ def test_population_and_plan_are_remembered_for_a_while(
         warm = 2 if engine.dialect.name == "sqlite" else 1  # john follows nobody: merge
         assert len(seen) == warm and not any("max(" in sql.lower() for sql in seen)
         # Expire both at once: the choice is made again, from a fresh count.
-        monkeypatch.setattr(posts_service, "POPULATION_TTL_SECONDS", 0.0)
-        monkeypatch.setattr(posts_service, "PLAN_TTL_SECONDS", 0.0)
+        monkeypatch.setattr(timeline_service, "POPULATION_TTL_SECONDS", 0.0)
+        monkeypatch.setattr(timeline_service, "PLAN_TTL_SECONDS", 0.0)
         with _statements(engine) as seen:
             home_timeline(session, user_id=john.id, page=1, per_page=10)
         assert sum("max(" in sql.lower() for sql in seen) == 1
@@ -384,7 +381,7 @@ def test_a_remembered_plan_still_shows_a_new_follow_at_once(
         "from friend",
         "from reader",
     }
-    posts_service._remember_plan(session, reader.id, remembered)
+    timeline_service._remember_plan(session, reader.id, remembered)
     session.add(Follow(follower_id=reader.id, followed_id=stranger.id))
     session.commit()
     shown = _bodies(home_timeline(session, user_id=reader.id, page=1, per_page=10))

@@ -1,12 +1,12 @@
 """The production frontend as our middlewares serve it, over real HTTP with granian, as `reflex
 run --env prod` serves the build:
 
-- cache headers (microblog/api/asset_caching.py): hashed build assets are kept for a year and
+- cache headers (microblog/web/asset_caching.py): hashed build assets are kept for a year and
   never asked for again, everything else the frontend serves is revalidated, and responses that
   chose their own caching (the API) keep it;
-- page addresses (microblog/api/page_addresses.py): a page is served at its own address, not
+- page addresses (microblog/web/page_addresses.py): a page is served at its own address, not
   redirected to the folder form;
-- profiles (microblog/api/profile_skeleton.py): every profile address is answered with the one
+- profiles (microblog/web/profile_skeleton.py): every profile address is answered with the one
   prerendered profile page."""
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from microblog.api.asset_caching import IMMUTABLE, REVALIDATE, cache_control_for
-from microblog.app_server import serve_asgi
-from microblog.profile_skeleton import SKELETON
+from microblog.web.asset_caching import IMMUTABLE, REVALIDATE, cache_control_for
+from microblog.web.profile_skeleton import SKELETON
+from tests.app_server import serve_asgi
 
 
 @pytest.mark.parametrize(

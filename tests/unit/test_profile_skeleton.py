@@ -1,11 +1,11 @@
-"""The production build prerenders one profile page (microblog/profile_skeleton.py)."""
+"""The production build prerenders one profile page (microblog/web/profile_skeleton.py)."""
 
 from __future__ import annotations
 
 from reflex.utils.frontend_skeleton import _update_react_router_config
 from reflex_base.config import get_config
 
-from microblog.profile_skeleton import SKELETON, ProfileSkeletonPlugin, _with_skeleton
+from microblog.web.profile_skeleton import SKELETON, ProfileSkeletonPlugin, _with_skeleton
 
 
 def test_the_production_config_prerenders_the_skeleton_too() -> None:

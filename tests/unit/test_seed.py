@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from microblog.models import Follow, Post, User
 from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER, seed_demo, seed_scale
 from microblog.services.follows import follow_counts
-from microblog.services.posts import home_timeline
+from microblog.services.timeline import home_timeline
 from microblog.services.users import authenticate
 
 

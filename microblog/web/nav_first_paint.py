@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from microblog import routes
 from microblog.i18n import translators
-from microblog.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE, link_html
 from microblog.services.auth_sessions import SessionUser
+from microblog.web.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE, link_html
 
 
 def _link(label: str, href: str) -> str:

@@ -115,7 +115,7 @@ def serve_asgi(
     ]
     with contextlib.ExitStack() as files:
         output = files.enter_context(log_path.open("w")) if log_path else subprocess.DEVNULL
-        process = subprocess.Popen(  # noqa: S603 (our own venv's granian, fixed arguments)
+        process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
             env=env,
@@ -204,7 +204,7 @@ def serve_app(
         log_path=log_path,
     )
     with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own venv's reflex, fixed arguments)
+        process = subprocess.Popen(
             [str(reflex), "run", "--env", env_mode, "--loglevel", "info"],
             cwd=PROJECT_ROOT,
             env=env,

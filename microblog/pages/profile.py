@@ -13,10 +13,10 @@ from microblog.components.pager import pager
 from microblog.components.post_card import large_avatar, person_summary, post_list
 from microblog.components.task_progress import export_actions, export_notice
 from microblog.components.timestamps import local_time, relative_time
-from microblog.markup import PROFILE_TAB, button_class
 from microblog.pages.not_found import not_found_content
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
+from microblog.web.markup import PROFILE_TAB, button_class
 
 P = ProfileState.profile
 
@@ -64,7 +64,7 @@ def profile_actions() -> rx.Component:
 
 def profile_card() -> rx.Component:
     """Plain elements with our classes (assets/microblog.css), as the server writes them into
-    the page's first paint (api/feed_first_paint.py): the two must read the same."""
+    the page's first paint (web/first_paint.py): the two must read the same."""
     return rx.el.div(
         large_avatar(P.username, P.avatar),
         rx.el.div(
@@ -135,7 +135,7 @@ def tab_content() -> rx.Component:
     )
 
 
-def user_page() -> rx.Component:
+def profile_page() -> rx.Component:
     return layout(
         rx.cond(
             ProfileState.loaded_here(),

@@ -1,4 +1,4 @@
-"""A profile's first paint: the card, the tabs and the first page of posts, as pages/user.py
+"""A profile's first paint: the card, the tabs and the first page of posts, as pages/profile.py
 renders them, written by the server into the profile page's HTML (feed_first_paint.py serves
 it; components/feed_first_paint.py says why).
 
@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from microblog import routes
 from microblog.i18n import translators
 from microblog.i18n.relative_time import relative_time_text
-from microblog.markup import PROFILE_TAB, ButtonVariant, button_class, link_html
 from microblog.services.profile import TABS, ProfileView
+from microblog.web.markup import PROFILE_TAB, ButtonVariant, button_class, link_html
 
 _TAB_LABELS = {"posts": "Posts", "followers": "Followers", "following": "Following"}
 
@@ -104,7 +104,7 @@ def _tabs(view: ProfileView, *, lang: str) -> str:
 def profile_html(
     view: ProfileView, posts_html: str, *, reader_id: int | None, lang: str, now: datetime
 ) -> str:
-    """The profile as pages/user.py's `.profile` renders it, less the pager (which comes below
+    """The profile as pages/profile.py's `.profile` renders it, less the pager (which comes below
     the posts when the page is live), with `posts_html` as its list; every value escaped."""
     return (
         '<div class="profile">'

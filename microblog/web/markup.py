@@ -1,5 +1,5 @@
 """Class names written both by a page's live components and by the server that draws the page's
-first paint (api/feed_first_paint.py), so the two renderings cannot drift apart by a typo.
+first paint (web/first_paint.py), so the two renderings cannot drift apart by a typo.
 
 Buttons on the profile are plain elements with Radix Themes' own button classes: they look like
 `rx.button`, without a Themes component to resolve per render, and the server can write the

@@ -31,8 +31,6 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from microblog.api.nav_first_paint import nav_html
-from microblog.api.profile_first_paint import profile_html
 from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import negotiate_language, normalize_language, translate
@@ -40,11 +38,13 @@ from microblog.i18n.relative_time import relative_time_text
 from microblog.models import utcnow
 from microblog.routes import profile_username, user_url
 from microblog.schemas import PostRow
-from microblog.services import posts
+from microblog.services import posts, timeline
 from microblog.services.auth_sessions import SessionUser, session_user
 from microblog.services.errors import NotFound
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import read_profile, tab_of
+from microblog.web.nav_first_paint import nav_html
+from microblog.web.profile_first_paint import profile_html
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +124,10 @@ def _home(db: Session, asked: Asked) -> str | None:
     if asked.reader is None:
         return None  # the page sends a visitor to log in
     per_page = get_settings().posts_per_page
-    timeline = posts.home_timeline(
+    feed = timeline.home_timeline(
         db, user_id=asked.reader.user_id, page=asked.page, per_page=per_page
     )
-    return _cards(timeline.items, asked)
+    return _cards(feed.items, asked)
 
 
 def _profile(db: Session, asked: Asked) -> str | None:
@@ -168,7 +168,7 @@ def _drawing_for(path: str) -> Draw | None:
 @dataclass(frozen=True)
 class Painted:
     content: str | None  # the page's posts (or profile), None when there is nothing to draw
-    nav: str  # the navbar's links for the reader (api/nav_first_paint.py)
+    nav: str  # the navbar's links for the reader (web/nav_first_paint.py)
 
 
 def _draw(

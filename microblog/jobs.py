@@ -1,0 +1,103 @@
+"""Work that runs beside the app for as long as the backend does: the lifespan tasks the
+composition root registers (`app.register_lifespan_task`), each a loop that survives its own
+failures. The live events' delivery is the live layer's (`state/live.py`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from microblog.config import get_settings
+from microblog.db import get_engine, session_scope
+from microblog.services import exports
+from microblog.services.mail_outbox import deliver_forever
+from microblog.services.search.outbox import apply_forever
+from microblog.services.tasks import get_runner
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def background_tasks(**named: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Start each coroutine as a task named `microblog-<name>`; at shutdown cancel them all and
+    wait for each to finish, so none is left writing to a closing database or hub."""
+    tasks = [asyncio.create_task(coro, name=f"microblog-{name}") for name, coro in named.items()]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+
+
+@asynccontextmanager
+async def mail_outbox() -> AsyncIterator[None]:
+    """Lifespan task: send the queued emails at start-up, retry the failed ones when they come
+    due (services/mail_outbox.py). Every commit that queues an email also kicks a drain."""
+    async with background_tasks(mail_outbox=deliver_forever(get_engine)):
+        yield
+
+
+@asynccontextmanager
+async def search_outbox() -> AsyncIterator[None]:
+    """Lifespan task: apply pending Elasticsearch changes at start-up and after outages."""
+    async with background_tasks(search_outbox=apply_forever(get_engine)):
+        yield
+
+
+# -- post exports ------------------------------------------------------------------------------
+
+SWEEP_EVERY_SECONDS = 60.0
+EXPIRE_EVERY_SECONDS = 3600.0
+
+
+def _sweep(*, at_start: bool) -> None:
+    """Fail orphaned tasks; with one worker, at start-up every active row is an orphan."""
+    runner = get_runner()
+    grace = timedelta(0) if at_start and not runner.leases.shared else exports.ORPHAN_GRACE
+    try:
+        with session_scope() as db:
+            failed = exports.fail_orphaned_tasks(db, alive=runner.leases.alive, grace=grace)
+    except Exception:  # e.g. Redis down: nobody can tell who is alive, so fail nothing
+        log.exception("Could not check for orphaned tasks")
+        return
+    if failed:
+        log.warning("Marked %d orphaned task(s) as interrupted: %s", len(failed), failed)
+
+
+def _expire() -> None:
+    keep = timedelta(days=get_settings().export_keep_days)
+    with session_scope() as db:
+        exports.expire_export_files(db, older_than=datetime.now(UTC) - keep)
+
+
+async def _housekeeping() -> None:
+    await asyncio.to_thread(_sweep, at_start=True)
+    since_expiry = EXPIRE_EVERY_SECONDS
+    while True:
+        try:
+            if since_expiry >= EXPIRE_EVERY_SECONDS:
+                await asyncio.to_thread(_expire)
+                since_expiry = 0.0
+        except Exception:
+            log.exception("Could not expire old export files")
+        await asyncio.sleep(SWEEP_EVERY_SECONDS)
+        since_expiry += SWEEP_EVERY_SECONDS
+        await asyncio.to_thread(_sweep, at_start=False)
+
+
+@asynccontextmanager
+async def export_tasks() -> AsyncIterator[None]:
+    """Lifespan task: fail what a previous run left running, keep sweeping, and at shutdown let
+    running exports stop at their next batch (marked interrupted, so Retry is offered)."""
+    try:
+        async with background_tasks(export_housekeeping=_housekeeping()):
+            yield
+    finally:
+        await asyncio.to_thread(get_runner().stop)

@@ -1,0 +1,46 @@
+"""The web side of the backend, around the Reflex app: a FastAPI app that Reflex mounts itself
+inside (`rx.App(api_transformer=create_http_app())`), so its routes are matched before Reflex's
+own and its middlewares wrap everything Reflex serves, the production frontend included.
+
+- routes: the session cookie (`session_cookie.py`), export downloads (`export_download.py`) and
+  the REST API (`microblog.api`, at /api);
+- the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`), one
+  prerendered profile page (`profile_skeleton.py`), pages at their own address
+  (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
+- for everything: security headers (`security_headers.py`) and the websocket limit per address
+  (`connection_limit.py`).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from microblog.api import mount_rest_api
+from microblog.runtime import tune_garbage_collector
+from microblog.web.asset_caching import AssetCachingMiddleware
+from microblog.web.connection_limit import ConnectionLimitMiddleware
+from microblog.web.export_download import router as export_download_router
+from microblog.web.first_paint import FeedFirstPaintMiddleware
+from microblog.web.page_addresses import PageAddressMiddleware
+from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
+from microblog.web.security_headers import SecurityHeadersMiddleware
+from microblog.web.session_cookie import router as session_cookie_router
+
+
+def create_http_app() -> FastAPI:
+    """The backend's HTTP app. Building it is the last start-up step of a server process (Reflex
+    calls this from the composition root; the API benchmark uses it as granian's factory), so
+    this is where the process's start-up objects are frozen out of the garbage collector."""
+    tune_garbage_collector()
+    app = FastAPI(title="Microblog", docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(session_cookie_router)
+    app.include_router(export_download_router)
+    mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
+    # Wraps everything Reflex mounts inside this app too, its production frontend included.
+    app.add_middleware(AssetCachingMiddleware)
+    app.add_middleware(PageAddressMiddleware)
+    app.add_middleware(ProfileSkeletonMiddleware)
+    app.add_middleware(FeedFirstPaintMiddleware)
+    app.add_middleware(ConnectionLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
+    return app
