@@ -12,9 +12,10 @@ from microblog.components.i18n import t
 from microblog.components.language_switcher import language_switcher
 from microblog.components.live import count_badge
 from microblog.components.search_box import search_box
+from microblog.components.widget import ComponentRenderer, fields_of
 from microblog.state.live import LiveState
 from microblog.state.session import SessionState
-from microblog.web.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE
+from microblog.widgets.navbar import NAV_LINK, SIGNED_IN, SIGNED_OUT
 
 
 def nav_link(text: str | rx.Var, href: str | rx.Var) -> rx.Component:
@@ -36,43 +37,25 @@ def _logout_url() -> str:
     return f"{get_config().api_url.rstrip('/')}{routes.LOGOUT_HTTP}"
 
 
-def _session_link(text: str | rx.Var, href: str | rx.Var) -> rx.Component:
-    """A plain client-side link with Radix's link classes (microblog/web/markup.py): the server
-    writes the same markup into a page's first paint (web/nav_first_paint.py)."""
-    return ReactRouterLink.create(text, to=href, class_name=NAV_LINK)
-
-
-def nav_link_with_badge(
-    text: str | rx.Var, href: str, badge: rx.Var, label: str | rx.Var
-) -> rx.Component:
-    return rx.el.span(
-        _session_link(text, href), count_badge(badge, label), class_name=NAV_WITH_BADGE
-    )
-
-
 def navbar() -> rx.Component:
-    signed_in = rx.el.div(
-        nav_link_with_badge(
-            t("Messages"), routes.MESSAGES, LiveState.messages_badge, t("unread messages")
-        ),
-        nav_link_with_badge(
-            t("Notifications"),
-            routes.NOTIFICATIONS,
-            LiveState.notifications_badge,
-            t("unread notifications"),
-        ),
-        rx.cond(
-            LiveState.is_admin, _session_link(t("Announce"), routes.ANNOUNCEMENTS), rx.fragment()
-        ),
-        _session_link(t("Profile"), "/user/" + SessionState.user_name),
-        rx.el.a(t("Log out"), href=_logout_url(), class_name=NAV_LINK),
-        class_name=NAV_ROW,
+    links = ComponentRenderer(
+        fields_of(SessionState, logout_url=_logout_url()),
+        slots={
+            "messages_badge": lambda _none: count_badge(
+                LiveState.messages_badge, t("unread messages")
+            ),
+            "notifications_badge": lambda _none: count_badge(
+                LiveState.notifications_badge, t("unread notifications")
+            ),
+            "announce": lambda _none: rx.cond(
+                LiveState.is_admin,
+                ReactRouterLink.create(t("Announce"), to=routes.ANNOUNCEMENTS, class_name=NAV_LINK),
+                rx.fragment(),
+            ),
+        },
     )
-    signed_out = rx.el.div(
-        _session_link(t("Log in"), routes.LOGIN),
-        _session_link(t("Register"), routes.REGISTER),
-        class_name=NAV_ROW,
-    )
+    signed_in = links.node(SIGNED_IN)
+    signed_out = links.node(SIGNED_OUT)
     return rx.box(
         rx.hstack(
             rx.hstack(

@@ -1,68 +1,34 @@
-"""One post in a feed."""
+"""One post in a feed, and the people in lists: the live page's rendering of
+microblog/widgets/post_card.py, with the parts only it has (the user card, Delete, Translate)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import reflex as rx
-from reflex_components_core.react_router.dom import ReactRouterLink
 
 from microblog.components.i18n import t
 from microblog.components.post_translation import post_text, translate_link
-from microblog.components.timestamps import relative_time
 from microblog.components.user_popup import user_popup
+from microblog.components.widget import ComponentRenderer, SlotFill, fields_of
 from microblog.state.session import SessionState
-
-
-def profile_link(
-    username: rx.Var, *children: rx.Component | rx.Var, **props: object
-) -> rx.Component:
-    """A client-side link to a profile: React Router's own link, without a Radix Themes wrapper
-    (see assets/microblog.css for why the parts of a post are plain elements)."""
-    return ReactRouterLink.create(*(children or (username,)), to="/user/" + username, **props)
-
-
-def avatar_picture(username: rx.Var, avatar: rx.Var) -> rx.Component:
-    """The picture as a CSS background over the user's initial: the initial shows until the
-    image has loaded and stays if it never does (offline, blocked), with no script per picture
-    (Radix's avatar loads each image a second time from a hook on every mount)."""
-    return rx.el.span(
-        username[0:1].upper(),
-        class_name="post-avatar",
-        # A custom property in a plain React style (not Reflex's emotion `style`, which would
-        # hash a stylesheet rule per picture). Gravatar URLs are built by us from a hash.
-        custom_attrs={"style": {"--avatar": 'url("' + avatar + '")'}},
-    )
-
-
-def large_avatar(username: rx.Var, avatar: rx.Var) -> rx.Component:
-    """The profile's avatar, drawn as `avatar_picture` draws a post's. Its values are state vars,
-    not a list row's, so the picture goes through `style`: a plain attribute would not make the
-    page subscribe to the state that holds them. Decorative: the name is the heading beside it."""
-    return rx.el.span(
-        username[0:1].upper(),
-        class_name="post-avatar profile-avatar",
-        style={"--avatar": 'url("' + avatar + '")'},
-        aria_hidden="true",
-    )
+from microblog.widgets import post_card as widgets
+from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
+from microblog.widgets.tree import Field
 
 
 def avatar_link(username: rx.Var, avatar: rx.Var) -> rx.Component:
-    """A user's avatar linking to their profile. The name beside it is the same link and
-    carries the user card, so this one is hidden from screen readers and the tab order
-    (one link per person, not two)."""
-    return profile_link(
-        username,
-        avatar_picture(username, avatar),
-        class_name="post-avatar-link",
-        aria_hidden="true",
-        tab_index=-1,
-    )
+    """A user's avatar linking to their profile (microblog/widgets/post_card.py)."""
+    person = ComponentRenderer(lambda name: {"username": username, "avatar": avatar}[name])
+    return person.node(widgets.avatar_link(Field("username"), Field("avatar")))
 
 
 def name_link(username: rx.Var) -> rx.Component:
-    """A user's name in bold linking to their profile, with the user card on hover."""
-    return user_popup(username, profile_link(username, class_name="post-author user-link"))
+    """A user's name linking to their profile, with the user card on hover."""
+    person = ComponentRenderer(
+        lambda _name: username, slots={"author": lambda name: user_popup(username, name[0])}
+    )
+    return person.node(widgets.name_link(Field("username")))
 
 
 def person_summary(username: rx.Var, avatar: rx.Var, about_me: rx.Var) -> rx.Component:
@@ -104,25 +70,16 @@ def post_card(
     body: rx.Component | None = None,
     on_delete: Callable[[rx.Var], rx.event.EventType] | None = None,
 ) -> rx.Component:
-    """One post. `body` replaces the plain text (search highlights); with `on_delete`, the
-    reader's own posts get a Delete button."""
-    return rx.el.article(
-        avatar_link(post.author_username, post.author_avatar),
-        rx.el.div(
-            rx.el.div(
-                name_link(post.author_username),
-                rx.el.span(t("said"), class_name="post-meta"),
-                rx.el.span(relative_time(post.timestamp), class_name="post-meta"),
-                delete_button(post, on_delete) if on_delete else rx.fragment(),
-                class_name="post-header",
-            ),
-            body if body is not None else post_text(post),
-            translate_link(post),
-            class_name="post-main",
-        ),
-        class_name="post",
-        data_post_id=post.id,
-    )
+    """One post (microblog/widgets/post_card.py, which the server draws too). `body` replaces
+    the text (search highlights); with `on_delete`, the reader's own posts get a Delete button."""
+    slots: dict[str, SlotFill] = {
+        "author": lambda name: user_popup(post.author_username, name[0]),
+        "body": lambda _text: body if body is not None else post_text(post),
+        "after_body": lambda _nothing: translate_link(post),
+    }
+    if on_delete is not None:
+        slots["actions"] = lambda _nothing: delete_button(post, on_delete)
+    return ComponentRenderer(fields_of(post), slots=slots).node(POST_CARD)
 
 
 def post_list(
@@ -134,7 +91,7 @@ def post_list(
         posts.length() > 0,
         rx.el.div(
             rx.foreach(posts, lambda post: post_card(post, on_delete=on_delete)),
-            class_name="post-list",
+            class_name=POST_LIST_CLASS,
         ),
         rx.callout(empty_text, icon="info", color_scheme="gray", width="100%"),
     )

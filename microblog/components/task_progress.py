@@ -7,7 +7,7 @@ import reflex as rx
 
 from microblog.components.i18n import t, t_stored
 from microblog.state.export import ExportState as E
-from microblog.web.markup import button_class
+from microblog.widgets.radix import button_class
 
 
 def _dismiss() -> rx.Component:
@@ -100,18 +100,12 @@ def task_progress() -> rx.Component:
     )
 
 
-def export_actions() -> rx.Component:
-    """For the profile owner, beside "Edit your profile": start an export, and the latest file.
-    Plain buttons with Radix's classes, as the server draws them in the profile's first paint
-    (microblog/web/markup.py)."""
+def export_actions(export_button: list[rx.Component]) -> rx.Component:
+    """For the profile owner, beside "Edit your profile": the export button (drawn from the
+    profile's widget, microblog/widgets/profile.py; not disabled while one runs: a second click
+    says so, the row decides), and the latest file."""
     return rx.fragment(
-        rx.el.button(
-            t("Export your posts"),
-            type="button",
-            class_name=button_class("soft"),
-            # Not disabled while one runs: a second click says so (the row decides).
-            on_click=E.start_export,
-        ),
+        *export_button,
         rx.cond(
             E.download_href != "",
             rx.el.a(

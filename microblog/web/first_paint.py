@@ -19,11 +19,9 @@ the static files made it: the live page loads its posts as it always did.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import parse_qs
 
 from sqlmodel import Session
@@ -33,10 +31,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microblog.config import get_settings
 from microblog.db import run_read
-from microblog.i18n import negotiate_language, normalize_language, translate
-from microblog.i18n.relative_time import relative_time_text
+from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
-from microblog.routes import profile_username, user_url
+from microblog.routes import profile_username
 from microblog.schemas import PostRow
 from microblog.services import posts, timeline
 from microblog.services.auth_sessions import SessionUser, session_user
@@ -45,6 +42,8 @@ from microblog.services.pagination import clamp_page
 from microblog.services.profile import read_profile, tab_of
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.profile_first_paint import profile_html
+from microblog.widgets.html import HtmlRenderer, fields_of
+from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
 
 log = logging.getLogger(__name__)
 
@@ -64,37 +63,18 @@ PERSONAL = "private, no-store"
 
 
 def post_cards_html(rows: Sequence[PostRow], *, lang: str) -> str:
-    """The post list as components/post_card.py renders it (without its live-only parts),
-    every value escaped."""
+    """The post list as the live page draws it (microblog/widgets/post_card.py), without its
+    live-only parts (the user card on hover, Translate, Delete), every value escaped.
+
+    Avatars are drawn as the user's initial, the fallback the live card shows until the picture
+    loads: with the picture, the first paint started 25 image loads that the live list, in new
+    elements, started again; where they fail (offline, blocked, this machine) that made the
+    page go live 70-80 ms later (interleaved A/B), for pictures that had not come anyway."""
     now = utcnow()
-    said = html.escape(translate("said", lang))
-    cards = "".join(_post_card(row, said=said, lang=lang, now=now) for row in rows)
-    return f'<div class="post-list">{cards}</div>'
-
-
-def _post_card(row: PostRow, *, said: str, lang: str, now: datetime) -> str:
-    """One card, its avatar drawn as the user's initial: the fallback the page's own card shows
-    until the picture loads. With the picture, the first paint started 25 image loads that the
-    live list, in new elements, started again; where they fail (offline, blocked, this
-    machine) that made the page go live 70-80 ms later (interleaved A/B), for pictures that
-    had not come anyway."""
-    name = row.author_username
-    profile = html.escape(user_url(name))
-    when = relative_time_text(row.timestamp, lang=lang, now=now)
-    stamp, language = html.escape(row.timestamp), html.escape(row.language or "")
-    return (
-        f'<article class="post" data-post-id="{int(row.id)}">'
-        f'<a aria-hidden="true" class="post-avatar-link" tabindex="-1" href="{profile}">'
-        '<span class="post-avatar">'
-        f"{html.escape(name[:1].upper())}</span></a>"
-        '<div class="post-main"><div class="post-header">'
-        f'<a class="post-author user-link" href="{profile}">{html.escape(name)}</a>'
-        f'<span class="post-meta">{said}</span>'
-        f'<span class="post-meta"><time class="relative-time" datetime="{stamp}">'
-        f"{html.escape(when)}</time></span></div>"
-        f'<p class="post-body" lang="{language}">{html.escape(row.body)}</p>'
-        "</div></article>"
+    cards = "".join(
+        HtmlRenderer(fields_of(row), lang=lang, now=now).node(POST_CARD) for row in rows
     )
+    return f'<div class="{POST_LIST_CLASS}">{cards}</div>'
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The navbar's links for the reader, drawn by the server into a first-painted page
-(components/feed_first_paint.py's `nav_first_paint`), as components/navbar.py renders them.
+(components/navbar.py's `nav_first_paint`) from the widget the live navbar renders
+(microblog/widgets/navbar.py).
 
 The prerendered page does not know who reads it, so its navbar had neither Messages … Log out
 nor Log in, Register until the page went live; for a signed-in reader the links then wrapped
@@ -11,25 +12,15 @@ page.
 from __future__ import annotations
 
 from microblog import routes
-from microblog.i18n import translators
+from microblog.models import utcnow
 from microblog.services.auth_sessions import SessionUser
-from microblog.web.markup import NAV_LINK, NAV_ROW, NAV_WITH_BADGE, link_html
-
-
-def _link(label: str, href: str) -> str:
-    return link_html(label, href, NAV_LINK)
+from microblog.widgets.html import HtmlRenderer, fields_of
+from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 
 
 def nav_html(reader: SessionUser | None, *, lang: str) -> str:
-    _ = translators(lang)[0]
     if reader is None:
-        links = _link(_("Log in"), routes.LOGIN) + _link(_("Register"), routes.REGISTER)
-    else:
-        links = (
-            f'<span class="{NAV_WITH_BADGE}">{_link(_("Messages"), routes.MESSAGES)}</span>'
-            f'<span class="{NAV_WITH_BADGE}">'
-            f"{_link(_('Notifications'), routes.NOTIFICATIONS)}</span>"
-            + _link(_("Profile"), routes.user_url(reader.username))
-            + _link(_("Log out"), routes.LOGOUT_HTTP)
-        )
-    return f'<div class="{NAV_ROW}">{links}</div>'
+        return HtmlRenderer(fields_of(), lang=lang, now=utcnow()).node(SIGNED_OUT)
+    # Pages are served with the backend in production: its logout address is ours.
+    fields = fields_of(user_name=reader.username, logout_url=routes.LOGOUT_HTTP)
+    return HtmlRenderer(fields, lang=lang, now=utcnow()).node(SIGNED_IN)

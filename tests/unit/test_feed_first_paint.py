@@ -32,7 +32,7 @@ from microblog.web.first_paint import (
     PLACEHOLDER_CLASS,
     post_cards_html,
 )
-from microblog.web.profile_first_paint import numeric_date_time
+from microblog.widgets.html import numeric_date_time
 from tests.app_server import serve_asgi
 from tests.tab_state import session_token
 

@@ -1,0 +1,170 @@
+"""A widget (microblog/widgets/) as Reflex components: the live page's rendering of the same
+description the server writes as HTML (microblog/widgets/html.py).
+
+Values become Vars (`resolve` maps a field to a row's or a state's Var), conditions `rx.cond`,
+messages `t(...)` in the reader's language, links React Router's client-side links, buttons call
+the handlers `actions` names, and slots are filled by `slots`. Given plain Python values instead
+of Vars (a test), conditions are decided at once and the result is static, which lets a test
+hold the two renderings against each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+from microblog.components.i18n import t, t_plural
+from microblog.components.timestamps import local_time, relative_time
+from microblog.i18n.messages import Message
+from microblog.widgets import tree as w
+
+Resolve = Callable[[str], Any]
+SlotFill = Callable[[list[rx.Component]], rx.Component]
+# Props whose React name is not the attribute's with `-` as `_`.
+_PROP_NAMES = {"tabindex": "tab_index", "class": "class_name"}
+
+
+def fields_of(holder: Any, **extra: Any) -> Resolve:
+    """Fields from `extra`, else the attributes of `holder` (a row Var, a state class)."""
+    return lambda name: extra[name] if name in extra else getattr(holder, name)
+
+
+def _is_var(value: Any) -> bool:
+    return isinstance(value, rx.Var)
+
+
+class ComponentRenderer:
+    def __init__(
+        self,
+        resolve: Resolve,
+        *,
+        slots: Mapping[str, SlotFill] | None = None,
+        actions: Mapping[str, Any] | None = None,
+        text: Callable[[Message], Any] | None = None,
+    ) -> None:
+        self.resolve = resolve
+        self.slots = slots or {}
+        self.actions = actions or {}
+        # A message in the reader's language: a Var that follows LocaleState.lang, or (tests)
+        # the text in one language.
+        self.message = text or (lambda m: t(m.msgid))
+        self.plural = (
+            (lambda m, n: text(Message(m.msgid, m.plural, n)))
+            if text
+            else (lambda m, n: t_plural(m.msgid, m.plural or m.msgid, n))
+        )
+
+    # -- values ---------------------------------------------------------------------------
+
+    def value(self, v: w.Value) -> Any:
+        if isinstance(v, Message):
+            return self.message(v)
+        if isinstance(v, str | int | bool):
+            return v
+        if isinstance(v, w.Field):
+            return self.resolve(v.name)
+        if isinstance(v, w.Concat):
+            parts = [self.value(part) for part in v.parts]
+            if not any(map(_is_var, parts)):
+                return "".join(str(part) for part in parts)
+            joined = parts[0]
+            for part in parts[1:]:
+                joined = joined + part
+            return joined
+        if isinstance(v, w.Profile):
+            username = self.value(v.username)
+            address = "/user/" + username
+            return address + f"?tab={v.tab}" if v.tab else address
+        if isinstance(v, w.Initial):
+            return self.value(v.name)[0:1].upper()
+        if isinstance(v, w.Eq):
+            return self.value(v.left) == self.value(v.right)
+        if isinstance(v, w.Not):
+            inner = self.value(v.value)
+            return ~inner if _is_var(inner) else not inner
+        if isinstance(v, w.And):
+            parts = [self.value(part) for part in v.values]
+            if not any(map(_is_var, parts)):
+                return all(parts)
+            joined = parts[0]
+            for part in parts[1:]:
+                joined = joined & part
+            return joined
+        if isinstance(v, w.Pick):
+            test = self.value(v.test)
+            if not _is_var(test):
+                return self.value(v.then) if test else self.value(v.otherwise)
+            return rx.cond(test, self.value(v.then), self.value(v.otherwise))
+        raise TypeError(f"Not a widget value: {v!r}")
+
+    def _props(self, cls: w.Value, attrs: Mapping[str, w.Value]) -> dict[str, Any]:
+        props: dict[str, Any] = {"class_name": self.value(cls)} if cls else {}
+        for name, value in attrs.items():
+            props[_PROP_NAMES.get(name, name.replace("-", "_"))] = self.value(value)
+        return props
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def render(self, *nodes: w.Node) -> list[rx.Component | Any]:
+        return [self.node(node) for node in nodes]
+
+    def fragment(self, *nodes: w.Node) -> rx.Component:
+        rendered = self.render(*nodes)
+        return (
+            rendered[0]
+            if len(rendered) == 1 and isinstance(rendered[0], rx.Component)
+            else (rx.fragment(*rendered))
+        )
+
+    def node(self, n: w.Node) -> rx.Component | Any:
+        if isinstance(n, w.El):
+            return getattr(rx.el, n.tag)(*self.render(*n.children), **self._props(n.cls, n.attrs))
+        if isinstance(n, w.Link):
+            props = self._props(n.cls, n.attrs)
+            if n.external:
+                return rx.el.a(*self.render(*n.children), href=self.value(n.to), **props)
+            return ReactRouterLink.create(*self.render(*n.children), to=self.value(n.to), **props)
+        if isinstance(n, w.Button):
+            return rx.el.button(
+                self.node(n.label),
+                type="button",
+                class_name=self.value(n.cls),
+                on_click=self.actions[n.action],
+            )
+        if isinstance(n, w.Text):
+            return self.value(n.value)
+        if isinstance(n, w.Plural):
+            return self.plural(n.message, self.value(n.count))
+        if isinstance(n, w.Avatar):
+            return self._avatar(n)
+        if isinstance(n, w.Moment):
+            iso = self.value(n.iso)
+            return local_time(iso) if n.kind == "local" else relative_time(iso)
+        if isinstance(n, w.When):
+            test = self.value(n.test)
+            if not _is_var(test):
+                return self.fragment(*(n.then if test else n.otherwise))
+            return rx.cond(test, self.fragment(*n.then), self.fragment(*n.otherwise))
+        if isinstance(n, w.Slot):
+            defaults = self.render(*n.default)
+            fill = self.slots.get(n.name)
+            if fill is not None:
+                return fill(defaults)
+            return defaults[0] if len(defaults) == 1 else rx.fragment(*defaults)
+        return self.value(n)  # a field, a message or a literal, as text
+
+    def _avatar(self, n: w.Avatar) -> rx.Component:
+        """The picture as a CSS background over the initial: the initial shows until the image
+        has loaded and stays if it never does, with no script per picture."""
+        picture = 'url("' + self.value(n.picture) + '")'
+        props = self._props(n.cls, n.attrs)
+        if n.picture_in_style:
+            props["style"] = {"--avatar": picture}
+        else:
+            # A plain React style, not Reflex's emotion `style`, which would hash a stylesheet
+            # rule per picture. Gravatar URLs are built by us from a hash.
+            props["custom_attrs"] = {"style": {"--avatar": picture}}
+        return rx.el.span(self.value(w.Initial(n.username)), **props)

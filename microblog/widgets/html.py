@@ -1,0 +1,128 @@
+"""A widget as escaped HTML: what the server writes into a page's first paint. Every value is
+escaped here, once; nothing a user wrote reaches the page as markup.
+
+Buttons are drawn `aria-disabled`, since nothing answers a click until the page is live; slots
+draw their default; times are written as the live page first shows them (relative words from
+our catalogs; a full date as digits, in UTC, since the server does not know the reader's time
+zone).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from microblog.i18n import translate
+from microblog.i18n.messages import Message
+from microblog.i18n.relative_time import relative_time_text
+from microblog.routes import user_url
+from microblog.widgets import tree as w
+
+Resolve = Callable[[str], Any]
+
+
+def fields_of(*sources: object, **extra: Any) -> Resolve:
+    """Read fields from `extra`, then from each source's attributes in turn."""
+
+    def resolve(name: str) -> Any:
+        if name in extra:
+            return extra[name]
+        for source in sources:
+            if hasattr(source, name):
+                return getattr(source, name)
+        raise KeyError(f"No field {name!r} to draw")
+
+    return resolve
+
+
+def numeric_date_time(iso: str) -> str:
+    """The moment as digits ("2026-11-21 20:15"), as assets/i18n/runtime.js's `numericDateTime`
+    writes it before the full date, here in UTC."""
+    when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+class HtmlRenderer:
+    """Render nodes for one reader (`lang`) at one moment (`now`) from `resolve`'s fields."""
+
+    def __init__(self, resolve: Resolve, *, lang: str, now: datetime) -> None:
+        self.resolve, self.lang, self.now = resolve, lang, now
+
+    # -- values ---------------------------------------------------------------------------
+
+    def value(self, v: w.Value) -> Any:
+        if isinstance(v, Message):
+            return translate(v, self.lang)
+        if isinstance(v, str | int | bool):
+            return v
+        if isinstance(v, w.Field):
+            return self.resolve(v.name)
+        if isinstance(v, w.Concat):
+            return "".join(str(self.value(part)) for part in v.parts)
+        if isinstance(v, w.Profile):
+            address = user_url(str(self.value(v.username)))
+            return f"{address}?tab={v.tab}" if v.tab else address
+        if isinstance(v, w.Initial):
+            return str(self.value(v.name))[:1].upper()
+        if isinstance(v, w.Eq):
+            return self.value(v.left) == self.value(v.right)
+        if isinstance(v, w.Not):
+            return not self.value(v.value)
+        if isinstance(v, w.And):
+            return all(self.value(part) for part in v.values)
+        if isinstance(v, w.Pick):
+            return self.value(v.then) if self.value(v.test) else self.value(v.otherwise)
+        raise TypeError(f"Not a widget value: {v!r}")
+
+    def text(self, v: w.Value) -> str:
+        return html.escape(str(self.value(v)))
+
+    def _attrs(self, cls: w.Value, attrs: dict[str, w.Value]) -> str:
+        pairs = [("class", cls)] if cls else []
+        pairs += list(attrs.items())  # in the order the widget gives them
+        written = []
+        for name, value in pairs:
+            resolved = self.value(value)
+            if resolved is None or resolved is False:
+                continue
+            written.append(f' {name}="{html.escape(str(resolved))}"')
+        return "".join(written)
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def render(self, *nodes: w.Node) -> str:
+        return "".join(self.node(node) for node in nodes)
+
+    def node(self, n: w.Node) -> str:
+        if isinstance(n, w.El):
+            return self._element(n.tag, n.cls, dict(n.attrs), self.render(*n.children))
+        if isinstance(n, w.Link):
+            return self._element("a", n.cls, {**n.attrs, "href": n.to}, self.render(*n.children))
+        if isinstance(n, w.Button):
+            attrs: dict[str, w.Value] = {"type": "button", "aria-disabled": "true"}
+            return self._element("button", n.cls, attrs, self.node(n.label))
+        if isinstance(n, w.Text):
+            return self.text(n.value)
+        if isinstance(n, w.Plural):
+            count = int(self.value(n.count))
+            message = Message(n.message.msgid, n.message.plural, count)
+            return html.escape(translate(message, self.lang))
+        if isinstance(n, w.Avatar):
+            return self._element("span", n.cls, dict(n.attrs), self.text(w.Initial(n.username)))
+        if isinstance(n, w.Moment):
+            iso = str(self.value(n.iso))
+            if n.kind == "local":
+                return self._element("time", "", {"datetime": iso}, numeric_date_time(iso))
+            words = relative_time_text(iso, lang=self.lang, now=self.now)
+            return self._element("time", "relative-time", {"datetime": iso}, html.escape(words))
+        if isinstance(n, w.When):
+            return self.render(*(n.then if self.value(n.test) else n.otherwise))
+        if isinstance(n, w.Slot):
+            return self.render(*n.default)
+        return self.text(n)  # a field, a message or a literal, as text
+
+    def _element(self, tag: str, cls: w.Value, attrs: dict[str, w.Value], inner: str) -> str:
+        """`inner` is markup already escaped."""
+        return f"<{tag}{self._attrs(cls, attrs)}>{inner}</{tag}>"

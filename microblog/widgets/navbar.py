@@ -1,0 +1,45 @@
+"""The navbar's links for the reader: Messages, Notifications, (Announce,) Profile, Log out for
+a signed-in reader; Log in, Register for a visitor.
+
+Fields: user_name, logout_url (the backend's /auth/logout: a real navigation, which ends the
+session and its HttpOnly cookie). The live page fills the slots `messages_badge`,
+`notifications_badge` (the unread counts) and `announce` (an administrator's link).
+"""
+
+from __future__ import annotations
+
+from microblog import routes
+from microblog.i18n import _l
+from microblog.widgets.radix import LINK_SIZE_3_MEDIUM
+from microblog.widgets.tree import Field, Link, Profile, Slot, el
+
+NAV_ROW = "nav-session"
+NAV_LINK = f"{LINK_SIZE_3_MEDIUM} nav-link"
+NAV_WITH_BADGE = "nav-with-badge"
+
+SIGNED_IN = el(
+    "div",
+    el(
+        "span",
+        Link(routes.MESSAGES, (_l("Messages"),), cls=NAV_LINK),
+        Slot("messages_badge"),
+        cls=NAV_WITH_BADGE,
+    ),
+    el(
+        "span",
+        Link(routes.NOTIFICATIONS, (_l("Notifications"),), cls=NAV_LINK),
+        Slot("notifications_badge"),
+        cls=NAV_WITH_BADGE,
+    ),
+    Slot("announce"),
+    Link(Profile(Field("user_name")), (_l("Profile"),), cls=NAV_LINK),
+    Link(Field("logout_url"), (_l("Log out"),), cls=NAV_LINK, external=True),
+    cls=NAV_ROW,
+)
+
+SIGNED_OUT = el(
+    "div",
+    Link(routes.LOGIN, (_l("Log in"),), cls=NAV_LINK),
+    Link(routes.REGISTER, (_l("Register"),), cls=NAV_LINK),
+    cls=NAV_ROW,
+)

@@ -1,0 +1,182 @@
+"""The vocabulary a widget is described in: a small tree of elements, text and values, with no
+Reflex and no HTML in it. Two renderers read the same tree: `microblog.widgets.html` writes it as
+escaped HTML for the server's first paint (and anything else drawn on the server),
+`microblog.components.widget` builds it as Reflex components for the live page. So a widget's
+markup is written once, and the two renderings cannot drift apart.
+
+Values are read from what the widget is drawn for: `Field("author_username")` is a row's field
+in HTML and a Var (a row of a `rx.foreach`, a state var) on the live page. Conditions are
+evaluated in Python by the HTML renderer, and become `rx.cond` on the live page. A `Slot` is
+where the live page puts what only it can do (a button that answers a click, the user card on
+hover); the server draws the slot's `default`, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from microblog.i18n.messages import Message
+
+# -- values ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value of what the widget is drawn for (a post row, a profile), by name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Concat:
+    """Pieces of text joined into one value (an address, a class list)."""
+
+    parts: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The address of a user's profile (`routes.user_url`), with a tab when given."""
+
+    username: Value
+    tab: str = ""
+
+
+@dataclass(frozen=True)
+class Initial:
+    """The first letter of a name, upper-cased (an avatar's fallback)."""
+
+    name: Value
+
+
+@dataclass(frozen=True)
+class Eq:
+    left: Value
+    right: Value
+
+
+@dataclass(frozen=True)
+class Not:
+    value: Value
+
+
+@dataclass(frozen=True)
+class And:
+    values: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Pick:
+    """`then` when `test` holds, else `otherwise` (a class that depends on a value)."""
+
+    test: Value
+    then: Value
+    otherwise: Value
+
+
+Value = str | int | bool | Field | Concat | Profile | Initial | Eq | Not | And | Pick | Message
+
+
+def ne(left: Value, right: Value) -> Not:
+    return Not(Eq(left, right))
+
+
+# -- nodes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class El:
+    """An element: tag, classes, attributes, children."""
+
+    tag: str
+    children: tuple[Node, ...] = ()
+    cls: Value = ""
+    attrs: Mapping[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link inside the app: a client-side link on the live page, a plain link on the server.
+    `external`: a real navigation even on the live page (the backend's /auth/logout)."""
+
+    to: Value
+    children: tuple[Node, ...]
+    cls: Value = ""
+    attrs: Mapping[str, Value] = field(default_factory=dict)
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that does `action` (a name the live page maps to an event handler). The server
+    draws it `aria-disabled` until the page is live."""
+
+    label: Node
+    action: str
+    cls: Value = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A value shown as text: a field, a translated message, a literal."""
+
+    value: Value
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A counted noun in the reader's language ("1 follower", "2 followers" without the number:
+    `message` is `_ln("follower", "followers", 0)` and the count comes from `count`)."""
+
+    message: Message
+    count: Value
+
+
+@dataclass(frozen=True)
+class Avatar:
+    """A user's picture over their initial: the initial shows until the picture loads, and the
+    server draws the initial alone (web/first_paint.py says why)."""
+
+    username: Value
+    picture: Value
+    cls: str
+    attrs: Mapping[str, Value] = field(default_factory=dict)
+    # On the live page: the picture through React's `style` (a state var's value must be read
+    # where the page subscribes to its state) rather than a plain attribute (a list row's).
+    picture_in_style: bool = False
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment in time: `relative` ("3 minutes ago", `<time class="relative-time">`) or `local`
+    (the full date and time in the reader's time zone; the server writes it in digits, UTC)."""
+
+    iso: Value
+    kind: Literal["relative", "local"]
+
+
+@dataclass(frozen=True)
+class When:
+    """`then` when `test` holds, else `otherwise`."""
+
+    test: Value
+    then: tuple[Node, ...]
+    otherwise: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What only the live page draws, by name; the server draws `default` (empty by default)."""
+
+    name: str
+    default: tuple[Node, ...] = ()
+
+
+Node = El | Link | Button | Text | Plural | Avatar | Moment | When | Slot | str | Field | Message
+
+
+def el(tag: str, *children: Node, cls: Value = "", **attrs: Value) -> El:
+    """`El` with children as arguments; attribute names with `_` for `-` (`aria_hidden`)."""
+    return El(tag, children, cls, {name.replace("_", "-"): v for name, v in attrs.items()})
