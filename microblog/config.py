@@ -119,6 +119,12 @@ class Settings:
         return self.env in {"dev", "development", "test"}
 
     @property
+    def shows_dev_first_paint(self) -> bool:
+        """`make run`: the dev server draws pages' first paint as production does
+        (web/dev_first_paint.py); not under the tests, which start the dev server too."""
+        return self.env in {"dev", "development"}
+
+    @property
     def login_binding_cookie_name(self) -> str:
         """The cookie that ties a login ticket to the browser that asked for it."""
         return f"{self.session_cookie_name}_login"

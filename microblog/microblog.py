@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
+from reflex.config import get_config
 
 from microblog import routes
 from microblog.components.i18n import t
+from microblog.config import get_settings
 from microblog.jobs import export_tasks, mail_outbox, search_outbox
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
@@ -40,8 +42,19 @@ from microblog.state.profile import ProfileState
 from microblog.state.search import SearchState
 from microblog.state.session import SessionGuard, SessionState
 from microblog.web import create_http_app
+from microblog.web.dev_first_paint import SCRIPT as DEV_SCRIPT
 
 configure_logging()
+
+
+def _dev_scripts() -> list[rx.Component]:
+    """Under `make run`, the first paint that production writes into a page's HTML, fetched
+    from the backend (microblog/web/dev_first_paint.py)."""
+    if not get_settings().shows_dev_first_paint:
+        return []
+    api = get_config().api_url.rstrip("/")
+    return [rx.el.script(src=DEV_SCRIPT, custom_attrs={"data-api": api})]
+
 
 app = rx.App(
     stylesheets=["/microblog.css"],
@@ -50,6 +63,7 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         # A plain (not module) script: it runs before the app's scripts read the tab token.
         rx.el.script(src="/tab_token.js"),
+        *_dev_scripts(),
     ],
     api_transformer=create_http_app(),
     backend_exception_handler=handle_backend_exception,

@@ -4,7 +4,8 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
 
 - routes: the session cookie (`session_cookie.py`), export downloads (`export_download.py`) and
   the REST API (`microblog.api`, at /api);
-- the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`), one
+- the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
+  `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
 - for everything: security headers (`security_headers.py`) and the websocket limit per address
@@ -16,9 +17,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from microblog.api import mount_rest_api
+from microblog.config import get_settings
 from microblog.runtime import tune_garbage_collector
 from microblog.web.asset_caching import AssetCachingMiddleware
 from microblog.web.connection_limit import ConnectionLimitMiddleware
+from microblog.web.dev_first_paint import router as dev_first_paint_router
 from microblog.web.export_download import router as export_download_router
 from microblog.web.first_paint import FeedFirstPaintMiddleware
 from microblog.web.page_addresses import PageAddressMiddleware
@@ -35,6 +38,8 @@ def create_http_app() -> FastAPI:
     app = FastAPI(title="Microblog", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
+    if get_settings().shows_dev_first_paint:
+        app.include_router(dev_first_paint_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
     # Wraps everything Reflex mounts inside this app too, its production frontend included.
     app.add_middleware(AssetCachingMiddleware)

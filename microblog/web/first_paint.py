@@ -139,7 +139,8 @@ Draw = Callable[[Session, Asked], "str | None"]
 _FEEDS: dict[str, Draw] = {"/": _home, "/explore": _explore, "/explore/": _explore}
 
 
-def _drawing_for(path: str) -> Draw | None:
+def drawing_for(path: str) -> Draw | None:
+    """What the server draws into the page at `path`, if anything."""
     if path in _FEEDS:
         return _FEEDS[path]
     return _profile if profile_username(path) is not None else None
@@ -174,26 +175,33 @@ def _draw(
     return Painted(content=content, nav=nav_html(reader, lang=lang))
 
 
-async def _first_paint(scope: Scope, draw: Draw) -> Painted | None:
-    """The markup for the page asked for, or None when it could not be read."""
-    headers = Headers(scope=scope)
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    token = cookie_parser(headers.get("cookie", "")).get(get_settings().session_cookie_name, "")
-    accept_language = headers.get("accept-language")
+async def first_paint(
+    draw: Draw, *, path: str, query_string: str, cookie: str, accept_language: str | None
+) -> Painted | None:
+    """The markup for the page at `path` for the reader of `cookie`, or None when it could not
+    be read."""
+    query = parse_qs(query_string)
+    token = cookie_parser(cookie).get(get_settings().session_cookie_name, "")
     try:
         return await run_read(
             lambda db: _draw(
-                db,
-                draw,
-                path=scope["path"],
-                query=query,
-                token=token,
-                accept_language=accept_language,
+                db, draw, path=path, query=query, token=token, accept_language=accept_language
             )
         )
     except Exception:
         log.warning("A page's first paint could not be read; sending the bare page", exc_info=True)
         return None
+
+
+async def _first_paint(scope: Scope, draw: Draw) -> Painted | None:
+    headers = Headers(scope=scope)
+    return await first_paint(
+        draw,
+        path=scope["path"],
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        cookie=headers.get("cookie", ""),
+        accept_language=headers.get("accept-language"),
+    )
 
 
 def _filled(page: bytes, painted: Painted) -> bytes:
@@ -235,7 +243,7 @@ class FeedFirstPaintMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        draw = _drawing_for(scope["path"]) if scope["type"] == "http" else None
+        draw = drawing_for(scope["path"]) if scope["type"] == "http" else None
         if draw is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return

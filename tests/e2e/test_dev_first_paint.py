@@ -1,0 +1,99 @@
+"""Under `make run` (MICROBLOG_ENV=development) the dev server shows the first paint that
+production writes into a page's HTML (web/dev_first_paint.py, assets/dev_first_paint.js), so a
+change to a server-drawn widget is seen where it is made. Here the page's websocket is held
+back, so the page never goes live and what shows is the server's drawing alone."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from microblog.db import make_engine
+from microblog.services.posts import create_post
+from microblog.services.users import register_user
+from tests.app_server import AppDidNotStart, free_port, serve_app
+from tests.e2e.conftest import RunningApp, _migrate
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def dev_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    work = tmp_path_factory.mktemp("dev")
+    frontend_port, backend_port = free_port(), free_port()
+    database_url = f"sqlite:///{work / 'dev.db'}"
+    _migrate(database_url)
+    try:
+        with serve_app(
+            database_url=database_url,
+            frontend_port=frontend_port,
+            backend_port=backend_port,
+            work_dir=work,
+            extra_env={"MICROBLOG_ENV": "development", "LOG_FILE": str(work / "app.log")},
+        ) as server:
+            yield RunningApp(
+                frontend=server.frontend,
+                backend=server.backend,
+                database_url=database_url,
+                cookie_name=f"microblog_session_{frontend_port}",
+            )
+    except AppDidNotStart as problem:
+        pytest.fail(str(problem))
+
+
+def _a_post(database_url: str) -> tuple[str, str]:
+    name, body = f"dev{secrets.token_hex(3)}", f"drawn by the server {secrets.token_hex(3)}"
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            user = register_user(
+                db,
+                username=name,
+                email=f"{name}@example.com",
+                password="pw-12345678",
+                password2="pw-12345678",
+            )
+            db.flush()
+            create_post(db, author_id=user.id or 0, body=body)
+            db.commit()
+    finally:
+        engine.dispose()
+    return name, body
+
+
+def _page(browser: Browser, app: RunningApp, *, live: bool) -> Page:
+    context = browser.new_context(base_url=app.frontend)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    if not live:  # the socket never reaches the server: the page never goes live
+        page.route_web_socket(re.compile(r"/_event"), lambda socket: None)
+    return page
+
+
+def test_the_dev_server_shows_the_first_paint(browser: Browser, dev_app: RunningApp) -> None:
+    name, body = _a_post(dev_app.database_url)
+    page = _page(browser, dev_app, live=False)
+    try:
+        page.goto("/explore")
+        drawn = page.locator(".feed-first-paint .post", has_text=body)
+        expect(drawn).to_be_visible()
+        expect(drawn.locator(".post-author")).to_have_text(name)
+        expect(page.locator(".nav-first-paint").get_by_role("link", name="Log in")).to_be_visible()
+
+        page.goto(f"/user/{name}")  # the profile is drawn whole
+        expect(page.locator(".feed-first-paint .profile-username")).to_have_text(name)
+    finally:
+        page.context.close()
+
+    live = _page(browser, dev_app, live=True)  # and the live page replaces it
+    try:
+        live.goto("/explore")
+        expect(live.locator(".post-list .post", has_text=body)).to_be_visible()
+        expect(live.locator(".feed-first-paint")).to_have_count(0)
+    finally:
+        live.context.close()
