@@ -18,8 +18,8 @@ load_dotenv(PROJECT_ROOT / ".env", override=False)
 os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(64 * 1024))
 
 # The backend runs under uvicorn (gunicorn's process manager in production), not granian: every
-# open tab holds a websocket, and granian spends ~150 KiB of buffers on each one against ~20 KiB
-# for uvicorn's (docs/live-performance.md: 226 -> 93 KiB of worker memory per signed-in tab).
+# open tab holds a websocket, and granian's buffers make each one cost the worker several times
+# what uvicorn's does (docs/live-performance.md#memory-per-tab).
 os.environ.setdefault("REFLEX_USE_GRANIAN", "false")
 
 # What the app writes while it runs (logs, exports) is data, not code: the dev server's hot

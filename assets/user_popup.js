@@ -2,10 +2,10 @@
 //
 // A page of posts has a user card on every author's name. As a Radix hover card each one is a
 // dozen components (root, popper, trigger, portal, presence, the themed content) rendered with
-// the post, though almost none is ever opened: measured, about 1.5 ms per post on a page's
-// first render. Here the name renders as the bare link until the pointer rests on it (or the
-// keyboard focuses it) for the open delay; only then is the Radix hover card built around it,
-// already open, and from then on Radix handles it as usual.
+// the post, though almost none is ever opened: a cost every post paid in a page's first render
+// (docs/performance.md). Here the name renders as the bare link until the pointer rests on it
+// (or the keyboard focuses it) for the open delay; only then is the Radix hover card built
+// around it, already open, and from then on Radix handles it as usual.
 //
 // Plain React.createElement: files under assets/ are bundled as they are, without JSX.
 import { Children, cloneElement, createElement, useEffect, useLayoutEffect, useRef, useState } from "react";

@@ -5,11 +5,11 @@
     python -m benchmarks.bench_api --database-url postgresql://postgres@127.0.0.1/bench --workers 2
 
 The server is the backend's HTTP app (`microblog.web:create_http_app`, the object Reflex mounts
-with `api_transformer`) under granian, the server `reflex run` uses, on a free loopback port
-with `--workers` processes. The load generator is this process: `--connections` keep-alive
-HTTP/1.1 connections on asyncio streams (a raw client, so the generator costs far less CPU per
-request than the server and measures the server, not itself), each sending its next request as
-soon as the previous answer is in. Every answer must be a 200, or the run fails.
+with `api_transformer`) under granian (`reflex run` serves it under uvicorn), on a free
+loopback port with `--workers` processes. The load generator is this process: `--connections`
+keep-alive HTTP/1.1 connections on asyncio streams (a raw client, so the generator costs far
+less CPU per request than the server and measures the server, not itself), each sending its
+next request as soon as the previous answer is in. Every answer must be a 200, or the run fails.
 
 For each endpoint: a warm-up, then `--seconds` of load; prints requests per second and the
 p50/p90/p99 latency (nearest rank) of every request. As `user2` (follows 50, ~100 posts):

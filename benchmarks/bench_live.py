@@ -163,9 +163,9 @@ def _parent(pid: int) -> int:
 
 
 def backend_worker_pid(port: int) -> int:
-    """The process that serves the backend port. Granian's supervisor and its worker both hold
-    the listening socket; the worker is the holder whose parent is also a holder. Read from /proc
-    because psutil is not installed here."""
+    """The process that serves the backend port. The process manager (gunicorn or granian) and
+    its worker both hold the listening socket; the worker is the holder whose parent is also a
+    holder. Read from /proc because psutil is not installed here."""
     inodes = _listening_inodes(port)
     holders: list[int] = []
     for entry in Path("/proc").iterdir():

@@ -194,11 +194,11 @@ def tab_state_store(env: str, redis_url: str | None) -> str | None:
     - In development, Reflex's default, the disk, keeps a tab's state across the dev server's
       hot reloads: None.
     - Anywhere else, memory. The disk store also pickles every changed state every two seconds
-      and, after each write pass, stats every file in its folder to expire old tabs: 20 ms per
-      pass at 2,064 files (about 110 tabs), and a tab's files stay for an hour, so a busy
-      single-worker site would spend whole seconds a minute rescanning. Nothing is lost with
-      memory: a tab that reconnects to a restarted server re-runs its page's on_load, and the
-      login lives in the database.
+      and, after each write pass, stats every file in its folder to expire old tabs; a tab's
+      files stay for an hour, so on a busy single-worker site that pass grows with every
+      visitor of the last hour (docs/performance.md). Nothing is lost with memory: a tab that
+      reconnects to a restarted server re-runs its page's on_load, and the login lives in the
+      database.
     """
     if redis_url or env.strip().lower() in {"dev", "development"}:
         return None

@@ -63,7 +63,7 @@ def _clear(engine: Engine) -> None:
     """Remove every user and everything that hangs off them.
 
     PostgreSQL: one TRUNCATE, which frees the pages at once and restarts the id sequences.
-    DELETE would leave a million dead rows behind (about 50 s more per re-seed, and index-only
+    DELETE would leave a million dead rows behind (a much slower re-seed, and index-only
     scans that still visit the table until a VACUUM). CASCADE also empties any table that
     references these. SQLite: DELETE, whose foreign keys cascade the same way.
     """

@@ -1,11 +1,11 @@
 // A full date and time in the reader's time zone and language (the profile's "last seen"),
 // without holding up the page. The first date formatter a tab builds loads the browser's locale
-// data: 30-60 ms measured in a fresh tab, spent inside React's render, before anything of the
-// page could show. So when this tab has no formatter for the language yet, the moment shows as
-// digits in the reader's time zone first, and the formatter is built after the frame that shows
-// them has been painted; from then on the full date renders at once. A plain timeout was not
-// enough: it ran between the commit that brought the profile's data and that frame's paint, so
-// a new tab's profile showed its posts 30-40 ms later.
+// data, in a fresh tab inside React's render, before anything of the page could show. So when
+// this tab has no formatter for the language yet, the moment shows as digits in the reader's
+// time zone first, and the formatter is built after the frame that shows them has been painted;
+// from then on the full date renders at once. A plain timeout is not enough: it can run between
+// the commit that brings the profile's data and that frame's paint, delaying the profile's
+// posts in a new tab.
 //
 // Plain React.createElement: files under assets/ are bundled as they are, without JSX.
 import { createElement, useEffect, useState } from "react";

@@ -44,8 +44,8 @@ export function tn(lang, singular, plural, num, params) {
 }
 
 // Relative times ("3 minutes ago", "hace 3 minutos", "3分钟前") from our own catalogs: the
-// first Intl formatter of a page loads the browser's locale data, about 25 ms of a fresh page's
-// first render (see microblog/i18n/relative_time.py for the units).
+// first Intl formatter of a page loads the browser's locale data inside a fresh page's first
+// render (see microblog/i18n/relative_time.py for the units).
 export function relativeTime(lang, iso) {
   if (!iso) return "";
   const when = new Date(iso);
@@ -71,8 +71,8 @@ function dateTimeFormat(lang) {
 }
 
 // The full date as the hover title of a relative time, written when the pointer arrives rather
-// than at render: the first date formatter of a page loads the time zone data, about 25 ms of a
-// new tab's first render, for a title nobody may ever look at. One handler per language, so
+// than at render: the first date formatter of a page loads the time zone data inside a new
+// tab's first render, for a title nobody may ever look at. One handler per language, so
 // React sees the same function on every render.
 const titleHandlers = new Map();
 

@@ -1,11 +1,11 @@
 """Where a feed's first page of posts is painted before the page's own data arrives.
 
 A full load of a feed shows the prerendered page, then waits for JavaScript to load, React to
-hydrate, the websocket to connect and the tab's data to arrive before the posts can render:
-about 400 ms in a new tab on our machines, of which a bare Reflex page with the same theme
-already spends 350. The server therefore writes the posts into the page's HTML
-(microblog/web/first_paint.py), inside this element, so they are on screen with the
-first paint.
+hydrate, the websocket to connect and the tab's data to arrive before the posts can render.
+Most of that wait is what any Reflex page spends before it can show data, so no change to our
+own page could shorten it enough (docs/performance.md, "What a page load spends"). The server
+therefore writes the posts into the page's HTML (microblog/web/first_paint.py), inside this
+element, so they are on screen with the first paint.
 
 React does not look inside an element whose content is `dangerouslySetInnerHTML`: hydration
 keeps what the server wrote there. When the tab's data arrives, the page renders its own list

@@ -22,7 +22,8 @@ def relative_time(iso: rx.Var) -> rx.Component:
 
 class LocalTime(rx.Component):
     """assets/i18n/local_time.js: the full date and time, built after the page has painted when
-    the tab has no date formatter yet (the first one costs 30-60 ms in a fresh tab)."""
+    the tab has no date formatter yet (building the first one loads the browser's locale data
+    inside React's render)."""
 
     library = "$/public/i18n/local_time.js"
     tag = "LocalTime"

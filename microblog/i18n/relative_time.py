@@ -1,11 +1,11 @@
 """The words of relative times ("3 minutes ago", "hace 3 minutos", "3分钟前"), from our own
 catalogs rather than the browser's Intl.RelativeTimeFormat.
 
-The first Intl formatter a page builds loads the browser's locale data: about 25 ms of every
-fresh page's first render on our machines, for text a catalog already does as well. The units
-are listed here, marked for extraction like any other message; `translate compile` writes them
-into the browser's catalogs module (jsexport.py), where `relativeTime` in
-assets/i18n/runtime.js picks the unit and the plural form.
+The first Intl formatter a page builds loads the browser's locale data inside every fresh
+page's first render, for text a catalog already does as well. The units are listed here, marked
+for extraction like any other message; `translate compile` writes them into the browser's
+catalogs module (jsexport.py), where `relativeTime` in assets/i18n/runtime.js picks the unit and
+the plural form.
 """
 
 from __future__ import annotations

@@ -51,8 +51,8 @@ def _detector() -> LanguageDetector:
         return (
             LanguageDetectorBuilder.from_languages(*LANGUAGES)
             .with_minimum_relative_distance(MIN_DISTANCE)
-            # Trigram models only: a quarter of a second and ~25 MB to load instead of ~8 s
-            # and ~200 MB, and as good on texts past MIN_LETTERS (measured; docs/i18n.md).
+            # Trigram models only: a small fraction of the full models' load time and memory,
+            # and as good on texts past MIN_LETTERS (measured; docs/i18n.md).
             .with_low_accuracy_mode()
             .build()
         )

@@ -157,7 +157,7 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
         # Each post's author is then looked up in the authors, built once per statement: a
         # temporary index on SQLite, a hashed subplan on PostgreSQL. There the `IS TRUE` keeps
         # the IN from becoming a semi-join, which compared each post with all 500 authors in
-        # turn (40 ms instead of 0.5); `= ANY(:array)` does the same once the statement is
+        # turn (docs/performance.md); `= ANY(:array)` does the same once the statement is
         # prepared and planned generically.
         test = f"(user_id + 0) IN ({authors})"
         if dialect == "postgresql":

@@ -67,9 +67,9 @@ def post_cards_html(rows: Sequence[PostRow], *, lang: str) -> str:
     live-only parts (the user card on hover, Translate, Delete), every value escaped.
 
     Avatars are drawn as the user's initial, the fallback the live card shows until the picture
-    loads: with the picture, the first paint started 25 image loads that the live list, in new
-    elements, started again; where they fail (offline, blocked, this machine) that made the
-    page go live 70-80 ms later (interleaved A/B), for pictures that had not come anyway."""
+    loads: with the picture, the first paint would start 25 image loads that the live list, in
+    new elements, starts again; where they fail (offline, blocked) the page goes live later
+    (docs/performance.md, "Why the first paint exists"), for pictures that do not come anyway."""
     now = utcnow()
     cards = "".join(
         HtmlRenderer(fields_of(row), lang=lang, now=now).node(POST_CARD) for row in rows

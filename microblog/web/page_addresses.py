@@ -3,9 +3,9 @@
 The production frontend is a build folder served by Starlette's static files (`reflex run --env
 prod`): `/explore` is the file `explore/index.html`, and asking for a folder without its trailing
 slash gets a 307 to `/explore/`. Every full load of a page with a fixed address (Explore, Log in,
-Messages...) then paid one more round trip before its HTML, 10-20 ms on this machine, and the
-address bar showed a different address from the app's own links. This middleware answers such a
-request with what the redirect would have led to, under the address that was asked for.
+Messages...) would then pay one more round trip before its HTML, and the address bar would show
+a different address from the app's own links. This middleware answers such a request with what
+the redirect would have led to, under the address that was asked for.
 """
 
 from __future__ import annotations

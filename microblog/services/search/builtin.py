@@ -6,7 +6,7 @@ vocabulary for typo tolerance is written there too, by `index()`.
 
 Ranking is capped: the newest `RANK_WINDOW` matches (by id) are ranked by relevance and come
 first, then any older matches follow newest first. bm25/ts_rank over every match of a common
-word (100k posts) costs a second; over a window it costs milliseconds. The order is total and
+word (100k posts) scores all of them; over a window the cost is bounded. The order is total and
 stable, so deep pages neither repeat nor skip posts. One walk of the newest matches (by id)
 serves the window, the page and the capped count. See docs/search.md.
 """
@@ -111,7 +111,7 @@ class SqliteEngine(BuiltinEngine):
 
     Why not FTS5's own `bm25()`: before scoring its first row it counts every document of every
     phrase of the query (its idf), walking each common word's whole doclist (130k entries) on
-    every query: 5-7 ms a phrase, 25 ms for two common words. Here the walk reads only rowids
+    every query, which dominated a query of common words. Here the walk reads only rowids
     (cheap), the window's bodies are read by primary key, term frequencies come from the same
     matching rule as highlighting (so a post ranks by what it shows marked), and each word's
     idf is estimated from its matches among the newest `IDF_SAMPLE` posts (a rowid range
@@ -258,14 +258,14 @@ class PostgresEngine(BuiltinEngine):
 
     name = "postgres-fts"
     WALK_BUDGET = 60_000
-    """The walk reads at most this many of the newest posts (~10 ms), or twice what the estimate
+    """The walk reads at most this many of the newest posts, or twice what the estimate
     expects it to need if that is more (deep pages). The estimate can be far off (two common
     words that rarely meet, a typo's OR of neighbours): when the budget holds too few matches,
     the GIN bitmap answers instead, so a misestimate costs one bounded walk, never a walk of the
     whole table."""
     BITMAP_ROW_COST = 10
     """A match read through the GIN bitmap (index decode, heap fetch, sort) costs about as much
-    as ten rows of a backward primary-key walk (measured at 1M posts: 0.4 us vs ~5 us)."""
+    as ten rows of a backward primary-key walk (the ratio measured at 1M posts)."""
     _query = f"to_tsquery('{ddl.POSTGRES_CONFIG}', :q)"
     _vector = ddl.POSTGRES_COLUMN
     _setup_sql = text(
