@@ -61,15 +61,17 @@ def app_translator() -> Iterator[FakeTranslator]:
         yield translator
 
 
-@pytest.fixture(scope="session")
-def live_app(
-    tmp_path_factory: pytest.TempPathFactory, app_mail: SmtpSink, app_translator: FakeTranslator
+@contextlib.contextmanager
+def running_app(
+    work: Path, *, env_mode: str = "dev", extra_env: Callable[[int], dict[str, str]]
 ) -> Iterator[RunningApp]:
+    """`reflex run` on free loopback ports, with its own migrated SQLite database, its log
+    (LOG_FILE) in `work`, and `extra_env(frontend_port)` (stopped when the block ends)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (make test installs it)")
-    work = tmp_path_factory.mktemp("live")
-    frontend_port, backend_port = free_port(), free_port()
-    database_url = f"sqlite:///{work / 'e2e.db'}"
+    frontend_port = free_port()
+    backend_port = frontend_port if env_mode == "prod" else free_port()
+    database_url = f"sqlite:///{work / 'app.db'}"
     _migrate(database_url)
     try:
         with serve_app(
@@ -77,26 +79,8 @@ def live_app(
             frontend_port=frontend_port,
             backend_port=backend_port,
             work_dir=work,
-            extra_env={
-                "MICROBLOG_ENV": "test",
-                "ADMINS": f"{ADMIN_USERNAME}@example.com",
-                "MAIL_SERVER": app_mail.host,
-                "MAIL_PORT": str(app_mail.port),
-                "MAIL_TIMEOUT": "5",
-                # An email queued while the SMTP server is down is retried within seconds.
-                "MAIL_RETRY_SECONDS": "1",
-                # Every test registers from 127.0.0.1.
-                "API_REGISTER_RATE_LIMIT": "1000/3600",
-                "BASE_URL": f"http://localhost:{frontend_port}",
-                "MS_TRANSLATOR_KEY": app_translator.key,
-                "MS_TRANSLATOR_REGION": app_translator.region,
-                "MS_TRANSLATOR_ENDPOINT": app_translator.endpoint,
-                # Post exports in the run's own folder, slowed so a test can watch the bar.
-                "EXPORT_DIR": str(work / "exports"),
-                "EXPORT_BATCH_SIZE": "100",
-                "EXPORT_BATCH_PAUSE": "0.15",
-                "LOG_FILE": str(work / "app.log"),
-            },
+            env_mode=env_mode,
+            extra_env={"LOG_FILE": str(work / "app.log"), **extra_env(frontend_port)},
         ) as server:
             yield RunningApp(
                 frontend=server.frontend,
@@ -108,6 +92,37 @@ def live_app(
             )
     except AppDidNotStart as problem:
         pytest.fail(str(problem))
+
+
+@pytest.fixture(scope="session")
+def live_app(
+    tmp_path_factory: pytest.TempPathFactory, app_mail: SmtpSink, app_translator: FakeTranslator
+) -> Iterator[RunningApp]:
+    work = tmp_path_factory.mktemp("live")
+
+    def environment(frontend_port: int) -> dict[str, str]:
+        return {
+            "MICROBLOG_ENV": "test",
+            "ADMINS": f"{ADMIN_USERNAME}@example.com",
+            "MAIL_SERVER": app_mail.host,
+            "MAIL_PORT": str(app_mail.port),
+            "MAIL_TIMEOUT": "5",
+            # An email queued while the SMTP server is down is retried within seconds.
+            "MAIL_RETRY_SECONDS": "1",
+            # Every test registers from 127.0.0.1.
+            "API_REGISTER_RATE_LIMIT": "1000/3600",
+            "BASE_URL": f"http://localhost:{frontend_port}",
+            "MS_TRANSLATOR_KEY": app_translator.key,
+            "MS_TRANSLATOR_REGION": app_translator.region,
+            "MS_TRANSLATOR_ENDPOINT": app_translator.endpoint,
+            # Post exports in the run's own folder, slowed so a test can watch the bar.
+            "EXPORT_DIR": str(work / "exports"),
+            "EXPORT_BATCH_SIZE": "100",
+            "EXPORT_BATCH_PAUSE": "0.15",
+        }
+
+    with running_app(work, extra_env=environment) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

@@ -16,34 +16,17 @@ from sqlmodel import Session
 from microblog.db import make_engine
 from microblog.services.posts import create_post
 from microblog.services.users import register_user
-from tests.app_server import AppDidNotStart, free_port, serve_app
-from tests.e2e.conftest import RunningApp, _migrate
+from tests.e2e.conftest import RunningApp, running_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def dev_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """`make run`'s environment: MICROBLOG_ENV=development."""
     work = tmp_path_factory.mktemp("dev")
-    frontend_port, backend_port = free_port(), free_port()
-    database_url = f"sqlite:///{work / 'dev.db'}"
-    _migrate(database_url)
-    try:
-        with serve_app(
-            database_url=database_url,
-            frontend_port=frontend_port,
-            backend_port=backend_port,
-            work_dir=work,
-            extra_env={"MICROBLOG_ENV": "development", "LOG_FILE": str(work / "app.log")},
-        ) as server:
-            yield RunningApp(
-                frontend=server.frontend,
-                backend=server.backend,
-                database_url=database_url,
-                cookie_name=f"microblog_session_{frontend_port}",
-            )
-    except AppDidNotStart as problem:
-        pytest.fail(str(problem))
+    with running_app(work, extra_env=lambda _port: {"MICROBLOG_ENV": "development"}) as app:
+        yield app
 
 
 def _a_post(database_url: str) -> tuple[str, str]:

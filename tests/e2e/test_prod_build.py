@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.app_server import AppDidNotStart, free_port, serve_app
 from tests.e2e.actions import new_name, post, signed_up
-from tests.e2e.conftest import RunningApp, _migrate
+from tests.e2e.conftest import RunningApp, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -22,31 +21,14 @@ PROFILE_ROUTE = "routes/[user].$[username]._index"
 
 @pytest.fixture(scope="module")
 def prod_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    environment = {
+        "MICROBLOG_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "API_REGISTER_RATE_LIMIT": "1000/3600",  # every test registers from 127.0.0.1
+    }
     work = tmp_path_factory.mktemp("prod")
-    port = free_port()
-    database_url = f"sqlite:///{work / 'prod.db'}"
-    _migrate(database_url)
-    try:
-        with serve_app(
-            database_url=database_url,
-            frontend_port=port,
-            backend_port=port,
-            work_dir=work,
-            env_mode="prod",
-            extra_env={
-                "MICROBLOG_ENV": "production",
-                "SECRET_KEY": secrets.token_urlsafe(48),
-                "API_REGISTER_RATE_LIMIT": "1000/3600",  # every test registers from 127.0.0.1
-            },
-        ) as server:
-            yield RunningApp(
-                frontend=server.frontend,
-                backend=server.backend,
-                database_url=database_url,
-                cookie_name=f"microblog_session_{port}",
-            )
-    except AppDidNotStart as problem:
-        pytest.fail(str(problem))
+    with running_app(work, env_mode="prod", extra_env=lambda _port: environment) as app:
+        yield app
 
 
 def _page(browser: Browser, app: RunningApp, errors: list[str]) -> Page:
