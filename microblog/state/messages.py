@@ -10,14 +10,13 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import _l, translate
 from microblog.models import MESSAGE_MAX
 from microblog.routes import user_url
-from microblog.schemas import MessageRow, Page
+from microblog.schemas import MessageRow
 from microblog.services import messages, users
 from microblog.services.errors import DomainError, Invalid, NotFound
 from microblog.services.pagination import clamp_page
@@ -44,12 +43,9 @@ class MessagesState(PageData, rx.State):
     async def _read(self, user_id: int, page: int) -> None:
         per_page = get_settings().posts_per_page
 
-        def work(db: Session) -> Page[MessageRow]:
-            listing = messages.received_messages(db, user_id=user_id, page=page, per_page=per_page)
-            messages.mark_messages_read(db, user_id=user_id)
-            return listing
-
-        listing = await run_db(work)
+        listing = await run_db(
+            lambda db: messages.read_messages(db, user_id=user_id, page=page, per_page=per_page)
+        )
         self.messages = listing.items
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self._set_loaded()

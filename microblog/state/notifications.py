@@ -4,12 +4,11 @@ marks them read, which clears the badge on every open tab of the user."""
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import translate
-from microblog.schemas import NotificationRow, Page
+from microblog.schemas import NotificationRow
 from microblog.services import notifications
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
@@ -34,14 +33,11 @@ class NotificationsState(PageData, rx.State):
     async def _read(self, user_id: int, page: int) -> None:
         per_page = get_settings().posts_per_page
 
-        def work(db: Session) -> Page[NotificationRow]:
-            listing = notifications.list_notifications(
+        listing = await run_db(
+            lambda db: notifications.read_notifications(
                 db, user_id=user_id, page=page, per_page=per_page
             )
-            notifications.mark_all_read(db, user_id=user_id)
-            return listing
-
-        listing = await run_db(work)
+        )
         lang = await language_of(self)
         for row in listing.items:  # "susan started following you." in the reader's language
             row.text = translate(row.text, lang)
