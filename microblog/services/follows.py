@@ -46,7 +46,8 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
 
 
 def unfollow(session: Session, *, follower_id: int, followed_id: int) -> bool:
-    """Stop following; True if a link was removed."""
+    """Stop following; True if a link was removed. An unknown user is `NotFound`, as for
+    `follow` (looked for only when no link was removed: a link names an existing user)."""
     if follower_id == followed_id:
         raise Invalid({"user": _l("You cannot unfollow yourself.")})
     result = session.execute(
@@ -54,7 +55,18 @@ def unfollow(session: Session, *, follower_id: int, followed_id: int) -> bool:
         .where(col(Follow.follower_id) == follower_id)
         .where(col(Follow.followed_id) == followed_id)
     )
-    return bool(result.rowcount)
+    if result.rowcount:
+        return True
+    get_user(session, followed_id)
+    return False
+
+
+def set_following(session: Session, *, follower_id: int, followed_id: int, following: bool) -> bool:
+    """Follow (`following`) or unfollow, as a Follow/Unfollow button asks; True if this changed
+    anything."""
+    if following:
+        return follow(session, follower_id=follower_id, followed_id=followed_id)
+    return unfollow(session, follower_id=follower_id, followed_id=followed_id)
 
 
 def is_following(session: Session, *, follower_id: int, followed_id: int) -> bool:

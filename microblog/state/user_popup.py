@@ -8,14 +8,12 @@ state holds just that one card (a tab's state is sent to and kept for the browse
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.db import run_db
 from microblog.i18n import translate
 from microblog.schemas import UserCard
-from microblog.services import follows
 from microblog.services.errors import DomainError
-from microblog.services.user_popup import user_card
+from microblog.services.user_popup import follow_from_card, user_card
 from microblog.state.locale import language_of
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
@@ -65,24 +63,22 @@ class UserPopupState(rx.State):
         viewer_id = await self._viewer_id(recheck=True)
         if viewer_id is None:
             return session.login_redirect()
-        target, start = card.id, not card.is_following
-
-        def work(db: Session) -> tuple[UserCard, tuple[int, int]]:
-            if start:
-                follows.follow(db, follower_id=viewer_id, followed_id=target)
-            else:
-                follows.unfollow(db, follower_id=viewer_id, followed_id=target)
-            fresh = user_card(db, username=card.username, viewer_id=viewer_id)
-            return fresh, follows.follow_counts(db, user_id=viewer_id)
-
         try:
-            fresh, viewer_counts = await run_db(work)
+            after = await run_db(
+                lambda db: follow_from_card(
+                    db,
+                    viewer_id=viewer_id,
+                    user_id=card.id,
+                    username=card.username,
+                    following=not card.is_following,
+                )
+            )
         except DomainError as problem:
             self.error = translate(problem.message, await language_of(self))
             self.loading_username = card.username
             return None
-        self.card, self.error = fresh, ""
-        await self._sync_profile(fresh, viewer_id, viewer_counts)
+        self.card, self.error = after.card, ""
+        await self._sync_profile(after.card, viewer_id, after.viewer_counts)
         return None
 
     async def _sync_profile(
