@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.models import POST_MAX
 from microblog.routes import EXPLORE, INDEX
-from microblog.schemas import Page, PostRow
-from microblog.services import new_posts, posts, timeline
+from microblog.schemas import PostRow
+from microblog.services import new_posts, posts
 from microblog.services.errors import Forbidden, Invalid, NotFound
+from microblog.services.feeds import Feed, OpenedFeed, open_feed
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
@@ -52,8 +52,9 @@ class FeedState(PageData, rx.State):
         """The count for the bar's translated "Show N new posts" (capped at 99+)."""
         return "99+" if self.new_post_count > new_posts.COUNT_CAP else str(self.new_post_count)
 
-    def _show(self, result: Page[PostRow], since_id: int) -> None:
-        self._since_id = since_id
+    def _show(self, opened: OpenedFeed) -> None:
+        result = opened.posts
+        self._since_id = opened.since_id
         self.new_post_count = 0
         self.posts = result.items
         self.page = result.page
@@ -71,27 +72,24 @@ class FeedState(PageData, rx.State):
         if user_id is None:
             self._set_loaded(False)
             return session.login_redirect()
-        self.kind = "home"
-        page, per_page = self._requested_page(), get_settings().posts_per_page
-
-        def work(db: Session) -> tuple[Page[PostRow], int]:
-            since = new_posts.latest_post_id(db)
-            return timeline.home_timeline(db, user_id=user_id, page=page, per_page=per_page), since
-
-        self._show(*await run_read(work))
+        await self._open("home", user_id)
         return None
 
     @rx.event
     async def load_explore(self) -> None:
-        await (await self.get_state(SessionState)).current_user_id()
-        self.kind = "explore"
+        user_id = await (await self.get_state(SessionState)).current_user_id()
+        await self._open("explore", user_id or 0)
+
+    async def _open(self, feed: Feed, reader_id: int) -> None:
+        self.kind = feed
         page, per_page = self._requested_page(), get_settings().posts_per_page
-
-        def work(db: Session) -> tuple[Page[PostRow], int]:
-            since = new_posts.latest_post_id(db)
-            return posts.explore_posts(db, page=page, per_page=per_page), since
-
-        self._show(*await run_read(work))
+        self._show(
+            await run_read(
+                lambda db: open_feed(
+                    db, feed=feed, reader_id=reader_id, page=page, per_page=per_page
+                )
+            )
+        )
 
     @rx.event
     async def set_draft(self, value: str) -> None:
