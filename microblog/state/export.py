@@ -19,7 +19,7 @@ from microblog.i18n import translate
 from microblog.services import exports
 from microblog.services.errors import Conflict
 from microblog.state.locale import language_of
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,8 @@ class ExportState(rx.State):
     async def retry(self) -> rx.event.EventSpec | None:
         return await self._start()
 
-    async def _start(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
+    @login_required
+    async def _start(self, *, user_id: int) -> rx.event.EventSpec | None:
         try:
             view = await run_db(lambda db: exports.start_export(db, user_id=user_id))
         except Conflict as problem:

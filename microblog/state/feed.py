@@ -16,7 +16,7 @@ from microblog.services.feeds import Feed, OpenedFeed, open_feed
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
 
@@ -66,14 +66,9 @@ class FeedState(PageData, rx.State):
         return clamp_page(self.router.url.query_parameters.get("page"))
 
     @rx.event
-    async def load_home(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load_home(self, *, user_id: int) -> None:
         await self._open("home", user_id)
-        return None
 
     @rx.event
     async def load_explore(self) -> None:
@@ -101,11 +96,10 @@ class FeedState(PageData, rx.State):
             self.post_error = ""
 
     @rx.event
-    async def submit_post(self, _form: dict | None = None) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
+    @login_required
+    async def submit_post(
+        self, _form: dict | None = None, *, user_id: int
+    ) -> rx.event.EventSpec | None:
         body = self.draft
         try:
             await run_db(lambda db: posts.create_post(db, author_id=user_id, body=body))
@@ -119,12 +113,9 @@ class FeedState(PageData, rx.State):
         return FeedState.load_home
 
     @rx.event
-    async def delete_post(self, post_id: int) -> rx.event.EventSpec | None:
+    @login_required
+    async def delete_post(self, post_id: int, *, user_id: int) -> rx.event.EventSpec | None:
         """Delete one of the reader's own posts and drop it from the list shown."""
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
         target = int(post_id)
         try:
             await run_db(lambda db: posts.delete_post(db, post_id=target, user_id=user_id))

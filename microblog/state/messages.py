@@ -22,7 +22,7 @@ from microblog.services.errors import DomainError, Invalid, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
 
@@ -51,14 +51,9 @@ class MessagesState(PageData, rx.State):
         self._set_loaded()
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load(self, *, user_id: int) -> None:
         await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
-        return None
 
     async def _on_live_inbox(self) -> None:
         """A message arrived while this page is open: show it (page 1 only) and mark it read."""
@@ -87,18 +82,14 @@ class SendMessageState(PageData, rx.State):
         return unquote(parts[1]) if len(parts) >= 2 else ""
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        if await session.current_user_id() is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load(self, *, user_id: int) -> None:
         name = self._recipient_from_path()
         user = await run_db(lambda db: users.find_user_by_username(db, name))
         self.recipient = user.username if user else name
         self.recipient_found = user is not None
         self.draft, self.error, self.sent_to = "", "", ""
         self._set_loaded()
-        return None
 
     @rx.event
     async def set_draft(self, value: str) -> None:
@@ -110,16 +101,13 @@ class SendMessageState(PageData, rx.State):
             self.error = ""
 
     @rx.event
-    async def send(self, _form: dict | None = None) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        sender_id = await session.current_user_id()
-        if sender_id is None:
-            return session.login_redirect()
+    @login_required
+    async def send(self, _form: dict | None = None, *, user_id: int) -> rx.event.EventSpec | None:
         recipient, body = self.recipient, self.draft
         try:
             await run_db(
                 lambda db: messages.send_message(
-                    db, sender_id=sender_id, recipient_username=recipient, body=body
+                    db, sender_id=user_id, recipient_username=recipient, body=body
                 )
             )
         except Invalid as problem:

@@ -13,7 +13,7 @@ from microblog.services import notifications
 from microblog.services.pagination import clamp_page
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 
 
 class NotificationsState(PageData, rx.State):
@@ -46,14 +46,9 @@ class NotificationsState(PageData, rx.State):
         self._set_loaded()
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load(self, *, user_id: int) -> None:
         await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
-        return None
 
     async def _on_live_inbox(self) -> None:
         user_id = (await self.get_state(SessionState)).user_id

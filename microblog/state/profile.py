@@ -14,7 +14,7 @@ from microblog.services.pagination import clamp_page
 from microblog.services.profile import follow_from_profile, read_profile, tab_of
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 
 _NOBODY = UserPublic(
     id=0, username="", about_me="", last_seen="", member_since="", avatar="", avatar_small=""
@@ -91,16 +91,13 @@ class ProfileState(PageData, rx.State):
         self.follow_error = ""
         self._set_loaded()
 
-    async def _change_follow(self, *, start: bool) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        viewer_id = await session.current_user_id()
-        if viewer_id is None:
-            return session.login_redirect()
+    @login_required
+    async def _change_follow(self, *, start: bool, user_id: int) -> rx.event.EventSpec | None:
         target = self.profile.id
         try:
             self.followers_count, self.following_count = await run_db(
                 lambda db: follow_from_profile(
-                    db, viewer_id=viewer_id, user_id=target, following=start
+                    db, viewer_id=user_id, user_id=target, following=start
                 )
             )
         except DomainError as problem:

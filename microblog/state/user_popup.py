@@ -16,7 +16,7 @@ from microblog.services.errors import DomainError
 from microblog.services.user_popup import follow_from_card, user_card
 from microblog.state.locale import language_of
 from microblog.state.profile import ProfileState
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 
 
 class UserPopupState(rx.State):
@@ -25,11 +25,11 @@ class UserPopupState(rx.State):
     loading_username: str = ""
     error: str = ""
 
-    async def _viewer_id(self, *, recheck: bool) -> int | None:
+    async def _viewer_id(self) -> int | None:
         """Who is reading. Showing a card only decides which button to draw, so the session
-        already checked on this page load is good enough; changing anything re-checks it."""
+        already checked on this page load is good enough (changing anything re-checks it)."""
         session = await self.get_state(SessionState)
-        if recheck or not session.auth_checked:
+        if not session.auth_checked:
             return await session.current_user_id()
         return session.user_id or None
 
@@ -43,7 +43,7 @@ class UserPopupState(rx.State):
         if not is_open or not username:
             return
         self.loading_username, self.error = username, ""
-        viewer_id = await self._viewer_id(recheck=False)
+        viewer_id = await self._viewer_id()
         try:
             card = await run_db(lambda db: user_card(db, username=username, viewer_id=viewer_id))
         except DomainError as problem:
@@ -59,15 +59,15 @@ class UserPopupState(rx.State):
         card = self.card
         if card is None or card.is_self:
             return None
-        session = await self.get_state(SessionState)
-        viewer_id = await self._viewer_id(recheck=True)
-        if viewer_id is None:
-            return session.login_redirect()
+        return await self._toggle(card)
+
+    @login_required
+    async def _toggle(self, card: UserCard, *, user_id: int) -> rx.event.EventSpec | None:
         try:
             after = await run_db(
                 lambda db: follow_from_card(
                     db,
-                    viewer_id=viewer_id,
+                    viewer_id=user_id,
                     user_id=card.id,
                     username=card.username,
                     following=not card.is_following,
@@ -78,7 +78,7 @@ class UserPopupState(rx.State):
             self.loading_username = card.username
             return None
         self.card, self.error = after.card, ""
-        await self._sync_profile(after.card, viewer_id, after.viewer_counts)
+        await self._sync_profile(after.card, user_id, after.viewer_counts)
         return None
 
     async def _sync_profile(
