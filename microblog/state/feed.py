@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
+from microblog.live import events as ev
 from microblog.models import POST_MAX
 from microblog.routes import EXPLORE, INDEX
 from microblog.schemas import PostRow
@@ -14,6 +16,7 @@ from microblog.services import new_posts, posts
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.feeds import Feed, OpenedFeed, open_feed
 from microblog.services.pagination import clamp_page
+from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState, login_required
@@ -147,3 +150,26 @@ class FeedState(PageData, rx.State):
         if self.page == 1:
             return FeedState.load_home if self.kind == "home" else FeedState.load_explore
         return rx.redirect(self._base())
+
+
+def _home_readers(db: Session, event: ev.LiveEvent, readers: set[int]) -> set[int]:
+    """Which of the readers with a home feed open have the new post's author in it: one query
+    on the follow index, however many tabs are open."""
+    return new_posts.readers_of_author(db, author_id=event.author_id, candidates=readers)
+
+
+# A new post: every open Explore counts it, and the home feeds it belongs in.
+delivery.subscribe(
+    ev.NEW_POST,
+    FeedState,
+    "_recount_new_posts",
+    visitors=True,
+    where=lambda tab: tab.path == EXPLORE,
+)
+delivery.subscribe(
+    ev.NEW_POST,
+    FeedState,
+    "_recount_new_posts",
+    where=lambda tab: tab.path == INDEX,
+    audience=_home_readers,
+)

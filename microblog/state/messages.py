@@ -11,15 +11,18 @@ from urllib.parse import unquote
 
 import reflex as rx
 
+from microblog import routes
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import _l, translate
+from microblog.live import events as ev
 from microblog.models import MESSAGE_MAX
 from microblog.routes import user_url
 from microblog.schemas import MessageRow
 from microblog.services import messages, users
 from microblog.services.errors import DomainError, Invalid, NotFound
 from microblog.services.pagination import clamp_page
+from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState, login_required
@@ -122,3 +125,8 @@ class SendMessageState(PageData, rx.State):
         self.draft, self.error, self.sent_to = "", "", recipient
         sent = _l("Your message to %(username)s has been sent.", username=recipient)
         return rx.toast.success(translate(sent, await language_of(self)))
+
+
+delivery.subscribe(
+    ev.INBOX, MessagesState, "_on_live_inbox", where=lambda tab: tab.path == routes.MESSAGES
+)

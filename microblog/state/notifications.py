@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog import routes
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import translate
+from microblog.live import events as ev
 from microblog.schemas import NotificationRow
 from microblog.services import notifications
 from microblog.services.pagination import clamp_page
+from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState, login_required
@@ -54,3 +57,11 @@ class NotificationsState(PageData, rx.State):
         user_id = (await self.get_state(SessionState)).user_id
         if user_id and self.page == 1:
             await self._read(user_id, 1)
+
+
+delivery.subscribe(
+    ev.INBOX,
+    NotificationsState,
+    "_on_live_inbox",
+    where=lambda tab: tab.path == routes.NOTIFICATIONS,
+)
