@@ -1,6 +1,6 @@
 """Work that runs beside the app for as long as the backend does: the lifespan tasks the
 composition root registers (`app.register_lifespan_task`), each a loop that survives its own
-failures. The live events' delivery is the live layer's (`state/live.py`)."""
+failures. The live events' delivery is the live layer's (`state/delivery.py`)."""
 
 from __future__ import annotations
 

@@ -30,11 +30,12 @@ from microblog.pages.send_message import send_message_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
 from microblog.state.confirm_email import ConfirmEmailState
+from microblog.state.delivery import live_updates
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.event_check import EventCheck, quiet_unknown_handlers
 from microblog.state.feed import FeedState
-from microblog.state.live import LiveState, live_updates
+from microblog.state.live import LiveState
 from microblog.state.messages import MessagesState, SendMessageState
 from microblog.state.notifications import NotificationsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState

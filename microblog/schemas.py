@@ -37,14 +37,30 @@ class UserPublic:
 
     @classmethod
     def of(cls, user: User) -> UserPublic:
+        return cls.of_columns(
+            user.id or 0, user.username, user.email, user.about_me, user.last_seen, user.created
+        )
+
+    @classmethod
+    def of_columns(
+        cls,
+        user_id: int,
+        username: str,
+        email: str,
+        about_me: str | None,
+        last_seen: datetime,
+        created: datetime,
+    ) -> UserPublic:
+        """`of` for a row of plain columns (id, username, email, about me, last seen, created),
+        without building a User first: lists of users read only these."""
         return cls(
-            id=user.id or 0,
-            username=user.username,
-            about_me=user.about_me or "",
-            last_seen=iso_utc(user.last_seen),
-            member_since=iso_utc(user.created),
-            avatar=avatar_url(user.email, 128),
-            avatar_small=avatar_url(user.email, 36),
+            id=user_id,
+            username=username,
+            about_me=about_me or "",
+            last_seen=iso_utc(last_seen),
+            member_since=iso_utc(created),
+            avatar=avatar_url(email, 128),
+            avatar_small=avatar_url(email, 36),
         )
 
 

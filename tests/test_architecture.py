@@ -64,6 +64,35 @@ def test_layer_imports_point_one_way(layer: str) -> None:
     assert offences == []
 
 
+# The live layer reaches the features only through what they subscribe (state/delivery.py) or
+# register for a page load (state/live.py `on_connect`): it imports no feature's state.
+LIVE_LAYER_MAY_IMPORT = {
+    "state/delivery.py": {"microblog.state.session"},
+    "state/live.py": {"microblog.state.session", "microblog.state.delivery"},
+}
+
+
+def _state_modules_imported(path: Path) -> set[str]:
+    """The modules of microblog.state a file imports, `from microblog.state import x` included."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("microblog.state."))
+        elif isinstance(node, ast.ImportFrom) and node.module == "microblog.state":
+            found.update(f"microblog.state.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "microblog.state."
+        ):
+            found.add(node.module or "")
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(LIVE_LAYER_MAY_IMPORT))
+def test_the_live_layer_imports_no_feature_state(module: str) -> None:
+    imported = _state_modules_imported(PACKAGE / module)
+    assert imported - LIVE_LAYER_MAY_IMPORT[module] == set()
+
+
 def test_every_page_builds_without_reflex_deprecations(monkeypatch: pytest.MonkeyPatch) -> None:
     from reflex_base.utils import log
 

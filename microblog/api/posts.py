@@ -18,8 +18,9 @@ from microblog.api.representations import (
     user_path,
 )
 from microblog.api.routing import JsonRoute
-from microblog.schemas import Page, PostRow
-from microblog.services import posts, timeline, users
+from microblog.schemas import PostRow
+from microblog.services import posts, users
+from microblog.services.feeds import feed_page
 
 router = APIRouter(route_class=JsonRoute, tags=["posts"])
 
@@ -43,8 +44,8 @@ def get_feed(paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse
     """Your home feed: your posts and those of everyone you follow, newest first. Not counted
     (`total_items` and `total_pages` are null): follow `_links.next` until it is null."""
     with authorized(credentials) as (db, me):
-        page: Page[PostRow] = timeline.home_timeline(
-            db, user_id=me.id, page=paging.page, per_page=paging.per_page
+        page = feed_page(
+            db, feed="home", reader_id=me.id or 0, page=paging.page, per_page=paging.per_page
         )
         return JSONResponse(collection_json(page, post_json, f"{API_PREFIX}/feed"))
 

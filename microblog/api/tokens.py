@@ -1,14 +1,12 @@
 """`POST /api/tokens` (HTTP Basic -> a bearer token) and `DELETE /api/tokens` (revoke it).
 
-The password check is the login form's: `users.authenticate` (username or email, the same cost
-whether or not the account exists) behind the same login throttle, counted before the slow hash
-so parallel guesses see each other. On top, token requests are rate limited per client address,
-because each one costs a password hash even with wrong credentials.
+A token request is a login attempt, the login form's own (services/login.py): username or email,
+the same cost whether or not the account exists, the same throttle counted before the slow
+hash. On top, token requests are rate limited per client address, because each one costs a
+password hash even with wrong credentials.
 """
 
 from __future__ import annotations
-
-import secrets
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -25,7 +23,8 @@ from microblog.api.contract import TokenOut, errors
 from microblog.api.errors import ApiError
 from microblog.config import get_settings
 from microblog.db import session_scope
-from microblog.services import api_tokens, login_throttle, rate_limits, users
+from microblog.services import api_tokens, rate_limits
+from microblog.services.login import create_api_token
 
 router = APIRouter(tags=["tokens"])
 
@@ -49,21 +48,21 @@ def create_token(request: Request, credentials: BasicCredentials) -> JSONRespons
     if credentials is None or not credentials.username.strip() or not credentials.password:
         raise ApiError(401, "Send your username and password with HTTP Basic.", BASIC_CHALLENGE)
     login, password = credentials.username.strip(), credentials.password
-    with session_scope() as db:  # committed before the hash, so parallel guesses count
-        wait = login_throttle.begin_login_attempt(db, login=login, client=client)
-    if wait:
-        raise _too_many(wait, "Too many failed attempts.")
     with session_scope() as db:
-        user = users.authenticate(db, login=login, password=password)
-        if user is None:
-            raise ApiError(401, "Invalid username or password.", BASIC_CHALLENGE)
-        login_throttle.record_login_success(db, login=login, client=client)
-        if secrets.randbelow(login_throttle.PRUNE_ONE_IN) == 0:
-            login_throttle.prune_login_failures(db)
-        token = api_tokens.issue_token(
-            db, user_id=user.id or 0, lifetime_seconds=settings.api_token_lifetime
+        attempt = create_api_token(
+            db,
+            login=login,
+            password=password,
+            client=client,
+            lifetime_seconds=settings.api_token_lifetime,
         )
-    return JSONResponse({"token": token})
+    if attempt.wait:
+        raise _too_many(attempt.wait, "Too many failed attempts.")
+    if attempt.unconfirmed is not None:
+        raise attempt.unconfirmed  # a 403 saying why (api/errors.py)
+    if not attempt.credential:
+        raise ApiError(401, "Invalid username or password.", BASIC_CHALLENGE)
+    return JSONResponse({"token": attempt.credential})
 
 
 @router.delete("/tokens", status_code=204, responses=errors(401))

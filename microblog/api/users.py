@@ -197,6 +197,5 @@ def follow(user_id: int, credentials: BearerCredentials) -> Response:
 def unfollow(user_id: int, credentials: BearerCredentials) -> Response:
     """Stop following a user; 204 also when you were not following them."""
     with authorized(credentials) as (db, me):
-        user = users.get_user(db, existing_id(user_id, "user"))
-        follows.unfollow(db, follower_id=me.id, followed_id=user.id)
+        follows.unfollow(db, follower_id=me.id, followed_id=existing_id(user_id, "user"))
     return Response(status_code=204)

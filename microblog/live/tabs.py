@@ -1,7 +1,7 @@
 """This worker's open tabs: which user and login session each belongs to and what it shows,
 indexed by user so that an event for one user touches only that user's tabs. The live layer
-(`state/live.py`) registers a tab at the end of each page load and delivers events to the tabs
-found here. No Reflex: a tab is its token."""
+registers a tab at the end of each page load (`state/live.py`) and delivers events to the tabs
+found here (`state/delivery.py`). No Reflex: a tab is its token."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam, delete, func
+from sqlalchemy import Column, Integer, Row, Select, bindparam, delete, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -46,7 +47,8 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
 
 
 def unfollow(session: Session, *, follower_id: int, followed_id: int) -> bool:
-    """Stop following; True if a link was removed."""
+    """Stop following; True if a link was removed. An unknown user is `NotFound`, as for
+    `follow` (looked for only when no link was removed: a link names an existing user)."""
     if follower_id == followed_id:
         raise Invalid({"user": _l("You cannot unfollow yourself.")})
     result = session.execute(
@@ -54,7 +56,18 @@ def unfollow(session: Session, *, follower_id: int, followed_id: int) -> bool:
         .where(col(Follow.follower_id) == follower_id)
         .where(col(Follow.followed_id) == followed_id)
     )
-    return bool(result.rowcount)
+    if result.rowcount:
+        return True
+    get_user(session, followed_id)
+    return False
+
+
+def set_following(session: Session, *, follower_id: int, followed_id: int, following: bool) -> bool:
+    """Follow (`following`) or unfollow, as a Follow/Unfollow button asks; True if this changed
+    anything."""
+    if following:
+        return follow(session, follower_id=follower_id, followed_id=followed_id)
+    return unfollow(session, follower_id=follower_id, followed_id=followed_id)
 
 
 def is_following(session: Session, *, follower_id: int, followed_id: int) -> bool:
@@ -92,29 +105,54 @@ def follow_counts(session: Session, *, user_id: int) -> tuple[int, int]:
     return int(followers), int(following)
 
 
+def _people(listed: Column[int], by: Column[int]) -> Select:
+    """Users joined on the follow column `listed`, where the other column `by` is `:user_id`,
+    the most recent follow first: plain columns in `UserPublic.of_columns` order, not User
+    objects (a page of rows needs no identity map). Built once per list."""
+    users, follows = User.__table__.c, Follow.__table__.c
+    return (
+        sa_select(
+            users.id, users.username, users.email, users.about_me, users.last_seen, users.created
+        )
+        .join_from(User.__table__, Follow.__table__, listed == users.id)
+        .where(by == bindparam("user_id"))
+        .order_by(follows.created.desc(), users.id.desc())
+    )
+
+
+_FOLLOWERS = _people(Follow.__table__.c.follower_id, Follow.__table__.c.followed_id)
+_FOLLOWING = _people(Follow.__table__.c.followed_id, Follow.__table__.c.follower_id)
+
+
+def _public(row: Row) -> UserPublic:
+    return UserPublic.of_columns(*row)
+
+
 def list_followers(
     session: Session, *, user_id: int, page: int, per_page: int, count: bool = False
 ) -> Page[UserPublic]:
-    query = (
-        select(User)
-        .join(Follow, col(Follow.follower_id) == col(User.id))
-        .where(Follow.followed_id == user_id)
-        .order_by(col(Follow.created).desc(), col(User.id).desc())
-    )
+    """Who follows `user_id`, the most recent first: one statement a page (two when counted)."""
     return paginate(
-        session, query, page=page, per_page=per_page, to_item=UserPublic.of, count=count
+        session,
+        _FOLLOWERS,
+        page=page,
+        per_page=per_page,
+        to_item=_public,
+        count=count,
+        params={"user_id": user_id},
     )
 
 
 def list_following(
     session: Session, *, user_id: int, page: int, per_page: int, count: bool = False
 ) -> Page[UserPublic]:
-    query = (
-        select(User)
-        .join(Follow, col(Follow.followed_id) == col(User.id))
-        .where(Follow.follower_id == user_id)
-        .order_by(col(Follow.created).desc(), col(User.id).desc())
-    )
+    """Whom `user_id` follows, the most recent first: one statement a page (two when counted)."""
     return paginate(
-        session, query, page=page, per_page=per_page, to_item=UserPublic.of, count=count
+        session,
+        _FOLLOWING,
+        page=page,
+        per_page=per_page,
+        to_item=_public,
+        count=count,
+        params={"user_id": user_id},
     )

@@ -95,3 +95,12 @@ def mark_messages_read(session: Session, *, user_id: int) -> int:
         marker=User.last_message_read_id,
         user_id=user_id,
     )
+
+
+def read_messages(session: Session, *, user_id: int, page: int, per_page: int) -> Page[MessageRow]:
+    """The Messages page: a page of received messages, then everything received marked read
+    (the badge of every open tab clears after the commit). The rows keep their unread flag from
+    before, so the page can still show what was new."""
+    listing = received_messages(session, user_id=user_id, page=page, per_page=per_page)
+    mark_messages_read(session, user_id=user_id)
+    return listing

@@ -123,3 +123,13 @@ def mark_all_read(session: Session, *, user_id: int) -> int:
         marker=User.last_notification_read_id,
         user_id=user_id,
     )
+
+
+def read_notifications(
+    session: Session, *, user_id: int, page: int, per_page: int
+) -> Page[NotificationRow]:
+    """The Notifications page: a page of notifications, then all of them marked read (the badge
+    of every open tab clears after the commit); the rows keep their unread flag from before."""
+    listing = list_notifications(session, user_id=user_id, page=page, per_page=per_page)
+    mark_all_read(session, user_id=user_id)
+    return listing

@@ -41,16 +41,17 @@ def paginate(
     per_page: int,
     to_item: Callable[[Any], T],
     count: bool = False,
+    params: dict[str, Any] | None = None,
 ) -> Page[T]:
-    """Run `query` for one page; `query` must already be ordered."""
+    """Run `query` (with its bound `params`) for one page; `query` must already be ordered."""
     offset, limit = page_window(page, per_page)
-    rows = session.exec(query.offset(offset).limit(limit)).all()  # type: ignore[call-overload]
+    rows = session.exec(query.offset(offset).limit(limit), params=params).all()  # type: ignore[call-overload]
     return make_page(
         rows,
         page=page,
         per_page=per_page,
         to_item=to_item,
-        total=_count(session, query) if count else None,
+        total=_count(session, query, params) if count else None,
     )
 
 
@@ -72,6 +73,6 @@ def make_page(
     )
 
 
-def _count(session: Session, query: Select) -> int:
+def _count(session: Session, query: Select, params: dict[str, Any] | None) -> int:
     counted = select(func.count()).select_from(query.order_by(None).subquery())
-    return int(session.execute(counted).scalar_one())
+    return int(session.execute(counted, params).scalar_one())

@@ -1,4 +1,4 @@
-"""Posts and the three feeds: home (own + followed), explore (everyone), a user's profile.
+"""Posts, Explore (everyone's posts) and a user's posts; the home feed is services/timeline.py.
 
 Every feed is ordered by (timestamp, id) newest first and read through an index in that order, so
 a page costs about `per_page` rows, not the size of the feed. See docs/performance.md.
@@ -6,8 +6,9 @@ a page costs about `per_page` rows, not the size of the feed. See docs/performan
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import Integer, Row, bindparam, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
 
 from microblog.i18n import _l
 from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
@@ -19,7 +20,21 @@ from microblog.services.language_detection import detect_language
 from microblog.services.pagination import make_page, page_window
 from microblog.services.text import require_storable
 
-_NEWEST_FIRST = (col(Post.timestamp).desc(), col(Post.id).desc())
+# The feeds' statements, built once (building a query cost about as much as running it), read
+# as plain columns in `PostRow.of_columns` order, as the home timeline does: a page of rows
+# needs no Post and User objects and no identity map.
+_POST, _USER = Post.__table__.c, User.__table__.c
+_ROWS = sa_select(
+    _POST.id, _POST.body, _POST.timestamp, _POST.language, _USER.id, _USER.username, _USER.email
+).join_from(Post.__table__, User.__table__, _POST.user_id == _USER.id)
+_NEWEST_PAGE = (
+    _ROWS.order_by(_POST.timestamp.desc(), _POST.id.desc())
+    .offset(bindparam("offset", type_=Integer))
+    .limit(bindparam("limit", type_=Integer))
+)
+_EXPLORE_PAGE = _NEWEST_PAGE
+_USER_POSTS_PAGE = _NEWEST_PAGE.where(_POST.user_id == bindparam("user_id"))
+_ONE_POST = _ROWS.where(_POST.id == bindparam("post_id"))
 
 
 def validate_post_body(body: str) -> str:
@@ -63,11 +78,10 @@ def get_post(session: Session, *, post_id: int) -> Post:
 
 def get_post_row(session: Session, *, post_id: int) -> PostRow:
     """One post with its author, as the feeds show it (the API's `GET /api/posts/<id>`)."""
-    statement = select(Post, User).join(User, col(Post.user_id) == col(User.id))
-    pair = session.exec(statement.where(col(Post.id) == post_id)).first()
-    if pair is None:
+    row = session.execute(_ONE_POST, {"post_id": post_id}).first()
+    if row is None:
         raise NotFound(_l("No such post."))
-    return _to_row(pair)
+    return _to_row(row)
 
 
 def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
@@ -81,33 +95,24 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
     search.post_deleted(session, post_id=post_id)
 
 
-def _to_row(pair: tuple[Post, User]) -> PostRow:
-    return PostRow.of(*pair)
+def _to_row(row: Row) -> PostRow:
+    return PostRow.of_columns(*row)
 
 
 def explore_posts(session: Session, *, page: int, per_page: int) -> Page[PostRow]:
+    """Everyone's posts, newest first: one statement a page, on the (timestamp, id) index."""
     offset, limit = page_window(page, per_page)
-    statement = (
-        select(Post, User)
-        .join(User, col(Post.user_id) == col(User.id))
-        .order_by(*_NEWEST_FIRST)
-        .offset(offset)
-        .limit(limit)
-    )
-    return make_page(session.exec(statement).all(), page=page, per_page=per_page, to_item=_to_row)
+    rows = session.execute(_EXPLORE_PAGE, {"offset": offset, "limit": limit}).all()
+    return make_page(rows, page=page, per_page=per_page, to_item=_to_row)
 
 
 def user_posts(session: Session, *, user_id: int, page: int, per_page: int) -> Page[PostRow]:
+    """One user's posts, newest first: one statement a page, on the (user_id, timestamp, id)
+    index."""
     offset, limit = page_window(page, per_page)
-    statement = (
-        select(Post, User)
-        .join(User, col(Post.user_id) == col(User.id))
-        .where(Post.user_id == user_id)
-        .order_by(*_NEWEST_FIRST)
-        .offset(offset)
-        .limit(limit)
-    )
-    return make_page(session.exec(statement).all(), page=page, per_page=per_page, to_item=_to_row)
+    parameters = {"user_id": user_id, "offset": offset, "limit": limit}
+    rows = session.execute(_USER_POSTS_PAGE, parameters).all()
+    return make_page(rows, page=page, per_page=per_page, to_item=_to_row)
 
 
 def count_user_posts(session: Session, *, user_id: int) -> int:

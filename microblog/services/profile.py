@@ -1,5 +1,5 @@
 """A profile page's data, read the same way by the live page (state/profile.py) and by the
-server that draws its first paint (web/first_paint.py)."""
+server that draws its first paint (web/first_paint.py), and its Follow/Unfollow button."""
 
 from __future__ import annotations
 
@@ -54,3 +54,12 @@ def read_profile(
         is_following=following,
         is_self=viewer_id == user_id,
     )
+
+
+def follow_from_profile(
+    db: Session, *, viewer_id: int, user_id: int, following: bool
+) -> tuple[int, int]:
+    """The profile's Follow/Unfollow button: follow or unfollow the profile's user, then their
+    new (followers, following), read in the same transaction so they include the change."""
+    follows.set_following(db, follower_id=viewer_id, followed_id=user_id, following=following)
+    return follows.follow_counts(db, user_id=user_id)

@@ -1,12 +1,14 @@
 """The user card shown when hovering a username or avatar: loaded on demand, one small query
-set per hover, as the reader sees it (Follow or Unfollow)."""
+set per hover, as the reader sees it (Follow or Unfollow), and that button."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from microblog.schemas import UserCard, avatar_url, iso_utc
-from microblog.services.follows import follow_counts, is_following
+from microblog.services.follows import follow_counts, is_following, set_following
 from microblog.services.users import get_user_by_username
 
 
@@ -25,4 +27,22 @@ def user_card(session: Session, *, username: str, viewer_id: int | None) -> User
         is_following=bool(viewer_id)
         and is_following(session, follower_id=viewer_id or 0, followed_id=user_id),
         is_self=viewer_id == user_id,
+    )
+
+
+@dataclass(frozen=True)
+class CardAfterFollow:
+    card: UserCard  # the card read again: its counts include the change
+    viewer_counts: tuple[int, int]  # the reader's own (followers, following)
+
+
+def follow_from_card(
+    session: Session, *, viewer_id: int, user_id: int, username: str, following: bool
+) -> CardAfterFollow:
+    """The card's Follow/Unfollow button: follow or unfollow, then the card and the reader's own
+    counts (their profile page may be open, showing them) read in the same transaction."""
+    set_following(session, follower_id=viewer_id, followed_id=user_id, following=following)
+    return CardAfterFollow(
+        card=user_card(session, username=username, viewer_id=viewer_id),
+        viewer_counts=follow_counts(session, user_id=viewer_id),
     )

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from microblog.i18n import LANGUAGES, _l
 from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, Follow, Post, User, utcnow
-from microblog.schemas import Page, UserCounts, UserPublic, avatar_url, iso_utc
+from microblog.schemas import Page, UserCounts, UserPublic
 from microblog.security import burn_password_check, hash_password, verify_password
 from microblog.services.errors import EmailNotConfirmed, Invalid, NotFound
 from microblog.services.lookalikes import username_skeleton
@@ -244,16 +244,7 @@ _USERS_TOTAL = sa_select(func.count()).select_from(User.__table__)
 
 def _public_of_columns(row: Row) -> UserPublic:
     """`UserPublic.of` for a row of `_USERS_PAGE` (a unit test checks both agree)."""
-    user_id, username, email, about_me, last_seen, created = row
-    return UserPublic(
-        id=user_id,
-        username=username,
-        about_me=about_me or "",
-        last_seen=iso_utc(last_seen),
-        member_since=iso_utc(created),
-        avatar=avatar_url(email, 128),
-        avatar_small=avatar_url(email, 36),
-    )
+    return UserPublic.of_columns(*row)
 
 
 def list_users(

@@ -12,7 +12,7 @@ from microblog.services import announcements, users
 from microblog.services.errors import DomainError
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import login_required
 from microblog.state.text_input import refused_text
 
 
@@ -26,16 +26,11 @@ class AnnouncementsState(PageData, rx.State):
         return ANNOUNCEMENT_MAX - len(self.draft)
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load(self, *, user_id: int) -> None:
         self.is_admin = await run_db(lambda db: announcements.is_admin(users.get_user(db, user_id)))
         self.error = ""
         self._set_loaded()
-        return None
 
     @rx.event
     async def set_draft(self, value: str) -> None:
@@ -47,11 +42,10 @@ class AnnouncementsState(PageData, rx.State):
             self.error = ""
 
     @rx.event
-    async def publish(self, _form: dict | None = None) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
+    @login_required
+    async def publish(
+        self, _form: dict | None = None, *, user_id: int
+    ) -> rx.event.EventSpec | None:
         body = self.draft
         try:
             await run_db(

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 from urllib.parse import quote
 
 import reflex as rx
 from reflex.config import get_config
-from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import _l, _ln, translate, translate_errors
 from microblog.routes import INDEX, LOGIN, SESSION_HTTP
 from microblog.security import safe_next_path, ticket_binding
-from microblog.services import auth_sessions, login_throttle, registration, users
-from microblog.services.errors import EmailNotConfirmed, Invalid, TooManyRequests
+from microblog.services import registration
+from microblog.services.errors import Invalid, TooManyRequests
+from microblog.services.login import log_in
 from microblog.state.confirm_email import ConfirmEmailState
 from microblog.state.locale import language_of
 from microblog.state.session import SessionState
@@ -102,46 +101,33 @@ class LoginState(rx.State):
         # The socket's peer address, or the client's as reported by `trusted_proxy_hops` reverse
         # proxies (see services/login_throttle.py).
         client = self.router.session.client_ip
-
-        def work(db: Session) -> str | int | EmailNotConfirmed | None:
-            """A login ticket, seconds to wait (no password check made), the right password of
-            an unconfirmed account, or None."""
-            wait = login_throttle.begin_login_attempt(db, login=login, client=client)
-            if wait:
-                return wait
-            db.commit()  # counted before the slow hash, so parallel guesses see it
-            try:
-                user = users.authenticate(db, login=login, password=password)
-            except EmailNotConfirmed as unconfirmed:
-                login_throttle.record_login_success(db, login=login, client=client)
-                return unconfirmed
-            if user is None:
-                return None
-            login_throttle.record_login_success(db, login=login, client=client)
-            if secrets.randbelow(login_throttle.PRUNE_ONE_IN) == 0:
-                login_throttle.prune_login_failures(db)
-            return auth_sessions.issue_login_ticket(
-                db, user_id=user.id, remember=remember, next_path=next_path
-            )
-
         try:
-            ticket = await run_db(work)
+            attempt = await run_db(
+                lambda db: log_in(
+                    db,
+                    login=login,
+                    password=password,
+                    client=client,
+                    remember=remember,
+                    next_path=next_path,
+                )
+            )
         except Invalid as problem:  # text that cannot be stored (a NUL, a lone surrogate)
             first = next(iter(problem.errors.values()))
             self.error = translate(first, await language_of(self))
             return None
-        if isinstance(ticket, EmailNotConfirmed):
-            self.error = translate(ticket.message, await language_of(self))
-            (await self.get_state(ConfirmEmailState)).offer_resend(ticket.user_id)
+        if attempt.unconfirmed is not None:
+            self.error = translate(attempt.unconfirmed.message, await language_of(self))
+            (await self.get_state(ConfirmEmailState)).offer_resend(attempt.unconfirmed.user_id)
             return None
-        if isinstance(ticket, int):
-            self.error = translate(too_many_attempts(ticket), await language_of(self))
+        if attempt.wait:
+            self.error = translate(too_many_attempts(attempt.wait), await language_of(self))
             return None
-        if ticket is None:
+        if not attempt.credential:
             self.error = translate(INVALID_LOGIN, await language_of(self))
             return None
         self.error = ""
-        return rx.call_script(_redeem_script(ticket))
+        return rx.call_script(_redeem_script(attempt.credential))
 
 
 class RegisterState(rx.State):
@@ -174,19 +160,18 @@ class RegisterState(rx.State):
         # The socket's peer address, as the login form counts it (services/login_throttle.py).
         client = self.router.session.client_ip
 
-        def work(db: Session) -> registration.Registration:
-            return registration.register_account(
-                db,
-                client=client,
-                username=str(form.get("username", "")),
-                email=str(form.get("email", "")),
-                password=str(form.get("password", "")),
-                password2=str(form.get("password2", "")),
-            )
-
         self.error = ""
         try:
-            outcome = await run_db(work)
+            outcome = await run_db(
+                lambda db: registration.register_account(
+                    db,
+                    client=client,
+                    username=str(form.get("username", "")),
+                    email=str(form.get("email", "")),
+                    password=str(form.get("password", "")),
+                    password2=str(form.get("password2", "")),
+                )
+            )
         except TooManyRequests as problem:
             self._set_errors({})
             self.error = translate(problem.message, await language_of(self))

@@ -12,7 +12,7 @@ from microblog.services.errors import Invalid
 from microblog.services.text import is_storable
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
 
@@ -24,18 +24,13 @@ class EditProfileState(PageData, rx.State):
     email_on_follow: bool = True
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load(self, *, user_id: int) -> None:
         user = await run_db(lambda db: users.get_user(db, user_id))
         self.username, self.about_me = user.username, user.about_me or ""
         self.email_on_follow = user.email_on_follow
         self.username_error = self.about_me_error = ""
         self._set_loaded()
-        return None
 
     @rx.event
     async def set_about_me(self, value: str) -> None:
@@ -45,11 +40,8 @@ class EditProfileState(PageData, rx.State):
         self.about_me = value
 
     @rx.event
-    async def submit(self, form: dict) -> rx.event.EventSpec | list | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
+    @login_required
+    async def submit(self, form: dict, *, user_id: int) -> rx.event.EventSpec | list | None:
         username = str(form.get("username", ""))
         about_me = str(form.get("about_me", ""))
         # A checked box submits "on"; an unchecked one submits nothing.
@@ -77,7 +69,7 @@ class EditProfileState(PageData, rx.State):
             self.about_me_error = errors.get("about_me", "")
             return None
         self.username_error = self.about_me_error = ""
-        session.user_name = user.username
+        (await self.get_state(SessionState)).user_name = user.username
         return [
             rx.toast.success(
                 translate(_l("Your changes have been saved."), await language_of(self))

@@ -3,7 +3,8 @@ message), shown as a bar on every page, and the profile's "Export your posts" bu
 
 The job itself runs on the process's task runner (services/tasks.py), not in this tab: closing
 the tab does not stop it, and every open tab of the user follows it through TASK live events,
-each re-reading the task's row (state/live.py). A reload or a new tab reads the same row.
+each re-reading the task's row (subscribed below). A page load reads the same row, with the
+badges (`live.on_connect`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 from reflex.config import get_config
+from sqlmodel import Session
 
 from microblog.db import run_db
 from microblog.i18n import translate
+from microblog.live import events as ev
 from microblog.services import exports
 from microblog.services.errors import Conflict
+from microblog.state import delivery, live
 from microblog.state.locale import language_of
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +85,8 @@ class ExportState(rx.State):
     async def retry(self) -> rx.event.EventSpec | None:
         return await self._start()
 
-    async def _start(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
+    @login_required
+    async def _start(self, *, user_id: int) -> rx.event.EventSpec | None:
         try:
             view = await run_db(lambda db: exports.start_export(db, user_id=user_id))
         except Conflict as problem:
@@ -103,3 +104,11 @@ class ExportState(rx.State):
         if not self.is_active:
             self._dismissed_id = self.task_id
             self.show_bar = False
+
+
+def _current_export(db: Session, user_id: int) -> exports.TaskView | None:
+    return exports.current_export(db, user_id=user_id) if user_id else None
+
+
+live.on_connect(ExportState, "_show", read=_current_export)
+delivery.subscribe(ev.TASK, ExportState, "_on_live_task")

@@ -8,15 +8,18 @@ from sqlmodel import Session
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
+from microblog.live import events as ev
 from microblog.models import POST_MAX
 from microblog.routes import EXPLORE, INDEX
-from microblog.schemas import Page, PostRow
-from microblog.services import new_posts, posts, timeline
+from microblog.schemas import PostRow
+from microblog.services import new_posts, posts
 from microblog.services.errors import Forbidden, Invalid, NotFound
+from microblog.services.feeds import Feed, OpenedFeed, open_feed
 from microblog.services.pagination import clamp_page
+from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
 
@@ -52,8 +55,9 @@ class FeedState(PageData, rx.State):
         """The count for the bar's translated "Show N new posts" (capped at 99+)."""
         return "99+" if self.new_post_count > new_posts.COUNT_CAP else str(self.new_post_count)
 
-    def _show(self, result: Page[PostRow], since_id: int) -> None:
-        self._since_id = since_id
+    def _show(self, opened: OpenedFeed) -> None:
+        result = opened.posts
+        self._since_id = opened.since_id
         self.new_post_count = 0
         self.posts = result.items
         self.page = result.page
@@ -65,33 +69,25 @@ class FeedState(PageData, rx.State):
         return clamp_page(self.router.url.query_parameters.get("page"))
 
     @rx.event
-    async def load_home(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            self._set_loaded(False)
-            return session.login_redirect()
-        self.kind = "home"
-        page, per_page = self._requested_page(), get_settings().posts_per_page
-
-        def work(db: Session) -> tuple[Page[PostRow], int]:
-            since = new_posts.latest_post_id(db)
-            return timeline.home_timeline(db, user_id=user_id, page=page, per_page=per_page), since
-
-        self._show(*await run_read(work))
-        return None
+    @login_required(page_load=True)
+    async def load_home(self, *, user_id: int) -> None:
+        await self._open("home", user_id)
 
     @rx.event
     async def load_explore(self) -> None:
-        await (await self.get_state(SessionState)).current_user_id()
-        self.kind = "explore"
+        user_id = await (await self.get_state(SessionState)).current_user_id()
+        await self._open("explore", user_id or 0)
+
+    async def _open(self, feed: Feed, reader_id: int) -> None:
+        self.kind = feed
         page, per_page = self._requested_page(), get_settings().posts_per_page
-
-        def work(db: Session) -> tuple[Page[PostRow], int]:
-            since = new_posts.latest_post_id(db)
-            return posts.explore_posts(db, page=page, per_page=per_page), since
-
-        self._show(*await run_read(work))
+        self._show(
+            await run_read(
+                lambda db: open_feed(
+                    db, feed=feed, reader_id=reader_id, page=page, per_page=per_page
+                )
+            )
+        )
 
     @rx.event
     async def set_draft(self, value: str) -> None:
@@ -103,11 +99,10 @@ class FeedState(PageData, rx.State):
             self.post_error = ""
 
     @rx.event
-    async def submit_post(self, _form: dict | None = None) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
+    @login_required
+    async def submit_post(
+        self, _form: dict | None = None, *, user_id: int
+    ) -> rx.event.EventSpec | None:
         body = self.draft
         try:
             await run_db(lambda db: posts.create_post(db, author_id=user_id, body=body))
@@ -121,12 +116,9 @@ class FeedState(PageData, rx.State):
         return FeedState.load_home
 
     @rx.event
-    async def delete_post(self, post_id: int) -> rx.event.EventSpec | None:
+    @login_required
+    async def delete_post(self, post_id: int, *, user_id: int) -> rx.event.EventSpec | None:
         """Delete one of the reader's own posts and drop it from the list shown."""
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            return session.login_redirect()
         target = int(post_id)
         try:
             await run_db(lambda db: posts.delete_post(db, post_id=target, user_id=user_id))
@@ -158,3 +150,26 @@ class FeedState(PageData, rx.State):
         if self.page == 1:
             return FeedState.load_home if self.kind == "home" else FeedState.load_explore
         return rx.redirect(self._base())
+
+
+def _home_readers(db: Session, event: ev.LiveEvent, readers: set[int]) -> set[int]:
+    """Which of the readers with a home feed open have the new post's author in it: one query
+    on the follow index, however many tabs are open."""
+    return new_posts.readers_of_author(db, author_id=event.author_id, candidates=readers)
+
+
+# A new post: every open Explore counts it, and the home feeds it belongs in.
+delivery.subscribe(
+    ev.NEW_POST,
+    FeedState,
+    "_recount_new_posts",
+    visitors=True,
+    where=lambda tab: tab.path == EXPLORE,
+)
+delivery.subscribe(
+    ev.NEW_POST,
+    FeedState,
+    "_recount_new_posts",
+    where=lambda tab: tab.path == INDEX,
+    audience=_home_readers,
+)

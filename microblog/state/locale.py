@@ -17,6 +17,7 @@ import reflex as rx
 from microblog.db import run_db
 from microblog.i18n import LANGUAGES, negotiate_language, normalize_language
 from microblog.services import users
+from microblog.state import live
 from microblog.state.session import SessionState
 
 STORAGE_KEY = "microblog_lang"  # also read by assets/i18n/runtime.js for the first render
@@ -66,3 +67,6 @@ class LocaleState(rx.State):
 async def language_of(state: rx.State) -> str:
     """The language of the tab `state` belongs to, for messages produced in its handlers."""
     return (await state.get_state(LocaleState))._language()
+
+
+live.on_connect(LocaleState, "_sync")

@@ -10,20 +10,22 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import reflex as rx
-from sqlmodel import Session
 
+from microblog import routes
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import _l, translate
+from microblog.live import events as ev
 from microblog.models import MESSAGE_MAX
 from microblog.routes import user_url
-from microblog.schemas import MessageRow, Page
+from microblog.schemas import MessageRow
 from microblog.services import messages, users
 from microblog.services.errors import DomainError, Invalid, NotFound
 from microblog.services.pagination import clamp_page
+from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
 
@@ -44,25 +46,17 @@ class MessagesState(PageData, rx.State):
     async def _read(self, user_id: int, page: int) -> None:
         per_page = get_settings().posts_per_page
 
-        def work(db: Session) -> Page[MessageRow]:
-            listing = messages.received_messages(db, user_id=user_id, page=page, per_page=per_page)
-            messages.mark_messages_read(db, user_id=user_id)
-            return listing
-
-        listing = await run_db(work)
+        listing = await run_db(
+            lambda db: messages.read_messages(db, user_id=user_id, page=page, per_page=per_page)
+        )
         self.messages = listing.items
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self._set_loaded()
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        user_id = await session.current_user_id()
-        if user_id is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load(self, *, user_id: int) -> None:
         await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
-        return None
 
     async def _on_live_inbox(self) -> None:
         """A message arrived while this page is open: show it (page 1 only) and mark it read."""
@@ -91,18 +85,14 @@ class SendMessageState(PageData, rx.State):
         return unquote(parts[1]) if len(parts) >= 2 else ""
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        if await session.current_user_id() is None:
-            self._set_loaded(False)
-            return session.login_redirect()
+    @login_required(page_load=True)
+    async def load(self, *, user_id: int) -> None:
         name = self._recipient_from_path()
         user = await run_db(lambda db: users.find_user_by_username(db, name))
         self.recipient = user.username if user else name
         self.recipient_found = user is not None
         self.draft, self.error, self.sent_to = "", "", ""
         self._set_loaded()
-        return None
 
     @rx.event
     async def set_draft(self, value: str) -> None:
@@ -114,16 +104,13 @@ class SendMessageState(PageData, rx.State):
             self.error = ""
 
     @rx.event
-    async def send(self, _form: dict | None = None) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        sender_id = await session.current_user_id()
-        if sender_id is None:
-            return session.login_redirect()
+    @login_required
+    async def send(self, _form: dict | None = None, *, user_id: int) -> rx.event.EventSpec | None:
         recipient, body = self.recipient, self.draft
         try:
             await run_db(
                 lambda db: messages.send_message(
-                    db, sender_id=sender_id, recipient_username=recipient, body=body
+                    db, sender_id=user_id, recipient_username=recipient, body=body
                 )
             )
         except Invalid as problem:
@@ -138,3 +125,8 @@ class SendMessageState(PageData, rx.State):
         self.draft, self.error, self.sent_to = "", "", recipient
         sent = _l("Your message to %(username)s has been sent.", username=recipient)
         return rx.toast.success(translate(sent, await language_of(self)))
+
+
+delivery.subscribe(
+    ev.INBOX, MessagesState, "_on_live_inbox", where=lambda tab: tab.path == routes.MESSAGES
+)

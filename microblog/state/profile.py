@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.routes import profile_username, send_message_url, user_url
 from microblog.schemas import PostRow, UserPublic
-from microblog.services import follows
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
-from microblog.services.profile import ProfileView, read_profile, tab_of
+from microblog.services.profile import follow_from_profile, read_profile, tab_of
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 
 _NOBODY = UserPublic(
     id=0, username="", about_me="", last_seen="", member_since="", avatar="", avatar_small=""
@@ -64,13 +62,17 @@ class ProfileState(PageData, rx.State):
         page, per_page = clamp_page(params.get("page")), get_settings().posts_per_page
         username = self._username_from_path()
 
-        def work(db: Session) -> ProfileView:
-            return read_profile(
-                db, username=username, viewer_id=viewer_id, tab=tab, page=page, per_page=per_page
-            )
-
         try:
-            view = await run_read(work)
+            view = await run_read(
+                lambda db: read_profile(
+                    db,
+                    username=username,
+                    viewer_id=viewer_id,
+                    tab=tab,
+                    page=page,
+                    per_page=per_page,
+                )
+            )
         except NotFound:
             self.not_found, self.profile = True, _NOBODY
             self._set_loaded()
@@ -89,22 +91,15 @@ class ProfileState(PageData, rx.State):
         self.follow_error = ""
         self._set_loaded()
 
-    async def _change_follow(self, *, start: bool) -> rx.event.EventSpec | None:
-        session = await self.get_state(SessionState)
-        viewer_id = await session.current_user_id()
-        if viewer_id is None:
-            return session.login_redirect()
+    @login_required
+    async def _change_follow(self, *, start: bool, user_id: int) -> rx.event.EventSpec | None:
         target = self.profile.id
-
-        def work(db: Session) -> tuple[int, int]:
-            if start:
-                follows.follow(db, follower_id=viewer_id, followed_id=target)
-            else:
-                follows.unfollow(db, follower_id=viewer_id, followed_id=target)
-            return follows.follow_counts(db, user_id=target)
-
         try:
-            self.followers_count, self.following_count = await run_db(work)
+            self.followers_count, self.following_count = await run_db(
+                lambda db: follow_from_profile(
+                    db, viewer_id=user_id, user_id=target, following=start
+                )
+            )
         except DomainError as problem:
             self.follow_error = translate(problem.message, await language_of(self))
             return None

@@ -7,7 +7,6 @@ of trimmed rows. The query lives in the URL, so results can be shared and the ba
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_read
@@ -15,7 +14,7 @@ from microblog.i18n import translate
 from microblog.routes import search_url
 from microblog.services import search
 from microblog.services.pagination import clamp_page
-from microblog.services.search import SearchPostRow, SearchResults, SearchUnavailable, UserHit
+from microblog.services.search import SearchPostRow, SearchUnavailable, UserHit
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState
@@ -60,11 +59,10 @@ class SearchState(PageData, rx.State):
             # People come from the database, so they show even when the engine is down.
             self.users = await run_read(lambda db: search.search_users(db, q=query))
 
-            def work(db: Session) -> SearchResults:
-                return search.search_posts(db, q=query, page=page, per_page=per_page)
-
             try:
-                results = await run_read(work)
+                results = await run_read(
+                    lambda db: search.search_posts(db, q=query, page=page, per_page=per_page)
+                )
             except SearchUnavailable as problem:
                 self.error = translate(problem.message, await language_of(self))
             else:

@@ -14,8 +14,11 @@ or another one, or the session has ended, the whole tab is emptied before anythi
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import quote
 
 import reflex as rx
@@ -180,11 +183,63 @@ class SessionState(rx.State):
     async def load_session(self) -> None:
         await self.current_user_id()
 
-    @rx.event
-    async def require_login(self) -> rx.event.EventSpec | None:
-        if await self.current_user_id() is None:
-            return self.login_redirect()
-        return None
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@overload
+def login_required(handler: Handler, /) -> Handler: ...
+
+
+@overload
+def login_required(*, page_load: bool = False) -> Callable[[Handler], Handler]: ...
+
+
+def login_required(
+    handler: Handler | None = None, /, *, page_load: bool = False
+) -> Handler | Callable[[Handler], Handler]:
+    """A state's handler that needs a signed-in reader says so in one line:
+
+        @rx.event
+        @login_required
+        async def submit_post(self, _form: dict | None = None, *, user_id: int) -> ...:
+
+    The reader is known before the handler runs (`SessionState.current_user_id`, the session
+    already confirmed for this event by `SessionGuard`) and comes in as the keyword-only
+    `user_id`; anyone else is sent to log in, coming back here afterwards, and the handler does
+    not run. `user_id` is not a parameter the browser can send: the handler Reflex and
+    `EventCheck` see has the signature without it. `page_load=True` is for a page's on_load: the
+    page's data (`PageData`) is marked as not read for this view as well, so nothing read for
+    another page shows behind the redirect. Works on private helpers too (a handler that checks
+    something else first, then calls one).
+    """
+
+    def decorate(fn: Handler) -> Handler:
+        signature = inspect.signature(fn)
+        reader = signature.parameters.get("user_id")
+        if reader is None or reader.kind is not inspect.Parameter.KEYWORD_ONLY:
+            raise TypeError(f"{fn.__qualname__} needs a keyword-only `user_id` parameter")
+
+        @functools.wraps(fn)
+        async def guarded(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+            session = await self.get_state(SessionState)
+            user_id = await session.current_user_id()
+            if user_id is None:
+                if page_load:
+                    self._set_loaded(False)  # type: ignore[attr-defined]
+                return session.login_redirect()
+            return await fn(self, *args, user_id=user_id, **kwargs)
+
+        # What Reflex and EventCheck read of the handler: its parameters without `user_id`.
+        guarded.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[p for name, p in signature.parameters.items() if name != "user_id"]
+        )
+        guarded.__annotations__ = {
+            name: hint for name, hint in fn.__annotations__.items() if name != "user_id"
+        }
+        return guarded
+
+    return decorate(handler) if handler is not None else decorate
 
 
 class SessionGuard(Middleware):

@@ -8,17 +8,15 @@ state holds just that one card (a tab's state is sent to and kept for the browse
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from microblog.db import run_db
 from microblog.i18n import translate
 from microblog.schemas import UserCard
-from microblog.services import follows
 from microblog.services.errors import DomainError
-from microblog.services.user_popup import user_card
+from microblog.services.user_popup import follow_from_card, user_card
 from microblog.state.locale import language_of
 from microblog.state.profile import ProfileState
-from microblog.state.session import SessionState
+from microblog.state.session import SessionState, login_required
 
 
 class UserPopupState(rx.State):
@@ -27,11 +25,11 @@ class UserPopupState(rx.State):
     loading_username: str = ""
     error: str = ""
 
-    async def _viewer_id(self, *, recheck: bool) -> int | None:
+    async def _viewer_id(self) -> int | None:
         """Who is reading. Showing a card only decides which button to draw, so the session
-        already checked on this page load is good enough; changing anything re-checks it."""
+        already checked on this page load is good enough (changing anything re-checks it)."""
         session = await self.get_state(SessionState)
-        if recheck or not session.auth_checked:
+        if not session.auth_checked:
             return await session.current_user_id()
         return session.user_id or None
 
@@ -45,7 +43,7 @@ class UserPopupState(rx.State):
         if not is_open or not username:
             return
         self.loading_username, self.error = username, ""
-        viewer_id = await self._viewer_id(recheck=False)
+        viewer_id = await self._viewer_id()
         try:
             card = await run_db(lambda db: user_card(db, username=username, viewer_id=viewer_id))
         except DomainError as problem:
@@ -61,28 +59,26 @@ class UserPopupState(rx.State):
         card = self.card
         if card is None or card.is_self:
             return None
-        session = await self.get_state(SessionState)
-        viewer_id = await self._viewer_id(recheck=True)
-        if viewer_id is None:
-            return session.login_redirect()
-        target, start = card.id, not card.is_following
+        return await self._toggle(card)
 
-        def work(db: Session) -> tuple[UserCard, tuple[int, int]]:
-            if start:
-                follows.follow(db, follower_id=viewer_id, followed_id=target)
-            else:
-                follows.unfollow(db, follower_id=viewer_id, followed_id=target)
-            fresh = user_card(db, username=card.username, viewer_id=viewer_id)
-            return fresh, follows.follow_counts(db, user_id=viewer_id)
-
+    @login_required
+    async def _toggle(self, card: UserCard, *, user_id: int) -> rx.event.EventSpec | None:
         try:
-            fresh, viewer_counts = await run_db(work)
+            after = await run_db(
+                lambda db: follow_from_card(
+                    db,
+                    viewer_id=user_id,
+                    user_id=card.id,
+                    username=card.username,
+                    following=not card.is_following,
+                )
+            )
         except DomainError as problem:
             self.error = translate(problem.message, await language_of(self))
             self.loading_username = card.username
             return None
-        self.card, self.error = fresh, ""
-        await self._sync_profile(fresh, viewer_id, viewer_counts)
+        self.card, self.error = after.card, ""
+        await self._sync_profile(after.card, user_id, after.viewer_counts)
         return None
 
     async def _sync_profile(

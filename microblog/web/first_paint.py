@@ -35,9 +35,9 @@ from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
 from microblog.routes import profile_username
 from microblog.schemas import PostRow
-from microblog.services import posts, timeline
 from microblog.services.auth_sessions import SessionUser, session_user
 from microblog.services.errors import NotFound
+from microblog.services.feeds import feed_page
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import read_profile, tab_of
 from microblog.web.nav_first_paint import nav_html
@@ -97,17 +97,18 @@ def _cards(rows: Sequence[PostRow], asked: Asked) -> str | None:
 
 def _explore(db: Session, asked: Asked) -> str | None:
     per_page = get_settings().posts_per_page
-    return _cards(posts.explore_posts(db, page=asked.page, per_page=per_page).items, asked)
+    page = feed_page(db, feed="explore", reader_id=0, page=asked.page, per_page=per_page)
+    return _cards(page.items, asked)
 
 
 def _home(db: Session, asked: Asked) -> str | None:
     if asked.reader is None:
         return None  # the page sends a visitor to log in
     per_page = get_settings().posts_per_page
-    feed = timeline.home_timeline(
-        db, user_id=asked.reader.user_id, page=asked.page, per_page=per_page
+    page = feed_page(
+        db, feed="home", reader_id=asked.reader.user_id, page=asked.page, per_page=per_page
     )
-    return _cards(feed.items, asked)
+    return _cards(page.items, asked)
 
 
 def _profile(db: Session, asked: Asked) -> str | None:

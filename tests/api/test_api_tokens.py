@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from microblog.models import ApiToken, utcnow
+from microblog.models import ApiToken, User, utcnow
 from microblog.security import hash_token
 from tests.api.conftest import PASSWORD, Account, ApiServer, basic, bearer, unique_name
 
@@ -116,3 +116,18 @@ def test_password_guessing_meets_the_login_throttle(api: httpx.Client, make_acco
     assert refused.status_code == 429
     assert refused.json()["error"] == "Too Many Requests"
     assert 1 <= int(refused.headers["retry-after"]) <= 2
+
+
+def test_the_right_password_of_an_unconfirmed_account_is_not_counted_as_a_guess(
+    api: httpx.Client, api_server: ApiServer, make_account
+) -> None:
+    """As on the login form: the owner of an account that waits for its address to be
+    confirmed is told why, however often they ask, and is never throttled for it."""
+    me: Account = make_account()
+    with Session(api_server.engine) as db:
+        db.execute(update(User).where(User.id == me.id).values(email_confirmed=False))
+        db.commit()
+    statuses = {
+        api.post("/tokens", headers=basic(me.username, PASSWORD)).status_code for _ in range(8)
+    }
+    assert statuses == {403}

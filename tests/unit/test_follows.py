@@ -19,6 +19,8 @@ from microblog.services.follows import (
     list_following,
     unfollow,
 )
+from microblog.services.profile import follow_from_profile
+from microblog.services.user_popup import follow_from_card
 
 AddUser = Callable[..., User]
 
@@ -84,6 +86,58 @@ def test_follow_unknown_user(session: Session, add_user: AddUser) -> None:
     john = add_user(session, "john")
     with pytest.raises(NotFound):
         follow(session, follower_id=john.id, followed_id=9999)
+
+
+def test_unfollow_unknown_user(session: Session, add_user: AddUser) -> None:
+    """As for following, so that the API answers 404 from the service alone."""
+    john = add_user(session, "john")
+    with pytest.raises(NotFound):
+        unfollow(session, follower_id=john.id, followed_id=9999)
+
+
+def test_following_from_the_profile_answers_its_new_counts(
+    session: Session, add_user: AddUser
+) -> None:
+    john, susan, tom = (
+        add_user(session, "john"),
+        add_user(session, "susan"),
+        add_user(session, "tom"),
+    )
+    follow(session, follower_id=tom.id, followed_id=susan.id)
+    follow(session, follower_id=susan.id, followed_id=tom.id)
+    session.commit()
+    counts = follow_from_profile(session, viewer_id=john.id, user_id=susan.id, following=True)
+    assert counts == (2, 1)  # susan's followers (tom, john) and following (tom)
+    assert follow_from_profile(session, viewer_id=john.id, user_id=susan.id, following=False) == (
+        1,
+        1,
+    )
+    assert not is_following(session, follower_id=john.id, followed_id=susan.id)
+
+
+def test_following_from_a_card_reads_the_card_and_the_readers_counts_again(
+    session: Session, add_user: AddUser
+) -> None:
+    john, susan = add_user(session, "john"), add_user(session, "susan")
+    follow(session, follower_id=susan.id, followed_id=john.id)
+    session.commit()
+    after = follow_from_card(
+        session, viewer_id=john.id, user_id=susan.id, username="susan", following=True
+    )
+    assert (after.card.username, after.card.followers, after.card.is_following) == (
+        "susan",
+        1,
+        True,
+    )
+    assert after.viewer_counts == (1, 1)  # john: followed by susan, following susan
+    after = follow_from_card(
+        session, viewer_id=john.id, user_id=susan.id, username="susan", following=False
+    )
+    assert (after.card.followers, after.card.is_following, after.viewer_counts) == (
+        0,
+        False,
+        (1, 0),
+    )
 
 
 def test_follow_lists_newest_first_and_paginate(session: Session, add_user: AddUser) -> None:

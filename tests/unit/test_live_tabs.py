@@ -63,7 +63,7 @@ async def test_a_closed_visitors_tab_state_is_dropped_at_once() -> None:
     import reflex as rx
 
     from microblog.live.tabs import TABS
-    from microblog.state.live import prune_closed_tabs
+    from microblog.state.delivery import prune_closed_tabs
 
     app = _App()
     for token in ("visitor-tab", "reader-tab"):

@@ -15,6 +15,7 @@ from microblog.services import notifications
 from microblog.services.errors import Invalid, NotFound
 from microblog.services.messages import (
     mark_messages_read,
+    read_messages,
     received_messages,
     send_message,
     unread_message_count,
@@ -302,3 +303,20 @@ def test_recipient_gets_a_message_notification(session: Session, add_user: AddUs
     assert (
         notifications.list_notifications(session, user_id=john.id, page=1, per_page=10).items == []
     )
+
+
+def test_reading_the_messages_page_shows_what_was_new_and_marks_all_read(
+    session: Session, add_user: AddUser
+) -> None:
+    john, susan = add_user(session, "john"), add_user(session, "susan")
+    for body in ("a", "b", "c"):
+        send_message(session, sender_id=john.id, recipient_username="susan", body=body)
+    session.commit()
+
+    page = read_messages(session, user_id=susan.id, page=2, per_page=2)
+    session.commit()
+    assert [(r.body, r.unread) for r in page.items] == [("a", True)]
+    assert (page.page, page.has_prev, page.has_next) == (2, True, False)
+    assert unread_message_count(session, user_id=susan.id) == 0  # the whole inbox, not the page
+    again = read_messages(session, user_id=susan.id, page=1, per_page=2)
+    assert [(r.body, r.unread) for r in again.items] == [("c", False), ("b", False)]

@@ -27,6 +27,7 @@ from microblog.services.notifications import (
     list_notifications,
     mark_all_read,
     notify_everyone_of_announcement,
+    read_notifications,
     unread_count,
 )
 
@@ -449,3 +450,19 @@ def test_announcement_for_readers_matches_the_per_user_reads(
         assert unread[user.id] == notifications.unread_count(session, user_id=user.id)
     assert unread == {ann.id: 3, bob.id: 2, cid.id: 1}
     assert announcement_for_readers(session, announcement_id=new.id + 99, user_ids=set())[0] is None
+
+
+def test_reading_the_notifications_page_shows_what_was_new_and_marks_all_read(
+    session: Session, add_user: AddUser
+) -> None:
+    susan = add_user(session, "susan")
+    for fan in [add_user(session, f"fan{i}") for i in range(3)]:
+        follow(session, follower_id=fan.id, followed_id=susan.id)
+    session.commit()
+
+    page = read_notifications(session, user_id=susan.id, page=1, per_page=2)
+    session.commit()
+    assert [r.unread for r in page.items] == [True, True] and page.has_next
+    assert unread_count(session, user_id=susan.id) == 0  # all of them, not only the page
+    again = read_notifications(session, user_id=susan.id, page=1, per_page=5)
+    assert [r.unread for r in again.items] == [False, False, False]
