@@ -20,14 +20,17 @@ run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
 	$(BIN)/python -m microblog migrate
 	$(REFLEX_ENV) $(BIN)/reflex run
 
-test: setup-dev browser  ## set up, lint, run every test
+test: setup-dev browser  ## set up, lint, check types, run every test
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(REFLEX_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The suite again on Python 3.13, in .venv-3.13 (.ci/run runs it after `make test`). Lint and the
-# browser tests run once, under `make test`: they drive the same Python code through a browser,
-# take most of the suite's time, and what could differ between Pythons is covered without them.
+# The suite again on Python 3.13, in .venv-3.13 (.ci/run runs it after `make test`). Lint, the
+# type check and the browser tests run once, under `make test`: lint and mypy read the source
+# (mypy checks it as Python 3.11, the oldest we support, whatever runs it: pyproject.toml), and
+# the browser tests drive the same Python code through a browser, take most of the suite's time,
+# and what could differ between Pythons is covered without them.
 test-3.13:
 	@python="$$(.ci/find-python 3.13)" && echo "Python 3.13: $$python" && \
 		$(MAKE) --no-print-directory test-no-browser PYTHON="$$python" VENV=.venv-3.13
@@ -78,7 +81,7 @@ browser:
 		else echo "Install Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 lint: setup-dev
-	$(BIN)/ruff format --check . && $(BIN)/ruff check .
+	$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy
 
 seed: setup  ## demo data: a dozen users, a few hundred posts
 	$(BIN)/python -m microblog seed --yes

@@ -24,10 +24,11 @@ _PENDING = "microblog_after_commit"
 _SAVEPOINT_STARTS = "microblog_after_commit_savepoints"
 
 
-def defer(session: Session, action: Callable[[], None]) -> None:
+def defer(session: Session, action: Callable[[], object]) -> None:
     """Run `action()` after this session's outermost transaction commits; never if it rolls
     back. Actions run in the committing thread, in order; keep them quick (hand slow work to a
-    pool), and they must not raise (a failure is logged and the others still run)."""
+    pool), and they must not raise (a failure is logged and the others still run). What an
+    action returns is ignored."""
     session.info.setdefault(_PENDING, []).append(action)
 
 

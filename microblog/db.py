@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
@@ -44,11 +44,12 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "savepoint")
-        def _begin_before_savepoint(conn, _name) -> None:
+        def _begin_before_savepoint(conn: Connection, _name: str) -> None:
             # pysqlite opens a transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT sent
             # outside one becomes the transaction itself and its RELEASE commits, so a later
             # rollback could not undo the work: open the real transaction first.
             dbapi_connection = conn.connection.dbapi_connection
+            assert dbapi_connection is not None  # None only once the connection is closed
             if not dbapi_connection.in_transaction:
                 dbapi_connection.execute("BEGIN")
 
@@ -63,6 +64,13 @@ def make_read_engine(url: str, engine: Engine | None = None) -> Engine:
     if url.startswith("sqlite"):
         return engine or make_engine(url)
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20)
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine behind a session, also when the session is bound to one of its connections
+    (as tests bind it): work handed to another thread opens its own connections from it."""
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
 
 
 @lru_cache(maxsize=1)

@@ -46,7 +46,7 @@ def _letter(
             return f'<a href="{escape(piece.url)}">{escape(piece.url)}</a>'
         return escape(piece)
 
-    signed = [*paragraphs, [("Microblog",)]]
+    signed: list[list[_Line]] = [*paragraphs, [("Microblog",)]]
     text = "\n\n".join(
         "\n".join(" ".join(map(as_text, line)) for line in paragraph) for paragraph in signed
     )

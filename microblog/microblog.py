@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import reflex as rx
 from reflex.config import get_config
+from reflex.event import EventType
 
 from microblog import routes
 from microblog.components.i18n import t
@@ -82,7 +83,7 @@ app.register_lifespan_task(mail_outbox)
 
 
 def add_page(
-    page: Callable[[], rx.Component], route: str, title: rx.Var, on_load: rx.event.EventType
+    page: Callable[[], rx.Component], route: str, title: rx.Var[str], on_load: EventType[()]
 ) -> None:
     """Every page: its own on_load (which re-checks the session), then LiveState.connect, which
     settles the reader's language (profile, own choice, or Accept-Language), registers the tab

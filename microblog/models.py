@@ -7,8 +7,9 @@ queries they serve.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, func, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Table, func, inspect, text
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -24,7 +25,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _user_fk(*, primary_key: bool = False, index: bool = False) -> Column:
+class _Stored(Protocol):
+    id: int | None
+
+
+def row_id(row: _Stored) -> int:
+    """A stored row's primary key. Models type `id` as optional because it is None until the
+    INSERT; a row read from the database, or flushed, always has one."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was never stored")
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's Core table, for Core statements (`update(table_of(User))`, `.c` columns).
+    SQLModel sets `__table__` on each table class but does not declare it, so a type checker
+    cannot see `User.__table__`; this is the same object, typed."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+def _user_fk(*, primary_key: bool = False, index: bool = False) -> Column[int]:
     """A foreign key to user.id that disappears with its user."""
     return Column(
         Integer,

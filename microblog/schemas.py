@@ -180,6 +180,7 @@ class NotificationRow:
         read_up_to: int,
     ) -> NotificationRow:
         actor_name = actor.username if actor else ""
+        text: str
         if notification.kind == "follower":
             text = _l("%(username)s started following you.", username=actor_name)
             href = f"/user/{actor_name}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -65,13 +66,13 @@ def ticket_binding(ticket: str, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), b"login-ticket:" + ticket.encode(), "sha256").hexdigest()
 
 
-def is_cross_site(headers: dict[str, str] | object, own_origins: tuple[str, ...]) -> bool:
+def is_cross_site(headers: Mapping[str, str], own_origins: tuple[str, ...]) -> bool:
     """Whether a browser request was started by another site.
 
     Fetch Metadata (`Sec-Fetch-Site`, sent by every current browser) says so directly; without
     it, an `Origin` or `Referer` of another origin does. A request with neither is not a
     browser's cross-site one (an old browser, or a client of our own), so it is let through."""
-    get = headers.get  # type: ignore[attr-defined]
+    get = headers.get
     site = (get("sec-fetch-site") or "").lower()
     if site:
         return site == "cross-site"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
@@ -77,8 +78,8 @@ def _clear(engine: Engine) -> None:
             conn.execute(delete(model))
 
 
-def _batches(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
-    batch: list[dict] = []
+def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -117,7 +118,7 @@ def seed_demo(engine: Engine, *, seed: int = 7) -> dict[str, int]:
             insert(Follow),
             [{"follower_id": a, "followed_id": b, "created": now} for a, b in sorted(follows)],
         )
-        posts = [
+        posts: list[dict[str, Any]] = [
             {
                 "body": _sentence(rng),
                 "user_id": rng.choice(ids),
@@ -149,7 +150,7 @@ def seed_scale(
     password_hash = hash_password(DEMO_PASSWORD)
     span_minutes = 365 * 24 * 60
 
-    def user_rows() -> Iterator[dict]:
+    def user_rows() -> Iterator[dict[str, Any]]:
         for i in range(1, users + 1):
             name = HEAVY_FOLLOWER if i == 1 else f"user{i}"
             yield {
@@ -163,7 +164,7 @@ def seed_scale(
                 "created": now - timedelta(days=400),
             }
 
-    def follow_rows() -> Iterator[dict]:
+    def follow_rows() -> Iterator[dict[str, Any]]:
         for follower in range(1, users + 1):
             wanted = heavy_follows if follower == 1 else follows_each
             # One spare pick in case the follower draws themself; keep exactly `wanted`.
@@ -173,7 +174,7 @@ def seed_scale(
 
     terms: set[str] = set()
 
-    def post_rows() -> Iterator[dict]:
+    def post_rows() -> Iterator[dict[str, Any]]:
         for _ in range(posts):
             body = _sentence(rng)
             terms.update(vocabulary_terms(body))

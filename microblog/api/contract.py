@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict, JsonValue
 
 from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, POST_MAX
 from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
@@ -26,13 +27,13 @@ from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 USERNAME_MIN, USERNAME_MAX = 3, 32  # what USERNAME_RE allows (a test checks they agree)
 
 
-def _documented(description: str, **rules: object) -> Any:
+def _documented(description: str, **rules: JsonValue) -> Any:
     """A field whose JSON Schema carries `rules` (minLength, pattern...) that the services
     enforce."""
     return Field(description=description, json_schema_extra=rules)
 
 
-_USERNAME_RULES = {
+_USERNAME_RULES: JsonDict = {
     "minLength": USERNAME_MIN,
     "maxLength": USERNAME_MAX,
     "pattern": USERNAME_RE.pattern,
@@ -42,7 +43,7 @@ _USERNAME = (
     "or digit; not taken, nor one that looks like a taken one (e.g. `aIice` for `alice`)."
 )
 _EMAIL = "A valid email address, not taken."
-_EMAIL_RULES = {"minLength": 1, "maxLength": EMAIL_MAX}
+_EMAIL_RULES: JsonDict = {"minLength": 1, "maxLength": EMAIL_MAX}
 
 
 class UserCreate(BaseModel):

@@ -108,7 +108,8 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else None
+    raw: object = exc.detail  # typed str, but FastAPI's HTTPException takes any value
+    detail = raw if isinstance(raw, str) else None
     if detail == reason(exc.status_code):  # Starlette's default detail is the phrase itself
         detail = None
     return error_response(exc.status_code, detail, dict(exc.headers or {}))

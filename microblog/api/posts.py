@@ -18,6 +18,7 @@ from microblog.api.representations import (
     user_path,
 )
 from microblog.api.routing import JsonRoute
+from microblog.models import row_id
 from microblog.schemas import PostRow
 from microblog.services import posts, users
 from microblog.services.feeds import feed_page
@@ -34,9 +35,11 @@ def get_user_posts(
     """A user's posts, newest first."""
     with authorized(credentials) as (db, _me):
         user = users.get_user(db, existing_id(user_id, "user"))
-        page = posts.user_posts(db, user_id=user.id, page=paging.page, per_page=paging.per_page)
-        page.total = posts.count_user_posts(db, user_id=user.id)
-        return JSONResponse(collection_json(page, post_json, f"{user_path(user.id)}/posts"))
+        page = posts.user_posts(
+            db, user_id=row_id(user), page=paging.page, per_page=paging.per_page
+        )
+        page.total = posts.count_user_posts(db, user_id=row_id(user))
+        return JSONResponse(collection_json(page, post_json, f"{user_path(row_id(user))}/posts"))
 
 
 @router.get("/feed", response_model=PostCollection, responses=errors(400, 401))
@@ -45,7 +48,7 @@ def get_feed(paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse
     (`total_items` and `total_pages` are null): follow `_links.next` until it is null."""
     with authorized(credentials) as (db, me):
         page = feed_page(
-            db, feed="home", reader_id=me.id or 0, page=paging.page, per_page=paging.per_page
+            db, feed="home", reader_id=row_id(me), page=paging.page, per_page=paging.per_page
         )
         return JSONResponse(collection_json(page, post_json, f"{API_PREFIX}/feed"))
 

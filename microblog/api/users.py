@@ -31,6 +31,7 @@ from microblog.api.representations import (
 )
 from microblog.api.routing import JsonRoute
 from microblog.db import session_scope
+from microblog.models import row_id
 from microblog.schemas import Page, UserPublic
 from microblog.services import follows, registration, users
 from microblog.services.errors import Forbidden, TooManyRequests
@@ -83,7 +84,9 @@ def _related_users(
         page = list_page(
             db, user_id=user.id, page=paging.page, per_page=paging.per_page, count=True
         )
-        return JSONResponse(users_collection_json(db, page, f"{user_path(user.id)}/{relation}"))
+        return JSONResponse(
+            users_collection_json(db, page, f"{user_path(row_id(user))}/{relation}")
+        )
 
 
 @router.post(
@@ -118,7 +121,7 @@ def create_user(data: UserCreate, request: Request) -> JSONResponse:
             if user is None:
                 return JSONResponse({"message": str(registration.CHECK_YOUR_EMAIL)}, 202)
             if data.about_me:
-                users.update_account(db, user_id=user.id, about_me=data.about_me)
+                users.update_account(db, user_id=row_id(user), about_me=data.about_me)
             db.flush()
             body = one_user_json(db, UserPublic.of(user), email=user.email)
     except TooManyRequests as problem:
@@ -156,7 +159,7 @@ def is_following(user_id: int, credentials: BearerCredentials) -> Response:
     """204 if you follow this user, 404 if you do not (or there is no such user)."""
     with authorized(credentials) as (db, me):
         user = users.get_user(db, existing_id(user_id, "user"))
-        if not follows.is_following(db, follower_id=me.id, followed_id=user.id):
+        if not follows.is_following(db, follower_id=row_id(me), followed_id=row_id(user)):
             raise ApiError(404, "You do not follow this user.")
     return Response(status_code=204)
 
@@ -185,7 +188,7 @@ def follow(user_id: int, credentials: BearerCredentials) -> Response:
     """Follow a user (the same as the Follow button: they are notified). Following someone you
     already follow changes nothing and also answers 204; following yourself is a 400."""
     with authorized(credentials) as (db, me):
-        follows.follow(db, follower_id=me.id, followed_id=existing_id(user_id, "user"))
+        follows.follow(db, follower_id=row_id(me), followed_id=existing_id(user_id, "user"))
     return Response(status_code=204)
 
 
@@ -197,5 +200,5 @@ def follow(user_id: int, credentials: BearerCredentials) -> Response:
 def unfollow(user_id: int, credentials: BearerCredentials) -> Response:
     """Stop following a user; 204 also when you were not following them."""
     with authorized(credentials) as (db, me):
-        follows.unfollow(db, follower_id=me.id, followed_id=existing_id(user_id, "user"))
+        follows.unfollow(db, follower_id=row_id(me), followed_id=existing_id(user_id, "user"))
     return Response(status_code=204)

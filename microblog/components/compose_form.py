@@ -15,7 +15,7 @@ def compose_form(
     name: str,
     value: rx.Var,
     on_change: EventType,
-    chars_left: rx.Var,
+    chars_left: rx.vars.NumberVar,
     error: rx.Var,
     submit_label: str | rx.Var,
     on_submit: EventType,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components import RowVar
 
-def _segment(segment: rx.Var) -> rx.Component:
+
+def _segment(segment: RowVar) -> rx.Component:
     return rx.cond(
         segment.hit,
         rx.el.mark(segment.text, class_name="search-hit"),

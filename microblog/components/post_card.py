@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
+from reflex.event import EventType
 
+from microblog.components import RowVar
 from microblog.components.i18n import t
 from microblog.components.post_translation import post_text, translate_link
 from microblog.components.user_popup import user_popup
@@ -48,7 +50,7 @@ def person_summary(username: rx.Var, avatar: rx.Var, about_me: rx.Var) -> rx.Com
     )
 
 
-def delete_button(post: rx.Var, on_delete: Callable[[rx.Var], rx.event.EventType]) -> rx.Component:
+def delete_button(post: RowVar, on_delete: Callable[[rx.Var], EventType]) -> rx.Component:
     """A Delete button on the reader's own posts only (the service checks the author again)."""
     return rx.cond(
         SessionState.is_authenticated & (post.author_id == SessionState.user_id),
@@ -66,9 +68,9 @@ def delete_button(post: rx.Var, on_delete: Callable[[rx.Var], rx.event.EventType
 
 
 def post_card(
-    post: rx.Var,
+    post: RowVar,
     body: rx.Component | None = None,
-    on_delete: Callable[[rx.Var], rx.event.EventType] | None = None,
+    on_delete: Callable[[rx.Var], EventType] | None = None,
 ) -> rx.Component:
     """One post (microblog/widgets/post_card.py, which the server draws too). `body` replaces
     the text (search highlights); with `on_delete`, the reader's own posts get a Delete button."""
@@ -83,9 +85,9 @@ def post_card(
 
 
 def post_list(
-    posts: rx.Var,
+    posts: rx.vars.ArrayVar,
     empty_text: str | rx.Var,
-    on_delete: Callable[[rx.Var], rx.event.EventType] | None = None,
+    on_delete: Callable[[rx.Var], EventType] | None = None,
 ) -> rx.Component:
     return rx.cond(
         posts.length() > 0,

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components import RowVar
 from microblog.components.i18n import reader_language, t
 from microblog.state.locale import LocaleState
 from microblog.state.session import SessionState
 from microblog.state.translation import TranslationState as T
 
 
-def _key(post: rx.Var) -> rx.Var:
+def _key(post: RowVar) -> rx.Var:
     return post.id.to_string()
 
 
-def post_text(post: rx.Var) -> rx.Component:
+def post_text(post: RowVar) -> rx.Component:
     """The body, or its translation while the reader has one open."""
     key = _key(post)
     return rx.cond(
@@ -26,7 +27,7 @@ def post_text(post: rx.Var) -> rx.Component:
     )
 
 
-def translate_link(post: rx.Var) -> rx.Component:
+def translate_link(post: RowVar) -> rx.Component:
     key = _key(post)
     # The language the labels are in, so the offer and the text agree from the first render.
     offered = (

@@ -49,12 +49,13 @@ def _follow_control() -> rx.Component:
 
 
 def _card_view() -> rx.Component:
+    username = C.username.to(str)  # a string Var (the same expression), for slicing and joining
     return rx.hstack(
-        rx.avatar(src=C.avatar, fallback=C.username[0:1].upper(), size="5", radius="full"),
+        rx.avatar(src=C.avatar, fallback=username[0:1].upper(), size="5", radius="full"),
         rx.vstack(
             rx.link(
                 rx.text(C.username, weight="bold"),
-                href="/user/" + C.username,
+                href="/user/" + username,
                 class_name="user-popup-username",
             ),
             rx.cond(C.about_me != "", rx.text(C.about_me, size="2"), rx.fragment()),
@@ -119,7 +120,9 @@ class LazyHoverCard(rx.Component):
     tag = "LazyHoverCard"
 
     open_delay: rx.Var[int]
-    on_open_change: rx.EventHandler[passthrough_event_spec(bool)]
+    # Reflex's way to declare an event trigger's arguments: it reads this annotation at run
+    # time, where the call is evaluated; to a static checker a call is no type.
+    on_open_change: rx.EventHandler[passthrough_event_spec(bool)]  # type: ignore[valid-type,type-arg]
 
 
 def user_popup(username: rx.Var, trigger: rx.Component) -> rx.Component:

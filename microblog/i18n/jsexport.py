@@ -49,6 +49,7 @@ def catalog_entries(catalog: Catalog) -> dict[str, str | list[str]]:
         if not message.id or message.fuzzy:
             continue
         if message.pluralizable:
+            assert isinstance(message.string, (list, tuple))  # a plural's forms
             forms = [str(form) for form in message.string]
             if all(forms):
                 entries[str(message.id[0])] = forms

@@ -40,7 +40,7 @@ class Message(str):
         instance.msgid, instance.plural, instance.num, instance.params = msgid, plural, num, params
         return instance
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Pickled with Reflex state or across processes: keep it translatable.
         return (Message, (self.msgid, self.plural, self.num, self.params))
 

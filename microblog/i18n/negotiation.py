@@ -39,5 +39,5 @@ def negotiate_language(header: str | None, default: str = DEFAULT_LANGUAGE) -> s
     English for a Chinese reader).
     """
     preferred = [tag.lower() for tag in parse_accept_language(header)]
-    found = negotiate_locale(preferred, list(SUPPORTED), sep="-", aliases=None)
+    found = negotiate_locale(preferred, list(SUPPORTED), sep="-", aliases={})
     return found.lower() if found and found.lower() in SUPPORTED else default

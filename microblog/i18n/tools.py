@@ -27,7 +27,8 @@ KEYWORDS = ("_l", "_ln:1,2", "_", "_n:1,2", "t", "t_plural:1,2")
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    # Babel's command-line class is not annotated.
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def extract() -> Path:

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from microblog.live.events import LiveEvent
@@ -34,7 +34,7 @@ def channel_for(database_url: str) -> str:
 class Hub(Protocol):
     def publish(self, event: LiveEvent) -> None: ...
 
-    def subscribe(self) -> asynccontextmanager[AsyncIterator[LiveEvent]]: ...
+    def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[LiveEvent]]: ...
 
 
 class InProcessHub:
@@ -108,7 +108,7 @@ class RedisHub:
             yield events()
         finally:
             await pubsub.unsubscribe(self.channel)
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis leaves it unannotated
             await client.aclose()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components import RowVar
 from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
@@ -12,7 +13,7 @@ from microblog.components.timestamps import relative_time
 from microblog.state.messages import MessagesState
 
 
-def message_card(message: rx.Var) -> rx.Component:
+def message_card(message: RowVar) -> rx.Component:
     return rx.card(
         rx.hstack(
             avatar_link(message.sender_username, message.sender_avatar),

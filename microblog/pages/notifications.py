@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components import RowVar
 from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
@@ -18,7 +19,7 @@ _ICONS = {
 }
 
 
-def notification_row(item: rx.Var) -> rx.Component:
+def notification_row(item: RowVar) -> rx.Component:
     text = rx.text(item.text, class_name="notification-text")
     return rx.card(
         rx.hstack(

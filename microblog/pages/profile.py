@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components import RowVar
 from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
 from microblog.components.layout import layout
@@ -53,7 +54,7 @@ def _header() -> ComponentRenderer:
     )
 
 
-def person_row(person: rx.Var) -> rx.Component:
+def person_row(person: RowVar) -> rx.Component:
     return rx.card(
         person_summary(person.username, person.avatar_small, person.about_me),
         width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components import RowVar
 from microblog.components.highlight import highlighted_text
 from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
@@ -13,7 +14,7 @@ from microblog.components.post_card import person_summary, post_card
 from microblog.state.search import SearchState
 
 
-def _person(user: rx.Var) -> rx.Component:
+def _person(user: RowVar) -> rx.Component:
     return rx.box(
         person_summary(user.username, user.avatar, user.about_me), class_name="search-user"
     )

@@ -86,10 +86,12 @@ def announcement_for_readers(
     if not user_ids:
         return (AnnouncementRow.of(*row) if row else None), {}, {}
     ids = sorted(user_ids)
-    dismissed = dict(
-        session.exec(
+    dismissed = {
+        user_id: marker
+        for user_id, marker in session.exec(
             select(User.id, User.dismissed_announcement_id).where(col(User.id).in_(ids))
         ).all()
-    )
+        if user_id is not None  # a stored row's primary key never is
+    }
     unread = notifications.unread_counts(session, user_ids=ids)
     return (AnnouncementRow.of(*row) if row else None), dismissed, unread

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
-from microblog.models import ApiToken, User, utcnow
+from microblog.models import ApiToken, User, table_of, utcnow
 from microblog.security import hash_token, new_token
 
 MAX_TOKENS_PER_USER = 20
@@ -67,7 +67,7 @@ _TOKEN_USER = (
     .join(ApiToken, col(ApiToken.user_id) == col(User.id))
     .where(
         col(ApiToken.token_hash) == bindparam("token_hash"),
-        col(ApiToken.expires_at) > bindparam("now", type_=ApiToken.__table__.c.expires_at.type),
+        col(ApiToken.expires_at) > bindparam("now", type_=table_of(ApiToken).c.expires_at.type),
     )
 )
 
@@ -82,11 +82,11 @@ def resolve_token(session: Session, *, token: str, now: datetime | None = None) 
 
 def revoke_token(session: Session, *, token: str) -> bool:
     """Kill a token now; True if it existed."""
-    result = session.execute(delete(ApiToken).where(col(ApiToken.token_hash) == hash_token(token)))
+    result = session.exec(delete(ApiToken).where(col(ApiToken.token_hash) == hash_token(token)))
     return bool(result.rowcount)
 
 
 def revoke_all_tokens(session: Session, *, user_id: int) -> int:
     """Kill every token of a user (e.g. after a password change); returns how many."""
-    result = session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+    result = session.exec(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
     return int(result.rowcount or 0)

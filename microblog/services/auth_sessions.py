@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from microblog.live import events as ev
@@ -94,14 +95,15 @@ class SessionUser:
         return self.last_seen >= utcnow() - timedelta(seconds=seconds)
 
 
+# SQLAlchemy's select: sqlmodel's is typed for at most four columns.
 _SESSION_USER = (
-    select(
-        User.id,
-        User.username,
-        User.email,
-        User.last_seen,
-        User.language,
-        AuthSession.expires_at,
+    sa_select(
+        col(User.id),
+        col(User.username),
+        col(User.email),
+        col(User.last_seen),
+        col(User.language),
+        col(AuthSession.expires_at),
     )
     .join(AuthSession, col(AuthSession.user_id) == col(User.id))
     .where(col(AuthSession.token_hash) == bindparam("token_hash"))
@@ -116,7 +118,7 @@ def session_user(session: Session, *, token: str) -> SessionUser | None:
     """
     if not token:
         return None
-    row = session.exec(_SESSION_USER, params={"token_hash": hash_token(token)}).first()
+    row = session.execute(_SESSION_USER, {"token_hash": hash_token(token)}).first()
     if row is None or row.expires_at < utcnow():
         return None
     return SessionUser(row.id, row.username, row.email, row.last_seen, row.language)
@@ -136,7 +138,7 @@ def end_all_sessions(session: Session, *, user_id: int, except_token: str | None
     keep = hash_token(except_token) if except_token else ""
     if keep:
         statement = statement.where(col(AuthSession.token_hash) != keep)
-    ended = session.execute(statement).rowcount or 0
+    ended = session.exec(statement).rowcount or 0
     ev.publish_after_commit(session, ev.sessions_ended(user_id=user_id, keep=keep))
     return ended
 

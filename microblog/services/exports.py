@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, text, tuple_, update
 from sqlalchemy.engine import Engine
@@ -40,7 +41,7 @@ from sqlmodel import Session, col, select
 from microblog import emails
 from microblog.after_commit import defer
 from microblog.config import get_settings
-from microblog.db import get_engine, session_scope
+from microblog.db import engine_of, get_engine, session_scope
 from microblog.i18n import _l
 from microblog.live.events import TASK, LiveEvent, publish_after_commit
 from microblog.mail import Attachment
@@ -110,7 +111,7 @@ def start_export(session: Session, *, user_id: int) -> TaskView:
         raise Conflict(ALREADY_RUNNING) from problem
     task_id = task.id
     publish_after_commit(session, LiveEvent(TASK, user_ids=(user_id,)))
-    job = partial(run_export, engine=session.get_bind())
+    job = partial(run_export, engine=engine_of(session))
     defer(session, lambda: get_runner().submit(task_id, job))
     return _view(task)
 
@@ -175,7 +176,7 @@ def run_export(
 def _claim(engine: Engine, task_id: str) -> tuple[int, str, str, str | None, int] | None:
     """Mark the queued row running; (user id, username, email, language, post count)."""
     with session_scope(engine) as db:
-        started = db.execute(
+        started = db.exec(
             update(Task)
             .where(col(Task.id) == task_id, col(Task.status) == "queued")
             .values(status="running", started_at=utcnow(), progress=0),
@@ -192,7 +193,7 @@ def _claim(engine: Engine, task_id: str) -> tuple[int, str, str, str | None, int
         return user.id or 0, user.username, user.email, user.language, int(total)
 
 
-def _batches(engine: Engine, user_id: int, size: int) -> Iterator[list[tuple]]:
+def _batches(engine: Engine, user_id: int, size: int) -> Iterator[list[tuple[Any, ...]]]:
     """The user's posts oldest first, `size` at a time. Keyset pagination on (timestamp, id):
     each batch is one range read of the (user_id, timestamp, id) index, whatever the depth
     (OFFSET, or keying on id alone, would re-read or re-sort everything before it), and each is
@@ -205,7 +206,7 @@ def _batches(engine: Engine, user_id: int, size: int) -> Iterator[list[tuple]]:
             query = query.where(tuple_(col(Post.timestamp), col(Post.id)) > tuple_(*cursor))
         query = query.order_by(col(Post.timestamp), col(Post.id)).limit(size)
         with Session(engine) as db:
-            rows = [tuple(row) for row in db.exec(query).all()]
+            rows: list[tuple[Any, ...]] = [tuple(row) for row in db.exec(query).all()]
         if not rows:
             return
         yield rows
@@ -229,7 +230,7 @@ class _Progress:
         if percent <= self.written or now - self.at < PROGRESS_SECONDS:
             return
         with session_scope(self.engine) as db:
-            result = db.execute(
+            result = db.exec(
                 update(Task)
                 .where(col(Task.id) == self.task_id, col(Task.status) == "running")
                 .values(progress=percent),
@@ -284,7 +285,7 @@ def _finish(engine: Engine, task_id: str, user_id: int, path: Path, message: Ema
     the commit)."""
     root = Path(get_settings().export_dir)
     with session_scope(engine) as db:
-        done = db.execute(
+        done = db.exec(
             update(Task)
             .where(col(Task.id) == task_id, col(Task.status) == "running")
             .values(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, Integer, Row, Select, bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from microblog.emails import new_follower_email
 from microblog.i18n import _l
-from microblog.models import Follow, User
+from microblog.models import Follow, User, table_of
 from microblog.schemas import Page, UserPublic
 from microblog.services import mail_outbox, notifications
 from microblog.services.errors import Invalid
@@ -51,7 +53,7 @@ def unfollow(session: Session, *, follower_id: int, followed_id: int) -> bool:
     `follow` (looked for only when no link was removed: a link names an existing user)."""
     if follower_id == followed_id:
         raise Invalid({"user": _l("You cannot unfollow yourself.")})
-    result = session.execute(
+    result = session.exec(
         delete(Follow)
         .where(col(Follow.follower_id) == follower_id)
         .where(col(Follow.followed_id) == followed_id)
@@ -76,8 +78,8 @@ def is_following(session: Session, *, follower_id: int, followed_id: int) -> boo
 
 # Built once: the home timeline asks on every page view, and building a select cost about as
 # much as running it.
-_FOLLOWED_IDS = select(Follow.__table__.c.followed_id).where(
-    Follow.__table__.c.follower_id == bindparam("user_id")
+_FOLLOWED_IDS = select(table_of(Follow).c.followed_id).where(
+    table_of(Follow).c.follower_id == bindparam("user_id")
 )
 _SOME_FOLLOWED_IDS = _FOLLOWED_IDS.limit(bindparam("limit", type_=Integer))
 
@@ -105,26 +107,27 @@ def follow_counts(session: Session, *, user_id: int) -> tuple[int, int]:
     return int(followers), int(following)
 
 
-def _people(listed: Column[int], by: Column[int]) -> Select:
+def _people(listed: Column[int], by: Column[int]) -> Select[*tuple[Any, ...]]:
     """Users joined on the follow column `listed`, where the other column `by` is `:user_id`,
     the most recent follow first: plain columns in `UserPublic.of_columns` order, not User
     objects (a page of rows needs no identity map). Built once per list."""
-    users, follows = User.__table__.c, Follow.__table__.c
+    users, follows = table_of(User).c, table_of(Follow).c
     return (
         sa_select(
             users.id, users.username, users.email, users.about_me, users.last_seen, users.created
         )
-        .join_from(User.__table__, Follow.__table__, listed == users.id)
+        .join_from(table_of(User), table_of(Follow), listed == users.id)
         .where(by == bindparam("user_id"))
         .order_by(follows.created.desc(), users.id.desc())
     )
 
 
-_FOLLOWERS = _people(Follow.__table__.c.follower_id, Follow.__table__.c.followed_id)
-_FOLLOWING = _people(Follow.__table__.c.followed_id, Follow.__table__.c.follower_id)
+_FOLLOW = table_of(Follow).c
+_FOLLOWERS = _people(_FOLLOW.follower_id, _FOLLOW.followed_id)
+_FOLLOWING = _people(_FOLLOW.followed_id, _FOLLOW.follower_id)
 
 
-def _public(row: Row) -> UserPublic:
+def _public(row: Row[*tuple[Any, ...]]) -> UserPublic:
     return UserPublic.of_columns(*row)
 
 

@@ -38,15 +38,17 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import Table, case, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from microblog.models import EMAIL_MAX, LoginFailure, utcnow
+from microblog.models import EMAIL_MAX, LoginFailure, table_of, utcnow
 from microblog.services.text import require_storable
 
 
@@ -63,7 +65,8 @@ class Limit:
         over = failures - self.free
         if over <= 0:
             return 0
-        return min(self.cap, 2 ** min(over, 32))
+        doubling: int = 2 ** min(over, 32)
+        return min(self.cap, doubling)
 
 
 PAIR = Limit("pair", free=5, cap=300)
@@ -158,8 +161,9 @@ def record_login_failure(
     """Count one failure against the pair, the client and the login (a counter older than
     FORGET_AFTER starts again from one). One INSERT ... ON CONFLICT, safe under concurrency."""
     now = now or utcnow()
-    table = LoginFailure.__table__
+    table = table_of(LoginFailure)
     dialect = session.get_bind().dialect.name
+    insert: Callable[[Table], postgresql.Insert | sqlite.Insert]
     if dialect == "postgresql":
         insert = postgresql_insert
     elif dialect == "sqlite":
@@ -207,7 +211,7 @@ def record_login_success(session: Session, *, login: str, client: str) -> None:
     erase a failure with every login to an account of its own.)
     """
     keys = _keys(login, client)
-    table = LoginFailure.__table__
+    table = table_of(LoginFailure)
     session.execute(delete(table).where(table.c.key == keys.pair))
     others = [keys.client, keys.login]
     session.execute(
@@ -219,6 +223,6 @@ def record_login_success(session: Session, *, login: str, client: str) -> None:
 def prune_login_failures(session: Session, *, now: datetime | None = None) -> int:
     """Delete the counters nobody has failed on for FORGET_AFTER; returns how many."""
     now = now or utcnow()
-    table = LoginFailure.__table__
-    result = session.execute(delete(table).where(table.c.last_failure_at <= now - FORGET_AFTER))
+    table = table_of(LoginFailure)
+    result = session.exec(delete(table).where(table.c.last_failure_at <= now - FORGET_AFTER))
     return result.rowcount or 0

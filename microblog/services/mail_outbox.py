@@ -47,14 +47,15 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from microblog.after_commit import defer
 from microblog.config import get_settings
+from microblog.db import engine_of
 from microblog.mail import Mailer, MailError, MailRefused, MailServerDown, get_mailer
-from microblog.models import MAIL_FAILED, MAIL_PENDING, MailOutbox, utcnow
+from microblog.models import MAIL_FAILED, MAIL_PENDING, MailOutbox, table_of, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ POLL_SECONDS = 30.0
 FIRST_PAUSE_SECONDS = 1.0
 MAX_PAUSE_SECONDS = 60.0
 
-_T = MailOutbox.__table__.c
+_T = table_of(MailOutbox).c
 
 
 # -- queueing ---------------------------------------------------------------------------------
@@ -80,18 +81,13 @@ def queue_email(session: Session, message: EmailMessage) -> MailOutbox:
         message=message.as_bytes(),
     )
     session.add(row)
-    engine = _engine_of(session)
+    engine = engine_of(session)
     defer(session, lambda: kick(engine))
     return row
 
 
 def _recipients(message: EmailMessage) -> list[str]:
     return [str(address) for field in ("To", "Cc", "Bcc") for address in message.get_all(field, [])]
-
-
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind.engine if isinstance(bind, Connection) else bind
 
 
 def message_of(data: bytes) -> EmailMessage:
@@ -142,7 +138,8 @@ class Policy:
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed try: first_retry, doubling, at most an hour."""
-        doubled = self.first_retry * (2 ** min(max(attempts - 1, 0), 20))
+        doubling: int = 2 ** min(max(attempts - 1, 0), 20)
+        doubled = self.first_retry * doubling
         return min(doubled, max(MAX_RETRY, self.first_retry))
 
 
@@ -162,7 +159,7 @@ def _claim_one(engine: Engine, now: datetime) -> Claimed | None:
     if engine.dialect.name == "postgresql":
         candidate = candidate.with_for_update(skip_locked=True)
     statement = (
-        update(MailOutbox.__table__)
+        update(table_of(MailOutbox))
         .where(_T.id == candidate.scalar_subquery(), _due(now))
         .values(claim=token, claimed_until=now + LEASE, attempts=_T.attempts + 1)
         .returning(_T.id, _T.message, _T.attempts, _T.created, _T.recipients, _T.subject)
@@ -178,7 +175,7 @@ def _claim_one(engine: Engine, now: datetime) -> Claimed | None:
 def _finish(engine: Engine, claimed: Claimed) -> None:
     with engine.begin() as conn:
         conn.execute(
-            delete(MailOutbox.__table__).where(_T.id == claimed.id, _T.claim == claimed.claim)
+            delete(table_of(MailOutbox)).where(_T.id == claimed.id, _T.claim == claimed.claim)
         )
 
 
@@ -203,7 +200,7 @@ def _fail(
         values["next_attempt_at"] = now + wait
     with engine.begin() as conn:
         conn.execute(
-            update(MailOutbox.__table__)
+            update(table_of(MailOutbox))
             .where(_T.id == claimed.id, _T.claim == claimed.claim)
             .values(**values)
         )
@@ -272,7 +269,7 @@ def seconds_until_due(engine: Engine, *, now: datetime | None = None) -> float |
                 _T.status == MAIL_PENDING
             )
         ).one()
-    times = [moment for moment in rows if moment is not None]
+    times: list[datetime] = [moment for moment in rows if moment is not None]
     if not times:
         return None
     return max(0.0, (min(times) - now).total_seconds())
@@ -375,7 +372,10 @@ def list_emails(
     if status is not None:
         query = query.where(_T.status == status)
     rows = session.execute(query.limit(limit)).all()
-    return [QueuedEmail(*row[:-1], last_error=row[-1] or "") for row in rows]
+    return [
+        QueuedEmail(email_id, state, created, attempts, retry_at, recipients, subject, error or "")
+        for email_id, state, created, attempts, retry_at, recipients, subject, error in rows
+    ]
 
 
 def count_emails(session: Session) -> dict[str, int]:
@@ -392,7 +392,7 @@ def retry_failed(session: Session, *, ids: list[int] | None = None) -> int:
     many. A drain is kicked after the commit."""
     now = utcnow()
     statement = (
-        update(MailOutbox.__table__)
+        update(table_of(MailOutbox))
         .where(_T.status == MAIL_FAILED)
         .values(
             status=MAIL_PENDING,
@@ -405,8 +405,8 @@ def retry_failed(session: Session, *, ids: list[int] | None = None) -> int:
     )
     if ids is not None:
         statement = statement.where(_T.id.in_(ids))
-    count = session.execute(statement).rowcount or 0
+    count = session.exec(statement).rowcount or 0
     if count:
-        engine = _engine_of(session)
+        engine = engine_of(session)
         defer(session, lambda: kick(engine))
     return count

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from microblog.models import Follow, Post
 from microblog.services.follows import followed_ids
@@ -20,7 +21,7 @@ def latest_post_id(session: Session) -> int:
     return int(session.exec(select(func.max(Post.id))).one() or 0)
 
 
-def _capped_count(session: Session, ids_query) -> int:
+def _capped_count(session: Session, ids_query: SelectOfScalar[int | None]) -> int:
     limited = ids_query.limit(COUNT_CAP + 1).subquery()
     return int(session.exec(select(func.count()).select_from(limited)).one())
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from microblog.live.events import INBOX, LiveEvent, publish_after_commit
-from microblog.models import Announcement, Notification, User, utcnow
+from microblog.models import Announcement, Notification, User, table_of, utcnow
 from microblog.routes import user_url
 from microblog.schemas import NotificationRow, Page
 from microblog.services import read_markers
@@ -31,14 +31,14 @@ def notify(session: Session, *, user_id: int, kind: str, actor_id: int | None = 
 
 def notify_everyone_of_announcement(session: Session, *, announcement_id: int) -> int:
     """One notification row per user, in one INSERT … SELECT (no rows through Python)."""
-    created = Notification.__table__.c.created  # type: ignore[attr-defined]
+    created = table_of(Notification).c.created
     rows = select(
         col(User.id),
         literal(ANNOUNCEMENT),
         literal(announcement_id),
         literal(utcnow(), type_=created.type),
     )
-    result = session.execute(
+    result = session.exec(
         insert(Notification).from_select(["user_id", "kind", "announcement_id", "created"], rows),
         execution_options={"preserve_rowcount": True},
     )
@@ -68,7 +68,7 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
         .join(User, col(User.id) == col(Notification.user_id))
         .where(col(Notification.user_id).in_(user_ids))
         .where(col(Notification.id) > col(User.last_notification_read_id))
-        .group_by(Notification.user_id)
+        .group_by(col(Notification.user_id))
     )
     return {user: min(int(n), UNREAD_CAP + 1) for user, n in session.exec(statement).all()}
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select as CoreSelect
+from sqlalchemy import func, select
 from sqlmodel import Session
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from microblog.schemas import Page
 
@@ -35,7 +37,7 @@ def page_window(page: int, per_page: int) -> tuple[int, int]:
 
 def paginate(
     session: Session,
-    query: Select,
+    query: Select[*tuple[Any, ...]] | CoreSelect[*tuple[Any, ...]] | SelectOfScalar[Any],
     *,
     page: int,
     per_page: int,
@@ -45,7 +47,13 @@ def paginate(
 ) -> Page[T]:
     """Run `query` (with its bound `params`) for one page; `query` must already be ordered."""
     offset, limit = page_window(page, per_page)
-    rows = session.exec(query.offset(offset).limit(limit), params=params).all()  # type: ignore[call-overload]
+    statement = query.offset(offset).limit(limit)
+    # A select of one entity gives the entities (sqlmodel's exec); any other, its rows.
+    rows = (
+        session.exec(statement, params=params or {}).all()
+        if isinstance(statement, SelectOfScalar)
+        else session.execute(statement, params or {}).all()
+    )
     return make_page(
         rows,
         page=page,
@@ -73,6 +81,10 @@ def make_page(
     )
 
 
-def _count(session: Session, query: Select, params: dict[str, Any] | None) -> int:
+def _count(
+    session: Session,
+    query: Select[*tuple[Any, ...]] | CoreSelect[*tuple[Any, ...]] | SelectOfScalar[Any],
+    params: dict[str, Any] | None,
+) -> int:
     counted = select(func.count()).select_from(query.order_by(None).subquery())
     return int(session.execute(counted, params).scalar_one())

@@ -6,13 +6,15 @@ a page costs about `per_page` rows, not the size of the feed. See docs/performan
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Integer, Row, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from microblog.i18n import _l
 from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
-from microblog.models import POST_MAX, Post, User
+from microblog.models import POST_MAX, Post, User, table_of
 from microblog.schemas import Page, PostRow
 from microblog.services import search
 from microblog.services.errors import Forbidden, Invalid, NotFound
@@ -23,10 +25,10 @@ from microblog.services.text import require_storable
 # The feeds' statements, built once (building a query cost about as much as running it), read
 # as plain columns in `PostRow.of_columns` order, as the home timeline does: a page of rows
 # needs no Post and User objects and no identity map.
-_POST, _USER = Post.__table__.c, User.__table__.c
+_POST, _USER = table_of(Post).c, table_of(User).c
 _ROWS = sa_select(
     _POST.id, _POST.body, _POST.timestamp, _POST.language, _USER.id, _USER.username, _USER.email
-).join_from(Post.__table__, User.__table__, _POST.user_id == _USER.id)
+).join_from(table_of(Post), table_of(User), _POST.user_id == _USER.id)
 _NEWEST_PAGE = (
     _ROWS.order_by(_POST.timestamp.desc(), _POST.id.desc())
     .offset(bindparam("offset", type_=Integer))
@@ -95,7 +97,7 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
     search.post_deleted(session, post_id=post_id)
 
 
-def _to_row(row: Row) -> PostRow:
+def _to_row(row: Row[*tuple[Any, ...]]) -> PostRow:
     return PostRow.of_columns(*row)
 
 

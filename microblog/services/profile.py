@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from microblog.schemas import Page, UserPublic
+from microblog.schemas import Page, PostRow, UserPublic
 from microblog.services import follows, posts, users
 
 TABS = ("posts", "followers", "following")
@@ -17,11 +17,21 @@ TABS = ("posts", "followers", "following")
 class ProfileView:
     user: UserPublic
     tab: str
-    listing: Page  # of PostRow on the posts tab, of UserPublic on the other two
+    listing: Page[PostRow] | Page[UserPublic]  # posts on the posts tab, users on the other two
     followers_count: int
     following_count: int
     is_following: bool  # the viewer follows this user
     is_self: bool  # the viewer is this user
+
+    @property
+    def posts(self) -> list[PostRow]:
+        """The posts tab's rows; none on the other tabs."""
+        return [row for row in self.listing.items if isinstance(row, PostRow)]
+
+    @property
+    def people(self) -> list[UserPublic]:
+        """The followers or following tab's rows; none on the posts tab."""
+        return [row for row in self.listing.items if isinstance(row, UserPublic)]
 
 
 def tab_of(asked: str | None) -> str:
@@ -35,6 +45,7 @@ def read_profile(
     """Raises NotFound for an unknown user. Five indexed reads, no COUNT over the posts."""
     user = users.get_user_by_username(db, username)
     user_id = user.id or 0
+    listing: Page[PostRow] | Page[UserPublic]
     if tab == "posts":
         listing = posts.user_posts(db, user_id=user_id, page=page, per_page=per_page)
     elif tab == "followers":

@@ -22,15 +22,17 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case
+from sqlalchemy import Table, case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from microblog.models import LoginFailure, utcnow
+from microblog.models import LoginFailure, table_of, utcnow
 from microblog.services import login_throttle
 
 PRUNE_ONE_IN = 100  # about once in this many counted requests, old counters are deleted
@@ -67,22 +69,24 @@ def hit_user(
 
 
 def _count(session: Session, *, key: str, limit: RateLimit, now: datetime) -> int:
-    table = LoginFailure.__table__
+    table = table_of(LoginFailure)
     dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert: Callable[[Table], postgresql.Insert | sqlite.Insert] = (
+        postgresql_insert if dialect == "postgresql" else sqlite_insert
+    )
     statement = insert(table).values(key=key, failures=1, last_failure_at=now)
     expired = table.c.last_failure_at <= now - timedelta(seconds=limit.window)
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[table.c.key],
         set_={
             "failures": case((expired, 1), else_=table.c.failures + 1),
             "last_failure_at": case((expired, now), else_=table.c.last_failure_at),
         },
     ).returning(table.c.failures, table.c.last_failure_at)
-    count, window_start = session.execute(statement).one()
+    count, window_start = session.execute(upsert).one()
     if secrets.randbelow(PRUNE_ONE_IN) == 0:
         login_throttle.prune_login_failures(session, now=now)
     if count <= limit.requests:
         return 0
-    remaining = (window_start + timedelta(seconds=limit.window) - now).total_seconds()
+    remaining: float = (window_start + timedelta(seconds=limit.window) - now).total_seconds()
     return max(1, math.ceil(remaining))

@@ -24,7 +24,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Protocol
+from typing import Protocol, cast
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,9 @@ class RedisLeases:
         ids = list(task_ids)
         if not ids:
             return set()
-        values = self._client.mget([self._key(t) for t in ids])
+        # redis types every command's answer as "an awaitable or anything" (one client class
+        # for sync and async): MGET answers a list, one value or None per key.
+        values = cast(list[bytes | None], self._client.mget([self._key(t) for t in ids]))
         return {t for t, v in zip(ids, values, strict=True) if v is not None}
 
 

@@ -10,11 +10,14 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Result, Row, TextClause, func, text
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, Executable, Result, Row, func, text
+from sqlalchemy.sql.selectable import TextualSelect
+from sqlmodel import Session, select
 
-from microblog.models import Post, User
+from microblog.db import engine_of
+from microblog.models import Post, User, table_of
 from microblog.schemas import Page, PostRow
 from microblog.services.follows import followed_ids
 from microblog.services.pagination import make_page, page_window
@@ -79,22 +82,19 @@ _plans_seen: weakref.WeakKeyDictionary[Engine, OrderedDict[int, tuple[float, str
 )
 
 
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind.engine if isinstance(bind, Connection) else bind
-
-
 def _remembered_plan(session: Session, user_id: int) -> str | None:
-    seen = _plans_seen.get(_engine_of(session))
-    found = seen.get(user_id) if seen is not None else None
+    seen = _plans_seen.get(engine_of(session))
+    if seen is None:
+        return None
+    found = seen.get(user_id)
     if found is None or time.monotonic() - found[0] >= PLAN_TTL_SECONDS:
         return None
-    seen.move_to_end(user_id)  # type: ignore[union-attr]
+    seen.move_to_end(user_id)
     return found[1]
 
 
 def _remember_plan(session: Session, user_id: int, plan: str) -> None:
-    seen = _plans_seen.setdefault(_engine_of(session), OrderedDict())
+    seen = _plans_seen.setdefault(engine_of(session), OrderedDict())
     seen[user_id] = (time.monotonic(), plan)
     seen.move_to_end(user_id)
     while len(seen) > PLANS_REMEMBERED:
@@ -122,7 +122,7 @@ def _population(session: Session) -> int:
     It only steers the plan choice, and a site's user count moves slowly, so asking the
     database on every page view (a round trip) bought nothing.
     """
-    engine = _engine_of(session)
+    engine = engine_of(session)
     now = time.monotonic()
     seen = _population_seen.get(engine)
     if seen is not None and now - seen[0] < POPULATION_TTL_SECONDS:
@@ -177,7 +177,7 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
 
 
 @lru_cache(maxsize=256)
-def _rows_statement(dialect: str, plan: str, size: int) -> TextClause:
+def _rows_statement(dialect: str, plan: str, size: int) -> TextualSelect:
     """The page's posts with their authors, in one statement around `_ids_sql`.
 
     Built once per (dialect, plan, size) and kept, so SQLAlchemy's compiled cache, the driver's
@@ -192,17 +192,17 @@ def _rows_statement(dialect: str, plan: str, size: int) -> TextClause:
         'JOIN "user" ON "user".id = post.user_id '
         'ORDER BY post."timestamp" DESC, post.id DESC'
     )
-    return text(sql).columns(timestamp=col(Post.timestamp).type)
+    return text(sql).columns(timestamp=table_of(Post).c.timestamp.type)
 
 
 def _execute_plan(
     session: Session,
-    statement_for: Callable[[str, str, int], TextClause],
+    statement_for: Callable[[str, str, int], Executable],
     plan: str,
     authors: list[int],
     offset: int,
     limit: int,
-) -> Result:
+) -> Result[*tuple[Any, ...]]:
     """Run one plan's statement; `authors` is the reader followed by everyone they follow
     (only SQLite's merge binds them one by one, the rest read them from `follow`)."""
     dialect = session.get_bind().dialect.name
@@ -216,6 +216,6 @@ def _execute_plan(
     return session.execute(statement_for(dialect, plan, size), parameters)
 
 
-def _row_of_columns(row: Row) -> PostRow:
+def _row_of_columns(row: Row[*tuple[Any, ...]]) -> PostRow:
     """A row of `_rows_statement` (its columns in `PostRow.of_columns` order)."""
     return PostRow.of_columns(*row)

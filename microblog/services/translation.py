@@ -55,7 +55,8 @@ class TranslationError(Exception):
 
 
 class Translator(Protocol):
-    enabled: bool
+    @property
+    def enabled(self) -> bool: ...
 
     def translate(self, text: str, *, to: str, source: str | None = None) -> str: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Integer, Row, bindparam, event, func, update
@@ -15,7 +16,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
 
 from microblog.i18n import LANGUAGES, _l
-from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, Follow, Post, User, utcnow
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, Follow, Post, User, table_of, utcnow
 from microblog.schemas import Page, UserCounts, UserPublic
 from microblog.security import burn_password_check, hash_password, verify_password
 from microblog.services.errors import EmailNotConfirmed, Invalid, NotFound
@@ -220,7 +221,7 @@ def touch_last_seen(session: Session, *, user_id: int, throttle_seconds: int) ->
     of a write (and, on SQLite, a database lock) each.
     """
     now = utcnow()
-    result = session.execute(
+    result = session.exec(
         update(User)
         .where(col(User.id) == user_id)
         .where(col(User.last_seen) < now - timedelta(seconds=throttle_seconds))
@@ -232,17 +233,17 @@ def touch_last_seen(session: Session, *, user_id: int, throttle_seconds: int) ->
 # Built once (the API's user collection runs them on every request). Plain columns, not User
 # objects: a page of rows needs no identity map, and building 100 ORM objects cost more than
 # the query.
-_USER = User.__table__.c
+_USER = table_of(User).c
 _USERS_PAGE = (
     sa_select(_USER.id, _USER.username, _USER.email, _USER.about_me, _USER.last_seen, _USER.created)
     .order_by(_USER.id)
     .offset(bindparam("offset", type_=Integer))
     .limit(bindparam("limit", type_=Integer))
 )
-_USERS_TOTAL = sa_select(func.count()).select_from(User.__table__)
+_USERS_TOTAL = sa_select(func.count()).select_from(table_of(User))
 
 
-def _public_of_columns(row: Row) -> UserPublic:
+def _public_of_columns(row: Row[*tuple[Any, ...]]) -> UserPublic:
     """`UserPublic.of` for a row of `_USERS_PAGE` (a unit test checks both agree)."""
     return UserPublic.of_columns(*row)
 
@@ -260,7 +261,7 @@ def list_users(
 def _count_for_user(column: ColumnElement[int]) -> ScalarSelect[int]:
     """COUNT(*) of the rows whose `column` is the outer user's id: a correlated, index-only
     range count ((user_id, ...) on post, the two (follower, followed) indexes on follow)."""
-    users = User.__table__
+    users = table_of(User)
     return sa_select(func.count()).where(column == users.c.id).correlate(users).scalar_subquery()
 
 
@@ -268,11 +269,11 @@ def _count_for_user(column: ColumnElement[int]) -> ScalarSelect[int]:
 # (about their posts + followers + following index entries), never a scan of the tables: the
 # tutorial's `user.posts.count()` per user and per field made its page of users do ~13 req/s.
 _USER_COUNTS = sa_select(
-    User.__table__.c.id,
-    _count_for_user(Post.__table__.c.user_id),
-    _count_for_user(Follow.__table__.c.followed_id),
-    _count_for_user(Follow.__table__.c.follower_id),
-).where(User.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    table_of(User).c.id,
+    _count_for_user(table_of(Post).c.user_id),
+    _count_for_user(table_of(Follow).c.followed_id),
+    _count_for_user(table_of(Follow).c.follower_id),
+).where(table_of(User).c.id.in_(bindparam("ids", expanding=True)))
 
 
 def user_counts(session: Session, *, user_ids: Sequence[int]) -> dict[int, UserCounts]:

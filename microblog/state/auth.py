@@ -71,6 +71,7 @@ class LoginState(rx.State):
     async def load(self) -> rx.event.EventSpec | None:
         self.error = ""
         params = self.router.url.query_parameters
+        notice: str
         if params.get("registered"):
             notice = _l("Congratulations, you are now a registered user! Please log in.")
         elif params.get("expired"):

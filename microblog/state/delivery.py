@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex.state import BaseState
 from sqlmodel import Session
 
 from microblog.db import run_db, run_read
@@ -157,7 +158,7 @@ async def _refresh_tab(
             log.exception("Live update for tab %s failed", token[:8])
 
 
-async def _still_registered(root: rx.State, token: str) -> bool:
+async def _still_registered(root: BaseState, token: str) -> bool:
     """Whether the tab's state still belongs to the session it was registered with: the tab
     may have been emptied (its session ended) or taken over by another session since."""
     tab = TABS.get(token)

@@ -102,7 +102,7 @@ class FeedState(PageData, rx.State):
     @login_required
     async def submit_post(
         self, _form: dict | None = None, *, user_id: int
-    ) -> rx.event.EventSpec | None:
+    ) -> rx.event.EventSpec | rx.event.EventHandler | None:
         body = self.draft
         try:
             await run_db(lambda db: posts.create_post(db, author_id=user_id, body=body))
@@ -145,7 +145,7 @@ class FeedState(PageData, rx.State):
         self.new_post_count = count
 
     @rx.event
-    def show_new_posts(self) -> rx.event.EventSpec:
+    def show_new_posts(self) -> rx.event.EventSpec | rx.event.EventHandler:
         """The bar was clicked: page 1 of this feed, re-read (its on_load resets the count)."""
         if self.page == 1:
             return FeedState.load_home if self.kind == "home" else FeedState.load_explore

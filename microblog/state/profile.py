@@ -85,8 +85,8 @@ class ProfileState(PageData, rx.State):
         self.is_following = view.is_following
         self.is_self = view.is_self
         self.tab = tab
-        self.posts = listing.items if tab == "posts" else []
-        self.people = listing.items if tab != "posts" else []
+        self.posts = view.posts
+        self.people = view.people
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self.follow_error = ""
         self._set_loaded()

@@ -66,10 +66,10 @@ async def _resolve(token: str) -> tuple[int, str, str] | None:
     return found.user_id, found.username, avatar_url(found.email, 36)
 
 
-def _app_state_classes(cls: type[rx.State]) -> list[type[rx.State]]:
+def _app_state_classes(cls: type[BaseState]) -> list[type[BaseState]]:
     """Every state class of ours under `cls`: the ones that can hold a reader's data (Reflex's
     own internal states hold none)."""
-    found: list[type[rx.State]] = []
+    found: list[type[BaseState]] = []
     for sub in cls.get_substates():
         if sub.__module__.startswith("microblog."):
             found.append(sub)

@@ -63,13 +63,15 @@ class TranslationState(rx.State):
                     db, user_id=user_id, post_id=post_id, to=lang, limit=limit
                 )
             )
-            text = post.cached or await asyncio.to_thread(
-                translation.translate_post_text,
-                post_id=post_id,
-                body=post.body,
-                to=lang,
-                source=post.source,
-            )
+            text = post.cached
+            if not text:
+                text = await asyncio.to_thread(
+                    translation.translate_post_text,
+                    post_id=post_id,
+                    body=post.body,
+                    to=lang,
+                    source=post.source,
+                )
         except (translation.TranslationError, DomainError) as problem:
             async with self:
                 self.errors = {**self.errors, key: translate(problem.message, lang)}

@@ -88,7 +88,8 @@ class Asked:
     lang: str
 
     def param(self, name: str) -> str | None:
-        return (self.query.get(name) or [None])[0]
+        values = self.query.get(name)
+        return values[0] if values else None
 
 
 def _cards(rows: Sequence[PostRow], asked: Asked) -> str | None:
@@ -130,7 +131,7 @@ def _profile(db: Session, asked: Asked) -> str | None:
         )
     except NotFound:
         return None
-    cards = _cards(view.listing.items, asked)
+    cards = _cards(view.posts, asked)
     if cards is None:
         return None
     return profile_html(view, cards, reader_id=reader_id, lang=asked.lang, now=utcnow())
@@ -171,7 +172,8 @@ def _draw(
         if reader and reader.language
         else negotiate_language(accept_language)
     )
-    page = clamp_page((query.get("page") or [None])[0])
+    pages = query.get("page")
+    page = clamp_page(pages[0] if pages else None)
     content = draw(db, Asked(path=path, query=query, page=page, reader=reader, lang=lang))
     return Painted(content=content, nav=nav_html(reader, lang=lang))
 

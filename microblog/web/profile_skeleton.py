@@ -56,7 +56,7 @@ def _is_profile_page(scope: Scope) -> bool:
 
 
 def _not_found(start: Message) -> bool:
-    return start["status"] == 404
+    return bool(start["status"] == 404)
 
 
 class ProfileSkeletonMiddleware:

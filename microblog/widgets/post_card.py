@@ -24,7 +24,7 @@ def avatar_link(username: Value, picture: Value) -> Node:
     )
 
 
-def name_link(username: Value) -> Node:
+def name_link(username: Field | str) -> Node:
     """A user's name linking to their profile; on the live page the slot `author` wraps it in
     the user card shown on hover."""
     return Slot("author", (Link(Profile(username), (username,), cls="post-author user-link"),))

@@ -17,10 +17,10 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from microblog.config import get_settings
-from microblog.models import Post, SearchFailure, User
+from microblog.models import Post, SearchFailure, User, table_of
 from microblog.schemas import PostRow, avatar_url
 from microblog.services.errors import DomainError
 from microblog.services.search import failures
@@ -169,7 +169,7 @@ _ROWS = text(
 def _post_rows(session: Session, ids: list[int]) -> dict[int, PostRow]:
     if not ids:
         return {}
-    statement = _ROWS.columns(timestamp=col(Post.timestamp).type)
+    statement = _ROWS.columns(timestamp=table_of(Post).c.timestamp.type)
     return {row[0]: PostRow.of_columns(*row) for row in session.execute(statement, {"ids": ids})}
 
 

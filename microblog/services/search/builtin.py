@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -307,7 +308,7 @@ class PostgresEngine(BuiltinEngine):
         estimate = float(plan[0]["Plan"]["Plan Rows"]) if plan else 0.0
         walked_rows = walk * float(posts or 0) / max(estimate, 1.0)
         params = {"q": match, "window": self.rank_window, "walk": walk, "off": offset, "lim": want}
-        rows: list = []
+        rows: Sequence[Row[*tuple[Any, ...]]] = []
         if walked_rows < self.BITMAP_ROW_COST * estimate:
             budget = max(self.WALK_BUDGET, int(2 * walked_rows))
             floor = max(0, int(newest_id or 0) - budget)
@@ -319,7 +320,9 @@ class PostgresEngine(BuiltinEngine):
         rows = session.execute(self._bitmap_sql, {**params, "floor": 0}).all()
         return self._result(rows, session, match)
 
-    def _result(self, rows: list, session: Session, match: str) -> tuple[list[int], int]:
+    def _result(
+        self, rows: Sequence[Row[*tuple[Any, ...]]], session: Session, match: str
+    ) -> tuple[list[int], int]:
         if rows:
             return [row[0] for row in rows], int(rows[0][1])
         # A page past the last match: the walk returned nothing to count with.

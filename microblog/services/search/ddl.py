@@ -32,5 +32,5 @@ def include_object(
     if type_ == "table" and name in SQLITE_FTS_TABLES:
         return False
     if type_ == "column" and name == POSTGRES_COLUMN and getattr(obj, "table", None) is not None:
-        return obj.table.name != "post"
+        return bool(obj.table.name != "post")
     return not (type_ == "index" and name == POSTGRES_INDEX)

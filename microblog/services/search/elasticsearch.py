@@ -24,17 +24,19 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import TextClause, bindparam, delete, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel import Session, col, select
 
 from microblog.after_commit import defer
 from microblog.config import Settings
+from microblog.db import engine_of
 from microblog.i18n import _l
-from microblog.models import Post, SearchOutbox
+from microblog.models import Post, SearchOutbox, table_of
 from microblog.services.search import failures
 from microblog.services.search.failures import ItemResult, Outcome
 from microblog.services.search.interface import Hits, SearchUnavailable
@@ -69,7 +71,7 @@ def _posts(where: TextClause) -> TextualSelect:
     """The posts' documents' columns, the timestamp read through the model's column type: a
     plain text query gives SQLite's stored text (`2026-12-02 16:50:26.728903`), not a
     datetime."""
-    return where.columns(timestamp=col(Post.timestamp).type)
+    return where.columns(timestamp=table_of(Post).c.timestamp.type)
 
 
 def make_client(settings: Settings) -> Any:
@@ -92,11 +94,6 @@ def make_client(settings: Settings) -> Any:
         options["verify_certs"] = False
         options["ssl_show_warn"] = False
     return Elasticsearch(settings.elasticsearch_url, **options)
-
-
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind.engine if isinstance(bind, Connection) else bind
 
 
 class ElasticsearchEngine:
@@ -129,7 +126,7 @@ class ElasticsearchEngine:
 
     def _enqueue(self, session: Session, post_id: int) -> None:
         session.add(SearchOutbox(post_id=post_id))
-        engine = _engine_of(session)
+        engine = engine_of(session)
         defer(session, lambda: self.kick(engine))
 
     def kick(self, engine: Engine) -> None:
@@ -192,15 +189,15 @@ class ElasticsearchEngine:
         with Session(engine) as session:
             return int(session.execute(text("SELECT count(*) FROM search_outbox")).scalar() or 0)
 
-    def _documents(self, session: Session, post_ids: list[int]) -> dict[int, dict]:
+    def _documents(self, session: Session, post_ids: list[int]) -> dict[int, dict[str, Any]]:
         query = text(_POSTS + "WHERE post.id IN :ids").bindparams(bindparam("ids", expanding=True))
         rows = session.execute(_posts(query), {"ids": post_ids}).all()
         return {post_id: _document(post_id, body, ts, name) for post_id, body, ts, name in rows}
 
-    def _bulk(self, versions: dict[int, int], docs: dict[int, dict]) -> list[ItemResult]:
+    def _bulk(self, versions: dict[int, int], docs: dict[int, dict[str, Any]]) -> list[ItemResult]:
         """Write (or delete) each post at its version; Elasticsearch's answer for each.
         Raises SearchUnavailable when the request itself fails."""
-        operations: list[dict] = []
+        operations: list[dict[str, Any]] = []
         for post_id, version in versions.items():
             meta = _meta(self.index_name, post_id, version)
             if post_id in docs:
@@ -249,8 +246,8 @@ class ElasticsearchEngine:
         sort = [{"_score": "desc"}, {"post_id": "desc"}]
         want = size + 1
 
-        def search(**extra: Any) -> dict:
-            return self._call(
+        def search(**extra: Any) -> dict[str, Any]:
+            response: dict[str, Any] = self._call(
                 lambda: self.client.search(
                     index=self.index_name,
                     query=query,
@@ -260,6 +257,7 @@ class ElasticsearchEngine:
                     **extra,
                 )
             )
+            return response
 
         self._call(self._ensure_index)
         if offset + want <= self.max_window:
@@ -297,13 +295,13 @@ class ElasticsearchEngine:
                 ).all()
             if not rows:
                 break
-            operations: list[dict] = []
+            operations: list[dict[str, Any]] = []
             for post_id, body, ts, name in rows:
                 operations += [
                     {"index": _meta(self.index_name, post_id, REINDEX_VERSION)},
                     _document(post_id, body, ts, name),
                 ]
-            response = self._call(lambda ops=operations: self.client.bulk(operations=ops))
+            response = self._call(partial(self.client.bulk, operations=operations))
             results = failures.item_results(response)
             with Session(engine) as session:
                 failures.record(session, results)
@@ -324,7 +322,7 @@ class ElasticsearchEngine:
         return done
 
 
-def _meta(index: str, post_id: int, version: int) -> dict:
+def _meta(index: str, post_id: int, version: int) -> dict[str, Any]:
     """A bulk action's target. External versions: Elasticsearch keeps a write only if its
     version is above the one it holds, so changes applied out of order cannot undo each other."""
     return {"_index": index, "_id": str(post_id), "version": version, "version_type": "external"}
@@ -338,7 +336,7 @@ def iso_timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def _document(post_id: int, body: str, timestamp: datetime, username: str) -> dict:
+def _document(post_id: int, body: str, timestamp: datetime, username: str) -> dict[str, Any]:
     return {
         "post_id": post_id,
         "body": body,
@@ -347,6 +345,6 @@ def _document(post_id: int, body: str, timestamp: datetime, username: str) -> di
     }
 
 
-def _total(response: dict) -> tuple[int, bool]:
+def _total(response: dict[str, Any]) -> tuple[int, bool]:
     total = response["hits"].get("total") or {"value": 0, "relation": "eq"}
     return int(total["value"]), total.get("relation") == "gte"

@@ -17,13 +17,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from microblog.models import SearchFailure, SearchOutbox, utcnow
+from microblog.models import SearchFailure, SearchOutbox, table_of, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class ItemResult:
         return Outcome.UNAVAILABLE
 
 
-def item_results(response: dict) -> list[ItemResult]:
+def item_results(response: dict[str, Any]) -> list[ItemResult]:
     """A bulk answer as one result per item, with the error's type and reason (and the reason
     of its cause, which says what was wrong: "failed to parse date field [...]")."""
     results = []
@@ -95,7 +96,7 @@ def record(session: Session, results: Iterable[ItemResult]) -> None:
             session.execute(delete(SearchFailure).where(col(SearchFailure.post_id).in_(chunk)))
     if not refused:
         return
-    table = SearchFailure.__table__
+    table = table_of(SearchFailure)
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     now = utcnow()
@@ -145,6 +146,8 @@ def requeue(session: Session) -> list[int]:
     """Put every failed post back into the outbox (in the caller's transaction); returns their
     ids. The failure rows stay until Elasticsearch accepts the post (or refuses it again, which
     counts one more attempt)."""
-    post_ids = list(session.exec(select(SearchFailure.post_id).order_by(SearchFailure.post_id)))
+    post_ids = list(
+        session.exec(select(SearchFailure.post_id).order_by(col(SearchFailure.post_id)))
+    )
     session.add_all(SearchOutbox(post_id=post_id) for post_id in post_ids)
     return post_ids
