@@ -113,6 +113,9 @@ class Settings:
     # Translations per signed-in user that reach the translator (cache misses), as (requests,
     # window seconds): each one spends the operator's quota (services/translation.py).
     translate_rate_limit: tuple[int, int] = (60, 3600)
+    # The longest post, counted as Mastodon counts (a link is 23 characters:
+    # services/rich_text.py).
+    post_max_length: int = 500
 
     @property
     def is_development(self) -> bool:
@@ -268,6 +271,7 @@ def load_settings() -> Settings:
         ms_translator_timeout=float(os.environ.get("MS_TRANSLATOR_TIMEOUT") or 5),
         ws_connections_per_address=int(os.environ.get("WS_CONNECTIONS_PER_ADDRESS") or 40),
         translate_rate_limit=parse_rate_limit(os.environ.get("TRANSLATE_RATE_LIMIT"), (60, 3600)),
+        post_max_length=max(1, int(os.environ.get("POST_MAX_LENGTH") or 500)),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (

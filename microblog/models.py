@@ -18,7 +18,11 @@ USERNAME_MAX = 64
 USERNAME_SKELETON_MAX = 4 * USERNAME_MAX
 EMAIL_MAX = 120
 ABOUT_ME_MAX = 140
-POST_MAX = 140
+# What a post may hold as typed. The limit people see is `POST_MAX_LENGTH` (config.py), counted
+# the way Mastodon counts (a link is 23 characters, services/rich_text.py); this bounds the raw
+# text, whose links can be long, so a row stays small.
+POST_BODY_MAX = 5000
+TAG_MAX = 100
 
 
 def utcnow() -> datetime:
@@ -114,22 +118,135 @@ class Follow(SQLModel, table=True):
     created: datetime = Field(default_factory=utcnow)
 
 
+def _post_fk(*, ondelete: str, nullable: bool = True) -> Column[int]:
+    """A foreign key to post.id: CASCADE for what belongs to the post (its boosts, likes, tags),
+    SET NULL for what only points at it (a reply outlives what it answered)."""
+    return Column(Integer, ForeignKey("post.id", ondelete=ondelete), nullable=nullable)
+
+
 class Post(SQLModel, table=True):
+    """A post, a reply (`reply_to_id`) or a boost (`boost_of_id`, with no text of its own).
+
+    A boost is a row of its own, as on Mastodon: the feeds walk one table by (author, time), so a
+    followed author's boosts reach the home timeline through the same indexes as their posts.
+    The counters are kept in the transaction that adds or removes a reply, like or boost
+    (services/reactions.py, services/replies.py), so a card never counts rows.
+    """
+
     __tablename__ = "post"
     __table_args__ = (
         # A user's posts newest first (profile, and each followed author in the home feed).
-        Index("ix_post_user_timestamp", "user_id", "timestamp", "id"),
+        # The home timeline's reply rule and "each post once" read the last two columns from
+        # the index entry instead of the table row (services/timeline.py).
+        Index(
+            "ix_post_user_timestamp",
+            "user_id",
+            "timestamp",
+            "id",
+            "reply_to_user_id",
+            "boost_of_id",
+        ),
         # Everyone's posts newest first (explore, and the home feed of users who follow many).
-        # `user_id` is there so the home feed checks each post's author in the index entry
+        # `user_id` and the rest are there so the home feed checks each entry in the index
         # instead of reading the table row (migration 0002).
-        Index("ix_post_timestamp_user", "timestamp", "id", "user_id"),
+        Index(
+            "ix_post_timestamp_user",
+            "timestamp",
+            "id",
+            "user_id",
+            "reply_to_user_id",
+            "boost_of_id",
+        ),
+        # A post's replies in order (the thread page).
+        Index("ix_post_reply_to", "reply_to_id", "timestamp", "id"),
+        # One boost per user and post, and "who boosted this" / "did I boost this".
+        Index("uq_post_boost_of_user", "boost_of_id", "user_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    body: str = Field(max_length=POST_MAX)
+    body: str = Field(max_length=POST_BODY_MAX)
     timestamp: datetime = Field(default_factory=utcnow)
     user_id: int = Field(sa_column=_user_fk())
     language: str | None = Field(default=None, max_length=5)
+    # The body rendered once, when written (services/rich_text.py): sanitised HTML that every
+    # renderer (live card, first paint, API, email) shows as it is.
+    body_html: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    reply_to_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="SET NULL"))
+    # Whom the reply answers, kept even if that post goes: "replying to @name" and the home
+    # timeline's reply rule read it without a join.
+    reply_to_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    boost_of_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="CASCADE"))
+    edited_at: datetime | None = Field(default=None)
+    reply_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    like_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    boost_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class PostEdit(SQLModel, table=True):
+    """An earlier version of an edited post: its text as it was from `written_at` until the
+    next version. The post row holds the current version."""
+
+    __tablename__ = "post_edit"
+    __table_args__ = (Index("ix_post_edit_post", "post_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(sa_column=_post_fk(ondelete="CASCADE", nullable=False))
+    body: str = Field(max_length=POST_BODY_MAX)
+    body_html: str = Field(default="")
+    written_at: datetime
+
+
+class Like(SQLModel, table=True):
+    """`user` likes `post`. The primary key answers "did I like this" for a page of cards; the
+    second index lists a user's likes (the export)."""
+
+    __tablename__ = "post_like"
+    __table_args__ = (Index("ix_post_like_user", "user_id", "created"),)
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(sa_column=_user_fk(primary_key=True))
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Tag(SQLModel, table=True):
+    """A hashtag by its normalised name (NFKC, case-folded: services/rich_text.py)."""
+
+    __tablename__ = "tag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=TAG_MAX, unique=True)
+
+
+class PostTag(SQLModel, table=True):
+    """A post carries a tag. The post's time is copied here so that a tag page is one walk
+    of (tag, time) newest first, like a user's posts."""
+
+    __tablename__ = "post_tag"
+    __table_args__ = (Index("ix_post_tag_newest", "tag_id", "timestamp", "post_id"),)
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
+    )
+    timestamp: datetime
+
+
+class Mention(SQLModel, table=True):
+    """A post mentions a user (who was notified when it was written)."""
+
+    __tablename__ = "mention"
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(sa_column=_user_fk(primary_key=True, index=True))
 
 
 class AuthSession(SQLModel, table=True):
@@ -208,6 +325,8 @@ class Notification(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("announcement.id", ondelete="CASCADE"), nullable=True),
     )
+    # The post a reply, mention, like or boost notification is about.
+    post_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="CASCADE"))
     created: datetime = Field(default_factory=utcnow)
 
 

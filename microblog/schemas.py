@@ -65,7 +65,20 @@ class UserPublic:
 
 
 @dataclass
+class PostVersion:
+    """One version of an edited post: its text from `written_at` until the next one."""
+
+    body: str
+    body_html: str
+    written_at: str
+
+
+@dataclass
 class PostRow:
+    """A post as a card shows it. For a boost, `entry_id` is the boost (the feed's entry) and the
+    rest is the post it shares, with `boosted_by` naming the booster; otherwise `entry_id` is
+    `id`. `liked` and `boosted` are the reader's own (False for a visitor)."""
+
     id: int
     body: str
     timestamp: str
@@ -73,17 +86,85 @@ class PostRow:
     author_id: int
     author_username: str
     author_avatar: str
+    entry_id: int = 0
+    body_html: str = ""
+    edited_at: str = ""
+    reply_to_id: int = 0
+    reply_to_username: str = ""
+    reply_count: int = 0
+    like_count: int = 0
+    boost_count: int = 0
+    boosted_by: str = ""
+    liked: bool = False
+    boosted: bool = False
 
     @classmethod
     def of(cls, post: Post, author: User) -> PostRow:
-        return cls.of_columns(
+        """A card of a post just written by `author` (nobody has reacted to it yet)."""
+        return cls.of_card(
+            post.id or 0,
             post.id or 0,
             post.body,
+            post.body_html,
             post.timestamp,
+            post.edited_at,
             post.language,
             author.id or 0,
             author.username,
             author.email,
+            post.reply_to_id,
+            None,
+            post.reply_count,
+            post.like_count,
+            post.boost_count,
+            None,
+            False,
+            False,
+        )
+
+    @classmethod
+    def of_card(
+        cls,
+        entry_id: int,
+        post_id: int,
+        body: str,
+        body_html: str,
+        timestamp: datetime,
+        edited_at: datetime | None,
+        language: str | None,
+        author_id: int,
+        username: str,
+        email: str,
+        reply_to_id: int | None,
+        reply_to_username: str | None,
+        reply_count: int,
+        like_count: int,
+        boost_count: int,
+        boosted_by: str | None,
+        liked: bool,
+        boosted: bool,
+    ) -> PostRow:
+        """A row of plain columns in services/post_rows.py's order, without building a Post and
+        a User first: a page is 25 of these, and each microsecond here is 25 in the call."""
+        return cls(
+            id=post_id,
+            body=body,
+            timestamp=iso_utc(timestamp),
+            language=language or "",
+            author_id=author_id,
+            author_username=username,
+            author_avatar=avatar_url(email, 48),
+            entry_id=entry_id,
+            body_html=body_html,
+            edited_at=iso_utc(edited_at) if edited_at else "",
+            reply_to_id=reply_to_id or 0,
+            reply_to_username=reply_to_username or "",
+            reply_count=reply_count,
+            like_count=like_count,
+            boost_count=boost_count,
+            boosted_by=boosted_by or "",
+            liked=bool(liked),
+            boosted=bool(boosted),
         )
 
     @classmethod
@@ -97,9 +178,6 @@ class PostRow:
         username: str,
         email: str,
     ) -> PostRow:
-        """`of` for a row of plain columns (post id, body, timestamp, language, author id,
-        username, email), without building a Post and a User first: a page is 25 of these, and
-        each microsecond here is 25 in the call (the home timeline, search results)."""
         return cls(
             id=post_id,
             body=body,

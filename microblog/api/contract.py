@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict, JsonValue
 
-from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, POST_MAX
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, POST_BODY_MAX
 from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 
 # -- requests --------------------------------------------------------------------------------
@@ -79,7 +79,12 @@ class UserUpdate(BaseModel):
 
 class PostCreate(BaseModel):
     body: str = _documented(
-        f"1 to {POST_MAX} characters after trimming spaces.", minLength=1, maxLength=POST_MAX
+        "The text, in Markdown (emphasis, strong, code, links, lists); bare links, @mentions and "
+        "#tags become links. Not empty after trimming spaces, and at most POST_MAX_LENGTH "
+        "characters (500 unless the site says otherwise: GET /api/instance), each link counting "
+        f"as 23 characters however long. At most {POST_BODY_MAX} characters as typed.",
+        minLength=1,
+        maxLength=POST_BODY_MAX,
     )
 
 

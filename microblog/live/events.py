@@ -22,6 +22,8 @@ NEW_POST = "new_post"  # `author_id` posted: home feeds of followers, explore fo
 ANNOUNCEMENT = "announcement"  # a site-wide banner appeared
 TASK = "task"  # a background task of a user made progress (the export issue)
 SESSIONS_ENDED = "sessions_ended"  # login sessions ended: their open tabs are emptied
+# A post's text, counters or existence changed (`ref_id`): pages showing it re-read its card.
+POST_CHANGED = "post_changed"
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,11 @@ class OpenedFeed:
 def feed_page(
     session: Session, *, feed: Feed, reader_id: int, page: int, per_page: int
 ) -> Page[PostRow]:
-    """One page of `feed`, newest first (`reader_id` is whose home feed; Explore ignores it)."""
+    """One page of `feed`, newest first, for `reader_id` (0 for a visitor): whose home feed,
+    and whose likes and boosts the cards show."""
     if feed == "home":
         return timeline.home_timeline(session, user_id=reader_id, page=page, per_page=per_page)
-    return posts.explore_posts(session, page=page, per_page=per_page)
+    return posts.explore_posts(session, page=page, per_page=per_page, viewer_id=reader_id)
 
 
 def open_feed(

@@ -3,7 +3,7 @@ reload shows the same list as the live stream; unread is "id above the user's re
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, literal
+from sqlalchemy import delete, func, insert, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -19,13 +19,44 @@ FOLLOWER = "follower"
 MESSAGE = "message"
 ANNOUNCEMENT = "announcement"
 EXPORT = "export"  # an export of the user's posts is ready (services/exports.py)
+# About one of the user's posts (`post_id`): someone replied to it, liked it, boosted it; or a
+# post mentions the user.
+REPLY = "reply"
+MENTION = "mention"
+LIKE = "like"
+BOOST = "boost"
 
 UNREAD_CAP = read_markers.UNREAD_CAP  # badges say "99+" beyond this; counting stops there
 
 
-def notify(session: Session, *, user_id: int, kind: str, actor_id: int | None = None) -> None:
+def notify(
+    session: Session,
+    *,
+    user_id: int,
+    kind: str,
+    actor_id: int | None = None,
+    post_id: int | None = None,
+) -> None:
     """Record a notification for one user and tell their open tabs after the commit."""
-    session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id))
+    session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id, post_id=post_id))
+    publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
+
+
+def withdraw(session: Session, *, user_id: int, kind: str, actor_id: int, post_id: int) -> None:
+    """Take back an unread notification whose cause was undone (an unlike, an unboost), so a
+    like clicked twice by mistake does not leave a notice behind. A read one stays: the user
+    saw it happen."""
+    owner = get_user(session, user_id)
+    table = table_of(Notification).c
+    session.execute(
+        delete(Notification).where(
+            table.user_id == user_id,
+            table.kind == kind,
+            table.actor_id == actor_id,
+            table.post_id == post_id,
+            table.id > owner.last_notification_read_id,
+        )
+    )
     publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
 
 

@@ -6,69 +6,169 @@ a page costs about `per_page` rows, not the size of the feed. See docs/performan
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Integer, Row, bindparam, func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlalchemy import func, select, update
+from sqlmodel import Session
 
 from microblog.i18n import _l
-from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
-from microblog.models import POST_MAX, Post, User, table_of
-from microblog.schemas import Page, PostRow
-from microblog.services import search
+from microblog.live.events import NEW_POST, POST_CHANGED, LiveEvent, publish_after_commit
+from microblog.models import Post, PostEdit, row_id, table_of, utcnow
+from microblog.schemas import Page, PostRow, PostVersion, iso_utc
+from microblog.services import notifications, reactions, search
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.language_detection import detect_language
 from microblog.services.pagination import make_page, page_window
-from microblog.services.text import require_storable
+from microblog.services.post_body import render_body, save_links, validate_post_body
+from microblog.services.post_rows import card_rows, cards_by_id, cards_statement, to_card
 
-# The feeds' statements, built once (building a query cost about as much as running it), read
-# as plain columns in `PostRow.of_columns` order, as the home timeline does: a page of rows
-# needs no Post and User objects and no identity map.
-_POST, _USER = table_of(Post).c, table_of(User).c
-_ROWS = sa_select(
-    _POST.id, _POST.body, _POST.timestamp, _POST.language, _USER.id, _USER.username, _USER.email
-).join_from(table_of(Post), table_of(User), _POST.user_id == _USER.id)
-_NEWEST_PAGE = (
-    _ROWS.order_by(_POST.timestamp.desc(), _POST.id.desc())
-    .offset(bindparam("offset", type_=Integer))
-    .limit(bindparam("limit", type_=Integer))
+_POST_COLUMNS = table_of(Post).c
+
+# The feeds' pages of entry ids, read newest first on an index; the cards around them are
+# services/post_rows.py's. Explore is everyone's posts and replies (boosts repeat what is
+# already there); a profile is everything its user wrote or boosted.
+_EXPLORE_PAGE = cards_statement(
+    "SELECT id FROM post WHERE boost_of_id IS NULL "
+    'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset'
 )
-_EXPLORE_PAGE = _NEWEST_PAGE
-_USER_POSTS_PAGE = _NEWEST_PAGE.where(_POST.user_id == bindparam("user_id"))
-_ONE_POST = _ROWS.where(_POST.id == bindparam("post_id"))
-
-
-def validate_post_body(body: str) -> str:
-    body = body.strip()
-    require_storable(body=body)
-    if not body:
-        raise Invalid({"body": _l("Write something first.")})
-    if len(body) > POST_MAX:
-        raise Invalid(
-            {
-                "body": _l(
-                    "Posts can have at most %(max)d characters (%(count)d now).",
-                    max=POST_MAX,
-                    count=len(body),
-                )
-            }
-        )
-    return body
+_USER_POSTS_PAGE = cards_statement(
+    "SELECT id FROM post WHERE user_id = :user_id "
+    'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset'
+)
 
 
 def create_post(
-    session: Session, *, author_id: int, body: str, language: str | None = None
+    session: Session,
+    *,
+    author_id: int,
+    body: str,
+    language: str | None = None,
+    reply_to_id: int | None = None,
 ) -> Post:
+    """Write a post, or a reply to `reply_to_id`. Its body is rendered once here (Markdown,
+    links, mentions, tags: services/post_body.py); the author replied to and the people
+    mentioned are notified."""
     body = validate_post_body(body)
+    parent = _reply_target(session, reply_to_id) if reply_to_id is not None else None
     if language is None:  # detected only when the caller (the API, say) gave none
         language = detect_language(body)
-    post = Post(body=body, user_id=author_id, language=language or None)
+    rendered = render_body(session, body)
+    post = Post(
+        body=body,
+        body_html=rendered.html,
+        user_id=author_id,
+        language=language or None,
+        reply_to_id=parent.id if parent else None,
+        reply_to_user_id=parent.user_id if parent else None,
+    )
     session.add(post)
     session.flush()
-    search.post_saved(session, post_id=post.id or 0, body=post.body)
-    publish_after_commit(session, LiveEvent(NEW_POST, author_id=author_id, ref_id=post.id or 0))
+    post_id = row_id(post)
+    notified = {author_id}
+    if parent is not None:
+        _count_reply(session, row_id(parent), +1)
+        if parent.user_id not in notified:
+            notifications.notify(
+                session,
+                user_id=parent.user_id,
+                kind=notifications.REPLY,
+                actor_id=author_id,
+                post_id=post_id,
+            )
+            notified.add(parent.user_id)
+        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=row_id(parent)))
+    mentioned = save_links(session, post_id=post_id, timestamp=post.timestamp, rendered=rendered)
+    _notify_mentioned(session, mentioned, skip=notified, actor_id=author_id, post_id=post_id)
+    search.post_saved(session, post_id=post_id, body=post.body)
+    publish_after_commit(session, LiveEvent(NEW_POST, author_id=author_id, ref_id=post_id))
     return post
+
+
+def _reply_target(session: Session, post_id: int) -> Post:
+    """The post a reply answers: a boost's original when the reply was written on a boost."""
+    parent = session.get(Post, post_id)
+    if parent is not None and parent.boost_of_id is not None:
+        parent = session.get(Post, parent.boost_of_id)
+    if parent is None:
+        raise NotFound(_l("The post you are replying to no longer exists."))
+    return parent
+
+
+def _count_reply(session: Session, post_id: int, by: int) -> None:
+    column = _POST_COLUMNS.reply_count
+    session.execute(
+        update(table_of(Post)).where(_POST_COLUMNS.id == post_id).values(reply_count=column + by)
+    )
+
+
+def _notify_mentioned(
+    session: Session, user_ids: list[int], *, skip: set[int], actor_id: int, post_id: int
+) -> None:
+    for user_id in user_ids:
+        if user_id not in skip:
+            notifications.notify(
+                session,
+                user_id=user_id,
+                kind=notifications.MENTION,
+                actor_id=actor_id,
+                post_id=post_id,
+            )
+
+
+def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Post:
+    """Change a post's text; only its author may, and a boost has no text to change. The
+    version it replaces is kept (`post_history`), people newly mentioned are notified, and open
+    pages, the search index and later exports see the new text."""
+    post = get_post(session, post_id=post_id)
+    if post.user_id != user_id:
+        raise Forbidden(_l("You can only edit your own posts."))
+    if post.boost_of_id is not None:
+        raise Invalid({"body": _l("A boost has no text of its own to edit.")})
+    body = validate_post_body(body)
+    if body == post.body:
+        return post
+    session.add(
+        PostEdit(
+            post_id=post_id,
+            body=post.body,
+            body_html=post.body_html,
+            written_at=post.edited_at or post.timestamp,
+        )
+    )
+    rendered = render_body(session, body)
+    post.body = body
+    post.body_html = rendered.html
+    post.edited_at = utcnow()
+    session.add(post)
+    session.flush()
+    mentioned = save_links(
+        session, post_id=post_id, timestamp=post.timestamp, rendered=rendered, replace=True
+    )
+    _notify_mentioned(session, mentioned, skip={user_id}, actor_id=user_id, post_id=post_id)
+    search.post_saved(session, post_id=post_id, body=post.body)
+    publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+    return post
+
+
+def post_history(session: Session, *, post_id: int) -> list[PostVersion]:
+    """Every version of a post, the current one first; anyone who can see the post may read
+    them (as on Mastodon)."""
+    post = get_post(session, post_id=post_id)
+    if post.boost_of_id is not None:
+        post = get_post(session, post_id=post.boost_of_id)
+    current = PostVersion(
+        body=post.body,
+        body_html=post.body_html,
+        written_at=iso_utc(post.edited_at or post.timestamp),
+    )
+    edits = table_of(PostEdit).c
+    earlier = session.execute(
+        select(edits.body, edits.body_html, edits.written_at)
+        .where(edits.post_id == post.id)
+        .order_by(edits.id.desc())
+    )
+    return [current] + [
+        PostVersion(body=body, body_html=html, written_at=iso_utc(written))
+        for body, html, written in earlier
+    ]
 
 
 def get_post(session: Session, *, post_id: int) -> Post:
@@ -78,45 +178,53 @@ def get_post(session: Session, *, post_id: int) -> Post:
     return post
 
 
-def get_post_row(session: Session, *, post_id: int) -> PostRow:
-    """One post with its author, as the feeds show it (the API's `GET /api/posts/<id>`)."""
-    row = session.execute(_ONE_POST, {"post_id": post_id}).first()
-    if row is None:
+def get_post_row(session: Session, *, post_id: int, viewer_id: int = 0) -> PostRow:
+    """One post (or boost) as the feeds show it (the API's `GET /api/posts/<id>`)."""
+    card = cards_by_id(session, [post_id], viewer_id=viewer_id).get(post_id)
+    if card is None:
         raise NotFound(_l("No such post."))
-    return _to_row(row)
+    return card
 
 
 def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
     """Delete a post; only its author may. Reports "not found" for a missing post and "forbidden"
-    for someone else's, so the API can answer 404 and 403."""
+    for someone else's, so the API can answer 404 and 403. Deleting a boost is an unboost."""
     post = get_post(session, post_id=post_id)
     if post.user_id != user_id:
         raise Forbidden(_l("You can only delete your own posts."))
+    if post.boost_of_id is not None:
+        reactions.unboost_post(session, user_id=user_id, post_id=post.boost_of_id)
+        return
+    if post.reply_to_id is not None:
+        _count_reply(session, post.reply_to_id, -1)
+        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post.reply_to_id))
     session.delete(post)
     session.flush()
     search.post_deleted(session, post_id=post_id)
+    publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
 
 
-def _to_row(row: Row[*tuple[Any, ...]]) -> PostRow:
-    return PostRow.of_columns(*row)
-
-
-def explore_posts(session: Session, *, page: int, per_page: int) -> Page[PostRow]:
+def explore_posts(
+    session: Session, *, page: int, per_page: int, viewer_id: int = 0
+) -> Page[PostRow]:
     """Everyone's posts, newest first: one statement a page, on the (timestamp, id) index."""
     offset, limit = page_window(page, per_page)
-    rows = session.execute(_EXPLORE_PAGE, {"offset": offset, "limit": limit}).all()
-    return make_page(rows, page=page, per_page=per_page, to_item=_to_row)
+    parameters = {"offset": offset, "limit": limit}
+    rows = card_rows(session, _EXPLORE_PAGE, parameters, viewer_id=viewer_id)
+    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 
 
-def user_posts(session: Session, *, user_id: int, page: int, per_page: int) -> Page[PostRow]:
-    """One user's posts, newest first: one statement a page, on the (user_id, timestamp, id)
-    index."""
+def user_posts(
+    session: Session, *, user_id: int, page: int, per_page: int, viewer_id: int = 0
+) -> Page[PostRow]:
+    """One user's posts and boosts, newest first: one statement a page, on the
+    (user_id, timestamp, id) index."""
     offset, limit = page_window(page, per_page)
     parameters = {"user_id": user_id, "offset": offset, "limit": limit}
-    rows = session.execute(_USER_POSTS_PAGE, parameters).all()
-    return make_page(rows, page=page, per_page=per_page, to_item=_to_row)
+    rows = card_rows(session, _USER_POSTS_PAGE, parameters, viewer_id=viewer_id)
+    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 
 
 def count_user_posts(session: Session, *, user_id: int) -> int:
-    statement = select(func.count()).select_from(Post).where(Post.user_id == user_id)
-    return int(session.exec(statement).one())
+    statement = select(func.count()).select_from(Post).where(_POST_COLUMNS.user_id == user_id)
+    return int(session.execute(statement).scalar_one())

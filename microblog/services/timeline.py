@@ -12,15 +12,16 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, Executable, Result, Row, func, text
+from sqlalchemy import Engine, Executable, Result, func
 from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel import Session, select
 
 from microblog.db import engine_of
-from microblog.models import Post, User, table_of
+from microblog.models import User
 from microblog.schemas import Page, PostRow
 from microblog.services.follows import followed_ids
 from microblog.services.pagination import make_page, page_window
+from microblog.services.post_rows import cards_statement, to_card
 
 
 def home_timeline(session: Session, *, user_id: int, page: int, per_page: int) -> Page[PostRow]:
@@ -53,7 +54,7 @@ def home_timeline(session: Session, *, user_id: int, page: int, per_page: int) -
         plan = _choose_plan(len(authors), population, dialect)
         _remember_plan(session, user_id, plan)
     rows = _execute_plan(session, _rows_statement, plan, authors, offset, limit).all()
-    return make_page(rows, page=page, per_page=per_page, to_item=_row_of_columns)
+    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 
 
 SCAN = "scan"
@@ -137,11 +138,28 @@ _NEWEST = 'ORDER BY "timestamp" DESC, id DESC'
 # The reader and everyone they follow, read inside the statement: a list of 500 ids sent from
 # Python would cost more to fetch, convert and bind than the page itself.
 _AUTHORS = "SELECT followed_id FROM follow WHERE follower_id = :uid UNION ALL SELECT {uid}"
+# The reply rule, as on Mastodon: a reply reaches the reader when they follow (or are) the
+# person it answers, or when it answers its own author (a thread they post in parts).
+_REPLY_RULE = (
+    "(p.reply_to_user_id IS NULL OR p.reply_to_user_id = p.user_id "
+    "OR p.reply_to_user_id IN ({authors}))"
+)
+# A post shows once, at its newest appearance: an entry (a post, or a boost of one) is left out
+# when one of the authors boosted the same post later. Most posts were never boosted: the probe
+# of (boost_of_id, user_id) finds nothing.
+_SHOWN_ONCE = (
+    "NOT EXISTS (SELECT 1 FROM post AS later WHERE later.boost_of_id = "
+    "COALESCE({e}.boost_of_id, {e}.id) AND later.user_id IN ({authors}) "
+    'AND (later."timestamp" > {e}."timestamp" '
+    'OR (later."timestamp" = {e}."timestamp" AND later.id > {e}.id)))'
+)
 
 
 @lru_cache(maxsize=256)
 def _ids_sql(dialect: str, plan: str, size: int) -> str:
-    """SQL for the ids of one page (`:off`, `:lim`) of the home timeline of `:uid`.
+    """SQL for the entry ids of one page (`:off`, `:lim`) of the home timeline of `:uid`: the
+    posts, replies (by `_REPLY_RULE`) and boosts of the reader and everyone they follow, each
+    post once (`_SHOWN_ONCE`).
 
     Only SQLite's merge depends on `size`, the number of authors: without LATERAL joins it
     needs one UNION ALL branch per author (`:a0`, `:a1`, ...). Every other form is a single
@@ -151,6 +169,7 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
     parameter (hence the `noqa: S608`).
     """
     authors = _AUTHORS.format(uid="CAST(:uid AS INTEGER)" if dialect == "postgresql" else ":uid")
+    replies = _REPLY_RULE.format(authors=authors)
     if plan == SCAN:
         # `user_id + 0` keeps the planner off the (user_id, ...) index, which would fetch and
         # sort every post of every author; we want the newest-first walk that stops at `:lim`.
@@ -159,40 +178,41 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
         # the IN from becoming a semi-join, which compared each post with all 500 authors in
         # turn (docs/performance.md); `= ANY(:array)` does the same once the statement is
         # prepared and planned generically.
-        test = f"(user_id + 0) IN ({authors})"
+        test = f"(p.user_id + 0) IN ({authors})"
         if dialect == "postgresql":
             test = f"({test}) IS TRUE"
-        return f"SELECT id FROM post WHERE {test} {_NEWEST} LIMIT :lim OFFSET :off"  # noqa: S608
+        once = _SHOWN_ONCE.format(e="p", authors=authors)
+        return (
+            f"SELECT id FROM post AS p WHERE {test} AND {replies} AND {once} "  # noqa: S608
+            f"{_NEWEST} LIMIT :lim OFFSET :off"
+        )
+    # Each author's newest entries that pass the reply rule, then each post once: an entry left
+    # out as shown later is replaced by that later entry, which is newer, so the page still
+    # comes from every author's newest `offset + limit`.
+    once = _SHOWN_ONCE.format(e="newest", authors=authors)
     if dialect == "postgresql":
         return (
             f"SELECT newest.id FROM ({authors}) AS author(id) "  # noqa: S608
-            'CROSS JOIN LATERAL (SELECT id, "timestamp" FROM post WHERE user_id = author.id '
-            f"{_NEWEST} LIMIT :n) AS newest "
+            'CROSS JOIN LATERAL (SELECT p.id, p."timestamp", p.boost_of_id FROM post AS p '
+            f"WHERE p.user_id = author.id AND {replies} {_NEWEST} LIMIT :n) AS newest "
+            f"WHERE {once} "
             'ORDER BY newest."timestamp" DESC, newest.id DESC LIMIT :lim OFFSET :off'
         )
     # Each branch wrapped as a subquery: SQLite allows ORDER BY/LIMIT only there.
-    branch = 'SELECT * FROM (SELECT id, "timestamp" FROM post WHERE user_id = :a{} {} LIMIT :n)'
-    branches = " UNION ALL ".join(branch.format(i, _NEWEST) for i in range(size))
-    return f"SELECT id FROM ({branches}) {_NEWEST} LIMIT :lim OFFSET :off"  # noqa: S608
-
-
-@lru_cache(maxsize=256)
-def _rows_statement(dialect: str, plan: str, size: int) -> TextualSelect:
-    """The page's posts with their authors, in one statement around `_ids_sql`.
-
-    Built once per (dialect, plan, size) and kept, so SQLAlchemy's compiled cache, the driver's
-    statement cache and psycopg's server-side prepared statements all see the same text.
-    The columns are read as plain values, not ORM objects: 26 rows need no identity map.
-    """
-    sql = (
-        'SELECT post.id AS post_id, post.body, post."timestamp", post.language, '  # noqa: S608
-        '"user".id AS author_id, "user".username, "user".email '
-        f"FROM ({_ids_sql(dialect, plan, size)}) AS page_ids "
-        "JOIN post ON post.id = page_ids.id "
-        'JOIN "user" ON "user".id = post.user_id '
-        'ORDER BY post."timestamp" DESC, post.id DESC'
+    branch = (
+        'SELECT * FROM (SELECT p.id, p."timestamp", p.boost_of_id FROM post AS p '
+        "WHERE p.user_id = :a{} AND {} {} LIMIT :n)"
     )
-    return text(sql).columns(timestamp=table_of(Post).c.timestamp.type)
+    branches = " UNION ALL ".join(branch.format(i, replies, _NEWEST) for i in range(size))
+    return (
+        f"SELECT id FROM ({branches}) AS newest WHERE {once} "  # noqa: S608
+        f"{_NEWEST} LIMIT :lim OFFSET :off"
+    )
+
+
+def _rows_statement(dialect: str, plan: str, size: int) -> TextualSelect:
+    """The page's cards (services/post_rows.py) around `_ids_sql`, built once per shape."""
+    return cards_statement(_ids_sql(dialect, plan, size))
 
 
 def _execute_plan(
@@ -206,7 +226,12 @@ def _execute_plan(
     """Run one plan's statement; `authors` is the reader followed by everyone they follow
     (only SQLite's merge binds them one by one, the rest read them from `follow`)."""
     dialect = session.get_bind().dialect.name
-    parameters: dict[str, object] = {"uid": authors[0], "off": offset, "lim": limit}
+    parameters: dict[str, object] = {
+        "uid": authors[0],
+        "viewer": authors[0],
+        "off": offset,
+        "lim": limit,
+    }
     size = 0
     if plan == MERGE:
         parameters["n"] = offset + limit  # each author's newest posts that could be on the page
@@ -214,8 +239,3 @@ def _execute_plan(
             size = len(authors)
             parameters.update({f"a{i}": author for i, author in enumerate(authors)})
     return session.execute(statement_for(dialect, plan, size), parameters)
-
-
-def _row_of_columns(row: Row[*tuple[Any, ...]]) -> PostRow:
-    """A row of `_rows_statement` (its columns in `PostRow.of_columns` order)."""
-    return PostRow.of_columns(*row)

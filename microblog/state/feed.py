@@ -9,13 +9,13 @@ from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.live import events as ev
-from microblog.models import POST_MAX
 from microblog.routes import EXPLORE, INDEX
 from microblog.schemas import PostRow
 from microblog.services import new_posts, posts
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.feeds import Feed, OpenedFeed, open_feed
 from microblog.services.pagination import clamp_page
+from microblog.services.rich_text import post_length
 from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
@@ -37,7 +37,8 @@ class FeedState(PageData, rx.State):
 
     @rx.var
     def chars_left(self) -> int:
-        return POST_MAX - len(self.draft)
+        """What is left of `POST_MAX_LENGTH`, counted as the server counts (links are 23)."""
+        return get_settings().post_max_length - post_length(self.draft)
 
     @rx.var
     def newer_href(self) -> str:
@@ -95,7 +96,7 @@ class FeedState(PageData, rx.State):
             self.post_error = problem
             return
         self.draft = value
-        if self.post_error and len(value.strip()) <= POST_MAX:
+        if self.post_error and post_length(value.strip()) <= get_settings().post_max_length:
             self.post_error = ""
 
     @rx.event

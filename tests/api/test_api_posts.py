@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from microblog.config import get_settings
 from tests.api.conftest import Account
 
 
@@ -39,14 +40,19 @@ def test_only_the_author_deletes_a_post(api: httpx.Client, make_account) -> None
 
 def test_posts_follow_the_ui_rules(api: httpx.Client, make_account) -> None:
     me: Account = make_account()
-    for body, word in (("", "Write something"), ("   ", "Write something"), ("x" * 141, "140")):
+    most = get_settings().post_max_length
+    for body, word in (
+        ("", "Write something"),
+        ("   ", "Write something"),
+        ("x" * (most + 1), str(most)),
+    ):
         response = api.post("/posts", json={"body": body}, headers=me.headers)
         assert response.status_code == 400
         assert word in response.json()["message"]
     assert api.post("/posts", json={}, headers=me.headers).status_code == 400
     assert api.post("/posts", json={"body": 5}, headers=me.headers).status_code == 400
     assert api.post("/posts", content="hi", headers=me.headers).status_code == 415
-    assert api.post("/posts", json={"body": "x" * 140}, headers=me.headers).status_code == 201
+    assert api.post("/posts", json={"body": "x" * most}, headers=me.headers).status_code == 201
     for missing in ("/posts/999999", "/posts/0", "/posts/-1"):
         assert api.get(missing, headers=me.headers).status_code == 404
     assert api.get("/posts/abc", headers=me.headers).status_code == 400

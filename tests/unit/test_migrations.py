@@ -147,7 +147,12 @@ def test_post_timeline_index_covers_author(database_url: str) -> None:
     assert "ix_post_timestamp_user" not in indexes
 
     migrate(database_url)
-    assert _post_indexes(database_url)["ix_post_timestamp_user"] == ["timestamp", "id", "user_id"]
+    # 0014 adds the columns the home timeline filters on after these three.
+    assert _post_indexes(database_url)["ix_post_timestamp_user"][:3] == [
+        "timestamp",
+        "id",
+        "user_id",
+    ]
 
 
 def _user_columns(url: str) -> set[str]:

@@ -1,0 +1,99 @@
+"""Cards from ids: every list of posts (home, explore, a profile, a tag, a thread, search) picks
+the ids of one page in its own way and then reads the cards here, with one statement.
+
+A feed entry is a post or a boost (a post row whose `boost_of_id` names the post it shares). A
+card shows the shared post, its author and counters, "boosted by" the entry's author for a boost,
+"replying to" for a reply, and whether the reader liked or boosted it: each an index probe per
+card inside the same statement, never a COUNT (the counters are columns, kept by the services
+that add and remove the rows they count).
+
+The statements are SQL text built once per shape (`lru_cache`), so SQLAlchemy's compiled cache
+and the driver's prepared statements see the same text; every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any, Literal
+
+from sqlalchemy import Row, bindparam, text
+from sqlalchemy.sql.selectable import TextualSelect
+from sqlmodel import Session
+
+from microblog.models import Post, table_of
+from microblog.schemas import PostRow
+
+Order = Literal["newest", "oldest"]
+
+# Our column names `timestamp` and `user` are SQL keywords: quoted everywhere.
+_CARD_COLUMNS = (
+    'entry.id, shown.id, shown.body, shown.body_html, shown."timestamp", shown.edited_at, '
+    "shown.language, author.id, author.username, author.email, shown.reply_to_id, "
+    "replied.username, shown.reply_count, shown.like_count, shown.boost_count, "
+    "CASE WHEN entry.boost_of_id IS NULL THEN NULL ELSE booster.username END, "
+    "EXISTS (SELECT 1 FROM post_like AS mine WHERE mine.post_id = shown.id "
+    "AND mine.user_id = :viewer), "
+    "EXISTS (SELECT 1 FROM post AS my_boost WHERE my_boost.boost_of_id = shown.id "
+    "AND my_boost.user_id = :viewer)"
+)
+_CARD_JOINS = (
+    "JOIN post AS entry ON entry.id = picked.id "
+    "JOIN post AS shown ON shown.id = COALESCE(entry.boost_of_id, entry.id) "
+    'JOIN "user" AS author ON author.id = shown.user_id '
+    'JOIN "user" AS booster ON booster.id = entry.user_id '
+    'LEFT JOIN "user" AS replied ON replied.id = shown.reply_to_user_id'
+)
+_TIMESTAMP = table_of(Post).c.timestamp.type
+_ORDER = {
+    "newest": 'ORDER BY entry."timestamp" DESC, entry.id DESC',
+    "oldest": 'ORDER BY entry."timestamp", entry.id',
+}
+
+
+@lru_cache(maxsize=256)
+def cards_statement(picked_sql: str, order: Order = "newest") -> TextualSelect:
+    """The cards of the entries whose ids `picked_sql` selects (one column, `id`), in `order`.
+
+    `picked_sql` is SQL text made of constants by the caller, never of values; its parameters
+    are bound when the statement runs, beside `:viewer` (the reader's user id, 0 for nobody)."""
+    sql = (
+        f"SELECT {_CARD_COLUMNS} FROM ({picked_sql}) AS picked "  # noqa: S608
+        f"{_CARD_JOINS} {_ORDER[order]}"
+    )
+    return text(sql).columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
+
+
+_BY_IDS: TextualSelect = (
+    text(
+        f"SELECT {_CARD_COLUMNS} FROM post AS picked {_CARD_JOINS} "  # noqa: S608
+        "WHERE picked.id IN :ids"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
+)
+
+
+def card_rows(
+    session: Session,
+    statement: TextualSelect,
+    parameters: Mapping[str, object],
+    *,
+    viewer_id: int,
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Run a `cards_statement`; `to_card` makes each row a card (after pagination has cut the
+    extra row it reads to know whether there is a next page)."""
+    return session.execute(statement, {**parameters, "viewer": viewer_id}).all()
+
+
+def cards_by_id(session: Session, ids: list[int], *, viewer_id: int) -> dict[int, PostRow]:
+    """The cards of these entries, by entry id (search results keep their engine's order)."""
+    if not ids:
+        return {}
+    rows = session.execute(_BY_IDS, {"ids": ids, "viewer": viewer_id})
+    return {row[0]: to_card(row) for row in rows}
+
+
+def to_card(row: Row[*tuple[Any, ...]]) -> PostRow:
+    """A row of `_CARD_COLUMNS`."""
+    return PostRow.of_card(*row)

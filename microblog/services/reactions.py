@@ -1,0 +1,176 @@
+"""Likes and boosts: each a toggle with a counter on the post.
+
+The counter moves in the same transaction as the row it counts, and only when the row really
+came or went (`INSERT … ON CONFLICT DO NOTHING` / `DELETE` report how many rows they touched), so
+two tabs clicking at once, or many people at once, leave `like_count` and `boost_count` equal to
+the rows: the increment is one `UPDATE … SET n = n + 1`, which the database serialises per row.
+
+A boost is a post row of its own (`boost_of_id`): followers see it in their home timeline as
+"boosted by", once however many of the people they follow boosted it (services/timeline.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from microblog.i18n import _l
+from microblog.live.events import NEW_POST, POST_CHANGED, LiveEvent, publish_after_commit
+from microblog.models import Like, Post, table_of, utcnow
+from microblog.services import notifications
+from microblog.services.errors import NotFound
+
+_POST = table_of(Post).c
+_LIKE = table_of(Like).c
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A post's counters after a change, and the reader's own state."""
+
+    post_id: int
+    like_count: int
+    boost_count: int
+    reply_count: int
+    liked: bool
+    boosted: bool
+
+
+def like_post(session: Session, *, user_id: int, post_id: int) -> Counts:
+    """Like a post (liking it again changes nothing). Its author is notified."""
+    shown = _shown_post(session, post_id)
+    added = _insert_ignoring_duplicate(
+        session, Like, {"post_id": shown.id, "user_id": user_id, "created": utcnow()}
+    )
+    if added:
+        _bump(session, shown.id or 0, "like_count", +1)
+        if shown.user_id != user_id:
+            notifications.notify(
+                session,
+                user_id=shown.user_id,
+                kind=notifications.LIKE,
+                actor_id=user_id,
+                post_id=shown.id,
+            )
+    return _counts(session, shown.id or 0, user_id, changed=added)
+
+
+def unlike_post(session: Session, *, user_id: int, post_id: int) -> Counts:
+    shown = _shown_post(session, post_id)
+    result = session.execute(
+        delete(Like).where(_LIKE.post_id == shown.id, _LIKE.user_id == user_id),
+        execution_options={"preserve_rowcount": True},
+    )
+    removed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if removed:
+        _bump(session, shown.id or 0, "like_count", -1)
+        notifications.withdraw(
+            session,
+            user_id=shown.user_id,
+            kind=notifications.LIKE,
+            actor_id=user_id,
+            post_id=shown.id or 0,
+        )
+    return _counts(session, shown.id or 0, user_id, changed=removed)
+
+
+def boost_post(session: Session, *, user_id: int, post_id: int) -> Counts:
+    """Boost a post to one's followers (once: boosting again changes nothing)."""
+    shown = _shown_post(session, post_id)
+    now = utcnow()
+    added = _insert_ignoring_duplicate(
+        session,
+        Post,
+        {
+            "body": "",
+            "body_html": "",
+            "user_id": user_id,
+            "boost_of_id": shown.id,
+            "timestamp": now,
+        },
+    )
+    if added:
+        _bump(session, shown.id or 0, "boost_count", +1)
+        if shown.user_id != user_id:
+            notifications.notify(
+                session,
+                user_id=shown.user_id,
+                kind=notifications.BOOST,
+                actor_id=user_id,
+                post_id=shown.id,
+            )
+        # Followers' home feeds count it among their new posts.
+        publish_after_commit(session, LiveEvent(NEW_POST, author_id=user_id, ref_id=shown.id or 0))
+    return _counts(session, shown.id or 0, user_id, changed=added)
+
+
+def unboost_post(session: Session, *, user_id: int, post_id: int) -> Counts:
+    shown = _shown_post(session, post_id)
+    result = session.execute(
+        delete(Post).where(_POST.boost_of_id == shown.id, _POST.user_id == user_id),
+        execution_options={"preserve_rowcount": True},
+    )
+    removed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if removed:
+        _bump(session, shown.id or 0, "boost_count", -1)
+        notifications.withdraw(
+            session,
+            user_id=shown.user_id,
+            kind=notifications.BOOST,
+            actor_id=user_id,
+            post_id=shown.id or 0,
+        )
+    return _counts(session, shown.id or 0, user_id, changed=removed)
+
+
+def _shown_post(session: Session, post_id: int) -> Post:
+    """The post a reaction is about: a boost's original (liking a boost likes the post)."""
+    post = session.get(Post, post_id)
+    if post is not None and post.boost_of_id is not None:
+        post = session.get(Post, post.boost_of_id)
+    if post is None:
+        raise NotFound(_l("No such post."))
+    return post
+
+
+def _insert_ignoring_duplicate(session: Session, model: type, values: dict[str, object]) -> bool:
+    """Insert the row unless the unique key it would repeat exists; whether it was added."""
+    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(
+        make(model).values(**values).on_conflict_do_nothing(),
+        execution_options={"preserve_rowcount": True},
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _bump(session: Session, post_id: int, counter: str, by: int) -> None:
+    column = _POST[counter]
+    session.execute(update(table_of(Post)).where(_POST.id == post_id).values({column: column + by}))
+
+
+def _counts(session: Session, post_id: int, user_id: int, *, changed: bool) -> Counts:
+    """The counters as this transaction sees them; open pages hear of a change after the
+    commit and re-read the cards they show."""
+    if changed:
+        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+    row = session.execute(
+        select(_POST.like_count, _POST.boost_count, _POST.reply_count).where(_POST.id == post_id)
+    ).one()
+    liked = session.execute(
+        select(_LIKE.user_id).where(_LIKE.post_id == post_id, _LIKE.user_id == user_id)
+    ).first()
+    boosted = session.execute(
+        select(_POST.id).where(_POST.boost_of_id == post_id, _POST.user_id == user_id)
+    ).first()
+    return Counts(
+        post_id=post_id,
+        like_count=row[0],
+        boost_count=row[1],
+        reply_count=row[2],
+        liked=liked is not None,
+        boosted=boosted is not None,
+    )
