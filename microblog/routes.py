@@ -37,6 +37,11 @@ def profile_username(path: str) -> str | None:
     return unquote(found.group(1)) if found else None
 
 
+def tag_url(tag: str) -> str:
+    """The page of a #tag; `tag` is already normalised (services/rich_text.normalize_tag)."""
+    return f"/tag/{quote(tag, safe='')}"
+
+
 def send_message_url(username: str) -> str:
     return f"/send_message/{quote(username, safe='')}"
 
