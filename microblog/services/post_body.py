@@ -130,7 +130,7 @@ def _tag_ids(connection: Session | Connection, names: tuple[str, ...]) -> list[i
         make(Tag).values([{"name": name} for name in names]).on_conflict_do_nothing()
     )
     rows = connection.execute(select(_TAG.name, _TAG.id).where(_TAG.name.in_(names)))
-    by_name = dict(rows.tuples().all())
+    by_name = {name: tag_id for name, tag_id in rows}
     return [by_name[name] for name in names if name in by_name]
 
 

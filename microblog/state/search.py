@@ -48,7 +48,7 @@ class SearchState(PageData, rx.State):
     @rx.event
     async def load(self) -> None:
         """on_load: read `q` and `page` from the URL and show that page of results."""
-        await (await self.get_state(SessionState)).current_user_id()
+        viewer = await (await self.get_state(SessionState)).current_user_id() or 0
         params = self.router.url.query_parameters
         query = search.clean_query(params.get("q"))
         page, per_page = clamp_page(params.get("page")), get_settings().posts_per_page
@@ -61,7 +61,9 @@ class SearchState(PageData, rx.State):
 
             try:
                 results = await run_read(
-                    lambda db: search.search_posts(db, q=query, page=page, per_page=per_page)
+                    lambda db: search.search_posts(
+                        db, q=query, page=page, per_page=per_page, viewer_id=viewer
+                    )
                 )
             except SearchUnavailable as problem:
                 self.error = translate(problem.message, await language_of(self))

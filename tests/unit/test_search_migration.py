@@ -59,14 +59,17 @@ def test_existing_posts_are_indexed_and_the_migration_reverses(database_url: str
         with Session(engine) as session:
             terms = set(session.execute(text("SELECT term FROM search_term")).scalars())
             assert {"baking", "sourdough", "bread", "cycling", "along", "river"} <= terms
-            found = search.search_posts(session, q="sourdoguh", page=1, per_page=25)
-            assert [p.id for p in found.posts] == [1]
 
         downgrade(database_url, "0006")
         left = _objects(database_url)
         assert not left & (set(builtin) | ddl.SQLITE_FTS_TABLES | {"search_term", "search_outbox"})
         migrate(database_url)
         assert set(builtin) <= _objects(database_url)
+        # The posts that were there before 0007 are found (searched at the head revision: the
+        # app reads the columns of today's schema).
+        with Session(engine) as session:
+            found = search.search_posts(session, q="sourdoguh", page=1, per_page=25)
+            assert [p.id for p in found.posts] == [1]
     finally:
         search.reset_external()
         engine.dispose()

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from microblog.config import get_settings
-from microblog.models import Post, SearchFailure, User, table_of
+from microblog.models import SearchFailure, User
 from microblog.schemas import PostRow, avatar_url
 from microblog.services.errors import DomainError
+from microblog.services.post_rows import cards_by_id
 from microblog.services.search import failures
 from microblog.services.search.analysis import Segment, highlight, query_words
 from microblog.services.search.builtin import PostgresEngine, SqliteEngine
@@ -130,9 +130,11 @@ def clean_query(q: str | None) -> str:
     return " ".join((q or "").split())[:QUERY_MAX]
 
 
-def search_posts(session: Session, *, q: str, page: int, per_page: int) -> SearchResults:
-    """One page of posts matching `q`, best first, with highlight segments. Raises
-    SearchUnavailable when the engine cannot answer."""
+def search_posts(
+    session: Session, *, q: str, page: int, per_page: int, viewer_id: int = 0
+) -> SearchResults:
+    """One page of posts matching `q`, best first, with highlight segments (cards as the feeds
+    show them, for `viewer_id`). Raises SearchUnavailable when the engine cannot answer."""
     query = clean_query(q)
     words = query_words(query)
     hits = (
@@ -140,7 +142,7 @@ def search_posts(session: Session, *, q: str, page: int, per_page: int) -> Searc
         if words
         else Hits(ids=[], has_next=False, total=0)
     )
-    rows = _post_rows(session, hits.ids)
+    rows = cards_by_id(session, hits.ids, viewer_id=viewer_id)
     posts = [
         SearchPostRow(**vars(rows[i]), segments=highlight(rows[i].body, words))
         for i in hits.ids
@@ -158,19 +160,6 @@ def search_posts(session: Session, *, q: str, page: int, per_page: int) -> Searc
         total_capped=hits.total_capped,
         expanded=hits.expanded,
     )
-
-
-_ROWS = text(
-    'SELECT post.id, post.body, post."timestamp", post.language, "user".id, "user".username, '
-    '"user".email FROM post JOIN "user" ON "user".id = post.user_id WHERE post.id IN :ids'
-).bindparams(bindparam("ids", expanding=True))
-
-
-def _post_rows(session: Session, ids: list[int]) -> dict[int, PostRow]:
-    if not ids:
-        return {}
-    statement = _ROWS.columns(timestamp=table_of(Post).c.timestamp.type)
-    return {row[0]: PostRow.of_columns(*row) for row in session.execute(statement, {"ids": ids})}
 
 
 def search_users(session: Session, *, q: str, limit: int = USER_HITS) -> list[UserHit]:
