@@ -111,7 +111,7 @@ def test_edit_refuses_bad_text_and_missing_posts(api: httpx.Client, make_account
     me: Account = make_account()
     post = _post(api, me, "keep me")
     most = get_settings().post_max_length
-    for body in ("", "   ", "x" * (most + 1)):
+    for body in ("", "   ", "x" * (most + 1), "nul \x00 here"):
         response = api.patch(f"/posts/{post['id']}", json={"body": body}, headers=me.headers)
         assert response.status_code == 400, body
     assert api.patch(f"/posts/{post['id']}", json={}, headers=me.headers).status_code == 400
