@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict, JsonValue
 
+from microblog.api.representations import MAX_ID
 from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, POST_BODY_MAX
 from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 
@@ -77,15 +78,28 @@ class UserUpdate(BaseModel):
     )
 
 
+_POST_BODY = (
+    "The text, in Markdown (emphasis, strong, code, links, lists); bare links, @mentions and "
+    "#tags become links. Not empty after trimming spaces, and at most POST_MAX_LENGTH "
+    "characters (500 unless the site says otherwise: GET /api/instance), each link counting "
+    f"as 23 characters however long. At most {POST_BODY_MAX} characters as typed."
+)
+
+
 class PostCreate(BaseModel):
-    body: str = _documented(
-        "The text, in Markdown (emphasis, strong, code, links, lists); bare links, @mentions and "
-        "#tags become links. Not empty after trimming spaces, and at most POST_MAX_LENGTH "
-        "characters (500 unless the site says otherwise: GET /api/instance), each link counting "
-        f"as 23 characters however long. At most {POST_BODY_MAX} characters as typed.",
-        minLength=1,
-        maxLength=POST_BODY_MAX,
+    body: str = _documented(_POST_BODY, minLength=1, maxLength=POST_BODY_MAX)
+    in_reply_to: int | None = Field(
+        default=None,
+        description="The id of the post this one answers (a boost's id answers the post it "
+        "shares); its author is notified. 404 if there is no such post.",
+        json_schema_extra={"minimum": 1, "maximum": MAX_ID},
     )
+
+
+class PostUpdate(BaseModel):
+    """The new text of one of your posts; the text it replaces stays in its history."""
+
+    body: str = _documented(_POST_BODY, minLength=1, maxLength=POST_BODY_MAX)
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -142,25 +156,114 @@ class PostAuthor(BaseModel):
 class PostLinks(BaseModel):
     self: str
     author: str
+    thread: str = Field(description="The post with what it answers and its replies.")
+    history: str = Field(description="Its earlier versions, if it was edited.")
+    in_reply_to: str | None = Field(description="The post it answers; null if none.")
 
 
 class PostOut(BaseModel):
+    """A post or a reply. `body` is the text as written, `body_html` as shown (safe HTML,
+    rendered once when the post was written or edited). Counts are kept with the rows they
+    count; `liked` and `boosted` are yours (the token holder's)."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
     body: str
+    body_html: str
     timestamp: str = Field(description="ISO 8601 in UTC.")
+    edited_at: str | None = Field(description="ISO 8601 in UTC; null if never edited.")
     language: str | None
     author: PostAuthor
+    in_reply_to: int | None = Field(description="The id of the post it answers, or null.")
+    in_reply_to_username: str | None = Field(
+        description="The author of the post it answers, or null."
+    )
+    replies_count: int
+    likes_count: int
+    boosts_count: int
+    liked: bool = Field(description="Whether you like it.")
+    boosted: bool = Field(description="Whether you boosted it.")
     links: PostLinks = Field(alias="_links")
+
+
+class BoostLinks(BaseModel):
+    self: str
+    boost_of: str
+
+
+class BoostOut(BaseModel):
+    """A boost: `boosted_by` shared `boost_of` with their followers. `id` is the boost's own
+    (DELETE it to unboost); likes, replies and boosts go to `boost_of`. Feeds and a user's
+    posts list boosts beside posts: an item with `boost_of` is a boost."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    boosted_by: str = Field(description="The username of who boosted it.")
+    boost_of: PostOut
+    links: BoostLinks = Field(alias="_links")
 
 
 class PostCollection(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
-    items: list[PostOut]
+    items: list[PostOut | BoostOut]
     meta: Meta = Field(alias="_meta")
     links: CollectionLinks = Field(alias="_links")
+
+
+class ThreadOut(BaseModel):
+    """A post (a boost's original for a boost), the chain of posts it answers from the first
+    down, and one page of its direct replies, oldest first (`page`, `per_page`)."""
+
+    ancestors: list[PostOut]
+    post: PostOut
+    replies: PostCollection
+
+
+class PostOnlyLinks(BaseModel):
+    post: str
+
+
+class ReactionOut(BaseModel):
+    """A post's counts after a like, unlike, boost or unboost, and your own state. The same
+    request twice changes nothing the second time."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    post_id: int = Field(description="The post reacted to (a boost's original for a boost).")
+    replies_count: int
+    likes_count: int
+    boosts_count: int
+    liked: bool
+    boosted: bool
+    links: PostOnlyLinks = Field(alias="_links")
+
+
+class PostVersionOut(BaseModel):
+    body: str
+    body_html: str
+    written_at: str = Field(description="ISO 8601 in UTC: when this version was written.")
+
+
+class HistoryOut(BaseModel):
+    """Every version of a post, the current one first."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[PostVersionOut]
+    links: PostOnlyLinks = Field(alias="_links")
+
+
+class InstanceOut(BaseModel):
+    post_max_length: int = Field(
+        description="The most characters a post may have, counted with links as below."
+    )
+    characters_per_link: int = Field(
+        description="What a link (http:// or https://) counts toward post_max_length, "
+        "however long it is."
+    )
 
 
 class TokenOut(BaseModel):

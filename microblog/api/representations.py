@@ -14,8 +14,10 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from microblog.schemas import Page, PostRow, UserCounts, UserPublic
+from microblog.schemas import Page, PostRow, PostVersion, UserCounts, UserPublic
 from microblog.services import users
+from microblog.services.reactions import Counts
+from microblog.services.threads import Thread
 
 API_PREFIX = "/api"
 MAX_PER_PAGE = 100
@@ -63,17 +65,74 @@ def one_user_json(db: Session, user: UserPublic, *, email: str | None = None) ->
 
 
 def post_json(post: PostRow) -> Json:
+    """A feed entry: a post, or for a boost the boost around the post it shares."""
+    if post.entry_id and post.entry_id != post.id:
+        return {
+            "id": post.entry_id,
+            "boosted_by": post.boosted_by,
+            "boost_of": _post_only_json(post),
+            "_links": {"self": post_path(post.entry_id), "boost_of": post_path(post.id)},
+        }
+    return _post_only_json(post)
+
+
+def _post_only_json(post: PostRow) -> Json:
+    base = post_path(post.id)
     return {
         "id": post.id,
         "body": post.body,
+        "body_html": post.body_html,
         "timestamp": post.timestamp,
+        "edited_at": post.edited_at or None,
         "language": post.language or None,
         "author": {
             "id": post.author_id,
             "username": post.author_username,
             "avatar": post.author_avatar,
         },
-        "_links": {"self": post_path(post.id), "author": user_path(post.author_id)},
+        "in_reply_to": post.reply_to_id or None,
+        "in_reply_to_username": post.reply_to_username or None,
+        "replies_count": post.reply_count,
+        "likes_count": post.like_count,
+        "boosts_count": post.boost_count,
+        "liked": post.liked,
+        "boosted": post.boosted,
+        "_links": {
+            "self": base,
+            "author": user_path(post.author_id),
+            "thread": f"{base}/thread",
+            "history": f"{base}/history",
+            "in_reply_to": post_path(post.reply_to_id) if post.reply_to_id else None,
+        },
+    }
+
+
+def thread_json(thread: Thread, path: str) -> Json:
+    return {
+        "ancestors": [_post_only_json(post) for post in thread.ancestors],
+        "post": _post_only_json(thread.post),
+        "replies": collection_json(thread.replies, post_json, path),
+    }
+
+
+def reaction_json(counts: Counts) -> Json:
+    return {
+        "post_id": counts.post_id,
+        "replies_count": counts.reply_count,
+        "likes_count": counts.like_count,
+        "boosts_count": counts.boost_count,
+        "liked": counts.liked,
+        "boosted": counts.boosted,
+        "_links": {"post": post_path(counts.post_id)},
+    }
+
+
+def history_json(post_id: int, versions: list[PostVersion]) -> Json:
+    return {
+        "items": [
+            {"body": v.body, "body_html": v.body_html, "written_at": v.written_at} for v in versions
+        ],
+        "_links": {"post": post_path(post_id)},
     }
 
 

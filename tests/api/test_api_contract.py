@@ -9,7 +9,8 @@ import re
 import httpx
 import pytest
 
-from tests.api.conftest import Account
+from tests.api.conftest import Account, ApiServer, unique_name
+from tests.api.tagging import tag_post
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 GRAVATAR = re.compile(r"^https://www\.gravatar\.com/avatar/[0-9a-f]{32}\?d=identicon&s=\d+$")
@@ -62,16 +63,57 @@ def check_collection(body: dict, path: str, *, counted: bool) -> None:
         assert body["_links"][key] is None or body["_links"][key].startswith(f"{path}?page=")
 
 
+POST_KEYS = {
+    "id",
+    "body",
+    "body_html",
+    "timestamp",
+    "edited_at",
+    "language",
+    "author",
+    "in_reply_to",
+    "in_reply_to_username",
+    "replies_count",
+    "likes_count",
+    "boosts_count",
+    "liked",
+    "boosted",
+    "_links",
+}
+
+
 def check_post(post: dict) -> None:
-    assert set(post) == {"id", "body", "timestamp", "language", "author", "_links"}
+    """A post, or a boost around one."""
+    if "boost_of" in post:
+        assert set(post) == {"id", "boosted_by", "boost_of", "_links"}
+        assert isinstance(post["boosted_by"], str) and post["boosted_by"]
+        assert post["_links"] == {
+            "self": f"/api/posts/{post['id']}",
+            "boost_of": f"/api/posts/{post['boost_of']['id']}",
+        }
+        assert post["id"] != post["boost_of"]["id"]
+        post = post["boost_of"]
+    assert set(post) == POST_KEYS
     assert isinstance(post["id"], int) and isinstance(post["body"], str)
+    assert isinstance(post["body_html"], str) and post["body_html"]
     assert ISO_UTC.match(post["timestamp"])
+    assert post["edited_at"] is None or ISO_UTC.match(post["edited_at"])
     assert post["language"] is None or isinstance(post["language"], str)
     assert set(post["author"]) == {"id", "username", "avatar"}
     assert GRAVATAR.match(post["author"]["avatar"])
+    assert (post["in_reply_to"] is None) == (post["in_reply_to_username"] is None)
+    for count in ("replies_count", "likes_count", "boosts_count"):
+        assert isinstance(post[count], int) and post[count] >= 0
+    assert isinstance(post["liked"], bool) and isinstance(post["boosted"], bool)
+    base = f"/api/posts/{post['id']}"
     assert post["_links"] == {
-        "self": f"/api/posts/{post['id']}",
+        "self": base,
         "author": f"/api/users/{post['author']['id']}",
+        "thread": f"{base}/thread",
+        "history": f"{base}/history",
+        "in_reply_to": (
+            f"/api/posts/{post['in_reply_to']}" if post["in_reply_to"] is not None else None
+        ),
     }
 
 
@@ -98,23 +140,42 @@ def test_user_shapes(api: httpx.Client, make_account) -> None:
     )
 
 
-def test_collection_shapes(api: httpx.Client, make_account) -> None:
+def test_collection_shapes(api: httpx.Client, api_server: ApiServer, make_account) -> None:
     me: Account = make_account()
     other: Account = make_account()
     api.post(f"/users/{other.id}/follow", headers=me.headers)
-    api.post("/posts", json={"body": "shape"}, headers=other.headers)
+    first = api.post("/posts", json={"body": "shape"}, headers=other.headers).json()
+    tag = unique_name("shapes")
+    tag_post(api_server.engine, first["id"], tag)
+    reply = {"body": "a reply", "in_reply_to": first["id"]}
+    api.post("/posts", json=reply, headers=other.headers)
+    third = api.post("/posts", json={"body": "by me"}, headers=me.headers).json()
+    api.post(f"/posts/{third['id']}/boost", headers=other.headers)  # a boost in both lists
     for path in ("/api/users", f"/api/users/{other.id}/followers", f"/api/users/{me.id}/following"):
         body = api.get(path.removeprefix("/api"), headers=me.headers).json()
         check_collection(body, path, counted=True)
         assert body["items"]
         for user in body["items"]:
             check_user(user, with_email=False)  # no email in collections, not even your own
-    for path, counted in ((f"/api/users/{other.id}/posts", True), ("/api/feed", False)):
+    post_lists = (
+        (f"/api/users/{other.id}/posts", True),
+        ("/api/feed", False),
+        (f"/api/tags/{tag}/posts", False),
+    )
+    for path, counted in post_lists:
         body = api.get(path.removeprefix("/api"), headers=me.headers).json()
         check_collection(body, path, counted=counted)
         assert body["items"]
         for post in body["items"]:
             check_post(post)
+    boosts = api.get(f"/users/{other.id}/posts", headers=me.headers).json()["items"]
+    assert [p["boost_of"]["id"] for p in boosts if "boost_of" in p] == [third["id"]]
+    thread = api.get(f"/posts/{first['id']}/thread", headers=me.headers).json()
+    assert set(thread) == {"ancestors", "post", "replies"}
+    check_post(thread["post"])
+    check_collection(thread["replies"], f"/api/posts/{first['id']}/thread", counted=True)
+    for post in thread["replies"]["items"]:
+        check_post(post)
 
 
 def test_token_and_error_shapes(api: httpx.Client, make_account) -> None:

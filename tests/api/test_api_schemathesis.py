@@ -80,7 +80,9 @@ def test_no_server_errors_and_the_schema_holds(
     schema = schemathesis.openapi.from_url(f"{api_server.api}/openapi.json")
     schema = schema.exclude(path="/tokens", method="DELETE")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 14
+    assert len(operations) >= 24
+    if mode == GenerationMode.NEGATIVE:  # an operation that takes nothing has nothing to break
+        operations = [op for op in operations if list(op.iter_parameters()) or len(op.body)]
     failures: list[str] = []
     sent = 0
     for operation in operations:
