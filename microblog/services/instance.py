@@ -6,10 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microblog.config import get_settings
-
-# Mastodon's figure: a link with a scheme counts as this many characters however long it is,
-# the rule of services/rich_text.py's `post_length`.
-CHARACTERS_PER_LINK = 23
+from microblog.services.rich_text import URL_LENGTH
 
 
 @dataclass(frozen=True)
@@ -20,5 +17,5 @@ class InstanceRules:
 
 def instance_rules() -> InstanceRules:
     return InstanceRules(
-        post_max_length=get_settings().post_max_length, characters_per_link=CHARACTERS_PER_LINK
+        post_max_length=get_settings().post_max_length, characters_per_link=URL_LENGTH
     )

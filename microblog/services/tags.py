@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlmodel import Session
 
 from microblog.schemas import Page, PostRow
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_rows import card_rows, cards_statement, to_card
+from microblog.services.rich_text import normalize_tag
 from microblog.services.text import is_storable
 
 _TAG_PAGE = cards_statement(
@@ -19,20 +18,16 @@ _TAG_PAGE = cards_statement(
 )
 
 
-def tag_key(name: str) -> str:
-    """A tag as stored: without its `#`, NFKC-normalised and case-folded, so `#Café`, `#CAFÉ`
-    and `cafe\u0301` name the same tag."""
-    return unicodedata.normalize("NFKC", name.strip().removeprefix("#")).casefold()
-
-
 def tag_posts(
     session: Session, *, name: str, viewer_id: int, page: int, per_page: int
 ) -> Page[PostRow]:
-    """The posts tagged `name`; an unknown tag has none (an empty page, not an error), nor
-    does a name no tag could have (a NUL, which PostgreSQL could not even compare)."""
+    """The posts tagged `name` (with or without its `#`, in any case: the tag as
+    services/rich_text.py normalises it); an unknown tag has none (an empty page, not an
+    error), nor does a name no tag could have (`2024`, a NUL)."""
     offset, limit = page_window(page, per_page)
-    if not is_storable(name):
+    key = normalize_tag(name.strip()) if is_storable(name) else None
+    if key is None:
         return make_page([], page=page, per_page=per_page, to_item=to_card)
-    parameters = {"name": tag_key(name), "offset": offset, "limit": limit}
+    parameters = {"name": key, "offset": offset, "limit": limit}
     rows = card_rows(session, _TAG_PAGE, parameters, viewer_id=viewer_id)
     return make_page(rows, page=page, per_page=per_page, to_item=to_card)

@@ -15,7 +15,8 @@ from microblog.models import Post, PostTag, Tag, User, row_id, utcnow
 from microblog.services.errors import NotFound
 from microblog.services.posts import create_post
 from microblog.services.reactions import boost_post, like_post
-from microblog.services.tags import tag_key, tag_posts
+from microblog.services.rich_text import normalize_tag
+from microblog.services.tags import tag_posts
 from microblog.services.threads import MAX_ANCESTORS, open_thread
 
 AddUser = Callable[..., User]
@@ -116,5 +117,5 @@ def test_a_tag_lists_its_posts_newest_first_in_one_statement(
 
 
 def test_tag_keys_are_normalised() -> None:
-    assert tag_key("#Café") == tag_key("CAFE\u0301") == "café"
-    assert tag_key("\uff30\uff39\uff34\uff28\uff2f\uff2e") == "python"  # full-width letters
+    assert normalize_tag("#Café") == normalize_tag("CAFE\u0301") == "café"
+    assert normalize_tag("\uff30\uff39\uff34\uff28\uff2f\uff2e") == "python"  # full-width letters
