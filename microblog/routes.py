@@ -37,6 +37,16 @@ def profile_username(path: str) -> str | None:
     return unquote(found.group(1)) if found else None
 
 
+def post_url(post_id: int) -> str:
+    """A post's conversation page (the post, what it answers, its replies)."""
+    return f"/post/{int(post_id)}"
+
+
+def tag_url(name: str) -> str:
+    """The posts with a hashtag (`name` without the `#`)."""
+    return f"/tag/{quote(name, safe='')}"
+
+
 def send_message_url(username: str) -> str:
     return f"/send_message/{quote(username, safe='')}"
 
