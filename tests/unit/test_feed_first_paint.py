@@ -25,8 +25,8 @@ from microblog.i18n.relative_time import relative_time_text
 from microblog.models import Post, User, utcnow
 from microblog.schemas import PostRow
 from microblog.services import posts, reactions, users
-from microblog.services.rich_text import render_post
 from microblog.services.follows import follow
+from microblog.services.rich_text import render_post
 from microblog.web.first_paint import (
     NAV_PLACEHOLDER_CLASS,
     PERSONAL,
