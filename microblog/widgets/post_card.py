@@ -115,17 +115,17 @@ ACTION_BAR = el(
     "div",
     Link(
         Thread(Field("id")),
-        (el("span", _l("Reply")), _count(Field("reply_count"))),
+        (el("span", _l("Reply")), " ", _count(Field("reply_count"))),
         cls="post-action post-reply",
     ),
     Button(
-        el("span", el("span", _l("Like")), _count(Field("like_count"))),
+        el("span", el("span", _l("Like")), " ", _count(Field("like_count"))),
         "like",
         cls=Pick(Field("liked"), "post-action post-like pressed", "post-action post-like"),
         attrs={"aria-pressed": _pressed(Field("liked"))},
     ),
     Button(
-        el("span", el("span", _l("Boost")), _count(Field("boost_count"))),
+        el("span", el("span", _l("Boost")), " ", _count(Field("boost_count"))),
         "boost",
         cls=Pick(Field("boosted"), "post-action post-boost pressed", "post-action post-boost"),
         attrs={"aria-pressed": _pressed(Field("boosted"))},

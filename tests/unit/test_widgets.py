@@ -227,7 +227,7 @@ def test_the_action_bar_says_the_counts_and_what_the_reader_pressed() -> None:
         assert ("role", "group") in bar[1]
         (reply,) = _find(bar, lambda tag, attrs: tag == "a")
         assert dict(reply[1])["href"] == "/post/7"
-        assert _text(reply) == f"Reply{values['reply_count']}"
+        assert _text(reply) == f"Reply {values['reply_count']}"  # its name, read aloud
         for name, count, pressed in (
             ("post-like", "like_count", "liked"),
             ("post-boost", "boost_count", "boosted"),
