@@ -135,8 +135,9 @@ def edit_box(owner: type[PostCardsState]) -> rx.Component:
     )
 
 
-def history_dialog(marker: rx.Component) -> rx.Component:
-    """The "edited" marker opens the post's versions, newest first (PostHistoryState)."""
+def history_dialog(post: RowVar, marker: rx.Component) -> rx.Component:
+    """The "edited" marker opens the post's versions, newest first (PostHistoryState), read
+    when the dialog opens. The marker is the dialog's own trigger (focus returns to it)."""
     return rx.dialog.root(
         rx.dialog.trigger(marker),
         rx.dialog.content(
@@ -162,8 +163,10 @@ def history_dialog(marker: rx.Component) -> rx.Component:
                 justify="end",
                 margin_top="1rem",
             ),
+            aria_describedby=None,
             max_width="32rem",
         ),
+        on_open_change=lambda opened: PostHistoryState.history_toggled(post.id, opened),
     )
 
 
@@ -180,14 +183,13 @@ def _body(post: RowVar, owner: type[PostCardsState] | None, body: rx.Component |
 def _actions(post: RowVar, owner: type[PostCardsState] | None) -> dict[str, Any]:
     """The card's buttons. Without an owner state (search results), Like and Boost open the
     post's conversation, where they can be pressed."""
-    history = PostHistoryState.open_history(post.id)
     if owner is None:
         conversation = rx.redirect("/post/" + post.id.to_string())
-        return {"like": conversation, "boost": conversation, "history": history}
+        return {"like": conversation, "boost": conversation, "history": None}
     return {
         "like": owner.toggle_like(post.id),
         "boost": owner.toggle_boost(post.id),
-        "history": history,
+        "history": None,  # the marker is the history dialog's trigger
     }
 
 
@@ -203,7 +205,7 @@ def post_card(
         "author": lambda name: user_popup(post.author_username, name[0]),
         "body": _body(post, owner, body),
         "after_body": lambda _nothing: translate_link(post),
-        "edited": lambda marker: history_dialog(marker[0]),
+        "edited": lambda marker: history_dialog(post, marker[0]),
     }
     if owner is not None:
         slots["actions"] = lambda _nothing: own_post_actions(post, owner)

@@ -131,11 +131,12 @@ class ComponentRenderer:
                 return rx.el.a(*self.render(*n.children), href=self.value(n.to), **props)
             return ReactRouterLink.create(*self.render(*n.children), to=self.value(n.to), **props)
         if isinstance(n, w.Button):
+            # An action mapped to None: the button is answered by what wraps it (a dialog's
+            # trigger, which must not see a click handler of its own).
+            handler = self.actions[n.action]
+            events = {"on_click": handler} if handler is not None else {}
             return rx.el.button(
-                self.node(n.label),
-                type="button",
-                on_click=self.actions[n.action],
-                **self._props(n.cls, n.attrs),
+                self.node(n.label), type="button", **events, **self._props(n.cls, n.attrs)
             )
         if isinstance(n, w.Text):
             return self.value(n.value)

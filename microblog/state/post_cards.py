@@ -192,7 +192,10 @@ class PostHistoryState(rx.State):
     history_error: str = ""
 
     @rx.event
-    async def open_history(self, post_id: int) -> None:
+    async def history_toggled(self, post_id: int, opened: bool) -> None:
+        """The dialog opened (read the versions) or closed."""
+        if not opened:
+            return
         target = int(post_id)
         self.versions, self.history_error = [], ""
         try:
