@@ -63,6 +63,8 @@ class Subscription:
     read: Callable[[Session, ev.LiveEvent, set[int]], object] | None = None
     # `state.<method>(event)`: the tab needs to know what changed (which post) to re-read it.
     with_event: bool = False
+    # (tab token, tab, event) -> whether this tab may be concerned, decided without its state.
+    concerns: Callable[[str, Tab, ev.LiveEvent], bool] | None = None
 
     def wants(self, tab: Tab) -> bool:
         return (self.visitors or bool(tab.user_id)) and (self.where is None or self.where(tab))
@@ -81,12 +83,13 @@ def subscribe(
     audience: Callable[[Session, ev.LiveEvent, set[int]], set[int]] | None = None,
     read: Callable[[Session, ev.LiveEvent, set[int]], object] | None = None,
     with_event: bool = False,
+    concerns: Callable[[str, Tab, ev.LiveEvent], bool] | None = None,
 ) -> None:
     """Have `state.<method>` called on the tabs that want each event of `kind` (see
     `Subscription`). `method` must be private: the browser must not be able to call it."""
     if not method.startswith("_") or not callable(getattr(state, method, None)):
         raise ValueError(f"{state.__name__}.{method} is not a private method")
-    found = Subscription(state, method, where, visitors, audience, read, with_event)
+    found = Subscription(state, method, where, visitors, audience, read, with_event, concerns)
     subscribers = _SUBSCRIPTIONS.setdefault(kind, [])
     if found not in subscribers:
         subscribers.append(found)
@@ -112,7 +115,12 @@ async def targets(event: ev.LiveEvent) -> list[tuple[str, type[rx.State], Refres
     tabs = TABS.of_users(event.user_ids) if event.user_ids else TABS.items()
     found: list[tuple[str, type[rx.State], Refresh]] = []
     for sub in _SUBSCRIPTIONS.get(event.kind, ()):
-        wanting = [(token, tab) for token, tab in tabs if sub.wants(tab)]
+        concerns = sub.concerns
+        wanting = [
+            (token, tab)
+            for token, tab in tabs
+            if sub.wants(tab) and (concerns is None or concerns(token, tab, event))
+        ]
         if not wanting:
             continue
         readers = {tab.user_id for _, tab in wanting if tab.user_id}

@@ -60,7 +60,7 @@ class FeedState(PageData, PostCardsState, rx.State):
         result = opened.posts
         self._since_id = opened.since_id
         self.new_post_count = 0
-        self.posts = result.items
+        self._list_posts(result.items)
         self.page = result.page
         self.has_next = result.has_next
         self.has_prev = result.has_prev

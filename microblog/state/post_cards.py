@@ -21,7 +21,7 @@ from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.live import events as ev
-from microblog.live.tabs import Tab
+from microblog.live.tabs import TABS, Tab
 from microblog.schemas import PostRow, PostVersion
 from microblog.services import posts as post_service
 from microblog.services import reactions
@@ -57,8 +57,15 @@ class PostCardsState(rx.State, mixin=True):
         """As the compose form counts (services/rich_text.post_length, the server's rule)."""
         return get_settings().post_max_length - post_length(self.edit_draft)
 
-    def _shows(self, post_id: int) -> bool:
-        return any(row.id == post_id for row in self.posts)
+    def _list_posts(self, rows: list[PostRow]) -> None:
+        """Show these cards, and tell the live layer which posts this tab lists, so a change to
+        any other post does not open this tab's state (live/tabs.py `may_show_post`)."""
+        self.posts = rows
+        TABS.show_posts(
+            self.router.session.client_token,
+            path=self.router.url.path,
+            post_ids={row.id for row in rows} | {row.entry_id for row in rows},
+        )
 
     def _apply(self, counts: reactions.Counts) -> None:
         """The post's new counters on every card that shows it (a post and a boost of it)."""
@@ -179,9 +186,16 @@ class PostCardsState(rx.State, mixin=True):
 
 def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
     """Have the tabs showing `state`'s page (`where`) re-read a card when its post changes:
-    visitors' tabs too, since they see the counts."""
+    visitors' tabs too, since they see the counts. A page that lists its cards with
+    `_list_posts` is asked only about the posts it lists."""
     delivery.subscribe(
-        ev.POST_CHANGED, state, "_on_post_changed", where=where, visitors=True, with_event=True
+        ev.POST_CHANGED,
+        state,
+        "_on_post_changed",
+        where=where,
+        visitors=True,
+        with_event=True,
+        concerns=lambda token, tab, event: TABS.may_show_post(token, tab, event.ref_id),
     )
 
 

@@ -85,7 +85,7 @@ class ProfileState(PageData, PostCardsState, rx.State):
         self.is_following = view.is_following
         self.is_self = view.is_self
         self.tab = tab
-        self.posts = view.posts
+        self._list_posts(view.posts)
         self.people = view.people
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self.follow_error = ""

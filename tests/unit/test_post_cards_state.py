@@ -177,3 +177,41 @@ async def test_post_changed_reaches_every_page_listing_cards_visitors_too() -> N
         ("visitor-explore", FeedState),
         ("profile", ProfileState),
     }
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("use_engine", "open_tabs")
+async def test_a_tab_that_recorded_its_posts_is_asked_only_about_those() -> None:
+    """A like on one post must not open the state of every open feed: the list pages record
+    which posts they list (`_list_posts`), and only those tabs are asked."""
+
+    async def asked(post_id: int) -> set[str]:
+        found = await delivery.targets(ev.LiveEvent(ev.POST_CHANGED, ref_id=post_id))
+        return {token for token, state, _ in found if state in (FeedState, ProfileState)}
+
+    TABS.show_posts("explore", path="/explore", post_ids={5, 9})
+    TABS.show_posts("home", path="/user/someone", post_ids={5})  # recorded on another page
+    assert await asked(5) == {"home", "explore", "visitor-explore", "profile"}
+    assert await asked(6) == {"home", "visitor-explore", "profile"}
+    # What a tab recorded goes with it when it closes.
+    TABS.forget("explore")
+    assert TABS.may_show_post("explore", TABS.get("home"), 6)  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("use_engine")
+async def test_loading_a_feed_records_the_posts_it_lists(
+    session: Session, add_user: AddUser
+) -> None:
+    alice = add_user(session, "alice")
+    post_id = _write(session, alice, "hello")
+    feed = await _explore_of(session, alice)
+    token = feed.router.session.client_token
+    TABS.register(token, user_id=alice.id or 0, path="/explore")
+    try:
+        tab = TABS.get(token)
+        assert tab is not None
+        assert TABS.may_show_post(token, tab, post_id)
+        assert not TABS.may_show_post(token, tab, post_id + 1)
+    finally:
+        TABS.forget(token)
