@@ -37,9 +37,15 @@ def profile_username(path: str) -> str | None:
     return unquote(found.group(1)) if found else None
 
 
-def tag_url(tag: str) -> str:
-    """The page of a #tag; `tag` is already normalised (services/rich_text.normalize_tag)."""
-    return f"/tag/{quote(tag, safe='')}"
+def post_url(post_id: int) -> str:
+    """A post's conversation page (the post, what it answers, its replies)."""
+    return f"/post/{int(post_id)}"
+
+
+def tag_url(name: str) -> str:
+    """The posts with a hashtag (`name` without the `#`, normalised as
+    services/rich_text.normalize_tag does)."""
+    return f"/tag/{quote(name, safe='')}"
 
 
 def send_message_url(username: str) -> str:

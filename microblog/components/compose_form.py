@@ -21,9 +21,11 @@ def compose_form(
     on_submit: EventType,
     placeholder: str | rx.Var = "",
     ready: bool | rx.Var[bool] = True,
+    secondary: rx.Component | None = None,
 ) -> rx.Component:
     """`ready`: whether the page's data is there; until then the field and the button are
-    disabled, so nothing is typed into a form the page is about to replace."""
+    disabled, so nothing is typed into a form the page is about to replace. `secondary`: a
+    button beside the submit button (Cancel)."""
     field_id = f"field-{name}"
     waiting = ~ready if isinstance(ready, rx.Var) else not ready
     return rx.form(
@@ -46,7 +48,11 @@ def compose_form(
                     color_scheme=rx.cond(chars_left < 0, "red", "gray"),
                     class_name="chars-left",
                 ),
-                rx.button(submit_label, type="submit", disabled=(chars_left < 0) | waiting),
+                rx.hstack(
+                    *([secondary] if secondary is not None else []),
+                    rx.button(submit_label, type="submit", disabled=(chars_left < 0) | waiting),
+                    spacing="2",
+                ),
                 justify="between",
                 align="center",
                 width="100%",

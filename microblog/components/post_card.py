@@ -1,18 +1,21 @@
 """One post in a feed, and the people in lists: the live page's rendering of
-microblog/widgets/post_card.py, with the parts only it has (the user card, Delete, Translate)."""
+microblog/widgets/post_card.py, with the parts only it has (the user card, Like and Boost that
+answer, Edit and Delete on one's own posts, the edit history, Translate)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
-from reflex.event import EventType
 
 from microblog.components import RowVar
+from microblog.components.compose_form import compose_form
 from microblog.components.i18n import t
 from microblog.components.post_translation import post_text, translate_link
+from microblog.components.timestamps import local_time
 from microblog.components.user_popup import user_popup
 from microblog.components.widget import ComponentRenderer, SlotFill, fields_of
+from microblog.state.post_cards import PostCardsState, PostHistoryState
 from microblog.state.session import SessionState
 from microblog.widgets import post_card as widgets
 from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
@@ -50,49 +53,175 @@ def person_summary(username: rx.Var, avatar: rx.Var, about_me: rx.Var) -> rx.Com
     )
 
 
-def delete_button(post: RowVar, on_delete: Callable[[rx.Var], EventType]) -> rx.Component:
-    """A Delete button on the reader's own posts only (the service checks the author again)."""
+def _own(post: RowVar) -> rx.Var[bool]:
+    return SessionState.is_authenticated & (post.author_id == SessionState.user_id)
+
+
+def delete_dialog(post: RowVar, owner: type[PostCardsState]) -> rx.Component:
+    """Delete, confirmed in a dialog (Cancel has the focus first: Enter does not delete)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.el.button(
+                t("Delete"),
+                type="button",
+                class_name="post-own-action delete-post",
+                aria_label=t("Delete this post"),
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("Delete this post?")),
+            rx.alert_dialog.description(t("It disappears for everyone. This cannot be undone.")),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        t("Delete"),
+                        color_scheme="red",
+                        on_click=owner.delete_post(post.id),
+                        class_name="confirm-delete",
+                    )
+                ),
+                gap="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="26rem",
+        ),
+    )
+
+
+def own_post_actions(post: RowVar, owner: type[PostCardsState]) -> rx.Component:
+    """Edit and Delete on the reader's own posts only (the services check the author again)."""
     return rx.cond(
-        SessionState.is_authenticated & (post.author_id == SessionState.user_id),
-        rx.button(
-            t("Delete"),
-            size="1",
-            variant="ghost",
-            color_scheme="red",
-            on_click=on_delete(post.id),
-            aria_label=t("Delete this post"),
-            class_name="delete-post",
+        _own(post),
+        rx.el.span(
+            rx.el.button(
+                t("Edit"),
+                type="button",
+                class_name="post-own-action edit-post",
+                aria_label=t("Edit this post"),
+                on_click=owner.start_edit(post.id),
+            ),
+            delete_dialog(post, owner),
+            class_name="post-own-actions",
         ),
         rx.fragment(),
     )
 
 
+def edit_box(owner: type[PostCardsState]) -> rx.Component:
+    """The post's text in an edit box, counted as the compose form counts; Save or Cancel. A
+    refusal keeps the box open with the text and the reason."""
+    return rx.box(
+        compose_form(
+            label=t("Edit your post"),
+            name="edit",
+            value=owner.edit_draft,
+            on_change=owner.set_edit_draft,
+            chars_left=owner.edit_chars_left,
+            error=owner.edit_error,
+            submit_label=t("Save"),
+            on_submit=owner.save_edit,
+            secondary=rx.button(
+                t("Cancel"),
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=owner.cancel_edit,
+            ),
+        ),
+        class_name="post-edit-box",
+        width="100%",
+    )
+
+
+def history_dialog(post: RowVar, marker: rx.Component) -> rx.Component:
+    """The "edited" marker opens the post's versions, newest first (PostHistoryState), read
+    when the dialog opens. The marker is the dialog's own trigger (focus returns to it)."""
+    return rx.dialog.root(
+        rx.dialog.trigger(marker),
+        rx.dialog.content(
+            rx.dialog.title(t("Edit history")),
+            rx.cond(
+                PostHistoryState.history_error != "",
+                rx.text(PostHistoryState.history_error, color_scheme="red", role="alert"),
+                rx.fragment(),
+            ),
+            rx.el.ol(
+                rx.foreach(
+                    PostHistoryState.versions,
+                    lambda version: rx.el.li(
+                        rx.el.div(local_time(version.written_at), class_name="post-meta"),
+                        rx.html(version.body_html, class_name="post-body rich"),
+                        class_name="post-version",
+                    ),
+                ),
+                class_name="post-versions",
+            ),
+            rx.flex(
+                rx.dialog.close(rx.button(t("Close"), variant="soft", color_scheme="gray")),
+                justify="end",
+                margin_top="1rem",
+            ),
+            aria_describedby=None,
+            max_width="32rem",
+        ),
+        on_open_change=lambda opened: PostHistoryState.history_toggled(post.id, opened),
+    )
+
+
+def _body(post: RowVar, owner: type[PostCardsState] | None, body: rx.Component | None) -> SlotFill:
+    def fill(written: list[rx.Component]) -> rx.Component:
+        shown = body if body is not None else post_text(post, written[0])
+        if owner is None:
+            return shown
+        return rx.cond(owner.editing_id == post.id, edit_box(owner), shown)
+
+    return fill
+
+
+def _actions(post: RowVar, owner: type[PostCardsState] | None) -> dict[str, Any]:
+    """The card's buttons. Without an owner state (search results), Like and Boost open the
+    post's conversation, where they can be pressed."""
+    if owner is None:
+        conversation = rx.redirect("/post/" + post.id.to_string())
+        return {"like": conversation, "boost": conversation, "history": None}
+    return {
+        "like": owner.toggle_like(post.id),
+        "boost": owner.toggle_boost(post.id),
+        "history": None,  # the marker is the history dialog's trigger
+    }
+
+
 def post_card(
     post: RowVar,
+    owner: type[PostCardsState] | None = None,
     body: rx.Component | None = None,
-    on_delete: Callable[[rx.Var], EventType] | None = None,
 ) -> rx.Component:
-    """One post (microblog/widgets/post_card.py, which the server draws too). `body` replaces
-    the text (search highlights); with `on_delete`, the reader's own posts get a Delete button."""
+    """One post (microblog/widgets/post_card.py, which the server draws too). `owner`: the state
+    whose `posts` it is, which answers Like, Boost, Edit and Delete. `body` replaces the text
+    (search highlights)."""
     slots: dict[str, SlotFill] = {
         "author": lambda name: user_popup(post.author_username, name[0]),
-        "body": lambda _text: body if body is not None else post_text(post),
+        "body": _body(post, owner, body),
         "after_body": lambda _nothing: translate_link(post),
+        "edited": lambda marker: history_dialog(post, marker[0]),
     }
-    if on_delete is not None:
-        slots["actions"] = lambda _nothing: delete_button(post, on_delete)
-    return ComponentRenderer(fields_of(post), slots=slots).node(POST_CARD)
+    if owner is not None:
+        slots["actions"] = lambda _nothing: own_post_actions(post, owner)
+    renderer = ComponentRenderer(fields_of(post), slots=slots, actions=_actions(post, owner))
+    return renderer.node(POST_CARD)
 
 
 def post_list(
     posts: rx.vars.ArrayVar,
     empty_text: str | rx.Var,
-    on_delete: Callable[[rx.Var], EventType] | None = None,
+    owner: type[PostCardsState] | None = None,
 ) -> rx.Component:
     return rx.cond(
         posts.length() > 0,
         rx.el.div(
-            rx.foreach(posts, lambda post: post_card(post, on_delete=on_delete)),
+            rx.foreach(posts, lambda post: post_card(post, owner)),
             class_name=POST_LIST_CLASS,
         ),
         rx.callout(empty_text, icon="info", color_scheme="gray", width="100%"),

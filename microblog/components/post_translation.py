@@ -17,13 +17,14 @@ def _key(post: RowVar) -> rx.Var:
     return post.id.to_string()
 
 
-def post_text(post: RowVar) -> rx.Component:
-    """The body, or its translation while the reader has one open."""
+def post_text(post: RowVar, written: rx.Component) -> rx.Component:
+    """The body as written (`written`, the card's rendered text), or its translation while the
+    reader has one open."""
     key = _key(post)
     return rx.cond(
         T.translations.contains(key),
         rx.el.p(T.translations[key], class_name="post-body post-translated", lang=LocaleState.lang),
-        rx.el.p(post.body, class_name="post-body", lang=post.language),
+        written,
     )
 
 

@@ -78,6 +78,9 @@ class ComponentRenderer:
             username = self.value(v.username)
             address = "/user/" + username
             return address + f"?tab={v.tab}" if v.tab else address
+        if isinstance(v, w.Thread):
+            post_id = self.value(v.post_id)
+            return "/post/" + (post_id.to_string() if _is_var(post_id) else str(int(post_id)))
         if isinstance(v, w.Initial):
             return self.value(v.name)[0:1].upper()
         if isinstance(v, w.Eq):
@@ -128,14 +131,17 @@ class ComponentRenderer:
                 return rx.el.a(*self.render(*n.children), href=self.value(n.to), **props)
             return ReactRouterLink.create(*self.render(*n.children), to=self.value(n.to), **props)
         if isinstance(n, w.Button):
+            # An action mapped to None: the button is answered by what wraps it (a dialog's
+            # trigger, which must not see a click handler of its own).
+            handler = self.actions[n.action]
+            events = {"on_click": handler} if handler is not None else {}
             return rx.el.button(
-                self.node(n.label),
-                type="button",
-                class_name=self.value(n.cls),
-                on_click=self.actions[n.action],
+                self.node(n.label), type="button", **events, **self._props(n.cls, n.attrs)
             )
         if isinstance(n, w.Text):
             return self.value(n.value)
+        if isinstance(n, w.TrustedHtml):
+            return rx.html(self.value(n.html), **self._props(n.cls, n.attrs))
         if isinstance(n, w.Plural):
             return self.plural(n.message, self.value(n.count))
         if isinstance(n, w.Avatar):

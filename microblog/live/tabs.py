@@ -5,7 +5,7 @@ found here (`state/delivery.py`). No Reflex: a tab is its token."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from microblog.live import events as ev
@@ -26,14 +26,32 @@ class TabRegistry:
     def __init__(self) -> None:
         self._tabs: dict[str, Tab] = {}
         self._by_user: dict[int, set[str]] = {}
+        # The posts each tab lists, with the page (path) that listed them (`show_posts`).
+        self._shown: dict[str, tuple[str, frozenset[int]]] = {}
 
     def register(self, token: str, *, user_id: int, path: str, session_key: str = "") -> None:
-        self.forget(token)
+        self._unindex(token)
         self._tabs[token] = Tab(user_id=user_id, path=path, session_key=session_key)
         if user_id:
             self._by_user.setdefault(user_id, set()).add(token)
 
+    def show_posts(self, token: str, *, path: str, post_ids: Iterable[int]) -> None:
+        """The posts (and boosts) the page at `path` lists in this tab. Recorded by the page's
+        loader, which runs before the tab registers (the last on_load), so kept apart from it."""
+        self._shown[token] = (path, frozenset(post_ids))
+
+    def may_show_post(self, token: str, tab: Tab, post_id: int) -> bool:
+        """Whether the tab may list `post_id`: False only when the page it shows recorded its
+        posts and that one is not among them (a page that records nothing is asked anyway), so a
+        change to a post opens the states of the tabs listing it, not of every open feed."""
+        recorded = self._shown.get(token)
+        return recorded is None or recorded[0] != tab.path or post_id in recorded[1]
+
     def forget(self, token: str) -> None:
+        self._shown.pop(token, None)
+        self._unindex(token)
+
+    def _unindex(self, token: str) -> None:
         tab = self._tabs.pop(token, None)
         if tab is not None and tab.user_id:
             tokens = self._by_user.get(tab.user_id, set())
@@ -46,6 +64,8 @@ class TabRegistry:
         gone = [(token, tab) for token, tab in self._tabs.items() if not is_connected(token)]
         for token, _ in gone:
             self.forget(token)
+        for token in [t for t in self._shown if t not in self._tabs and not is_connected(t)]:
+            del self._shown[token]  # recorded by a page load that never registered
         return gone
 
     def of_sessions(self, event: ev.LiveEvent) -> list[str]:

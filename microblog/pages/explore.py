@@ -20,7 +20,7 @@ def explore_page() -> rx.Component:
             FeedState.loaded_here() & (FeedState.kind == "explore"),
             rx.vstack(
                 new_posts_bar(),
-                post_list(FeedState.posts, t("No posts yet."), on_delete=FeedState.delete_post),
+                post_list(FeedState.posts, t("No posts yet."), owner=FeedState),
                 pager(
                     FeedState.has_prev,
                     FeedState.has_next,

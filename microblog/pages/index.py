@@ -58,7 +58,7 @@ def index_page() -> rx.Component:
                 post_list(
                     FeedState.posts,
                     t("Nothing here yet. Post something, or follow people from Explore."),
-                    on_delete=FeedState.delete_post,
+                    owner=FeedState,
                 ),
                 pager(
                     FeedState.has_prev,

@@ -65,7 +65,7 @@ def person_row(person: RowVar) -> rx.Component:
 def tab_content() -> rx.Component:
     return rx.cond(
         ProfileState.tab == "posts",
-        post_list(ProfileState.posts, t("No posts yet.")),
+        post_list(ProfileState.posts, t("No posts yet."), owner=ProfileState),
         rx.cond(
             ProfileState.people.length() > 0,
             rx.vstack(rx.foreach(ProfileState.people, person_row), spacing="2", width="100%"),

@@ -50,7 +50,7 @@ Refresh = Callable[[rx.State], Awaitable[Any]]
 @dataclass(frozen=True)
 class Subscription:
     """`state.<method>()` is called on each tab that wants an event of its kind; with `read`,
-    `state.<method>(what_was_read, tab)`."""
+    `state.<method>(what_was_read, tab)`; with `with_event`, `state.<method>(event)`."""
 
     state: type[rx.State]
     method: str
@@ -61,6 +61,10 @@ class Subscription:
     audience: Callable[[Session, ev.LiveEvent, set[int]], set[int]] | None = None
     # (db, event, the signed-in users of the tabs) -> what every tab shows; None: nothing to do.
     read: Callable[[Session, ev.LiveEvent, set[int]], object] | None = None
+    # `state.<method>(event)`: the tab needs to know what changed (which post) to re-read it.
+    with_event: bool = False
+    # (tab token, tab, event) -> whether this tab may be concerned, decided without its state.
+    concerns: Callable[[str, Tab, ev.LiveEvent], bool] | None = None
 
     def wants(self, tab: Tab) -> bool:
         return (self.visitors or bool(tab.user_id)) and (self.where is None or self.where(tab))
@@ -78,12 +82,14 @@ def subscribe(
     visitors: bool = False,
     audience: Callable[[Session, ev.LiveEvent, set[int]], set[int]] | None = None,
     read: Callable[[Session, ev.LiveEvent, set[int]], object] | None = None,
+    with_event: bool = False,
+    concerns: Callable[[str, Tab, ev.LiveEvent], bool] | None = None,
 ) -> None:
     """Have `state.<method>` called on the tabs that want each event of `kind` (see
     `Subscription`). `method` must be private: the browser must not be able to call it."""
     if not method.startswith("_") or not callable(getattr(state, method, None)):
         raise ValueError(f"{state.__name__}.{method} is not a private method")
-    found = Subscription(state, method, where, visitors, audience, read)
+    found = Subscription(state, method, where, visitors, audience, read, with_event, concerns)
     subscribers = _SUBSCRIPTIONS.setdefault(kind, [])
     if found not in subscribers:
         subscribers.append(found)
@@ -109,7 +115,12 @@ async def targets(event: ev.LiveEvent) -> list[tuple[str, type[rx.State], Refres
     tabs = TABS.of_users(event.user_ids) if event.user_ids else TABS.items()
     found: list[tuple[str, type[rx.State], Refresh]] = []
     for sub in _SUBSCRIPTIONS.get(event.kind, ()):
-        wanting = [(token, tab) for token, tab in tabs if sub.wants(tab)]
+        concerns = sub.concerns
+        wanting = [
+            (token, tab)
+            for token, tab in tabs
+            if sub.wants(tab) and (concerns is None or concerns(token, tab, event))
+        ]
         if not wanting:
             continue
         readers = {tab.user_id for _, tab in wanting if tab.user_id}
@@ -117,7 +128,8 @@ async def targets(event: ev.LiveEvent) -> list[tuple[str, type[rx.State], Refres
             chosen = await _query(audience, event, readers) if readers else set()
             wanting = [(token, tab) for token, tab in wanting if tab.user_id in chosen]
         if (read := sub.read) is None:
-            found += [(token, sub.state, _call(sub.method)) for token, _ in wanting]
+            refresh = _call(sub.method, event) if sub.with_event else _call(sub.method)
+            found += [(token, sub.state, refresh) for token, _ in wanting]
             continue
         shared = await _query(read, event, readers)
         if shared is not None:

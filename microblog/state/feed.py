@@ -1,4 +1,5 @@
-"""The home feed (own + followed) and explore (everyone), with the "Say something" form."""
+"""The home feed (own + followed) and explore (everyone), with the "Say something" form; the
+cards' actions and live re-reads come from `PostCardsState`."""
 
 from __future__ import annotations
 
@@ -10,22 +11,21 @@ from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.live import events as ev
 from microblog.routes import EXPLORE, INDEX
-from microblog.schemas import PostRow
 from microblog.services import new_posts, posts
-from microblog.services.errors import Forbidden, Invalid, NotFound
+from microblog.services.errors import Invalid
 from microblog.services.feeds import Feed, OpenedFeed, open_feed
 from microblog.services.pagination import clamp_page
 from microblog.services.rich_text import post_length
 from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
+from microblog.state.post_cards import PostCardsState, subscribe_cards
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
 
-class FeedState(PageData, rx.State):
+class FeedState(PageData, PostCardsState, rx.State):
     kind: str = "home"
-    posts: list[PostRow] = []
     page: int = 1
     has_next: bool = False
     has_prev: bool = False
@@ -60,7 +60,7 @@ class FeedState(PageData, rx.State):
         result = opened.posts
         self._since_id = opened.since_id
         self.new_post_count = 0
-        self.posts = result.items
+        self._list_posts(result.items)
         self.page = result.page
         self.has_next = result.has_next
         self.has_prev = result.has_prev
@@ -116,20 +116,6 @@ class FeedState(PageData, rx.State):
             return rx.redirect(INDEX)
         return FeedState.load_home
 
-    @rx.event
-    @login_required
-    async def delete_post(self, post_id: int, *, user_id: int) -> rx.event.EventSpec | None:
-        """Delete one of the reader's own posts and drop it from the list shown."""
-        target = int(post_id)
-        try:
-            await run_db(lambda db: posts.delete_post(db, post_id=target, user_id=user_id))
-        except NotFound:
-            pass  # already gone (another tab): just stop showing it
-        except Forbidden as problem:
-            return rx.toast.error(translate(problem.message, await language_of(self)))
-        self.posts = [p for p in self.posts if p.id != target]
-        return None
-
     async def _recount_new_posts(self) -> None:
         """A post was published that may belong in this feed: re-count what is new for this
         tab's own user (the event only said who posted)."""
@@ -174,3 +160,5 @@ delivery.subscribe(
     where=lambda tab: tab.path == INDEX,
     audience=_home_readers,
 )
+# A post shown here changed (counters, text, deleted): every open home or explore re-reads it.
+subscribe_cards(FeedState, lambda tab: tab.path in (INDEX, EXPLORE))

@@ -8,12 +8,13 @@ from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.routes import profile_username, send_message_url, user_url
-from microblog.schemas import PostRow, UserPublic
+from microblog.schemas import UserPublic
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import follow_from_profile, read_profile, tab_of
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
+from microblog.state.post_cards import PostCardsState, subscribe_cards
 from microblog.state.session import SessionState, login_required
 
 _NOBODY = UserPublic(
@@ -21,7 +22,7 @@ _NOBODY = UserPublic(
 )
 
 
-class ProfileState(PageData, rx.State):
+class ProfileState(PageData, PostCardsState, rx.State):
     profile: UserPublic = _NOBODY
     not_found: bool = False
     followers_count: int = 0
@@ -29,7 +30,6 @@ class ProfileState(PageData, rx.State):
     is_following: bool = False
     is_self: bool = False
     tab: str = "posts"
-    posts: list[PostRow] = []
     people: list[UserPublic] = []
     page: int = 1
     has_next: bool = False
@@ -85,7 +85,7 @@ class ProfileState(PageData, rx.State):
         self.is_following = view.is_following
         self.is_self = view.is_self
         self.tab = tab
-        self.posts = view.posts
+        self._list_posts(view.posts)
         self.people = view.people
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self.follow_error = ""
@@ -114,3 +114,7 @@ class ProfileState(PageData, rx.State):
     @rx.event
     async def unfollow(self) -> rx.event.EventSpec | None:
         return await self._change_follow(start=False)
+
+
+# A post on an open profile changed (counters, text, deleted): re-read its card there.
+subscribe_cards(ProfileState, lambda tab: profile_username(tab.path) is not None)

@@ -1,5 +1,6 @@
 """A widget as escaped HTML: what the server writes into a page's first paint. Every value is
-escaped here, once; nothing a user wrote reaches the page as markup.
+escaped here, once; nothing a user wrote reaches the page as markup, but the one `TrustedHtml`
+node: a post's body as we rendered and sanitised it when it was written.
 
 Buttons are drawn `aria-disabled`, since nothing answers a click until the page is live; slots
 draw their default; times are written as the live page first shows them (relative words from
@@ -17,7 +18,7 @@ from typing import Any
 from microblog.i18n import translate
 from microblog.i18n.messages import Message
 from microblog.i18n.relative_time import relative_time_text
-from microblog.routes import user_url
+from microblog.routes import post_url, user_url
 from microblog.widgets import tree as w
 
 Resolve = Callable[[str], Any]
@@ -64,6 +65,8 @@ class HtmlRenderer:
         if isinstance(v, w.Profile):
             address = user_url(str(self.value(v.username)))
             return f"{address}?tab={v.tab}" if v.tab else address
+        if isinstance(v, w.Thread):
+            return post_url(int(self.value(v.post_id)))
         if isinstance(v, w.Initial):
             return str(self.value(v.name))[:1].upper()
         if isinstance(v, w.Eq):
@@ -101,10 +104,14 @@ class HtmlRenderer:
         if isinstance(n, w.Link):
             return self._element("a", n.cls, {**n.attrs, "href": n.to}, self.render(*n.children))
         if isinstance(n, w.Button):
-            attrs: dict[str, w.Value] = {"type": "button", "aria-disabled": "true"}
+            attrs: dict[str, w.Value] = {"type": "button", "aria-disabled": "true", **n.attrs}
             return self._element("button", n.cls, attrs, self.node(n.label))
         if isinstance(n, w.Text):
             return self.text(n.value)
+        if isinstance(n, w.TrustedHtml):
+            # Not escaped: sanitised when written (services/post_body.py). rx.html's class too.
+            cls = w.Concat(("rx-Html ", n.cls)) if n.cls else "rx-Html"
+            return self._element("div", cls, dict(n.attrs), str(self.value(n.html)))
         if isinstance(n, w.Plural):
             count = int(self.value(n.count))
             message = Message(n.message.msgid, n.message.plural, count)

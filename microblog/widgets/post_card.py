@@ -1,15 +1,36 @@
-"""One post in a feed: the author's avatar and name, "said", when, and the text.
+"""One post in a feed: who boosted it, the author's avatar and name, "said", when, "edited",
+what it replies to, the text, and the action bar (Reply, Like, Boost with their counts).
 
 The live page fills the slots: `author` (the name, wrapped in the user card shown on hover),
-`actions` (Delete on the reader's own posts), `body` (the text or its translation, or search
-highlights) and `after_body` (Translate). The server draws the name as a plain link and the
-text as it was written.
+`actions` (Edit and Delete on the reader's own posts), `edited` (the marker opens the version
+history), `body` (the text, its translation, search highlights or the edit box) and `after_body`
+(Translate). The server draws the name as a plain link, the text as it was rendered when written,
+and the buttons disabled until the page is live.
+
+Like and Boost are toggle buttons (`aria-pressed` says whether the reader has); a visitor sees
+the counts and is sent to log in by the handler when pressing one.
 """
 
 from __future__ import annotations
 
 from microblog.i18n import _l
-from microblog.widgets.tree import Avatar, Field, Link, Moment, Node, Profile, Slot, Value, el
+from microblog.widgets.tree import (
+    Avatar,
+    Button,
+    Field,
+    Link,
+    Moment,
+    Node,
+    Pick,
+    Profile,
+    Slot,
+    Thread,
+    TrustedHtml,
+    Value,
+    When,
+    el,
+    ne,
+)
 
 
 def avatar_link(username: Value, picture: Value) -> Node:
@@ -31,26 +52,120 @@ def name_link(username: Field | str) -> Node:
 
 
 AUTHOR = Field("author_username")
+BOOSTED_BY = Field("boosted_by")
+REPLY_TO = Field("reply_to_username")
+
+
+def _pressed(flag: Field) -> Pick:
+    return Pick(flag, "true", "false")
+
+
+def _count(value: Field) -> Node:
+    return el("span", value, cls="post-action-count")
+
+
+BOOST_LINE = When(
+    ne(BOOSTED_BY, ""),
+    (
+        el(
+            "p",
+            el("span", _l("Boosted by"), cls="post-context-label"),
+            Link(Profile(BOOSTED_BY), (BOOSTED_BY,), cls="user-link"),
+            cls="post-context post-boosted-by",
+        ),
+    ),
+)
+
+# "replying to @name": the conversation when the post answered is still there, else the person.
+REPLY_LINE = When(
+    ne(REPLY_TO, ""),
+    (
+        el(
+            "p",
+            el("span", _l("Replying to"), cls="post-context-label"),
+            When(
+                ne(Field("reply_to_id"), 0),
+                (Link(Thread(Field("reply_to_id")), ("@", REPLY_TO), cls="user-link"),),
+                (Link(Profile(REPLY_TO), ("@", REPLY_TO), cls="user-link"),),
+            ),
+            cls="post-context post-replying-to",
+        ),
+    ),
+)
+
+# "edited" and when: a button that opens the version history on the live page.
+EDITED_MARKER = When(
+    ne(Field("edited_at"), ""),
+    (
+        Slot(
+            "edited",
+            (
+                Button(
+                    el("span", _l("edited"), " ", Moment(Field("edited_at"), "relative")),
+                    "history",
+                    cls="post-meta post-edited",
+                    attrs={"aria-haspopup": "dialog"},
+                ),
+            ),
+        ),
+    ),
+)
+
+ACTION_BAR = el(
+    "div",
+    Link(
+        Thread(Field("id")),
+        (el("span", _l("Reply")), " ", _count(Field("reply_count"))),
+        cls="post-action post-reply",
+    ),
+    Button(
+        el("span", el("span", _l("Like")), " ", _count(Field("like_count"))),
+        "like",
+        cls=Pick(Field("liked"), "post-action post-like pressed", "post-action post-like"),
+        attrs={"aria-pressed": _pressed(Field("liked"))},
+    ),
+    Button(
+        el("span", el("span", _l("Boost")), " ", _count(Field("boost_count"))),
+        "boost",
+        cls=Pick(Field("boosted"), "post-action post-boost pressed", "post-action post-boost"),
+        attrs={"aria-pressed": _pressed(Field("boosted"))},
+    ),
+    cls="post-actions",
+    role="group",
+    aria_label=_l("Post actions"),
+)
 
 POST_CARD = el(
     "article",
     avatar_link(AUTHOR, Field("author_avatar")),
     el(
         "div",
+        BOOST_LINE,
         el(
             "div",
             name_link(AUTHOR),
             el("span", _l("said"), cls="post-meta"),
             el("span", Moment(Field("timestamp"), "relative"), cls="post-meta"),
+            EDITED_MARKER,
             Slot("actions"),
             cls="post-header",
         ),
-        Slot("body", (el("p", Field("body"), cls="post-body", lang=Field("language")),)),
+        REPLY_LINE,
+        Slot(
+            "body",
+            (
+                TrustedHtml(
+                    Field("body_html"), cls="post-body rich", attrs={"lang": Field("language")}
+                ),
+            ),
+        ),
         Slot("after_body"),
+        ACTION_BAR,
         cls="post-main",
     ),
-    cls="post",
+    cls=Pick(ne(BOOSTED_BY, ""), "post boosted", "post"),
     data_post_id=Field("id"),
+    data_entry_id=Field("entry_id"),
 )
 
 POST_LIST_CLASS = "post-list"

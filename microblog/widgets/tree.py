@@ -45,6 +45,13 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Thread:
+    """The address of a post's conversation page (`routes.post_url`)."""
+
+    post_id: Value
+
+
+@dataclass(frozen=True)
 class Initial:
     """The first letter of a name, upper-cased (an avatar's fallback)."""
 
@@ -76,7 +83,9 @@ class Pick:
     otherwise: Value
 
 
-Value = str | int | bool | Field | Concat | Profile | Initial | Eq | Not | And | Pick | Message
+Value = (
+    str | int | bool | Field | Concat | Profile | Thread | Initial | Eq | Not | And | Pick | Message
+)
 
 
 def ne(left: Value, right: Value) -> Not:
@@ -116,6 +125,7 @@ class Button:
     label: Node
     action: str
     cls: Value = ""
+    attrs: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,17 @@ class Text:
     """A value shown as text: a field, a translated message, a literal."""
 
     value: Value
+
+
+@dataclass(frozen=True)
+class TrustedHtml:
+    """Markup we made and sanitised ourselves when the text was written (a post's `body_html`,
+    services/post_body.py), drawn as it is inside a `div` (`rx.html` on the live page). Only for
+    that: anything else a user wrote is a `Text`, escaped."""
+
+    html: Field
+    cls: Value = ""
+    attrs: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -174,7 +195,21 @@ class Slot:
     default: tuple[Node, ...] = ()
 
 
-Node = El | Link | Button | Text | Plural | Avatar | Moment | When | Slot | str | Field | Message
+Node = (
+    El
+    | Link
+    | Button
+    | Text
+    | TrustedHtml
+    | Plural
+    | Avatar
+    | Moment
+    | When
+    | Slot
+    | str
+    | Field
+    | Message
+)
 
 
 def el(tag: str, *children: Node, cls: Value = "", **attrs: Value) -> El:

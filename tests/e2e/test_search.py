@@ -50,6 +50,7 @@ def test_search_finds_posts_with_a_typo_and_users_by_name(new_page: NewPage) -> 
     page.goto("/")
     mine = page.locator(".post").filter(has_text=word)
     mine.get_by_role("button", name="Delete this post").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()  # confirmed
     expect(page.locator(".post").filter(has_text=word)).to_have_count(0)
     page.goto(f"/search?q={word}")
     expect(page.locator(".search-empty")).to_be_visible()

@@ -24,8 +24,9 @@ from microblog.db import make_engine
 from microblog.i18n.relative_time import relative_time_text
 from microblog.models import Post, User, utcnow
 from microblog.schemas import PostRow
-from microblog.services import users
+from microblog.services import posts, reactions, users
 from microblog.services.follows import follow
+from microblog.services.rich_text import render_post
 from microblog.web.first_paint import (
     NAV_PLACEHOLDER_CLASS,
     PERSONAL,
@@ -82,11 +83,23 @@ def _row(**fields: object) -> PostRow:
 
 
 def test_cards_escape_what_users_wrote() -> None:
-    html = post_cards_html(
-        [_row(body='<script>alert("x")</script> & <b>bold</b>', language='en"><x')], lang="en"
+    """The body is drawn as rendered and sanitised when it was written (services/rich_text.py);
+    every other value a user wrote is escaped here."""
+    body = '<script>alert("x")</script> & bold'
+    rendered = render_post(body, known_users=lambda _names: {}).html
+    hostile = '<i>"x"</i>'
+    row = _row(
+        body=body,
+        body_html=rendered,
+        language='en"><x',
+        boosted_by=hostile,
+        reply_to_username=hostile,
+        edited_at=utcnow().isoformat(),
     )
-    assert "<script>" not in html and "<b>" not in html and '"><x' not in html
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    html = post_cards_html([row], lang="en")
+    assert "<script>" not in html and "<i>" not in html and '"><x' not in html
+    assert rendered in html and "&lt;script&gt;" in rendered
+    assert "&lt;i&gt;&quot;x&quot;&lt;/i&gt;" in html
     assert 'href="/user/susan"' in html and ">S</span>" in html  # link and initial
     assert "gravatar" not in html  # the picture comes with the live list
     assert 'data-post-id="7"' in html
@@ -180,6 +193,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
         session.add_all(made.values())
         session.commit()
         ids = {key: post.id or 0 for key, post in made.items()}
+        newest = ids[("susan", 0)]
+        reactions.like_post(session, user_id=tom.id or 0, post_id=newest)
+        posts.edit_post(session, post_id=newest, user_id=susan.id or 0, body="susan 0, *edited*")
+        session.commit()
         users.set_language(session, user_id=susan.id or 0, language="es")
         session.commit()
         token = session_token(session, susan)
@@ -209,6 +226,22 @@ def test_explore_is_sent_with_its_first_page_of_posts(site: Site) -> None:
     assert response.headers["cache-control"] == PERSONAL
     assert "etag" not in response.headers and "last-modified" not in response.headers
     assert int(response.headers["content-length"]) == len(response.content)
+
+
+def test_cards_are_sent_with_their_counts_and_markers(site: Site) -> None:
+    """The first paint draws the card the live page draws: the rendered text, "edited", and the
+    action bar with its counts, its buttons disabled until the page is live."""
+    page = _feed_part(httpx.get(f"{site.base}/explore").text)
+    newest = page[: page.index("</article>")]
+    assert "susan 0, " in newest and 'class="rx-Html post-body rich"' in newest
+    assert 'class="post-meta post-edited"' in newest and ">edited <time" in newest
+    like = newest[newest.index('class="post-action post-like"') :]
+    assert like.startswith('class="post-action post-like" type="button" aria-disabled="true"')
+    assert 'aria-pressed="false"' in like[:200]
+    assert '<span class="post-action-count">1</span>' in like[:300]
+    assert f'href="/post/{site.explore[0]}"' in newest  # Reply: the conversation
+    spanish = _feed_part(httpx.get(f"{site.base}/explore", headers={"Cookie": site.cookie}).text)
+    assert ">editado <time" in spanish and ">Me gusta<" in spanish
 
 
 def test_the_requested_page_and_the_readers_own_language(site: Site) -> None:

@@ -64,6 +64,10 @@ def _from_component(rendered: dict[str, Any]) -> list[Any]:
         if key in _EVENTS or (key in ("style", "lang") and value == ""):
             continue
         props[key] = value
+    if "dangerouslySetInnerHTML" in props:  # rx.html: the trusted markup is its children
+        written = props.pop("dangerouslySetInnerHTML")  # ({ ["__html"] : "<p>…</p>" })
+        inner = json.loads(written[written.index(":") + 1 : written.rindex("}")])
+        children = _from_html(inner)
     if name == "LocalTime":
         return [_normal("time", {"datetime": json.loads(props["iso"])}, [])]
     tag = {"ReactRouterLink": "a"}.get(name) or json.loads(name)
@@ -107,27 +111,132 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
     live = ComponentRenderer(
         lambda name: values[name],
         text=lambda message: translate(message, lang),
-        actions={"follow": None, "unfollow": None, "export": None},
+        actions={a: None for a in ("follow", "unfollow", "export", "like", "boost", "history")},
     ).node(node)
     return _from_html(html), _from_component(live.render())
 
 
 POST = {
     "id": 7,
+    "entry_id": 7,
     "author_username": "susan",
     "author_avatar": "https://www.gravatar.com/avatar/abc?d=identicon&s=36",
     "timestamp": "2026-12-02T11:00:00+00:00",
     "body": '<script>alert("x")</script> & <b>bold</b>',
+    # As services/rich_text.py renders and sanitises it when the post is written.
+    "body_html": (
+        "<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; <strong>bold</strong></p>"
+    ),
     "language": "en",
+    "edited_at": "",
+    "reply_to_id": 0,
+    "reply_to_username": "",
+    "reply_count": 0,
+    "like_count": 0,
+    "boost_count": 0,
+    "boosted_by": "",
+    "liked": False,
+    "boosted": False,
 }
+# A boost by tom of susan's reply to ann, edited, liked and boosted by the reader.
+EVERYTHING = {
+    **POST,
+    "entry_id": 9,
+    "edited_at": "2026-12-02T11:30:00+00:00",
+    "reply_to_id": 3,
+    "reply_to_username": "ann",
+    "reply_count": 2,
+    "like_count": 5,
+    "boost_count": 1,
+    "boosted_by": "tom",
+    "liked": True,
+    "boosted": True,
+}
+# A reply whose post was deleted: "replying to" links to the person.
+ORPHAN_REPLY = {**POST, "reply_to_username": "ann", "reply_count": 1}
 
 
+def _find(tree: Any, test: Any) -> list[Any]:
+    """Every element under `tree` for which `test(tag, attrs)` holds."""
+    if not isinstance(tree, tuple):
+        return []
+    tag, attrs, children = tree
+    found = [tree] if test(tag, dict(attrs)) else []
+    return found + [hit for child in children for hit in _find(child, test)]
+
+
+def _text(tree: Any) -> str:
+    return tree if isinstance(tree, str) else "".join(_text(child) for child in tree[2])
+
+
+@pytest.mark.parametrize("values", [POST, EVERYTHING, ORPHAN_REPLY], ids=["plain", "all", "orphan"])
 @pytest.mark.parametrize("lang", ["en", "es", "zh"])
-def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(lang: str) -> None:
-    server, live = _both(POST_CARD, POST, lang)
+def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(
+    values: dict[str, Any], lang: str
+) -> None:
+    server, live = _both(POST_CARD, values, lang)
     assert server == live
     article = server[0]
     assert article[0] == "article" and ("data-post-id", "7") in article[1]
+
+
+def _card(values: dict[str, Any]) -> Any:
+    server, live = _both(POST_CARD, values, "en")
+    assert server == live
+    return server[0]
+
+
+def test_the_body_is_the_rendered_html_and_nothing_else_is_markup() -> None:
+    html = HtmlRenderer(fields_of(**POST), lang="en", now=NOW).node(POST_CARD)
+    assert "<strong>bold</strong>" in html and "<script>" not in html
+    card = _card(POST)
+    (body,) = _find(card, lambda tag, attrs: "post-body" in attrs.get("class", ""))
+    assert body[0] == "div" and dict(body[1])["class"] == "rx-Html post-body rich"
+    assert ("strong", (), ("bold",)) in body[2][0][2]
+    # A username is text, escaped, even where the body is markup.
+    hostile = HtmlRenderer(
+        fields_of(**{**EVERYTHING, "boosted_by": "<i>x</i>"}), lang="en", now=NOW
+    ).node(POST_CARD)
+    assert "<i>x</i>" not in hostile and "&lt;i&gt;x&lt;/i&gt;" in hostile
+
+
+def test_markers_show_only_when_they_apply() -> None:
+    plain, everything = _card(POST), _card(EVERYTHING)
+
+    def classes(card: Any, name: str) -> list[Any]:
+        return _find(card, lambda _tag, attrs: name in attrs.get("class", "").split())
+
+    for marker in ("post-boosted-by", "post-replying-to", "post-edited"):
+        assert not classes(plain, marker)
+        assert len(classes(everything, marker)) == 1
+    (boosted,) = classes(everything, "post-boosted-by")
+    assert _find(boosted, lambda tag, attrs: tag == "a" and attrs["href"] == "/user/tom")
+    (replying,) = classes(everything, "post-replying-to")
+    assert _text(replying).endswith("@ann")
+    assert _find(replying, lambda tag, attrs: tag == "a" and attrs["href"] == "/post/3")
+    (orphan,) = classes(_card(ORPHAN_REPLY), "post-replying-to")
+    assert _find(orphan, lambda tag, attrs: tag == "a" and attrs["href"] == "/user/ann")
+    (edited,) = classes(everything, "post-edited")
+    assert edited[0] == "button" and ("aria-haspopup", "dialog") in edited[1]
+
+
+def test_the_action_bar_says_the_counts_and_what_the_reader_pressed() -> None:
+    for values in (POST, EVERYTHING):
+        card = _card(values)
+        (bar,) = _find(card, lambda _tag, attrs: attrs.get("class") == "post-actions")
+        assert ("role", "group") in bar[1]
+        (reply,) = _find(bar, lambda tag, attrs: tag == "a")
+        assert dict(reply[1])["href"] == "/post/7"
+        assert _text(reply) == f"Reply {values['reply_count']}"  # its name, read aloud
+        for name, count, pressed in (
+            ("post-like", "like_count", "liked"),
+            ("post-boost", "boost_count", "boosted"),
+        ):
+            (button,) = _find(bar, lambda _t, attrs, n=name: n in attrs.get("class", ""))
+            attrs = dict(button[1])
+            assert attrs["aria-pressed"] == ("true" if values[pressed] else "false")
+            assert ("pressed" in attrs["class"].split()) == values[pressed]
+            assert _text(button).endswith(str(values[count]))
 
 
 def _profile(**changes: Any) -> dict[str, Any]:
@@ -174,6 +283,8 @@ def test_a_difference_would_be_seen() -> None:
     """The comparison itself: a class or a text that differs is not equal."""
     server, live = _both(POST_CARD, POST, "en")
     changed = _from_html(
-        HtmlRenderer(fields_of(**{**POST, "body": "other"}), lang="en", now=NOW).node(POST_CARD)
+        HtmlRenderer(fields_of(**{**POST, "body_html": "<p>other</p>"}), lang="en", now=NOW).node(
+            POST_CARD
+        )
     )
     assert changed != live and server == live

@@ -1,0 +1,218 @@
+"""What a reader does on a list of post cards (Like, Boost, Edit, Delete) and the live re-read of
+a card when its post changes, shared by every page that lists posts (home, explore, a profile,
+and the thread and tag pages): each page's state takes `PostCardsState` as a mixin, so it owns
+its `posts` and the handlers change them in place.
+
+Every rule is the service's (services/reactions.py, services/posts.py): the handlers only call
+it, for the signed-in reader (`@login_required`; a visitor is sent to log in), and show what it
+answered. A change reaches the other open pages as `POST_CHANGED`: `subscribe_cards` has each
+tab showing that post re-read its cards, for its own reader, in one statement
+(services/post_rows.cards_by_id); a card whose post is gone is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import reflex as rx
+
+from microblog.config import get_settings
+from microblog.db import run_db, run_read
+from microblog.i18n import translate
+from microblog.live import events as ev
+from microblog.live.tabs import TABS, Tab
+from microblog.schemas import PostRow, PostVersion
+from microblog.services import posts as post_service
+from microblog.services import reactions
+from microblog.services.errors import DomainError, NotFound
+from microblog.services.post_rows import cards_by_id
+from microblog.services.rich_text import post_length
+from microblog.state import delivery
+from microblog.state.locale import language_of
+from microblog.state.session import SessionState, login_required
+from microblog.state.text_input import refused_text
+
+
+def _with_counts(row: PostRow, counts: reactions.Counts) -> PostRow:
+    return replace(
+        row,
+        like_count=counts.like_count,
+        boost_count=counts.boost_count,
+        reply_count=counts.reply_count,
+        liked=counts.liked,
+        boosted=counts.boosted,
+    )
+
+
+class PostCardsState(rx.State, mixin=True):
+    posts: list[PostRow] = []
+    # The one post being edited on this page (0: none), its draft and the service's answer.
+    editing_id: int = 0
+    edit_draft: str = ""
+    edit_error: str = ""
+
+    @rx.var
+    def edit_chars_left(self) -> int:
+        """As the compose form counts (services/rich_text.post_length, the server's rule)."""
+        return get_settings().post_max_length - post_length(self.edit_draft)
+
+    def _list_posts(self, rows: list[PostRow]) -> None:
+        """Show these cards, and tell the live layer which posts this tab lists, so a change to
+        any other post does not open this tab's state (live/tabs.py `may_show_post`)."""
+        self.posts = rows
+        TABS.show_posts(
+            self.router.session.client_token,
+            path=self.router.url.path,
+            post_ids={row.id for row in rows} | {row.entry_id for row in rows},
+        )
+
+    def _apply(self, counts: reactions.Counts) -> None:
+        """The post's new counters on every card that shows it (a post and a boost of it)."""
+        self.posts = [
+            _with_counts(row, counts) if row.id == counts.post_id else row for row in self.posts
+        ]
+
+    def _drop(self, post_id: int) -> None:
+        self.posts = [row for row in self.posts if post_id not in (row.id, row.entry_id)]
+
+    async def _react(
+        self, post_id: int, change: Callable[..., reactions.Counts], user_id: int
+    ) -> rx.event.EventSpec | None:
+        try:
+            counts = await run_db(lambda db: change(db, user_id=user_id, post_id=post_id))
+        except NotFound:
+            self._drop(post_id)  # deleted meanwhile
+            return None
+        except DomainError as problem:
+            return rx.toast.error(translate(problem.message, await language_of(self)))
+        self._apply(counts)
+        return None
+
+    @rx.event
+    @login_required
+    async def toggle_like(self, post_id: int, *, user_id: int) -> rx.event.EventSpec | None:
+        target = int(post_id)
+        liked = any(row.liked for row in self.posts if row.id == target)
+        change = reactions.unlike_post if liked else reactions.like_post
+        return await self._react(target, change, user_id)
+
+    @rx.event
+    @login_required
+    async def toggle_boost(self, post_id: int, *, user_id: int) -> rx.event.EventSpec | None:
+        target = int(post_id)
+        boosted = any(row.boosted for row in self.posts if row.id == target)
+        change = reactions.unboost_post if boosted else reactions.boost_post
+        return await self._react(target, change, user_id)
+
+    @rx.event
+    @login_required
+    async def start_edit(self, post_id: int, *, user_id: int) -> None:
+        """Open the edit box on one of the reader's own posts, with its text as it is now."""
+        target = int(post_id)
+        row = next((r for r in self.posts if r.id == target and r.author_id == user_id), None)
+        if row is None:
+            return
+        self.editing_id, self.edit_draft, self.edit_error = target, row.body, ""
+
+    @rx.event
+    def cancel_edit(self) -> None:
+        self._close_edit()
+
+    def _close_edit(self) -> None:
+        self.editing_id, self.edit_draft, self.edit_error = 0, "", ""
+
+    @rx.event
+    async def set_edit_draft(self, value: str) -> None:
+        if problem := await refused_text(self, value):
+            self.edit_error = problem
+            return
+        self.edit_draft = value
+        if self.edit_error and post_length(value.strip()) <= get_settings().post_max_length:
+            self.edit_error = ""
+
+    @rx.event
+    @login_required
+    async def save_edit(self, _form: dict | None = None, *, user_id: int) -> None:
+        """Save the edit box; on a refusal the box stays open with the text and the reason."""
+        target, body = self.editing_id, self.edit_draft
+        if not target:
+            return
+        try:
+            await run_db(
+                lambda db: post_service.edit_post(db, post_id=target, user_id=user_id, body=body)
+            )
+        except DomainError as problem:
+            self.edit_error = translate(problem.message, await language_of(self))
+            return
+        self._close_edit()
+        await self._reread(target)
+
+    @rx.event
+    @login_required
+    async def delete_post(self, post_id: int, *, user_id: int) -> rx.event.EventSpec | None:
+        """Delete one of the reader's own posts (confirmed in a dialog) and drop its cards."""
+        target = int(post_id)
+        try:
+            await run_db(lambda db: post_service.delete_post(db, post_id=target, user_id=user_id))
+        except NotFound:
+            pass  # already gone (another tab): just stop showing it
+        except DomainError as problem:
+            return rx.toast.error(translate(problem.message, await language_of(self)))
+        if self.editing_id == target:
+            self._close_edit()
+        self._drop(target)
+        return None
+
+    async def _reread(self, post_id: int) -> None:
+        """Re-read, for this tab's reader, the cards showing `post_id` (one statement); drop
+        those whose entry is gone. Nothing to do when this page does not show the post."""
+        entries = [
+            row.entry_id or row.id for row in self.posts if post_id in (row.id, row.entry_id)
+        ]
+        if not entries:
+            return
+        viewer = (await self.get_state(SessionState)).user_id or 0
+        fresh = await run_read(lambda db: cards_by_id(db, entries, viewer_id=viewer))
+        self.posts = [
+            fresh.get(row.entry_id or row.id, row)
+            for row in self.posts
+            if (row.entry_id or row.id) not in entries or (row.entry_id or row.id) in fresh
+        ]
+
+    async def _on_post_changed(self, event: ev.LiveEvent) -> None:
+        await self._reread(event.ref_id)
+
+
+def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
+    """Have the tabs showing `state`'s page (`where`) re-read a card when its post changes:
+    visitors' tabs too, since they see the counts. A page that lists its cards with
+    `_list_posts` is asked only about the posts it lists."""
+    delivery.subscribe(
+        ev.POST_CHANGED,
+        state,
+        "_on_post_changed",
+        where=where,
+        visitors=True,
+        with_event=True,
+        concerns=lambda token, tab, event: TABS.may_show_post(token, tab, event.ref_id),
+    )
+
+
+class PostHistoryState(rx.State):
+    """The versions of one post, for the dialog the "edited" marker opens."""
+
+    versions: list[PostVersion] = []
+    history_error: str = ""
+
+    @rx.event
+    async def history_toggled(self, post_id: int, opened: bool) -> None:
+        """The dialog opened (read the versions) or closed."""
+        if not opened:
+            return
+        target = int(post_id)
+        self.versions, self.history_error = [], ""
+        try:
+            self.versions = await run_read(lambda db: post_service.post_history(db, post_id=target))
+        except NotFound as problem:
+            self.history_error = translate(problem.message, await language_of(self))
