@@ -1,0 +1,65 @@
+"""A tag's page (`/tag/<name>`): the posts carrying the tag, newest first, and the count for its
+"N new posts" bar.
+
+The page is one statement: the tag's id by its unique name, a walk of post_tag's
+(tag_id, timestamp, post_id) index newest first for one page of post ids, and the cards around
+them (services/post_rows.py). The bar counts post_tag rows above a post id on post_tag's primary
+key (post_id, tag_id): a range holding only the posts written since the page was read, stopped
+at COUNT_CAP + 1 (as services/new_posts.py does), never a COUNT of the whole tag.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from microblog.schemas import Page, PostRow
+from microblog.services.new_posts import COUNT_CAP
+from microblog.services.pagination import make_page, page_window
+from microblog.services.post_rows import card_rows, cards_statement, to_card
+
+_TAG_PAGE = cards_statement(
+    "SELECT post_id AS id FROM post_tag "
+    "WHERE tag_id = (SELECT id FROM tag WHERE name = :name) "
+    'ORDER BY "timestamp" DESC, post_id DESC LIMIT :limit OFFSET :offset'
+)
+_NEW_IN_TAG = text(
+    "SELECT COUNT(*) FROM (SELECT post_id FROM post_tag "
+    "WHERE post_id > :since_id AND tag_id = (SELECT id FROM tag WHERE name = :name) "
+    "LIMIT :cap) AS new_posts"
+)
+_TAGS_OF_POST = text(
+    "SELECT tag.name FROM post_tag JOIN tag ON tag.id = post_tag.tag_id "
+    "WHERE post_tag.post_id = :post_id"
+)
+
+
+def normalise_tag(name: str) -> str:
+    """A tag as stored (`tag.name`): NFKC then case-folded, so "#Python", "#PYTHON" and
+    its full-width form are one tag, as the renderer (services/rich_text.py) stores them. A leading
+    "#" is dropped. (The renderer on main is a placeholder without a normaliser of its own;
+    this is the rule it documents.)"""
+    return unicodedata.normalize("NFKC", name.strip().removeprefix("#")).casefold()
+
+
+def tag_posts(
+    session: Session, *, name: str, viewer_id: int, page: int, per_page: int
+) -> Page[PostRow]:
+    """The posts tagged `name` (any spelling of it), newest first; an unknown tag has none."""
+    offset, limit = page_window(page, per_page)
+    parameters = {"name": normalise_tag(name), "offset": offset, "limit": limit}
+    rows = card_rows(session, _TAG_PAGE, parameters, viewer_id=viewer_id)
+    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
+
+
+def count_new_tag_posts(session: Session, *, name: str, since_id: int) -> int:
+    """Posts tagged `name` with ids above `since_id`, counted up to COUNT_CAP + 1."""
+    parameters = {"name": normalise_tag(name), "since_id": since_id, "cap": COUNT_CAP + 1}
+    return int(session.execute(_NEW_IN_TAG, parameters).scalar_one())
+
+
+def tags_of_post(session: Session, *, post_id: int) -> set[str]:
+    """The (normalised) tags a post carries: which open tag pages a new post concerns."""
+    return set(session.execute(_TAGS_OF_POST, {"post_id": post_id}).scalars())
