@@ -44,7 +44,8 @@ def _tagged(session: Session, author: User, body: str, names: list[str], age: in
     [
         ("Python", "python"),
         ("python", "#PYTHON"),
-        ("\uff30\uff39\uff34\uff28\uff2f\uff2e", "Python")("Straße", "STRASSE"),  # full-width,
+        ("\uff30\uff39\uff34\uff28\uff2f\uff2e", "Python"),  # full-width letters
+        ("Straße", "STRASSE"),
     ],
 )
 def test_normalise_tag_is_nfkc_and_case_folded(written: str, asked: str) -> None:
