@@ -60,7 +60,7 @@ def conversation() -> rx.Component:
             ),
             rx.fragment(),
         ),
-        rx.el.div(post_card(T.post), class_name="thread-focus", width="100%"),
+        rx.el.div(rx.foreach(T.focus, lambda post: post_card(post)), class_name="thread-focus"),
         reply_box(),
         rx.heading(t("Replies"), size="4", as_="h2"),
         rx.el.div(

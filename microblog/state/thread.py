@@ -31,6 +31,9 @@ _NO_POST = PostRow(
 
 class ThreadState(PageData, rx.State):
     post: PostRow = _NO_POST
+    # The post again, as a list of one: a card is drawn from a row of a list (rx.foreach), as
+    # every feed draws its cards.
+    focus: list[PostRow] = []
     ancestors: list[PostRow] = []
     replies: list[PostRow] = []
     earlier_deleted: bool = False
@@ -82,6 +85,7 @@ class ThreadState(PageData, rx.State):
 
     def _show_nothing(self) -> None:
         self.not_found, self.post, self.ancestors, self.replies = True, _NO_POST, [], []
+        self.focus = []
         self.has_next = self.has_prev = self.earlier_deleted = False
         self._shown = set()
         self._set_loaded()
@@ -89,6 +93,7 @@ class ThreadState(PageData, rx.State):
     def _show(self, thread: Thread) -> None:
         self.not_found = False
         self.post, self.ancestors = thread.post, thread.ancestors
+        self.focus = [thread.post]
         self.replies = thread.replies.items
         self.page = thread.replies.page
         self.has_next, self.has_prev = thread.replies.has_next, thread.replies.has_prev
