@@ -64,6 +64,11 @@ def test_reply_and_mention_link_to_the_thread_and_are_emailed(
     notifications.notify(
         session, user_id=ann.id, kind=notifications.MENTION, actor_id=owner.id, post_id=post.id
     )
+    session.flush()
+    # Queued in the reply's transaction (after the commit the outbox sends it and drops it).
+    (mail,) = session.exec(select(MailOutbox)).all()
+    assert mail.recipients == "owner@example.com"
+    assert "ann replied to your post" in mail.subject
     session.commit()
     (line,) = list_notifications(session, user_id=owner.id, page=1, per_page=20).items
     assert (line.kind, line.text, line.href) == (
@@ -73,9 +78,6 @@ def test_reply_and_mention_link_to_the_thread_and_are_emailed(
     )
     (mention,) = list_notifications(session, user_id=ann.id, page=1, per_page=20).items
     assert mention.text == "owner mentioned you in a post." and mention.href == f"/post/{post.id}"
-    (mail,) = session.exec(select(MailOutbox)).all()
-    assert mail.recipients == "owner@example.com"
-    assert "ann replied to your post" in mail.subject
 
 
 def test_no_email_when_turned_off(session: Session, add_user: AddUser) -> None:
@@ -85,8 +87,9 @@ def test_no_email_when_turned_off(session: Session, add_user: AddUser) -> None:
     )
     post = create_post(session, author_id=owner.id, body="question")
     create_post(session, author_id=ann.id, body="answer", reply_to_id=post.id)
-    session.commit()
+    session.flush()
     assert session.exec(select(MailOutbox)).all() == []
+    session.commit()
     assert session.get(User, owner.id).email_on_follow  # the other setting is left alone
     assert len(list_notifications(session, user_id=owner.id, page=1, per_page=20).items) == 1
 
