@@ -13,7 +13,7 @@ from html import escape
 from microblog.config import get_settings
 from microblog.i18n import translators
 from microblog.mail import Attachment, build_message
-from microblog.routes import LOGIN, RESET_PASSWORD_REQUEST, confirm_url, user_url
+from microblog.routes import LOGIN, RESET_PASSWORD_REQUEST, confirm_url, post_url, user_url
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,41 @@ def new_follower_email(
         subject=_("%(username)s is now following you", username=follower),
         email=email,
         paragraphs=[[(dear,)], [(following,), (follower_link,)], [(turn_off, settings_link)]],
+    )
+
+
+def post_notice_email(
+    *,
+    username: str,
+    email: str,
+    actor: str,
+    replied: bool,
+    post_id: int,
+    excerpt: str,
+    language: str | None = None,
+) -> EmailMessage:
+    """Someone replied to the user's post (`replied`) or mentioned them in one: who, what they
+    wrote (the start of it, as plain text), and the link to the thread."""
+    _, _n = translators(language or "en")
+    dear = _("Dear %(username)s,", username=username)
+    if replied:
+        subject = _("%(username)s replied to your post", username=actor)
+        what = _("%(username)s replied to your post on Microblog:", username=actor)
+    else:
+        subject = _("%(username)s mentioned you", username=actor)
+        what = _("%(username)s mentioned you in a post on Microblog:", username=actor)
+    read_it = _("Read the conversation and reply:")
+    turn_off = _("You can turn these emails off on your profile:")
+    return _letter(
+        subject=subject,
+        email=email,
+        paragraphs=[
+            [(dear,)],
+            [(what,)],
+            [(excerpt,)],
+            [(read_it, _link(post_url(post_id)))],
+            [(turn_off, _link("/edit_profile"))],
+        ],
     )
 
 

@@ -28,6 +28,8 @@ from microblog.pages.register import register_page
 from microblog.pages.reset_password import reset_password_page, reset_password_request_page
 from microblog.pages.search import search_page
 from microblog.pages.send_message import send_message_page
+from microblog.pages.tag import tag_page
+from microblog.pages.thread import thread_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
 from microblog.state.confirm_email import ConfirmEmailState
@@ -43,6 +45,8 @@ from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
 from microblog.state.search import SearchState
 from microblog.state.session import SessionGuard, SessionState
+from microblog.state.tag import TagState
+from microblog.state.thread import ThreadState
 from microblog.web import create_http_app
 from microblog.web.dev_first_paint import SCRIPT as DEV_SCRIPT
 
@@ -120,6 +124,8 @@ add_page(
     reset_password_page, routes.RESET_PASSWORD, t("Set a New Password"), ResetPasswordState.load
 )
 add_page(search_page, routes.SEARCH, t("Search"), SearchState.load)
+add_page(thread_page, routes.POST, t("Conversation"), ThreadState.load)
+add_page(tag_page, routes.TAG, t("Tag"), TagState.load)
 add_page(
     confirm_email_page,
     routes.CONFIRM_EMAIL,

@@ -79,6 +79,8 @@ class User(SQLModel, table=True):
     dismissed_announcement_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Email me when someone follows me (a setting on Edit profile).
     email_on_follow: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # Email me when someone mentions me or replies to me (Edit profile; migration 0016).
+    email_on_mention: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     # The last password-reset email, so requests can be rate-limited per account.
     reset_requested_at: datetime | None = Field(default=None)
     # The UI language the user chose (en, es, zh): also the language of their emails. None until

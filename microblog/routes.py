@@ -21,6 +21,8 @@ RESET_PASSWORD_REQUEST = "/reset_password_request"  # noqa: S105 (a route, not a
 RESET_PASSWORD = "/reset_password/[token]"  # noqa: S105 (a route, not a secret)
 SEARCH = "/search"
 CONFIRM_EMAIL = "/confirm/[token]"
+POST = "/post/[id]"
+TAG = "/tag/[name]"
 
 
 def user_url(username: str) -> str:
@@ -44,7 +46,8 @@ def post_url(post_id: int) -> str:
 
 def tag_url(name: str) -> str:
     """The posts with a hashtag (`name` without the `#`, normalised as
-    services/rich_text.normalize_tag does)."""
+    services/rich_text.normalize_tag does). Tags can be in any script: the name is
+    percent-encoded (UTF-8)."""
     return f"/tag/{quote(name, safe='')}"
 
 
@@ -60,3 +63,19 @@ def search_url(q: str, page: int = 1) -> str:
 def confirm_url(token: str) -> str:
     """The address of an email-confirmation link (services/registration.py)."""
     return f"/confirm/{quote(token, safe='')}"
+
+
+_POST_ADDRESS = re.compile(r"/post/([0-9]{1,18})/?")
+_TAG_ADDRESS = re.compile(r"/tag/([^/]+)/?")
+
+
+def thread_post_id(path: str) -> int | None:
+    """The post id in a thread page's address (`/post/<id>`), or None for any other path."""
+    found = _POST_ADDRESS.fullmatch(path)
+    return int(found.group(1)) if found else None
+
+
+def tag_name(path: str) -> str | None:
+    """The tag in a tag page's address (`/tag/<name>`), decoded, or None for any other path."""
+    found = _TAG_ADDRESS.fullmatch(path)
+    return unquote(found.group(1)) if found else None

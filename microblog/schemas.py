@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from microblog.i18n import _l
+from microblog.i18n import _l, _ln
 from microblog.models import Announcement, Message, Notification, Post, User
 
 T = TypeVar("T")
@@ -256,10 +256,16 @@ class NotificationRow:
         announcement: Announcement | None,
         *,
         read_up_to: int,
+        others: int = 0,
     ) -> NotificationRow:
+        """`others`: how many more people did the same to the same post (likes and boosts are
+        shown one line per post: services/notifications.py groups them)."""
         actor_name = actor.username if actor else ""
         text: str
-        if notification.kind == "follower":
+        if notification.kind in _POST_NOTICES:
+            text = _post_notice(notification.kind, actor_name, others)
+            href = f"/post/{notification.post_id or 0}"
+        elif notification.kind == "follower":
             text = _l("%(username)s started following you.", username=actor_name)
             href = f"/user/{actor_name}"
         elif notification.kind == "message":
@@ -278,6 +284,33 @@ class NotificationRow:
             actor_avatar=avatar_url(actor.email, 36) if actor else "",
             unread=(notification.id or 0) > read_up_to,
         )
+
+
+_POST_NOTICES = ("reply", "mention", "like", "boost")
+
+
+def _post_notice(kind: str, actor: str, others: int) -> str:
+    if kind == "reply":
+        return _l("%(username)s replied to your post.", username=actor)
+    if kind == "mention":
+        return _l("%(username)s mentioned you in a post.", username=actor)
+    if kind == "like":
+        if others:
+            return _ln(
+                "%(username)s and %(num)d other liked your post.",
+                "%(username)s and %(num)d others liked your post.",
+                others,
+                username=actor,
+            )
+        return _l("%(username)s liked your post.", username=actor)
+    if others:
+        return _ln(
+            "%(username)s and %(num)d other boosted your post.",
+            "%(username)s and %(num)d others boosted your post.",
+            others,
+            username=actor,
+        )
+    return _l("%(username)s boosted your post.", username=actor)
 
 
 @dataclass

@@ -15,6 +15,8 @@ def _labels(noun: str) -> tuple[rx.Var, rx.Var]:
         return t("Newer messages"), t("Older messages")
     if noun == "notifications":
         return t("Newer notifications"), t("Older notifications")
+    if noun == "replies":  # oldest first: the page before holds earlier replies
+        return t("Earlier replies"), t("Later replies")
     if noun == "results":
         return t("Newer results"), t("Older results")
     return t("Newer"), t("Older")

@@ -1,4 +1,5 @@
-"""Notifications: new followers, messages and announcements, newest first."""
+"""Notifications: replies, mentions, likes, boosts, new followers, messages and announcements,
+newest first; each about a post links to its thread."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ _ICONS = {
     "message": "mail",
     "announcement": "megaphone",
     "export": "file-down",
+    "reply": "message-circle",
+    "mention": "at-sign",
+    "like": "heart",
+    "boost": "repeat-2",
 }
 
 
@@ -52,7 +57,10 @@ def notifications_page() -> rx.Component:
                     N.notifications.length() > 0,
                     rx.vstack(rx.foreach(N.notifications, notification_row), width="100%"),
                     rx.callout(
-                        t("Nothing yet. New followers, messages and announcements show up here."),
+                        t(
+                            "Nothing yet. Replies, mentions, likes, boosts, new followers and "
+                            "messages show up here."
+                        ),
                         icon="info",
                         color_scheme="gray",
                         width="100%",

@@ -1,5 +1,7 @@
-"""Notifications: new follower, new message, announcement. Rows persist, so every tab and every
-reload shows the same list as the live stream; unread is "id above the user's read marker"."""
+"""Notifications: new follower, new message, announcement, and replies, mentions, likes and
+boosts of the user's posts (likes and boosts of one post shown as one line). Rows persist, so
+every tab and every reload shows the same list as the live stream; unread is "id above the
+user's read marker"."""
 
 from __future__ import annotations
 
@@ -121,12 +123,44 @@ def list_notifications(
         .offset(offset)
         .limit(limit)
     )
-    return make_page(
-        session.exec(statement).all(),
-        page=page,
-        per_page=per_page,
-        to_item=lambda row: _row(*row, read_up_to=read_up_to, owner=owner.username),
+    listing = make_page(
+        session.exec(statement).all(), page=page, per_page=per_page, to_item=lambda row: row
     )
+    items = [
+        _row(*row, read_up_to=read_up_to, owner=owner.username, others=others, unread=unread)
+        for row, others, unread in _grouped(listing.items, read_up_to=read_up_to)
+    ]
+    return Page(
+        items=items,
+        page=listing.page,
+        per_page=per_page,
+        has_next=listing.has_next,
+        has_prev=listing.has_prev,
+    )
+
+
+_GROUPED = (LIKE, BOOST)
+Row = tuple[Notification, User | None, Announcement | None]
+
+
+def _grouped(rows: list[Row], *, read_up_to: int) -> list[tuple[Row, int, bool]]:
+    """Likes and boosts of one post on this page as one line, at the newest one's place:
+    (that row, how many others did the same, whether any of them is unread). One line per
+    post and kind on a page; a post liked again a page later gets a line there too."""
+    lines: list[tuple[Row, int, bool]] = []
+    at: dict[tuple[str, int], int] = {}
+    for row in rows:
+        notification = row[0]
+        unread = (notification.id or 0) > read_up_to
+        key = (notification.kind, notification.post_id or 0)
+        if notification.kind in _GROUPED and notification.post_id and key in at:
+            place = at[key]
+            first, others, any_unread = lines[place]
+            lines[place] = (first, others + 1, any_unread or unread)
+            continue
+        at[key] = len(lines)
+        lines.append((row, 0, unread))
+    return lines
 
 
 def _row(
@@ -136,8 +170,13 @@ def _row(
     *,
     read_up_to: int,
     owner: str,
+    others: int = 0,
+    unread: bool = False,
 ) -> NotificationRow:
-    item = NotificationRow.of(notification, actor, announcement, read_up_to=read_up_to)
+    item = NotificationRow.of(
+        notification, actor, announcement, read_up_to=read_up_to, others=others
+    )
+    item.unread = unread
     if notification.kind == EXPORT:
         # The file may have been replaced by a newer export since: the profile has the latest.
         item.text = "Your posts have been exported: download them from your profile."

@@ -18,6 +18,7 @@ from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.language_detection import detect_language
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_body import render_body, save_links, validate_post_body
+from microblog.services.post_notices import notify_about_post
 from microblog.services.post_rows import card_rows, cards_by_id, cards_statement, to_card
 
 _POST_COLUMNS = table_of(Post).c
@@ -66,17 +67,11 @@ def create_post(
     if parent is not None:
         _count_reply(session, row_id(parent), +1)
         if parent.user_id not in notified:
-            notifications.notify(
-                session,
-                user_id=parent.user_id,
-                kind=notifications.REPLY,
-                actor_id=author_id,
-                post_id=post_id,
-            )
+            notify_about_post(session, user_id=parent.user_id, kind=notifications.REPLY, post=post)
             notified.add(parent.user_id)
         publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=row_id(parent)))
     mentioned = save_links(session, post_id=post_id, timestamp=post.timestamp, rendered=rendered)
-    _notify_mentioned(session, mentioned, skip=notified, actor_id=author_id, post_id=post_id)
+    _notify_mentioned(session, mentioned, skip=notified, post=post)
     search.post_saved(session, post_id=post_id, body=post.body)
     publish_after_commit(session, LiveEvent(NEW_POST, author_id=author_id, ref_id=post_id))
     return post
@@ -99,18 +94,10 @@ def _count_reply(session: Session, post_id: int, by: int) -> None:
     )
 
 
-def _notify_mentioned(
-    session: Session, user_ids: list[int], *, skip: set[int], actor_id: int, post_id: int
-) -> None:
+def _notify_mentioned(session: Session, user_ids: list[int], *, skip: set[int], post: Post) -> None:
     for user_id in user_ids:
         if user_id not in skip:
-            notifications.notify(
-                session,
-                user_id=user_id,
-                kind=notifications.MENTION,
-                actor_id=actor_id,
-                post_id=post_id,
-            )
+            notify_about_post(session, user_id=user_id, kind=notifications.MENTION, post=post)
 
 
 def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Post:
@@ -142,7 +129,7 @@ def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Pos
     mentioned = save_links(
         session, post_id=post_id, timestamp=post.timestamp, rendered=rendered, replace=True
     )
-    _notify_mentioned(session, mentioned, skip={user_id}, actor_id=user_id, post_id=post_id)
+    _notify_mentioned(session, mentioned, skip={user_id}, post=post)
     search.post_saved(session, post_id=post_id, body=post.body)
     publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
     return post

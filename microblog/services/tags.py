@@ -1,33 +1,71 @@
-"""A hashtag's posts, newest first: one walk of the (tag_id, timestamp, post_id) index of
-`post_tag` and the cards around it, in one statement (services/post_rows.py)."""
+"""A tag's page (`/tag/<name>`): the posts carrying the tag, newest first, and the count for its
+"N new posts" bar.
+
+The page is one statement: the tag's id by its unique name, a walk of post_tag's
+(tag_id, timestamp, post_id) index newest first for one page of post ids, and the cards around
+them (services/post_rows.py). The bar counts post_tag rows above a post id on post_tag's primary
+key (post_id, tag_id): a range holding only the posts written since the page was read, stopped
+at COUNT_CAP + 1 (as services/new_posts.py does), never a COUNT of the whole tag.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from microblog.schemas import Page, PostRow
+from microblog.services.new_posts import COUNT_CAP
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_rows import card_rows, cards_statement, to_card
 from microblog.services.rich_text import normalize_tag
 from microblog.services.text import is_storable
 
 _TAG_PAGE = cards_statement(
-    "SELECT tagged.post_id AS id FROM post_tag AS tagged "
-    "JOIN tag ON tag.id = tagged.tag_id WHERE tag.name = :name "
-    'ORDER BY tagged."timestamp" DESC, tagged.post_id DESC LIMIT :limit OFFSET :offset'
+    "SELECT post_id AS id FROM post_tag "
+    "WHERE tag_id = (SELECT id FROM tag WHERE name = :name) "
+    'ORDER BY "timestamp" DESC, post_id DESC LIMIT :limit OFFSET :offset'
 )
+_NEW_IN_TAG = text(
+    "SELECT COUNT(*) FROM (SELECT post_id FROM post_tag "
+    "WHERE post_id > :since_id AND tag_id = (SELECT id FROM tag WHERE name = :name) "
+    "LIMIT :cap) AS new_posts"
+)
+_TAGS_OF_POST = text(
+    "SELECT tag.name FROM post_tag JOIN tag ON tag.id = post_tag.tag_id "
+    "WHERE post_tag.post_id = :post_id"
+)
+
+
+def normalise_tag(name: str) -> str | None:
+    """A tag as stored (`tag.name`), with or without its "#": the renderer's rule
+    (services/rich_text.normalize_tag: NFKC, case-folded), so "#Python", "#PYTHON" and its
+    full-width form are one tag. None for a name no tag can have (`2024`, a NUL)."""
+    return normalize_tag(name.strip()) if is_storable(name) else None
 
 
 def tag_posts(
     session: Session, *, name: str, viewer_id: int, page: int, per_page: int
 ) -> Page[PostRow]:
-    """The posts tagged `name` (with or without its `#`, in any case: the tag as
-    services/rich_text.py normalises it); an unknown tag has none (an empty page, not an
-    error), nor does a name no tag could have (`2024`, a NUL)."""
+    """The posts tagged `name` (any spelling of it), newest first; an unknown tag has none (an
+    empty page, not an error)."""
     offset, limit = page_window(page, per_page)
-    key = normalize_tag(name.strip()) if is_storable(name) else None
+    key = normalise_tag(name)
     if key is None:
         return make_page([], page=page, per_page=per_page, to_item=to_card)
     parameters = {"name": key, "offset": offset, "limit": limit}
     rows = card_rows(session, _TAG_PAGE, parameters, viewer_id=viewer_id)
     return make_page(rows, page=page, per_page=per_page, to_item=to_card)
+
+
+def count_new_tag_posts(session: Session, *, name: str, since_id: int) -> int:
+    """Posts tagged `name` with ids above `since_id`, counted up to COUNT_CAP + 1."""
+    key = normalise_tag(name)
+    if key is None:
+        return 0
+    parameters = {"name": key, "since_id": since_id, "cap": COUNT_CAP + 1}
+    return int(session.execute(_NEW_IN_TAG, parameters).scalar_one())
+
+
+def tags_of_post(session: Session, *, post_id: int) -> set[str]:
+    """The (normalised) tags a post carries: which open tag pages a new post concerns."""
+    return set(session.execute(_TAGS_OF_POST, {"post_id": post_id}).scalars())

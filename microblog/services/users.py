@@ -189,8 +189,9 @@ def update_profile(
     username: str,
     about_me: str,
     email_on_follow: bool | None = None,
+    email_on_mention: bool | None = None,
 ) -> User:
-    """Change the profile; `email_on_follow` None leaves that setting as it is."""
+    """Change the profile; an email setting given as None is left as it is."""
     user = get_user(session, user_id)
     username = username.strip()
     about_me = about_me.strip()
@@ -209,6 +210,8 @@ def update_profile(
     user.about_me = about_me or None
     if email_on_follow is not None:
         user.email_on_follow = email_on_follow
+    if email_on_mention is not None:
+        user.email_on_mention = email_on_mention
     session.add(user)
     session.flush()
     return user

@@ -22,6 +22,7 @@ class EditProfileState(PageData, rx.State):
     username_error: str = ""
     about_me_error: str = ""
     email_on_follow: bool = True
+    email_on_mention: bool = True
 
     @rx.event
     @login_required(page_load=True)
@@ -29,6 +30,7 @@ class EditProfileState(PageData, rx.State):
         user = await run_db(lambda db: users.get_user(db, user_id))
         self.username, self.about_me = user.username, user.about_me or ""
         self.email_on_follow = user.email_on_follow
+        self.email_on_mention = user.email_on_mention
         self.username_error = self.about_me_error = ""
         self._set_loaded()
 
@@ -47,6 +49,8 @@ class EditProfileState(PageData, rx.State):
         # A checked box submits "on"; an unchecked one submits nothing.
         email_on_follow = bool(form.get("email_on_follow"))
         self.email_on_follow = email_on_follow
+        email_on_mention = bool(form.get("email_on_mention"))
+        self.email_on_mention = email_on_mention
         # What was typed stays on the page, unless UTF-8 cannot carry it back (the service
         # refuses it below, with the message beside the field).
         if is_storable(username):
@@ -61,6 +65,7 @@ class EditProfileState(PageData, rx.State):
                     username=username,
                     about_me=about_me,
                     email_on_follow=email_on_follow,
+                    email_on_mention=email_on_mention,
                 )
             )
         except Invalid as problem:

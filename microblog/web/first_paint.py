@@ -2,7 +2,8 @@
 says why).
 
 A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader; a profile's posts
-tab, `/user/<name>`, drawn whole by profile_first_paint.py) gets the prerendered page, as the
+tab, `/user/<name>`, drawn whole by profile_first_paint.py; a thread, `/post/<id>`; a tag,
+`/tag/<name>`) gets the prerendered page, as the
 static files send it, with the requested page of posts inside its `feed-first-paint` element:
 the markup of the page's own post cards (components/post_card.py) in the reader's language,
 less what needs the live page (the user card on hover, Translate, Delete) and the avatars'
@@ -33,13 +34,15 @@ from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
-from microblog.routes import profile_username
+from microblog.routes import profile_username, tag_name, thread_post_id
 from microblog.schemas import PostRow
 from microblog.services.auth_sessions import SessionUser, session_user
 from microblog.services.errors import NotFound
 from microblog.services.feeds import feed_page
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import read_profile, tab_of
+from microblog.services.tags import tag_posts
+from microblog.services.threads import open_thread
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.profile_first_paint import profile_html
 from microblog.widgets.html import HtmlRenderer, fields_of
@@ -137,6 +140,46 @@ def _profile(db: Session, asked: Asked) -> str | None:
     return profile_html(view, cards, reader_id=reader_id, lang=asked.lang, now=utcnow())
 
 
+def _tag(db: Session, asked: Asked) -> str | None:
+    """A tag's page of posts (pages/tag.py), newest first."""
+    reader_id = asked.reader.user_id if asked.reader else 0
+    page = tag_posts(
+        db,
+        name=tag_name(asked.path) or "",
+        viewer_id=reader_id,
+        page=asked.page,
+        per_page=get_settings().posts_per_page,
+    )
+    return _cards(page.items, asked)
+
+
+def _thread(db: Session, asked: Asked) -> str | None:
+    """A thread (pages/thread.py): the posts it answers, the post, its replies, in the live
+    page's wrappers; the reply box and the pager come with the live page. Nothing for an
+    unknown post (the live page says so)."""
+    reader_id = asked.reader.user_id if asked.reader else 0
+    try:
+        thread = open_thread(
+            db,
+            post_id=thread_post_id(asked.path) or 0,
+            viewer_id=reader_id,
+            page=asked.page,
+            per_page=get_settings().posts_per_page,
+        )
+    except NotFound:
+        return None
+    parts = []
+    if thread.ancestors:
+        ancestors = post_cards_html(thread.ancestors, lang=asked.lang)
+        parts.append(ancestors.replace(POST_LIST_CLASS, f"{POST_LIST_CLASS} thread-ancestors", 1))
+    focus = HtmlRenderer(fields_of(thread.post), lang=asked.lang, now=utcnow()).node(POST_CARD)
+    parts.append(f'<div class="thread-focus">{focus}</div>')
+    if thread.replies.items:
+        replies = post_cards_html(thread.replies.items, lang=asked.lang)
+        parts.append(f'<div class="thread-replies">{replies}</div>')
+    return f'<div class="thread-first-paint">{"".join(parts)}</div>'
+
+
 Draw = Callable[[Session, Asked], "str | None"]
 _FEEDS: dict[str, Draw] = {"/": _home, "/explore": _explore, "/explore/": _explore}
 
@@ -145,6 +188,10 @@ def drawing_for(path: str) -> Draw | None:
     """What the server draws into the page at `path`, if anything."""
     if path in _FEEDS:
         return _FEEDS[path]
+    if thread_post_id(path) is not None:
+        return _thread
+    if tag_name(path) is not None:
+        return _tag
     return _profile if profile_username(path) is not None else None
 
 
@@ -239,8 +286,8 @@ def _personal(start: Message, length: int) -> Message:
 
 
 class FeedFirstPaintMiddleware:
-    """Pure ASGI. GET `/` (the reader's home feed), `/explore` and `/user/<name>`, any
-    `?page=`, are sent with that page's posts in their HTML."""
+    """Pure ASGI. GET `/` (the reader's home feed), `/explore`, `/user/<name>`, `/post/<id>`
+    and `/tag/<name>`, any `?page=`, are sent with that page's posts in their HTML."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

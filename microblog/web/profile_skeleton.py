@@ -1,5 +1,5 @@
-"""One prerendered page for every profile: the build prerenders it, the server answers every
-profile address with it.
+"""One prerendered page for every profile (and one for every thread, one for every tag): the
+build prerenders it, the server answers every such address with it.
 
 Reflex prerenders the pages with fixed addresses (`/explore`), whose HTML the browser shows and
 React then hydrates. A profile's address has a parameter, so it got Reflex's empty SPA fallback
@@ -7,7 +7,9 @@ page instead and was rendered on the client, where the profile's data, arriving 
 waited behind that first render. The profile's first render does not depend on the name (it
 shows the layout and "loading" until the page's data arrives), so one page prerendered at
 `SKELETON` (`ProfileSkeletonPlugin`, in rxconfig.py) serves every `/user/<name>`
-(`ProfileSkeletonMiddleware`).
+(`ProfileSkeletonMiddleware`). Threads (`/post/<id>`) and tags (`/tag/<name>`) are pages of the
+same kind and get the same treatment, so that their first paint (web/first_paint.py) has a page
+to be written into.
 
 A build without it (or the dev server, which serves the frontend itself) makes the page ask for
 the profile's own address as before.
@@ -20,15 +22,17 @@ from typing import Any
 from reflex_base.plugins.base import Plugin
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from microblog.routes import profile_username
+from microblog.routes import profile_username, tag_name, thread_post_id
 from microblog.web.page_addresses import answer_or_ask_again
 
 SKELETON = "/user/_"
 """The profile address that is prerendered (`_` is not a valid username)."""
+THREAD_SKELETON = "/post/_"  # `_` is no post id
+TAG_SKELETON = "/tag/_"  # a tag `_` would be answered with the same page: it fits any tag
+SKELETONS = (SKELETON, THREAD_SKELETON, TAG_SKELETON)
 
 REACT_ROUTER_CONFIG = "react-router.config.js"
 _PRERENDER_ALL = '"prerender": true'
-_SKELETON_PAGE = SKELETON + "/"
 
 
 def _with_skeleton(config: str) -> str:
@@ -36,23 +40,30 @@ def _with_skeleton(config: str) -> str:
     build prerenders all fixed paths; a dev config has no prerender key and stays as it is)."""
     if _PRERENDER_ALL not in config:
         return config
-    every_path = f'"prerender": async ({{ getStaticPaths }}) => [...getStaticPaths(), "{SKELETON}"]'
+    extra = ", ".join(f'"{path}"' for path in SKELETONS)
+    every_path = f'"prerender": async ({{ getStaticPaths }}) => [...getStaticPaths(), {extra}]'
     return config.replace(_PRERENDER_ALL, every_path)
 
 
 class ProfileSkeletonPlugin(Plugin):
-    """Adds `SKELETON` to the paths the production build prerenders."""
+    """Adds the `SKELETONS` to the paths the production build prerenders."""
 
     def pre_compile(self, **context: Any) -> None:
         context["add_modify_task"](REACT_ROUTER_CONFIG, _with_skeleton)
 
 
-def _is_profile_page(scope: Scope) -> bool:
-    return (
-        scope["type"] == "http"
-        and scope["method"] in ("GET", "HEAD")
-        and profile_username(scope["path"]) is not None
-    )
+def _skeleton_of(scope: Scope) -> str | None:
+    """The prerendered page (its folder address) that answers this request, if any."""
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        return None
+    path = scope["path"]
+    if profile_username(path) is not None:
+        return SKELETON + "/"
+    if thread_post_id(path) is not None:
+        return THREAD_SKELETON + "/"
+    if tag_name(path) is not None:
+        return TAG_SKELETON + "/"
+    return None
 
 
 def _not_found(start: Message) -> bool:
@@ -60,16 +71,18 @@ def _not_found(start: Message) -> bool:
 
 
 class ProfileSkeletonMiddleware:
-    """Pure ASGI. `/user/<name>` (query kept) is answered as `SKELETON/`, unless that is 404."""
+    """Pure ASGI. `/user/<name>`, `/post/<id>` and `/tag/<name>` (query kept) are answered as
+    their skeleton's page, unless that is 404."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _is_profile_page(scope):
+        page = _skeleton_of(scope)
+        if page is None:
             await self.app(scope, receive, send)
             return
-        skeleton = {**scope, "path": _SKELETON_PAGE, "raw_path": _SKELETON_PAGE.encode()}
+        skeleton = {**scope, "path": page, "raw_path": page.encode()}
         await answer_or_ask_again(
             self.app, skeleton, receive, send, declined=_not_found, again=scope
         )

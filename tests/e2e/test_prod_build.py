@@ -238,3 +238,34 @@ def test_pages_carry_a_security_policy_and_refuse_to_be_framed(
         expect(inside).to_have_count(0)
     finally:
         framer.context.close()
+
+
+def test_a_thread_shows_from_the_html_then_goes_live(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """A thread's address is answered with the one prerendered thread page (/post/_), its posts
+    drawn in by the server; React hydrates it into the live thread without a mismatch."""
+    errors: list[str] = []
+    bob = new_name("bob")
+    bob_says = f"thread paint {secrets.token_hex(3)}"
+    page = signed_up(_page(browser, prod_app, errors), bob)
+    post(page, bob_says)
+    post_id = page.locator(".post").first.get_attribute("data-post-id")
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        still = static.new_page()
+        still.goto(f"/post/{post_id}")
+        expect(still.locator(".feed-first-paint .thread-focus .post")).to_contain_text(bob_says)
+    finally:
+        static.close()
+
+    page.goto(f"/post/{post_id}")
+    expect(page.locator(".feed-first-paint")).to_have_count(0)
+    expect(page.locator(".thread-focus .post")).to_contain_text(bob_says)
+    page.get_by_label("Reply", exact=True).fill("answering myself")
+    page.get_by_role("button", name="Reply", exact=True).click()  # hydrated: it responds
+    expect(page.locator(".thread-replies .post")).to_contain_text("answering myself")
+    page.goto("/tag/%E4%B8%AD%E6%96%87")  # the prerendered tag page, for a tag in any script
+    expect(page.locator(".tag-heading")).to_have_text("#中文")
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"

@@ -1,0 +1,148 @@
+"""The thread page (`/post/<id>`): the posts a post answers, the post, a reply box and a page of
+its replies; a reply written anywhere appears on every open thread page that shows its parent."""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import Session
+
+from microblog import routes
+from microblog.config import get_settings
+from microblog.db import run_db, run_read
+from microblog.i18n import translate
+from microblog.live import events as ev
+from microblog.live.tabs import Tab
+from microblog.schemas import PostRow
+from microblog.services import posts
+from microblog.services.errors import Invalid, NotFound
+from microblog.services.pagination import clamp_page
+from microblog.services.rich_text import post_length
+from microblog.services.threads import Thread, open_thread
+from microblog.state import delivery
+from microblog.state.locale import language_of
+from microblog.state.page_data import PageData
+from microblog.state.session import SessionState, login_required
+from microblog.state.text_input import refused_text
+
+_NO_POST = PostRow(
+    id=0, body="", timestamp="", language="", author_id=0, author_username="", author_avatar=""
+)
+
+
+class ThreadState(PageData, rx.State):
+    post: PostRow = _NO_POST
+    # The post again, as a list of one: a card is drawn from a row of a list (rx.foreach), as
+    # every feed draws its cards.
+    focus: list[PostRow] = []
+    ancestors: list[PostRow] = []
+    replies: list[PostRow] = []
+    earlier_deleted: bool = False
+    not_found: bool = False
+    page: int = 1
+    has_next: bool = False
+    has_prev: bool = False
+    draft: str = ""
+    reply_error: str = ""
+    # The post ids this tab shows: a POST_CHANGED about any of them re-reads the thread.
+    _shown: set[int] = set()
+
+    @rx.var
+    def chars_left(self) -> int:
+        """What is left of `POST_MAX_LENGTH`, counted as the server counts."""
+        return get_settings().post_max_length - post_length(self.draft)
+
+    @rx.var
+    def newer_href(self) -> str:
+        return f"{routes.post_url(self.post.id)}?page={self.page - 1}"
+
+    @rx.var
+    def older_href(self) -> str:
+        return f"{routes.post_url(self.post.id)}?page={self.page + 1}"
+
+    def _asked_post_id(self) -> int:
+        return routes.thread_post_id(self.router.url.path) or 0
+
+    @rx.event
+    async def load(self) -> None:
+        viewer_id = await (await self.get_state(SessionState)).current_user_id()
+        if self._asked_post_id() != self.post.id:
+            self.draft, self.reply_error = "", ""
+        page = clamp_page(self.router.url.query_parameters.get("page"))
+        await self._read(self._asked_post_id(), viewer_id or 0, page)
+
+    async def _read(self, post_id: int, viewer_id: int, page: int) -> None:
+        per_page = get_settings().posts_per_page
+        try:
+            thread = await run_read(
+                lambda db: open_thread(
+                    db, post_id=post_id, viewer_id=viewer_id, page=page, per_page=per_page
+                )
+            )
+        except NotFound:
+            self._show_nothing()
+            return
+        self._show(thread)
+
+    def _show_nothing(self) -> None:
+        self.not_found, self.post, self.ancestors, self.replies = True, _NO_POST, [], []
+        self.focus = []
+        self.has_next = self.has_prev = self.earlier_deleted = False
+        self._shown = set()
+        self._set_loaded()
+
+    def _show(self, thread: Thread) -> None:
+        self.not_found = False
+        self.post, self.ancestors = thread.post, thread.ancestors
+        self.focus = [thread.post]
+        self.replies = thread.replies.items
+        self.page = thread.replies.page
+        self.has_next, self.has_prev = thread.replies.has_next, thread.replies.has_prev
+        self.earlier_deleted = thread.earlier_deleted
+        self._shown = {p.id for p in (thread.post, *thread.ancestors, *self.replies)}
+        self._set_loaded()
+
+    @rx.event
+    async def set_draft(self, value: str) -> None:
+        if problem := await refused_text(self, value):
+            self.reply_error = problem
+            return
+        self.draft = value
+        if self.reply_error and post_length(value.strip()) <= get_settings().post_max_length:
+            self.reply_error = ""
+
+    @rx.event
+    @login_required
+    async def submit_reply(self, _form: dict | None = None, *, user_id: int) -> None:
+        body, parent = self.draft, self.post.id
+        try:
+            await run_db(
+                lambda db: posts.create_post(db, author_id=user_id, body=body, reply_to_id=parent)
+            )
+        except (Invalid, NotFound) as problem:
+            self.reply_error = translate(problem.message, await language_of(self))
+            return
+        self.draft, self.reply_error = "", ""
+        await self._read(parent, user_id, self.page)
+
+    async def _on_post_changed(self, changed: int, _tab: Tab) -> None:
+        """A post changed, was replied to or was deleted: re-read if this tab shows it (the
+        parent of a new reply is among them, so the reply appears)."""
+        if changed in self._shown and self.post.id:
+            user_id = (await self.get_state(SessionState)).user_id
+            await self._read(self.post.id, user_id or 0, self.page)
+
+
+def _changed_post(_db: Session, event: ev.LiveEvent, _readers: set[int]) -> int:
+    """What every thread tab is told: which post changed (no query; each tab knows what it
+    shows)."""
+    return event.ref_id
+
+
+delivery.subscribe(
+    ev.POST_CHANGED,
+    ThreadState,
+    "_on_post_changed",
+    visitors=True,
+    where=lambda tab: routes.thread_post_id(tab.path) is not None,
+    read=_changed_post,
+)
