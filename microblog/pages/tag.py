@@ -22,7 +22,7 @@ def tag_page() -> rx.Component:
                 new_posts_bar(
                     TagState.new_post_count, TagState.new_posts_count_text, TagState.show_new_posts
                 ),
-                post_list(TagState.posts, t("No posts with this tag yet.")),
+                post_list(TagState.posts, t("No posts with this tag yet."), owner=TagState),
                 pager(
                     TagState.has_prev, TagState.has_next, TagState.newer_href, TagState.older_href
                 ),

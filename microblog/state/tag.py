@@ -15,12 +15,12 @@ from microblog.services import new_posts, tags
 from microblog.services.pagination import clamp_page
 from microblog.state import delivery
 from microblog.state.page_data import PageData
+from microblog.state.post_cards import PostCardsState, subscribe_cards
 from microblog.state.session import SessionState
 
 
-class TagState(PageData, rx.State):
+class TagState(PageData, PostCardsState, rx.State):
     tag: str = ""  # as the address spells it (shown in the heading)
-    posts: list[PostRow] = []
     page: int = 1
     has_next: bool = False
     has_prev: bool = False
@@ -56,7 +56,7 @@ class TagState(PageData, rx.State):
 
         since, listing = await run_read(read)
         self.tag, self._since_id, self.new_post_count = name, since, 0
-        self.posts = listing.items
+        self._list_posts(listing.items)
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self._set_loaded()
 
@@ -89,3 +89,4 @@ delivery.subscribe(
     where=lambda tab: routes.tag_name(tab.path) is not None,
     read=_tags_of_new_post,
 )
+subscribe_cards(TagState, lambda tab: routes.tag_name(tab.path) is not None)

@@ -21,6 +21,7 @@ from microblog.services.threads import Thread, open_thread
 from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
+from microblog.state.post_cards import PostCardsState
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
@@ -29,13 +30,12 @@ _NO_POST = PostRow(
 )
 
 
-class ThreadState(PageData, rx.State):
+class ThreadState(PageData, PostCardsState, rx.State):
+    """`posts` (PostCardsState's, whose Like, Boost, Edit and Delete change it in place) holds
+    the whole conversation in page order: the ancestors, the post, then the page of replies."""
+
     post: PostRow = _NO_POST
-    # The post again, as a list of one: a card is drawn from a row of a list (rx.foreach), as
-    # every feed draws its cards.
-    focus: list[PostRow] = []
-    ancestors: list[PostRow] = []
-    replies: list[PostRow] = []
+    ancestor_count: int = 0
     earlier_deleted: bool = False
     not_found: bool = False
     page: int = 1
@@ -45,6 +45,20 @@ class ThreadState(PageData, rx.State):
     reply_error: str = ""
     # The post ids this tab shows: a POST_CHANGED about any of them re-reads the thread.
     _shown: set[int] = set()
+
+    @rx.var
+    def ancestors(self) -> list[PostRow]:
+        return self.posts[: self.ancestor_count]
+
+    @rx.var
+    def focus(self) -> list[PostRow]:
+        """The post, as a list of one: a card is drawn from a row of a list (rx.foreach), as
+        every feed draws its cards."""
+        return self.posts[self.ancestor_count : self.ancestor_count + 1]
+
+    @rx.var
+    def replies(self) -> list[PostRow]:
+        return self.posts[self.ancestor_count + 1 :]
 
     @rx.var
     def chars_left(self) -> int:
@@ -84,21 +98,20 @@ class ThreadState(PageData, rx.State):
         self._show(thread)
 
     def _show_nothing(self) -> None:
-        self.not_found, self.post, self.ancestors, self.replies = True, _NO_POST, [], []
-        self.focus = []
+        self.not_found, self.post, self.ancestor_count = True, _NO_POST, 0
+        self._list_posts([])
         self.has_next = self.has_prev = self.earlier_deleted = False
         self._shown = set()
         self._set_loaded()
 
     def _show(self, thread: Thread) -> None:
         self.not_found = False
-        self.post, self.ancestors = thread.post, thread.ancestors
-        self.focus = [thread.post]
-        self.replies = thread.replies.items
+        self.post, self.ancestor_count = thread.post, len(thread.ancestors)
+        self._list_posts([*thread.ancestors, thread.post, *thread.replies.items])
         self.page = thread.replies.page
         self.has_next, self.has_prev = thread.replies.has_next, thread.replies.has_prev
         self.earlier_deleted = thread.earlier_deleted
-        self._shown = {p.id for p in (thread.post, *thread.ancestors, *self.replies)}
+        self._shown = {p.id for p in self.posts}
         self._set_loaded()
 
     @rx.event
@@ -124,7 +137,7 @@ class ThreadState(PageData, rx.State):
         self.draft, self.reply_error = "", ""
         await self._read(parent, user_id, self.page)
 
-    async def _on_post_changed(self, changed: int, _tab: Tab) -> None:
+    async def _on_thread_changed(self, changed: int, _tab: Tab) -> None:
         """A post changed, was replied to or was deleted: re-read if this tab shows it (the
         parent of a new reply is among them, so the reply appears)."""
         if changed in self._shown and self.post.id:
@@ -141,7 +154,7 @@ def _changed_post(_db: Session, event: ev.LiveEvent, _readers: set[int]) -> int:
 delivery.subscribe(
     ev.POST_CHANGED,
     ThreadState,
-    "_on_post_changed",
+    "_on_thread_changed",
     visitors=True,
     where=lambda tab: routes.thread_post_id(tab.path) is not None,
     read=_changed_post,

@@ -40,7 +40,9 @@ def test_a_thread_reads_the_chain_the_post_and_a_page_of_replies(
 
     sent_sql.clear()
     thread = open_thread(session, post_id=middle, viewer_id=row_id(ben), page=1, per_page=10)
-    assert len(sent_sql) == 3  # the post, the chain above it, the page of replies
+    # The reply emails of the posts above go out on the outbox's own thread meanwhile.
+    reads = [sql for sql in sent_sql if "mail_outbox" not in sql]
+    assert len(reads) == 3, reads  # the post, the chain above it, the page of replies
     assert [p.id for p in thread.ancestors] == [root]
     assert thread.ancestors[0].liked and thread.ancestors[0].like_count == 1
     assert thread.post.id == middle and thread.post.boosted

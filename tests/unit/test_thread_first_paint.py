@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from microblog.db import make_engine
 from microblog.models import Post, PostTag, Tag, User, utcnow
+from microblog.services.post_body import render_body
 from microblog.web.profile_skeleton import TAG_SKELETON, THREAD_SKELETON
 from tests.unit.test_feed_first_paint import PAGE, _cards, _feed_part, _serve
 
@@ -31,6 +32,7 @@ class Site:
 def _post(session: Session, author: User, body: str, minutes: int, parent: Post | None) -> Post:
     post = Post(
         body=body,
+        body_html=render_body(session, body).html,
         user_id=author.id,
         timestamp=utcnow() - timedelta(minutes=minutes),
         reply_to_id=parent.id if parent else None,
