@@ -186,26 +186,27 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
             f"SELECT id FROM post AS p WHERE {test} AND {replies} AND {once} "  # noqa: S608
             f"{_NEWEST} LIMIT :lim OFFSET :off"
         )
-    # Each author's newest entries that pass the reply rule, then each post once: an entry left
-    # out as shown later is replaced by that later entry, which is newer, so the page still
-    # comes from every author's newest `offset + limit`.
-    once = _SHOWN_ONCE.format(e="newest", authors=authors)
+    # Each author's newest `:n` entries that are shown (reply rule, each post once), merged.
+    # "Each post once" is tested inside each author's walk, before its LIMIT: an author's
+    # entries that give way to a later boost (their own boost of their own post and someone's
+    # later boost of it, say) would otherwise fill the author's `:n` and push out an older entry
+    # that belongs on the page (tests/unit/test_posts.py, test_own_boosts_do_not_hide_...).
+    once = _SHOWN_ONCE.format(e="p", authors=authors)
     if dialect == "postgresql":
         return (
             f"SELECT newest.id FROM ({authors}) AS author(id) "  # noqa: S608
-            'CROSS JOIN LATERAL (SELECT p.id, p."timestamp", p.boost_of_id FROM post AS p '
-            f"WHERE p.user_id = author.id AND {replies} {_NEWEST} LIMIT :n) AS newest "
-            f"WHERE {once} "
+            'CROSS JOIN LATERAL (SELECT p.id, p."timestamp" FROM post AS p '
+            f"WHERE p.user_id = author.id AND {replies} AND {once} {_NEWEST} LIMIT :n) AS newest "
             'ORDER BY newest."timestamp" DESC, newest.id DESC LIMIT :lim OFFSET :off'
         )
     # Each branch wrapped as a subquery: SQLite allows ORDER BY/LIMIT only there.
     branch = (
-        'SELECT * FROM (SELECT p.id, p."timestamp", p.boost_of_id FROM post AS p '
-        "WHERE p.user_id = :a{} AND {} {} LIMIT :n)"
+        'SELECT * FROM (SELECT p.id, p."timestamp" FROM post AS p '
+        "WHERE p.user_id = :a{} AND {} AND {} {} LIMIT :n)"
     )
-    branches = " UNION ALL ".join(branch.format(i, replies, _NEWEST) for i in range(size))
+    branches = " UNION ALL ".join(branch.format(i, replies, once, _NEWEST) for i in range(size))
     return (
-        f"SELECT id FROM ({branches}) AS newest WHERE {once} "  # noqa: S608
+        f"SELECT id FROM ({branches}) AS newest "  # noqa: S608
         f"{_NEWEST} LIMIT :lim OFFSET :off"
     )
 
