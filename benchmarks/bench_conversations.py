@@ -132,7 +132,7 @@ def subjects(engine: Engine) -> dict[str, Any]:
         top_tag, rare_tag = (
             one(
                 "SELECT tag.name FROM tag JOIN post_tag ON post_tag.tag_id = tag.id "
-                f"GROUP BY tag.name ORDER BY count(*) {order}, tag.name LIMIT 1"  # noqa: S608
+                f"GROUP BY tag.name ORDER BY count(*) {order}, tag.name LIMIT 1"
             )[0]
             for order in ("DESC", "ASC")
         )
@@ -185,7 +185,9 @@ def run(engine: Engine, args: argparse.Namespace) -> list[Figure]:
         figure = Figure("reads", name, measure(once, iterations=args.iterations, warmup=warmup))
         with captured_statements(reader) as statements:
             once()
-        selects = sum(1 for sql, _ in statements if sql.lstrip().upper().startswith(("SELECT", "WITH")))
+        selects = sum(
+            1 for sql, _ in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))
+        )
         counts = sum(1 for sql, _ in statements if "count(" in sql.lower())
         figure.note = f"{selects} statements, {counts} COUNT"
         figures.append(figure)
@@ -254,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     print("Load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print("\n| measurement | n | p50 | p95 | p99 | note |\n|---|---:|---:|---:|---:|---|")
     for f in figures:
-        print(f"| {f.name} | {len(f.samples)} | {f.p50:.2f} | {f.p95:.2f} | {f.p99:.2f} | {f.note} |")
+        print(
+            f"| {f.name} | {len(f.samples)} | {f.p50:.2f} | {f.p95:.2f} | {f.p99:.2f} | {f.note} |"
+        )
     if args.json:
         args.json.write_text(json.dumps([f.as_dict() for f in figures], indent=2))
     engine.dispose()

@@ -49,3 +49,8 @@ def search_url(q: str, page: int = 1) -> str:
 def confirm_url(token: str) -> str:
     """The address of an email-confirmation link (services/registration.py)."""
     return f"/confirm/{quote(token, safe='')}"
+
+
+def post_url(post_id: int) -> str:
+    """A post's thread page: its ancestors, the post, its replies."""
+    return f"/post/{int(post_id)}"

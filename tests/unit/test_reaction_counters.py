@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 
 import pytest
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ def _run_together(workers: list[Callable[[], None]]) -> None:
         start.wait()
         try:
             work()
-        except BaseException as error:  # noqa: BLE001 (reported to the test below)
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=run, args=(work,)) for work in workers]
@@ -51,7 +52,9 @@ def _run_together(workers: list[Callable[[], None]]) -> None:
         raise failures[0]
 
 
-def _users_and_post(engine: Engine, add_user: Callable[..., User], count: int) -> tuple[list[int], int]:
+def _users_and_post(
+    engine: Engine, add_user: Callable[..., User], count: int
+) -> tuple[list[int], int]:
     with Session(engine) as session:
         users = [add_user(session, f"user{i}").id for i in range(count)]
         post = posts.create_post(session, author_id=users[0], body="the post everyone reacts to")
@@ -114,10 +117,8 @@ def test_likes_and_boosts_counted_exactly_under_concurrency(
                             )
                         ).scalar()
                         if boost is not None:
-                            try:
+                            with suppress(NotFound):  # the other tab undid it first
                                 posts.delete_post(session, post_id=boost, user_id=user_id)
-                            except NotFound:
-                                pass  # the other tab undid it first
                     session.commit()
 
         return work
@@ -154,10 +155,8 @@ def test_reply_count_exact_under_concurrent_replies_and_deletes(
                         .all()
                     )
                     if mine and rng.random() < 0.45:
-                        try:
+                        with suppress(NotFound):  # the other tab deleted it first
                             posts.delete_post(session, post_id=min(mine), user_id=user_id)
-                        except NotFound:
-                            pass  # the other tab deleted it first
                     else:
                         posts.create_post(
                             session,
