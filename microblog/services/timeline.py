@@ -102,10 +102,20 @@ def _remember_plan(session: Session, user_id: int, plan: str) -> None:
         seen.popitem(last=False)
 
 
+SQLITE_MERGE_COST = 25
+"""How many times more an entry costs SQLite's merge than its scan. Since the reply rule and
+"each post once" (correlated probes in every author's branch), a merged entry costs about 11 µs
+and a scanned one 0.4 µs on the scale data set (docs/performance.md#conversations): the reader
+following 50 of 10,000 read in 15-25 ms by the merge and 1-3 ms by the scan."""
+
+
 def _max_merge_authors(population: int, dialect: str) -> int:
-    """The most authors (self included) the merge plan is chosen for: k * k <= N."""
-    most = math.isqrt(max(population, 1))
-    return min(most, SQLITE_MAX_MERGE_AUTHORS) if dialect == "sqlite" else most
+    """The most authors (self included) the merge plan is chosen for: k * k <= N, and on
+    SQLite k * k * SQLITE_MERGE_COST <= N (at least 1: a reader alone is always a merge)."""
+    if dialect != "sqlite":
+        return math.isqrt(max(population, 1))
+    most = max(1, math.isqrt(max(population, 1) // SQLITE_MERGE_COST))
+    return min(most, SQLITE_MAX_MERGE_AUTHORS)
 
 
 def _choose_plan(authors: int, population: int, dialect: str) -> str:
