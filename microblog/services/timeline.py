@@ -168,7 +168,7 @@ _REPLY_RULE = (
 # against the authors (a probe of `follow` again; `later.user_id IN (authors)` made SQLite
 # probe the unique index once per author).
 _SHOWN_ONCE = (
-    "NOT EXISTS (SELECT 1 FROM post AS later WHERE later.boost_of_id = "
+    "NOT EXISTS (SELECT 1 FROM post AS later WHERE later.boost_of_id = "  # noqa: S608 (constants only)
     "COALESCE({e}.boost_of_id, {e}.id) "
     'AND (later."timestamp" > {e}."timestamp" '
     'OR (later."timestamp" = {e}."timestamp" AND later.id > {e}.id)) AND '
