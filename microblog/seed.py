@@ -1,23 +1,42 @@
 """Fill the database with demo data (a living site for newcomers) or the scale data set used by
 the benchmarks (10,000 users, 1,000,000 posts, 50 follows each, one user following 500).
 
-Bulk inserts go through SQLAlchemy Core in large batches; a scale seed takes a few minutes.
+Both have conversations in about the proportions of a real site (`Conversation`): replies,
+boosts, likes with a long tail, hashtags from a Zipf-like vocabulary and mentions, with every
+counter on a post equal to the rows it counts and every body rendered as the post service
+renders it. Bulk inserts go through SQLAlchemy Core in large batches; a scale seed takes a few
+minutes.
 """
 
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from microblog.models import AuthSession, Follow, LoginTicket, Post, User, utcnow
+from microblog.models import (
+    AuthSession,
+    Follow,
+    Like,
+    LoginTicket,
+    Mention,
+    Post,
+    PostTag,
+    Tag,
+    User,
+    utcnow,
+)
 from microblog.security import hash_password
 from microblog.services.lookalikes import username_skeleton
+from microblog.services.rich_text import render_post
 from microblog.services.search import vocabulary
 from microblog.services.search.analysis import vocabulary_terms
 
@@ -71,10 +90,12 @@ def _clear(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(
-                'TRUNCATE login_ticket, auth_session, post, follow, "user" RESTART IDENTITY CASCADE'
+                "TRUNCATE login_ticket, auth_session, post_like, post_tag, mention, tag, post, "
+                'follow, "user" RESTART IDENTITY CASCADE'
             )
             return
-        for model in (LoginTicket, AuthSession, Post, Follow, User):
+        # The children first: each is one pass over its table instead of a cascade per post.
+        for model in (LoginTicket, AuthSession, Like, PostTag, Mention, Tag, Post, Follow, User):
             conn.execute(delete(model))
 
 
@@ -89,8 +110,255 @@ def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
         yield batch
 
 
+# -- conversations: replies, boosts, likes, tags and mentions ----------------------------------
+
+
+@dataclass(frozen=True)
+class Proportions:
+    """The share of posts of each kind, as on a lively Mastodon server."""
+
+    replies: float = 0.20
+    boosts: float = 0.05
+    self_threads: float = 0.10  # of replies: an author continuing their own thread
+    tagged: float = 0.10
+    mentions: float = 0.05
+    likes_tail: float = 1.22  # Pareto shape: about 3 likes a post, some with hundreds
+    most_likes: int = 2000
+
+
+@dataclass
+class Conversation:
+    """The shape of every post (who, when, answering or boosting what) and the counters that
+    follow from it, decided before a row is written so each post row carries its counters.
+    Post `i` (0-based) gets id `i + 1`; ids grow with time, so a reply or boost always comes
+    after the post it refers to."""
+
+    author: array[int]
+    seconds_ago: array[int]
+    reply_to: array[int]  # index of the post answered, -1 for none
+    boost_of: array[int]  # index of the post boosted, -1 for none
+    likes: array[int]
+    replies: array[int] = field(default_factory=lambda: array("i"))
+    boosts: array[int] = field(default_factory=lambda: array("i"))
+
+
+def plan_conversation(
+    rng: random.Random,
+    *,
+    posts: int,
+    users: int,
+    span_seconds: int,
+    shares: Proportions = Proportions(),
+) -> Conversation:
+    """Decide every post's kind, author, time and like count (users are ids 1..users)."""
+    seconds = sorted((rng.randint(60, span_seconds) for _ in range(posts)), reverse=True)
+    shape = Conversation(
+        author=array("i", (rng.randint(1, users) for _ in range(posts))),
+        seconds_ago=array("i", seconds),
+        reply_to=array("i", [-1]) * posts,
+        boost_of=array("i", [-1]) * posts,
+        likes=array("i", [0]) * posts,
+        replies=array("i", [0]) * posts,
+        boosts=array("i", [0]) * posts,
+    )
+    boosted: set[tuple[int, int]] = set()
+    for i in range(1, posts):
+        roll = rng.random()
+        if roll >= shares.replies + shares.boosts:
+            continue
+        # Mostly recent posts are answered and boosted: a parent a few hundred posts back.
+        j = max(0, i - 1 - int(rng.expovariate(1 / 300)))
+        if shape.boost_of[j] >= 0:
+            j = shape.boost_of[j]
+        if roll < shares.boosts:
+            booster = shape.author[i]
+            if booster == shape.author[j] or (j, booster) in boosted:
+                continue  # one boost per user and post, never one's own: an ordinary post
+            boosted.add((j, booster))
+            shape.boost_of[i] = j
+            shape.boosts[j] += 1
+        else:
+            if rng.random() < shares.self_threads:
+                shape.author[i] = shape.author[j]
+            shape.reply_to[i] = j
+            shape.replies[j] += 1
+    for i in range(posts):
+        if shape.boost_of[i] < 0:
+            likes = int(rng.paretovariate(shares.likes_tail)) - 1
+            shape.likes[i] = min(likes, users, shares.most_likes)
+    return shape
+
+
+def _tag_vocabulary(size: int) -> tuple[list[str], list[float]]:
+    """Hashtag names and the cumulative weights of a Zipf law (rank r drawn ∝ 1/r)."""
+    names = list(dict.fromkeys(_WORDS))
+    names += [f"{a}{b}" for a in _WORDS for b in _WORDS if a != b]
+    names = names[:size]
+    return names, list(accumulate(1 / rank for rank in range(1, len(names) + 1)))
+
+
+def _known_users(
+    username_of: Callable[[int], str], users: int
+) -> Callable[[set[str]], dict[str, str]]:
+    """What the renderer asks the database (which mentioned names exist), answered from the
+    seed's own users without a query."""
+    names = {username_of(i).lower(): username_of(i) for i in range(1, users + 1)}
+
+    def known(wanted: set[str]) -> dict[str, str]:
+        return {name.lower(): names[name.lower()] for name in wanted if name.lower() in names}
+
+    return known
+
+
+@dataclass
+class _Links:
+    """What the post rows wrote besides themselves, inserted after them."""
+
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)
+
+
+def _conversation_rows(
+    rng: random.Random,
+    shape: Conversation,
+    *,
+    now: datetime,
+    users: int,
+    username_of: Callable[[int], str],
+    links: _Links,
+    tag_names: list[str],
+    tag_weights: list[float],
+    shares: Proportions = Proportions(),
+) -> Iterator[dict[str, Any]]:
+    """The post rows, ids 1..n, with their counters; tags and mentions go to `links` (tag ids
+    are positions in `tag_names`, plus one). The HTML is the renderer's (services/rich_text.py),
+    asked as the post service asks it, so it changes with the renderer."""
+    known = _known_users(username_of, users)
+    for i in range(len(shape.author)):
+        post_id = i + 1
+        author = shape.author[i]
+        timestamp = now - timedelta(seconds=shape.seconds_ago[i])
+        row: dict[str, Any] = {
+            "id": post_id,
+            "user_id": author,
+            "timestamp": timestamp,
+            "reply_count": shape.replies[i],
+            "like_count": shape.likes[i],
+            "boost_count": shape.boosts[i],
+        }
+        if shape.boost_of[i] >= 0:
+            row.update(
+                body="",
+                body_html="",
+                language=None,
+                reply_to_id=None,
+                reply_to_user_id=None,
+                boost_of_id=shape.boost_of[i] + 1,
+            )
+            yield row
+            continue
+        body = _sentence(rng)
+        parent = shape.reply_to[i]
+        if parent >= 0:
+            row["reply_to_id"] = parent + 1
+            row["reply_to_user_id"] = shape.author[parent]
+        if rng.random() < shares.mentions:
+            mentioned = rng.randint(1, users)
+            if mentioned != author:
+                body = f"@{username_of(mentioned)} {body}"
+                links.mentions.append({"post_id": post_id, "user_id": mentioned})
+        if rng.random() < shares.tagged:
+            tag = rng.choices(range(len(tag_names)), cum_weights=tag_weights)[0]
+            body = f"{body} #{tag_names[tag]}"
+            links.tags.append({"post_id": post_id, "tag_id": tag + 1, "timestamp": timestamp})
+        links.terms.update(vocabulary_terms(body))
+        row.update(
+            body=body,
+            body_html=render_post(body, known_users=known).html,
+            language="en",
+            reply_to_id=row.get("reply_to_id"),
+            reply_to_user_id=row.get("reply_to_user_id"),
+            boost_of_id=None,
+        )
+        yield row
+
+
+def _like_rows(
+    rng: random.Random, shape: Conversation, *, now: datetime, users: int
+) -> Iterator[dict[str, Any]]:
+    """`likes[i]` distinct users like post i, some time after it was written."""
+    everyone = range(1, users + 1)
+    for i, count in enumerate(shape.likes):
+        if not count:
+            continue
+        after = shape.seconds_ago[i]
+        for user in rng.sample(everyone, count):
+            yield {
+                "post_id": i + 1,
+                "user_id": user,
+                "created": now - timedelta(seconds=rng.randint(0, after)),
+            }
+
+
+def _insert_conversation(
+    engine: Engine,
+    rng: random.Random,
+    shape: Conversation,
+    *,
+    now: datetime,
+    users: int,
+    username_of: Callable[[int], str],
+    tag_count: int,
+    progress: Callable[[str], object],
+    shares: Proportions = Proportions(),
+) -> dict[str, int]:
+    """Insert the posts of `shape` and everything hanging off them; how many of each."""
+    tag_names, tag_weights = _tag_vocabulary(tag_count)
+    links = _Links()
+    counts = {"posts": 0, "likes": 0, "tags": len(tag_names)}
+    with engine.begin() as conn:
+        conn.execute(insert(Tag), [{"id": n + 1, "name": name} for n, name in enumerate(tag_names)])
+    rows = _conversation_rows(
+        rng,
+        shape,
+        now=now,
+        users=users,
+        username_of=username_of,
+        links=links,
+        tag_names=tag_names,
+        tag_weights=tag_weights,
+        shares=shares,
+    )
+    for batch in _batches(rows, 20_000):
+        with engine.begin() as conn:
+            conn.execute(insert(Post), batch)
+        counts["posts"] += len(batch)
+        if counts["posts"] % 100_000 == 0:
+            progress(f"  {counts['posts']:,} posts")
+    progress(f"posts: {counts['posts']:,}")
+    for batch in _batches(_like_rows(rng, shape, now=now, users=users), 50_000):
+        with engine.begin() as conn:
+            conn.execute(insert(Like), batch)
+        counts["likes"] += len(batch)
+    progress(f"likes: {counts['likes']:,}")
+    for model, name, link_rows in (
+        (PostTag, "tagged", links.tags),
+        (Mention, "mentions", links.mentions),
+    ):
+        for start in range(0, len(link_rows), 50_000):
+            with engine.begin() as conn:
+                conn.execute(insert(model), link_rows[start : start + 50_000])
+        counts[name] = len(link_rows)
+    counts["replies"] = sum(1 for parent in shape.reply_to if parent >= 0)
+    counts["boosts"] = sum(1 for original in shape.boost_of if original >= 0)
+    _fill_search_vocabulary(engine, links.terms)
+    return counts
+
+
 def seed_demo(engine: Engine, *, seed: int = 7) -> dict[str, int]:
-    """A dozen users with bios, a few hundred posts over four weeks, and a web of follows."""
+    """A dozen users with bios, a few hundred posts over four weeks (some of them replies,
+    boosts, with tags and mentions, and liked), and a web of follows."""
     rng = random.Random(seed)
     _clear(engine)
     now = utcnow()
@@ -118,19 +386,28 @@ def seed_demo(engine: Engine, *, seed: int = 7) -> dict[str, int]:
             insert(Follow),
             [{"follower_id": a, "followed_id": b, "created": now} for a, b in sorted(follows)],
         )
-        posts: list[dict[str, Any]] = [
-            {
-                "body": _sentence(rng),
-                "user_id": rng.choice(ids),
-                "timestamp": now - timedelta(minutes=rng.randint(1, 28 * 24 * 60)),
-                "language": "en",
-            }
-            for _ in range(360)
-        ]
-        conn.execute(insert(Post), posts)
-    _fill_search_vocabulary(engine, {t for p in posts for t in vocabulary_terms(p["body"])})
+    # A small site's posts get more replies and fewer likes than a large one's.
+    shares = Proportions(replies=0.30, boosts=0.08, tagged=0.25, mentions=0.10, likes_tail=1.6)
+    shape = plan_conversation(
+        rng, posts=360, users=len(ids), span_seconds=28 * 24 * 3600, shares=shares
+    )
+    counts = _insert_conversation(
+        engine,
+        rng,
+        shape,
+        now=now,
+        users=len(ids),
+        username_of=lambda i: _DEMO_NAMES[i - 1],
+        tag_count=40,
+        progress=lambda _: None,
+        shares=shares,
+    )
     _reset_sequences(engine)
-    return {"users": len(ids), "posts": len(posts), "follows": len(follows)}
+    return {"users": len(ids), "follows": len(follows), **counts}
+
+
+def scale_username(user_id: int) -> str:
+    return HEAVY_FOLLOWER if user_id == 1 else f"user{user_id}"
 
 
 def seed_scale(
@@ -143,7 +420,8 @@ def seed_scale(
     seed: int = 42,
     progress: Callable[[str], object] = print,
 ) -> dict[str, int]:
-    """The benchmark data set. User 1 is `heavy`, who follows `heavy_follows` users."""
+    """The benchmark data set. User 1 is `heavy`, who follows `heavy_follows` users. `posts`
+    counts every post row: originals, replies (about 20 %) and boosts (about 5 %)."""
     rng = random.Random(seed)
     _clear(engine)
     now = utcnow()
@@ -152,7 +430,7 @@ def seed_scale(
 
     def user_rows() -> Iterator[dict[str, Any]]:
         for i in range(1, users + 1):
-            name = HEAVY_FOLLOWER if i == 1 else f"user{i}"
+            name = scale_username(i)
             yield {
                 "id": i,
                 "username": name,
@@ -172,33 +450,24 @@ def seed_scale(
             for followed in [p for p in picks if p != follower][:wanted]:
                 yield {"follower_id": follower, "followed_id": followed, "created": now}
 
-    terms: set[str] = set()
-
-    def post_rows() -> Iterator[dict[str, Any]]:
-        for _ in range(posts):
-            body = _sentence(rng)
-            terms.update(vocabulary_terms(body))
-            yield {
-                "body": body,
-                "user_id": rng.randint(1, users),
-                "timestamp": now - timedelta(seconds=rng.randint(60, span_minutes * 60)),
-                "language": "en",
-            }
-
-    counts = {"users": 0, "follows": 0, "posts": 0}
-    for name, model, rows in (
-        ("users", User, user_rows()),
-        ("follows", Follow, follow_rows()),
-        ("posts", Post, post_rows()),
-    ):
+    counts = {"users": 0, "follows": 0}
+    for name, model, rows in (("users", User, user_rows()), ("follows", Follow, follow_rows())):
         for batch in _batches(rows, 20_000):
             with engine.begin() as conn:
                 conn.execute(insert(model), batch)
             counts[name] += len(batch)
-            if name == "posts" and counts[name] % 100_000 == 0:
-                progress(f"  {counts[name]:,} posts")
         progress(f"{name}: {counts[name]:,}")
-    _fill_search_vocabulary(engine, terms)
+    shape = plan_conversation(rng, posts=posts, users=users, span_seconds=span_minutes * 60)
+    counts |= _insert_conversation(
+        engine,
+        rng,
+        shape,
+        now=now,
+        users=users,
+        username_of=scale_username,
+        tag_count=1000,
+        progress=progress,
+    )
     _reset_sequences(engine)
     _analyze(engine)
     return counts
@@ -213,14 +482,15 @@ def _fill_search_vocabulary(engine: Engine, terms: set[str]) -> None:
 
 
 def _reset_sequences(engine: Engine) -> None:
-    """PostgreSQL: explicit ids leave the SERIAL sequence behind; move it past them."""
+    """PostgreSQL: explicit ids leave the SERIAL sequences behind; move them past them."""
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "SELECT setval(pg_get_serial_sequence('\"user\"', 'id'), "
-            '(SELECT COALESCE(MAX(id), 1) FROM "user"))'
-        )
+        for table in ('"user"', "post", "tag"):
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
 
 
 def _analyze(engine: Engine) -> None:
@@ -235,4 +505,6 @@ def _analyze(engine: Engine) -> None:
             conn.exec_driver_sql("ANALYZE")
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql('VACUUM (ANALYZE) "user", follow, post')
+        conn.exec_driver_sql(
+            'VACUUM (ANALYZE) "user", follow, post, post_like, post_tag, mention, tag'
+        )

@@ -129,7 +129,15 @@ def upgrade() -> None:
         op.drop_index(name, table_name="post")
         op.create_index(name, "post", [*columns, "reply_to_user_id", "boost_of_id"])
     op.create_index("ix_post_reply_to", "post", ["reply_to_id", "timestamp", "id"])
-    op.create_index("uq_post_boost_of_user", "post", ["boost_of_id", "user_id"], unique=True)
+    # Partial: only boosts (see models.Post); `boost_of_id IS NULL` must not pick it.
+    op.create_index(
+        "uq_post_boost_of_user",
+        "post",
+        ["boost_of_id", "user_id"],
+        unique=True,
+        sqlite_where=sa.text("boost_of_id IS NOT NULL"),
+        postgresql_where=sa.text("boost_of_id IS NOT NULL"),
+    )
 
     op.create_table(
         "post_edit",

@@ -45,7 +45,8 @@ from microblog.db import engine_of, get_engine, session_scope
 from microblog.i18n import _l
 from microblog.live.events import TASK, LiveEvent, publish_after_commit
 from microblog.mail import Attachment
-from microblog.models import Post, Task, User, utcnow
+from microblog.models import Like, Post, Task, User, utcnow
+from microblog.routes import post_url
 from microblog.schemas import iso_utc
 from microblog.services import mail_outbox, notifications
 from microblog.services.errors import Conflict, NotFound
@@ -188,23 +189,28 @@ def _claim(engine: Engine, task_id: str) -> tuple[int, str, str, str | None, int
         user = db.get(User, task.user_id) if task else None
         if task is None or user is None:
             return None
+        # Posts and boosts (both post rows), and likes: what the file will hold, for the bar.
         total = db.exec(select(func.count()).where(Post.user_id == user.id)).one()
+        total += db.exec(select(func.count()).where(Like.user_id == user.id)).one()
         publish_after_commit(db, LiveEvent(TASK, user_ids=(user.id or 0,)))
         return user.id or 0, user.username, user.email, user.language, int(total)
 
 
-def _batches(engine: Engine, user_id: int, size: int) -> Iterator[list[tuple[Any, ...]]]:
-    """The user's posts oldest first, `size` at a time. Keyset pagination on (timestamp, id):
-    each batch is one range read of the (user_id, timestamp, id) index, whatever the depth
-    (OFFSET, or keying on id alone, would re-read or re-sort everything before it), and each is
-    its own short read, so no transaction stays open for the length of the export."""
+def _batches(
+    engine: Engine, columns: tuple[Any, ...], where: Any, size: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Rows of `columns` matching `where`, oldest first, `size` at a time. The first two columns
+    are the key, (time, id): keyset pagination, so each batch is one range read of an index
+    that starts with the user and the time (posts and boosts: `ix_post_user_timestamp`; likes:
+    `ix_post_like_user`), whatever the depth (OFFSET, or keying on id alone, would re-read or
+    re-sort everything before it), and each is its own short read, so no transaction stays
+    open for the length of the export."""
     cursor: tuple[datetime, int] | None = None
-    columns = (col(Post.id), col(Post.body), col(Post.timestamp), col(Post.language))
     while True:
-        query = select(*columns).where(Post.user_id == user_id)
+        query = select(*columns).where(where)
         if cursor is not None:
-            query = query.where(tuple_(col(Post.timestamp), col(Post.id)) > tuple_(*cursor))
-        query = query.order_by(col(Post.timestamp), col(Post.id)).limit(size)
+            query = query.where(tuple_(columns[0], columns[1]) > tuple_(*cursor))
+        query = query.order_by(columns[0], columns[1]).limit(size)
         with Session(engine) as db:
             rows: list[tuple[Any, ...]] = [tuple(row) for row in db.exec(query).all()]
         if not rows:
@@ -212,7 +218,55 @@ def _batches(engine: Engine, user_id: int, size: int) -> Iterator[list[tuple[Any
         yield rows
         if len(rows) < size:
             return
-        cursor = (rows[-1][2], rows[-1][0])
+        cursor = (rows[-1][0], rows[-1][1])
+
+
+def _posts_of(user_id: int) -> tuple[tuple[Any, ...], Any]:
+    """The user's posts and replies, as they read now (an edited post's current text)."""
+    columns = (
+        col(Post.timestamp),
+        col(Post.id),
+        col(Post.body),
+        col(Post.language),
+        col(Post.reply_to_id),
+        col(Post.edited_at),
+    )
+    return columns, (col(Post.user_id) == user_id) & col(Post.boost_of_id).is_(None)
+
+
+def _boosts_of(user_id: int) -> tuple[tuple[Any, ...], Any]:
+    """The user's boosts: when, and of which post."""
+    columns = (col(Post.timestamp), col(Post.id), col(Post.boost_of_id))
+    return columns, (col(Post.user_id) == user_id) & col(Post.boost_of_id).is_not(None)
+
+
+def _likes_of(user_id: int) -> tuple[tuple[Any, ...], Any]:
+    """The posts the user liked, and when."""
+    return (col(Like.created), col(Like.post_id)), col(Like.user_id) == user_id
+
+
+def _post_record(row: tuple[Any, ...]) -> dict[str, Any]:
+    timestamp, post_id, body, language, reply_to_id, edited_at = row
+    return {
+        "id": post_id,
+        "url": post_url(post_id),
+        "body": body,
+        "timestamp": iso_utc(timestamp),
+        "language": language or "",
+        "in_reply_to": reply_to_id,
+        "in_reply_to_url": post_url(reply_to_id) if reply_to_id else None,
+        "edited_at": iso_utc(edited_at) if edited_at else None,
+    }
+
+
+def _boost_record(row: tuple[Any, ...]) -> dict[str, Any]:
+    boosted_at, _boost_id, post_id = row
+    return {"post_id": post_id, "url": post_url(post_id), "boosted_at": iso_utc(boosted_at)}
+
+
+def _like_record(row: tuple[Any, ...]) -> dict[str, Any]:
+    liked_at, post_id = row
+    return {"post_id": post_id, "url": post_url(post_id), "liked_at": iso_utc(liked_at)}
 
 
 class _Progress:
@@ -251,33 +305,39 @@ def _write_file(
     final = folder / f"{task_id}.json"
     part_file = folder / f".{task_id}.json.part"
     progress = _Progress(engine, task_id, user_id, total)
-    count = 0
+    done = 0
+    counts: dict[str, int] = {}
+    sections = (
+        ("posts", _posts_of(user_id), _post_record),
+        ("boosts", _boosts_of(user_id), _boost_record),
+        ("likes", _likes_of(user_id), _like_record),
+    )
     try:
         with part_file.open("w", encoding="utf-8") as out:
-            out.write(f'{{"exported_at": {json.dumps(iso_utc(utcnow()))}, "posts": [')
-            for batch in _batches(engine, user_id, settings.export_batch_size):
-                for post_id, body, timestamp, language in batch:
-                    out.write("\n" if count == 0 else ",\n")
-                    record = {
-                        "id": post_id,
-                        "body": body,
-                        "timestamp": iso_utc(timestamp),
-                        "language": language or "",
-                    }
-                    out.write(json.dumps(record, ensure_ascii=False))
-                    count += 1
-                if stopping.is_set():
-                    raise _Interrupted(INTERRUPTED)
-                progress.update(count)
-                if settings.export_batch_pause and stopping.wait(settings.export_batch_pause):
-                    raise _Interrupted(INTERRUPTED)
-            out.write(f'\n], "count": {count}}}\n')
+            out.write(f'{{"exported_at": {json.dumps(iso_utc(utcnow()))}')
+            for name, (columns, where), record in sections:
+                out.write(f', "{name}": [')
+                count = 0
+                for batch in _batches(engine, columns, where, settings.export_batch_size):
+                    for row in batch:
+                        out.write("\n" if count == 0 else ",\n")
+                        out.write(json.dumps(record(row), ensure_ascii=False))
+                        count += 1
+                    done += len(batch)
+                    if stopping.is_set():
+                        raise _Interrupted(INTERRUPTED)
+                    progress.update(done)
+                    if settings.export_batch_pause and stopping.wait(settings.export_batch_pause):
+                        raise _Interrupted(INTERRUPTED)
+                out.write("\n]" if count else "]")
+                counts[name] = count
+            out.write(f', "count": {counts["posts"]}}}\n')
             out.flush()
             os.fsync(out.fileno())
         os.replace(part_file, final)
     finally:
         part_file.unlink(missing_ok=True)
-    return final, count
+    return final, counts["posts"]
 
 
 def _finish(engine: Engine, task_id: str, user_id: int, path: Path, message: EmailMessage) -> bool:

@@ -102,10 +102,20 @@ def _remember_plan(session: Session, user_id: int, plan: str) -> None:
         seen.popitem(last=False)
 
 
+SQLITE_MERGE_COST = 25
+"""How many times more an entry costs SQLite's merge than its scan. Since the reply rule and
+"each post once" (correlated probes in every author's branch), a merged entry costs about 11 µs
+and a scanned one 0.4 µs on the scale data set (docs/performance.md#conversations): the reader
+following 50 of 10,000 read in 15-25 ms by the merge and 1-3 ms by the scan."""
+
+
 def _max_merge_authors(population: int, dialect: str) -> int:
-    """The most authors (self included) the merge plan is chosen for: k * k <= N."""
-    most = math.isqrt(max(population, 1))
-    return min(most, SQLITE_MAX_MERGE_AUTHORS) if dialect == "sqlite" else most
+    """The most authors (self included) the merge plan is chosen for: k * k <= N, and on
+    SQLite k * k * SQLITE_MERGE_COST <= N (at least 1: a reader alone is always a merge)."""
+    if dialect != "sqlite":
+        return math.isqrt(max(population, 1))
+    most = max(1, math.isqrt(max(population, 1) // SQLITE_MERGE_COST))
+    return min(most, SQLITE_MAX_MERGE_AUTHORS)
 
 
 def _choose_plan(authors: int, population: int, dialect: str) -> str:
@@ -139,19 +149,31 @@ _NEWEST = 'ORDER BY "timestamp" DESC, id DESC'
 # Python would cost more to fetch, convert and bind than the page itself.
 _AUTHORS = "SELECT followed_id FROM follow WHERE follower_id = :uid UNION ALL SELECT {uid}"
 # The reply rule, as on Mastodon: a reply reaches the reader when they follow (or are) the
-# person it answers, or when it answers its own author (a thread they post in parts).
+# person it answers, or when it answers its own author (a thread they post in parts). "Follows"
+# is a probe of follow's primary key per reply, not `IN (authors)`: SQLite builds the list of
+# an IN subquery into a temporary index once per use, and the merge uses it once per author
+# (51 lists for a reader following 50: 3-10 ms per page on the scale data set).
+_FOLLOWS = (
+    "({who} = {uid} OR EXISTS (SELECT 1 FROM follow AS {alias} "
+    "WHERE {alias}.follower_id = {uid} AND {alias}.followed_id = {who}))"
+)
 _REPLY_RULE = (
-    "(p.reply_to_user_id IS NULL OR p.reply_to_user_id = p.user_id "
-    "OR p.reply_to_user_id IN ({authors}))"
+    "(p.reply_to_user_id IS NULL OR p.reply_to_user_id = p.user_id OR "
+    + _FOLLOWS.format(who="p.reply_to_user_id", uid="{uid}", alias="rf")
+    + ")"
 )
 # A post shows once, at its newest appearance: an entry (a post, or a boost of one) is left out
 # when one of the authors boosted the same post later. Most posts were never boosted: the probe
-# of (boost_of_id, user_id) finds nothing.
+# of (boost_of_id) on uq_post_boost_of_user finds nothing, and only a boost it finds is checked
+# against the authors (a probe of `follow` again; `later.user_id IN (authors)` made SQLite
+# probe the unique index once per author).
 _SHOWN_ONCE = (
-    "NOT EXISTS (SELECT 1 FROM post AS later WHERE later.boost_of_id = "
-    "COALESCE({e}.boost_of_id, {e}.id) AND later.user_id IN ({authors}) "
+    "NOT EXISTS (SELECT 1 FROM post AS later WHERE later.boost_of_id = "  # noqa: S608 (constants only)
+    "COALESCE({e}.boost_of_id, {e}.id) "
     'AND (later."timestamp" > {e}."timestamp" '
-    'OR (later."timestamp" = {e}."timestamp" AND later.id > {e}.id)))'
+    'OR (later."timestamp" = {e}."timestamp" AND later.id > {e}.id)) AND '
+    + _FOLLOWS.format(who="later.user_id", uid="{uid}", alias="lf")
+    + ")"
 )
 
 
@@ -168,8 +190,9 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
     The text is assembled from constants and author positions only; every value is a bound
     parameter (hence the `noqa: S608`).
     """
-    authors = _AUTHORS.format(uid="CAST(:uid AS INTEGER)" if dialect == "postgresql" else ":uid")
-    replies = _REPLY_RULE.format(authors=authors)
+    uid = "CAST(:uid AS INTEGER)" if dialect == "postgresql" else ":uid"
+    authors = _AUTHORS.format(uid=uid)
+    replies = _REPLY_RULE.format(uid=uid)
     if plan == SCAN:
         # `user_id + 0` keeps the planner off the (user_id, ...) index, which would fetch and
         # sort every post of every author; we want the newest-first walk that stops at `:lim`.
@@ -181,31 +204,32 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
         test = f"(p.user_id + 0) IN ({authors})"
         if dialect == "postgresql":
             test = f"({test}) IS TRUE"
-        once = _SHOWN_ONCE.format(e="p", authors=authors)
+        once = _SHOWN_ONCE.format(e="p", uid=uid)
         return (
             f"SELECT id FROM post AS p WHERE {test} AND {replies} AND {once} "  # noqa: S608
             f"{_NEWEST} LIMIT :lim OFFSET :off"
         )
-    # Each author's newest entries that pass the reply rule, then each post once: an entry left
-    # out as shown later is replaced by that later entry, which is newer, so the page still
-    # comes from every author's newest `offset + limit`.
-    once = _SHOWN_ONCE.format(e="newest", authors=authors)
+    # Each author's newest `:n` entries that are shown (reply rule, each post once), merged.
+    # "Each post once" is tested inside each author's walk, before its LIMIT: an author's
+    # entries that give way to a later boost (their own boost of their own post and someone's
+    # later boost of it, say) would otherwise fill the author's `:n` and push out an older entry
+    # that belongs on the page (tests/unit/test_posts.py, test_own_boosts_do_not_hide_...).
+    once = _SHOWN_ONCE.format(e="p", uid=uid)
     if dialect == "postgresql":
         return (
             f"SELECT newest.id FROM ({authors}) AS author(id) "  # noqa: S608
-            'CROSS JOIN LATERAL (SELECT p.id, p."timestamp", p.boost_of_id FROM post AS p '
-            f"WHERE p.user_id = author.id AND {replies} {_NEWEST} LIMIT :n) AS newest "
-            f"WHERE {once} "
+            'CROSS JOIN LATERAL (SELECT p.id, p."timestamp" FROM post AS p '
+            f"WHERE p.user_id = author.id AND {replies} AND {once} {_NEWEST} LIMIT :n) AS newest "
             'ORDER BY newest."timestamp" DESC, newest.id DESC LIMIT :lim OFFSET :off'
         )
     # Each branch wrapped as a subquery: SQLite allows ORDER BY/LIMIT only there.
     branch = (
-        'SELECT * FROM (SELECT p.id, p."timestamp", p.boost_of_id FROM post AS p '
-        "WHERE p.user_id = :a{} AND {} {} LIMIT :n)"
+        'SELECT * FROM (SELECT p.id, p."timestamp" FROM post AS p '
+        "WHERE p.user_id = :a{} AND {} AND {} {} LIMIT :n)"
     )
-    branches = " UNION ALL ".join(branch.format(i, replies, _NEWEST) for i in range(size))
+    branches = " UNION ALL ".join(branch.format(i, replies, once, _NEWEST) for i in range(size))
     return (
-        f"SELECT id FROM ({branches}) AS newest WHERE {once} "  # noqa: S608
+        f"SELECT id FROM ({branches}) AS newest "  # noqa: S608
         f"{_NEWEST} LIMIT :lim OFFSET :off"
     )
 

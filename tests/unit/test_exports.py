@@ -20,7 +20,7 @@ from microblog.db import session_scope
 from microblog.live import hub as live_hub
 from microblog.live.events import TASK, LiveEvent
 from microblog.models import Notification, Post, Task, User, utcnow
-from microblog.services import exports, notifications
+from microblog.services import exports, notifications, posts, reactions
 from microblog.services.errors import Conflict, NotFound
 from microblog.services.tasks import LocalLeases, TaskRunner, set_runner
 
@@ -134,7 +134,18 @@ def test_export_streams_every_post_as_valid_json(
     assert data["count"] == 2500 == len(data["posts"])
     assert [p["id"] for p in data["posts"]] == [p.id for p in expected]
     first = data["posts"][0]
-    assert set(first) == {"id", "body", "timestamp", "language"}
+    assert set(first) == {
+        "id",
+        "url",
+        "body",
+        "timestamp",
+        "language",
+        "in_reply_to",
+        "in_reply_to_url",
+        "edited_at",
+    }
+    assert (first["in_reply_to"], first["edited_at"]) == (None, None)
+    assert data["boosts"] == [] and data["likes"] == []
     assert first["body"] == expected[0].body
     assert first["timestamp"] == "2024-01-01T00:00:00Z"
     assert {p["language"] for p in data["posts"]} == {"en", ""}
@@ -414,3 +425,52 @@ def test_a_user_without_posts_gets_an_empty_list(
     assert data["posts"] == [] and data["count"] == 0
     with Session(engine) as db:
         assert db.get(User, quiet.id) is not None
+
+
+def test_export_has_replies_edits_boosts_and_likes(
+    engine: Engine, session: Session, add_user, export_env, runner: TaskRunner, hub
+) -> None:
+    """Replies say what they answer, an edited post is exported as it reads now (with when it
+    was edited), and the boosts and likes the user made are listed with the post and the time;
+    other people's reactions to the user's posts are not the user's data."""
+    folder = export_env(EXPORT_BATCH_SIZE="2")  # every section spans batches
+    susan, john = add_user(session, "susan"), add_user(session, "john")
+    session.commit()
+    johns = [
+        posts.create_post(session, author_id=john.id, body=f"john {i}", language="en")
+        for i in range(3)
+    ]
+    original = posts.create_post(session, author_id=susan.id, body="first draft", language="en")
+    session.commit()
+    reply = posts.create_post(
+        session, author_id=susan.id, body="an answer", language="en", reply_to_id=johns[0].id
+    )
+    posts.edit_post(session, post_id=original.id, user_id=susan.id, body="final text")
+    for post in johns:
+        reactions.like_post(session, user_id=susan.id, post_id=post.id)
+    for post in johns[1:]:
+        reactions.boost_post(session, user_id=susan.id, post_id=post.id)
+    reactions.like_post(session, user_id=john.id, post_id=original.id)
+    reactions.boost_post(session, user_id=john.id, post_id=original.id)
+    session.commit()
+
+    started = start(engine, susan.id)
+    runner.wait_idle()
+    task = task_row(engine, started.id)
+    assert task.status == "done", task.error
+    data = json.loads((folder / task.result_path).read_text(encoding="utf-8"))
+
+    assert data["count"] == 2
+    by_id = {p["id"]: p for p in data["posts"]}
+    assert set(by_id) == {original.id, reply.id}  # her boosts are not posts of hers
+    assert by_id[original.id]["body"] == "final text"
+    assert by_id[original.id]["edited_at"] is not None
+    assert by_id[original.id]["url"] == f"/post/{original.id}"
+    assert by_id[reply.id]["in_reply_to"] == johns[0].id
+    assert by_id[reply.id]["in_reply_to_url"] == f"/post/{johns[0].id}"
+    assert by_id[reply.id]["edited_at"] is None
+    assert [b["post_id"] for b in data["boosts"]] == [p.id for p in johns[1:]]
+    assert [b["url"] for b in data["boosts"]] == [f"/post/{p.id}" for p in johns[1:]]
+    assert sorted(like["post_id"] for like in data["likes"]) == sorted(p.id for p in johns)
+    assert all(like["liked_at"].endswith("Z") for like in data["likes"])
+    assert all(b["boosted_at"].endswith("Z") for b in data["boosts"])

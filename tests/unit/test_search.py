@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from microblog.services import posts, search
+from microblog.services import posts, reactions, search
 from microblog.services.errors import Forbidden
 from microblog.services.search import builtin, vocabulary
 from microblog.services.search.analysis import (
@@ -235,3 +235,38 @@ def test_highlight_keeps_the_text_and_marks_matches() -> None:
     assert "".join(s.text for s in segments) == "I <3 Pyhton & tests."
     assert [s.text for s in segments if s.hit] == ["Pyhton", "tests"]
     assert highlight("", ["x"])[0].text == ""
+
+
+def test_replies_and_tagged_posts_are_found_and_boosts_never(
+    session: Session, add_user: Callable
+) -> None:
+    """A reply and a post with a hashtag are posts like any other; a boost (a row with no text
+    of its own) is never a result, however many people boosted the post."""
+    susan, john, mary = (add_user(session, n) for n in ("susan", "john", "mary"))
+    tagged = commit_post(session, susan, "Tips for the allotment #gardening")
+    reply = posts.create_post(
+        session, author_id=john.id, body="Gardening saves my weekends", reply_to_id=tagged
+    )
+    session.commit()
+    for user in (john, mary):
+        reactions.boost_post(session, user_id=user.id, post_id=tagged)
+    session.commit()
+    assert sorted(search_ids(session, "gardening")) == sorted([tagged, reply.id])
+    assert search_ids(session, "#gardening") == search_ids(session, "gardening")
+    boosts = session.execute(text("SELECT id FROM post WHERE boost_of_id = :i"), {"i": tagged})
+    assert len(boosts.all()) == 2
+    results = search.search_posts(session, q="allotment", page=1, per_page=25)
+    assert [p.id for p in results.posts] == [tagged] and results.total == 1
+
+
+def test_an_edit_through_the_service_is_reindexed(session: Session, add_user: Callable) -> None:
+    """edit_post changes the body in place: the index (trigger or generated column) follows,
+    and the new words join the typo vocabulary."""
+    susan = add_user(session, "susan")
+    post_id = commit_post(session, susan, "morning sunrise photo")
+    posts.edit_post(session, post_id=post_id, user_id=susan.id, body="evening twilight photo")
+    session.commit()
+    assert search_ids(session, "sunrise") == []
+    assert search_ids(session, "twilight") == [post_id]
+    assert search_ids(session, "twiligth") == [post_id]  # one wrong letter, a new word
+    assert search_ids(session, "photo") == [post_id]

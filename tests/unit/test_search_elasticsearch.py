@@ -31,7 +31,7 @@ from sqlmodel import Session
 from microblog import cli
 from microblog.config import PROJECT_ROOT, get_settings
 from microblog.models import Post, User
-from microblog.services import posts, search
+from microblog.services import posts, reactions, search
 from microblog.services.search import elasticsearch as es_module
 from microblog.services.search.elasticsearch import MAPPINGS, ElasticsearchEngine, make_client
 from microblog.services.search.interface import SearchUnavailable
@@ -658,3 +658,38 @@ def test_against_a_real_server(engine: Engine, session: Session, add_user: Calla
         search.reset_external()
         client.options(ignore_status=404).indices.delete(index=index)
         client.close()
+
+
+def test_boosts_are_never_documents(
+    engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
+) -> None:
+    """The query matches usernames too: a boost's document would answer a search for its
+    booster's name with an empty post. Neither the outbox nor a reindex writes one."""
+    susan, booster = add_user(session, "susan"), add_user(session, "moonwatcher")
+    post_id = commit_post(session, susan, "harvest moon tonight")
+    reactions.boost_post(session, user_id=booster.id, post_id=post_id)
+    session.commit()
+    boost_id = session.execute(
+        text("SELECT id FROM post WHERE boost_of_id = :i"), {"i": post_id}
+    ).scalar_one()
+    _applied(es, engine)
+    assert _found(session, es, "harvest") == [post_id]
+    assert _indexed(session, es, "moonwatcher") == []
+    assert search.reindex(engine, batch_size=10, progress=lambda _m: None) == 1
+    assert _found(session, es, "harvest") == [post_id]
+    assert _indexed(session, es, "moonwatcher") == []
+    assert _source(es, boost_id) is None
+
+
+def test_an_edit_reaches_the_index_through_the_outbox(
+    engine: Engine, session: Session, add_user: Callable, es: ElasticsearchEngine
+) -> None:
+    susan = add_user(session, "susan")
+    post_id = commit_post(session, susan, "spring onion soup")
+    _applied(es, engine)
+    posts.edit_post(session, post_id=post_id, user_id=susan.id, body="winter leek soup")
+    session.commit()
+    _applied(es, engine)
+    assert _found(session, es, "onion") == []
+    assert _found(session, es, "leek") == [post_id]
+    assert (_source(es, post_id) or {}).get("body") == "winter leek soup"

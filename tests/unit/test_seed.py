@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from microblog.models import Follow, Post, User
+from microblog.models import Follow, Like, Mention, Post, PostTag, Tag, User
 from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER, seed_demo, seed_scale
 from microblog.services.follows import follow_counts
 from microblog.services.timeline import home_timeline
@@ -26,7 +26,11 @@ def test_seed_scale_small(engine: Engine) -> None:
     counts = seed_scale(
         engine, users=50, posts=500, follows_each=5, heavy_follows=20, progress=messages.append
     )
-    assert counts == {"users": 50, "posts": 500, "follows": 20 + 49 * 5}
+    assert {k: counts[k] for k in ("users", "posts", "follows")} == {
+        "users": 50,
+        "posts": 500,
+        "follows": 20 + 49 * 5,
+    }
     assert messages  # progress is reported
     with Session(engine) as session:
         assert _count(session, User) == 50
@@ -82,3 +86,75 @@ def test_seed_scale_again_replaces_everything(engine: Engine) -> None:
                 "SELECT relpages, relallvisible FROM pg_class WHERE oid = 'post'::regclass"
             ).one()
         assert pages > 0 and visible == pages
+
+
+def _conversation_consistent(session: Session) -> dict[str, int]:
+    """Check every counter against the rows it counts and every link against the body; return
+    how many replies, boosts, likes, tagged posts and mentions there are."""
+    posts = session.exec(select(Post)).all()
+    by_id = {p.id: p for p in posts}
+    replies: dict[int, int] = {}
+    boosts: dict[int, int] = {}
+    for p in posts:
+        if p.reply_to_id is not None:
+            replies[p.reply_to_id] = replies.get(p.reply_to_id, 0) + 1
+            parent = by_id[p.reply_to_id]
+            assert p.reply_to_user_id == parent.user_id
+            assert parent.boost_of_id is None and p.timestamp >= parent.timestamp
+        if p.boost_of_id is not None:
+            boosts[p.boost_of_id] = boosts.get(p.boost_of_id, 0) + 1
+            original = by_id[p.boost_of_id]
+            assert original.boost_of_id is None and original.user_id != p.user_id
+            assert p.body == p.body_html == "" and p.timestamp >= original.timestamp
+        else:
+            assert p.body and p.body_html.startswith("<")
+    likes: dict[int, int] = {}
+    for like in session.exec(select(Like)).all():
+        likes[like.post_id] = likes.get(like.post_id, 0) + 1
+        assert by_id[like.post_id].boost_of_id is None
+    for p in posts:
+        assert (p.reply_count, p.boost_count, p.like_count) == (
+            replies.get(p.id, 0),
+            boosts.get(p.id, 0),
+            likes.get(p.id, 0),
+        ), p.id
+    tags = {t.id: t.name for t in session.exec(select(Tag)).all()}
+    tagged = session.exec(select(PostTag)).all()
+    for link in tagged:
+        assert f"#{tags[link.tag_id]}" in by_id[link.post_id].body
+        assert link.timestamp == by_id[link.post_id].timestamp
+    users = {u.id: u.username for u in session.exec(select(User)).all()}
+    mentions = session.exec(select(Mention)).all()
+    for mention in mentions:
+        assert f"@{users[mention.user_id]} " in by_id[mention.post_id].body
+    return {
+        "replies": len([p for p in posts if p.reply_to_id is not None]),
+        "boosts": len([p for p in posts if p.boost_of_id is not None]),
+        "likes": sum(likes.values()),
+        "tagged": len(tagged),
+        "mentions": len(mentions),
+    }
+
+
+def test_seed_scale_has_conversations_with_exact_counters(engine: Engine) -> None:
+    """Replies, boosts, likes, tags and mentions in about the promised proportions, each
+    counter equal to its rows, each body rendered, and the counts it reports true."""
+    counts = seed_scale(
+        engine, users=200, posts=5000, follows_each=5, heavy_follows=20, progress=lambda _: None
+    )
+    with Session(engine) as session:
+        found = _conversation_consistent(session)
+    assert {k: counts[k] for k in found} == found
+    assert 0.15 * 5000 < found["replies"] < 0.25 * 5000
+    assert 0.02 * 5000 < found["boosts"] < 0.07 * 5000
+    assert 1.5 * 5000 < found["likes"] < 5 * 5000
+    assert 0.07 * 5000 < found["tagged"] < 0.13 * 5000
+    assert 0.03 * 5000 < found["mentions"] < 0.07 * 5000
+
+
+def test_seed_demo_has_conversations(engine: Engine) -> None:
+    counts = seed_demo(engine)
+    with Session(engine) as session:
+        found = _conversation_consistent(session)
+    assert all(found[k] > 5 for k in found), found
+    assert {k: counts[k] for k in found} == found

@@ -61,9 +61,12 @@ MAPPINGS = {
     }
 }
 
+# Boosts (post rows with no text of their own, `boost_of_id`) are never documents: the query
+# also matches usernames, so a boost's document would answer a search for its booster's name
+# with an empty post. The outbox treats a boost's id as a post that is not there (delete).
 _POSTS = (
     'SELECT post.id, post.body, post."timestamp", "user".username FROM post '
-    'JOIN "user" ON "user".id = post.user_id '
+    'JOIN "user" ON "user".id = post.user_id WHERE post.boost_of_id IS NULL '
 )
 
 
@@ -190,7 +193,7 @@ class ElasticsearchEngine:
             return int(session.execute(text("SELECT count(*) FROM search_outbox")).scalar() or 0)
 
     def _documents(self, session: Session, post_ids: list[int]) -> dict[int, dict[str, Any]]:
-        query = text(_POSTS + "WHERE post.id IN :ids").bindparams(bindparam("ids", expanding=True))
+        query = text(_POSTS + "AND post.id IN :ids").bindparams(bindparam("ids", expanding=True))
         rows = session.execute(_posts(query), {"ids": post_ids}).all()
         return {post_id: _document(post_id, body, ts, name) for post_id, body, ts, name in rows}
 
@@ -290,7 +293,7 @@ class ElasticsearchEngine:
         while True:
             with Session(engine) as session:
                 rows = session.execute(
-                    _posts(text(_POSTS + "WHERE post.id > :last ORDER BY post.id LIMIT :n")),
+                    _posts(text(_POSTS + "AND post.id > :last ORDER BY post.id LIMIT :n")),
                     {"last": last_id, "n": batch_size},
                 ).all()
             if not rows:
