@@ -16,8 +16,7 @@ make it (`db.read()` for reads, `session_scope()` for writes):
 * a like and its unlike, and a boost and its unboost, by `heavy` on a random recent post (each a
   committed transaction: insert or delete, the counter, the notification).
 
-The thread and tag reads use services/threads.py and services/tags.py when they exist (branch
-h19-pages); otherwise the same statement shapes, defined below.
+The thread and tag reads are services/threads.py's and services/tags.py's.
 Results: docs/performance.md#conversations.
 """
 
@@ -39,79 +38,20 @@ from sqlmodel import Session
 from benchmarks.bench_feeds import SCALE_POSTS, Figure, captured_statements, explain, measure
 from microblog.config import get_settings, normalize_database_url
 from microblog.db import make_engine, make_read_engine, read, session_scope
-from microblog.schemas import Page, PostRow
 from microblog.seed import HEAVY_FOLLOWER
-from microblog.services import reactions, timeline, users
-from microblog.services.pagination import make_page, page_window
-from microblog.services.post_rows import card_rows, cards_by_id, cards_statement, to_card
+from microblog.services import reactions, tags, threads, timeline, users
 
 TYPICAL_USER = "user2"
 
-# The shapes of services/threads.py and services/tags.py (branch h19-pages), for a checkout
-# without them: a post's direct replies oldest first on ix_post_reply_to, its ancestors by a
-# recursive walk up reply_to_id, a tag's posts newest first on ix_post_tag_newest.
-_REPLIES_PAGE = cards_statement(
-    "SELECT id FROM post WHERE reply_to_id = :post_id "
-    'ORDER BY "timestamp", id LIMIT :limit OFFSET :offset',
-    "oldest",
-)
-_ANCESTORS = cards_statement(
-    "WITH RECURSIVE chain(id, parent, depth) AS ("
-    "SELECT id, reply_to_id, 0 FROM post WHERE id = :post_id "
-    "UNION ALL "
-    "SELECT up.id, up.reply_to_id, chain.depth + 1 FROM post AS up "
-    "JOIN chain ON up.id = chain.parent WHERE chain.depth < 50"
-    ") SELECT id FROM chain WHERE depth > 0",
-    "oldest",
-)
-_TAG_PAGE = cards_statement(
-    "SELECT post_id AS id FROM post_tag "
-    "WHERE tag_id = (SELECT id FROM tag WHERE name = :name) "
-    'ORDER BY "timestamp" DESC, post_id DESC LIMIT :limit OFFSET :offset'
-)
-
 
 def thread_reader(post_id: int, viewer_id: int, per_page: int) -> Callable[[Session], Any]:
-    try:
-        from microblog.services import threads  # type: ignore[attr-defined]
-    except ImportError:
-        threads = None
-    if threads is not None:
-        return lambda s: threads.open_thread(
-            s, post_id=post_id, viewer_id=viewer_id, page=1, per_page=per_page
-        )
-
-    def open_thread(session: Session) -> tuple[PostRow, list[PostRow], Page[PostRow]]:
-        post = cards_by_id(session, [post_id], viewer_id=viewer_id)[post_id]
-        ancestors = []
-        if post.reply_to_id:
-            rows = card_rows(session, _ANCESTORS, {"post_id": post.id}, viewer_id=viewer_id)
-            ancestors = [to_card(row) for row in rows]
-        offset, limit = page_window(1, per_page)
-        parameters = {"post_id": post.id, "offset": offset, "limit": limit}
-        rows = card_rows(session, _REPLIES_PAGE, parameters, viewer_id=viewer_id)
-        return post, ancestors, make_page(rows, page=1, per_page=per_page, to_item=to_card)
-
-    return open_thread
+    return lambda s: threads.open_thread(
+        s, post_id=post_id, viewer_id=viewer_id, page=1, per_page=per_page
+    )
 
 
 def tag_reader(name: str, viewer_id: int, per_page: int) -> Callable[[Session], Any]:
-    try:
-        from microblog.services import tags  # type: ignore[attr-defined]
-    except ImportError:
-        tags = None
-    if tags is not None:
-        return lambda s: tags.tag_posts(
-            s, name=name, viewer_id=viewer_id, page=1, per_page=per_page
-        )
-
-    def tag_posts(session: Session) -> Page[PostRow]:
-        offset, limit = page_window(1, per_page)
-        parameters = {"name": name, "offset": offset, "limit": limit}
-        rows = card_rows(session, _TAG_PAGE, parameters, viewer_id=viewer_id)
-        return make_page(rows, page=1, per_page=per_page, to_item=to_card)
-
-    return tag_posts
+    return lambda s: tags.tag_posts(s, name=name, viewer_id=viewer_id, page=1, per_page=per_page)
 
 
 def subjects(engine: Engine) -> dict[str, Any]:
