@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict, JsonValue
 
-from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, POST_MAX
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, MESSAGE_MAX, POST_MAX
 from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 
 # -- requests --------------------------------------------------------------------------------
@@ -80,6 +80,12 @@ class UserUpdate(BaseModel):
 class PostCreate(BaseModel):
     body: str = _documented(
         f"1 to {POST_MAX} characters after trimming spaces.", minLength=1, maxLength=POST_MAX
+    )
+
+
+class MessageCreate(BaseModel):
+    body: str = _documented(
+        f"1 to {MESSAGE_MAX} characters after trimming spaces.", minLength=1, maxLength=MESSAGE_MAX
     )
 
 
@@ -154,6 +160,51 @@ class PostCollection(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     items: list[PostOut]
+    meta: Meta = Field(alias="_meta")
+    links: CollectionLinks = Field(alias="_links")
+
+
+class MessageLinks(BaseModel):
+    sender: str
+    recipient: str
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    body: str
+    timestamp: str = Field(description="ISO 8601 in UTC.")
+    from_me: bool = Field(description="Whether you sent it (else you received it).")
+    links: MessageLinks = Field(alias="_links")
+
+
+class MessageCollection(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[MessageOut] = Field(description="Newest first.")
+    meta: Meta = Field(alias="_meta")
+    links: CollectionLinks = Field(alias="_links")
+
+
+class ConversationLinks(BaseModel):
+    self: str = Field(description="The conversation's messages.")
+    user: str
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    user: PostAuthor = Field(description="The other person.")
+    last_message: MessageOut = Field(description="The newest message, either way.")
+    unread: int = Field(description="Messages they sent you that you have not read.")
+    links: ConversationLinks = Field(alias="_links")
+
+
+class ConversationCollection(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ConversationOut] = Field(description="The most recent conversation first.")
     meta: Meta = Field(alias="_meta")
     links: CollectionLinks = Field(alias="_links")
 

@@ -7,7 +7,7 @@ import reflex as rx
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
-from microblog.routes import profile_username, send_message_url, user_url
+from microblog.routes import conversation_url, profile_username, user_url
 from microblog.schemas import PostRow, UserPublic
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
@@ -38,7 +38,7 @@ class ProfileState(PageData, rx.State):
 
     @rx.var
     def send_message_href(self) -> str:
-        return send_message_url(self.profile.username)
+        return conversation_url(self.profile.username)
 
     @rx.var
     def newer_href(self) -> str:

@@ -34,6 +34,7 @@ APP_TABLES = {
     "search_outbox",
     "search_failure",
     "mail_outbox",
+    "conversation",
 }
 
 
