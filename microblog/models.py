@@ -115,6 +115,18 @@ class Follow(SQLModel, table=True):
     created: datetime = Field(default_factory=utcnow)
 
 
+class FollowNotice(SQLModel, table=True):
+    """When `followed` was last told (a notification, an email) that `follower` follows them.
+    Kept when the follow goes, so following, unfollowing and following again within
+    FOLLOW_NOTICE_SECONDS tells them once (services/follows.py)."""
+
+    __tablename__ = "follow_notice"
+
+    follower_id: int = Field(sa_column=_user_fk(primary_key=True))
+    followed_id: int = Field(sa_column=_user_fk(primary_key=True))
+    notified_at: datetime = Field(default_factory=utcnow)
+
+
 class Post(SQLModel, table=True):
     __tablename__ = "post"
     __table_args__ = (

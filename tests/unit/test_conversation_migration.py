@@ -1,6 +1,6 @@
-"""Migration 0015 (conversations, backfilled from the messages; the message read marker turned
-into per-conversation unread counts), up, down and up again, on a database with messages in
-it."""
+"""Migrations 0015 (conversations, backfilled from the messages; the message read marker turned
+into per-conversation unread counts) and 0016 (follow notices), up, down and up again, on a
+database with messages in it."""
 
 from __future__ import annotations
 
@@ -114,6 +114,7 @@ def test_conversations_are_backfilled_and_the_marker_comes_back(database_url: st
 
         downgrade(database_url, BEFORE)
         assert "conversation" not in inspect(engine).get_table_names()
+        assert "follow_notice" not in inspect(engine).get_table_names()
         assert "ix_message_sender_id" in _indexes(database_url, "message")
         assert "ix_message_sender_recipient" not in _indexes(database_url, "message")
         with engine.connect() as conn:
@@ -126,5 +127,25 @@ def test_conversations_are_backfilled_and_the_marker_comes_back(database_url: st
         migrate(database_url, "head")
         with Session(engine) as db:
             assert unread_message_count(db, user_id=alice) == 2
+    finally:
+        engine.dispose()
+
+
+def test_follow_notices_up_down_up(database_url: str) -> None:
+    migrate(database_url, "0015")
+    engine = make_engine(database_url)
+    try:
+        assert "follow_notice" not in inspect(engine).get_table_names()
+        migrate(database_url, "0016")
+        inspector = inspect(engine)
+        assert "follow_notice" in inspector.get_table_names()
+        assert inspector.get_pk_constraint("follow_notice")["constrained_columns"] == [
+            "follower_id",
+            "followed_id",
+        ]
+        downgrade(database_url, "0015")
+        assert "follow_notice" not in inspect(engine).get_table_names()
+        migrate(database_url, "head")
+        assert "follow_notice" in inspect(engine).get_table_names()
     finally:
         engine.dispose()

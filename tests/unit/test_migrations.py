@@ -35,6 +35,7 @@ APP_TABLES = {
     "search_failure",
     "mail_outbox",
     "conversation",
+    "follow_notice",
 }
 
 
