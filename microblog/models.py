@@ -208,8 +208,8 @@ class Conversation(SQLModel, table=True):
 
     __tablename__ = "conversation"
     __table_args__ = (
-        # My conversations, newest first.
-        Index("ix_conversation_owner_last", "owner_id", "last_message_id"),
+        # My conversations, newest first; covering, so a deep page skips rows in the index.
+        Index("ix_conversation_owner_last", "owner_id", "last_message_id", "other_id", "unread"),
         # My conversations with unread messages, for the badge: index-only.
         Index(
             "ix_conversation_owner_unread",

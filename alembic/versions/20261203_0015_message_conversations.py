@@ -66,7 +66,11 @@ def upgrade() -> None:
     )
     op.execute(_BACKFILL)
     # After the backfill: one index build each instead of an index update per row.
-    op.create_index("ix_conversation_owner_last", "conversation", ["owner_id", "last_message_id"])
+    op.create_index(
+        "ix_conversation_owner_last",
+        "conversation",
+        ["owner_id", "last_message_id", "other_id", "unread"],
+    )
     op.create_index(
         "ix_conversation_owner_unread",
         "conversation",

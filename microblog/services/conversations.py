@@ -40,7 +40,7 @@ from microblog.models import Conversation, Message, User, row_id, table_of
 from microblog.routes import conversation_url
 from microblog.schemas import ConversationRow, MessageRow, Page, UserPublic, avatar_url, iso_utc
 from microblog.services.errors import Invalid
-from microblog.services.pagination import make_page, page_window, paginate
+from microblog.services.pagination import make_page, page_window
 from microblog.services.read_markers import UNREAD_CAP
 from microblog.services.users import get_user_by_username
 
@@ -159,24 +159,33 @@ def unread_message_count(session: Session, *, user_id: int) -> int:
     return min(int(total), UNREAD_CAP + 1)
 
 
-# The reader's conversations newest first, each with the other person and the newest message:
-# one index range on (owner_id, last_message_id) and two primary-key look-ups per row.
+# A page of the reader's conversations, newest first: one range of the covering index
+# (owner_id, last_message_id, other_id, unread), skipped rows included, and only then the other
+# person and the newest message, two primary-key look-ups for each row of the page (a deep page
+# does not pay them for the rows before it).
+_PAGE = (
+    sa_select(_C.other_id, _C.last_message_id, _C.unread)
+    .where(_C.owner_id == bindparam("user_id"))
+    .order_by(_C.last_message_id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+    .subquery("page")
+)
 _LIST = (
     sa_select(
-        _C.other_id,
+        _PAGE.c.other_id,
         _U.username,
         _U.email,
-        _C.last_message_id,
+        _PAGE.c.last_message_id,
         _M.body,
         _M.timestamp,
         _M.sender_id,
-        _C.unread,
+        _PAGE.c.unread,
     )
-    .select_from(table_of(Conversation))
-    .join(table_of(User), _U.id == _C.other_id)
-    .join(table_of(Message), _M.id == _C.last_message_id)
-    .where(_C.owner_id == bindparam("user_id"))
-    .order_by(_C.last_message_id.desc())
+    .select_from(_PAGE)
+    .join(table_of(User), _U.id == _PAGE.c.other_id)
+    .join(table_of(Message), _M.id == _PAGE.c.last_message_id)
+    .order_by(_PAGE.c.last_message_id.desc())
 )
 
 
@@ -184,7 +193,7 @@ def list_conversations(
     session: Session, *, user_id: int, page: int, per_page: int
 ) -> Page[ConversationRow]:
     """The Messages page: one row per person the user has written with or heard from, the
-    most recent conversation first. Reads only (nothing is marked read)."""
+    most recent conversation first. One statement; reads only (nothing is marked read)."""
 
     def row(found: Any) -> ConversationRow:
         other_id, username, email, last_id, body, timestamp, sender_id, unread = found
@@ -200,9 +209,9 @@ def list_conversations(
             unread=unread,
         )
 
-    return paginate(
-        session, _LIST, page=page, per_page=per_page, to_item=row, params={"user_id": user_id}
-    )
+    offset, limit = page_window(page, per_page)
+    rows = session.execute(_LIST, {"user_id": user_id, "offset": offset, "limit": limit}).all()
+    return make_page(rows, page=page, per_page=per_page, to_item=row)
 
 
 def _one_way(sender_id: int, recipient_id: int, before_id: int | None, limit: int) -> Any:
