@@ -14,7 +14,7 @@ backend worker, and stops it at the end.
    page. Each round sends one private message and times it until the navbar badge
    (aria-label "unread messages") shows the expected unread count. With the in-process hub
    (the default), only a publish made inside the app process reaches its tabs, so the sender is
-   a second browser context submitting the /send_message/<recipient> form, and the clock starts
+   a second browser context submitting the /messages/<recipient> form, and the clock starts
    at the form's submit event. With `--hub redis` the app runs with REDIS_URL, and the benchmark
    sends with `messages.send_message` in its own process, publishing through a `RedisHub` on the
    app's channel; the clock starts just before that call. Either way the clock stops when a
@@ -58,7 +58,14 @@ from sqlmodel import Session
 from microblog.db import make_engine, session_scope
 from microblog.live import hub as live_hub
 from microblog.models import MESSAGE_MAX
-from microblog.services import announcements, auth_sessions, messages, notifications, users
+from microblog.services import (
+    announcements,
+    auth_sessions,
+    conversations,
+    messages,
+    notifications,
+    users,
+)
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, AppServer, serve_app
 
 PASSWORD = "live bench password"  # noqa: S105 (throwaway accounts in a temporary database)
@@ -576,7 +583,7 @@ class Browser:
         if self.sender_name:
             self.sender = await self._new_page()
             await log_in(self.sender, self.server.frontend, self.sender_name)
-            await self.sender.goto(f"/send_message/{self.recipient_name}")
+            await self.sender.goto(f"/messages/{self.recipient_name}")
             await self.sender.get_by_label("Message").wait_for(timeout=300_000)
             await self.sender.evaluate(SUBMIT_STAMP_JS)
 
@@ -646,12 +653,12 @@ def _send_in_db(engine: Engine, sender: Person, recipient: str, body: str) -> No
 
 def _mark_read(engine: Engine, person: Person) -> None:
     with session_scope(engine) as db:
-        messages.mark_messages_read(db, user_id=person.user_id)
+        conversations.mark_all_read(db, user_id=person.user_id)
 
 
 def _unread(engine: Engine, person: Person) -> int:
     with Session(engine) as db:
-        return messages.unread_message_count(db, user_id=person.user_id)
+        return conversations.unread_message_count(db, user_id=person.user_id)
 
 
 async def measure_latency(
@@ -935,9 +942,7 @@ def reread_cost(engine: Engine, people: list[Person]) -> list[float]:
         with session_scope(engine) as db:
             announcements.current_announcement(db, user_id=person.user_id)
             user = users.get_user(db, person.user_id)
-            messages.unread_message_count(
-                db, user_id=person.user_id, read_up_to=user.last_message_read_id
-            )
+            conversations.unread_message_count(db, user_id=person.user_id)
             notifications.unread_count(
                 db, user_id=person.user_id, read_up_to=user.last_notification_read_id
             )
@@ -961,7 +966,7 @@ def redis_usage(url: str) -> dict[str, Any]:
 def _mark_all_read(engine: Engine, people: list[Person]) -> None:
     with session_scope(engine) as db:
         for person in people:
-            messages.mark_messages_read(db, user_id=person.user_id)
+            conversations.mark_all_read(db, user_id=person.user_id)
 
 
 # --------------------------------------------------------------------------- main

@@ -19,7 +19,8 @@ def migrate(url: str | None = None, revision: str = "head") -> None:
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     if url:
-        config.set_main_option("sqlalchemy.url", url)
+        # ConfigParser interpolation: a literal '%' (a URL escape) must be doubled.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, revision)
 
 

@@ -57,6 +57,9 @@ class Settings:
     session_hours_default: int
     last_seen_throttle_seconds: int
     redis_url: str = ""
+    # Following someone again within this many seconds of the notice they got (a follow,
+    # unfollow, follow) tells them nothing new: no second notification, no second email.
+    follow_notice_seconds: int = 3600
     # Mail (the tutorial's names). Without MAIL_SERVER, emails go to the log.
     mail_server: str = ""
     mail_port: int = 25
@@ -226,6 +229,7 @@ def load_settings() -> Settings:
         session_hours_default=int(os.environ.get("SESSION_HOURS", "12")),
         last_seen_throttle_seconds=int(os.environ.get("LAST_SEEN_THROTTLE_SECONDS", "60")),
         redis_url=os.environ.get("REDIS_URL", "").strip(),
+        follow_notice_seconds=max(0, int(os.environ.get("FOLLOW_NOTICE_SECONDS") or 3600)),
         mail_server=os.environ.get("MAIL_SERVER", "").strip(),
         mail_port=int(os.environ.get("MAIL_PORT") or 25),
         mail_use_tls=_flag("MAIL_USE_TLS"),

@@ -16,6 +16,7 @@ from microblog.jobs import export_tasks, mail_outbox, search_outbox
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
 from microblog.pages.confirm_email import confirm_email_page
+from microblog.pages.conversation import conversation_page
 from microblog.pages.edit_profile import edit_profile_page
 from microblog.pages.explore import explore_page
 from microblog.pages.index import index_page
@@ -33,13 +34,14 @@ from microblog.pages.thread import thread_page
 from microblog.state.announcements import AnnouncementsState
 from microblog.state.auth import LoginState, RegisterState
 from microblog.state.confirm_email import ConfirmEmailState
+from microblog.state.conversation import ConversationState
 from microblog.state.delivery import live_updates
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.event_check import EventCheck, quiet_unknown_handlers
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState
-from microblog.state.messages import MessagesState, SendMessageState
+from microblog.state.messages import MessagesState
 from microblog.state.notifications import NotificationsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
@@ -111,7 +113,13 @@ add_page(register_page, routes.REGISTER, t("Register"), RegisterState.load)
 add_page(profile_page, routes.USER, t("Profile"), ProfileState.load)
 add_page(edit_profile_page, routes.EDIT_PROFILE, t("Edit Profile"), EditProfileState.load)
 add_page(messages_page, routes.MESSAGES, t("Messages"), MessagesState.load)
-add_page(send_message_page, routes.SEND_MESSAGE, t("Send Message"), SendMessageState.load)
+add_page(conversation_page, routes.CONVERSATION, t("Messages"), ConversationState.load)
+add_page(
+    send_message_page,
+    routes.SEND_MESSAGE,
+    t("Messages"),
+    ConversationState.open_from_old_address,
+)
 add_page(notifications_page, routes.NOTIFICATIONS, t("Notifications"), NotificationsState.load)
 add_page(announcements_page, routes.ANNOUNCEMENTS, t("Announce"), AnnouncementsState.load)
 add_page(

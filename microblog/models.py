@@ -71,9 +71,10 @@ class User(SQLModel, table=True):
     about_me: str | None = Field(default=None, max_length=ABOUT_ME_MAX)
     last_seen: datetime = Field(default_factory=utcnow)
     created: datetime = Field(default_factory=utcnow)
-    # Read markers: everything up to these ids has been seen, so an unread count is a short index
-    # range (recipient, id > marker) instead of a flag on every row.
-    last_message_read_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Read marker: every notification up to this id has been seen, so an unread count is a
+    # short index range (user, id > marker) instead of a flag on every row. Messages are read
+    # per conversation instead (`Conversation.unread`; migration 0015 retired the user's
+    # message marker).
     last_notification_read_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Announcements up to this id are dismissed; the banner shows a newer one.
     dismissed_announcement_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
@@ -124,6 +125,18 @@ def _post_fk(*, ondelete: str, nullable: bool = True) -> Column[int]:
     """A foreign key to post.id: CASCADE for what belongs to the post (its boosts, likes, tags),
     SET NULL for what only points at it (a reply outlives what it answered)."""
     return Column(Integer, ForeignKey("post.id", ondelete=ondelete), nullable=nullable)
+
+
+class FollowNotice(SQLModel, table=True):
+    """When `followed` was last told (a notification, an email) that `follower` follows them.
+    Kept when the follow goes, so following, unfollowing and following again within
+    FOLLOW_NOTICE_SECONDS tells them once (services/follows.py)."""
+
+    __tablename__ = "follow_notice"
+
+    follower_id: int = Field(sa_column=_user_fk(primary_key=True))
+    followed_id: int = Field(sa_column=_user_fk(primary_key=True))
+    notified_at: datetime = Field(default_factory=utcnow)
 
 
 class Post(SQLModel, table=True):
@@ -293,16 +306,53 @@ ANNOUNCEMENT_MAX = 280
 
 
 class Message(SQLModel, table=True):
-    """A private message. Received messages are read newest first per recipient."""
+    """A private message. A conversation's messages are read newest first from the pair index,
+    once in each direction (services/conversations.py); the recipient index serves the
+    foreign key (and the conversation backfill of migration 0015)."""
 
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_recipient_id", "recipient_id", "id"),)
+    __table_args__ = (
+        Index("ix_message_recipient_id", "recipient_id", "id"),
+        Index("ix_message_sender_recipient", "sender_id", "recipient_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    sender_id: int = Field(sa_column=_user_fk(index=True))
+    sender_id: int = Field(sa_column=_user_fk())
     recipient_id: int = Field(sa_column=_user_fk())
     body: str = Field(max_length=MESSAGE_MAX)
     timestamp: datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    """One person's side of their private messages with another: the Messages page lists these
+    rows, newest first, without looking at the messages themselves (services/conversations.py).
+
+    Each message updates two rows, the sender's and the recipient's, in its own transaction:
+    `last_message_id` (the newest message either way, whose text and time the list shows) and,
+    on the recipient's row, `unread` (messages received and not yet read there). Reading the
+    conversation sets `unread` back to 0; the navbar badge is the sum over the user's rows with
+    unread messages, which the partial index holds (a handful of rows, not every conversation).
+    No foreign key on `last_message_id`: messages are never deleted on their own (only with a
+    user, whose conversations go too)."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (
+        # My conversations, newest first; covering, so a deep page skips rows in the index.
+        Index("ix_conversation_owner_last", "owner_id", "last_message_id", "other_id", "unread"),
+        # My conversations with unread messages, for the badge: index-only.
+        Index(
+            "ix_conversation_owner_unread",
+            "owner_id",
+            "unread",
+            sqlite_where=text("unread > 0"),
+            postgresql_where=text("unread > 0"),
+        ),
+    )
+
+    owner_id: int = Field(sa_column=_user_fk(primary_key=True))
+    other_id: int = Field(sa_column=_user_fk(primary_key=True))
+    last_message_id: int
+    unread: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Announcement(SQLModel, table=True):

@@ -14,7 +14,8 @@ USER = "/user/[username]"
 LOGOUT_HTTP = "/auth/logout"
 SESSION_HTTP = "/auth/session"  # trades a login ticket for the session cookie
 MESSAGES = "/messages"
-SEND_MESSAGE = "/send_message/[recipient]"
+CONVERSATION = "/messages/[username]"
+SEND_MESSAGE = "/send_message/[recipient]"  # the old "send a message" page: leads to CONVERSATION
 NOTIFICATIONS = "/notifications"
 ANNOUNCEMENTS = "/announcements"
 RESET_PASSWORD_REQUEST = "/reset_password_request"  # noqa: S105 (a route, not a secret)
@@ -51,8 +52,23 @@ def tag_url(name: str) -> str:
     return f"/tag/{quote(name, safe='')}"
 
 
-def send_message_url(username: str) -> str:
-    return f"/send_message/{quote(username, safe='')}"
+def conversation_url(username: str) -> str:
+    """Your conversation with `username`: both sides, and the box to write to them."""
+    return f"{MESSAGES}/{quote(username, safe='')}"
+
+
+def path_username(path: str, prefix: str) -> str | None:
+    """The name in `<prefix>/<name>` (a trailing slash allowed), or None for any other path."""
+    head, slash, rest = path.partition(prefix + "/")
+    name = rest.removesuffix("/")
+    if head or not slash or not name or "/" in name:
+        return None
+    return unquote(name)
+
+
+def conversation_username(path: str) -> str | None:
+    """The correspondent in a conversation's address (`/messages/<name>`), or None."""
+    return path_username(path, MESSAGES)
 
 
 def search_url(q: str, page: int = 1) -> str:

@@ -4,12 +4,13 @@ responses: they never carry a password hash, a token, or another user's email ad
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from microblog.i18n import _l, _ln
-from microblog.models import Announcement, Message, Notification, Post, User
+from microblog.models import Announcement, Notification, Post, User
+from microblog.routes import conversation_url
 
 T = TypeVar("T")
 
@@ -215,23 +216,54 @@ class UserCounts:
 
 @dataclass
 class MessageRow:
+    """One private message as its reader sees it: `mine` when the reader sent it."""
+
     id: int
     body: str
     timestamp: str
-    sender_username: str
-    sender_avatar: str
-    unread: bool
+    sender_id: int
+    recipient_id: int
+    mine: bool
 
     @classmethod
-    def of(cls, message: Message, sender: User, *, read_up_to: int) -> MessageRow:
+    def of_columns(
+        cls,
+        message_id: int,
+        body: str,
+        timestamp: datetime,
+        sender_id: int,
+        recipient_id: int,
+        *,
+        reader_id: int,
+    ) -> MessageRow:
         return cls(
-            id=message.id or 0,
-            body=message.body,
-            timestamp=iso_utc(message.timestamp),
-            sender_username=sender.username,
-            sender_avatar=avatar_url(sender.email, 48),
-            unread=(message.id or 0) > read_up_to,
+            id=message_id,
+            body=body,
+            timestamp=iso_utc(timestamp),
+            sender_id=sender_id,
+            recipient_id=recipient_id,
+            mine=sender_id == reader_id,
         )
+
+    def for_reader(self, reader_id: int) -> MessageRow:
+        """The same message as `reader_id` sees it (a live update read once for both sides)."""
+        return replace(self, mine=self.sender_id == reader_id)
+
+
+@dataclass
+class ConversationRow:
+    """One line of the Messages page: the other person, the newest message either way, and how
+    many of theirs are unread."""
+
+    user_id: int
+    username: str
+    avatar: str
+    href: str  # the conversation's page
+    last_message_id: int
+    last_body: str
+    last_timestamp: str
+    last_mine: bool
+    unread: int
 
 
 @dataclass
@@ -270,7 +302,7 @@ class NotificationRow:
             href = f"/user/{actor_name}"
         elif notification.kind == "message":
             text = _l("%(username)s sent you a private message.", username=actor_name)
-            href = "/messages"
+            href = conversation_url(actor_name)
         else:
             text = announcement.body if announcement else _l("An announcement.")
             href = ""

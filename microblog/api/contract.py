@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict, JsonValue
 
 from microblog.api.representations import MAX_ID
-from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, POST_BODY_MAX
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, MESSAGE_MAX, POST_BODY_MAX
 from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 
 # -- requests --------------------------------------------------------------------------------
@@ -100,6 +100,12 @@ class PostUpdate(BaseModel):
     """The new text of one of your posts; the text it replaces stays in its history."""
 
     body: str = _documented(_POST_BODY, minLength=1, maxLength=POST_BODY_MAX)
+
+
+class MessageCreate(BaseModel):
+    body: str = _documented(
+        f"1 to {MESSAGE_MAX} characters after trimming spaces.", minLength=1, maxLength=MESSAGE_MAX
+    )
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -264,6 +270,51 @@ class InstanceOut(BaseModel):
         description="What a link (http:// or https://) counts toward post_max_length, "
         "however long it is."
     )
+
+
+class MessageLinks(BaseModel):
+    sender: str
+    recipient: str
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    body: str
+    timestamp: str = Field(description="ISO 8601 in UTC.")
+    from_me: bool = Field(description="Whether you sent it (else you received it).")
+    links: MessageLinks = Field(alias="_links")
+
+
+class MessageCollection(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[MessageOut] = Field(description="Newest first.")
+    meta: Meta = Field(alias="_meta")
+    links: CollectionLinks = Field(alias="_links")
+
+
+class ConversationLinks(BaseModel):
+    self: str = Field(description="The conversation's messages.")
+    user: str
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    user: PostAuthor = Field(description="The other person.")
+    last_message: MessageOut = Field(description="The newest message, either way.")
+    unread: int = Field(description="Messages they sent you that you have not read.")
+    links: ConversationLinks = Field(alias="_links")
+
+
+class ConversationCollection(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ConversationOut] = Field(description="The most recent conversation first.")
+    meta: Meta = Field(alias="_meta")
+    links: CollectionLinks = Field(alias="_links")
 
 
 class TokenOut(BaseModel):

@@ -1,7 +1,7 @@
 """Posts, a user's posts and the token holder's home feed: beyond the tutorial, so an app can be
 built on the API. The rules (the length, authors edit and delete their own, the live "new post"
 event) are the services', the same as the UI's. Threads, likes, boosts, history and tags are in
-conversations.py."""
+threads.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The JSON the API sends: the tutorial's user and collection shapes, and our post shape.
+"""The JSON the API sends: the tutorial's user and collection shapes, and our post, message and
+conversation shapes.
 
 Built as plain dicts from the services' rows (`UserPublic`, `PostRow`, `UserCounts`, `Page`),
 which never hold a password hash or another user's email. `contract.py` describes the same shapes
@@ -10,11 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlmodel import Session
 
-from microblog.schemas import Page, PostRow, PostVersion, UserCounts, UserPublic
+from microblog.schemas import (
+    ConversationRow,
+    MessageRow,
+    Page,
+    PostRow,
+    PostVersion,
+    UserCounts,
+    UserPublic,
+)
 from microblog.services import users
 from microblog.services.reactions import Counts
 from microblog.services.threads import Thread
@@ -133,6 +142,42 @@ def history_json(post_id: int, versions: list[PostVersion]) -> Json:
             {"body": v.body, "body_html": v.body_html, "written_at": v.written_at} for v in versions
         ],
         "_links": {"post": post_path(post_id)},
+    }
+
+
+def conversation_path(username: str) -> str:
+    return f"{API_PREFIX}/conversations/{quote(username, safe='')}"
+
+
+def message_json(message: MessageRow) -> Json:
+    return {
+        "id": message.id,
+        "body": message.body,
+        "timestamp": message.timestamp,
+        "from_me": message.mine,
+        "_links": {
+            "sender": user_path(message.sender_id),
+            "recipient": user_path(message.recipient_id),
+        },
+    }
+
+
+def conversation_json(row: ConversationRow, *, reader_id: int) -> Json:
+    """One of the reader's conversations: who with, the newest message, what is unread."""
+    sender, recipient = (reader_id, row.user_id) if row.last_mine else (row.user_id, reader_id)
+    last = MessageRow(
+        id=row.last_message_id,
+        body=row.last_body,
+        timestamp=row.last_timestamp,
+        sender_id=sender,
+        recipient_id=recipient,
+        mine=row.last_mine,
+    )
+    return {
+        "user": {"id": row.user_id, "username": row.username, "avatar": row.avatar},
+        "last_message": message_json(last),
+        "unread": row.unread,
+        "_links": {"self": conversation_path(row.username), "user": user_path(row.user_id)},
     }
 
 

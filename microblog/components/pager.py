@@ -11,8 +11,8 @@ def _labels(noun: str) -> tuple[rx.Var, rx.Var]:
     # Whole phrases, not "Newer " + noun: word order and agreement differ between languages.
     if noun == "posts":
         return t("Newer posts"), t("Older posts")
-    if noun == "messages":
-        return t("Newer messages"), t("Older messages")
+    if noun == "conversations":
+        return t("Newer conversations"), t("Older conversations")
     if noun == "notifications":
         return t("Newer notifications"), t("Older notifications")
     if noun == "replies":  # oldest first: the page before holds earlier replies

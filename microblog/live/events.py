@@ -18,6 +18,9 @@ from microblog.after_commit import defer
 
 # Kinds of events.
 INBOX = "inbox"  # a user's messages or notifications changed (unread badges, lists)
+# Conversations changed: message `ref_id` went from `author_id` to the other user named, or
+# (`ref_id` 0) the one user named read a conversation.
+MESSAGES = "messages"
 NEW_POST = "new_post"  # `author_id` posted: home feeds of followers, explore for everyone
 ANNOUNCEMENT = "announcement"  # a site-wide banner appeared
 TASK = "task"  # a background task of a user made progress (the export issue)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Column, Integer, Row, Select, bindparam, delete, func
@@ -9,9 +10,10 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from microblog.config import get_settings
 from microblog.emails import new_follower_email
 from microblog.i18n import _l
-from microblog.models import Follow, User, table_of
+from microblog.models import Follow, FollowNotice, User, table_of, utcnow
 from microblog.schemas import Page, UserPublic
 from microblog.services import mail_outbox, notifications
 from microblog.services.errors import Invalid
@@ -20,7 +22,9 @@ from microblog.services.users import get_user
 
 
 def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
-    """Follow a user; True if this created the link, False if it already existed."""
+    """Follow a user; True if this created the link, False if it already existed. The user
+    followed gets a notification and (if they allow it) an email, unless they were told of a
+    follow by the same person less than FOLLOW_NOTICE_SECONDS ago."""
     if follower_id == followed_id:
         raise Invalid({"user": _l("You cannot follow yourself.")})
     followed = get_user(session, followed_id)
@@ -31,6 +35,8 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
             session.add(Follow(follower_id=follower_id, followed_id=followed_id))
     except IntegrityError:  # a concurrent click got there first: same outcome
         return False
+    if not _first_notice_in_a_while(session, follower_id=follower_id, followed_id=followed_id):
+        return True
     notifications.notify(
         session, user_id=followed_id, kind=notifications.FOLLOWER, actor_id=follower_id
     )
@@ -45,6 +51,29 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
                 language=followed.language,
             ),
         )
+    return True
+
+
+def _first_notice_in_a_while(session: Session, *, follower_id: int, followed_id: int) -> bool:
+    """Whether `followed` should be told of this follow: not when they were told of a follow by
+    the same person within FOLLOW_NOTICE_SECONDS (a follow, unfollow, follow again), which
+    would be the same news twice. Records the notice when it is to be given: one primary-key
+    read and one write."""
+    now = utcnow()
+    window = timedelta(seconds=get_settings().follow_notice_seconds)
+    notice = session.get(FollowNotice, (follower_id, followed_id), with_for_update=True)
+    if notice is not None:
+        if notice.notified_at > now - window:
+            return False
+        notice.notified_at = now
+        return True
+    try:
+        with session.begin_nested():
+            session.add(
+                FollowNotice(follower_id=follower_id, followed_id=followed_id, notified_at=now)
+            )
+    except IntegrityError:  # a concurrent follow recorded its notice first: it tells them
+        return False
     return True
 
 

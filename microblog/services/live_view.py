@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from microblog.schemas import AnnouncementRow
-from microblog.services import announcements, messages, notifications, users
+from microblog.services import announcements, conversations, notifications, users
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,7 @@ def read_live_view(session: Session, *, user_id: int) -> LiveView:
         return LiveView(announcement=current)
     user = users.get_user(session, user_id)
     return LiveView(
-        unread_messages=messages.unread_message_count(
-            session, user_id=user_id, read_up_to=user.last_message_read_id
-        ),
+        unread_messages=conversations.unread_message_count(session, user_id=user_id),
         unread_notifications=notifications.unread_count(
             session, user_id=user_id, read_up_to=user.last_notification_read_id
         ),

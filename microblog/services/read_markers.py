@@ -1,4 +1,5 @@
-"""Unread counts and "mark as read" for per-user inboxes (messages, notifications).
+"""Unread counts and "mark as read" for per-user inboxes (notifications; messages are counted
+per conversation instead, services/conversations.py).
 
 Each inbox row has an owner column and a growing id; the user keeps one marker column, "read up
 to this id". Unread is then a short range on the (owner, id) index, counted only up to

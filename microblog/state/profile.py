@@ -7,8 +7,8 @@ import reflex as rx
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
-from microblog.routes import profile_username, send_message_url, user_url
-from microblog.schemas import UserPublic
+from microblog.routes import conversation_url, profile_username, user_url
+from microblog.schemas import PostRow, UserPublic
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import follow_from_profile, read_profile, tab_of
@@ -38,7 +38,7 @@ class ProfileState(PageData, PostCardsState, rx.State):
 
     @rx.var
     def send_message_href(self) -> str:
-        return send_message_url(self.profile.username)
+        return conversation_url(self.profile.username)
 
     @rx.var
     def newer_href(self) -> str:

@@ -28,7 +28,7 @@ def profile_html(
         view.user,
         view,
         signed_in=reader_id is not None,
-        send_message_href=routes.send_message_url(view.user.username),
+        send_message_href=routes.conversation_url(view.user.username),
     )
     header = HtmlRenderer(fields, lang=lang, now=now).render(PROFILE_CARD, PROFILE_TABS)
     return f'<div class="profile">{header}{posts_html}</div>'

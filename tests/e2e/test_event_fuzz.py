@@ -38,6 +38,7 @@ SNAPSHOT = {
     "post": "id, body, user_id",
     "follow": "follower_id, followed_id",
     "message": "id, sender_id, recipient_id, body",
+    "conversation": "owner_id, other_id, last_message_id, unread",
     "announcement": "id, body",
     "task": "id, user_id, status",
     "api_token": "token_hash, user_id",

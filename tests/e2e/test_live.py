@@ -28,11 +28,15 @@ def badge(page: Page, what: str):
 
 
 def send_message(page: Page, to: str, text: str) -> None:
+    """From `to`'s profile into the conversation with them, and send: the message shows at
+    once at the bottom of the conversation, as the sender's."""
     page.goto(f"/user/{to}")
     page.get_by_role("link", name="Send private message").click()
+    expect(page.get_by_role("heading", name=to)).to_be_visible()
     page.get_by_label("Message").fill(text)
     page.get_by_role("button", name="Send").click()
-    expect(page.get_by_text(f"Your message to {to} has been sent.").first).to_be_visible()
+    expect(page.locator(".message.mine").last).to_contain_text(text)
+    expect(page.get_by_label("Message")).to_have_value("")
 
 
 def test_message_badge_appears_on_every_tab_and_clears_when_read(new_page: NewPage) -> None:
@@ -59,16 +63,21 @@ def test_message_badge_appears_on_every_tab_and_clears_when_read(new_page: NewPa
     expect(badge(third_tab_b, "messages")).to_have_text("1")
 
     page_b.get_by_role("link", name="Messages").click()
+    conversation = page_b.locator(".conversation").first
+    expect(conversation).to_contain_text("psst, lunch at noon?")
+    expect(conversation).to_contain_text(alice)
+    expect(badge(second_tab_b, "messages")).to_have_text("1")  # the list reads nothing
+    # Reading the conversation in one tab clears the badge in the other, without a reload.
+    conversation.click()
     expect(page_b.locator(".message").first).to_contain_text("psst, lunch at noon?")
-    expect(page_b.locator(".message").first).to_contain_text(alice)
-    # Reading them in one tab clears the badge in the other, still without a reload.
     expect(badge(second_tab_b, "messages")).to_have_count(0)
     assert_not_reloaded(second_tab_b)
 
-    # While the Messages page is open, a new message shows up in the list itself.
+    # While the conversation is open, a new message shows up in it, already read.
     mark_no_reload(page_b)
     send_message(page_a, bob, "and coffee after")
-    expect(page_b.locator(".message").first).to_contain_text("and coffee after")
+    expect(page_b.locator(".message").last).to_contain_text("and coffee after")
+    expect(badge(second_tab_b, "messages")).to_have_count(0)
     assert_not_reloaded(page_b)
 
 

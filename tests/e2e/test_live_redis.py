@@ -53,7 +53,8 @@ def test_logging_out_through_one_backend_empties_the_tab_on_the_other(
     inbox = signed_up(browser_contexts(one.frontend), alice)  # Alice's tab on backend one
     send_message(signed_up(browser_contexts(two.frontend), bob), alice, "between workers")
     inbox.goto("/messages")
-    expect(inbox.locator(".message").first).to_contain_text("between workers")
+    inbox.locator(".conversation", has_text="between workers").click()
+    expect(inbox.locator(".message").last).to_contain_text("between workers")
     mark_no_reload(inbox)
 
     elsewhere = inbox.context.new_page()  # the same browser, on backend two

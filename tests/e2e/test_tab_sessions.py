@@ -34,8 +34,11 @@ def record_frames(page: Page) -> list[str]:
 
 
 def open_inbox(page: Page, text: str) -> None:
+    """The Messages page, then the conversation whose newest message is `text` (which reads
+    it)."""
     page.goto("/messages")
-    expect(page.locator(".message").first).to_contain_text(text)
+    page.locator(".conversation", has_text=text).click()
+    expect(page.locator(".message").last).to_contain_text(text)
 
 
 def test_an_old_tab_token_without_the_cookie_gets_nothing_private(new_page: NewPage) -> None:

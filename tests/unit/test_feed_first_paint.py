@@ -314,7 +314,7 @@ def test_a_profile_is_sent_whole_for_a_follower(site: Site) -> None:
     assert '<strong class="followers-count">1</strong> seguidor<' in profile  # singular
     assert '<strong class="following-count">0</strong> siguiendo' in profile
     assert 'aria-disabled="true">Dejar de seguir</button>' in profile  # until the page is live
-    assert 'href="/send_message/tom">Enviar mensaje privado</a>' in profile
+    assert 'href="/messages/tom">Enviar mensaje privado</a>' in profile
     assert "Edita tu perfil" not in profile
     assert 'rt-variant-solid rt-Button profile-tab" href="/user/tom?tab=posts"' in profile
     assert 'rt-variant-ghost rt-Button profile-tab" href="/user/tom?tab=followers"' in profile

@@ -1,18 +1,21 @@
 """A new follower is emailed to the user followed (unless they turned it off), through the email
 outbox and a real SMTP server: queued in the follow's transaction, sent after the commit; a dead
-mail server never breaks the follow, and the email waits for it."""
+mail server never breaks the follow, and the email waits for it. Following, unfollowing and
+following again within FOLLOW_NOTICE_SECONDS is told once: one notification, one email."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from microblog.config import get_settings
-from microblog.models import MailOutbox
-from microblog.services import follows, mail_outbox, users
+from microblog.models import FollowNotice, MailOutbox, Notification, utcnow
+from microblog.services import follows, mail_outbox, notifications, users
 from tests.smtp import SmtpSink, free_port
 
 
@@ -95,3 +98,72 @@ def test_dead_mail_server_keeps_the_email_and_the_follow_stands(
     assert (row.status, row.attempts, row.recipients) == ("pending", 1, "susan@example.com")
     assert "Cannot reach the mail server" in (row.last_error or "")
     assert any("not sent (try 1)" in record.getMessage() for record in caplog.records)
+
+
+def _follower_notifications(session: Session, user_id: int) -> list[int | None]:
+    """The actors of `user_id`'s "new follower" notifications, oldest first."""
+    session.expire_all()
+    found = session.exec(
+        select(Notification.actor_id)
+        .where(Notification.user_id == user_id, Notification.kind == notifications.FOLLOWER)
+        .order_by(col(Notification.id))
+    )
+    return list(found.all())
+
+
+def test_follow_unfollow_follow_tells_them_once(
+    session: Session, add_user, smtp_sink: SmtpSink, mail_to
+) -> None:
+    mail_to(smtp_sink.host, smtp_sink.port)
+    susan, john, mary = (add_user(session, name) for name in ("susan", "john", "mary"))
+    session.commit()
+    for _ in range(3):  # follow, unfollow, follow... within the hour
+        assert follows.follow(session, follower_id=john.id, followed_id=susan.id) is True
+        session.commit()
+        assert follows.unfollow(session, follower_id=john.id, followed_id=susan.id) is True
+        session.commit()
+    assert follows.follow(session, follower_id=john.id, followed_id=susan.id) is True
+    # Someone else's follow is news of its own.
+    follows.follow(session, follower_id=mary.id, followed_id=susan.id)
+    session.commit()
+
+    smtp_sink.wait_for(lambda received: len(received) == 2)
+    mail_outbox.settle()
+    assert sorted(m["Subject"] for m in smtp_sink.messages) == [
+        "[Microblog] john is now following you",
+        "[Microblog] mary is now following you",
+    ]
+    assert _follower_notifications(session, susan.id) == [john.id, mary.id]
+    assert notifications.unread_count(session, user_id=susan.id) == 2
+    assert follows.is_following(session, follower_id=john.id, followed_id=susan.id)
+
+    # Once the notice is older than FOLLOW_NOTICE_SECONDS, following again is news again.
+    session.execute(
+        update(FollowNotice)
+        .where(col(FollowNotice.follower_id) == john.id)
+        .values(notified_at=utcnow() - timedelta(seconds=3601))
+    )
+    follows.unfollow(session, follower_id=john.id, followed_id=susan.id)
+    follows.follow(session, follower_id=john.id, followed_id=susan.id)
+    session.commit()
+    smtp_sink.wait_for(lambda received: len(received) == 3)
+    mail_outbox.settle()
+    assert len(smtp_sink.messages) == 3
+    assert _follower_notifications(session, susan.id) == [john.id, mary.id, john.id]
+
+
+def test_the_quiet_time_is_a_setting(
+    session: Session, add_user, mail_to, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FOLLOW_NOTICE_SECONDS=0: every follow tells them (emails go to the log here)."""
+    mail_to("", 25)
+    monkeypatch.setenv("FOLLOW_NOTICE_SECONDS", "0")
+    get_settings.cache_clear()
+    susan, john = add_user(session, "susan"), add_user(session, "john")
+    session.commit()
+    for _ in range(2):
+        follows.follow(session, follower_id=john.id, followed_id=susan.id)
+        session.commit()
+        follows.unfollow(session, follower_id=john.id, followed_id=susan.id)
+        session.commit()
+    assert _follower_notifications(session, susan.id) == [john.id, john.id]

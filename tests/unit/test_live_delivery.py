@@ -14,7 +14,9 @@ import microblog.microblog  # noqa: F401  (imports every state, so every subscri
 from microblog.live import events as ev
 from microblog.live.tabs import TABS
 from microblog.models import Announcement, Follow, User
+from microblog.services.messages import send_message
 from microblog.state import delivery
+from microblog.state.conversation import ConversationState
 from microblog.state.export import ExportState
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState
@@ -57,9 +59,9 @@ async def _targets(event: ev.LiveEvent) -> set[tuple[str, type[rx.State]]]:
 async def test_an_inbox_or_task_event_reaches_its_users_tabs_and_the_pages_that_list_it(
     people: dict[str, int],
 ) -> None:
+    # The badges (the Messages list follows MESSAGES events, below).
     assert await _targets(ev.LiveEvent(ev.INBOX, user_ids=(people["alice"],))) == {
         ("alice-messages", LiveState),
-        ("alice-messages", MessagesState),
         ("alice-home", LiveState),
     }
     assert await _targets(ev.LiveEvent(ev.INBOX, user_ids=(people["bob"],))) == {
@@ -108,6 +110,46 @@ async def test_an_announcement_is_read_once_and_shown_in_every_tab(
 
     gone = await delivery.targets(ev.LiveEvent(ev.ANNOUNCEMENT, ref_id=(notice.id or 0) + 1))
     assert gone == []  # no such announcement: nothing to show
+
+
+@pytest.mark.anyio
+async def test_a_message_reaches_both_sides_conversation_pages_read_once(
+    session: Session, people: dict[str, int], sent_sql: list[str]
+) -> None:
+    """Alice writes to Bob: both people's lists, and the pages of their conversation with each
+    other (not Alice's page of another conversation, nor Carol's), with the message read once
+    for all of them; each page shows it from its own side."""
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    pages = {
+        "alice-with-bob": (alice, "/messages/bob"),
+        "alice-with-carol": (alice, "/messages/carol"),
+        "bob-with-alice": (bob, "/messages/alice"),
+        "bob-messages": (bob, "/messages"),
+        "carol-with-alice": (carol, "/messages/alice"),
+    }
+    for token, (user_id, path) in pages.items():
+        TABS.register(token, user_id=user_id, path=path, session_key=f"key-{user_id}")
+    try:
+        sent = send_message(session, sender_id=alice, recipient_username="bob", body="hi bob")
+        session.commit()
+        sent_sql.clear()
+        event = ev.LiveEvent(ev.MESSAGES, user_ids=(alice, bob), author_id=alice, ref_id=sent.id)
+        found = await delivery.targets(event)
+        assert {(token, state) for token, state, _ in found} == {
+            ("alice-messages", MessagesState),
+            ("bob-messages", MessagesState),
+            ("alice-with-bob", ConversationState),
+            ("alice-with-carol", ConversationState),  # told, and sees it is not its own
+            ("bob-with-alice", ConversationState),
+        }
+        assert len(sent_sql) == 1  # the message, once for every conversation page
+
+        # Someone reading a conversation: only their lists re-read (no message to show).
+        read = ev.LiveEvent(ev.MESSAGES, user_ids=(bob,))
+        assert await _targets(read) == {("bob-messages", MessagesState)}
+    finally:
+        for token in pages:
+            TABS.forget(token)
 
 
 def test_only_a_private_method_can_be_subscribed() -> None:

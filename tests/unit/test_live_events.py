@@ -22,6 +22,7 @@ from microblog.live import hub as hub_module
 from microblog.live.events import (
     ANNOUNCEMENT,
     INBOX,
+    MESSAGES,
     NEW_POST,
     LiveEvent,
     publish_after_commit,
@@ -29,8 +30,9 @@ from microblog.live.events import (
 from microblog.live.hub import InProcessHub, RedisHub, get_hub, set_hub
 from microblog.models import Post, User
 from microblog.services.announcements import post_announcement
+from microblog.services.conversations import read_conversation
 from microblog.services.follows import follow
-from microblog.services.messages import mark_messages_read, send_message
+from microblog.services.messages import send_message
 from microblog.services.notifications import mark_all_read
 from microblog.services.posts import create_post
 
@@ -132,19 +134,26 @@ def test_messages_publish_inbox_for_recipient_then_reader(
 ) -> None:
     john, susan = add_user(session, "john"), add_user(session, "susan")
     session.commit()
-    send_message(session, sender_id=john.id, recipient_username="susan", body="hi")
+    sent = send_message(session, sender_id=john.id, recipient_username="susan", body="hi")
     assert hub.events == []
     session.commit()
-    assert hub.events == [LiveEvent(INBOX, user_ids=(susan.id,))]
+    # Both sides' conversation pages and lists, then the recipient's badge.
+    assert hub.events == [
+        LiveEvent(MESSAGES, user_ids=(john.id, susan.id), author_id=john.id, ref_id=sent.id),
+        LiveEvent(INBOX, user_ids=(susan.id,)),
+    ]
 
-    mark_messages_read(session, user_id=susan.id)
+    read_conversation(session, user_id=susan.id, other_username="john", per_page=10)
     session.commit()
-    # Her other tabs update their badges too.
-    assert hub.events[1:] == [LiveEvent(INBOX, user_ids=(susan.id,))]
+    # Her other tabs update their badges (and lists) too.
+    assert hub.events[2:] == [
+        LiveEvent(INBOX, user_ids=(susan.id,)),
+        LiveEvent(MESSAGES, user_ids=(susan.id,)),
+    ]
 
-    mark_messages_read(session, user_id=susan.id)  # nothing new to mark
-    session.commit()
-    assert len(hub.events) == 2
+    read_conversation(session, user_id=susan.id, other_username="john", per_page=10)
+    session.commit()  # nothing new to mark
+    assert len(hub.events) == 4
 
 
 def test_mark_all_read_publishes_only_when_the_marker_moves(
@@ -267,12 +276,15 @@ def test_savepoint_rollback_keeps_events_of_the_outer_transaction(
     session.commit()
     hub.events.clear()
 
-    send_message(session, sender_id=john.id, recipient_username="susan", body="hi")
+    sent = send_message(session, sender_id=john.id, recipient_username="susan", body="hi")
     # The race: the existence check misses the row a concurrent click just inserted.
     monkeypatch.setattr(follows_service, "is_following", lambda *a, **k: False)
     assert follow(session, follower_id=john.id, followed_id=susan.id) is False
     session.commit()
-    assert hub.events == [LiveEvent(INBOX, user_ids=(susan.id,))]
+    assert hub.events == [
+        LiveEvent(MESSAGES, user_ids=(john.id, susan.id), author_id=john.id, ref_id=sent.id),
+        LiveEvent(INBOX, user_ids=(susan.id,)),
+    ]
 
 
 # -- the event itself -------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 import microblog.microblog  # noqa: F401  (registers every page, state and handler)
-from microblog.models import Message, Post, User
+from microblog.models import Post, User
+from microblog.services.messages import send_message
 from microblog.state.event_check import problem_with
 from microblog.state.feed import FeedState
 from microblog.state.messages import MessagesState
@@ -30,12 +31,13 @@ def _posts(session: Session) -> int:
 @pytest.mark.usefixtures("use_engine")
 async def test_a_signed_in_reader_comes_in_as_user_id(session: Session, add_user: AddUser) -> None:
     alice, bob = add_user(session, "alice"), add_user(session, "bob")
-    session.add(Message(sender_id=bob.id, recipient_id=alice.id, body="for alice"))
-    session.add(Message(sender_id=alice.id, recipient_id=bob.id, body="for bob"))
+    carol = add_user(session, "carol")
+    send_message(session, sender_id=bob.id, recipient_username="alice", body="for alice")
+    send_message(session, sender_id=carol.id, recipient_username="bob", body="for bob")
     session.commit()
     inbox = await tab_state(MessagesState, token=session_token(session, alice), path="/messages")
     assert await MessagesState.load.fn(inbox) is None
-    assert [m.body for m in inbox.messages] == ["for alice"] and inbox.loaded
+    assert [c.last_body for c in inbox.conversations] == ["for alice"] and inbox.loaded
 
     feed = await tab_state(FeedState, token=session_token(session, bob), path="/")
     feed.draft = "hello from bob"

@@ -34,6 +34,8 @@ APP_TABLES = {
     "search_outbox",
     "search_failure",
     "mail_outbox",
+    "conversation",
+    "follow_notice",
 }
 
 

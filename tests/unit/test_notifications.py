@@ -116,7 +116,7 @@ def test_list_newest_first_with_text_and_href_per_kind(
         "",
     )
     assert announcement.actor_avatar == ""
-    assert (message.text, message.href) == ("john sent you a private message.", "/messages")
+    assert (message.text, message.href) == ("john sent you a private message.", "/messages/john")
     assert (follower.text, follower.href) == ("john started following you.", "/user/john")
     assert all(r.unread and r.timestamp.endswith("Z") for r in rows)
 

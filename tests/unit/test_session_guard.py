@@ -13,8 +13,9 @@ import pytest
 import reflex as rx
 from sqlmodel import Session
 
-from microblog.models import Message, User
+from microblog.models import User
 from microblog.services import auth_sessions
+from microblog.services.messages import send_message
 from microblog.state.messages import MessagesState
 from microblog.state.session import SessionGuard, SessionState
 from tests.tab_state import connect_tab, session_token
@@ -31,14 +32,14 @@ async def _event(root: rx.State, *, token: str, sid: str, path: str = "/messages
 
 async def _alice_reads_her_messages(session: Session, add_user: AddUser) -> tuple[rx.State, str]:
     alice, bob = add_user(session, "alice"), add_user(session, "bob")
-    session.add(Message(sender_id=bob.id, recipient_id=alice.id, body="the secret plan"))
+    send_message(session, sender_id=bob.id, recipient_username="alice", body="the secret plan")
     session.commit()
     token = session_token(session, alice)
     root = rx.State()
     await _event(root, token=token, sid="alice-1")
     inbox = await root.get_state(MessagesState)
     await MessagesState.load.fn(inbox)
-    assert [m.body for m in inbox.messages] == ["the secret plan"]
+    assert [c.last_body for c in inbox.conversations] == ["the secret plan"]
     return root, token
 
 
@@ -56,7 +57,7 @@ async def test_a_reconnect_without_the_session_finds_an_empty_tab(
     sent = repr(root.dict())
     assert "the secret plan" not in sent
     assert "alice" not in sent
-    assert (await root.get_state(MessagesState)).messages == []
+    assert (await root.get_state(MessagesState)).conversations == []
     reader = await root.get_state(SessionState)
     assert reader.user_name == ("mallory" if other else "")
 
@@ -87,7 +88,8 @@ async def test_a_tab_of_an_ended_session_is_emptied_at_its_next_event(
 async def test_the_same_session_keeps_its_tab(session: Session, add_user: AddUser) -> None:
     root, token = await _alice_reads_her_messages(session, add_user)
     await _event(root, token=token, sid="alice-2")  # a reload: a new connection, same cookie
-    assert [m.body for m in (await root.get_state(MessagesState)).messages] == ["the secret plan"]
+    kept = (await root.get_state(MessagesState)).conversations
+    assert [c.last_body for c in kept] == ["the secret plan"]
     assert (await root.get_state(SessionState)).user_name == "alice"
 
 
@@ -141,5 +143,5 @@ async def test_emptying_a_tab_keeps_the_browsers_language(
     root, _ = await _alice_reads_her_messages(session, add_user)
     (await root.get_state(LocaleState)).lang = "zh"
     await _event(root, token="", sid="visitor-1")
-    assert (await root.get_state(MessagesState)).messages == []
+    assert (await root.get_state(MessagesState)).conversations == []
     assert (await root.get_state(LocaleState)).lang == "zh"

@@ -25,10 +25,10 @@ from microblog.services import announcements, text
 from microblog.services.errors import Invalid
 from microblog.services.password_reset import make_reset_token
 from microblog.state.auth import LoginState, RegisterState
+from microblog.state.conversation import ConversationState
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.feed import FeedState
 from microblog.state.locale import LocaleState
-from microblog.state.messages import SendMessageState
 from microblog.state.password_reset import ResetPasswordState
 from tests.tab_state import session_token, tab_state
 
@@ -207,16 +207,17 @@ async def test_the_message_is_in_the_readers_language(session: Session, make_use
 async def test_message_form(session: Session, make_user: MakeUser, kind: str) -> None:
     john, susan = make_user(session, "john"), make_user(session, "susan")
     session.commit()
-    state = await _signed_in(SendMessageState, session, john, "/send_message/susan")
-    await SendMessageState.load.fn(state)
-    assert state.recipient_found
-    await SendMessageState.set_draft.fn(state, "Hi " + BAD[kind])
+    state = await _signed_in(ConversationState, session, john, "/messages/susan")
+    await ConversationState.load.fn(state)
+    assert not state.not_found
+    await ConversationState.set_draft.fn(state, "Hi " + BAD[kind])
     assert STORED in state.error
     assert state.draft == ""
     _sendable(state)
     state.draft, state.error = "Hi " + BAD[kind], ""
-    assert await SendMessageState.send.fn(state) is None
+    assert await ConversationState.send.fn(state) is None
     assert STORED in state.error
+    assert state.messages == []
     assert _count(session, select(func.count()).where(Message.recipient_id == susan.id)) == 0
 
 
@@ -227,10 +228,10 @@ async def test_a_recipient_name_that_cannot_exist_is_not_found(
 ) -> None:
     john = make_user(session, "john")
     session.commit()
-    path = f"/send_message/susan{BAD[kind]}"
-    state = await _signed_in(SendMessageState, session, john, path)
-    await SendMessageState.load.fn(state)
-    assert state.recipient_found is False
+    path = f"/messages/susan{BAD[kind]}"
+    state = await _signed_in(ConversationState, session, john, path)
+    await ConversationState.load.fn(state)
+    assert state.not_found is True
 
 
 @pytest.mark.anyio

@@ -1,8 +1,8 @@
 """Email-on-mention setting: "Email me when someone mentions me or replies to me" (Edit profile),
 on for every account, as the follower email is.
 
-Revision ID: 0016
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0014"  # the lead puts it after 0015 when the branches merge
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
