@@ -8,7 +8,7 @@ from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.routes import conversation_url, profile_username, user_url
-from microblog.schemas import PostRow, UserPublic
+from microblog.schemas import UserPublic
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import follow_from_profile, read_profile, tab_of
