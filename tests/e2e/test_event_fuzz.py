@@ -167,8 +167,11 @@ def test_every_handler_refuses_what_does_not_fit_and_leaks_nothing(
                     sent += 1
                 aimed = _aimed_at(params, alice, alice_post)
                 # Every well-typed call from a visitor; from Mallory only those on posts, as her
-                # own follows and posts are hers to change.
-                if aimed is not None and (tab is visitor or "post_id" in aimed):
+                # own follows and posts are hers to change, and so are her likes and boosts.
+                own_reaction = name.rsplit(".", 1)[-1] in ("toggle_like", "toggle_boost")
+                if aimed is not None and (
+                    tab is visitor or ("post_id" in aimed and not own_reaction)
+                ):
                     tab.send(name, aimed, path=f"/user/{alice}")
                     sent += 1
             for var in ("user_id", "user_name", "_session_key"):

@@ -127,9 +127,13 @@ def test_export_bar_moves_to_100_in_every_tab_then_download_and_email(
     assert [p["id"] for p in data["posts"]] == post_ids
     assert data["posts"][0] == {
         "id": post_ids[0],
+        "url": f"/post/{post_ids[0]}",
         "body": "post number 0 ünïcode",
         "timestamp": "2024-03-01T00:00:00Z",
         "language": "en",
+        "in_reply_to": None,
+        "in_reply_to_url": None,
+        "edited_at": None,
     }
 
     # The profile offers the same file; the notification points there.

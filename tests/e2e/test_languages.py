@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from microblog.db import make_engine
 from microblog.models import Post, User, utcnow
+from microblog.services.post_body import render_body
 from tests.e2e.actions import log_in, new_name, register
 from tests.e2e.conftest import NewPage, RunningApp
 from tests.fake_translator import FakeTranslator, fake_translation
@@ -26,7 +27,8 @@ def _backdated_post(live_app: RunningApp, username: str, body: str, minutes: int
         with Session(engine) as db:
             user = db.exec(select(User).where(User.username == username)).one()
             when = utcnow() - timedelta(minutes=minutes)
-            db.add(Post(body=body, user_id=user.id, timestamp=when, language="en"))
+            html = render_body(db, body).html  # as every post is stored
+            db.add(Post(body=body, body_html=html, user_id=user.id, timestamp=when, language="en"))
             db.commit()
     finally:
         engine.dispose()
