@@ -456,8 +456,9 @@ def test_an_older_write_never_overwrites_a_newer_one(
     assert post is not None
     post.body = "final words"
     search.post_saved(session, post_id=post_id, body=post.body)  # as an edit feature would
-    session.commit()
+    # Read before the commit: once committed, the outbox's own drain may apply the row first.
     rows = session.execute(text("SELECT id FROM search_outbox ORDER BY id")).scalars().all()
+    session.commit()
     _applied(es, engine)
     late = {"post_id": post_id, "body": "first draft", "username": "susan"}
     [result] = es._bulk({post_id: rows[0] - 1}, {post_id: late})
