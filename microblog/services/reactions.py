@@ -46,16 +46,7 @@ def like_post(session: Session, *, user_id: int, post_id: int) -> Counts:
     added = _insert_ignoring_duplicate(
         session, Like, {"post_id": shown.id, "user_id": user_id, "created": utcnow()}
     )
-    if added:
-        _bump(session, shown.id or 0, "like_count", +1)
-        if shown.user_id != user_id:
-            notifications.notify(
-                session,
-                user_id=shown.user_id,
-                kind=notifications.LIKE,
-                actor_id=user_id,
-                post_id=shown.id,
-            )
+    _after_adding(session, shown, user_id, added, "like_count", notifications.LIKE)
     return _counts(session, shown.id or 0, user_id, changed=added)
 
 
@@ -66,15 +57,7 @@ def unlike_post(session: Session, *, user_id: int, post_id: int) -> Counts:
         execution_options={"preserve_rowcount": True},
     )
     removed = bool(result.rowcount)  # type: ignore[attr-defined]
-    if removed:
-        _bump(session, shown.id or 0, "like_count", -1)
-        notifications.withdraw(
-            session,
-            user_id=shown.user_id,
-            kind=notifications.LIKE,
-            actor_id=user_id,
-            post_id=shown.id or 0,
-        )
+    _after_removing(session, shown, user_id, removed, "like_count", notifications.LIKE)
     return _counts(session, shown.id or 0, user_id, changed=removed)
 
 
@@ -93,16 +76,8 @@ def boost_post(session: Session, *, user_id: int, post_id: int) -> Counts:
             "timestamp": now,
         },
     )
+    _after_adding(session, shown, user_id, added, "boost_count", notifications.BOOST)
     if added:
-        _bump(session, shown.id or 0, "boost_count", +1)
-        if shown.user_id != user_id:
-            notifications.notify(
-                session,
-                user_id=shown.user_id,
-                kind=notifications.BOOST,
-                actor_id=user_id,
-                post_id=shown.id,
-            )
         # Followers' home feeds count it among their new posts.
         publish_after_commit(session, LiveEvent(NEW_POST, author_id=user_id, ref_id=shown.id or 0))
     return _counts(session, shown.id or 0, user_id, changed=added)
@@ -115,16 +90,33 @@ def unboost_post(session: Session, *, user_id: int, post_id: int) -> Counts:
         execution_options={"preserve_rowcount": True},
     )
     removed = bool(result.rowcount)  # type: ignore[attr-defined]
-    if removed:
-        _bump(session, shown.id or 0, "boost_count", -1)
-        notifications.withdraw(
-            session,
-            user_id=shown.user_id,
-            kind=notifications.BOOST,
-            actor_id=user_id,
-            post_id=shown.id or 0,
-        )
+    _after_removing(session, shown, user_id, removed, "boost_count", notifications.BOOST)
     return _counts(session, shown.id or 0, user_id, changed=removed)
+
+
+def _after_adding(
+    session: Session, shown: Post, user_id: int, added: bool, counter: str, kind: str
+) -> None:
+    """A like or boost that was really added: its counter, and a notice to the author."""
+    if not added:
+        return
+    _bump(session, shown.id or 0, counter, +1)
+    if shown.user_id != user_id:
+        notifications.notify(
+            session, user_id=shown.user_id, kind=kind, actor_id=user_id, post_id=shown.id
+        )
+
+
+def _after_removing(
+    session: Session, shown: Post, user_id: int, removed: bool, counter: str, kind: str
+) -> None:
+    """A like or boost that was really removed: its counter, and its notice if still unread."""
+    if not removed:
+        return
+    _bump(session, shown.id or 0, counter, -1)
+    notifications.withdraw(
+        session, user_id=shown.user_id, kind=kind, actor_id=user_id, post_id=shown.id or 0
+    )
 
 
 def _shown_post(session: Session, post_id: int) -> Post:
