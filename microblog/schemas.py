@@ -168,27 +168,6 @@ class PostRow:
             boosted=bool(boosted),
         )
 
-    @classmethod
-    def of_columns(
-        cls,
-        post_id: int,
-        body: str,
-        timestamp: datetime,
-        language: str | None,
-        author_id: int,
-        username: str,
-        email: str,
-    ) -> PostRow:
-        return cls(
-            id=post_id,
-            body=body,
-            timestamp=iso_utc(timestamp),
-            language=language or "",
-            author_id=author_id,
-            author_username=username,
-            author_avatar=avatar_url(email, 48),
-        )
-
 
 @dataclass
 class UserCard:
