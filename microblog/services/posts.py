@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from microblog.i18n import _l
-from microblog.live.events import NEW_POST, POST_CHANGED, LiveEvent, publish_after_commit
+from microblog.live.events import NEW_POST, LiveEvent, post_changed, publish_after_commit
 from microblog.models import Post, PostEdit, row_id, table_of, utcnow
 from microblog.schemas import Page, PostRow, PostVersion, iso_utc
 from microblog.services import notifications, reactions, search
@@ -69,7 +69,7 @@ def create_post(
         if parent.user_id not in notified:
             notify_about_post(session, user_id=parent.user_id, kind=notifications.REPLY, post=post)
             notified.add(parent.user_id)
-        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=row_id(parent)))
+        publish_after_commit(session, post_changed(row_id(parent), actor_id=author_id))
     mentioned = save_links(session, post_id=post_id, timestamp=post.timestamp, rendered=rendered)
     _notify_mentioned(session, mentioned, skip=notified, post=post)
     search.post_saved(session, post_id=post_id, body=post.body)
@@ -131,7 +131,7 @@ def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Pos
     )
     _notify_mentioned(session, mentioned, skip={user_id}, post=post)
     search.post_saved(session, post_id=post_id, body=post.body)
-    publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+    publish_after_commit(session, post_changed(post_id, actor_id=user_id))
     return post
 
 
@@ -194,9 +194,9 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
         raise NotFound(_l("No such post."))
     if post.reply_to_id is not None:
         _count_reply(session, post.reply_to_id, -1)
-        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post.reply_to_id))
+        publish_after_commit(session, post_changed(post.reply_to_id, actor_id=user_id))
     search.post_deleted(session, post_id=post_id)
-    publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+    publish_after_commit(session, post_changed(post_id, actor_id=user_id))
 
 
 def explore_posts(

@@ -5,9 +5,10 @@ its `posts` and the handlers change them in place.
 
 Every rule is the service's (services/reactions.py, services/posts.py): the handlers only call
 it, for the signed-in reader (`@login_required`; a visitor is sent to log in), and show what it
-answered. A change reaches the other open pages as `POST_CHANGED`: `subscribe_cards` has each
-tab showing that post re-read its cards, for its own reader, in one statement
-(services/post_rows.cards_by_id); a card whose post is gone is dropped.
+answered. A change reaches the other open pages as `POST_CHANGED`: each worker reads the post's
+card once (services/post_rows.cards_by_id) for every tab showing it, and each tab keeps its own
+reader's "liked" and "boosted"; the tabs of the reader who made the change re-read their own
+cards. A card whose post is gone is dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import reflex as rx
+from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
@@ -180,12 +182,51 @@ class PostCardsState(rx.State, mixin=True):
             if (row.entry_id or row.id) not in entries or (row.entry_id or row.id) in fresh
         ]
 
-    async def _on_post_changed(self, event: ev.LiveEvent) -> None:
-        await self._reread(event.ref_id)
+    async def _on_post_changed(self, changed: ChangedCard, tab: Tab) -> None:
+        """A post this tab may show changed. The tabs of whoever changed it re-read their own
+        cards (their "liked" or "boosted" may be what changed); every other tab takes the card
+        read once for all of them (`read_changed_card`) and keeps its reader's own flags,
+        which someone else's like, boost or edit cannot change."""
+        event, card = changed
+        if tab.user_id and tab.user_id == event.author_id:
+            await self._reread(event.ref_id)
+            return
+        gone = int(event.extra.get("gone", 0))
+        post_id = event.ref_id
+        if not any(row.id == post_id or (gone and row.entry_id == gone) for row in self.posts):
+            return  # leave the state untouched: nothing to send to this tab
+        kept: list[PostRow] = []
+        for row in self.posts:
+            if gone and row.entry_id == gone:
+                continue  # an unboost: that feed entry is gone
+            if row.id != post_id:
+                kept.append(row)
+            elif card is not None:  # a post that is gone is dropped from every card
+                kept.append(
+                    replace(
+                        card,
+                        entry_id=row.entry_id,
+                        boosted_by=row.boosted_by,
+                        liked=row.liked,
+                        boosted=row.boosted,
+                    )
+                )
+        self.posts = kept
+
+
+# What every tab showing a changed post gets: the event, and the post's card as a visitor sees
+# it (None when the post is gone).
+ChangedCard = tuple[ev.LiveEvent, PostRow | None]
+
+
+def read_changed_card(db: Session, event: ev.LiveEvent, _readers: set[int]) -> ChangedCard:
+    """Once per event and worker, however many tabs show the post: its card with no reader's
+    flags (one statement), instead of one statement per open tab."""
+    return event, cards_by_id(db, [event.ref_id], viewer_id=0).get(event.ref_id)
 
 
 def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
-    """Have the tabs showing `state`'s page (`where`) re-read a card when its post changes:
+    """Have the tabs showing `state`'s page (`where`) refresh a card when its post changes:
     visitors' tabs too, since they see the counts. A page that lists its cards with
     `_list_posts` is asked only about the posts it lists."""
     delivery.subscribe(
@@ -194,7 +235,7 @@ def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -
         "_on_post_changed",
         where=where,
         visitors=True,
-        with_event=True,
+        read=read_changed_card,
         concerns=lambda token, tab, event: TABS.may_show_post(token, tab, event.ref_id),
     )
 
