@@ -1,4 +1,5 @@
-"""How long each Reflex event takes, for the metrics (`microblog_event_duration_seconds`).
+"""How long each Reflex event takes, for the metrics (`microblog_event_duration_seconds`), and
+the event's id in every log line it writes (`request_id`, microblog/logs.py).
 
 Reflex 0.10 gives a middleware a hook before each event (`preprocess`) and none after it (its
 `postprocess` is no longer called). Each event runs in an asyncio task of its own, started for
@@ -22,6 +23,7 @@ from reflex.middleware import Middleware
 from reflex_base.registry import RegistrationContext
 
 from microblog import metrics
+from microblog.logs import request_id
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -38,8 +40,20 @@ def event_label(name: str) -> str:
     return f"{registered.states[-1].__name__}.{handler}"
 
 
+def event_id() -> str:
+    """The id Reflex gives the event being handled (its transaction id), or ""."""
+    from reflex_base.event.context import EventContext
+
+    try:
+        return str(EventContext.get().txid)
+    except LookupError:
+        return ""
+
+
 class EventTiming(Middleware):
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
+        # Set inside the event's own task, so it lasts for the rest of this event only.
+        request_id.set(event_id())
         task = asyncio.current_task()
         if task is not None:
             histogram = metrics.EVENT_SECONDS.labels(event_label(event.name))

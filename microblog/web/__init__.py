@@ -9,8 +9,8 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
   prerendered profile page (`profile_skeleton.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
 - for everything: security headers (`security_headers.py`), the websocket limit per address
-  (`connection_limit.py`) and request timing for the Prometheus metrics at /metrics
-  (`metrics.py`).
+  (`connection_limit.py`), request timing for the Prometheus metrics at /metrics
+  (`metrics.py`) and a request id for the logs (`request_id.py`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from microblog.web.first_paint import FeedFirstPaintMiddleware
 from microblog.web.metrics import MetricsMiddleware, metrics_page
 from microblog.web.page_addresses import PageAddressMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
+from microblog.web.request_id import RequestIdMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
 
@@ -50,6 +51,7 @@ def create_http_app() -> FastAPI:
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
     app.add_middleware(MetricsMiddleware)  # times all of the above; counts open websockets
+    app.add_middleware(RequestIdMiddleware)  # in every log line of the request
     app.add_middleware(ConnectionLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
     return app
