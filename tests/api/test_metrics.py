@@ -26,13 +26,12 @@ from sqlmodel import Session
 from microblog.config import PROJECT_ROOT, normalize_database_url
 from microblog.db import make_engine
 from microblog.models import SearchOutbox, Task
-from microblog.services import auth_sessions
 from microblog.services.exports import EXPORT_POSTS, count_export_tasks
 from microblog.services.search import count_outbox
 from tests.api.conftest import Account, register
-from tests.app_server import serve_asgi
+from tests.app_server import serve_reflex_backend
 from tests.conftest import migrate
-from tests.reflex_socket import RawTab
+from tests.reflex_socket import RawTab, session_cookie
 
 COOKIE = "mb_metrics_test"
 
@@ -68,49 +67,23 @@ class Backend:
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    """The whole backend (`microblog.microblog:app`: HTTP, websocket, lifespan jobs) as Reflex
-    serves it in production, with a fresh SQLite database."""
+    """The whole backend (HTTP, websocket, lifespan jobs) with a fresh SQLite database."""
     work = tmp_path_factory.mktemp("metrics")
     url = f"sqlite:///{work / 'metrics.db'}"
     migrate(url)
     env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "MICROBLOG_ENV": "test",
-        "LOG_TO_STDOUT": "1",
         "SESSION_COOKIE_NAME": COOKIE,
         "API_TOKEN_RATE_LIMIT": "1000/60",
         "API_REGISTER_RATE_LIMIT": "1000/3600",
-        "REFLEX_STATES_WORKDIR": str(work / "states"),
-        # What `reflex run --env prod` sets for its backend: the pages were built beforehand.
-        "__REFLEX_SKIP_COMPILE": "true",
     }
-    for name in ("REDIS_URL", "PROMETHEUS_MULTIPROC_DIR", "METRICS_TOKEN"):
-        env.pop(name, None)
     engine = make_engine(normalize_database_url(url))
     try:
-        with serve_asgi(
-            "microblog.microblog:app", env=env, ready_path="/ping", log_path=work / "server.log"
-        ) as server:
+        with serve_reflex_backend(url, work, env) as server:
             found = Backend(server.base, engine)
             yield found
             found.http.close()
     finally:
         engine.dispose()
-
-
-def _sign_in(engine: Engine, user_id: int) -> str:
-    """A session cookie for the user, made as /auth/session makes it."""
-    with Session(engine) as db:
-        ticket = auth_sessions.issue_login_ticket(
-            db, user_id=user_id, remember=False, next_path="/"
-        )
-        redeemed = auth_sessions.redeem_login_ticket(
-            db, ticket=ticket, remember_days=1, default_hours=1
-        )
-        db.commit()
-    assert redeemed is not None
-    return f"{COOKIE}={redeemed[0]}"
 
 
 def test_the_series_are_there_and_move(backend: Backend) -> None:
@@ -140,7 +113,7 @@ def test_the_series_are_there_and_move(backend: Backend) -> None:
     assert sample(second, "microblog_export_tasks", status="queued") == 0
 
     # A signed-in tab: its events are timed; a message to its reader is delivered live.
-    cookie = _sign_in(backend.engine, bob.id)
+    cookie = session_cookie(backend.engine, bob.id, COOKIE)
     delivered = "microblog_live_delivery_seconds_count"
 
     async def tab_session() -> tuple[str, str]:
