@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from microblog import admin
+from microblog import admin, backup
 from microblog.config import PROJECT_ROOT, get_settings
 from microblog.db import get_engine
 
@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     mail.add_argument("action", choices=("status", "retry"))
     mail.add_argument("ids", nargs="*", type=int, help="retry only these emails (default: all)")
     admin.add_commands(sub)  # user create|reset-password|disable|enable, post delete
+    backup.add_commands(sub)  # backup FILE, restore FILE
     args = parser.parse_args(argv)
     if (run := getattr(args, "run", None)) is not None:
         return int(run(args))

@@ -35,6 +35,7 @@ FORBIDDEN = {
     "jobs.py": {"reflex", "microblog.state", "microblog.web", "microblog.api"},
     # The operator's commands call services, as the states and the API do.
     "admin.py": {"reflex", "microblog.state", "microblog.web", "microblog.api", "fastapi"},
+    "backup.py": {"reflex", "microblog.state", "microblog.web", "microblog.api", "fastapi"},
     # The instruments; the web side, the states and the live delivery measure into them.
     "metrics.py": {"reflex", "microblog.state", "microblog.web", "fastapi", "starlette"},
     "pages": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
