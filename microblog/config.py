@@ -14,7 +14,18 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def _project_root() -> Path:
+    """The project folder: `.env`, alembic/, and by default the SQLite file, the logs and the
+    exports. The source tree this package sits in (it has rxconfig.py); for an installed
+    package (`pip install .`), `MICROBLOG_ROOT`, else the folder the command runs in."""
+    if configured := os.environ.get("MICROBLOG_ROOT", "").strip():
+        return Path(configured).resolve()
+    source = Path(__file__).resolve().parent.parent
+    return source if (source / "rxconfig.py").is_file() else Path.cwd().resolve()
+
+
+PROJECT_ROOT = _project_root()
 SECRET_KEY_MIN_BYTES = 32  # RFC 7518: an HS256 key at least as long as the hash
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-before-deploying"  # noqa: S105 (refused outside development)
 
