@@ -14,7 +14,18 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def _project_root() -> Path:
+    """The project folder: `.env`, alembic/, and by default the SQLite file, the logs and the
+    exports. The source tree this package sits in (it has rxconfig.py); for an installed
+    package (`pip install .`), `MICROBLOG_ROOT`, else the folder the command runs in."""
+    if configured := os.environ.get("MICROBLOG_ROOT", "").strip():
+        return Path(configured).resolve()
+    source = Path(__file__).resolve().parent.parent
+    return source if (source / "rxconfig.py").is_file() else Path.cwd().resolve()
+
+
+PROJECT_ROOT = _project_root()
 SECRET_KEY_MIN_BYTES = 32  # RFC 7518: an HS256 key at least as long as the hash
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-before-deploying"  # noqa: S105 (refused outside development)
 
@@ -119,6 +130,11 @@ class Settings:
     # The longest post, counted as Mastodon counts (a link is 23 characters:
     # services/rich_text.py).
     post_max_length: int = 500
+    # Operations (docs/operations.md): log lines as text or one JSON object each (LOG_FORMAT);
+    # Prometheus metrics at /metrics, for loopback scrapers or with this bearer token.
+    log_format: str = "text"
+    metrics_enabled: bool = True
+    metrics_token: str = ""
 
     @property
     def is_development(self) -> bool:
@@ -172,6 +188,14 @@ def _default_base_url() -> str:
     """The site's public address: DEPLOY_URL when served behind a proxy, else the dev server."""
     port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
     return os.environ.get("DEPLOY_URL") or f"http://localhost:{port}"
+
+
+def _log_format(value: str | None) -> str:
+    chosen = (value or "text").strip().lower()
+    if chosen not in {"text", "json"}:
+        msg = f"LOG_FORMAT is text or json, not {value!r}."
+        raise ConfigError(msg)
+    return chosen
 
 
 RATE_WINDOW_MAX = 3600  # counters are forgotten after an hour (services/rate_limits.py)
@@ -276,6 +300,9 @@ def load_settings() -> Settings:
         ws_connections_per_address=int(os.environ.get("WS_CONNECTIONS_PER_ADDRESS") or 40),
         translate_rate_limit=parse_rate_limit(os.environ.get("TRANSLATE_RATE_LIMIT"), (60, 3600)),
         post_max_length=max(1, int(os.environ.get("POST_MAX_LENGTH") or 500)),
+        log_format=_log_format(os.environ.get("LOG_FORMAT")),
+        metrics_enabled=_bool(os.environ.get("METRICS_ENABLED"), True),
+        metrics_token=os.environ.get("METRICS_TOKEN", "").strip(),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (

@@ -39,6 +39,7 @@ from microblog.state.delivery import live_updates
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.event_check import EventCheck, quiet_unknown_handlers
+from microblog.state.event_timing import EventTiming
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState
 from microblog.state.messages import MessagesState
@@ -77,8 +78,9 @@ app = rx.App(
     backend_exception_handler=handle_backend_exception,
     frontend_exception_handler=handle_frontend_exception,
 )
-# Before every event: its payload fits its handler, then the tab's state belongs to the session
-# of the event's cookie, or is emptied.
+# Before every event: its clock starts (metrics), its payload fits its handler, then the tab's
+# state belongs to the session of the event's cookie, or is emptied.
+app.add_middleware(EventTiming())
 app.add_middleware(EventCheck())
 app.add_middleware(SessionGuard())
 quiet_unknown_handlers()

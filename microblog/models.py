@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Table, func, inspect, text
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -101,6 +102,13 @@ class User(SQLModel, table=True):
     username_skeleton: str | None = Field(
         default=None, max_length=USERNAME_SKELETON_MAX, index=True
     )
+    # Switched by the operator (`python -m microblog user disable|enable`, services/accounts.py;
+    # migration 0021): a disabled account cannot log in, and disabling it ends its sessions
+    # and API tokens.
+    disabled: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # An administrator (site-wide announcements), made by `user create --admin`. An address
+    # listed in ADMINS is one too (services/accounts.py `is_admin`).
+    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same

@@ -10,7 +10,8 @@ transaction announces nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import time
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,9 @@ class LiveEvent:
     author_id: int = 0
     ref_id: int = 0  # the id of the row that changed (message, post, task…), for receivers
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # When it was published (Unix time; 0: not yet), so a delivery can tell how late it is
+    # (the live-delivery latency metric).
+    published: float = field(default=0.0, hash=False, compare=False)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -74,6 +78,6 @@ def publish_after_commit(session: Session, event: LiveEvent) -> None:
     def publish() -> None:
         from microblog.live.hub import get_hub  # the hub is chosen from config at first use
 
-        get_hub().publish(event)
+        get_hub().publish(replace(event, published=time.time()))
 
     defer(session, publish)

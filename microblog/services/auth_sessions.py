@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete
+from sqlalchemy import false as sa_false
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -53,6 +54,9 @@ def redeem_login_ticket(
         return None
     session.delete(row)
     if row.expires_at < utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled:  # disabled between the password check and this
         return None
     lifetime = timedelta(days=remember_days) if row.remember else timedelta(hours=default_hours)
     raw, digest = new_token()
@@ -107,6 +111,8 @@ _SESSION_USER = (
     )
     .join(AuthSession, col(AuthSession.user_id) == col(User.id))
     .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+    # Disabling an account deletes its sessions; this holds whatever changed the flag.
+    .where(col(User.disabled) == sa_false())
 )
 
 

@@ -472,3 +472,16 @@ def expire_export_files(session: Session, *, older_than: datetime) -> int:
     ).all()
     _retire_files(session, old, Path(get_settings().export_dir))
     return len(old)
+
+
+def count_export_tasks(session: Session) -> dict[str, int]:
+    """Exports queued and running now, by status (the metrics' export queue): the partial index
+    of active tasks answers it, however many tasks have ever run."""
+    rows = session.execute(
+        select(Task.status, func.count())
+        .where(Task.name == EXPORT_POSTS, _ACTIVE)
+        .group_by(col(Task.status))
+    ).all()
+    found = {"queued": 0, "running": 0}
+    found.update({status: int(count) for status, count in rows})
+    return found

@@ -179,6 +179,17 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
     post = get_post(session, post_id=post_id)
     if post.user_id != user_id:
         raise Forbidden(_l("You can only delete your own posts."))
+    _delete(session, post)
+
+
+def remove_post(session: Session, *, post_id: int) -> None:
+    """The operator's removal (`python -m microblog post delete`): any post, as its author's
+    Delete does it (counters, search index, live pages); a boost is undone for its booster."""
+    _delete(session, get_post(session, post_id=post_id))
+
+
+def _delete(session: Session, post: Post) -> None:
+    post_id, user_id = post.id or 0, post.user_id
     if post.boost_of_id is not None:
         reactions.unboost_post(session, user_id=user_id, post_id=post.boost_of_id)
         return

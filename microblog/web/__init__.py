@@ -8,8 +8,9 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
   `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
-- for everything: security headers (`security_headers.py`) and the websocket limit per address
-  (`connection_limit.py`).
+- for everything: security headers (`security_headers.py`), the websocket limit per address
+  (`connection_limit.py`), request timing for the Prometheus metrics at /metrics
+  (`metrics.py`) and a request id for the logs (`request_id.py`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from microblog.web.connection_limit import ConnectionLimitMiddleware
 from microblog.web.dev_first_paint import router as dev_first_paint_router
 from microblog.web.export_download import router as export_download_router
 from microblog.web.first_paint import FeedFirstPaintMiddleware
+from microblog.web.metrics import MetricsMiddleware, metrics_page
 from microblog.web.page_addresses import PageAddressMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
+from microblog.web.request_id import RequestIdMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
 
@@ -41,11 +44,14 @@ def create_http_app() -> FastAPI:
     if get_settings().shows_dev_first_paint:
         app.include_router(dev_first_paint_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
+    app.add_route("/metrics", metrics_page, methods=["GET"], include_in_schema=False)
     # Wraps everything Reflex mounts inside this app too, its production frontend included.
     app.add_middleware(AssetCachingMiddleware)
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
+    app.add_middleware(MetricsMiddleware)  # times all of the above; counts open websockets
+    app.add_middleware(RequestIdMiddleware)  # in every log line of the request
     app.add_middleware(ConnectionLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
     return app
