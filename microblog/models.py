@@ -374,15 +374,70 @@ class Announcement(SQLModel, table=True):
     created: datetime = Field(default_factory=utcnow)
 
 
+# The notification kinds shown one line per post (SQL, for the partial indexes' predicates and
+# the queries that must repeat them word for word for SQLite to use those indexes).
+NOTIFICATION_GROUPED = "kind IN ('like', 'boost')"
+
+
 class Notification(SQLModel, table=True):
-    """Something that happened to a user: a new follower, a message, an announcement.
+    """Something that happened to a user: a new follower, a message, an announcement, a reply,
+    a mention, a like or a boost of one of their posts.
 
     Rows persist, so a reload or a new tab shows what the live stream showed. `actor_id` is who
     did it (the follower, the sender); an announcement's row points at the announcement.
+
+    The list shows one line per notification, except that the likes of one post are one line,
+    and its boosts another ("ann and 3 others liked your post"): a group. The line is the
+    group's newest row, and only it has `others` set (how many more rows, one per person, the
+    group holds); the older rows of the group have NULL there. services/notifications.py keeps
+    this in the transaction that adds or takes back a like or boost, so a page of lines is one
+    range of `ix_notification_lines`, however many likes stand behind each line.
     """
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_notification_user_id", "user_id", "id"),
+        # The lines of a user's list, newest first (also the unread ones, for the badge).
+        Index(
+            "ix_notification_lines",
+            "user_id",
+            "id",
+            sqlite_where=text("others IS NOT NULL"),
+            postgresql_where=text("others IS NOT NULL"),
+        ),
+        # A group holds one row per person (their newest like or boost of the post) ...
+        Index(
+            "uq_notification_group_actor",
+            "user_id",
+            "post_id",
+            "kind",
+            "actor_id",
+            unique=True,
+            sqlite_where=text(NOTIFICATION_GROUPED),
+            postgresql_where=text(NOTIFICATION_GROUPED),
+        ),
+        # ... its rows newest first (the line is the newest; when it is taken back, the next
+        # one takes over) ...
+        Index(
+            "ix_notification_group",
+            "user_id",
+            "post_id",
+            "kind",
+            "id",
+            sqlite_where=text(NOTIFICATION_GROUPED),
+            postgresql_where=text(NOTIFICATION_GROUPED),
+        ),
+        # ... and one line.
+        Index(
+            "uq_notification_group_line",
+            "user_id",
+            "post_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(f"{NOTIFICATION_GROUPED} AND others IS NOT NULL"),
+            postgresql_where=text(f"{NOTIFICATION_GROUPED} AND others IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_user_fk())
@@ -398,6 +453,11 @@ class Notification(SQLModel, table=True):
     # The post a reply, mention, like or boost notification is about.
     post_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="CASCADE"))
     created: datetime = Field(default_factory=utcnow)
+    # On a line of the list: how many other people the group stands for (0 for a notification
+    # of its own); NULL on the older rows of a group, which its newest row stands for.
+    others: int | None = Field(
+        default=0, sa_column=Column(Integer, nullable=True, server_default="0")
+    )
 
 
 class LoginFailure(SQLModel, table=True):

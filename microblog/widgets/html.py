@@ -77,6 +77,9 @@ class HtmlRenderer:
             return all(self.value(part) for part in v.values)
         if isinstance(v, w.Pick):
             return self.value(v.then) if self.value(v.test) else self.value(v.otherwise)
+        if isinstance(v, w.Say):
+            params = {name: self.value(value) for name, value in v.params.items()}
+            return translate(Message(v.message.msgid, params=params), self.lang)
         raise TypeError(f"Not a widget value: {v!r}")
 
     def text(self, v: w.Value) -> str:
@@ -126,9 +129,23 @@ class HtmlRenderer:
             return self._element("time", "relative-time", {"datetime": iso}, html.escape(words))
         if isinstance(n, w.When):
             return self.render(*(n.then if self.value(n.test) else n.otherwise))
+        if isinstance(n, w.Each):
+            rows = self.value(n.items)
+            if not rows:
+                return self.render(*n.empty)
+            return "".join(self._for_row(row).node(n.item) for row in rows)
         if isinstance(n, w.Slot):
             return self.render(*n.default)
         return self.text(n)  # a field, a message or a literal, as text
+
+    def _for_row(self, row: object) -> HtmlRenderer:
+        """A renderer for one row of a list: the row's fields, then this renderer's."""
+        outer = self.resolve
+
+        def resolve(name: str) -> Any:
+            return getattr(row, name) if hasattr(row, name) else outer(name)
+
+        return HtmlRenderer(resolve, lang=self.lang, now=self.now)
 
     def _element(self, tag: str, cls: w.Value, attrs: dict[str, w.Value], inner: str) -> str:
         """`inner` is markup already escaped."""

@@ -83,8 +83,30 @@ class Pick:
     otherwise: Value
 
 
+@dataclass(frozen=True)
+class Say:
+    """A message in the reader's language with its `%(name)s` placeholders filled from values:
+    `Say(_l("Conversation with %(username)s"), {"username": Field("other_name")})`."""
+
+    message: Message
+    params: Mapping[str, Value]
+
+
 Value = (
-    str | int | bool | Field | Concat | Profile | Thread | Initial | Eq | Not | And | Pick | Message
+    str
+    | int
+    | bool
+    | Field
+    | Concat
+    | Profile
+    | Thread
+    | Initial
+    | Eq
+    | Not
+    | And
+    | Pick
+    | Say
+    | Message
 )
 
 
@@ -188,6 +210,17 @@ class When:
 
 
 @dataclass(frozen=True)
+class Each:
+    """`item` once per row of the list `items`, in its order, or `empty` when it has none
+    (`rx.foreach` on the live page). Inside `item`, a field is the row's when the row has it,
+    else what the list is drawn for (`Field("other_name")` beside a message's `Field("body")`)."""
+
+    items: Field
+    item: Node
+    empty: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
 class Slot:
     """What only the live page draws, by name; the server draws `default` (empty by default)."""
 
@@ -205,6 +238,7 @@ Node = (
     | Avatar
     | Moment
     | When
+    | Each
     | Slot
     | str
     | Field

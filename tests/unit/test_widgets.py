@@ -21,6 +21,8 @@ import pytest
 import microblog.microblog  # noqa: F401 (builds the app: every state the renderers name exists)
 from microblog.components.widget import ComponentRenderer
 from microblog.i18n import translate
+from microblog.schemas import MessageRow
+from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LOG
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 from microblog.widgets.post_card import POST_CARD
@@ -29,7 +31,13 @@ from microblog.widgets.tree import Node
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 # React's prop names, and the attribute each one writes.
-_ATTRIBUTE = {"className": "class", "tabIndex": "tabindex", "dateTime": "datetime", "to": "href"}
+_ATTRIBUTE = {
+    "className": "class",
+    "tabIndex": "tabindex",
+    "dateTime": "datetime",
+    "to": "href",
+    "viewBox": "viewbox",  # HTML's parser lower-cases attribute names
+}
 _EVENTS = ("onClick", "onMouseEnter")
 Tree = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...]]
 
@@ -111,7 +119,10 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
     live = ComponentRenderer(
         lambda name: values[name],
         text=lambda message: translate(message, lang),
-        actions={a: None for a in ("follow", "unfollow", "export", "like", "boost", "history")},
+        actions={
+            a: None
+            for a in ("follow", "unfollow", "export", "like", "boost", "history", "load_earlier")
+        },
     ).node(node)
     return _from_html(html), _from_component(live.render())
 
@@ -277,6 +288,59 @@ def test_the_profile_header_is_drawn_the_same(values: dict[str, Any], lang: str)
 def test_the_navbar_links_are_drawn_the_same(widget: Node) -> None:
     server, live = _both(widget, {"user_name": "tom", "logout_url": "/auth/logout"}, "zh")
     assert server == live
+
+
+def _messages(*mine: bool) -> list[MessageRow]:
+    return [
+        MessageRow(
+            id=n + 1,
+            body=f'<i>message</i> "{n}" & more' if n else "hello",
+            timestamp=f"2026-12-02T11:{n:02}:00+00:00",
+            sender_id=1 if own else 2,
+            recipient_id=2 if own else 1,
+            mine=own,
+        )
+        for n, own in enumerate(mine)
+    ]
+
+
+def _conversation(**changes: Any) -> dict[str, Any]:
+    return {
+        "other_name": "tom",
+        "other_avatar": "https://www.gravatar.com/avatar/def?d=identicon&s=48",
+        "has_earlier": False,
+        "messages": _messages(False, True, True),
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    "values",
+    [_conversation(), _conversation(has_earlier=True), _conversation(messages=[])],
+    ids=["both sides", "earlier ones", "no messages"],
+)
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_a_conversation_is_drawn_the_same(values: dict[str, Any], lang: str) -> None:
+    for widget in (CONVERSATION_HEAD, CONVERSATION_LOG):
+        server, live = _both(widget, values, lang)
+        assert server == live
+
+
+def test_a_conversations_messages_in_order_sides_and_escaped() -> None:
+    server, _ = _both(CONVERSATION_LOG, _conversation(), "zh")
+    drawn = _find(server[0], lambda tag, attrs: "message" in attrs.get("class", "").split())
+    classes = [dict(m[1])["class"] for m in drawn]
+    assert classes == ["message theirs", "message mine", "message mine"]
+    assert [dict(m[1])["data-message-id"] for m in drawn] == ["1", "2", "3"]  # oldest first
+    said = [_text(m) for m in drawn]  # who said it, for screen readers, in Chinese
+    assert said == [
+        "tom\uff1a hello",
+        '\u4f60\uff1a <i>message</i> "1" & more',
+        '\u4f60\uff1a <i>message</i> "2" & more',
+    ]
+    markup = HtmlRenderer(fields_of(**_conversation()), lang="en", now=NOW).node(CONVERSATION_LOG)
+    assert "<i>" not in markup and "&lt;i&gt;message&lt;/i&gt; &quot;1&quot; &amp; more" in markup
+    assert 'aria-label="Conversation with tom"' in markup
 
 
 def test_a_difference_would_be_seen() -> None:
