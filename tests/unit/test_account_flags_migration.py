@@ -1,4 +1,4 @@
-"""Migration 0021 adds the operator's flags on accounts, `disabled` and `is_admin`, off for every
+"""Migration 0022 adds the operator's flags on accounts, `disabled` and `is_admin`, off for every
 existing account; its downgrade drops them and keeps the accounts and the user table's
 case-insensitive indexes. On SQLite and PostgreSQL."""
 
@@ -14,7 +14,7 @@ FLAGS = {"disabled", "is_admin"}
 
 
 def test_flags_up_and_down(database_url: str) -> None:
-    migrate(database_url, "0017")
+    migrate(database_url, "0021")
     engine = make_engine(database_url)
     try:
         with engine.begin() as conn:
@@ -24,11 +24,11 @@ def test_flags_up_and_down(database_url: str) -> None:
                     "VALUES ('old', 'old@example.com', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 )
             )
-        migrate(database_url, "0021")
+        migrate(database_url, "0022")
         with engine.connect() as conn:
             row = conn.execute(text('SELECT disabled, is_admin FROM "user"')).one()
         assert tuple(row) in ((False, False), (0, 0))
-        downgrade(database_url, "0017")
+        downgrade(database_url, "0021")
         assert not FLAGS & {c["name"] for c in inspect(engine).get_columns("user")}
         assert {"uq_user_username_lower", "uq_user_email_lower"} <= set(
             _index_definitions(engine, "user")

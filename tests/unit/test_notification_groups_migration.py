@@ -1,4 +1,4 @@
-"""Migration 0018 (notification groups), up, down and up again, on a database that already has
+"""Migration 0021 (notification groups), up, down and up again, on a database that already has
 likes, boosts and other notifications: each group's newest row becomes its line counting the
 others, a person's older rows in a group go, and everything else is a line of its own."""
 
@@ -12,7 +12,7 @@ from microblog.db import make_engine
 from microblog.services.notifications import list_notifications, unread_count
 from tests.conftest import downgrade, migrate
 
-BEFORE = "0017"
+BEFORE = "0020"
 
 
 def _add_user(conn: Connection, name: str) -> int:
@@ -70,7 +70,7 @@ def test_groups_are_backfilled_and_undone(database_url: str) -> None:
                 {"m": read_up_to, "u": owner},
             )
 
-        migrate(database_url, "0018")
+        migrate(database_url, "0021")
         with engine.connect() as conn:
             assert {
                 "ix_notification_lines",

@@ -2,8 +2,8 @@
 session, no API token) and `is_admin` (`user create --admin`; ADMINS keeps working beside it).
 Every existing account starts enabled and not an administrator, as it was.
 
-Revision ID: 0021
-Revises: 0017
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-03
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0021"
-down_revision: str | None = "0017"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,8 +12,8 @@ group.
 Backfill: a person's older rows in a group (liked, read, unliked and liked again) go, since the
 group counts people; then each group's newest row becomes its line, counting the rest.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-04
 """
 
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
