@@ -71,6 +71,8 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         # A plain (not module) script: it runs before the app's scripts read the tab token.
         rx.el.script(src="/tab_token.js"),
+        # Pictures: the full-size viewer and pasting into the compose box (assets/media.js).
+        rx.el.script(src="/media.js", defer=True),
         *_dev_scripts(),
     ],
     api_transformer=create_http_app(),

@@ -92,6 +92,8 @@ class MediaRow:
     blurhash: str
     description: str
     file_name: str = ""
+    # The blurhash as a tiny image (a data: URL), drawn until the thumbnail loads.
+    placeholder: str = ""
 
     @classmethod
     def of(cls, row: MediaAttachment) -> MediaRow:
@@ -135,6 +137,7 @@ def media_rows(media_json: str | None) -> tuple[MediaRow, ...]:
             blurhash=item["b"],
             description=item["a"],
             file_name=item["f"],
+            placeholder=item.get("p", ""),
         )
         for item in json.loads(media_json)
     )

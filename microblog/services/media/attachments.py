@@ -35,7 +35,12 @@ from microblog.live.events import POST_CHANGED, LiveEvent, publish_after_commit
 from microblog.models import MEDIA_ALT_MAX, MediaAttachment, Post, row_id, table_of
 from microblog.services import search
 from microblog.services.errors import Invalid, NotFound
-from microblog.services.media.images import ImageLimits, ProcessedImage, process_image
+from microblog.services.media.images import (
+    ImageLimits,
+    ProcessedImage,
+    placeholder_data_url,
+    process_image,
+)
 from microblog.services.media.store import MediaStoreError, content_name, get_store
 from microblog.services.text import require_storable
 
@@ -240,6 +245,7 @@ def media_json(rows: Iterable[MediaAttachment]) -> str | None:
             "tw": row.thumb_width,
             "th": row.thumb_height,
             "b": row.blurhash,
+            "p": placeholder_data_url(row.blurhash, row.thumb_width, row.thumb_height),
             "a": row.alt_text,
         }
         for row in rows
