@@ -84,6 +84,23 @@
     open(button);
   });
 
+  // The drop zone's own <input type=file> (react-dropzone's, visually hidden) is reached only
+  // through "Add pictures": out of the tab order and the accessibility tree (one control,
+  // not two of the same name), and named all the same for tools that look at it.
+  function nameFileInputs() {
+    var inputs = document.querySelectorAll("[data-media-paste] input[type=file]:not([aria-hidden])");
+    Array.prototype.forEach.call(inputs, function (input) {
+      var zone = input.closest("[data-media-paste]");
+      input.setAttribute("aria-label", zone.getAttribute("data-media-input-label") || "");
+      input.setAttribute("tabindex", "-1");
+      input.setAttribute("aria-hidden", "true");
+    });
+  }
+  new MutationObserver(nameFileInputs).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+  });
+
   document.addEventListener("paste", function (event) {
     var box = event.target.closest && event.target.closest("[data-media-paste]");
     if (!box || !event.clipboardData) return;

@@ -40,7 +40,7 @@ def drop_zone(*children: rx.Component) -> rx.Component:
         on_drop_rejected=ComposeMediaState.refused_files,
         drag_active_style={"outline": "2px dashed var(--accent-8)", "outline_offset": "4px"},
         class_name="compose-drop-zone",
-        custom_attrs={"data-media-paste": "true"},
+        custom_attrs={"data-media-paste": "true", "data-media-input-label": t("Add pictures")},
         width="100%",
     )
 
@@ -53,7 +53,7 @@ def add_button() -> rx.Component:
         type="button",
         class_name="compose-media-drop compose-media-add",
         disabled=~ComposeMediaState.can_add,
-        title=t("Add up to 4 pictures: pick them, drop them here or paste them"),
+        title=t("Pick pictures, drop them on the box or paste them"),
     )
 
 
@@ -78,10 +78,10 @@ def _picture(picture: RowVar, index: rx.vars.NumberVar) -> rx.Component:
             id=field_id,
             default_value=picture.description,
             placeholder=t("What is in it, for people who can't see it"),
-            rows=2,
+            rows=3,
             max_length=1500,
             on_change=lambda text: ComposeMediaState.set_description(picture.id, text),
-            class_name="rt-TextAreaInput compose-media-alt",
+            class_name="compose-media-alt",
             custom_attrs={"data-media-id": picture.id.to_string()},
         ),
         rx.button(

@@ -11,6 +11,7 @@ re-encoded on a worker thread, and stored unattached; the post then takes them
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -31,6 +32,7 @@ from microblog.state.locale import language_of
 from microblog.state.session import login_required
 
 UPLOAD_ID = "compose-media"
+LATE_PROGRESS_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class ComposeMediaState(rx.State):
     uploading: bool = False
     progress: int = 0
     media_error: str = ""
+    _handled_at: float = 0.0
 
     @rx.var
     def can_add(self) -> bool:
@@ -59,11 +62,16 @@ class ComposeMediaState(rx.State):
 
     @rx.event
     def upload_progress(self, progress: dict) -> None:
-        """Reflex's upload progress (`progress` from 0 to 1) as a percentage."""
+        """Reflex's upload progress (`progress` from 0 to 1) as a percentage. Progress comes
+        over the websocket while the upload itself arrives over HTTP, so a last report can
+        come after the upload was handled: one that soon after it is not a new upload."""
         value = progress.get("progress")
-        if isinstance(value, int | float):
-            self.uploading = value < 1
-            self.progress = max(0, min(100, round(value * 100)))
+        if not isinstance(value, int | float):
+            return
+        if value < 1 and time.monotonic() - self._handled_at < LATE_PROGRESS_SECONDS:
+            return
+        self.uploading = value < 1
+        self.progress = max(0, min(100, round(value * 100)))
 
     @rx.event
     @login_required
@@ -112,6 +120,7 @@ class ComposeMediaState(rx.State):
             ]
         self.uploading = False
         self.progress = 0
+        self._handled_at = time.monotonic()
 
     @rx.event
     def set_description(self, media_id: int, text: str) -> None:

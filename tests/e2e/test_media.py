@@ -49,6 +49,14 @@ def add_picture(page: Page, path: Path) -> None:
     chooser.value.set_files(str(path))
 
 
+def _no_axe_violations(page: Page, parts: list[str]) -> None:
+    """axe-core's rules on these parts of the page (the navbar is not this feature's)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [[part] for part in parts]})
+    assert results.violations_count == 0, results.generate_report()
+
+
 def test_a_picture_with_alt_text_reaches_a_follower_live(new_page: NewPage, tmp_path: Path) -> None:
     alice, bob = new_name("alice"), new_name("bob")
     page_a = signed_up(new_page(), alice)
@@ -68,6 +76,7 @@ def test_a_picture_with_alt_text_reaches_a_follower_live(new_page: NewPage, tmp_
     expect(page_a.locator(".compose-media-thumb")).to_have_count(1)
     expect(page_a.get_by_label("Say something")).to_have_value(text)
     alt.fill("A blue wall with a yellow stripe on the left")
+    _no_axe_violations(page_a, [".compose-drop-zone"])
     page_a.get_by_role("button", name="Post", exact=True).click()
     card_a = page_a.locator(".post-list .post", has_text=text)
     expect(card_a.locator(".post-media img")).to_have_count(1)
@@ -80,6 +89,9 @@ def test_a_picture_with_alt_text_reaches_a_follower_live(new_page: NewPage, tmp_
     expect(thumb).to_have_attribute("alt", "A blue wall with a yellow stripe on the left")
     expect(thumb).to_have_js_property("complete", True)
     assert thumb.evaluate("img => img.naturalWidth") == 400
+
+    # axe finds nothing wrong with the pictures or the compose box with one in it.
+    _no_axe_violations(page_b, [".post-list"])
 
     # The ALT badge shows the description, from the keyboard.
     badge = card_b.locator(".post-media-alt-badge")
@@ -141,3 +153,49 @@ def test_a_picture_can_be_removed_before_posting(new_page: NewPage, tmp_path: Pa
     expect(page.locator(".compose-media-thumb")).to_have_count(0)
     post(page, "no pictures after all")
     expect(page.locator(".post-list .post").first.locator(".post-media")).to_have_count(0)
+
+
+def _png_base64(colour: tuple[int, int, int]) -> str:
+    import base64
+
+    out = io.BytesIO()
+    Image.new("RGB", (160, 90), colour).save(out, "PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+# A file made in the page, then pasted into the text or dropped on the box, as the browser
+# delivers a real paste or drop (the same events, with the file in their DataTransfer).
+_DELIVER = """([kind, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], kind + ".png", { type: "image/png" }));
+  if (kind === "paste") {
+    const text = document.querySelector("#field-body");
+    text.focus();
+    text.dispatchEvent(new ClipboardEvent("paste", {
+      clipboardData: transfer, bubbles: true, cancelable: true }));
+    return;
+  }
+  const zone = document.querySelector(".compose-drop-zone");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, {
+      dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }
+}"""
+
+
+def test_pictures_can_be_pasted_and_dropped(new_page: NewPage) -> None:
+    page = signed_up(new_page(), new_name("paula"))
+    page.get_by_label("Say something").fill("pasted and dropped")
+    page.evaluate(_DELIVER, ["paste", _png_base64((200, 30, 30))])
+    expect(page.locator(".compose-media-thumb")).to_have_count(1)
+    page.evaluate(_DELIVER, ["drop", _png_base64((30, 200, 30))])
+    expect(page.locator(".compose-media-thumb")).to_have_count(2)
+    expect(page.get_by_label("Describe picture 2")).to_be_visible()
+    expect(page.get_by_label("Say something")).to_have_value("pasted and dropped")
+    page.get_by_role("button", name="Post", exact=True).click()
+    card = page.locator(".post-list .post", has_text="pasted and dropped")
+    expect(card.locator(".post-media img")).to_have_count(2)
+    expect(card.locator(".post-media img").first).to_have_attribute(
+        "alt", "A picture without a description"
+    )
