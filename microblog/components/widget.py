@@ -163,6 +163,8 @@ class ComponentRenderer:
             return rx.cond(test, self.fragment(*n.then), self.fragment(*n.otherwise))
         if isinstance(n, w.Each):
             return self._each(n)
+        if isinstance(n, w.Picture):
+            return self._picture(n)
         if isinstance(n, w.Slot):
             defaults = self.render(*n.default)
             fill = self.slots.get(n.name)
@@ -197,6 +199,27 @@ class ComponentRenderer:
         if not n.empty:
             return listed
         return rx.cond(items.length() > 0, listed, self.fragment(*n.empty))
+
+    def _picture(self, n: w.Picture) -> rx.Component:
+        """The placeholder through a plain React style (as `_avatar` does), a CSS variable the
+        stylesheet draws as the image's background until the image covers it."""
+        placeholder = self.value(n.placeholder)
+        props: dict[str, Any] = {"class_name": n.cls} if n.cls else {}
+        style = 'url("' + placeholder + '")'
+        # width and height as attributes (the intrinsic size that reserves the picture's
+        # place): given as props, Reflex would make them CSS.
+        return rx.el.img(
+            src=self.value(n.src),
+            alt=self.value(n.alt),
+            loading="lazy",
+            decoding="async",
+            custom_attrs={
+                "width": self.value(n.width),
+                "height": self.value(n.height),
+                "style": {"--placeholder": style},
+            },
+            **props,
+        )
 
     def _avatar(self, n: w.Avatar) -> rx.Component:
         """The picture as a CSS background over the initial: the initial shows until the image

@@ -134,6 +134,8 @@ class HtmlRenderer:
             if not rows:
                 return self.render(*n.empty)
             return "".join(self._for_row(row).node(n.item) for row in rows)
+        if isinstance(n, w.Picture):
+            return self._picture(n)
         if isinstance(n, w.Slot):
             return self.render(*n.default)
         return self.text(n)  # a field, a message or a literal, as text
@@ -146,6 +148,21 @@ class HtmlRenderer:
             return getattr(row, name) if hasattr(row, name) else outer(name)
 
         return HtmlRenderer(resolve, lang=self.lang, now=self.now)
+
+    def _picture(self, n: w.Picture) -> str:
+        """`<img>` is a void element: no closing tag. The placeholder is a CSS variable the
+        stylesheet draws as the image's background."""
+        placeholder = str(self.value(n.placeholder))
+        attrs: dict[str, w.Value] = {
+            "src": n.src,
+            "alt": n.alt,
+            "width": n.width,
+            "height": n.height,
+            "loading": "lazy",
+            "decoding": "async",
+            "style": f'--placeholder:url("{placeholder}")',
+        }
+        return f"<img{self._attrs(n.cls, attrs)}>"
 
     def _element(self, tag: str, cls: w.Value, attrs: dict[str, w.Value], inner: str) -> str:
         """`inner` is markup already escaped."""

@@ -221,6 +221,20 @@ class Each:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image: `src`, `alt`, its intrinsic `width` and `height` (so the page reserves its
+    place before it loads) and `placeholder`, a tiny picture (a data: URL) drawn under it
+    until it loads (services/media/images.py makes it from the blurhash). Lazy-loaded."""
+
+    src: Value
+    alt: Value
+    width: Value
+    height: Value
+    placeholder: Value
+    cls: str = ""
+
+
+@dataclass(frozen=True)
 class Slot:
     """What only the live page draws, by name; the server draws `default` (empty by default)."""
 
@@ -239,6 +253,7 @@ Node = (
     | Moment
     | When
     | Each
+    | Picture
     | Slot
     | str
     | Field
