@@ -167,6 +167,18 @@ class PostLinks(BaseModel):
     in_reply_to: str | None = Field(description="The post it answers; null if none.")
 
 
+class CardOut(BaseModel):
+    """The preview of the post's first link, as Mastodon's `card`: fetched in the background
+    after the post is saved, so a new post has none for a moment (and a page that cannot be
+    previewed never has one)."""
+
+    url: str = Field(description="Where the link leads.")
+    title: str = Field(description="Plain text.")
+    description: str = Field(description="Plain text; may be empty.")
+    image: str | None = Field(description="Our copy of the page's picture (a path), or null.")
+    provider_name: str = Field(description="The site's name, else its domain.")
+
+
 class PostOut(BaseModel):
     """A post or a reply. `body` is the text as written, `body_html` as shown (safe HTML,
     rendered once when the post was written or edited). Counts are kept with the rows they
@@ -190,6 +202,7 @@ class PostOut(BaseModel):
     boosts_count: int
     liked: bool = Field(description="Whether you like it.")
     boosted: bool = Field(description="Whether you boosted it.")
+    card: CardOut | None = Field(description="The first link's preview, or null.")
     links: PostLinks = Field(alias="_links")
 
 

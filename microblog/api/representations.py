@@ -106,6 +106,7 @@ def _post_only_json(post: PostRow) -> Json:
         "boosts_count": post.boost_count,
         "liked": post.liked,
         "boosted": post.boosted,
+        "card": card_json(post),
         "_links": {
             "self": base,
             "author": user_path(post.author_id),
@@ -113,6 +114,19 @@ def _post_only_json(post: PostRow) -> Json:
             "history": f"{base}/history",
             "in_reply_to": post_path(post.reply_to_id) if post.reply_to_id else None,
         },
+    }
+
+
+def card_json(post: PostRow) -> Json | None:
+    """The first link's preview, Mastodon's `card` shape; None when the post has none."""
+    if not post.card_url:
+        return None
+    return {
+        "url": post.card_url,
+        "title": post.card_title,
+        "description": post.card_description,
+        "image": post.card_image or None,
+        "provider_name": post.card_site_name or post.card_domain,
     }
 
 
