@@ -4,6 +4,7 @@ responses: they never carry a password hash, a token, or another user's email ad
 from __future__ import annotations
 
 import hashlib
+import json
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -11,7 +12,7 @@ from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from microblog.i18n import _l, _ln
-from microblog.models import Announcement, Notification, Post, User
+from microblog.models import Announcement, MediaAttachment, Notification, Post, User
 from microblog.routes import conversation_url
 
 T = TypeVar("T")
@@ -85,6 +86,80 @@ class PostVersion:
     written_at: str
 
 
+@dataclass(frozen=True)
+class MediaRow:
+    """One picture of a post as a card shows it: the thumbnail in the grid (with `blurhash` as
+    its placeholder, sized by `thumb_width`/`thumb_height`), the display file when opened, and
+    its alt text (`description`)."""
+
+    id: int
+    url: str
+    preview_url: str
+    content_type: str
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    blurhash: str
+    description: str
+    file_name: str = ""
+
+    @classmethod
+    def of(cls, row: MediaAttachment) -> MediaRow:
+        """An upload as its owner sees it (the compose box, `POST /api/media`)."""
+        from microblog.services.media.store import get_store
+
+        store = get_store()
+        return cls(
+            id=row.id or 0,
+            url=store.url(row.file_name),
+            preview_url=store.url(row.thumb_name),
+            content_type=row.content_type,
+            width=row.width,
+            height=row.height,
+            thumb_width=row.thumb_width,
+            thumb_height=row.thumb_height,
+            blurhash=row.blurhash,
+            description=row.alt_text,
+            file_name=row.file_name,
+        )
+
+
+def _media_url(name: str | None) -> str:
+    """The address of a file of the media store (a link card's picture), or ""."""
+    if not name:
+        return ""
+    from microblog.services.media.store import get_store
+
+    return get_store().url(name)
+
+
+def media_rows(media_json: str | None) -> tuple[MediaRow, ...]:
+    """The pictures of a post from its stored copy (services/media/attachments.py), with the
+    URLs of today's media store."""
+    if not media_json:
+        return ()
+    from microblog.services.media.store import get_store
+
+    store = get_store()
+    return tuple(
+        MediaRow(
+            id=item["id"],
+            url=store.url(item["f"]),
+            preview_url=store.url(item["t"]),
+            content_type=item["ct"],
+            width=item["w"],
+            height=item["h"],
+            thumb_width=item["tw"],
+            thumb_height=item["th"],
+            blurhash=item["b"],
+            description=item["a"],
+            file_name=item["f"],
+        )
+        for item in json.loads(media_json)
+    )
+
+
 @dataclass
 class PostRow:
     """A post as a card shows it. For a boost, `entry_id` is the boost (the feed's entry) and the
@@ -109,6 +184,7 @@ class PostRow:
     boosted_by: str = ""
     liked: bool = False
     boosted: bool = False
+    media: tuple[MediaRow, ...] = ()
     # The preview of the first link (services/link_cards.py), all "" when there is none:
     # where it leads, plain text to show (escaped where shown), our copy of its picture.
     card_url: str = ""
@@ -140,6 +216,7 @@ class PostRow:
             None,
             False,
             False,
+            post.media_json,
         )
 
     @classmethod
@@ -163,6 +240,7 @@ class PostRow:
         boosted_by: str | None,
         liked: bool,
         boosted: bool,
+        media_json: str | None = None,
         card_url: str | None = None,
         card_canonical_url: str | None = None,
         card_title: str | None = None,
@@ -191,12 +269,13 @@ class PostRow:
             boosted_by=boosted_by or "",
             liked=bool(liked),
             boosted=bool(boosted),
+            media=media_rows(media_json),
             card_url=card_canonical_url or card_url or "",
             card_title=card_title or "",
             card_description=card_description or "",
             card_domain=link_domain(card_url or ""),
             card_site_name=card_site_name or "",
-            card_image=card_image or "",
+            card_image=_media_url(card_image),
         )
 
 

@@ -2,7 +2,7 @@
 post whose first link it is) and the post's `link_card_id` (services/link_cards.py).
 
 Revision ID: 0019
-Revises: 0017 (0018, the media tables, comes from another branch; this follows it once merged)
+Revises: 0018
 Create Date: 2026-12-03
 """
 
@@ -16,12 +16,12 @@ from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The built-in search's triggers on SQLite, as migration 0007 made them: a copied table loses
-# them, so they are made again.
+# The built-in search's triggers on SQLite, as migration 0018 left them (the body and the
+# pictures' alt texts): a copied table loses them, so they are made again.
 _SQLITE_SEARCH_TRIGGERS_DOWN = (
     "DROP TRIGGER IF EXISTS post_fts_update",
     "DROP TRIGGER IF EXISTS post_fts_delete",
@@ -29,12 +29,16 @@ _SQLITE_SEARCH_TRIGGERS_DOWN = (
 )
 _SQLITE_SEARCH_TRIGGERS_UP = (
     "CREATE TRIGGER post_fts_insert AFTER INSERT ON post BEGIN "
-    "INSERT INTO post_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO post_fts(rowid, body, media_alt_text) "
+    "VALUES (new.id, new.body, new.media_alt_text); END",
     "CREATE TRIGGER post_fts_delete AFTER DELETE ON post BEGIN "
-    "INSERT INTO post_fts(post_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
-    "CREATE TRIGGER post_fts_update AFTER UPDATE OF body ON post BEGIN "
-    "INSERT INTO post_fts(post_fts, rowid, body) VALUES ('delete', old.id, old.body); "
-    "INSERT INTO post_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO post_fts(post_fts, rowid, body, media_alt_text) "
+    "VALUES ('delete', old.id, old.body, old.media_alt_text); END",
+    "CREATE TRIGGER post_fts_update AFTER UPDATE OF body, media_alt_text ON post BEGIN "
+    "INSERT INTO post_fts(post_fts, rowid, body, media_alt_text) "
+    "VALUES ('delete', old.id, old.body, old.media_alt_text); "
+    "INSERT INTO post_fts(rowid, body, media_alt_text) "
+    "VALUES (new.id, new.body, new.media_alt_text); END",
 )
 
 

@@ -12,6 +12,8 @@ fetched in the background after the post is saved and shown live on every open p
   claims the card with one conditional UPDATE (a lease), so two posts of one link fetch it once.
   The page is read by services/safe_fetch.py (public addresses only, limits on time, size,
   redirects and type) and its tags by services/opengraph.py.
+- **The picture**: the page's `og:image` is fetched by the same rules, re-encoded small and kept
+  in our media store (`_store_image`); the card shows our copy, never the remote file.
 - **Results**: a card with a title or a description becomes "ok"; the posts that show it (the
   newest `NOTIFY_POSTS`) are announced as `POST_CHANGED`, which every open page showing one of
   them answers by re-reading its card (state/post_cards.py). Anything else (refused, unreachable,
@@ -41,7 +43,17 @@ from microblog.db import engine_of, session_scope
 from microblog.live.events import POST_CHANGED, LiveEvent, publish_after_commit
 from microblog.models import LINK_URL_MAX, LinkCard, Post, table_of, utcnow
 from microblog.services import opengraph
-from microblog.services.safe_fetch import PAGE_TYPES, FetchRefused, fetch, policy_from_settings
+from microblog.services.errors import Invalid
+from microblog.services.media.attachments import forget_files_after_commit
+from microblog.services.media.images import ImageLimits, process_image
+from microblog.services.media.store import MediaStoreError, content_name, get_store
+from microblog.services.safe_fetch import (
+    IMAGE_TYPES,
+    PAGE_TYPES,
+    FetchRefused,
+    fetch,
+    policy_from_settings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +187,7 @@ def refresh_card(engine: Engine, *, card_id: int) -> bool:
     except FetchRefused as refused:
         log.info("Link card %d (%s): no card, %s", card_id, url, refused)
         preview = None
+    image = _store_image(card_id, preview.image) if preview and preview.image else ""
     with session_scope(engine) as session:
         changes: dict[str, object] = {"fetched_at": utcnow(), "claimed_until": None}
         if preview is not None:
@@ -184,12 +197,16 @@ def refresh_card(engine: Engine, *, card_id: int) -> bool:
                 "description": preview.description,
                 "site_name": preview.site_name,
                 "canonical_url": preview.canonical_url,
+                "image": image,
             }
         elif not was_ok:
             changes["status"] = "failed"
+        old_image = session.execute(select(_CARD.image).where(_CARD.id == card_id)).scalar()
         session.execute(update(table_of(LinkCard)).where(_CARD.id == card_id).values(**changes))
         if preview is not None:
             _tell_open_pages(session, card_id)
+            if old_image and old_image != image:  # a refetch found another picture
+                forget_files_after_commit(session, [(old_image, old_image)])
     return True
 
 
@@ -224,6 +241,38 @@ def _read_page(url: str) -> opengraph.Preview:
     if preview.is_empty:
         raise FetchRefused("empty", "no title or description")
     return preview
+
+
+CARD_IMAGE_SIZE = 320  # pixels a side at most: the card shows it 88 CSS pixels wide
+
+
+def _store_image(card_id: int, url: str) -> str:
+    """Our own copy of the page's picture, so readers never load it from that site (the
+    Content-Security-Policy forbids it, and it would tell the site who reads us): fetched by
+    the same rules as the page (an image type, LINK_PREVIEW_IMAGE_MAX_BYTES), decoded and
+    re-encoded small by services/media/images.py (no metadata, no decompression bombs, no
+    SVG), stored in the media store under its content hash. Its file name, or "" (a card
+    without a picture) when anything fails."""
+    settings = get_settings()
+    try:
+        fetched = fetch(
+            url,
+            accept=IMAGE_TYPES,
+            policy=policy_from_settings(max_bytes=settings.link_preview_image_max_bytes),
+        )
+        limits = ImageLimits(
+            max_bytes=settings.link_preview_image_max_bytes,
+            max_pixels=settings.media_max_pixels,
+            display_size=CARD_IMAGE_SIZE,
+            thumbnail_size=CARD_IMAGE_SIZE,
+        )
+        picture = process_image(fetched.body, limits=limits)
+        name = content_name(picture.thumbnail, picture.thumb_extension)
+        get_store().put(name, picture.thumbnail, picture.thumb_content_type)
+    except (FetchRefused, Invalid, MediaStoreError, OSError) as problem:
+        log.info("Link card %d: no picture from %s (%s)", card_id, url, problem)
+        return ""
+    return name
 
 
 def _tell_open_pages(session: Session, card_id: int) -> None:

@@ -36,6 +36,9 @@ _CARD_COLUMNS = (
     "AND mine.user_id = :viewer), "
     "EXISTS (SELECT 1 FROM post AS my_boost WHERE my_boost.boost_of_id = shown.id "
     "AND my_boost.user_id = :viewer), "
+    # The post's pictures: its own copy, kept by services/media/attachments.py, so a card
+    # with pictures costs one more column, not one more query.
+    "shown.media_json, "
     "card.url, card.canonical_url, card.title, card.description, card.site_name, card.image"
 )
 _CARD_JOINS = (

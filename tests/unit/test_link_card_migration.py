@@ -20,7 +20,7 @@ _CARD = text(
 
 
 def test_link_cards_up_down_up(database_url: str) -> None:
-    migrate(database_url, "0017")
+    migrate(database_url, "0018")
     engine = make_engine(database_url)
     try:
         with engine.begin() as conn:
@@ -41,7 +41,7 @@ def test_link_cards_up_down_up(database_url: str) -> None:
             conn.execute(text("DELETE FROM link_card"))  # the post stays, without its card
             assert conn.execute(text("SELECT link_card_id FROM post")).scalar_one() is None
 
-        downgrade(database_url, "0017")
+        downgrade(database_url, "0018")
         inspector = inspect(engine)
         assert "link_card" not in inspector.get_table_names()
         assert "link_card_id" not in {c["name"] for c in inspector.get_columns("post")}

@@ -5,11 +5,14 @@ open pages as POST_CHANGED; failures leave no card and are not retried before th
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -19,6 +22,7 @@ from microblog.config import get_settings
 from microblog.models import LinkCard, Post, User, table_of, utcnow
 from microblog.services import link_cards, posts
 from microblog.services.link_cards import normalize_url, refresh_card
+from microblog.services.media.store import LocalStore, use_store
 from tests.page_server import PageServer
 from tests.unit.test_live_events import RecordingHub, hub  # noqa: F401 (a fixture)
 
@@ -283,3 +287,76 @@ def test_feeds_read_cards_in_their_one_statement(
     assert [row.card_title for row in page.items] == ["Site 2", "Site 1", "Site 0"]
     assert [row.card_domain for row in page.items] == [f"site{n}.example" for n in (2, 1, 0)]
     assert len([s for s in sent_sql if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    made = LocalStore(tmp_path / "media", "http://media.test/media")
+    use_store(made)
+    yield made
+    use_store(None)
+
+
+def _photo_with_gps() -> bytes:
+    image = Image.new("RGB", (1200, 630), (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x8825] = {2: (48.0, 51.0, 24.0)}  # GPSInfo: a latitude
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.mark.usefixtures("previews")
+def test_the_picture_is_our_own_small_copy(
+    session: Session,
+    make_user: Callable[..., User],
+    pages: PageServer,
+    store: LocalStore,
+) -> None:
+    """The page's og:image is fetched by the same rules, re-encoded small without its metadata
+    and served from our media store: the card never points at the remote file."""
+    ann = make_user(session, "ann")
+    photo = _photo_with_gps()
+    assert b"Exif" in photo
+    pages.route("/lead.jpg", body=photo, content_type="image/jpeg")
+    with_picture = ARTICLE.replace(
+        b"</head>", b'<meta property="og:image" content="/lead.jpg"></head>'
+    )
+    post = _post(session, ann, pages.route("/tides", body=with_picture))
+    link_cards.settle()
+    card = _card(session, post.id or 0)
+    assert card is not None and card.image.endswith(".jpg")
+    shown = _shown(session, post.id or 0)["card_image"]
+    assert shown == f"http://media.test/media/{card.image}"
+    kept = store.read(card.image)
+    picture = Image.open(io.BytesIO(kept))
+    assert max(picture.size) <= link_cards.CARD_IMAGE_SIZE
+    assert b"Exif" not in kept and not picture.getexif()
+    assert len(pages.requests_for("/lead.jpg")) == 1
+
+
+@pytest.mark.usefixtures("previews")
+@pytest.mark.parametrize(
+    "picture",
+    [
+        {"body": b'<svg xmlns="http://www.w3.org/2000/svg"/>', "content_type": "image/svg+xml"},
+        {"body": b"<html>not a picture</html>", "content_type": "image/png"},  # disguised
+        {"status": 302, "headers": {"Location": "http://10.0.0.1/x.png"}},
+    ],
+    ids=["svg", "disguised", "private-redirect"],
+)
+def test_a_picture_that_is_refused_leaves_a_card_without_one(
+    session: Session,
+    make_user: Callable[..., User],
+    pages: PageServer,
+    store: LocalStore,
+    picture: dict,
+) -> None:
+    ann = make_user(session, "ann")
+    pages.route("/lead", **picture)
+    with_picture = ARTICLE.replace(b"</head>", b'<meta property="og:image" content="/lead"></head>')
+    post = _post(session, ann, pages.route("/tides", body=with_picture))
+    link_cards.settle()
+    shown = _shown(session, post.id or 0)
+    assert shown["card_title"] == "Tides & moons" and shown["card_image"] == ""
+    assert not store.root.exists() or not any(p.is_file() for p in store.root.rglob("*"))
