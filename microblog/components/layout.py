@@ -12,7 +12,8 @@ from microblog.components.task_progress import task_progress
 def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
-        rx.box(
+        # rx.el.main, not rx.box(as_="main"), which renders a <div>: the page's main landmark.
+        rx.el.main(
             rx.vstack(
                 announcement_banner(),
                 task_progress(),
@@ -24,7 +25,6 @@ def layout(*children: rx.Component) -> rx.Component:
             max_width="48rem",
             margin_x="auto",
             padding="1rem",
-            as_="main",
         ),
         min_height="100vh",
     )

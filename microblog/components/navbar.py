@@ -56,7 +56,8 @@ def navbar() -> rx.Component:
     )
     signed_in = links.node(SIGNED_IN)
     signed_out = links.node(SIGNED_OUT)
-    return rx.box(
+    # rx.el.nav, not rx.box(as_="nav"), which renders a <div>: the navigation landmark.
+    return rx.el.nav(
         rx.hstack(
             rx.hstack(
                 rx.link(rx.heading("Microblog", size="5"), href=routes.INDEX, underline="none"),
@@ -87,7 +88,6 @@ def navbar() -> rx.Component:
             padding_x="1rem",
             padding_y="0.75rem",
         ),
-        as_="nav",
         border_bottom="1px solid var(--gray-a5)",
         width="100%",
         position="sticky",
