@@ -149,6 +149,19 @@ class Settings:
     media_orphan_hours: float = 24.0
     # The backend's own address (rxconfig.py's API_URL): local media are served from there.
     api_url: str = "http://localhost:8000"
+    # Link previews (services/link_cards.py, services/safe_fetch.py): the first link of a post
+    # gets a card, fetched in the background under these limits; a card is fetched again for a
+    # new post at most once per LINK_CARD_TTL_HOURS.
+    link_previews: bool = True
+    link_preview_timeout: float = 8.0
+    link_preview_connect_timeout: float = 3.0
+    link_preview_max_bytes: int = 1_048_576
+    link_preview_image_max_bytes: int = 5_242_880
+    link_preview_max_redirects: int = 3
+    link_card_ttl_hours: float = 24.0
+    # Test only: the fetcher may reach loopback addresses (and nothing else). Refused at start-up
+    # outside MICROBLOG_ENV=test.
+    link_preview_test_loopback: bool = False
 
     @property
     def is_development(self) -> bool:
@@ -341,7 +354,27 @@ def load_settings() -> Settings:
         media_per_post=max(1, int(os.environ.get("MEDIA_PER_POST") or 4)),
         media_orphan_hours=max(0.01, float(os.environ.get("MEDIA_ORPHAN_HOURS") or 24)),
         api_url=_default_api_url().rstrip("/"),
+        link_previews=_bool(os.environ.get("LINK_PREVIEWS"), True),
+        link_preview_timeout=max(0.5, float(os.environ.get("LINK_PREVIEW_TIMEOUT") or 8)),
+        link_preview_connect_timeout=max(
+            0.1, float(os.environ.get("LINK_PREVIEW_CONNECT_TIMEOUT") or 3)
+        ),
+        link_preview_max_bytes=max(
+            1024, int(os.environ.get("LINK_PREVIEW_MAX_BYTES") or 1_048_576)
+        ),
+        link_preview_image_max_bytes=max(
+            1024, int(os.environ.get("LINK_PREVIEW_IMAGE_MAX_BYTES") or 5_242_880)
+        ),
+        link_preview_max_redirects=max(0, int(os.environ.get("LINK_PREVIEW_MAX_REDIRECTS") or 3)),
+        link_card_ttl_hours=max(0.0, float(os.environ.get("LINK_CARD_TTL_HOURS") or 24)),
+        link_preview_test_loopback=_flag("LINK_PREVIEW_TEST_LOOPBACK"),
     )
+    if settings.link_preview_test_loopback and env != "test":
+        msg = (
+            "LINK_PREVIEW_TEST_LOOPBACK lets link previews reach this machine's own services: "
+            f"it is for the tests only (MICROBLOG_ENV=test), not {env!r}."
+        )
+        raise ConfigError(msg)
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (
             "SECRET_KEY is not set. Outside development (MICROBLOG_ENV="

@@ -147,6 +147,40 @@ class FollowNotice(SQLModel, table=True):
     notified_at: datetime = Field(default_factory=utcnow)
 
 
+LINK_URL_MAX = 2048
+LINK_TITLE_MAX = 200
+LINK_DESCRIPTION_MAX = 300
+LINK_SITE_NAME_MAX = 80
+LINK_STATUSES = ("pending", "ok", "failed")
+
+
+class LinkCard(SQLModel, table=True):
+    """The preview of one web page (services/link_cards.py), shared by every post whose first
+    link is that page, keyed by the normalised URL. Fetched in the background after a post is
+    saved; fetched again for a newer post only once `fetched_at` is older than
+    LINK_CARD_TTL_HOURS, so a popular link costs its site one request a day, however often it is
+    posted. `claimed_until` is the lease of the fetch under way, so two posts of one link at once
+    fetch it once. A card shows only when `status` is "ok"; the text is plain (escaped where it
+    is shown), `image` is the file name of our own copy of its picture in the media store (never
+    the page's picture, which readers would then load from that site)."""
+
+    __tablename__ = "link_card"
+    __table_args__ = (Index("uq_link_card_url", "url", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=LINK_URL_MAX)
+    status: str = Field(default="pending", max_length=10)
+    title: str = Field(default="", max_length=LINK_TITLE_MAX)
+    description: str = Field(default="", max_length=LINK_DESCRIPTION_MAX)
+    site_name: str = Field(default="", max_length=LINK_SITE_NAME_MAX)
+    # The page's own address for itself, when on the same host (else ""): what the card links.
+    canonical_url: str = Field(default="", max_length=LINK_URL_MAX)
+    image: str = Field(default="", max_length=300)
+    created: datetime = Field(default_factory=utcnow)
+    fetched_at: datetime | None = Field(default=None)
+    claimed_until: datetime | None = Field(default=None)
+
+
 class Post(SQLModel, table=True):
     """A post, a reply (`reply_to_id`) or a boost (`boost_of_id`, with no text of its own).
 
@@ -182,6 +216,8 @@ class Post(SQLModel, table=True):
         ),
         # A post's replies in order (the thread page).
         Index("ix_post_reply_to", "reply_to_id", "timestamp", "id"),
+        # The posts showing a link card: told live when it is fetched; SET NULL when it goes.
+        Index("ix_post_link_card", "link_card_id", "id"),
         # One boost per user and post, and "who boosted this" / "did I boost this". Partial:
         # only boosts are in it (5 % of the rows, so it stays in cache), and a feed's
         # `boost_of_id IS NULL` cannot pick it (SQLite did, for Explore: it read every post
@@ -222,6 +258,11 @@ class Post(SQLModel, table=True):
     media_json: str | None = Field(default=None)
     # Their alt texts, one per line: searched with the body (services/search/).
     media_alt_text: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The preview of the body's first link (services/link_cards.py), shared with other posts.
+    link_card_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("link_card.id", ondelete="SET NULL"), nullable=True),
+    )
 
 
 class PostEdit(SQLModel, table=True):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
+from urllib.parse import urlsplit
 
 from microblog.i18n import _l, _ln
 from microblog.models import Announcement, MediaAttachment, Notification, Post, User
@@ -20,6 +22,15 @@ def avatar_url(email: str, size: int) -> str:
     """Gravatar URL for an email, with the identicon fallback (the tutorial's format)."""
     digest = hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()  # noqa: S324
     return f"https://www.gravatar.com/avatar/{digest}?d=identicon&s={size}"
+
+
+def link_domain(url: str) -> str:
+    """The host a card names under its title ("example.com"), without a leading `www.`;
+    international names as people read them, not in IDNA."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    with suppress(UnicodeError):
+        host = host.encode("ascii").decode("idna")
+    return host.removeprefix("www.")
 
 
 def iso_utc(value: datetime) -> str:
@@ -116,6 +127,15 @@ class MediaRow:
         )
 
 
+def _media_url(name: str | None) -> str:
+    """The address of a file of the media store (a link card's picture), or ""."""
+    if not name:
+        return ""
+    from microblog.services.media.store import get_store
+
+    return get_store().url(name)
+
+
 def media_rows(media_json: str | None) -> tuple[MediaRow, ...]:
     """The pictures of a post from its stored copy (services/media/attachments.py), with the
     URLs of today's media store."""
@@ -168,6 +188,14 @@ class PostRow:
     liked: bool = False
     boosted: bool = False
     media: tuple[MediaRow, ...] = ()
+    # The preview of the first link (services/link_cards.py), all "" when there is none:
+    # where it leads, plain text to show (escaped where shown), our copy of its picture.
+    card_url: str = ""
+    card_title: str = ""
+    card_description: str = ""
+    card_domain: str = ""
+    card_site_name: str = ""
+    card_image: str = ""
 
     @classmethod
     def of(cls, post: Post, author: User) -> PostRow:
@@ -216,6 +244,12 @@ class PostRow:
         liked: bool,
         boosted: bool,
         media_json: str | None = None,
+        card_url: str | None = None,
+        card_canonical_url: str | None = None,
+        card_title: str | None = None,
+        card_description: str | None = None,
+        card_site_name: str | None = None,
+        card_image: str | None = None,
     ) -> PostRow:
         """A row of plain columns in services/post_rows.py's order, without building a Post and
         a User first: a page is 25 of these, and each microsecond here is 25 in the call."""
@@ -239,6 +273,12 @@ class PostRow:
             liked=bool(liked),
             boosted=bool(boosted),
             media=media_rows(media_json),
+            card_url=card_canonical_url or card_url or "",
+            card_title=card_title or "",
+            card_description=card_description or "",
+            card_domain=link_domain(card_url or ""),
+            card_site_name=card_site_name or "",
+            card_image=_media_url(card_image),
         )
 
 

@@ -225,6 +225,18 @@ class MediaOut(BaseModel):
     meta: MediaMeta
 
 
+class CardOut(BaseModel):
+    """The preview of the post's first link, as Mastodon's `card`: fetched in the background
+    after the post is saved, so a new post has none for a moment (and a page that cannot be
+    previewed never has one)."""
+
+    url: str = Field(description="Where the link leads.")
+    title: str = Field(description="Plain text.")
+    description: str = Field(description="Plain text; may be empty.")
+    image: str | None = Field(description="Our copy of the page's picture (a path), or null.")
+    provider_name: str = Field(description="The site's name, else its domain.")
+
+
 class PostOut(BaseModel):
     """A post or a reply. `body` is the text as written, `body_html` as shown (safe HTML,
     rendered once when the post was written or edited). Counts are kept with the rows they
@@ -249,6 +261,7 @@ class PostOut(BaseModel):
     liked: bool = Field(description="Whether you like it.")
     boosted: bool = Field(description="Whether you boosted it.")
     media_attachments: list[MediaOut] = Field(description="Its pictures, in order.")
+    card: CardOut | None = Field(description="The first link's preview, or null.")
     links: PostLinks = Field(alias="_links")
 
 

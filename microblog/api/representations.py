@@ -108,6 +108,7 @@ def _post_only_json(post: PostRow) -> Json:
         "liked": post.liked,
         "boosted": post.boosted,
         "media_attachments": [media_json(m) for m in post.media],
+        "card": card_json(post),
         "_links": {
             "self": base,
             "author": user_path(post.author_id),
@@ -141,6 +142,19 @@ def media_json(media: MediaRow) -> Json:
             "original": size(media.width, media.height),
             "small": size(media.thumb_width, media.thumb_height),
         },
+    }
+
+
+def card_json(post: PostRow) -> Json | None:
+    """The first link's preview, Mastodon's `card` shape; None when the post has none."""
+    if not post.card_url:
+        return None
+    return {
+        "url": post.card_url,
+        "title": post.card_title,
+        "description": post.card_description,
+        "image": post.card_image or None,
+        "provider_name": post.card_site_name or post.card_domain,
     }
 
 

@@ -15,7 +15,7 @@ from microblog.i18n import _l
 from microblog.live.events import NEW_POST, LiveEvent, post_changed, publish_after_commit
 from microblog.models import Post, PostEdit, row_id, table_of, utcnow
 from microblog.schemas import Page, PostRow, PostVersion, iso_utc
-from microblog.services import notifications, reactions, search
+from microblog.services import link_cards, notifications, reactions, search
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.language_detection import detect_language
 from microblog.services.media.attachments import (
@@ -57,7 +57,8 @@ def create_post(
     uploaded pictures (`media_ids`, in order; services/media/attachments.py). Its body is
     rendered once here (Markdown, links, mentions, tags: services/post_body.py); the author
     replied to and the people mentioned are notified. A post of pictures alone may have no
-    text."""
+    text. Its first link gets a preview card, fetched after the commit
+    (services/link_cards.py)."""
     body = validate_post_body(body, may_be_empty=bool(media_ids))
     parent = _reply_target(session, reply_to_id) if reply_to_id is not None else None
     if language is None:  # detected only when the caller (the API, say) gave none
@@ -74,6 +75,7 @@ def create_post(
     session.add(post)
     session.flush()
     post_id = row_id(post)
+    link_cards.attach_link_card(session, post=post, links=rendered.links)
     notified = {author_id}
     if parent is not None:
         _count_reply(session, row_id(parent), +1)
@@ -155,6 +157,7 @@ def edit_post(
     post.body = body
     post.body_html = rendered.html
     post.edited_at = utcnow()
+    link_cards.attach_link_card(session, post=post, links=rendered.links)
     session.add(post)
     session.flush()
     mentioned = save_links(

@@ -165,5 +165,10 @@ class HtmlRenderer:
         return f"<img{self._attrs(n.cls, attrs)}>"
 
     def _element(self, tag: str, cls: w.Value, attrs: dict[str, w.Value], inner: str) -> str:
-        """`inner` is markup already escaped."""
+        """`inner` is markup already escaped. A void element (`img`) has no end tag."""
+        if tag in VOID_ELEMENTS:
+            return f"<{tag}{self._attrs(cls, attrs)}>"
         return f"<{tag}{self._attrs(cls, attrs)}>{inner}</{tag}>"
+
+
+VOID_ELEMENTS = frozenset({"img", "br", "hr", "input", "source", "wbr"})

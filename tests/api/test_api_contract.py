@@ -79,8 +79,10 @@ POST_KEYS = {
     "liked",
     "boosted",
     "media_attachments",
+    "card",
     "_links",
 }
+CARD_KEYS = {"url", "title", "description", "image", "provider_name"}
 
 
 def check_post(post: dict) -> None:
@@ -107,6 +109,8 @@ def check_post(post: dict) -> None:
     for count in ("replies_count", "likes_count", "boosts_count"):
         assert isinstance(post[count], int) and post[count] >= 0
     assert isinstance(post["liked"], bool) and isinstance(post["boosted"], bool)
+    card = post["card"]
+    assert card is None or (set(card) == CARD_KEYS and card["url"].startswith("http"))
     base = f"/api/posts/{post['id']}"
     assert post["_links"] == {
         "self": base,

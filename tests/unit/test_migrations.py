@@ -37,6 +37,7 @@ APP_TABLES = {
     "conversation",
     "follow_notice",
     "media_attachment",
+    "link_card",
 }
 
 

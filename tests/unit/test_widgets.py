@@ -23,7 +23,7 @@ from microblog.components.widget import ComponentRenderer
 from microblog.i18n import translate
 from microblog.schemas import MediaRow, MessageRow
 from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LOG
-from microblog.widgets.html import HtmlRenderer, fields_of
+from microblog.widgets.html import VOID_ELEMENTS, HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 from microblog.widgets.post_card import POST_CARD
 from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
@@ -98,8 +98,9 @@ class _Parser(HTMLParser):
         # which assets/media.js answers from the first paint on.
         if tag == "button" and values.get("class") != "post-media-open":
             assert values.pop("aria-disabled") == "true"
-        if tag == "img":  # a void element; its style (the placeholder) is checked apart
+        if tag == "img" and "style" in values:  # the placeholder's style is checked apart
             assert values.pop("style").startswith('--placeholder:url("')
+        if tag in VOID_ELEMENTS:  # no end tag follows
             self.stack[-1][2].append(_normal(tag, values, []))
             return
         self.stack.append((tag, values, []))
@@ -155,6 +156,12 @@ POST = {
     "liked": False,
     "boosted": False,
     "media": (),
+    "card_url": "",
+    "card_title": "",
+    "card_description": "",
+    "card_domain": "",
+    "card_site_name": "",
+    "card_image": "",
 }
 # A boost by tom of susan's reply to ann, edited, liked and boosted by the reader.
 EVERYTHING = {
@@ -172,6 +179,17 @@ EVERYTHING = {
 }
 # A reply whose post was deleted: "replying to" links to the person.
 ORPHAN_REPLY = {**POST, "reply_to_username": "ann", "reply_count": 1}
+# A post whose first link has its preview: a page that tried markup in its tags.
+WITH_CARD = {
+    **POST,
+    "card_url": "https://news.example/story?a=1&b=2",
+    "card_title": "<b>Breaking</b> & news",
+    "card_description": "What happened <script>alert(1)</script>",
+    "card_domain": "news.example",
+    "card_image": "/media/cards/abc123.webp",
+}
+# Its page had no picture and no description.
+WITH_BARE_CARD = {**WITH_CARD, "card_image": "", "card_description": ""}
 
 
 def _picture(n: int, description: str) -> MediaRow:
@@ -209,8 +227,8 @@ def _text(tree: Any) -> str:
 
 @pytest.mark.parametrize(
     "values",
-    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES],
-    ids=["plain", "all", "orphan", "pictures"],
+    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD],
+    ids=["plain", "all", "orphan", "pictures", "card", "bare-card"],
 )
 @pytest.mark.parametrize("lang", ["en", "es", "zh"])
 def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(
@@ -410,3 +428,27 @@ def test_pictures_are_thumbnails_that_open_with_alt_text_badges() -> None:
 
 def test_a_card_without_pictures_has_no_grid() -> None:
     assert not _find(_card(POST), lambda tag, attrs: attrs.get("class") == "post-media")
+
+
+def test_the_link_card_is_one_escaped_link_that_opens_a_new_tab() -> None:
+    card = _card(WITH_CARD)
+    (link,) = _find(card, lambda tag, attrs: "link-card" in attrs.get("class", "").split())
+    attrs = dict(link[1])
+    assert link[0] == "a" and attrs["href"] == "https://news.example/story?a=1&b=2"
+    assert (attrs["target"], attrs["rel"]) == ("_blank", "nofollow noopener ugc")
+    (image,) = _find(link, lambda tag, attrs: tag == "img")
+    assert dict(image[1]) == {
+        "class": "link-card-image",
+        "src": "/media/cards/abc123.webp",
+        "alt": "",
+        "loading": "lazy",
+        "decoding": "async",
+    }
+    assert _text(link) == (
+        "<b>Breaking</b> & newsWhat happened <script>alert(1)</script>news.example"
+        "(opens in a new tab)"
+    )
+    html = HtmlRenderer(fields_of(**WITH_CARD), lang="en", now=NOW).node(POST_CARD)
+    assert "<script>" not in html and "&lt;b&gt;Breaking&lt;/b&gt; &amp; news" in html
+    assert not _find(_card(POST), lambda tag, attrs: tag == "a" and "target" in attrs)
+    assert not _find(_card(WITH_BARE_CARD), lambda tag, attrs: tag == "img")

@@ -32,7 +32,7 @@ from microblog.after_commit import defer
 from microblog.config import get_settings
 from microblog.i18n import _l, _ln
 from microblog.live.events import post_changed, publish_after_commit
-from microblog.models import MEDIA_ALT_MAX, MediaAttachment, Post, row_id, table_of
+from microblog.models import MEDIA_ALT_MAX, LinkCard, MediaAttachment, Post, row_id, table_of
 from microblog.services import search
 from microblog.services.errors import Invalid, NotFound
 from microblog.services.media.images import (
@@ -47,6 +47,7 @@ from microblog.services.text import require_storable
 log = logging.getLogger(__name__)
 
 _MEDIA = table_of(MediaAttachment).c
+_LINK_CARD = table_of(LinkCard).c
 _POST = table_of(Post).c
 PENDING_PER_USER = 40
 """Uploads one person may hold unattached at once: enough for several drafts, not a store."""
@@ -317,6 +318,10 @@ def delete_unreferenced_files(engine: Engine, names: Sequence[str]) -> list[str]
             session.execute(select(_MEDIA.file_name).where(_MEDIA.file_name.in_(names))).scalars()
         ) | set(
             session.execute(select(_MEDIA.thumb_name).where(_MEDIA.thumb_name.in_(names))).scalars()
+        )
+        # Link cards keep their pictures in the same store (services/link_cards.py).
+        used |= set(
+            session.execute(select(_LINK_CARD.image).where(_LINK_CARD.image.in_(names))).scalars()
         )
     store = get_store()
     deleted = []
