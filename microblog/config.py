@@ -119,6 +119,20 @@ class Settings:
     # The longest post, counted as Mastodon counts (a link is 23 characters:
     # services/rich_text.py).
     post_max_length: int = 500
+    # Pictures (services/media/): a local folder (MEDIA_DIR) unless MEDIA_STORAGE_URL names an
+    # S3-compatible bucket (s3://bucket/prefix?endpoint=...&region=...). Files' public address
+    # starts with MEDIA_PUBLIC_URL (default: the backend's /media for the folder, the bucket's
+    # own address for S3). Limits on what an upload may be, and how many go on one post.
+    media_dir: str = str(PROJECT_ROOT / "instance" / "media")
+    media_storage_url: str = ""
+    media_public_url: str = ""
+    media_max_bytes: int = 10_485_760
+    media_max_pixels: int = 50_000_000
+    media_per_post: int = 4
+    # Uploads never attached to a post are deleted once this old (jobs.py).
+    media_orphan_hours: float = 24.0
+    # The backend's own address (rxconfig.py's API_URL): local media are served from there.
+    api_url: str = "http://localhost:8000"
 
     @property
     def is_development(self) -> bool:
@@ -144,11 +158,27 @@ def _export_dir() -> Path:
     return PROJECT_ROOT / (os.environ.get("EXPORT_DIR") or "instance/exports")
 
 
+def _media_dir() -> Path:
+    return PROJECT_ROOT / (os.environ.get("MEDIA_DIR") or "instance/media")
+
+
+def _default_api_url() -> str:
+    """The backend's address, as rxconfig.py computes it (API_URL, else the dev backend)."""
+    port = os.environ.get("REFLEX_BACKEND_PORT", "8000")
+    return os.environ.get("API_URL") or f"http://localhost:{port}"
+
+
 def written_folders() -> list[Path]:
     """The project's top-level folders the app writes into while it runs (the log, exports):
     data, not code, for the dev server's hot reload to leave alone. Read without the rest of
     the settings, for rxconfig.py, which runs before any of them may be required."""
-    candidates = [PROJECT_ROOT / "logs", PROJECT_ROOT / "instance", _log_file(), _export_dir()]
+    candidates = [
+        PROJECT_ROOT / "logs",
+        PROJECT_ROOT / "instance",
+        _log_file(),
+        _export_dir(),
+        _media_dir(),
+    ]
     found = set()
     for path in candidates:
         path = path if path.is_absolute() else PROJECT_ROOT / path
@@ -276,6 +306,14 @@ def load_settings() -> Settings:
         ws_connections_per_address=int(os.environ.get("WS_CONNECTIONS_PER_ADDRESS") or 40),
         translate_rate_limit=parse_rate_limit(os.environ.get("TRANSLATE_RATE_LIMIT"), (60, 3600)),
         post_max_length=max(1, int(os.environ.get("POST_MAX_LENGTH") or 500)),
+        media_dir=str(_media_dir()),
+        media_storage_url=os.environ.get("MEDIA_STORAGE_URL", "").strip(),
+        media_public_url=os.environ.get("MEDIA_PUBLIC_URL", "").strip().rstrip("/"),
+        media_max_bytes=max(1024, int(os.environ.get("MEDIA_MAX_BYTES") or 10_485_760)),
+        media_max_pixels=max(1, int(os.environ.get("MEDIA_MAX_PIXELS") or 50_000_000)),
+        media_per_post=max(1, int(os.environ.get("MEDIA_PER_POST") or 4)),
+        media_orphan_hours=max(0.01, float(os.environ.get("MEDIA_ORPHAN_HOURS") or 24)),
+        api_url=_default_api_url().rstrip("/"),
     )
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (

@@ -165,6 +165,8 @@ def app_env(
         # Own build folders, as `make` does off port 3000: a dev server on :3000 keeps working.
         "REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / f".web-{frontend_port}"),
         "REFLEX_STATES_WORKDIR": str(work_dir / "states"),
+        # Uploaded pictures go to the test's folder, not the project's instance/media.
+        "MEDIA_DIR": str(work_dir / "media"),
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",

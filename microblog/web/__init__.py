@@ -2,8 +2,9 @@
 inside (`rx.App(api_transformer=create_http_app())`), so its routes are matched before Reflex's
 own and its middlewares wrap everything Reflex serves, the production frontend included.
 
-- routes: the session cookie (`session_cookie.py`), export downloads (`export_download.py`) and
-  the REST API (`microblog.api`, at /api);
+- routes: the session cookie (`session_cookie.py`), export downloads (`export_download.py`),
+  pictures of the local media store (`media_files.py`) and the REST API (`microblog.api`, at
+  /api);
 - the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
   `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), pages at their own address
@@ -24,6 +25,7 @@ from microblog.web.connection_limit import ConnectionLimitMiddleware
 from microblog.web.dev_first_paint import router as dev_first_paint_router
 from microblog.web.export_download import router as export_download_router
 from microblog.web.first_paint import FeedFirstPaintMiddleware
+from microblog.web.media_files import router as media_files_router
 from microblog.web.page_addresses import PageAddressMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
@@ -38,6 +40,7 @@ def create_http_app() -> FastAPI:
     app = FastAPI(title="Microblog", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
+    app.include_router(media_files_router)  # /media/<name>: pictures of the local store
     if get_settings().shows_dev_first_paint:
         app.include_router(dev_first_paint_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
