@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 from microblog.i18n import _l, _ln
 from microblog.models import Announcement, Notification, Post, User
 from microblog.routes import conversation_url
+from microblog.services.media.store import get_store
 
 T = TypeVar("T")
 
@@ -28,13 +29,10 @@ AVATAR_SMALL_UP_TO = 48
 
 def avatar_picture_url(picture: str, size: int) -> str:
     """The address of an uploaded avatar (`User.avatar`: the large file's name, a space, the
-    small file's name) in the size that suits `size`."""
+    small file's name; services/avatars.py) in the size that suits `size`, from the media
+    store (the backend's /media, or a bucket or CDN)."""
     large, _, small = picture.partition(" ")
-    return media_url(small if small and size <= AVATAR_SMALL_UP_TO else large)
-
-
-def media_url(name: str) -> str:  # XXX until the media store lands
-    return "/media/" + name
+    return get_store().url(small if small and size <= AVATAR_SMALL_UP_TO else large)
 
 
 def avatar_url(email: str, size: int, *, picture: str | None) -> str:

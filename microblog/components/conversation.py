@@ -1,5 +1,5 @@
-"""Pieces of the Messages pages: a person's avatar, an unread count, one message of a
-conversation."""
+"""Pieces of the Messages pages: an unread count, one message of a conversation (a person's
+avatar is components/avatar.py's)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,6 @@ import reflex as rx
 from microblog.components import RowVar
 from microblog.components.i18n import t, t_plural
 from microblog.components.timestamps import relative_time
-from microblog.components.widget import ComponentRenderer
-from microblog.widgets.tree import Avatar, Field
-
-
-def person_avatar(username: rx.Var, avatar: rx.Var, *, from_state: bool = False) -> rx.Component:
-    """A user's picture over their initial, as post cards draw it; hidden from screen readers
-    (the name beside it says who). `from_state`: the values are page state vars rather than a
-    list row's fields."""
-    person = ComponentRenderer(lambda name: {"username": username, "avatar": avatar}[name])
-    node = Avatar(
-        Field("username"),
-        Field("avatar"),
-        "post-avatar",
-        attrs={"aria-hidden": "true"},
-        picture_in_style=from_state,
-    )
-    return person.node(node)
 
 
 def unread_count(count: rx.Var) -> rx.Component:

@@ -12,7 +12,8 @@ from microblog.components.task_progress import task_progress
 def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
-        rx.box(
+        # The page's <main> landmark (`rx.box(as_="main")` draws a div).
+        rx.el.main(
             rx.vstack(
                 announcement_banner(),
                 task_progress(),
@@ -24,7 +25,6 @@ def layout(*children: rx.Component) -> rx.Component:
             max_width="48rem",
             margin_x="auto",
             padding="1rem",
-            as_="main",
         ),
         min_height="100vh",
     )

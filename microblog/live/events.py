@@ -27,6 +27,9 @@ TASK = "task"  # a background task of a user made progress (the export issue)
 SESSIONS_ENDED = "sessions_ended"  # login sessions ended: their open tabs are emptied
 # A post's text, counters or existence changed (`ref_id`): pages showing it re-read its card.
 POST_CHANGED = "post_changed"
+# A user's face changed (`author_id`: their picture, uploaded or removed): open pages that draw
+# it (their own navbar, cards of their posts, their profile) draw the new one.
+USER_CHANGED = "user_changed"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,12 @@ def sessions_ended(*, keys: tuple[str, ...] = (), user_id: int = 0, keep: str = 
     `user_id` but `keep`. Token hashes are what the database stores, not the cookies' tokens."""
     extra = {"keys": ",".join(keys)} if keys else {"keep": keep}
     return LiveEvent(kind=SESSIONS_ENDED, user_ids=(user_id,) if user_id else (), extra=extra)
+
+
+def user_changed(user_id: int) -> LiveEvent:
+    """Everyone's tabs may show this user's face: the event names nobody, and each
+    subscription keeps the tabs that draw it (their own, or listing their posts)."""
+    return LiveEvent(kind=USER_CHANGED, author_id=user_id)
 
 
 def publish_after_commit(session: Session, event: LiveEvent) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.avatar import person_avatar
 from microblog.components.compose_form import compose_form
-from microblog.components.conversation import chat_message, person_avatar
+from microblog.components.conversation import chat_message
 from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.routes import MESSAGES

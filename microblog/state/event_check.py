@@ -8,6 +8,10 @@ handler's parameters with their declared types, and no text longer than the larg
 accept; otherwise it is dropped, and the log gets one line, at most `WARNINGS_PER_WINDOW` a
 minute per process with a count of the rest. Reflex's own internal events are left to it, except
 `setvar`: our pages never use it, and our vars have no setters it could call.
+
+An upload handler's files (`list[rx.UploadFile]`) are objects only Reflex's upload endpoint
+makes from a multipart request (web/upload_limit.py caps its size), at most `MEDIA_PER_POST`
+of them; a websocket message, which is JSON, can never carry one, so its files are refused.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from reflex.middleware import Middleware
 from reflex.state import StateUpdate
 from reflex_base.registry import RegistrationContext
 from reflex_base.utils.form import transform_form_data
+from reflex_components_core.core._upload import UploadFile
 
+from microblog.config import get_settings
 from microblog.logs import LineLimiter, log_limited
 
 if TYPE_CHECKING:
@@ -56,6 +62,12 @@ def _fits(value: object, annotation: Any) -> bool:
         return any(_fits(value, option) for option in typing.get_args(annotation))
     if annotation is type(None) or annotation is None:
         return value is None
+    if origin is list and typing.get_args(annotation) == (UploadFile,):
+        return (
+            isinstance(value, list)
+            and len(value) <= get_settings().media_per_post
+            and all(isinstance(item, UploadFile) for item in value)
+        )
     if annotation is dict or origin is dict:
         # A form: field names to scalars (or lists of them, for multi-valued fields). The
         # browser sends a form as its wrapped entries, which Reflex turns into this dict.

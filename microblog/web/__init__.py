@@ -9,8 +9,8 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
   `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
-- for everything: security headers (`security_headers.py`) and the websocket limit per address
-  (`connection_limit.py`).
+- for everything: security headers (`security_headers.py`), the websocket limit per address
+  (`connection_limit.py`) and the size limit of Reflex's upload endpoint (`upload_limit.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from microblog.web.page_addresses import PageAddressMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
+from microblog.web.upload_limit import UploadLimitMiddleware
 
 
 def create_http_app() -> FastAPI:
@@ -50,5 +51,6 @@ def create_http_app() -> FastAPI:
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
     app.add_middleware(ConnectionLimitMiddleware)
+    app.add_middleware(UploadLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
     return app

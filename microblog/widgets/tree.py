@@ -58,6 +58,25 @@ class Initial:
     name: Value
 
 
+HUES = 8
+
+
+def hue_of(name: str) -> int:
+    """Which of `HUES` colours a name's initial is drawn in: a hash of its code points, the
+    same in Python (the server's drawing) and in the browser (`Hue` on the live page)."""
+    value = 0
+    for char in name:
+        value = (value * 31 + ord(char)) % 1_000_003
+    return value % HUES
+
+
+@dataclass(frozen=True)
+class Hue:
+    """The colour of a name's initial (`hue_of`), so people stay apart when no picture loads."""
+
+    name: Value
+
+
 @dataclass(frozen=True)
 class Eq:
     left: Value
@@ -84,7 +103,20 @@ class Pick:
 
 
 Value = (
-    str | int | bool | Field | Concat | Profile | Thread | Initial | Eq | Not | And | Pick | Message
+    str
+    | int
+    | bool
+    | Field
+    | Concat
+    | Profile
+    | Thread
+    | Initial
+    | Hue
+    | Eq
+    | Not
+    | And
+    | Pick
+    | Message
 )
 
 
@@ -157,7 +189,8 @@ class Plural:
 
 @dataclass(frozen=True)
 class Avatar:
-    """A user's picture over their initial: the initial shows until the picture loads, and the
+    """A user's picture over their initial, in a circle of the name's own colour (`Hue`): the
+    initial shows until the picture loads, and stays when it cannot (Gravatar unreachable); the
     server draws the initial alone (web/first_paint.py says why)."""
 
     username: Value

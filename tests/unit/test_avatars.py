@@ -353,3 +353,31 @@ def test_a_feed_page_reads_its_faces_in_its_one_statement(
     assert {row.author_avatar for row in page.items} == {UserFace.of(a).card for a in authors}
     assert all(row.author_avatar.startswith("http://media.test/") for row in page.items)
     assert len(sent) == 1
+
+
+# -- the initial's colour ------------------------------------------------------------------------
+
+NAMES = ["susan", "Susan", "ann", "bob", "李明", "Ωmega", "😀smile", "a" * 64]
+
+
+def test_the_initials_colour_is_the_same_on_the_server_and_in_the_browser() -> None:
+    """widgets/tree.py's hue_of in Python, and the expression the live page runs, in Node."""
+    import json
+    import shutil
+    import subprocess
+
+    import reflex as rx
+
+    from microblog.components.widget import ComponentRenderer
+    from microblog.widgets.tree import HUES, Field, Hue, hue_of
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node is not installed")
+    expression = ComponentRenderer(lambda _name: rx.Var("name", _var_type=str)).value(
+        Hue(Field("username"))
+    )
+    script = f"for (const name of {json.dumps(NAMES)}) console.log({expression!s});"
+    printed = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
+    assert [int(line) for line in printed.stdout.split()] == [hue_of(n) for n in NAMES]
+    assert len({hue_of(n) for n in NAMES}) > 3 and all(0 <= hue_of(n) < HUES for n in NAMES)
