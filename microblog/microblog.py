@@ -12,7 +12,7 @@ from reflex.event import EventType
 from microblog import routes
 from microblog.components.i18n import t
 from microblog.config import get_settings
-from microblog.jobs import export_tasks, mail_outbox, search_outbox
+from microblog.jobs import export_tasks, mail_outbox, media_orphans, search_outbox
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
 from microblog.pages.confirm_email import confirm_email_page
@@ -71,6 +71,8 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         # A plain (not module) script: it runs before the app's scripts read the tab token.
         rx.el.script(src="/tab_token.js"),
+        # Pictures: the full-size viewer and pasting into the compose box (assets/media.js).
+        rx.el.script(src="/media.js", defer=True),
         *_dev_scripts(),
     ],
     api_transformer=create_http_app(),
@@ -86,6 +88,7 @@ app.register_lifespan_task(live_updates)
 app.register_lifespan_task(export_tasks)
 app.register_lifespan_task(search_outbox)
 app.register_lifespan_task(mail_outbox)
+app.register_lifespan_task(media_orphans)
 
 
 def add_page(

@@ -213,6 +213,12 @@ class Post(SQLModel, table=True):
     reply_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     like_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     boost_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The post's pictures as its card shows them (JSON, services/media/attachments.py), kept
+    # in the transaction that changes its `media_attachment` rows like the counters above, so
+    # a list of cards reads them with the post instead of one more query per card. NULL: none.
+    media_json: str | None = Field(default=None)
+    # Their alt texts, one per line: searched with the body (services/search/).
+    media_alt_text: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class PostEdit(SQLModel, table=True):
@@ -535,3 +541,50 @@ class MailOutbox(SQLModel, table=True):
     claim: str | None = Field(default=None, max_length=32)
     claimed_until: datetime | None = Field(default=None)
     last_error: str | None = Field(default=None, max_length=500)
+
+
+MEDIA_ALT_MAX = 1500
+MEDIA_NAME_MAX = 80
+
+
+class MediaAttachment(SQLModel, table=True):
+    """A picture uploaded by `user_id`: stored at once (services/media/attachments.py), attached
+    to a post when the post is written (`post_id`, `position` 0-3), deleted with its post. An
+    upload never attached is an orphan, deleted after MEDIA_ORPHAN_HOURS (jobs.py). A post
+    deleted by its author's removal (SET NULL) leaves orphans the same job cleans up.
+
+    The files are named by their content's hash (services/media/store.py): the same picture
+    uploaded twice is one file with two rows, so a file is deleted only when no row names it.
+    """
+
+    __tablename__ = "media_attachment"
+    __table_args__ = (
+        # A post's pictures in order (a card, the API, the export).
+        Index("ix_media_attachment_post", "post_id", "position"),
+        # Orphans, oldest first (the clean-up job): only unattached rows are in it.
+        Index(
+            "ix_media_attachment_orphans",
+            "created_at",
+            sqlite_where=text("post_id IS NULL"),
+            postgresql_where=text("post_id IS NULL"),
+        ),
+        # "Does any other row still name this file?" before a file is deleted.
+        Index("ix_media_attachment_file", "file_name"),
+        Index("ix_media_attachment_thumb", "thumb_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    post_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="SET NULL"))
+    position: int = Field(default=0)
+    file_name: str = Field(max_length=MEDIA_NAME_MAX)
+    thumb_name: str = Field(max_length=MEDIA_NAME_MAX)
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    blurhash: str = Field(max_length=64)
+    alt_text: str = Field(default="", max_length=MEDIA_ALT_MAX)
+    byte_size: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -4,12 +4,13 @@ responses: they never carry a password hash, a token, or another user's email ad
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from microblog.i18n import _l, _ln
-from microblog.models import Announcement, Notification, Post, User
+from microblog.models import Announcement, MediaAttachment, Notification, Post, User
 from microblog.routes import conversation_url
 from microblog.services.media.store import get_store
 
@@ -130,6 +131,74 @@ class PostVersion:
     written_at: str
 
 
+@dataclass(frozen=True)
+class MediaRow:
+    """One picture of a post as a card shows it: the thumbnail in the grid (with `blurhash` as
+    its placeholder, sized by `thumb_width`/`thumb_height`), the display file when opened, and
+    its alt text (`description`)."""
+
+    id: int
+    url: str
+    preview_url: str
+    content_type: str
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    blurhash: str
+    description: str
+    file_name: str = ""
+    # The blurhash as a tiny image (a data: URL), drawn until the thumbnail loads.
+    placeholder: str = ""
+
+    @classmethod
+    def of(cls, row: MediaAttachment) -> MediaRow:
+        """An upload as its owner sees it (the compose box, `POST /api/media`)."""
+        from microblog.services.media.store import get_store
+
+        store = get_store()
+        return cls(
+            id=row.id or 0,
+            url=store.url(row.file_name),
+            preview_url=store.url(row.thumb_name),
+            content_type=row.content_type,
+            width=row.width,
+            height=row.height,
+            thumb_width=row.thumb_width,
+            thumb_height=row.thumb_height,
+            blurhash=row.blurhash,
+            description=row.alt_text,
+            file_name=row.file_name,
+        )
+
+
+def media_rows(media_json: str | None) -> tuple[MediaRow, ...]:
+    """The pictures of a post from its stored copy (services/media/attachments.py), with the
+    URLs of today's media store."""
+    if not media_json:
+        return ()
+    from microblog.services.media.store import get_store
+
+    store = get_store()
+    return tuple(
+        MediaRow(
+            id=item["id"],
+            url=store.url(item["f"]),
+            preview_url=store.url(item["t"]),
+            content_type=item["ct"],
+            width=item["w"],
+            height=item["h"],
+            thumb_width=item["tw"],
+            thumb_height=item["th"],
+            blurhash=item["b"],
+            description=item["a"],
+            file_name=item["f"],
+            placeholder=item.get("p", ""),
+        )
+        for item in json.loads(media_json)
+    )
+
+
 @dataclass
 class PostRow:
     """A post as a card shows it. For a boost, `entry_id` is the boost (the feed's entry) and the
@@ -154,6 +223,7 @@ class PostRow:
     boosted_by: str = ""
     liked: bool = False
     boosted: bool = False
+    media: tuple[MediaRow, ...] = ()
 
     @classmethod
     def of(cls, post: Post, author: User) -> PostRow:
@@ -178,6 +248,7 @@ class PostRow:
             None,
             False,
             False,
+            post.media_json,
         )
 
     @classmethod
@@ -202,6 +273,7 @@ class PostRow:
         boosted_by: str | None,
         liked: bool,
         boosted: bool,
+        media_json: str | None = None,
     ) -> PostRow:
         """A row of plain columns in services/post_rows.py's order, without building a Post and
         a User first: a page is 25 of these, and each microsecond here is 25 in the call."""
@@ -224,6 +296,7 @@ class PostRow:
             boosted_by=boosted_by or "",
             liked=bool(liked),
             boosted=bool(boosted),
+            media=media_rows(media_json),
         )
 
 

@@ -3,7 +3,7 @@ names under which the media store keeps its two sizes (services/avatars.py). Emp
 at first: Gravatar stays the picture of whoever has not uploaded one.
 
 Revision ID: 0020
-Revises: 0017 (the intended chain is 0019; the lead fixes it when the branches merge)
+Revises: 0018 (the intended chain is 0019; the lead fixes it when the branches merge)
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from microblog.schemas import (
     ConversationRow,
+    MediaRow,
     MessageRow,
     Page,
     PostRow,
@@ -106,12 +107,39 @@ def _post_only_json(post: PostRow) -> Json:
         "boosts_count": post.boost_count,
         "liked": post.liked,
         "boosted": post.boosted,
+        "media_attachments": [media_json(m) for m in post.media],
         "_links": {
             "self": base,
             "author": user_path(post.author_id),
             "thread": f"{base}/thread",
             "history": f"{base}/history",
             "in_reply_to": post_path(post.reply_to_id) if post.reply_to_id else None,
+        },
+    }
+
+
+def media_json(media: MediaRow) -> Json:
+    """A picture in Mastodon's shape (`MediaAttachment`)."""
+
+    def size(width: int, height: int) -> Json:
+        return {
+            "width": width,
+            "height": height,
+            "size": f"{width}x{height}",
+            "aspect": round(width / height, 4) if height else 1.0,
+        }
+
+    return {
+        "id": media.id,
+        "type": "image",
+        "url": media.url,
+        "preview_url": media.preview_url,
+        "description": media.description or None,
+        "blurhash": media.blurhash,
+        "content_type": media.content_type,
+        "meta": {
+            "original": size(media.width, media.height),
+            "small": size(media.thumb_width, media.thumb_height),
         },
     }
 

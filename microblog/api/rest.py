@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.routing import Mount
 
-from microblog.api import avatars, conversations, instance, posts, threads, tokens, users
+from microblog.api import avatars, conversations, instance, media, posts, threads, tokens, users
 from microblog.api.errors import install_error_handlers
 from microblog.api.representations import API_PREFIX
 
@@ -45,6 +45,8 @@ def create_rest_api() -> FastAPI:
     app.include_router(threads.router)
     app.include_router(conversations.router)
     app.include_router(instance.router)
+    app.include_router(media.router)
+    app.include_router(media.json_router)
     app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
     return app
 

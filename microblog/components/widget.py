@@ -44,8 +44,11 @@ class ComponentRenderer:
         slots: Mapping[str, SlotFill] | None = None,
         actions: Mapping[str, Any] | None = None,
         text: Callable[[Message], Any] | None = None,
+        item: Any = None,
     ) -> None:
         self.resolve = resolve
+        self.item = item  # the item an `Each` is drawing (a row Var, or a value in tests)
+        self.text = text
         self.slots = slots or {}
         self.actions = actions or {}
         # A message in the reader's language: a Var that follows LocaleState.lang, or (tests)
@@ -66,6 +69,8 @@ class ComponentRenderer:
             return v
         if isinstance(v, w.Field):
             return self.resolve(v.name)
+        if isinstance(v, w.Item):
+            return getattr(self.item, v.name)
         if isinstance(v, w.Concat):
             parts = [self.value(part) for part in v.parts]
             if not any(map(_is_var, parts)):
@@ -165,6 +170,13 @@ class ComponentRenderer:
             if not _is_var(test):
                 return self.fragment(*(n.then if test else n.otherwise))
             return rx.cond(test, self.fragment(*n.then), self.fragment(*n.otherwise))
+        if isinstance(n, w.Each):
+            items = self.value(n.items)
+            if not _is_var(items):
+                return rx.fragment(*[self._for(item).fragment(*n.body) for item in items])
+            return rx.foreach(items, lambda item: self._for(item).fragment(*n.body))
+        if isinstance(n, w.Picture):
+            return self._picture(n)
         if isinstance(n, w.Slot):
             defaults = self.render(*n.default)
             fill = self.slots.get(n.name)
@@ -172,6 +184,33 @@ class ComponentRenderer:
                 return fill(defaults)
             return defaults[0] if len(defaults) == 1 else rx.fragment(*defaults)
         return self.value(n)  # a field, a message or a literal, as text
+
+    def _for(self, item: Any) -> ComponentRenderer:
+        """A renderer for one item of an `Each`, with this one's fields, slots and actions."""
+        return ComponentRenderer(
+            self.resolve, slots=self.slots, actions=self.actions, text=self.text, item=item
+        )
+
+    def _picture(self, n: w.Picture) -> rx.Component:
+        """The placeholder through a plain React style (as `_avatar` does), a CSS variable the
+        stylesheet draws as the image's background until the image covers it."""
+        placeholder = self.value(n.placeholder)
+        props: dict[str, Any] = {"class_name": n.cls} if n.cls else {}
+        style = 'url("' + placeholder + '")'
+        # width and height as attributes (the intrinsic size that reserves the picture's
+        # place): given as props, Reflex would make them CSS.
+        return rx.el.img(
+            src=self.value(n.src),
+            alt=self.value(n.alt),
+            loading="lazy",
+            decoding="async",
+            custom_attrs={
+                "width": self.value(n.width),
+                "height": self.value(n.height),
+                "style": {"--placeholder": style},
+            },
+            **props,
+        )
 
     def _avatar(self, n: w.Avatar) -> rx.Component:
         """The picture as a CSS background over the initial: the initial shows until the image

@@ -6,6 +6,8 @@ a page costs about `per_page` rows, not the size of the feed. See docs/performan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
@@ -16,6 +18,11 @@ from microblog.schemas import Page, PostRow, PostVersion, iso_utc
 from microblog.services import notifications, reactions, search
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.language_detection import detect_language
+from microblog.services.media.attachments import (
+    attach_media,
+    delete_post_media,
+    searchable_text,
+)
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_body import render_body, save_links, validate_post_body
 from microblog.services.post_notices import notify_about_post
@@ -43,11 +50,15 @@ def create_post(
     body: str,
     language: str | None = None,
     reply_to_id: int | None = None,
+    media_ids: Sequence[int] = (),
+    alt_texts: dict[int, str] | None = None,
 ) -> Post:
-    """Write a post, or a reply to `reply_to_id`. Its body is rendered once here (Markdown,
-    links, mentions, tags: services/post_body.py); the author replied to and the people
-    mentioned are notified."""
-    body = validate_post_body(body)
+    """Write a post, or a reply to `reply_to_id`, with up to MEDIA_PER_POST of the author's
+    uploaded pictures (`media_ids`, in order; services/media/attachments.py). Its body is
+    rendered once here (Markdown, links, mentions, tags: services/post_body.py); the author
+    replied to and the people mentioned are notified. A post of pictures alone may have no
+    text."""
+    body = validate_post_body(body, may_be_empty=bool(media_ids))
     parent = _reply_target(session, reply_to_id) if reply_to_id is not None else None
     if language is None:  # detected only when the caller (the API, say) gave none
         language = detect_language(body)
@@ -72,7 +83,12 @@ def create_post(
         publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=row_id(parent)))
     mentioned = save_links(session, post_id=post_id, timestamp=post.timestamp, rendered=rendered)
     _notify_mentioned(session, mentioned, skip=notified, post=post)
-    search.post_saved(session, post_id=post_id, body=post.body)
+    if media_ids:
+        attach_media(
+            session, user_id=author_id, post_id=post_id, media_ids=media_ids, alt_texts=alt_texts
+        )
+        session.refresh(post)
+    search.post_saved(session, post_id=post_id, body=searchable_text(post))
     publish_after_commit(session, LiveEvent(NEW_POST, author_id=author_id, ref_id=post_id))
     return post
 
@@ -100,17 +116,32 @@ def _notify_mentioned(session: Session, user_ids: list[int], *, skip: set[int], 
             notify_about_post(session, user_id=user_id, kind=notifications.MENTION, post=post)
 
 
-def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Post:
-    """Change a post's text; only its author may, and a boost has no text to change. The
-    version it replaces is kept (`post_history`), people newly mentioned are notified, and open
-    pages, the search index and later exports see the new text."""
+def edit_post(
+    session: Session,
+    *,
+    post_id: int,
+    user_id: int,
+    body: str,
+    media_ids: Sequence[int] | None = None,
+) -> Post:
+    """Change a post's text and, when `media_ids` is given, its pictures (those left out are
+    deleted); only its author may, and a boost has no text to change. The version it replaces
+    is kept (`post_history`), people newly mentioned are notified, and open pages, the search
+    index and later exports see the new text."""
     post = get_post(session, post_id=post_id)
     if post.user_id != user_id:
         raise Forbidden(_l("You can only edit your own posts."))
     if post.boost_of_id is not None:
         raise Invalid({"body": _l("A boost has no text of its own to edit.")})
-    body = validate_post_body(body)
+    keeps_media = bool(media_ids) if media_ids is not None else bool(post.media_json)
+    body = validate_post_body(body, may_be_empty=keeps_media)
+    if media_ids is not None:
+        attach_media(session, user_id=user_id, post_id=post_id, media_ids=media_ids)
+        session.refresh(post)
     if body == post.body:
+        if media_ids is not None:
+            search.post_saved(session, post_id=post_id, body=searchable_text(post))
+            publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
         return post
     session.add(
         PostEdit(
@@ -130,7 +161,7 @@ def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Pos
         session, post_id=post_id, timestamp=post.timestamp, rendered=rendered, replace=True
     )
     _notify_mentioned(session, mentioned, skip={user_id}, post=post)
-    search.post_saved(session, post_id=post_id, body=post.body)
+    search.post_saved(session, post_id=post_id, body=searchable_text(post))
     publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
     return post
 
@@ -182,6 +213,7 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
     if post.boost_of_id is not None:
         reactions.unboost_post(session, user_id=user_id, post_id=post.boost_of_id)
         return
+    delete_post_media(session, post_id=post_id)  # rows now, files once this commits
     # The row goes first, and the parent's counter moves only if this transaction removed it:
     # two tabs deleting the same reply at once both get past `get_post`, and each taking one
     # off the counter left it below the replies (tests/unit/test_reaction_counters.py).

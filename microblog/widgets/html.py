@@ -50,6 +50,7 @@ class HtmlRenderer:
 
     def __init__(self, resolve: Resolve, *, lang: str, now: datetime) -> None:
         self.resolve, self.lang, self.now = resolve, lang, now
+        self.items: list[Any] = []  # the items `Each` is drawing, innermost last
 
     # -- values ---------------------------------------------------------------------------
 
@@ -60,6 +61,8 @@ class HtmlRenderer:
             return v
         if isinstance(v, w.Field):
             return self.resolve(v.name)
+        if isinstance(v, w.Item):
+            return getattr(self.items[-1], v.name)
         if isinstance(v, w.Concat):
             return "".join(str(self.value(part)) for part in v.parts)
         if isinstance(v, w.Profile):
@@ -129,9 +132,35 @@ class HtmlRenderer:
             return self._element("time", "relative-time", {"datetime": iso}, html.escape(words))
         if isinstance(n, w.When):
             return self.render(*(n.then if self.value(n.test) else n.otherwise))
+        if isinstance(n, w.Each):
+            return "".join(self._item(item, n.body) for item in self.value(n.items))
+        if isinstance(n, w.Picture):
+            return self._picture(n)
         if isinstance(n, w.Slot):
             return self.render(*n.default)
         return self.text(n)  # a field, a message or a literal, as text
+
+    def _item(self, item: Any, body: tuple[w.Node, ...]) -> str:
+        self.items.append(item)
+        try:
+            return self.render(*body)
+        finally:
+            self.items.pop()
+
+    def _picture(self, n: w.Picture) -> str:
+        """`<img>` is a void element: no closing tag. The placeholder is a CSS variable the
+        stylesheet draws as the image's background."""
+        placeholder = str(self.value(n.placeholder))
+        attrs: dict[str, w.Value] = {
+            "src": n.src,
+            "alt": n.alt,
+            "width": n.width,
+            "height": n.height,
+            "loading": "lazy",
+            "decoding": "async",
+            "style": f'--placeholder:url("{placeholder}")',
+        }
+        return f"<img{self._attrs(n.cls, attrs)}>"
 
     def _element(self, tag: str, cls: w.Value, attrs: dict[str, w.Value], inner: str) -> str:
         """`inner` is markup already escaped."""

@@ -17,11 +17,14 @@ from microblog.i18n import _l
 from microblog.widgets.tree import (
     Avatar,
     Button,
+    Each,
     Field,
+    Item,
     Link,
     Moment,
     Node,
     Pick,
+    Picture,
     Profile,
     Slot,
     Thread,
@@ -111,6 +114,69 @@ EDITED_MARKER = When(
     ),
 )
 
+# The post's pictures: a grid of thumbnails, each drawn over its blurhash at its own aspect
+# ratio (so the card has its final height before any picture loads). A thumbnail is a button
+# that opens the full picture in a dialog (assets/media.js: Escape closes it, focus goes back);
+# a picture with alt text has an "ALT" badge that shows the text (a native disclosure, so it
+# works from the keyboard and before the page is live).
+_ALT = Item("description")
+_NAMED = ne(_ALT, "")
+MEDIA_GRID = When(
+    Field("media"),
+    (
+        el(
+            "div",
+            Each(
+                Field("media"),
+                (
+                    el(
+                        "div",
+                        el(
+                            "button",
+                            Picture(
+                                Item("preview_url"),
+                                Pick(_NAMED, _ALT, _l("A picture without a description")),
+                                Item("thumb_width"),
+                                Item("thumb_height"),
+                                Item("placeholder"),
+                                cls="post-media-thumb",
+                            ),
+                            cls="post-media-open",
+                            type="button",
+                            aria_haspopup="dialog",
+                            title=_l("Open the picture"),
+                            data_full=Item("url"),
+                            data_close=_l("Close"),
+                            data_width=Item("width"),
+                            data_height=Item("height"),
+                        ),
+                        When(
+                            _NAMED,
+                            (
+                                el(
+                                    "details",
+                                    el(
+                                        "summary",
+                                        _l("ALT"),
+                                        cls="post-media-alt-badge",
+                                        title=_l("Show the picture's description"),
+                                    ),
+                                    el("p", _ALT, cls="post-media-alt-text"),
+                                    cls="post-media-alt",
+                                ),
+                            ),
+                        ),
+                        cls="post-media-item",
+                    ),
+                ),
+            ),
+            cls="post-media",
+            role="group",
+            aria_label=_l("Pictures"),
+        ),
+    ),
+)
+
 ACTION_BAR = el(
     "div",
     Link(
@@ -160,6 +226,7 @@ POST_CARD = el(
             ),
         ),
         Slot("after_body"),
+        MEDIA_GRID,
         ACTION_BAR,
         cls="post-main",
     ),

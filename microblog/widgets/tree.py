@@ -30,6 +30,13 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Item:
+    """A field of the item an `Each` is drawing (a picture of a post)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Concat:
     """Pieces of text joined into one value (an address, a class list)."""
 
@@ -107,6 +114,7 @@ Value = (
     | int
     | bool
     | Field
+    | Item
     | Concat
     | Profile
     | Thread
@@ -221,6 +229,28 @@ class When:
 
 
 @dataclass(frozen=True)
+class Each:
+    """`body` once per item of the list `items` (a field), reading the item with `Item`."""
+
+    items: Value
+    body: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image: `src`, `alt`, its intrinsic `width` and `height` (so the page reserves its
+    place before it loads) and `placeholder`, a tiny picture (a data: URL) drawn under it
+    until it loads (services/media/images.py makes it from the blurhash). Lazy-loaded."""
+
+    src: Value
+    alt: Value
+    width: Value
+    height: Value
+    placeholder: Value
+    cls: str = ""
+
+
+@dataclass(frozen=True)
 class Slot:
     """What only the live page draws, by name; the server draws `default` (empty by default)."""
 
@@ -238,9 +268,12 @@ Node = (
     | Avatar
     | Moment
     | When
+    | Each
+    | Picture
     | Slot
     | str
     | Field
+    | Item
     | Message
 )
 

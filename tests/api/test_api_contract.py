@@ -78,6 +78,7 @@ POST_KEYS = {
     "boosts_count",
     "liked",
     "boosted",
+    "media_attachments",
     "_links",
 }
 
@@ -94,6 +95,7 @@ def check_post(post: dict) -> None:
         assert post["id"] != post["boost_of"]["id"]
         post = post["boost_of"]
     assert set(post) == POST_KEYS
+    assert isinstance(post["media_attachments"], list)
     assert isinstance(post["id"], int) and isinstance(post["body"], str)
     assert isinstance(post["body_html"], str) and post["body_html"]
     assert ISO_UTC.match(post["timestamp"])

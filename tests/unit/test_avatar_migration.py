@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 from microblog.db import make_engine
 from tests.conftest import downgrade, migrate
 
-BEFORE = "0017"  # what 0020 follows in this branch (the intended chain is 0019)
+BEFORE = "0018"  # what 0020 follows in this branch (the intended chain is 0019)
 
 
 def _user_columns(url: str) -> set[str]:

@@ -36,6 +36,7 @@ APP_TABLES = {
     "mail_outbox",
     "conversation",
     "follow_notice",
+    "media_attachment",
 }
 
 

@@ -21,6 +21,7 @@ import pytest
 import microblog.microblog  # noqa: F401 (builds the app: every state the renderers name exists)
 from microblog.components.widget import ComponentRenderer
 from microblog.i18n import translate
+from microblog.schemas import MediaRow
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 from microblog.widgets.post_card import POST_CARD
@@ -86,8 +87,14 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
-        if tag == "button":  # the server's buttons wait for the live page (widgets/html.py)
+        # The server's buttons wait for the live page (widgets/html.py), but a picture's,
+        # which assets/media.js answers from the first paint on.
+        if tag == "button" and values.get("class") != "post-media-open":
             assert values.pop("aria-disabled") == "true"
+        if tag == "img":  # a void element; its style (the placeholder) is checked apart
+            assert values.pop("style").startswith('--placeholder:url("')
+            self.stack[-1][2].append(_normal(tag, values, []))
+            return
         self.stack.append((tag, values, []))
 
     def handle_endtag(self, tag: str) -> None:
@@ -137,6 +144,7 @@ POST = {
     "boosted_by": "",
     "liked": False,
     "boosted": False,
+    "media": (),
 }
 # A boost by tom of susan's reply to ann, edited, liked and boosted by the reader.
 EVERYTHING = {
@@ -156,6 +164,26 @@ EVERYTHING = {
 ORPHAN_REPLY = {**POST, "reply_to_username": "ann", "reply_count": 1}
 
 
+def _picture(n: int, description: str) -> MediaRow:
+    return MediaRow(
+        id=n,
+        url=f"http://localhost:8000/media/{n:064x}.jpg",
+        preview_url=f"http://localhost:8000/media/{n + 100:064x}.jpg",
+        content_type="image/jpeg",
+        width=1600,
+        height=900,
+        thumb_width=400,
+        thumb_height=225,
+        blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+        description=description,
+        placeholder="data:image/png;base64,iVBORw0KGgo=",
+    )
+
+
+# Two pictures, one described (with markup in its alt text, which must stay text).
+PICTURES = {**POST, "media": (_picture(1, 'A heron <b>"fishing"</b>'), _picture(2, ""))}
+
+
 def _find(tree: Any, test: Any) -> list[Any]:
     """Every element under `tree` for which `test(tag, attrs)` holds."""
     if not isinstance(tree, tuple):
@@ -169,7 +197,11 @@ def _text(tree: Any) -> str:
     return tree if isinstance(tree, str) else "".join(_text(child) for child in tree[2])
 
 
-@pytest.mark.parametrize("values", [POST, EVERYTHING, ORPHAN_REPLY], ids=["plain", "all", "orphan"])
+@pytest.mark.parametrize(
+    "values",
+    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES],
+    ids=["plain", "all", "orphan", "pictures"],
+)
 @pytest.mark.parametrize("lang", ["en", "es", "zh"])
 def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(
     values: dict[str, Any], lang: str
@@ -296,3 +328,30 @@ def test_a_difference_would_be_seen() -> None:
         )
     )
     assert changed != live and server == live
+
+
+def test_pictures_are_thumbnails_that_open_with_alt_text_badges() -> None:
+    card = _card(PICTURES)
+    (grid,) = _find(card, lambda tag, attrs: attrs.get("class") == "post-media")
+    assert dict(grid[1])["role"] == "group"
+    images = _find(grid, lambda tag, attrs: tag == "img")
+    assert [dict(i[1])["alt"] for i in images] == [
+        'A heron <b>"fishing"</b>',
+        "A picture without a description",
+    ]
+    first = dict(images[0][1])
+    assert (first["width"], first["height"], first["loading"]) == ("400", "225", "lazy")
+    assert first["src"].endswith(f"{101:064x}.jpg")
+    openers = _find(grid, lambda tag, attrs: attrs.get("class") == "post-media-open")
+    assert [dict(o[1])["data-full"] for o in openers] == [p.url for p in PICTURES["media"]]
+    assert all(dict(o[1])["aria-haspopup"] == "dialog" for o in openers)
+    # Only the described picture has the ALT badge, and its text is text, not markup.
+    (badge,) = _find(grid, lambda tag, attrs: tag == "details")
+    assert _text(badge) == 'ALTA heron <b>"fishing"</b>'
+    html = HtmlRenderer(fields_of(**PICTURES), lang="en", now=NOW).node(POST_CARD)
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert "--placeholder:url(&quot;data:image/png;base64,iVBORw0KGgo=&quot;)" in html
+
+
+def test_a_card_without_pictures_has_no_grid() -> None:
+    assert not _find(_card(POST), lambda tag, attrs: attrs.get("class") == "post-media")

@@ -26,6 +26,7 @@ image data in a "polyglot") is not in the new file, because the new file holds o
 
 from __future__ import annotations
 
+import base64
 import io
 import warnings
 from collections.abc import Callable
@@ -350,3 +351,25 @@ def _blurhash(image: Image.Image) -> str:
     rows = [pixels[y * small.width : (y + 1) * small.width] for y in range(small.height)]
     across, down = (4, 3) if small.width >= small.height else (3, 4)
     return str(blurhash.encode(rows, components_x=across, components_y=down))
+
+
+PLACEHOLDER_WIDTH = 8
+
+
+def placeholder_data_url(hash_: str, width: int, height: int) -> str:
+    """The blurhash drawn as a tiny PNG (8 pixels wide, the picture's aspect ratio), as a
+    data: URL of about 200 bytes: the card shows it, scaled up and blurred by the browser's
+    smoothing, under the thumbnail until that loads, with no script (the server's first paint
+    has it too). "" when the hash cannot be decoded."""
+    tall = max(2, min(16, round(PLACEHOLDER_WIDTH * height / max(width, 1))))
+    try:
+        rows = blurhash.decode(hash_, PLACEHOLDER_WIDTH, tall)
+    except (ValueError, IndexError, TypeError):
+        return ""
+    image = Image.new("RGB", (PLACEHOLDER_WIDTH, tall))
+    image.putdata(
+        [tuple(int(max(0, min(255, c))) for c in pixel[:3]) for row in rows for pixel in row]
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
