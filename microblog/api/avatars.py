@@ -42,7 +42,7 @@ _PICTURE_ERRORS = errors(
         ),
         503: (
             "The media storage could not take the picture; nothing changed.",
-            "Pictures cannot be saved right now. Please try again in a moment.",
+            "Pictures cannot be stored right now. Please try again later.",
         ),
     },
 )

@@ -3,9 +3,10 @@ posts a picture) reads.
 
 Starlette parses a multipart body to the end, spooling files to disk, however large they are,
 before the handler can look at one. So the request must say its length and stay under
-`MEDIA_MAX_BYTES` for each file a handler may be handed (`MEDIA_PER_POST`, which
-state/event_check.py holds upload handlers to) plus room for the form's own framing; anything
-else is answered 413 (or 411 without a length) before a byte of the body is read. The HTTP
+`MEDIA_MAX_BYTES` for each file a handler may be handed (`FILES`, state/event_check.py's
+`MAX_ITEMS`: the compose box takes a drop of several photos at once and says itself which it
+keeps) plus room for the form's own framing; anything else is answered 413 (or 411 without a
+length) before a byte of the body is read. The HTTP
 server holds a body to its `Content-Length`, so no more is read than was announced. The pages
 refuse a file over the limit before sending it (`rx.upload`'s `max_size`), with a message; this
 is for everything else.
@@ -20,12 +21,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from microblog.config import get_settings
 
 UPLOAD_PATH = "/_upload"
+FILES = 16  # state/event_check.py's MAX_ITEMS (a test keeps the two equal)
 FRAMING_BYTES = 64 * 1024  # multipart boundaries, part headers, the bound-arguments field
 
 
 def upload_limit() -> int:
-    settings = get_settings()
-    return settings.media_max_bytes * settings.media_per_post + FRAMING_BYTES
+    return get_settings().media_max_bytes * FILES + FRAMING_BYTES
 
 
 class UploadLimitMiddleware:

@@ -16,10 +16,10 @@ from sqlmodel import Session
 from microblog.models import User
 from microblog.services.media.store import LocalStore, use_store
 from microblog.state.edit_profile import EditProfileState
-from microblog.state.event_check import problem_with
+from microblog.state.event_check import MAX_ITEMS, problem_with
 from microblog.state.session import SessionState
 from tests.tab_state import session_token, tab_state
-from tests.unit.test_avatars import photo
+from tests.unit.test_avatars import _files, photo
 
 AddUser = Callable[..., User]
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("use_engine")]
@@ -67,11 +67,11 @@ async def test_an_upload_with_the_pages_ticket_becomes_the_avatar(
     assert state.upload_ticket != ticket  # one upload per ticket
     session.expire_all()
     stored = session.get(User, ann.id)
-    assert stored is not None and stored.avatar and len(set(store.names())) == 2
+    assert stored is not None and stored.avatar and len(_files(store)) == 2
 
     await EditProfileState.remove_avatar.fn(state)
     assert not state.has_own_avatar and state.avatar_card.startswith("https://www.gravatar.com/")
-    assert state.avatar_notice == "Your picture is removed." and set(store.names()) == set()
+    assert state.avatar_notice == "Your picture is removed." and _files(store) == set()
 
 
 async def test_without_the_pages_ticket_nothing_changes(
@@ -86,10 +86,10 @@ async def test_without_the_pages_ticket_nothing_changes(
     for guess in ("", "x" * 43, "ünïcode"):
         await EditProfileState.upload_avatar.fn(state, [_file(photo((300, 300)))], guess)
     assert state.upload_ticket == ticket and not state.has_own_avatar
-    assert set(store.names()) == set()
+    assert _files(store) == set()
     state.upload_ticket = ""  # a tab emptied by the session guard has no ticket at all
     await EditProfileState.upload_avatar.fn(state, [_file(photo((300, 300)))], "")
-    assert set(store.names()) == set()
+    assert _files(store) == set()
 
 
 async def test_a_refused_file_says_why(
@@ -101,7 +101,7 @@ async def test_a_refused_file_says_why(
     page = b"<html><script>alert(1)</script></html>"
     await EditProfileState.upload_avatar.fn(state, [_file(page, "x.png")], state.upload_ticket)
     assert "not a picture we take" in state.avatar_error and not state.has_own_avatar
-    assert not state.uploading and set(store.names()) == set()
+    assert not state.uploading and _files(store) == set()
     await EditProfileState.refuse_file.fn(state)
     assert state.avatar_error == "Choose a JPEG, PNG, WebP or GIF picture of at most 10 MB."
 
@@ -126,5 +126,90 @@ def test_only_the_upload_endpoint_can_hand_over_files() -> None:
     for files in ([{"name": "x.jpg"}], ["x.jpg"], "x.jpg", None):
         assert problem_with(UPLOAD, {"files": files, "ticket": "t"}) is not None
     assert problem_with(UPLOAD, {"files": [_file(b"x")], "ticket": "t"}) is None
-    too_many = [_file(b"x") for _ in range(5)]
+    too_many = [_file(b"x") for _ in range(MAX_ITEMS + 1)]
     assert problem_with(UPLOAD, {"files": too_many, "ticket": "t"}) is not None
+
+
+# -- who hears of a changed face ---------------------------------------------------------------
+
+
+@pytest.fixture
+def open_tabs(session: Session, add_user: AddUser) -> Iterator[dict[str, int]]:
+    """Ann (Edit profile and Explore open), Bob (Explore listing a post of Ann's; Home listing
+    nobody's), a visitor on Ann's profile, a visitor on a thread without Ann."""
+    from microblog.live.tabs import TABS
+
+    found = {name: add_user(session, name).id for name in ("ann", "bob", "cy")}
+    session.commit()
+    tabs = {
+        "ann-edit": (found["ann"], "/edit_profile", None),
+        "ann-explore": (found["ann"], "/explore", set()),
+        "bob-explore": (found["bob"], "/explore", {found["ann"], found["cy"]}),
+        "bob-home": (found["bob"], "/", {found["cy"]}),
+        "visitor-ann": (0, "/user/ann", {found["ann"]}),
+        "visitor-thread": (0, "/post/7", {found["cy"]}),
+    }
+    for token, (user_id, path, authors) in tabs.items():
+        if authors is not None:
+            TABS.show_posts(token, path=path, post_ids=(), author_ids=authors)
+        TABS.register(token, user_id=user_id, path=path, session_key=f"key-{user_id}")
+    yield found
+    for token in tabs:
+        TABS.forget(token)
+
+
+@pytest.mark.usefixtures("store")
+async def test_a_new_face_reaches_the_owners_tabs_and_the_pages_drawing_them(
+    session: Session, open_tabs: dict[str, int], sent_sql: list[str]
+) -> None:
+    from microblog.live import events as ev
+    from microblog.services import avatars
+    from microblog.state import delivery
+    from microblog.state.feed import FeedState
+    from microblog.state.profile import ProfileState
+
+    avatars.set_avatar(session, user_id=open_tabs["ann"], data=photo((300, 300)))
+    session.commit()
+    sent_sql.clear()
+    found = await delivery.targets(ev.user_changed(open_tabs["ann"]))
+    assert {(token, state) for token, state, _ in found} == {
+        ("ann-edit", SessionState),
+        ("ann-explore", SessionState),
+        ("ann-edit", EditProfileState),
+        ("bob-explore", FeedState),
+        ("visitor-ann", ProfileState),
+    }
+    # The face, read once for each of the four kinds of page (navbar, Edit profile, Explore,
+    # profile), not once per tab.
+    assert len(sent_sql) == 4
+
+    # What a feed tab is given redraws Ann's cards there, without a query of its own.
+    feed = await tab_state(FeedState, path="/explore")
+    from microblog.schemas import PostRow
+
+    feed.posts = [
+        PostRow(
+            id=1,
+            body="",
+            timestamp="",
+            language="",
+            author_id=open_tabs["ann"],
+            author_username="ann",
+            author_avatar="https://www.gravatar.com/avatar/x",
+        ),
+        PostRow(
+            id=2,
+            body="",
+            timestamp="",
+            language="",
+            author_id=open_tabs["cy"],
+            author_username="cy",
+            author_avatar="https://www.gravatar.com/avatar/y",
+        ),
+    ]
+    refresh = next(do for token, state, do in found if token == "bob-explore")
+    sent_sql.clear()
+    await refresh(feed)
+    assert feed.posts[0].author_avatar.startswith("http://media.test/media/")
+    assert feed.posts[1].author_avatar == "https://www.gravatar.com/avatar/y"
+    assert sent_sql == []

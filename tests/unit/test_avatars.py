@@ -22,6 +22,7 @@ from microblog.services.conversations import list_conversations
 from microblog.services.errors import Invalid, Unavailable
 from microblog.services.feeds import feed_page
 from microblog.services.follows import follow, list_followers
+from microblog.services.media.attachments import wait_for_deletions
 from microblog.services.media.images import ImageLimits, process_square
 from microblog.services.media.store import LocalStore, MediaStoreError, use_store
 from microblog.services.messages import send_message
@@ -170,6 +171,8 @@ def hub() -> Iterator[RecordingHub]:
 
 
 def _files(store: LocalStore) -> set[str]:
+    """The files in the store once the deletions queued by commits so far have run."""
+    wait_for_deletions()
     return set(store.names())
 
 
@@ -284,7 +287,7 @@ def test_a_failing_store_is_a_clear_error_and_changes_nothing(
     session.commit()
     use_store(FailingStore(tmp_path, "http://media.test/media"))
     try:
-        with pytest.raises(Unavailable, match="cannot be saved right now"):
+        with pytest.raises(Unavailable, match="cannot be stored right now"):
             avatars.set_avatar(session, user_id=ann.id, data=photo((300, 300)))
     finally:
         use_store(None)
@@ -381,3 +384,22 @@ def test_the_initials_colour_is_the_same_on_the_server_and_in_the_browser() -> N
     printed = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
     assert [int(line) for line in printed.stdout.split()] == [hue_of(n) for n in NAMES]
     assert len({hue_of(n) for n in NAMES}) > 3 and all(0 <= hue_of(n) < HUES for n in NAMES)
+
+
+def test_a_file_an_avatar_names_is_never_deleted_as_unreferenced(
+    session: Session, add_user: AddUser, store: LocalStore, engine: Engine
+) -> None:
+    """services/media/attachments.py decides for every file, a post's or an avatar's: what a
+    user's avatar still names stays."""
+    from microblog.services.media.attachments import delete_unreferenced_files
+
+    ann = add_user(session, "ann")
+    names = (
+        avatars.set_avatar(session, user_id=ann.id, data=photo((300, 300))).avatar or ""
+    ).split()
+    session.commit()
+    assert delete_unreferenced_files(engine, names) == [] and _files(store) == set(names)
+    session.get(User, ann.id).avatar = None  # type: ignore[union-attr]
+    session.commit()
+    assert sorted(delete_unreferenced_files(engine, names)) == sorted(names)
+    assert _files(store) == set()
