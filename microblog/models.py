@@ -18,6 +18,7 @@ USERNAME_MAX = 64
 # A username's confusable skeleton can be longer than the name (`m` -> `rn`).
 USERNAME_SKELETON_MAX = 4 * USERNAME_MAX
 EMAIL_MAX = 120
+AVATAR_MAX = 200
 ABOUT_ME_MAX = 140
 # What a post may hold as typed. The limit people see is `POST_MAX_LENGTH` (config.py), counted
 # the way Mastodon counts (a link is 23 characters, services/rich_text.py); this bounds the raw
@@ -109,6 +110,10 @@ class User(SQLModel, table=True):
     # An administrator (site-wide announcements), made by `user create --admin`. An address
     # listed in ADMINS is one too (services/accounts.py `is_admin`).
     is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # The picture the user uploaded (Edit profile, the API), as the media store names its files
+    # (services/avatars.py); None: their Gravatar. Read beside the username wherever a face is
+    # drawn, so it is a column of the user, not a row to join (migration 0020).
+    avatar: str | None = Field(default=None, max_length=AVATAR_MAX)
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same

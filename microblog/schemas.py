@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 from microblog.i18n import _l, _ln
 from microblog.models import Announcement, MediaAttachment, Notification, Post, User
 from microblog.routes import conversation_url
+from microblog.services.media.store import get_store
 
 T = TypeVar("T")
 
 
-def avatar_url(email: str, size: int) -> str:
+def gravatar_url(email: str, size: int) -> str:
     """Gravatar URL for an email, with the identicon fallback (the tutorial's format)."""
     digest = hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()  # noqa: S324
     return f"https://www.gravatar.com/avatar/{digest}?d=identicon&s={size}"
@@ -31,6 +32,29 @@ def link_domain(url: str) -> str:
     with suppress(UnicodeError):
         host = host.encode("ascii").decode("idna")
     return host.removeprefix("www.")
+
+
+# An uploaded avatar is kept in two sizes (services/avatars.py): faces drawn this wide or less
+# (cards, lists, the navbar) take the small file, the rest (a profile, the user card) the large.
+AVATAR_SMALL_UP_TO = 48
+
+
+def avatar_picture_url(picture: str, size: int) -> str:
+    """The address of an uploaded avatar (`User.avatar`: the large file's name, a space, the
+    small file's name; services/avatars.py) in the size that suits `size`, from the media
+    store (the backend's /media, or a bucket or CDN)."""
+    large, _, small = picture.partition(" ")
+    return get_store().url(small if small and size <= AVATAR_SMALL_UP_TO else large)
+
+
+def avatar_url(email: str, size: int, *, picture: str | None) -> str:
+    """The picture to draw for a user, `size` pixels wide: the one they uploaded (`picture`,
+    `User.avatar`) when they have, else their Gravatar. Every face on every page, in the API and
+    in the server's first paint comes from here, so the rule is in one place; the page draws the
+    initial under it, which shows when neither loads."""
+    if picture:
+        return avatar_picture_url(picture, size)
+    return gravatar_url(email, size)
 
 
 def iso_utc(value: datetime) -> str:
@@ -51,7 +75,13 @@ class UserPublic:
     @classmethod
     def of(cls, user: User) -> UserPublic:
         return cls.of_columns(
-            user.id or 0, user.username, user.email, user.about_me, user.last_seen, user.created
+            user.id or 0,
+            user.username,
+            user.email,
+            user.about_me,
+            user.last_seen,
+            user.created,
+            user.avatar,
         )
 
     @classmethod
@@ -63,17 +93,43 @@ class UserPublic:
         about_me: str | None,
         last_seen: datetime,
         created: datetime,
+        picture: str | None,
     ) -> UserPublic:
-        """`of` for a row of plain columns (id, username, email, about me, last seen, created),
-        without building a User first: lists of users read only these."""
+        """`of` for a row of plain columns (id, username, email, about me, last seen, created,
+        avatar), without building a User first: lists of users read only these."""
         return cls(
             id=user_id,
             username=username,
             about_me=about_me or "",
             last_seen=iso_utc(last_seen),
             member_since=iso_utc(created),
-            avatar=avatar_url(email, 128),
-            avatar_small=avatar_url(email, 36),
+            avatar=avatar_url(email, 128, picture=picture),
+            avatar_small=avatar_url(email, 36, picture=picture),
+        )
+
+
+@dataclass(frozen=True)
+class UserFace:
+    """How a user is drawn, in each size the pages use: what a live update sends when their
+    picture changes (USER_CHANGED), so every open page draws the new one."""
+
+    user_id: int
+    username: str
+    card: str  # a post card's, a conversation's (48 px)
+    small: str  # a list's, the navbar's (36 px)
+    large: str  # a profile's (128 px)
+    uploaded: bool  # the picture is one they uploaded (not their Gravatar)
+
+    @classmethod
+    def of(cls, user: User) -> UserFace:
+        email, picture = user.email, user.avatar
+        return cls(
+            user_id=user.id or 0,
+            username=user.username,
+            card=avatar_url(email, 48, picture=picture),
+            small=avatar_url(email, 36, picture=picture),
+            large=avatar_url(email, 128, picture=picture),
+            uploaded=bool(picture),
         )
 
 
@@ -211,6 +267,7 @@ class PostRow:
             author.id or 0,
             author.username,
             author.email,
+            author.avatar,
             post.reply_to_id,
             None,
             post.reply_count,
@@ -235,6 +292,7 @@ class PostRow:
         author_id: int,
         username: str,
         email: str,
+        picture: str | None,
         reply_to_id: int | None,
         reply_to_username: str | None,
         reply_count: int,
@@ -260,7 +318,7 @@ class PostRow:
             language=language or "",
             author_id=author_id,
             author_username=username,
-            author_avatar=avatar_url(email, 48),
+            author_avatar=avatar_url(email, 48, picture=picture),
             entry_id=entry_id,
             body_html=body_html,
             edited_at=iso_utc(edited_at) if edited_at else "",
@@ -405,7 +463,7 @@ class NotificationRow:
             href=href,
             timestamp=iso_utc(notification.created),
             actor_username=actor_name,
-            actor_avatar=avatar_url(actor.email, 36) if actor else "",
+            actor_avatar=avatar_url(actor.email, 36, picture=actor.avatar) if actor else "",
             unread=(notification.id or 0) > read_up_to,
         )
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.routing import Mount
 
-from microblog.api import conversations, instance, media, posts, threads, tokens, users
+from microblog.api import avatars, conversations, instance, media, posts, threads, tokens, users
 from microblog.api.errors import install_error_handlers
 from microblog.api.representations import API_PREFIX
 
@@ -39,6 +39,8 @@ def create_rest_api() -> FastAPI:
     install_error_handlers(app)
     app.include_router(tokens.router)
     app.include_router(users.router)
+    app.include_router(avatars.upload_router)
+    app.include_router(avatars.router)
     app.include_router(posts.router)
     app.include_router(threads.router)
     app.include_router(conversations.router)

@@ -1,6 +1,6 @@
-"""Pieces of the Messages pages: a person's avatar, an unread count, and one conversation's
-header and log, drawn from their widgets (microblog/widgets/conversation.py), which the server
-also draws into the page's first paint (web/first_paint.py)."""
+"""Pieces of the Messages pages: an unread count, and one conversation's header and log, drawn
+from their widgets (microblog/widgets/conversation.py), which the server also draws into the
+page's first paint (web/first_paint.py). A person's avatar is components/avatar.py's."""
 
 from __future__ import annotations
 
@@ -9,22 +9,6 @@ import reflex as rx
 from microblog.components.i18n import t_plural
 from microblog.components.widget import ComponentRenderer, fields_of
 from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LOG
-from microblog.widgets.tree import Avatar, Field
-
-
-def person_avatar(username: rx.Var, avatar: rx.Var, *, from_state: bool = False) -> rx.Component:
-    """A user's picture over their initial, as post cards draw it; hidden from screen readers
-    (the name beside it says who). `from_state`: the values are page state vars rather than a
-    list row's fields."""
-    person = ComponentRenderer(lambda name: {"username": username, "avatar": avatar}[name])
-    node = Avatar(
-        Field("username"),
-        Field("avatar"),
-        "post-avatar",
-        attrs={"aria-hidden": "true"},
-        picture_in_style=from_state,
-    )
-    return person.node(node)
 
 
 def unread_count(count: rx.Var) -> rx.Component:

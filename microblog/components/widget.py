@@ -85,6 +85,17 @@ class ComponentRenderer:
             return "/post/" + (post_id.to_string() if _is_var(post_id) else str(int(post_id)))
         if isinstance(v, w.Initial):
             return self.value(v.name)[0:1].upper()
+        if isinstance(v, w.Hue):
+            name = self.value(v.name)
+            if not _is_var(name):
+                return w.hue_of(str(name))
+            # widgets/tree.py's hue_of, in the browser: the same hash over the same code points.
+            return rx.Var(
+                f"([...String({name!s})].reduce((h, c) => (h * 31 + c.codePointAt(0)) % 1000003,"
+                f" 0) % {w.HUES})",
+                _var_type=int,
+                _var_data=name._get_all_var_data(),
+            )
         if isinstance(v, w.Eq):
             return self.value(v.left) == self.value(v.right)
         if isinstance(v, w.Not):
@@ -226,10 +237,12 @@ class ComponentRenderer:
         has loaded and stays if it never does, with no script per picture."""
         picture = 'url("' + self.value(n.picture) + '")'
         props = self._props(n.cls, n.attrs)
+        custom: dict[str, Any] = {"data-hue": self.value(w.Hue(n.username))}
         if n.picture_in_style:
             props["style"] = {"--avatar": picture}
         else:
             # A plain React style, not Reflex's emotion `style`, which would hash a stylesheet
-            # rule per picture. Gravatar URLs are built by us from a hash.
-            props["custom_attrs"] = {"style": {"--avatar": picture}}
+            # rule per picture. Picture URLs are built by us (a hash, a content name).
+            custom["style"] = {"--avatar": picture}
+        props["custom_attrs"] = custom
         return rx.el.span(self.value(w.Initial(n.username)), **props)

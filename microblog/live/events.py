@@ -28,6 +28,9 @@ TASK = "task"  # a background task of a user made progress (the export issue)
 SESSIONS_ENDED = "sessions_ended"  # login sessions ended: their open tabs are emptied
 # A post's text, counters or existence changed (`ref_id`): pages showing it re-read its card.
 POST_CHANGED = "post_changed"
+# A user's face changed (`author_id`: their picture, uploaded or removed): open pages that draw
+# it (their own navbar, cards of their posts, their profile) draw the new one.
+USER_CHANGED = "user_changed"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ def post_changed(post_id: int, *, actor_id: int = 0, gone: int = 0) -> LiveEvent
     once for all their tabs; the actor's own tabs read theirs (their "liked" may have changed)."""
     extra = {"gone": str(gone)} if gone else {}
     return LiveEvent(kind=POST_CHANGED, author_id=actor_id, ref_id=post_id, extra=extra)
+
+
+def user_changed(user_id: int) -> LiveEvent:
+    """Everyone's tabs may show this user's face: the event names nobody, and each
+    subscription keeps the tabs that draw it (their own, or listing their posts)."""
+    return LiveEvent(kind=USER_CHANGED, author_id=user_id)
 
 
 def publish_after_commit(session: Session, event: LiveEvent) -> None:

@@ -92,6 +92,7 @@ class SessionUser:
     email: str
     last_seen: datetime
     language: str | None = None  # the UI language chosen in the profile, if any
+    avatar: str | None = None  # the picture they uploaded (`User.avatar`), if any
 
     def seen_within(self, seconds: int) -> bool:
         """Whether `last_seen` is recent enough that recording activity now would change
@@ -107,6 +108,7 @@ _SESSION_USER = (
         col(User.email),
         col(User.last_seen),
         col(User.language),
+        col(User.avatar),
         col(AuthSession.expires_at),
     )
     .join(AuthSession, col(AuthSession.user_id) == col(User.id))
@@ -127,7 +129,7 @@ def session_user(session: Session, *, token: str) -> SessionUser | None:
     row = session.execute(_SESSION_USER, {"token_hash": hash_token(token)}).first()
     if row is None or row.expires_at < utcnow():
         return None
-    return SessionUser(row.id, row.username, row.email, row.last_seen, row.language)
+    return SessionUser(row.id, row.username, row.email, row.last_seen, row.language, row.avatar)
 
 
 def end_session(session: Session, *, token: str) -> None:

@@ -176,6 +176,7 @@ _LIST = (
         _PAGE.c.other_id,
         _U.username,
         _U.email,
+        _U.avatar,
         _PAGE.c.last_message_id,
         _M.body,
         _M.timestamp,
@@ -196,11 +197,11 @@ def list_conversations(
     most recent conversation first. One statement; reads only (nothing is marked read)."""
 
     def row(found: Any) -> ConversationRow:
-        other_id, username, email, last_id, body, timestamp, sender_id, unread = found
+        other_id, username, email, picture, last_id, body, timestamp, sender_id, unread = found
         return ConversationRow(
             user_id=other_id,
             username=username,
-            avatar=avatar_url(email, 48),
+            avatar=avatar_url(email, 48, picture=picture),
             href=conversation_url(username),
             last_message_id=last_id,
             last_body=body,

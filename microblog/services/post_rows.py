@@ -2,7 +2,8 @@
 the ids of one page in its own way and then reads the cards here, with one statement.
 
 A feed entry is a post or a boost (a post row whose `boost_of_id` names the post it shares). A
-card shows the shared post, its author and counters, "boosted by" the entry's author for a boost,
+card shows the shared post, its author (the picture they uploaded is a column of theirs, read
+with their name: no look-up per face) and counters, "boosted by" the entry's author for a boost,
 "replying to" for a reply, its link preview, and whether the reader liked or boosted it: each an
 index probe per card inside the same statement, never a COUNT (the counters are columns, kept by
 the services that add and remove the rows they count).
@@ -29,8 +30,8 @@ Order = Literal["newest", "oldest"]
 # Our column names `timestamp` and `user` are SQL keywords: quoted everywhere.
 _CARD_COLUMNS = (
     'entry.id, shown.id, shown.body, shown.body_html, shown."timestamp", shown.edited_at, '
-    "shown.language, author.id, author.username, author.email, shown.reply_to_id, "
-    "replied.username, shown.reply_count, shown.like_count, shown.boost_count, "
+    "shown.language, author.id, author.username, author.email, author.avatar, "
+    "shown.reply_to_id, replied.username, shown.reply_count, shown.like_count, shown.boost_count, "
     "CASE WHEN entry.boost_of_id IS NULL THEN NULL ELSE booster.username END, "
     "EXISTS (SELECT 1 FROM post_like AS mine WHERE mine.post_id = shown.id "
     "AND mine.user_id = :viewer), "

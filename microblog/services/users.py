@@ -240,7 +240,15 @@ def touch_last_seen(session: Session, *, user_id: int, throttle_seconds: int) ->
 # the query.
 _USER = table_of(User).c
 _USERS_PAGE = (
-    sa_select(_USER.id, _USER.username, _USER.email, _USER.about_me, _USER.last_seen, _USER.created)
+    sa_select(
+        _USER.id,
+        _USER.username,
+        _USER.email,
+        _USER.about_me,
+        _USER.last_seen,
+        _USER.created,
+        _USER.avatar,
+    )
     .order_by(_USER.id)
     .offset(bindparam("offset", type_=Integer))
     .limit(bindparam("limit", type_=Integer))

@@ -8,6 +8,10 @@ handler's parameters with their declared types, and no text longer than the larg
 accept; otherwise it is dropped, and the log gets one line, at most `WARNINGS_PER_WINDOW` a
 minute per process with a count of the rest. Reflex's own internal events are left to it, except
 `setvar`: our pages never use it, and our vars have no setters it could call.
+
+An upload handler's files (`list[rx.UploadFile]`) are objects only Reflex's upload endpoint
+makes from a multipart request (web/upload_limit.py caps its size), at most `MAX_ITEMS` of
+them; a websocket message, which is JSON, can never carry one, so its files are refused.
 """
 
 from __future__ import annotations

@@ -8,12 +8,13 @@ it, for the signed-in reader (`@login_required`; a visitor is sent to log in), a
 answered. A change reaches the other open pages as `POST_CHANGED`: each worker reads the post's
 card once (services/post_rows.cards_by_id) for every tab showing it, and each tab keeps its own
 reader's "liked" and "boosted"; the tabs of the reader who made the change re-read their own
-cards. A card whose post is gone is dropped.
+cards. A card whose post is gone is dropped. A new picture of an
+author (`USER_CHANGED`) is read once for every tab, and the tabs listing their posts draw it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import reflex as rx
@@ -24,9 +25,9 @@ from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.live import events as ev
 from microblog.live.tabs import TABS, Tab
-from microblog.schemas import PostRow, PostVersion
+from microblog.schemas import PostRow, PostVersion, UserFace
+from microblog.services import avatars, reactions
 from microblog.services import posts as post_service
-from microblog.services import reactions
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.post_rows import cards_by_id
 from microblog.services.rich_text import post_length
@@ -59,14 +60,16 @@ class PostCardsState(rx.State, mixin=True):
         """As the compose form counts (services/rich_text.post_length, the server's rule)."""
         return get_settings().post_max_length - post_length(self.edit_draft)
 
-    def _list_posts(self, rows: list[PostRow]) -> None:
+    def _list_posts(self, rows: list[PostRow], *, faces: Iterable[int] = ()) -> None:
         """Show these cards, and tell the live layer which posts this tab lists, so a change to
-        any other post does not open this tab's state (live/tabs.py `may_show_post`)."""
+        any other post does not open this tab's state (live/tabs.py `may_show_post`), and whose
+        faces it draws (the cards' authors, and `faces`: a profile's owner)."""
         self.posts = rows
         TABS.show_posts(
             self.router.session.client_token,
             path=self.router.url.path,
             post_ids={row.id for row in rows} | {row.entry_id for row in rows},
+            author_ids={row.author_id for row in rows} | set(faces),
         )
 
     def _apply(self, counts: reactions.Counts) -> None:
@@ -213,6 +216,17 @@ class PostCardsState(rx.State, mixin=True):
                 )
         self.posts = kept
 
+    async def _on_user_changed(self, face: UserFace | None, _tab: Tab) -> None:
+        """An author's picture changed: their cards on this page draw the new one."""
+        if face is None or not any(row.author_id == face.user_id for row in self.posts):
+            return
+        self.posts = [
+            replace(row, author_avatar=face.card, author_username=face.username)
+            if row.author_id == face.user_id
+            else row
+            for row in self.posts
+        ]
+
 
 # What every tab showing a changed post gets: the event, and the post's card as a visitor sees
 # it (None when the post is gone).
@@ -223,6 +237,11 @@ def read_changed_card(db: Session, event: ev.LiveEvent, _readers: set[int]) -> C
     """Once per event and worker, however many tabs show the post: its card with no reader's
     flags (one statement), instead of one statement per open tab."""
     return event, cards_by_id(db, [event.ref_id], viewer_id=0).get(event.ref_id)
+
+
+def _face_of_author(db: Session, event: ev.LiveEvent, _readers: set[int]) -> UserFace | None:
+    """What every tab drawing the author's cards is sent: their face, read once."""
+    return avatars.user_face(db, user_id=event.author_id)
 
 
 def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
@@ -237,6 +256,21 @@ def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -
         visitors=True,
         read=read_changed_card,
         concerns=lambda token, tab, event: TABS.may_show_post(token, tab, event.ref_id),
+    )
+    subscribe_faces(state, where)
+
+
+def subscribe_faces(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
+    """Have the tabs showing `state`'s page (`where`) draw an author's new picture on their
+    cards: read once for all of them, sent only to the tabs that list a post of theirs."""
+    delivery.subscribe(
+        ev.USER_CHANGED,
+        state,
+        "_on_user_changed",
+        where=where,
+        visitors=True,
+        read=_face_of_author,
+        concerns=lambda token, tab, event: TABS.may_show_author(token, tab, event.author_id),
     )
 
 

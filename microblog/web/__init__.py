@@ -10,8 +10,9 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
   prerendered profile page (`profile_skeleton.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
 - for everything: security headers (`security_headers.py`), the websocket limit per address
-  (`connection_limit.py`), request timing for the Prometheus metrics at /metrics
-  (`metrics.py`) and a request id for the logs (`request_id.py`).
+  (`connection_limit.py`), the size limit of Reflex's upload endpoint (`upload_limit.py`),
+  request timing for the Prometheus metrics at /metrics (`metrics.py`) and a request id for the
+  logs (`request_id.py`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.web.request_id import RequestIdMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
+from microblog.web.upload_limit import UploadLimitMiddleware
 
 
 def create_http_app() -> FastAPI:
@@ -56,5 +58,6 @@ def create_http_app() -> FastAPI:
     app.add_middleware(MetricsMiddleware)  # times all of the above; counts open websockets
     app.add_middleware(RequestIdMiddleware)  # in every log line of the request
     app.add_middleware(ConnectionLimitMiddleware)
+    app.add_middleware(UploadLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
     return app

@@ -69,6 +69,8 @@ class HtmlRenderer:
             return post_url(int(self.value(v.post_id)))
         if isinstance(v, w.Initial):
             return str(self.value(v.name))[:1].upper()
+        if isinstance(v, w.Hue):
+            return w.hue_of(str(self.value(v.name)))
         if isinstance(v, w.Eq):
             return self.value(v.left) == self.value(v.right)
         if isinstance(v, w.Not):
@@ -120,7 +122,8 @@ class HtmlRenderer:
             message = Message(n.message.msgid, n.message.plural, count)
             return html.escape(translate(message, self.lang))
         if isinstance(n, w.Avatar):
-            return self._element("span", n.cls, dict(n.attrs), self.text(w.Initial(n.username)))
+            attrs = {**n.attrs, "data-hue": w.Hue(n.username)}
+            return self._element("span", n.cls, attrs, self.text(w.Initial(n.username)))
         if isinstance(n, w.Moment):
             iso = str(self.value(n.iso))
             if n.kind == "local":

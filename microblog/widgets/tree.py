@@ -58,6 +58,25 @@ class Initial:
     name: Value
 
 
+HUES = 8
+
+
+def hue_of(name: str) -> int:
+    """Which of `HUES` colours a name's initial is drawn in: a hash of its code points, the
+    same in Python (the server's drawing) and in the browser (`Hue` on the live page)."""
+    value = 0
+    for char in name:
+        value = (value * 31 + ord(char)) % 1_000_003
+    return value % HUES
+
+
+@dataclass(frozen=True)
+class Hue:
+    """The colour of a name's initial (`hue_of`), so people stay apart when no picture loads."""
+
+    name: Value
+
+
 @dataclass(frozen=True)
 class Eq:
     left: Value
@@ -101,6 +120,7 @@ Value = (
     | Profile
     | Thread
     | Initial
+    | Hue
     | Eq
     | Not
     | And
@@ -179,7 +199,8 @@ class Plural:
 
 @dataclass(frozen=True)
 class Avatar:
-    """A user's picture over their initial: the initial shows until the picture loads, and the
+    """A user's picture over their initial, in a circle of the name's own colour (`Hue`): the
+    initial shows until the picture loads, and stays when it cannot (Gravatar unreachable); the
     server draws the initial alone (web/first_paint.py says why)."""
 
     username: Value

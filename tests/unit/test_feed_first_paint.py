@@ -289,7 +289,11 @@ def test_the_requested_page_and_the_readers_own_language(site: Site) -> None:
 def test_home_is_the_signed_in_readers_own_feed(site: Site) -> None:
     response = httpx.get(f"{site.base}/", headers={"Cookie": site.cookie})
     nav = _nav_part(response.text)  # her links, in her language, before the page is live
-    assert 'href="/messages">Mensajes</a>' in nav and 'href="/user/susan">Perfil</a>' in nav
+    assert 'href="/messages">Mensajes</a>' in nav and "<span>Perfil</span></a>" in nav
+    # Profile leads to the reader's page, with their initial where the live page draws their
+    # picture (the picture itself comes with the live page).
+    assert 'nav-profile" href="/user/susan"><span class="post-avatar nav-avatar"' in nav
+    assert 'aria-hidden="true" data-hue="' in nav and '">S</span>' in nav
     assert 'href="/auth/logout">Cerrar sesión</a>' in nav and "Log in" not in nav
     assert _cards(response.text) == site.susans_home[:2]
     page_2 = httpx.get(f"{site.base}/?page=2", headers={"Cookie": site.cookie})

@@ -71,7 +71,7 @@ def test_follow_notifies_the_followed_user(session: Session, add_user: AddUser) 
     assert [(r.kind, r.actor_username) for r in rows] == [(notifications.FOLLOWER, "john")]
     assert rows[0].text == "john started following you."
     assert rows[0].href == "/user/john"
-    assert rows[0].actor_avatar == avatar_url(john.email, 36)
+    assert rows[0].actor_avatar == avatar_url(john.email, 36, picture=None)
     assert rows[0].unread
     assert _rows(session, john.id) == []  # the follower is not notified
 

@@ -335,7 +335,15 @@ def test_the_profile_header_is_drawn_the_same(values: dict[str, Any], lang: str)
 
 @pytest.mark.parametrize("widget", [SIGNED_IN, SIGNED_OUT], ids=["signed in", "visitor"])
 def test_the_navbar_links_are_drawn_the_same(widget: Node) -> None:
-    server, live = _both(widget, {"user_name": "tom", "logout_url": "/auth/logout"}, "zh")
+    server, live = _both(
+        widget,
+        {
+            "user_name": "tom",
+            "user_avatar": "https://www.gravatar.com/avatar/abc?d=identicon&s=36",
+            "logout_url": "/auth/logout",
+        },
+        "zh",
+    )
     assert server == live
 
 

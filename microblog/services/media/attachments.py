@@ -12,7 +12,8 @@ change, in the same transaction, like the counters: a list of 25 cards reads the
 posts in its one statement (services/post_rows.py).
 
 Files are deleted only after the transaction that let go of them commits, and only when no row
-names them any more (the same picture uploaded twice is one file: services/media/store.py).
+names them any more: no attachment, and no user's avatar (services/avatars.py lets go of an old
+picture's files here too). The same picture uploaded twice is one file (services/media/store.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import PurePath
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -32,7 +33,15 @@ from microblog.after_commit import defer
 from microblog.config import get_settings
 from microblog.i18n import _l, _ln
 from microblog.live.events import post_changed, publish_after_commit
-from microblog.models import MEDIA_ALT_MAX, LinkCard, MediaAttachment, Post, row_id, table_of
+from microblog.models import (
+    MEDIA_ALT_MAX,
+    LinkCard,
+    MediaAttachment,
+    Post,
+    User,
+    row_id,
+    table_of,
+)
 from microblog.services import search
 from microblog.services.errors import Invalid, NotFound
 from microblog.services.media.images import (
@@ -49,6 +58,7 @@ log = logging.getLogger(__name__)
 _MEDIA = table_of(MediaAttachment).c
 _LINK_CARD = table_of(LinkCard).c
 _POST = table_of(Post).c
+_USER = table_of(User).c
 PENDING_PER_USER = 40
 """Uploads one person may hold unattached at once: enough for several drafts, not a store."""
 
@@ -301,7 +311,7 @@ def delete_orphaned_media(
     return len(rows)
 
 
-def forget_files_after_commit(session: Session, pairs: Sequence[tuple[str, str]]) -> None:
+def forget_files_after_commit(session: Session, pairs: Sequence[tuple[str, ...]]) -> None:
     """Once this transaction commits, delete each named file that no row names any more."""
     names = sorted({name for pair in pairs for name in pair})
     bind = session.get_bind()
@@ -312,7 +322,8 @@ def forget_files_after_commit(session: Session, pairs: Sequence[tuple[str, str]]
 
 
 def delete_unreferenced_files(engine: Engine, names: Sequence[str]) -> list[str]:
-    """Delete the files of `names` that no attachment names; returns those deleted."""
+    """Delete the files of `names` that no attachment and no avatar names; returns those
+    deleted."""
     with Session(engine) as session:
         used = set(
             session.execute(select(_MEDIA.file_name).where(_MEDIA.file_name.in_(names))).scalars()
@@ -323,6 +334,12 @@ def delete_unreferenced_files(engine: Engine, names: Sequence[str]) -> list[str]
         used |= set(
             session.execute(select(_LINK_CARD.image).where(_LINK_CARD.image.in_(names))).scalars()
         )
+        # `user.avatar` holds two names with a space between (services/avatars.py). A scan of
+        # the avatar column, paid only when files are let go of, never by a page.
+        avatars = session.execute(
+            select(_USER.avatar).where(or_(*(_USER.avatar.contains(name) for name in names)))
+        ).scalars()
+        used |= {name for value in avatars if value for name in value.split()}
     store = get_store()
     deleted = []
     for name in names:

@@ -19,6 +19,9 @@ image data in a "polyglot") is not in the new file, because the new file holds o
 - Sizes: the display file fits in 1600 x 1600, the thumbnail in 400 x 400, never enlarged.
 - The blurhash (https://blurha.sh) of the thumbnail is the placeholder clients draw while the
   picture loads, computed on a 32-pixel copy.
+- Squares (`process_square`, avatars): the same checks and cleaning, then the largest centred
+  square, written as WebP (small, and keeps transparency) at each size asked for, never
+  enlarged; an animation gives its first frame.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from __future__ import annotations
 import base64
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import blurhash
 from PIL import Image, ImageCms, ImageOps, ImageSequence
@@ -43,6 +48,7 @@ THUMBNAIL_SIZE = 400
 BLURHASH_SOURCE = 32
 QUALITY = 85
 FIELD = "file"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -91,10 +97,38 @@ def _refuse(message: str) -> Invalid:
     return Invalid({FIELD: message})
 
 
+@dataclass(frozen=True)
+class SquareImage:
+    """One size of a square picture (`process_square`)."""
+
+    data: bytes
+    size: int  # width and height
+    content_type: str
+    extension: str
+
+
 def process_image(data: bytes, *, limits: ImageLimits | None = None) -> ProcessedImage:
     """Check, clean and re-encode one upload; raises `Invalid` (field "file") with a message
     for the person who uploaded it. CPU-bound: call it from a worker thread."""
     limits = limits or ImageLimits.from_settings()
+    return _checked(data, limits, lambda announced: _process(data, announced, limits))
+
+
+def process_square(
+    data: bytes, *, sizes: tuple[int, ...], limits: ImageLimits | None = None
+) -> list[SquareImage]:
+    """Check and clean one upload as `process_image` does, crop the largest square from its
+    centre and write it at each of `sizes`, in that order, as WebP; a
+    picture smaller than a size gives its own size instead. Raises `Invalid` (field "file").
+    CPU-bound: call it from a worker thread."""
+    limits = limits or ImageLimits.from_settings()
+    return _checked(data, limits, lambda announced: _square(data, announced, sizes, limits))
+
+
+def _checked(data: bytes, limits: ImageLimits, work: Callable[[str], T]) -> T:
+    """What every upload goes through before and around `work(format)`: not empty, not over
+    the byte limit, announced as one of our four formats, then decoded with the bomb check
+    raised to an error and any decoder failure reported as an unreadable picture."""
     if not data:
         raise _refuse(_l("The file is empty."))
     if len(data) > limits.max_bytes:
@@ -107,7 +141,7 @@ def process_image(data: bytes, *, limits: ImageLimits | None = None) -> Processe
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _process(data, announced, limits)
+            return work(announced)
     except Invalid:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -129,12 +163,19 @@ def _too_many_pixels(limits: ImageLimits) -> str:
     )
 
 
-def _process(data: bytes, announced: str, limits: ImageLimits) -> ProcessedImage:
+def _opened(data: bytes, announced: str, limits: ImageLimits) -> tuple[Image.Image, int]:
+    """The picture, opened but not decoded, and its frame count; refused above the pixel
+    limit (every frame counts) from its header alone."""
     image = Image.open(io.BytesIO(data), formats=[announced])
     frames = getattr(image, "n_frames", 1) if announced in {"GIF", "WEBP"} else 1
     width, height = image.size
     if width < 1 or height < 1 or width * height * frames > limits.max_pixels:
         raise _refuse(_too_many_pixels(limits))
+    return image, frames
+
+
+def _process(data: bytes, announced: str, limits: ImageLimits) -> ProcessedImage:
+    image, frames = _opened(data, announced, limits)
     if frames > 1:
         return _animated(image, announced, limits)
     if announced == "JPEG":
@@ -159,6 +200,31 @@ def _process(data: bytes, announced: str, limits: ImageLimits) -> ProcessedImage
         thumb_extension=EXTENSIONS[announced],
         animated=False,
     )
+
+
+def _square(
+    data: bytes, announced: str, sizes: tuple[int, ...], limits: ImageLimits
+) -> list[SquareImage]:
+    image, _frames = _opened(data, announced, limits)  # an animation: its first frame
+    if announced == "JPEG":
+        # Decoded at a fraction of its size when the square still covers the largest size.
+        image.draft("RGB", (max(sizes), max(sizes)))
+    image.load()
+    still = _clean(image)
+    if still.mode not in {"RGB", "RGBA"}:
+        still = still.convert("RGBA" if "A" in still.getbands() else "RGB")
+    side = min(still.size)
+    left, top = (still.width - side) // 2, (still.height - side) // 2
+    square = still.crop((left, top, left + side, top + side))
+    pictures = []
+    for size in sizes:
+        edge = min(size, side)
+        resized = square.resize((edge, edge), Image.Resampling.LANCZOS) if edge != side else square
+        resized.info = {}
+        out = io.BytesIO()
+        resized.save(out, "WEBP", quality=QUALITY, method=4)
+        pictures.append(SquareImage(out.getvalue(), edge, MIME["WEBP"], EXTENSIONS["WEBP"]))
+    return pictures
 
 
 def _clean(image: Image.Image) -> Image.Image:

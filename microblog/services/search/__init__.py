@@ -186,7 +186,11 @@ def search_users(session: Session, *, q: str, limit: int = USER_HITS) -> list[Us
         key=lambda u: (u.username.lower() not in words, len(u.username), u.username.lower()),
     )
     return [
-        UserHit(username=u.username, avatar=avatar_url(u.email, 36), about_me=u.about_me or "")
+        UserHit(
+            username=u.username,
+            avatar=avatar_url(u.email, 36, picture=u.avatar),
+            about_me=u.about_me or "",
+        )
         for u in ranked[:limit]
     ]
 
