@@ -111,7 +111,6 @@ def live_app(
             "MAIL_RETRY_SECONDS": "1",
             # Every test registers from 127.0.0.1.
             "API_REGISTER_RATE_LIMIT": "1000/3600",
-            "BASE_URL": f"http://localhost:{frontend_port}",
             "MS_TRANSLATOR_KEY": app_translator.key,
             "MS_TRANSLATOR_REGION": app_translator.region,
             "MS_TRANSLATOR_ENDPOINT": app_translator.endpoint,
