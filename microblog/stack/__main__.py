@@ -9,6 +9,8 @@
 - `worker --port N [--host H]`: one backend worker (what `run` starts N times; a systemd unit).
 - `nginx-site`: print the nginx site for a Linux host's own nginx.
 - `check`: the checks only: exit 0 when the database and Redis answer.
+- `healthcheck [--workers]`: exit 0 when nginx (or, with `--workers`, every worker) answers
+  /healthz: the container's HEALTHCHECK, without curl in the image.
 """
 
 from __future__ import annotations
@@ -88,11 +90,38 @@ def _run(stack: StackSettings, *, workers: bool, with_nginx: bool) -> int:
     return supervisor.Stack(children, front).run()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m microblog.stack", description=__doc__.split("\n\n")[0]
+def _healthcheck(stack: StackSettings, *, workers: bool) -> int:
+    """Probe from inside the host or container: the workers directly, or nginx under the
+    public host name (any other name is redirected)."""
+    import urllib.request
+
+    everywhere = ("", "0.0.0.0", "::")  # noqa: S104 (addresses a server listens on, not ours)
+    urls: list[tuple[str, str | None]]
+    if workers:
+        probe = "127.0.0.1" if stack.worker_host in everywhere else stack.worker_host
+        urls = [(f"http://{probe}:{port}/healthz", None) for port in stack.ports]
+    else:
+        host = "127.0.0.1" if stack.listen_host in everywhere else stack.listen_host
+        urls = [(f"http://{host}:{stack.listen_port}/healthz", stack.server_name)]
+    for url, name in urls:
+        request = urllib.request.Request(url, headers={"Host": name} if name else {})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 (ours)
+                if answer.status != 200:
+                    return 1
+        except OSError as problem:
+            print(f"{url}: {problem}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The commands and their arguments (also read by tests/unit/test_deploy_files.py, which
+    checks that the Makefile, the Dockerfile, compose.yaml and the systemd units call them)."""
+    found = argparse.ArgumentParser(
+        prog="python -m microblog.stack", description=(__doc__ or "").split("\n\n")[0]
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = found.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="check, build, migrate, serve (make prod)")
     only = run.add_mutually_exclusive_group()
     only.add_argument("--workers-only", action="store_true", help="no nginx")
@@ -101,16 +130,29 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("build", help="build the frontend if its inputs changed")
     commands.add_parser("check", help="check that the database and Redis answer")
     commands.add_parser("nginx-site", help="print the nginx site for this installation")
+    health = commands.add_parser("healthcheck", help="exit 0 when nginx (or the workers) answer")
+    health.add_argument("--workers", action="store_true", help="probe the workers, not nginx")
     worker = commands.add_parser("worker", help="one backend worker")
     worker.add_argument("--port", type=int, required=True)
     worker.add_argument("--host", default=None)
-    args = parser.parse_args(argv)
+    return found
+
+
+# The commands that run the app (and so need a SECRET_KEY, made on the first start if unset).
+_RUN_THE_APP = {"run", "prepare", "worker", "check"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    runs_app = args.command in _RUN_THE_APP and not getattr(args, "nginx_only", False)
 
     try:
         stack = load_stack_settings()
-        stack_environment(stack)
+        stack_environment(stack, secret=runs_app)
     except ConfigError as problem:
         return _fail([str(problem)])
+    if args.command == "healthcheck":
+        return _healthcheck(stack, workers=args.workers)
     if args.command == "worker":
         from microblog.stack.worker import run_worker
 

@@ -111,16 +111,21 @@ def _secret_key() -> str:
         return SECRET_FILE.read_text().strip()
     SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    descriptor = os.open(SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it just now
+        return SECRET_FILE.read_text().strip()
     with os.fdopen(descriptor, "w") as file:
         file.write(key + "\n")
     print(f"stack: made a SECRET_KEY for this installation in {SECRET_FILE}", flush=True)
     return key
 
 
-def stack_environment(stack: StackSettings) -> None:
+def stack_environment(stack: StackSettings, *, secret: bool = True) -> None:
     """Set, in this process's environment (inherited by every child), what the app's settings
-    default to under the stack. What the operator set stays as it is."""
+    default to under the stack. What the operator set stays as it is. Without `secret` (the
+    frontend build, which signs nothing: a container image must not carry a key) no SECRET_KEY
+    is made."""
     defaults = {
         "MICROBLOG_ENV": "production",
         "PUBLIC_URL": stack.public_url,
@@ -136,5 +141,5 @@ def stack_environment(stack: StackSettings) -> None:
         os.environ.setdefault(name, value)
     # One port serves pages, websocket and API: Reflex's production mode.
     os.environ["REFLEX_ENV_MODE"] = "prod"
-    if os.environ["MICROBLOG_ENV"] not in {"dev", "development", "test"}:
+    if secret and os.environ["MICROBLOG_ENV"] not in {"dev", "development", "test"}:
         os.environ["SECRET_KEY"] = _secret_key()
