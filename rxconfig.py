@@ -14,6 +14,7 @@ from microblog.config import (
     trusted_proxy_hops,
     written_folders,
 )
+from microblog.web.dev_api_proxy import DevApiProxyPlugin
 from microblog.web.profile_skeleton import ProfileSkeletonPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
@@ -69,5 +70,7 @@ config = rx.Config(
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
         ProfileSkeletonPlugin(),
+        # `make run`: the API, its docs and the health checks on the public (frontend) address.
+        *([DevApiProxyPlugin(_addresses.backend)] if _addresses.backend != _addresses.site else []),
     ],
 )
