@@ -66,7 +66,8 @@ def _nginx_child(stack: StackSettings) -> supervisor.Child | None:
     if tested.returncode != 0:
         _fail([f"nginx refused its configuration ({config}); see above"])
         return None
-    return supervisor.nginx_child(stack.nginx, config)
+    host = stack.listen_host if stack.listen_host not in ("", "0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
+    return supervisor.nginx_child(stack.nginx, config, (host, stack.listen_port))
 
 
 def _run(stack: StackSettings, *, workers: bool, with_nginx: bool) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -52,6 +53,7 @@ class Child:
     argv: Sequence[str]
     stop_signal: signal.Signals = signal.SIGTERM
     health_url: str | None = None
+    listens_on: tuple[str, int] | None = None  # nginx: ready once this accepts connections
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     delay: float = 1.0
@@ -105,6 +107,8 @@ class Stack:
                 return 1
             if self.nginx:
                 self.nginx.start()
+                if not self._wait_listening(self.nginx):
+                    return 1
             say("ready")
             return self._watch()
         finally:
@@ -129,6 +133,25 @@ class Stack:
                 return False
             self.stopping.wait(0.3)
         return True
+
+    def _wait_listening(self, child: Child) -> bool:
+        if child.listens_on is None:
+            return True
+        deadline = time.monotonic() + 30
+        while not self.stopping.is_set():
+            if (code := child.exited()) is not None:
+                say(f"{child.name} exited with {code} while starting; see its output above")
+                return False
+            try:
+                socket.create_connection(child.listens_on, timeout=1).close()
+            except OSError:
+                if time.monotonic() > deadline:
+                    say(f"{child.name} is not listening on {child.listens_on} after 30 s")
+                    return False
+                self.stopping.wait(0.1)
+                continue
+            return True
+        return False
 
     def _watch(self) -> int:
         while not self.stopping.wait(0.25):
@@ -177,6 +200,7 @@ def worker_child(port: int, host: str) -> Child:
     return Child(name=f"worker :{port}", argv=argv, health_url=f"http://{probe}:{port}/healthz")
 
 
-def nginx_child(nginx: str, config: Path) -> Child:
+def nginx_child(nginx: str, config: Path, listens_on: tuple[str, int]) -> Child:
     # SIGTERM: nginx's fast shutdown. A graceful one would wait for every open websocket.
-    return Child(name="nginx", argv=[nginx, "-c", str(config), "-e", "stderr"])
+    argv = [nginx, "-c", str(config), "-e", "stderr"]
+    return Child(name="nginx", argv=argv, listens_on=listens_on)
