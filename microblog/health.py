@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from microblog import db
 from microblog.config import get_settings
-from microblog.db import get_engine
 
 TIMEOUT = 3.0  # seconds per check
 
@@ -38,7 +38,7 @@ def _problem(error: BaseException) -> str:
 
 
 def check_database() -> None:
-    with get_engine().connect() as connection:
+    with db.get_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
 
 
