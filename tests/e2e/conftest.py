@@ -125,15 +125,23 @@ def live_app(
 
 
 @pytest.fixture(scope="session")
-def browser(live_app: RunningApp) -> Iterator[Browser]:
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright, once per test session: Playwright's sync API runs one
+    instance per process, so every module's browser is this one."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_app: RunningApp, chromium: Browser) -> Browser:
+    """The browser of the tests against `live_app` (started first)."""
+    return chromium
 
 
 NewPage = Callable[[], "Page"]

@@ -34,7 +34,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from microblog.config import PROJECT_ROOT, normalize_database_url
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, http_status
+from tests.app_server import CHROMIUM, free_port, http_status
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.test_live import badge, send_message
 from tests.tcp_proxy import TcpProxy
@@ -237,15 +237,10 @@ def stack(
 
 
 @pytest.fixture(scope="module")
-def browser(stack: Stack) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(stack: Stack, chromium: Browser) -> Browser:
+    """The session's Chromium (tests/e2e/conftest.py), without the development server the
+    other browser tests start."""
+    return chromium
 
 
 @pytest.fixture
