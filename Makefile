@@ -13,14 +13,23 @@ PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEN
 export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 
-.PHONY: run test test-3.13 test-no-browser setup setup-dev icu browser lint seed seed-scale bench \
-	clean translations
+.PHONY: run prod test test-3.13 test-no-browser setup setup-dev icu browser nginx lint seed \
+	seed-scale bench clean translations
 
 run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
 	$(BIN)/python -m microblog migrate
 	$(REFLEX_ENV) $(BIN)/reflex run
 
-test: setup-dev browser  ## set up, lint, check types, run every test
+# The production stack (README, "Deploying"): nginx on the port of PUBLIC_URL (default
+# http://localhost:8080) in front of WEB_WORKERS backend workers (default: one per core), with
+# DATABASE_URL and REDIS_URL. Builds the frontend only when its inputs changed (into .web-prod/,
+# beside make run's .web/), migrates, and stops everything on Ctrl-C. The containers and the
+# systemd units run the same command (microblog/stack/).
+PROD_WEB_DIR ?= .web-prod
+prod: setup nginx  ## nginx + WEB_WORKERS workers on PUBLIC_URL (see README, Deploying)
+	$(REFLEX_ENV) REFLEX_WEB_WORKDIR=$(PROD_WEB_DIR) $(BIN)/python -m microblog.stack run
+
+test: setup-dev browser nginx  ## set up, lint, check types, run every test
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -80,6 +89,12 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Install Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# Debian's nginx, for make prod and its test (tests/e2e/test_production.py).
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else echo "Install nginx: sudo apt-get install nginx" >&2; exit 1; fi; }
+
 lint: setup-dev
 	$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy
 
@@ -93,4 +108,4 @@ bench: setup-dev browser
 	$(REFLEX_ENV) $(BIN)/python -m benchmarks.bench_feeds --seed --browser
 
 clean:
-	rm -rf $(VENV) .venv-3.13 $(TOOLS) .web .states
+	rm -rf $(VENV) .venv-3.13 $(TOOLS) .web .web-prod .states

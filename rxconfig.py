@@ -7,7 +7,14 @@ from dotenv import load_dotenv
 from reflex_base.constants import PackageJson
 from reflex_base.plugins.sitemap import SitemapPlugin
 
-from microblog.config import PROJECT_ROOT, tab_state_store, written_folders
+from microblog.config import (
+    PROJECT_ROOT,
+    public_addresses,
+    tab_state_store,
+    trusted_proxy_hops,
+    written_folders,
+)
+from microblog.web.dev_api_proxy import DevApiProxyPlugin
 from microblog.web.profile_skeleton import ProfileSkeletonPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
@@ -35,9 +42,9 @@ PackageJson.Commands.DEV = f"react-router dev --host {_frontend_host}"
 
 _frontend_port = int(os.environ.get("REFLEX_FRONTEND_PORT", "3000"))
 _backend_port = int(os.environ.get("REFLEX_BACKEND_PORT", "8000"))
-_deploy_url = os.environ.get("DEPLOY_URL", f"http://localhost:{_frontend_port}")
-_api_url = os.environ.get("API_URL", f"http://localhost:{_backend_port}")
-_origins = os.environ.get("CORS_ALLOWED_ORIGINS", "")
+# Every address follows from PUBLIC_URL (microblog/config.py, `public_addresses`): the pages'
+# own, the backend's (the same under `make prod`; the backend port under `make run`), CORS.
+_addresses = public_addresses()
 _redis_url = os.environ.get("REDIS_URL") or None
 # Per-tab state: Redis when configured, the disk while developing, memory otherwise (why: the
 # docstring of tab_state_store). Set only when chosen, so that REDIS_URL still selects Redis.
@@ -48,11 +55,12 @@ config = rx.Config(
     frontend_port=_frontend_port,
     backend_port=_backend_port,
     backend_host=os.environ.get("BACKEND_HOST", "127.0.0.1"),
-    deploy_url=_deploy_url,
-    api_url=_api_url,
-    # Only our own frontend may open a websocket with the user's cookie.
-    cors_allowed_origins=tuple(o for o in _origins.split(",") if o)
-    or (_deploy_url, f"http://127.0.0.1:{_frontend_port}"),
+    deploy_url=_addresses.site,
+    api_url=_addresses.backend,
+    # Only our own pages may open a websocket with the user's cookie.
+    cors_allowed_origins=_addresses.origins,
+    # The client address behind reverse proxies: the same rule as microblog/client_address.py.
+    trusted_proxy_hops=trusted_proxy_hops(),
     disable_plugins=[SitemapPlugin],
     # The tutorial's REDIS_URL: per-tab state in Redis, so several backend workers can run.
     redis_url=_redis_url,
@@ -62,5 +70,7 @@ config = rx.Config(
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
         ProfileSkeletonPlugin(),
+        # `make run`: the API, its docs and the health checks on the public (frontend) address.
+        *([DevApiProxyPlugin(_addresses.backend)] if _addresses.backend != _addresses.site else []),
     ],
 )

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -86,8 +87,12 @@ class Settings:
     mail_retry_seconds: float = 30.0
     mail_max_attempts: int = 20
     mail_max_age_hours: float = 48.0
-    # Links in emails are built from this, never from a request's Host header.
+    # PUBLIC_URL: the one address people use (the frontend, email links, CORS, the cookie's
+    # Secure flag all follow from it: `public_addresses`). Never taken from a Host header.
     base_url: str = "http://localhost:3000"
+    # Reverse proxies in front of the backend whose X-Forwarded-For is believed
+    # (microblog/client_address.py): 1 under `make prod` (nginx), 0 otherwise.
+    trusted_proxy_hops: int = 0
     # Logging: a rotating file under logs/, or stdout with LOG_TO_STDOUT.
     log_to_stdout: bool = False
     log_file: str = "logs/microblog.log"
@@ -147,7 +152,7 @@ class Settings:
     media_per_post: int = 4
     # Uploads never attached to a post are deleted once this old (jobs.py).
     media_orphan_hours: float = 24.0
-    # The backend's own address (rxconfig.py's API_URL): local media are served from there.
+    # The backend's own address (`public_addresses`): local media are served from there.
     api_url: str = "http://localhost:8000"
     # Link previews (services/link_cards.py, services/safe_fetch.py): the first link of a post
     # gets a card, fetched in the background under these limits; a card is fetched again for a
@@ -192,9 +197,9 @@ def _media_dir() -> Path:
 
 
 def _default_api_url() -> str:
-    """The backend's address, as rxconfig.py computes it (API_URL, else the dev backend)."""
-    port = os.environ.get("REFLEX_BACKEND_PORT", "8000")
-    return os.environ.get("API_URL") or f"http://localhost:{port}"
+    """The backend's address (PUBLIC_URL's, or the dev backend's port beside it), as
+    rxconfig.py gives it to Reflex: local pictures are served from there."""
+    return public_addresses().backend
 
 
 def written_folders() -> list[Path]:
@@ -218,19 +223,106 @@ def written_folders() -> list[Path]:
 
 def _default_cookie_name() -> str:
     """Cookies ignore ports: a second copy on another port gets its own cookie name, so logging
-    in to one copy does not log you out of the other in the same browser."""
-    port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
-    return "microblog_session" if port == "3000" else f"microblog_session_{port}"
+    in to one copy does not log you out of the other in the same browser. The port is the
+    public address's (`make run`: the frontend's, 3000; `make prod`: PUBLIC_URL's)."""
+    port = public_addresses().site_port
+    return "microblog_session" if port in (80, 443, 3000) else f"microblog_session_{port}"
 
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _default_base_url() -> str:
-    """The site's public address: DEPLOY_URL when served behind a proxy, else the dev server."""
-    port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
-    return os.environ.get("DEPLOY_URL") or f"http://localhost:{port}"
+# Settings that PUBLIC_URL replaced: refused with a message rather than silently disagreeing
+# with it (four addresses had to name the same site, and browsing by another one made login
+# fail without a word).
+OBSOLETE_ADDRESS_SETTINGS = ("DEPLOY_URL", "API_URL", "BASE_URL", "CORS_ALLOWED_ORIGINS")
+
+
+@dataclass(frozen=True)
+class PublicAddresses:
+    """Where the browser finds the site, all derived from PUBLIC_URL.
+
+    - `site`: PUBLIC_URL itself, the address people type and email links use: under `make prod`
+      nginx's, under `make run` the frontend dev server's (default http://localhost:3000).
+    - `backend`: where pages reach the backend (websocket, /auth, /api). Under `make prod` (and
+      any single-port production run) the same address; under `make run` the same scheme and
+      host on the backend's port, so the session cookie (set by the backend, scoped to a host,
+      not a port) is the page's own.
+    """
+
+    site: str
+    backend: str
+
+    @property
+    def site_port(self) -> int:
+        return _port_of(self.site)
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The origins our pages and backend are served from (CORS, Fetch Metadata checks)."""
+        return tuple(dict.fromkeys(origin_of(url) for url in (self.site, self.backend)))
+
+    @property
+    def is_https(self) -> bool:
+        return self.site.startswith("https://")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _port_of(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def check_public_url(url: str) -> str:
+    """PUBLIC_URL as an origin without a trailing slash, or a ConfigError saying what is wrong."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        msg = f"PUBLIC_URL must be an http(s):// address, e.g. http://localhost:8080: {url!r}"
+        raise ConfigError(msg)
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        msg = f"PUBLIC_URL is the site's origin, without a path (Microblog serves from /): {url!r}"
+        raise ConfigError(msg)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def public_addresses() -> PublicAddresses:
+    """The addresses, from the environment only (rxconfig.py reads them before any setting)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    obsolete = [name for name in OBSOLETE_ADDRESS_SETTINGS if os.environ.get(name)]
+    if obsolete:
+        msg = (
+            f"{', '.join(obsolete)} {'is' if len(obsolete) == 1 else 'are'} no longer read: the "
+            "site's one address is PUBLIC_URL (e.g. PUBLIC_URL=https://microblog.example.com), "
+            "from which the backend's address, CORS, cookies and email links follow."
+        )
+        raise ConfigError(msg)
+    frontend_port = os.environ.get("REFLEX_FRONTEND_PORT", "3000")
+    backend_port = os.environ.get("REFLEX_BACKEND_PORT", "8000")
+    site = check_public_url(os.environ.get("PUBLIC_URL") or f"http://localhost:{frontend_port}")
+    one_port = os.environ.get("REFLEX_ENV_MODE") == "prod" or frontend_port == backend_port
+    if one_port:
+        return PublicAddresses(site=site, backend=site)
+    parts = urlsplit(site)
+    backend = f"{parts.scheme}://{_bracketed(parts.hostname or 'localhost')}:{backend_port}"
+    return PublicAddresses(site=site, backend=backend)
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def trusted_proxy_hops() -> int:
+    """TRUSTED_PROXY_HOPS, for the settings and for rxconfig.py (Reflex's own client_ip)."""
+    value = os.environ.get("TRUSTED_PROXY_HOPS", "").strip() or "0"
+    if not value.isdigit():
+        msg = f"TRUSTED_PROXY_HOPS is a number of reverse proxies (0, 1, 2 ...): {value!r}"
+        raise ConfigError(msg)
+    return int(value)
 
 
 def _log_format(value: str | None) -> str:
@@ -309,7 +401,8 @@ def load_settings() -> Settings:
         mail_retry_seconds=max(0.1, float(os.environ.get("MAIL_RETRY_SECONDS") or 30)),
         mail_max_attempts=max(1, int(os.environ.get("MAIL_MAX_ATTEMPTS") or 20)),
         mail_max_age_hours=max(0.01, float(os.environ.get("MAIL_MAX_AGE_HOURS") or 48)),
-        base_url=(os.environ.get("BASE_URL") or _default_base_url()).rstrip("/"),
+        base_url=public_addresses().site,
+        trusted_proxy_hops=trusted_proxy_hops(),
         log_to_stdout=_flag("LOG_TO_STDOUT"),
         log_file=str(_log_file()),
         log_max_bytes=int(os.environ.get("LOG_MAX_BYTES") or 1_048_576),

@@ -1,6 +1,6 @@
 """The emails Microblog sends. Each is described once, as paragraphs of text and links, and
 rendered twice by `_letter`: as plain text and as HTML, where everything is escaped. Links are
-built from the configured BASE_URL (never from a request's Host header, which an attacker can
+built from PUBLIC_URL (never from a request's Host header, which an attacker can
 set). Each is written in the recipient's language (`User.language`, English when they never
 chose one); the text comes from the message catalogs."""
 

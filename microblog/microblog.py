@@ -69,6 +69,10 @@ app = rx.App(
     stylesheets=["/microblog.css"],
     # Without an icon of its own, every page load also asked for /favicon.ico and got a 404.
     head_components=[
+        # First: a page reached under another address than PUBLIC_URL moves there.
+        rx.el.script(
+            src="/public_origin.js", custom_attrs={"data-origin": get_config().deploy_url}
+        ),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         # A plain (not module) script: it runs before the app's scripts read the tab token.
         rx.el.script(src="/tab_token.js"),

@@ -38,6 +38,12 @@ FORBIDDEN = {
     "backup.py": {"reflex", "microblog.state", "microblog.web", "microblog.api", "fastapi"},
     # The instruments; the web side, the states and the live delivery measure into them.
     "metrics.py": {"reflex", "microblog.state", "microblog.web", "fastapi", "starlette"},
+    # The client-address rule and the readiness checks serve the API, the states, the web
+    # stack and the production stack alike: plain code under all of them.
+    "client_address.py": {"reflex", "fastapi", "starlette", "microblog.state", "microblog.web"},
+    "health.py": {"reflex", "fastapi", "starlette", "microblog.state", "microblog.web"},
+    # The production stack runs the app as processes; it never reaches into the UI layers.
+    "stack": {"microblog.state", "microblog.pages", "microblog.components", "microblog.api"},
     "pages": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
     "components": {"microblog.services", "microblog.db", "sqlmodel", "sqlalchemy"},
 }

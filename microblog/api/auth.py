@@ -24,6 +24,7 @@ from fastapi.security import (
 from sqlmodel import Session
 
 from microblog.api.errors import ApiError
+from microblog.client_address import client_address as address_of
 from microblog.db import session_scope
 from microblog.models import User
 from microblog.services import api_tokens
@@ -100,7 +101,7 @@ def authorized(credentials: HTTPAuthorizationCredentials | None) -> Iterator[tup
 
 
 def client_address(request: Request) -> str:
-    """The peer's address, which rate limits and the login throttle count against. Behind a
-    reverse proxy this is the proxy's unless the server is told to trust its forwarded headers
-    (see docs/api.md)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address, which rate limits and the login throttle count against: the peer,
+    or behind trusted reverse proxies the address they name (microblog/client_address.py)."""
+    peer = request.client.host if request.client else None
+    return address_of(peer, request.headers.getlist("x-forwarded-for"))

@@ -12,11 +12,11 @@ Every failed login counts against three keys (rows of `LoginFailure`):
 `<login>` is what was typed, stripped and lower-cased, never whether an account exists: an unknown
 name is throttled exactly like a real one, so the throttle tells nothing about who is registered.
 (A user's name and their email are two logins, so each account really has two such budgets.)
-`<client>` is the address as Reflex reports it (`router.session.client_ip`): an IPv6 address
+`<client>` is the client's address (microblog/client_address.py): an IPv6 address
 counts as its /64 network, because one host usually owns a whole /64 and could otherwise take a
 fresh address for every guess. Behind a reverse proxy every client has the proxy's address unless
-Reflex is told how many proxies to trust (`trusted_proxy_hops`, env `REFLEX_TRUSTED_PROXY_HOPS`);
-without it the client limit would hold everyone together.
+the proxies are trusted (`TRUSTED_PROXY_HOPS`, 1 under `make prod`); without it the client
+limit would hold everyone together.
 
 No lock-out that an attacker can use against a real user:
 - the pair and client limits only ever slow the address that failed;

@@ -17,6 +17,7 @@ from microblog.security import safe_next_path, ticket_binding
 from microblog.services import registration
 from microblog.services.errors import Invalid, TooManyRequests
 from microblog.services.login import log_in
+from microblog.state.client import client_of
 from microblog.state.confirm_email import ConfirmEmailState
 from microblog.state.locale import language_of
 from microblog.state.session import SessionState
@@ -99,9 +100,9 @@ class LoginState(rx.State):
             )
             return None
         next_path = self._next_path()
-        # The socket's peer address, or the client's as reported by `trusted_proxy_hops` reverse
-        # proxies (see services/login_throttle.py).
-        client = self.router.session.client_ip
+        # The socket's peer address, or the client's as named by trusted reverse proxies
+        # (microblog/client_address.py).
+        client = client_of(self.router)
         try:
             attempt = await run_db(
                 lambda db: log_in(
@@ -158,8 +159,8 @@ class RegisterState(rx.State):
 
     @rx.event
     async def submit(self, form: dict) -> rx.event.EventSpec | None:
-        # The socket's peer address, as the login form counts it (services/login_throttle.py).
-        client = self.router.session.client_ip
+        # The client's address, as the login form counts it (microblog/client_address.py).
+        client = client_of(self.router)
 
         self.error = ""
         try:

@@ -2,9 +2,9 @@
 inside (`rx.App(api_transformer=create_http_app())`), so its routes are matched before Reflex's
 own and its middlewares wrap everything Reflex serves, the production frontend included.
 
-- routes: the session cookie (`session_cookie.py`), export downloads (`export_download.py`),
-  pictures of the local media store (`media_files.py`) and the REST API (`microblog.api`, at
-  /api);
+- routes: `/healthz` and `/readyz` (`health.py`), the session cookie (`session_cookie.py`),
+  export downloads (`export_download.py`), pictures of the local media store
+  (`media_files.py`) and the REST API (`microblog.api`, at /api);
 - the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
   `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), pages at their own address
@@ -27,6 +27,7 @@ from microblog.web.connection_limit import ConnectionLimitMiddleware
 from microblog.web.dev_first_paint import router as dev_first_paint_router
 from microblog.web.export_download import router as export_download_router
 from microblog.web.first_paint import FeedFirstPaintMiddleware
+from microblog.web.health import router as health_router
 from microblog.web.media_files import router as media_files_router
 from microblog.web.metrics import MetricsMiddleware, metrics_page
 from microblog.web.page_addresses import PageAddressMiddleware
@@ -43,6 +44,7 @@ def create_http_app() -> FastAPI:
     this is where the process's start-up objects are frozen out of the garbage collector."""
     tune_garbage_collector()
     app = FastAPI(title="Microblog", docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(health_router)  # /healthz, /readyz
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
     app.include_router(media_files_router)  # /media/<name>: pictures of the local store

@@ -3,9 +3,8 @@ worker (`WS_CONNECTIONS_PER_ADDRESS`, default 40).
 
 Every open tab holds one connection and a state on the server; without a limit one address
 could open thousands. A connection over the limit is refused before the handshake completes
-(HTTP 403), and the limit frees up as soon as a connection closes. The address is the peer's,
-or the client's as named by `REFLEX_TRUSTED_PROXY_HOPS` reverse proxies (the same rule Reflex
-applies to `router.session.client_ip`).
+(HTTP 403), and the limit frees up as soon as a connection closes. The address is the client's
+as microblog/client_address.py reads it (the peer, or behind trusted proxies the one they name).
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from reflex.config import get_config
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from microblog.client_address import client_address
 from microblog.config import get_settings
 from microblog.logs import LineLimiter, log_limited
 
@@ -26,15 +25,13 @@ EVENT_PATH = "/_event"
 
 
 def scope_client_ip(scope: Scope) -> str:
-    client = scope.get("client") or ("unknown", 0)
-    address = str(client[0])
-    hops = get_config().trusted_proxy_hops
-    if hops:
-        raw = dict(scope.get("headers") or []).get(b"x-forwarded-for", b"").decode("latin-1")
-        forwarded = [ip.strip() for ip in raw.split(",") if ip.strip()]
-        if len(forwarded) >= hops:
-            address = forwarded[-hops]
-    return address
+    client = scope.get("client")
+    forwarded = [
+        value.decode("latin-1")
+        for name, value in scope.get("headers") or []
+        if name.lower() == b"x-forwarded-for"
+    ]
+    return client_address(str(client[0]) if client else None, forwarded)
 
 
 class ConnectionLimitMiddleware:

@@ -4,8 +4,9 @@ says why).
 A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader; a profile's posts
 tab, `/user/<name>`, drawn whole by profile_first_paint.py; a thread, `/post/<id>`; a tag,
 `/tag/<name>`; and the signed-in reader's conversation, `/messages/<name>`, drawn by
-conversation_first_paint.py) gets the prerendered page, as the
-static files send it, with the requested page of posts inside its `feed-first-paint` element:
+conversation_first_paint.py) gets the prerendered page, as the static files send it (with the
+status 404 when the user or post does not exist, so that search engines and link checkers see
+what a person sees), with the requested page of posts inside its `feed-first-paint` element:
 the markup of the page's own post cards (components/post_card.py) in the reader's language,
 less what needs the live page (the user card on hover, Translate, Delete) and the avatars'
 pictures (their initials show). Its links are plain links until React takes over, and the
@@ -98,6 +99,11 @@ class Asked:
         return values[0] if values else None
 
 
+class Missing(Exception):
+    """The address names nothing (an unknown user, a post that does not exist): the page is sent
+    as drawn, for the live page to say so, with the status 404."""
+
+
 def _cards(rows: Sequence[PostRow], asked: Asked) -> str | None:
     return post_cards_html(rows, lang=asked.lang) if rows else None
 
@@ -119,11 +125,9 @@ def _home(db: Session, asked: Asked) -> str | None:
 
 
 def _profile(db: Session, asked: Asked) -> str | None:
-    """The whole profile (card, tabs, posts) on its posts tab; nothing for the other tabs, an
-    unknown user (the live page says so) or a user without posts."""
+    """The whole profile (card, tabs, posts) on its posts tab; nothing for the other tabs or a
+    user without posts; `Missing` for an unknown user."""
     tab = tab_of(asked.param("tab"))
-    if tab != "posts":
-        return None
     username = profile_username(asked.path) or ""
     reader_id = asked.reader.user_id if asked.reader else None
     try:
@@ -136,6 +140,8 @@ def _profile(db: Session, asked: Asked) -> str | None:
             per_page=get_settings().posts_per_page,
         )
     except NotFound:
+        raise Missing from None
+    if tab != "posts":
         return None
     cards = _cards(view.posts, asked)
     if cards is None:
@@ -158,8 +164,8 @@ def _tag(db: Session, asked: Asked) -> str | None:
 
 def _thread(db: Session, asked: Asked) -> str | None:
     """A thread (pages/thread.py): the posts it answers, the post, its replies, in the live
-    page's wrappers; the reply box and the pager come with the live page. Nothing for an
-    unknown post (the live page says so)."""
+    page's wrappers; the reply box and the pager come with the live page. `Missing` for an
+    unknown post."""
     reader_id = asked.reader.user_id if asked.reader else 0
     try:
         thread = open_thread(
@@ -170,7 +176,7 @@ def _thread(db: Session, asked: Asked) -> str | None:
             per_page=get_settings().posts_per_page,
         )
     except NotFound:
-        return None
+        raise Missing from None
     parts = []
     if thread.ancestors:
         ancestors = post_cards_html(thread.ancestors, lang=asked.lang)
@@ -224,6 +230,7 @@ def drawing_for(path: str) -> Draw | None:
 class Painted:
     content: str | None  # the page's posts (or profile), None when there is nothing to draw
     nav: str  # the navbar's links for the reader (web/nav_first_paint.py)
+    missing: bool = False  # the address names nothing: answered 404
 
 
 def _draw(
@@ -246,7 +253,11 @@ def _draw(
     )
     pages = query.get("page")
     page = clamp_page(pages[0] if pages else None)
-    content = draw(db, Asked(path=path, query=query, page=page, reader=reader, lang=lang))
+    asked = Asked(path=path, query=query, page=page, reader=reader, lang=lang)
+    try:
+        content = draw(db, asked)
+    except Missing:
+        return Painted(content=None, nav=nav_html(reader, lang=lang), missing=True)
     return Painted(content=content, nav=nav_html(reader, lang=lang))
 
 
@@ -300,14 +311,14 @@ async def _whole_response(app: ASGIApp, scope: Scope, receive: Receive) -> tuple
     return start, b"".join(chunks)
 
 
-def _personal(start: Message, length: int) -> Message:
+def _personal(start: Message, length: int, *, missing: bool = False) -> Message:
     kept = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _ANSWER_WITHOUT]
     kept += [
         (b"content-length", str(length).encode()),
         (b"cache-control", PERSONAL.encode()),
         (b"vary", b"Cookie, Accept-Language"),
     ]
-    return {**start, "headers": kept}
+    return {**start, "headers": kept, **({"status": 404} if missing else {})}
 
 
 class FeedFirstPaintMiddleware:
@@ -339,7 +350,8 @@ class FeedFirstPaintMiddleware:
         ):
             painted = await _first_paint(scope, draw)
             filled = _filled(body, painted) if painted is not None else body
-            if filled != body:
-                body, start = filled, _personal(start, len(filled))
+            missing = painted is not None and painted.missing
+            if filled != body or missing:
+                body, start = filled, _personal(start, len(filled), missing=missing)
         await send(start)
         await send({"type": "http.response.body", "body": body})

@@ -14,11 +14,14 @@ production (one port serves everything), the pages themselves.
   `Permissions-Policy` that turns off what we never use, and `Strict-Transport-Security` when
   the site is served over https.
 
-The API's interactive docs (`/api/docs`, FastAPI's Swagger UI page) load their script and style
-from FastAPI's CDN, which their own, looser policy allows.
+The API's interactive docs (`/api/docs`, Swagger UI from the fastapi-offline package, served by
+the API itself: no CDN) get the same policy with inline scripts allowed, which the page needs
+for its one `SwaggerUIBundle({...})` call.
 
 Under `make run` pages come from the frontend dev server, which sends none of these; they apply
-to what the backend serves, which in production is everything.
+to what the backend serves, which in production is everything but the files nginx sends itself,
+and nginx sends these same headers with those (`header_lines`, written into its configuration
+by microblog/stack/nginx.py).
 """
 
 from __future__ import annotations
@@ -26,15 +29,16 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlsplit
 
-from reflex.config import get_config
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from microblog.config import PublicAddresses, public_addresses
 from microblog.services.media.store import public_base
 
 GRAVATAR = "https://www.gravatar.com https://secure.gravatar.com"
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
 DOCS_PATH = "/api/docs"
+
+Headers = tuple[tuple[str, str], ...]
 
 
 def _origin(url: str) -> str:
@@ -46,13 +50,9 @@ def _socket_origin(origin: str) -> str:
     return origin.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
 
 
-@cache
-def policies() -> tuple[tuple[tuple[str, str], ...], str]:
-    """(the headers for every answer, the docs page's CSP), built once from the config."""
-    config = get_config()
-    origins = sorted(
-        {o for o in map(_origin, (config.deploy_url or "", config.api_url or "")) if o}
-    )
+def header_lines(addresses: PublicAddresses) -> tuple[Headers, str]:
+    """(the headers for every answer, the docs page's CSP) for a site at these addresses."""
+    origins = sorted(addresses.origins)
     own = " ".join(["'self'", *origins])
     sockets = " ".join(_socket_origin(o) for o in origins)
     media = _origin(public_base())
@@ -64,8 +64,8 @@ def policies() -> tuple[tuple[tuple[str, str], ...], str]:
         f"form-action {own}; object-src 'none'"
     )
     docs = (
-        f"default-src 'self'; script-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
-        f"style-src 'self' 'unsafe-inline' {SWAGGER_CDN}; img-src 'self' data: https:; "
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
     )
     headers = [
@@ -75,9 +75,15 @@ def policies() -> tuple[tuple[tuple[str, str], ...], str]:
         ("referrer-policy", "strict-origin-when-cross-origin"),
         ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
     ]
-    if (config.deploy_url or "").startswith("https://"):
+    if addresses.is_https:
         headers.append(("strict-transport-security", "max-age=31536000"))
     return tuple(headers), docs
+
+
+@cache
+def policies() -> tuple[Headers, str]:
+    """`header_lines` for this process's addresses (PUBLIC_URL), built once."""
+    return header_lines(public_addresses())
 
 
 class SecurityHeadersMiddleware:

@@ -34,7 +34,7 @@ def mailing_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpSink
 ) -> Iterator[ApiServer]:
     work = tmp_path_factory.mktemp(f"api-mail-{request.param}")
-    env = {"MAIL_SERVER": mailbox.host, "MAIL_PORT": str(mailbox.port), "BASE_URL": "http://x"}
+    env = {"MAIL_SERVER": mailbox.host, "MAIL_PORT": str(mailbox.port), "PUBLIC_URL": "http://x"}
     with _database(request.param, work) as url, serve_http_app(url, work, env) as server:
         yield server
 

@@ -111,7 +111,6 @@ def live_app(
             "MAIL_RETRY_SECONDS": "1",
             # Every test registers from 127.0.0.1.
             "API_REGISTER_RATE_LIMIT": "1000/3600",
-            "BASE_URL": f"http://localhost:{frontend_port}",
             "MS_TRANSLATOR_KEY": app_translator.key,
             "MS_TRANSLATOR_REGION": app_translator.region,
             "MS_TRANSLATOR_ENDPOINT": app_translator.endpoint,
@@ -131,15 +130,23 @@ def live_app(
 
 
 @pytest.fixture(scope="session")
-def browser(live_app: RunningApp) -> Iterator[Browser]:
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright, once per test session: Playwright's sync API runs one
+    instance per process, so every module's browser is this one."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_app: RunningApp, chromium: Browser) -> Browser:
+    """The browser of the tests against `live_app` (started first)."""
+    return chromium
 
 
 NewPage = Callable[[], "Page"]

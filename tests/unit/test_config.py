@@ -74,3 +74,69 @@ def test_settings_parse_numbers_and_admins(clean_env: pytest.MonkeyPatch) -> Non
     settings = load_settings()
     assert settings.posts_per_page == 1  # never zero: that would divide by zero in paging
     assert settings.admins == ("admin@example.com", "ops@example.com")
+
+
+def _addresses_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    monkeypatch.setattr(config, "load_dotenv", lambda *args, **kwargs: False)
+    for name in (
+        "PUBLIC_URL",
+        "REFLEX_FRONTEND_PORT",
+        "REFLEX_BACKEND_PORT",
+        "REFLEX_ENV_MODE",
+        *config.OBSOLETE_ADDRESS_SETTINGS,
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_under_make_run_the_backend_is_the_public_host_on_its_own_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The session cookie is set by the backend and scoped to a host: the pages' host."""
+    _addresses_env(monkeypatch)
+    addresses = config.public_addresses()
+    assert (addresses.site, addresses.backend) == ("http://localhost:3000", "http://localhost:8000")
+    _addresses_env(monkeypatch, PUBLIC_URL="http://127.0.0.1:3000/")
+    addresses = config.public_addresses()
+    assert (addresses.site, addresses.backend) == ("http://127.0.0.1:3000", "http://127.0.0.1:8000")
+    assert addresses.origins == ("http://127.0.0.1:3000", "http://127.0.0.1:8000")
+
+
+def test_in_production_everything_is_the_public_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    _addresses_env(monkeypatch, PUBLIC_URL="https://blog.example.org", REFLEX_ENV_MODE="prod")
+    addresses = config.public_addresses()
+    assert addresses.site == addresses.backend == "https://blog.example.org"
+    assert addresses.origins == ("https://blog.example.org",)
+    assert addresses.is_https and addresses.site_port == 443
+
+
+def test_email_links_and_the_cookie_follow_the_public_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _addresses_env(monkeypatch, PUBLIC_URL="http://localhost:8080", REFLEX_ENV_MODE="prod")
+    settings = load_settings()
+    assert settings.base_url == "http://localhost:8080"
+    assert settings.session_cookie_name == "microblog_session_8080"
+    _addresses_env(monkeypatch, PUBLIC_URL="https://blog.example.org")
+    assert load_settings().session_cookie_name == "microblog_session"
+
+
+@pytest.mark.parametrize(
+    "url", ["localhost:8080", "ftp://example.org", "http://example.org/blog", "http://"]
+)
+def test_a_public_url_that_is_not_an_origin_is_refused(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    _addresses_env(monkeypatch, PUBLIC_URL=url)
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        config.public_addresses()
+
+
+@pytest.mark.parametrize("name", config.OBSOLETE_ADDRESS_SETTINGS)
+def test_the_settings_public_url_replaced_are_refused_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    _addresses_env(monkeypatch, **{name: "http://localhost:3000"})
+    with pytest.raises(ConfigError, match=f"{name} is no longer read.*PUBLIC_URL"):
+        config.public_addresses()

@@ -72,13 +72,17 @@ async def test_an_address_over_the_limit_is_refused_until_one_closes() -> None:
 async def test_behind_trusted_proxies_the_client_address_counts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from reflex.config import get_config
+    from microblog.config import get_settings
 
-    monkeypatch.setattr(get_config(), "trusted_proxy_hops", 1)
-    tabs = _Tabs()
-    app = ConnectionLimitMiddleware(tabs, limit=1)
-    proxy = "127.0.0.1"
-    assert await _connect(app, _scope(proxy, forwarded="203.0.113.5")) == []
-    assert await _connect(app, _scope(proxy, forwarded="203.0.113.6")) == []  # another client
-    assert await _connect(app, _scope(proxy, forwarded="203.0.113.5")) != []  # the same one
-    tabs.release.set()
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "1")
+    get_settings.cache_clear()
+    try:
+        tabs = _Tabs()
+        app = ConnectionLimitMiddleware(tabs, limit=1)
+        proxy = "127.0.0.1"
+        assert await _connect(app, _scope(proxy, forwarded="203.0.113.5")) == []
+        assert await _connect(app, _scope(proxy, forwarded="203.0.113.6")) == []  # another
+        assert await _connect(app, _scope(proxy, forwarded="203.0.113.5")) != []  # the same
+        tabs.release.set()
+    finally:
+        get_settings.cache_clear()

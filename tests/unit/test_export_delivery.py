@@ -31,7 +31,7 @@ from tests.unit.test_exports import RecordingHub, add_posts
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, engine: Engine) -> Iterator[Path]:
     folder = tmp_path / "exports"
     monkeypatch.setenv("EXPORT_DIR", str(folder))
-    monkeypatch.setenv("BASE_URL", "https://blog.example.org")
+    monkeypatch.setenv("PUBLIC_URL", "https://blog.example.org")
     get_settings.cache_clear()
     runner = TaskRunner(workers=1, leases=LocalLeases())
     set_runner(runner)

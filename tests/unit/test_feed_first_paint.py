@@ -382,10 +382,14 @@ def test_a_visitor_sees_no_buttons_and_what_users_wrote_is_escaped(site: Site) -
 def test_no_profile_is_drawn_for_an_unknown_user_another_tab_or_no_posts(
     site: Site, address: str
 ) -> None:
-    """The live page says what there is to say (not found, the people, an empty page)."""
+    """The live page says what there is to say (not found, the people, an empty page); an
+    unknown user's address answers 404, with the same page, which says so."""
     response = httpx.get(f"{site.base}{address}", headers={"Cookie": site.cookie})
-    assert response.status_code == 200 and _feed_part(response.text) == ""
+    assert response.status_code == (404 if "nobody" in address else 200)
+    assert _feed_part(response.text) == ""
     assert "Mensajes" in _nav_part(response.text)  # the navbar is still hers
+    if "nobody" in address:
+        assert response.headers["cache-control"] == "private, no-store"
 
 
 def test_last_seen_in_digits_as_the_browser_first_writes_them() -> None:

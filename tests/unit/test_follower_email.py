@@ -25,7 +25,7 @@ def mail_to(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, int], No
         monkeypatch.setenv("MAIL_SERVER", host)
         monkeypatch.setenv("MAIL_PORT", str(port))
         monkeypatch.setenv("MAIL_TIMEOUT", "3")
-        monkeypatch.setenv("BASE_URL", "https://blog.example.org")
+        monkeypatch.setenv("PUBLIC_URL", "https://blog.example.org")
         get_settings.cache_clear()
 
     yield point_at

@@ -1,4 +1,4 @@
-"""Password reset: one answer for everyone, a link from BASE_URL, a token that works once."""
+"""Password reset: one answer for everyone, a link from PUBLIC_URL, a token that works once."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ BASE = "https://blog.example.org"
 
 @pytest.fixture(autouse=True)
 def base_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("BASE_URL", BASE)
+    monkeypatch.setenv("PUBLIC_URL", BASE)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -33,7 +33,7 @@ PASSWORD = "password123"
 
 @pytest.fixture(autouse=True)
 def base_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("BASE_URL", BASE)
+    monkeypatch.setenv("PUBLIC_URL", BASE)
     monkeypatch.delenv("MAIL_SERVER", raising=False)
     monkeypatch.delenv("API_REGISTER_RATE_LIMIT", raising=False)
     get_settings.cache_clear()

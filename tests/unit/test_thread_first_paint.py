@@ -87,9 +87,9 @@ def test_a_thread_is_sent_with_its_posts(site: Site) -> None:
     assert "root &lt;b&gt;post&lt;/b&gt;" in drawn and "<b>" not in drawn
 
 
-def test_an_unknown_post_is_the_bare_page(site: Site) -> None:
+def test_an_unknown_post_is_the_bare_page_with_the_status_404(site: Site) -> None:
     response = httpx.get(f"{site.base}/post/987654")
-    assert response.status_code == 200 and _feed_part(response.text) == ""
+    assert response.status_code == 404 and _feed_part(response.text) == ""
 
 
 def test_a_tag_in_any_script_is_sent_with_its_posts(site: Site) -> None:

@@ -1,0 +1,39 @@
+"""Under `make run`, the API (and its docs) and the health endpoints answer on the public
+address too: the frontend dev server passes `/api/...`, `/healthz` and `/readyz` to the
+backend, so http://localhost:3000/api/docs works as it does under `make prod`, where nginx
+serves everything on one port. Without this the dev server answered them with the app's own
+page (a blank "Not Found").
+
+A Reflex plugin that adds Vite's `server.proxy` to the generated vite.config.js; production
+builds ignore the dev server's settings.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reflex_base.plugins.base import Plugin
+
+VITE_CONFIG = "vite.config.js"
+PROXIED = ("/api", "/healthz", "/readyz")
+_SERVER_BLOCK = "  server: {\n"
+
+
+def with_proxy(config: str, backend: str) -> str:
+    """vite.config.js with the paths above passed to `backend` (unchanged if its server block
+    is not where Reflex writes it)."""
+    if _SERVER_BLOCK not in config or "proxy:" in config:
+        return config
+    routes = {path: {"target": backend, "changeOrigin": False} for path in PROXIED}
+    return config.replace(_SERVER_BLOCK, f"{_SERVER_BLOCK}    proxy: {json.dumps(routes)},\n", 1)
+
+
+class DevApiProxyPlugin(Plugin):
+    """`DevApiProxyPlugin(backend_url)`, in rxconfig.py."""
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+
+    def pre_compile(self, **context: Any) -> None:
+        context["add_modify_task"](VITE_CONFIG, lambda config: with_proxy(config, self.backend))
