@@ -107,6 +107,9 @@ def _media_ids_field(default: Any, description: str) -> Any:
 
 
 class PostCreate(BaseModel):
+    # Strict: `true` is not post 1, nor `"7"` a picture (pydantic would convert them).
+    model_config = ConfigDict(strict=True)
+
     body: str = _documented(_POST_BODY, maxLength=POST_BODY_MAX)
     media_ids: list[int] = _media_ids_field([], _MEDIA_IDS)
     in_reply_to: int | None = Field(
@@ -121,6 +124,8 @@ class PostUpdate(BaseModel):
     """The new text of one of your posts; the text it replaces stays in its history. With
     `media_ids`, its pictures become exactly those (the ones left out are deleted); without,
     they stay."""
+
+    model_config = ConfigDict(strict=True)
 
     body: str = _documented(_POST_BODY, maxLength=POST_BODY_MAX)
     media_ids: list[int] | None = _media_ids_field(None, _MEDIA_IDS)

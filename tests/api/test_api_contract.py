@@ -14,6 +14,8 @@ from tests.api.tagging import tag_post
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 GRAVATAR = re.compile(r"^https://www\.gravatar\.com/avatar/[0-9a-f]{32}\?d=identicon&s=\d+$")
+# A picture the user uploaded (services/avatars.py), from the media store.
+UPLOADED = re.compile(r"^https?://[^/]+/media/[0-9a-f]{64}\.webp$")
 USER_KEYS = {
     "id",
     "username",
@@ -41,8 +43,8 @@ def check_user(user: dict, *, with_email: bool) -> None:
         "following": f"{base}/following",
         "avatar": user["_links"]["avatar"],
     }
-    assert GRAVATAR.match(user["_links"]["avatar"])
-    assert user["_links"]["avatar"].endswith("&s=128")
+    avatar = user["_links"]["avatar"]
+    assert (GRAVATAR.match(avatar) and avatar.endswith("&s=128")) or UPLOADED.match(avatar)
     if with_email:
         assert isinstance(user["email"], str) and "@" in user["email"]
 
@@ -104,7 +106,7 @@ def check_post(post: dict) -> None:
     assert post["edited_at"] is None or ISO_UTC.match(post["edited_at"])
     assert post["language"] is None or isinstance(post["language"], str)
     assert set(post["author"]) == {"id", "username", "avatar"}
-    assert GRAVATAR.match(post["author"]["avatar"])
+    assert GRAVATAR.match(post["author"]["avatar"]) or UPLOADED.match(post["author"]["avatar"])
     assert (post["in_reply_to"] is None) == (post["in_reply_to_username"] is None)
     for count in ("replies_count", "likes_count", "boosts_count"):
         assert isinstance(post[count], int) and post[count] >= 0
