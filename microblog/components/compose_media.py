@@ -35,7 +35,8 @@ def drop_zone(*children: rx.Component) -> rx.Component:
         on_drop=ComposeMediaState.upload_pictures(
             rx.upload_files(
                 upload_id=UPLOAD_ID, on_upload_progress=ComposeMediaState.upload_progress
-            )
+            ),
+            ComposeMediaState.upload_ticket,
         ),
         on_drop_rejected=ComposeMediaState.refused_files,
         drag_active_style={"outline": "2px dashed var(--accent-8)", "outline_offset": "4px"},

@@ -2,8 +2,9 @@
 they are picked, dropped or pasted, describe them (alt text), remove them, and hand their ids to
 the post. The rules are services/media/'s; this state keeps only what the box shows.
 
-Each picture is uploaded at once (rx.upload, over HTTP with the tab's token), checked and
-re-encoded on a worker thread, and stored unattached; the post then takes them
+Each picture is uploaded at once (rx.upload, over HTTP with the tab's token and the page's
+one-use ticket: state/upload_ticket.py), checked and re-encoded on a worker thread, and stored
+unattached; the post then takes them
 (`FeedState.submit_post`). An upload never posted is deleted by the hourly clean-up
 (jobs.py). The text the person typed lives in FeedState and is never touched here.
 """
@@ -30,6 +31,7 @@ from microblog.services.media.store import get_store
 from microblog.services.text import is_storable
 from microblog.state.locale import language_of
 from microblog.state.session import login_required
+from microblog.state.upload_ticket import new_ticket, same_ticket
 
 UPLOAD_ID = "compose-media"
 LATE_PROGRESS_SECONDS = 2.0
@@ -50,7 +52,12 @@ class ComposeMediaState(rx.State):
     uploading: bool = False
     progress: int = 0
     media_error: str = ""
+    upload_ticket: str = ""
     _handled_at: float = 0.0
+
+    def issue_ticket(self) -> None:
+        """A new ticket for the next upload (the home page does this when it loads)."""
+        self.upload_ticket = new_ticket()
 
     @rx.var
     def can_add(self) -> bool:
@@ -75,9 +82,15 @@ class ComposeMediaState(rx.State):
 
     @rx.event
     @login_required
-    async def upload_pictures(self, files: list[rx.UploadFile], *, user_id: int) -> None:
+    async def upload_pictures(
+        self, files: list[rx.UploadFile], ticket: str, *, user_id: int
+    ) -> None:
         """The picked, dropped or pasted files: each checked, re-encoded and stored, or
-        refused with a message; never more than MEDIA_PER_POST in the box."""
+        refused with a message; never more than MEDIA_PER_POST in the box. Only this page's
+        own upload, carrying its ticket, is taken."""
+        if not same_ticket(ticket, self.upload_ticket):
+            return
+        self.upload_ticket = new_ticket()  # one upload per ticket
         settings = get_settings()
         lang = await language_of(self)
         room = settings.media_per_post - len(self.pictures)

@@ -16,7 +16,6 @@ a log) cannot read the state without the tab's cookie, and cannot upload either.
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 import reflex as rx
 from sqlmodel import Session
@@ -36,6 +35,7 @@ from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
+from microblog.state.upload_ticket import new_ticket, same_ticket
 
 AVATAR_UPLOAD_ID = "avatar"
 
@@ -69,7 +69,7 @@ class EditProfileState(PageData, rx.State):
         self._show_face(UserFace.of(user))
         self.avatar_error = self.avatar_notice = ""
         self.uploading, self.upload_progress = False, 0
-        self.upload_ticket = secrets.token_urlsafe(32)
+        self.upload_ticket = new_ticket()
         self._set_loaded()
 
     def _show_face(self, face: UserFace) -> None:
@@ -82,7 +82,7 @@ class EditProfileState(PageData, rx.State):
         websocket while the upload itself goes over HTTP, so the last ones can arrive after
         the upload was handled: those name a ticket the handler has since replaced, and are
         dropped."""
-        if not _same_ticket(ticket, self.upload_ticket):
+        if not same_ticket(ticket, self.upload_ticket):
             return
         done = progress.get("progress", 0)
         fraction = (
@@ -104,9 +104,9 @@ class EditProfileState(PageData, rx.State):
     async def upload_avatar(self, files: list[rx.UploadFile], ticket: str, *, user_id: int) -> None:
         """Make the chosen picture the user's avatar (services/avatars.py does the work, in a
         worker thread: decoding a picture takes a while)."""
-        if not _same_ticket(ticket, self.upload_ticket):
+        if not same_ticket(ticket, self.upload_ticket):
             return  # not this page's own upload (see the module's docstring)
-        self.upload_ticket = secrets.token_urlsafe(32)  # one upload per ticket
+        self.upload_ticket = new_ticket()  # one upload per ticket
         lang = await language_of(self)
         try:
             if len(files) != 1:
@@ -196,10 +196,6 @@ class EditProfileState(PageData, rx.State):
             ),
             rx.redirect(user_url(user.username)),
         ]
-
-
-def _same_ticket(given: str, expected: str) -> bool:
-    return bool(expected) and secrets.compare_digest(given.encode(), expected.encode())
 
 
 def _file_rule() -> str:

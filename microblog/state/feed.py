@@ -73,6 +73,8 @@ class FeedState(PageData, PostCardsState, rx.State):
     @rx.event
     @login_required(page_load=True)
     async def load_home(self, *, user_id: int) -> None:
+        # The compose box's pictures: a fresh upload ticket (state/upload_ticket.py).
+        (await self.get_state(ComposeMediaState)).issue_ticket()
         await self._open("home", user_id)
 
     @rx.event

@@ -45,15 +45,22 @@ def jpeg(colour: tuple[int, int, int]) -> bytes:
 
 async def _box(session: Session, user: User | None) -> ComposeMediaState:
     token = session_token(session, user) if user else ""
-    return await tab_state(ComposeMediaState, token=token, path="/")
+    box = await tab_state(ComposeMediaState, token=token, path="/")
+    box.issue_ticket()  # as the home page does when it loads
+    return box
+
+
+async def _upload(box: ComposeMediaState, files: list[UploadFile]) -> None:
+    """What the box's picker sends: the files and the page's ticket."""
+    await ComposeMediaState.upload_pictures.fn(box, files, box.upload_ticket)
 
 
 async def test_pictures_are_added_described_and_posted(session: Session, add_user: AddUser) -> None:
     ann = add_user(session, "ann")
     session.commit()
     box = await _box(session, ann)
-    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((200, 0, 0)))])
-    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((0, 0, 200)))])
+    await _upload(box, [upload(jpeg((200, 0, 0)))])
+    await _upload(box, [upload(jpeg((0, 0, 200)))])
     assert len(box.pictures) == 2 and box.media_error == ""
     assert box.pictures[0].preview_url.startswith("http://media.test/media/")
     assert box.pictures[0].placeholder.startswith("data:image/png;base64,")
@@ -74,8 +81,8 @@ async def test_a_refused_file_is_a_message_and_the_box_keeps_what_it_had(
     ann = add_user(session, "ann")
     session.commit()
     box = await _box(session, ann)
-    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((1, 2, 3)))])
-    await ComposeMediaState.upload_pictures.fn(box, [upload(b"<html>no</html>", "x.jpg")])
+    await _upload(box, [upload(jpeg((1, 2, 3)))])
+    await _upload(box, [upload(b"<html>no</html>", "x.jpg")])
     assert len(box.pictures) == 1
     assert box.media_error == "This file is not a picture we take: JPEG, PNG, WebP or GIF only."
     await ComposeMediaState.refused_files.fn(box, [{"errors": [{"code": "file-too-large"}]}])
@@ -87,7 +94,7 @@ async def test_never_more_than_four(session: Session, add_user: AddUser) -> None
     session.commit()
     box = await _box(session, ann)
     files = [upload(jpeg((i * 40, 10, 10))) for i in range(5)]
-    await ComposeMediaState.upload_pictures.fn(box, files)
+    await _upload(box, files)
     assert len(box.pictures) == 4
     assert box.media_error == "A post can have at most 4 pictures."
     assert not box.can_add
@@ -99,7 +106,7 @@ async def test_remove_discards_the_upload(
     ann = add_user(session, "ann")
     session.commit()
     box = await _box(session, ann)
-    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((9, 9, 9)))])
+    await _upload(box, [upload(jpeg((9, 9, 9)))])
     media_id = box.pictures[0].id
     await ComposeMediaState.remove_picture.fn(box, media_id)
     attachments.wait_for_deletions()
@@ -110,6 +117,24 @@ async def test_remove_discards_the_upload(
 
 async def test_a_visitor_uploads_nothing(session: Session) -> None:
     box = await _box(session, None)
-    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((5, 5, 5)))])
+    await _upload(box, [upload(jpeg((5, 5, 5)))])
     assert box.pictures == []
     assert session.exec(select(MediaAttachment)).all() == []
+
+
+async def test_an_upload_without_the_pages_ticket_is_not_taken(
+    session: Session, add_user: AddUser
+) -> None:
+    """The tab token alone (Reflex's /_upload) is not enough: the page's one-use ticket must
+    come with the files, and each upload replaces it (state/upload_ticket.py)."""
+    ann = add_user(session, "ann")
+    session.commit()
+    box = await _box(session, ann)
+    first = box.upload_ticket
+    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((1, 1, 1)))], "guessed")
+    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((1, 1, 1)))], "")
+    assert box.pictures == [] and box.upload_ticket == first
+    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((1, 1, 1)))], first)
+    assert len(box.pictures) == 1 and box.upload_ticket != first
+    await ComposeMediaState.upload_pictures.fn(box, [upload(jpeg((2, 2, 2)))], first)
+    assert len(box.pictures) == 1  # a ticket serves one upload

@@ -63,7 +63,7 @@ PROGRESS = f"{ComposeMediaState.get_full_name()}.upload_progress"
         ("reflex___state____state.hydrate_and_load", {"vars": {}, "hashes": []}),
         (REFUSED, {"rejected": [{"file": {"path": "a.svg"}, "errors": [{"code": "x"}]}]}),
         (PROGRESS, {"progress": {"progress": 0.5, "loaded": 10, "total": 20}}),
-        (UPLOAD, {"files": [UploadFile(io.BytesIO(b"x"), path=Path("a.jpg"))]}),
+        (UPLOAD, {"files": [UploadFile(io.BytesIO(b"x"), path=Path("a.jpg"))], "ticket": "t"}),
     ],
 )
 def test_a_payload_that_fits_its_handler_passes(name: str, payload: dict) -> None:
@@ -89,8 +89,8 @@ def test_a_payload_that_fits_its_handler_passes(name: str, payload: dict) -> Non
         (f"{LoginState.get_full_name()}.setvar", {"var_name": "error", "value": "x"}),
         ("reflex___state____state.no_such_handler", {}),
         # Files come from Reflex's upload endpoint; a websocket message cannot carry one.
-        (UPLOAD, {"files": [{"filename": "a.jpg", "file": "bytes"}]}),
-        (UPLOAD, {"files": "a.jpg"}),
+        (UPLOAD, {"files": [{"filename": "a.jpg", "file": "bytes"}], "ticket": "t"}),
+        (UPLOAD, {"files": "a.jpg", "ticket": "t"}),
         (REFUSED, {"rejected": [{"deep": {"deeper": {"deepest": {"x": 1}}}}]}),
         (REFUSED, {"rejected": [{}] * 17}),
         (REFUSED, {"rejected": [{"errors": "x" * (MAX_TEXT + 1)}]}),
