@@ -26,6 +26,10 @@ backend worker, and stops it at the end.
    on_load ends with `LiveState.connect`. An admin's tab then publishes announcements through the
    app, and every tab's arrival time of the delta that carries the banner is recorded. The
    backend worker's RSS is read from /proc before and after connecting.
+3. Like fan-out (tabs on /explore, the default). Every tab shows the one post in the database;
+   the admin's second tab likes and unlikes it through the app (`toggle_like`, as the button
+   does), and the new count's arrival at every tab is timed: each gets POST_CHANGED and
+   re-reads the card for its own reader, so this is the cost of a popular post's counter.
 
 Results: docs/live-performance.md.
 """
@@ -64,6 +68,7 @@ from microblog.services import (
     conversations,
     messages,
     notifications,
+    posts,
     users,
 )
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, AppServer, serve_app
@@ -788,6 +793,35 @@ async def broadcast(
     return latencies, missed, max(latencies, default=float("nan"))
 
 
+def _shared_post(engine: Engine, author: Person) -> int:
+    """The one post every simulated tab on /explore shows (the benchmark's database has no
+    other), so a like on it reaches every tab as POST_CHANGED."""
+    with session_scope(engine) as db:
+        post = posts.create_post(db, author_id=author.user_id, body="a post everyone sees")
+        db.flush()
+        assert post.id is not None
+        return post.id
+
+
+async def like_fanout(
+    liker: SimTab, tabs: list[SimTab], post_id: int, count: int, timeout: float
+) -> tuple[list[float], int, float]:
+    """Like (or unlike, alternately) the shared post from the liker's tab, through the app as
+    the Like button does, and time the new count's arrival at every other tab: each receives
+    POST_CHANGED and re-reads the card for its own reader (state/post_cards.py)."""
+    from microblog.state.feed import FeedState
+
+    arrivals = [tab.watch(f'"like_count":{count}') for tab in tabs]
+    started = time.perf_counter()
+    handler = f"{FeedState.get_full_name()}.toggle_like"
+    liker.emit(Protocol.event(handler, "/explore", {"post_id": post_id}))
+    done, pending = await asyncio.wait(arrivals, timeout=timeout)
+    for future in pending:
+        future.cancel()
+    latencies = [(f.result() - started) * 1000 for f in done if f.exception() is None]
+    return latencies, len(tabs) - len(latencies), max(latencies, default=float("nan"))
+
+
 def _send_to_each(engine: Engine, sender: Person, people: list[Person]) -> float:
     """One private message to each person in one transaction: one commit, then one live event
     per recipient through the Redis hub. Returns the seconds the transaction took."""
@@ -822,12 +856,17 @@ async def measure_clients(
     engine: Engine,
     states_dir: Path,
     report: Report,
+    shared_post: int,
 ) -> list[SimTab]:
     """Connect tabs in steps up to each total in --clients; at each step read the worker's RSS
-    and time announcements to all of them. Returns the connected tabs (closed by the caller)."""
+    and time announcements, and likes of the post they all show, to all of them. Returns the
+    connected tabs (closed by the caller)."""
     worker = backend_worker_pid(protocol.port)
     admin_tab = SimTab(protocol, admin, "/announcements")
     await admin_tab.connect(args.connect_timeout)
+    liker_tab = SimTab(protocol, admin, "/explore")
+    await liker_tab.connect(args.connect_timeout)
+    like_count = 0
     await asyncio.sleep(2)  # let the worker settle after the browser part
     base_rss = rss_mib(worker)
     print(
@@ -897,6 +936,25 @@ async def measure_clients(
             )
             await asyncio.sleep(1)
         step["rss_after_broadcasts_mib"] = round(rss_mib(worker), 1)
+        for number in range(args.likes if args.path == "/explore" else 0):
+            like_count = 1 - like_count  # like, unlike, like...
+            latencies, missed, last = await like_fanout(
+                liker_tab, tabs, shared_post, like_count, args.delivery_timeout
+            )
+            figure = report.add(
+                Figure(
+                    "clients",
+                    f"{len(tabs)} tabs: {'like' if like_count else 'unlike'} {number + 1} "
+                    "-> each tab's count",
+                    latencies,
+                    f"missed {missed}; last after {last:.0f} ms",
+                    missed,
+                )
+            )
+            step.setdefault("likes", []).append(
+                {**figure.as_dict(), "missed": missed, "last_ms": round(last, 1)}
+            )
+            await asyncio.sleep(1)
         if total == args.clients[0]:
             samples = await asyncio.to_thread(reread_cost, engine, [t.person for t in tabs[:200]])
             report.add(
@@ -929,7 +987,7 @@ async def measure_clients(
             print("More than 10% of this step's tabs failed to connect: stopping here.")
             break
     report.facts["steps"] = steps
-    tabs.append(admin_tab)
+    tabs += [admin_tab, liker_tab]
     return tabs
 
 
@@ -1008,6 +1066,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
     people = create_people(engine, [RECIPIENT, SENDER, ADMIN, *names])
     recipient, sender, admin, tab_people = people[0], people[1], people[2], people[3:]
     open_sessions(engine, [admin, sender, *tab_people])
+    shared_post = _shared_post(engine, admin)
     print(
         f"{len(people)} users and their sessions created in {time.perf_counter() - started:.1f} s"
     )
@@ -1063,7 +1122,14 @@ async def run(args: argparse.Namespace, report: Report) -> None:
                     report.add(figure)
                 if args.clients:
                     tabs = await measure_clients(
-                        args, protocol, tab_people, admin, engine, work / "states", report
+                        args,
+                        protocol,
+                        tab_people,
+                        admin,
+                        engine,
+                        work / "states",
+                        report,
+                        shared_post,
                     )
                     if args.loaded_messages:
                         alive = sum(1 for t in tabs if not t.closed)
@@ -1191,6 +1257,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--path", default="/explore", help="the page the tabs show (/ or /explore)")
     parser.add_argument("--broadcasts", type=int, default=3, help="announcements per step")
+    parser.add_argument(
+        "--likes", type=int, default=4, help="likes/unlikes of the post every tab shows, per step"
+    )
     parser.add_argument(
         "--loaded-messages",
         type=int,

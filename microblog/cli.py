@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from microblog import admin, backup
 from microblog.config import PROJECT_ROOT, get_settings
 from microblog.db import get_engine
 
@@ -136,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     mail = sub.add_parser("mail", help="the email outbox: status | retry [ID ...]")
     mail.add_argument("action", choices=("status", "retry"))
     mail.add_argument("ids", nargs="*", type=int, help="retry only these emails (default: all)")
+    admin.add_commands(sub)  # user create|reset-password|disable|enable, post delete
+    backup.add_commands(sub)  # backup FILE, restore FILE
     args = parser.parse_args(argv)
+    if (run := getattr(args, "run", None)) is not None:
+        return int(run(args))
 
     if args.command == "translate":
         from microblog.i18n.tools import run as run_translate

@@ -15,7 +15,18 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def _project_root() -> Path:
+    """The project folder: `.env`, alembic/, and by default the SQLite file, the logs and the
+    exports. The source tree this package sits in (it has rxconfig.py); for an installed
+    package (`pip install .`), `MICROBLOG_ROOT`, else the folder the command runs in."""
+    if configured := os.environ.get("MICROBLOG_ROOT", "").strip():
+        return Path(configured).resolve()
+    source = Path(__file__).resolve().parent.parent
+    return source if (source / "rxconfig.py").is_file() else Path.cwd().resolve()
+
+
+PROJECT_ROOT = _project_root()
 SECRET_KEY_MIN_BYTES = 32  # RFC 7518: an HS256 key at least as long as the hash
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-before-deploying"  # noqa: S105 (refused outside development)
 
@@ -124,6 +135,38 @@ class Settings:
     # The longest post, counted as Mastodon counts (a link is 23 characters:
     # services/rich_text.py).
     post_max_length: int = 500
+    # Operations (docs/operations.md): log lines as text or one JSON object each (LOG_FORMAT);
+    # Prometheus metrics at /metrics, for loopback scrapers or with this bearer token.
+    log_format: str = "text"
+    metrics_enabled: bool = True
+    metrics_token: str = ""
+    # Pictures (services/media/): a local folder (MEDIA_DIR) unless MEDIA_STORAGE_URL names an
+    # S3-compatible bucket (s3://bucket/prefix?endpoint=...&region=...). Files' public address
+    # starts with MEDIA_PUBLIC_URL (default: the backend's /media for the folder, the bucket's
+    # own address for S3). Limits on what an upload may be, and how many go on one post.
+    media_dir: str = str(PROJECT_ROOT / "instance" / "media")
+    media_storage_url: str = ""
+    media_public_url: str = ""
+    media_max_bytes: int = 10_485_760
+    media_max_pixels: int = 50_000_000
+    media_per_post: int = 4
+    # Uploads never attached to a post are deleted once this old (jobs.py).
+    media_orphan_hours: float = 24.0
+    # The backend's own address (`public_addresses`): local media are served from there.
+    api_url: str = "http://localhost:8000"
+    # Link previews (services/link_cards.py, services/safe_fetch.py): the first link of a post
+    # gets a card, fetched in the background under these limits; a card is fetched again for a
+    # new post at most once per LINK_CARD_TTL_HOURS.
+    link_previews: bool = True
+    link_preview_timeout: float = 8.0
+    link_preview_connect_timeout: float = 3.0
+    link_preview_max_bytes: int = 1_048_576
+    link_preview_image_max_bytes: int = 5_242_880
+    link_preview_max_redirects: int = 3
+    link_card_ttl_hours: float = 24.0
+    # Test only: the fetcher may reach loopback addresses (and nothing else). Refused at start-up
+    # outside MICROBLOG_ENV=test.
+    link_preview_test_loopback: bool = False
 
     @property
     def is_development(self) -> bool:
@@ -149,11 +192,27 @@ def _export_dir() -> Path:
     return PROJECT_ROOT / (os.environ.get("EXPORT_DIR") or "instance/exports")
 
 
+def _media_dir() -> Path:
+    return PROJECT_ROOT / (os.environ.get("MEDIA_DIR") or "instance/media")
+
+
+def _default_api_url() -> str:
+    """The backend's address (PUBLIC_URL's, or the dev backend's port beside it), as
+    rxconfig.py gives it to Reflex: local pictures are served from there."""
+    return public_addresses().backend
+
+
 def written_folders() -> list[Path]:
     """The project's top-level folders the app writes into while it runs (the log, exports):
     data, not code, for the dev server's hot reload to leave alone. Read without the rest of
     the settings, for rxconfig.py, which runs before any of them may be required."""
-    candidates = [PROJECT_ROOT / "logs", PROJECT_ROOT / "instance", _log_file(), _export_dir()]
+    candidates = [
+        PROJECT_ROOT / "logs",
+        PROJECT_ROOT / "instance",
+        _log_file(),
+        _export_dir(),
+        _media_dir(),
+    ]
     found = set()
     for path in candidates:
         path = path if path.is_absolute() else PROJECT_ROOT / path
@@ -266,6 +325,14 @@ def trusted_proxy_hops() -> int:
     return int(value)
 
 
+def _log_format(value: str | None) -> str:
+    chosen = (value or "text").strip().lower()
+    if chosen not in {"text", "json"}:
+        msg = f"LOG_FORMAT is text or json, not {value!r}."
+        raise ConfigError(msg)
+    return chosen
+
+
 RATE_WINDOW_MAX = 3600  # counters are forgotten after an hour (services/rate_limits.py)
 
 
@@ -369,7 +436,38 @@ def load_settings() -> Settings:
         ws_connections_per_address=int(os.environ.get("WS_CONNECTIONS_PER_ADDRESS") or 40),
         translate_rate_limit=parse_rate_limit(os.environ.get("TRANSLATE_RATE_LIMIT"), (60, 3600)),
         post_max_length=max(1, int(os.environ.get("POST_MAX_LENGTH") or 500)),
+        log_format=_log_format(os.environ.get("LOG_FORMAT")),
+        metrics_enabled=_bool(os.environ.get("METRICS_ENABLED"), True),
+        metrics_token=os.environ.get("METRICS_TOKEN", "").strip(),
+        media_dir=str(_media_dir()),
+        media_storage_url=os.environ.get("MEDIA_STORAGE_URL", "").strip(),
+        media_public_url=os.environ.get("MEDIA_PUBLIC_URL", "").strip().rstrip("/"),
+        media_max_bytes=max(1024, int(os.environ.get("MEDIA_MAX_BYTES") or 10_485_760)),
+        media_max_pixels=max(1, int(os.environ.get("MEDIA_MAX_PIXELS") or 50_000_000)),
+        media_per_post=max(1, int(os.environ.get("MEDIA_PER_POST") or 4)),
+        media_orphan_hours=max(0.01, float(os.environ.get("MEDIA_ORPHAN_HOURS") or 24)),
+        api_url=_default_api_url().rstrip("/"),
+        link_previews=_bool(os.environ.get("LINK_PREVIEWS"), True),
+        link_preview_timeout=max(0.5, float(os.environ.get("LINK_PREVIEW_TIMEOUT") or 8)),
+        link_preview_connect_timeout=max(
+            0.1, float(os.environ.get("LINK_PREVIEW_CONNECT_TIMEOUT") or 3)
+        ),
+        link_preview_max_bytes=max(
+            1024, int(os.environ.get("LINK_PREVIEW_MAX_BYTES") or 1_048_576)
+        ),
+        link_preview_image_max_bytes=max(
+            1024, int(os.environ.get("LINK_PREVIEW_IMAGE_MAX_BYTES") or 5_242_880)
+        ),
+        link_preview_max_redirects=max(0, int(os.environ.get("LINK_PREVIEW_MAX_REDIRECTS") or 3)),
+        link_card_ttl_hours=max(0.0, float(os.environ.get("LINK_CARD_TTL_HOURS") or 24)),
+        link_preview_test_loopback=_flag("LINK_PREVIEW_TEST_LOOPBACK"),
     )
+    if settings.link_preview_test_loopback and env != "test":
+        msg = (
+            "LINK_PREVIEW_TEST_LOOPBACK lets link previews reach this machine's own services: "
+            f"it is for the tests only (MICROBLOG_ENV=test), not {env!r}."
+        )
+        raise ConfigError(msg)
     if not settings.is_development and settings.secret_key == DEFAULT_SECRET_KEY:
         msg = (
             "SECRET_KEY is not set. Outside development (MICROBLOG_ENV="

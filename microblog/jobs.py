@@ -15,6 +15,7 @@ from microblog.config import get_settings
 from microblog.db import get_engine, session_scope
 from microblog.services import exports
 from microblog.services.mail_outbox import deliver_forever
+from microblog.services.media import attachments as media
 from microblog.services.search.outbox import apply_forever
 from microblog.services.tasks import get_runner
 
@@ -101,3 +102,38 @@ async def export_tasks() -> AsyncIterator[None]:
             yield
     finally:
         await asyncio.to_thread(get_runner().stop)
+
+
+# -- pictures never attached to a post ---------------------------------------------------------
+
+MEDIA_SWEEP_SECONDS = 3600.0
+
+
+def sweep_orphaned_media() -> int:
+    """Delete the uploads older than MEDIA_ORPHAN_HOURS that no post took (a draft abandoned,
+    a tab closed), in batches; their files go once each batch commits. Returns how many."""
+    cutoff = datetime.now(UTC) - timedelta(hours=get_settings().media_orphan_hours)
+    total = 0
+    while True:
+        with session_scope() as db:
+            deleted = media.delete_orphaned_media(db, older_than=cutoff)
+        total += deleted
+        if deleted < media.ORPHAN_BATCH:
+            return total
+
+
+async def _media_housekeeping() -> None:
+    while True:
+        try:
+            if deleted := await asyncio.to_thread(sweep_orphaned_media):
+                log.info("Deleted %d picture(s) never attached to a post", deleted)
+        except Exception:
+            log.exception("Could not delete orphaned pictures")
+        await asyncio.sleep(MEDIA_SWEEP_SECONDS)
+
+
+@asynccontextmanager
+async def media_orphans() -> AsyncIterator[None]:
+    """Lifespan task: every hour, delete uploads never attached to a post."""
+    async with background_tasks(media_orphans=_media_housekeeping()):
+        yield

@@ -5,6 +5,11 @@
   container platform collects). Reflex keeps its own `reflex` logger and sinks; we only attach to
   `microblog`, and leave propagation on so pytest's `caplog` and any root set-up still see us.
   Running several worker processes? Prefer `LOG_TO_STDOUT`: a rotating file is per process.
+- `LOG_FORMAT=json`: one JSON object per line (`JsonFormatter`: time, level, logger, message,
+  the request id when there is one, the traceback), for a log collector to parse instead of
+  guess. The request id is the HTTP request's (`X-Request-ID`, web/request_id.py) or the
+  Reflex event's, set in `request_id` for everything that request or event logs, in worker
+  threads too (asyncio.to_thread copies it).
 - `report_error(exc, context=...)`: log the traceback and email it to `ADMINS` from a background
   thread, at most `ERROR_MAIL_LIMIT` emails per `ERROR_MAIL_WINDOW` seconds; the next email says
   how many reports were held back. The log gets a traceback for the first few reports a minute
@@ -16,6 +21,7 @@ No Reflex here: the UI's exception handlers (`microblog.state.errors`) call in.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -25,6 +31,7 @@ import time
 import traceback
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from logging.handlers import RotatingFileHandler
@@ -48,8 +55,44 @@ _installed: tuple[tuple[object, ...], logging.Handler] | None = None
 
 def _target(settings: Settings) -> tuple[object, ...]:
     if settings.log_to_stdout:
-        return ("stdout",)
-    return ("file", settings.log_file, settings.log_max_bytes, settings.log_backup_count)
+        return ("stdout", settings.log_format)
+    return (
+        "file",
+        settings.log_file,
+        settings.log_max_bytes,
+        settings.log_backup_count,
+        settings.log_format,
+    )
+
+
+# The HTTP request or Reflex event being handled ("" outside one).
+request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, on one line (newlines in a message or a traceback are
+    escaped by JSON): `time` (UTC, ISO 8601), `level`, `logger`, `message`, `source`, and
+    `request_id` and `exception` when there are."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "source": f"{record.pathname}:{record.lineno}",
+        }
+        if found := request_id.get():
+            entry["request_id"] = found
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _formatter(settings: Settings) -> logging.Formatter:
+    return JsonFormatter() if settings.log_format == "json" else logging.Formatter(LOG_FORMAT)
 
 
 def _make_handler(settings: Settings) -> logging.Handler:
@@ -82,7 +125,7 @@ def configure_logging(settings: Settings | None = None) -> logging.Handler:
                 return _installed[1]
             _remove(app_logger, _installed[1])
         handler = _make_handler(settings)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.setFormatter(_formatter(settings))
         handler.setLevel(logging.INFO)
         app_logger.addHandler(handler)
         _installed = (target, handler)

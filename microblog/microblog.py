@@ -12,7 +12,7 @@ from reflex.event import EventType
 from microblog import routes
 from microblog.components.i18n import t
 from microblog.config import get_settings
-from microblog.jobs import export_tasks, mail_outbox, search_outbox
+from microblog.jobs import export_tasks, mail_outbox, media_orphans, search_outbox
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
 from microblog.pages.confirm_email import confirm_email_page
@@ -39,6 +39,7 @@ from microblog.state.delivery import live_updates
 from microblog.state.edit_profile import EditProfileState
 from microblog.state.errors import handle_backend_exception, handle_frontend_exception
 from microblog.state.event_check import EventCheck, quiet_unknown_handlers
+from microblog.state.event_timing import EventTiming
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState
 from microblog.state.messages import MessagesState
@@ -75,14 +76,17 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         # A plain (not module) script: it runs before the app's scripts read the tab token.
         rx.el.script(src="/tab_token.js"),
+        # Pictures: the full-size viewer and pasting into the compose box (assets/media.js).
+        rx.el.script(src="/media.js", defer=True),
         *_dev_scripts(),
     ],
     api_transformer=create_http_app(),
     backend_exception_handler=handle_backend_exception,
     frontend_exception_handler=handle_frontend_exception,
 )
-# Before every event: its payload fits its handler, then the tab's state belongs to the session
-# of the event's cookie, or is emptied.
+# Before every event: its clock starts (metrics), its payload fits its handler, then the tab's
+# state belongs to the session of the event's cookie, or is emptied.
+app.add_middleware(EventTiming())
 app.add_middleware(EventCheck())
 app.add_middleware(SessionGuard())
 quiet_unknown_handlers()
@@ -90,6 +94,7 @@ app.register_lifespan_task(live_updates)
 app.register_lifespan_task(export_tasks)
 app.register_lifespan_task(search_outbox)
 app.register_lifespan_task(mail_outbox)
+app.register_lifespan_task(media_orphans)
 
 
 def add_page(

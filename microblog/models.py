@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Table, func, inspect, text
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -17,6 +18,7 @@ USERNAME_MAX = 64
 # A username's confusable skeleton can be longer than the name (`m` -> `rn`).
 USERNAME_SKELETON_MAX = 4 * USERNAME_MAX
 EMAIL_MAX = 120
+AVATAR_MAX = 200
 ABOUT_ME_MAX = 140
 # What a post may hold as typed. The limit people see is `POST_MAX_LENGTH` (config.py), counted
 # the way Mastodon counts (a link is 23 characters, services/rich_text.py); this bounds the raw
@@ -101,6 +103,17 @@ class User(SQLModel, table=True):
     username_skeleton: str | None = Field(
         default=None, max_length=USERNAME_SKELETON_MAX, index=True
     )
+    # Switched by the operator (`python -m microblog user disable|enable`, services/accounts.py;
+    # migration 0021): a disabled account cannot log in, and disabling it ends its sessions
+    # and API tokens.
+    disabled: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # An administrator (site-wide announcements), made by `user create --admin`. An address
+    # listed in ADMINS is one too (services/accounts.py `is_admin`).
+    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # The picture the user uploaded (Edit profile, the API), as the media store names its files
+    # (services/avatars.py); None: their Gravatar. Read beside the username wherever a face is
+    # drawn, so it is a column of the user, not a row to join (migration 0020).
+    avatar: str | None = Field(default=None, max_length=AVATAR_MAX)
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same
@@ -139,6 +152,40 @@ class FollowNotice(SQLModel, table=True):
     notified_at: datetime = Field(default_factory=utcnow)
 
 
+LINK_URL_MAX = 2048
+LINK_TITLE_MAX = 200
+LINK_DESCRIPTION_MAX = 300
+LINK_SITE_NAME_MAX = 80
+LINK_STATUSES = ("pending", "ok", "failed")
+
+
+class LinkCard(SQLModel, table=True):
+    """The preview of one web page (services/link_cards.py), shared by every post whose first
+    link is that page, keyed by the normalised URL. Fetched in the background after a post is
+    saved; fetched again for a newer post only once `fetched_at` is older than
+    LINK_CARD_TTL_HOURS, so a popular link costs its site one request a day, however often it is
+    posted. `claimed_until` is the lease of the fetch under way, so two posts of one link at once
+    fetch it once. A card shows only when `status` is "ok"; the text is plain (escaped where it
+    is shown), `image` is the file name of our own copy of its picture in the media store (never
+    the page's picture, which readers would then load from that site)."""
+
+    __tablename__ = "link_card"
+    __table_args__ = (Index("uq_link_card_url", "url", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=LINK_URL_MAX)
+    status: str = Field(default="pending", max_length=10)
+    title: str = Field(default="", max_length=LINK_TITLE_MAX)
+    description: str = Field(default="", max_length=LINK_DESCRIPTION_MAX)
+    site_name: str = Field(default="", max_length=LINK_SITE_NAME_MAX)
+    # The page's own address for itself, when on the same host (else ""): what the card links.
+    canonical_url: str = Field(default="", max_length=LINK_URL_MAX)
+    image: str = Field(default="", max_length=300)
+    created: datetime = Field(default_factory=utcnow)
+    fetched_at: datetime | None = Field(default=None)
+    claimed_until: datetime | None = Field(default=None)
+
+
 class Post(SQLModel, table=True):
     """A post, a reply (`reply_to_id`) or a boost (`boost_of_id`, with no text of its own).
 
@@ -174,6 +221,8 @@ class Post(SQLModel, table=True):
         ),
         # A post's replies in order (the thread page).
         Index("ix_post_reply_to", "reply_to_id", "timestamp", "id"),
+        # The posts showing a link card: told live when it is fetched; SET NULL when it goes.
+        Index("ix_post_link_card", "link_card_id", "id"),
         # One boost per user and post, and "who boosted this" / "did I boost this". Partial:
         # only boosts are in it (5 % of the rows, so it stays in cache), and a feed's
         # `boost_of_id IS NULL` cannot pick it (SQLite did, for Explore: it read every post
@@ -208,6 +257,17 @@ class Post(SQLModel, table=True):
     reply_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     like_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     boost_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The post's pictures as its card shows them (JSON, services/media/attachments.py), kept
+    # in the transaction that changes its `media_attachment` rows like the counters above, so
+    # a list of cards reads them with the post instead of one more query per card. NULL: none.
+    media_json: str | None = Field(default=None)
+    # Their alt texts, one per line: searched with the body (services/search/).
+    media_alt_text: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The preview of the body's first link (services/link_cards.py), shared with other posts.
+    link_card_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("link_card.id", ondelete="SET NULL"), nullable=True),
+    )
 
 
 class PostEdit(SQLModel, table=True):
@@ -366,15 +426,70 @@ class Announcement(SQLModel, table=True):
     created: datetime = Field(default_factory=utcnow)
 
 
+# The notification kinds shown one line per post (SQL, for the partial indexes' predicates and
+# the queries that must repeat them word for word for SQLite to use those indexes).
+NOTIFICATION_GROUPED = "kind IN ('like', 'boost')"
+
+
 class Notification(SQLModel, table=True):
-    """Something that happened to a user: a new follower, a message, an announcement.
+    """Something that happened to a user: a new follower, a message, an announcement, a reply,
+    a mention, a like or a boost of one of their posts.
 
     Rows persist, so a reload or a new tab shows what the live stream showed. `actor_id` is who
     did it (the follower, the sender); an announcement's row points at the announcement.
+
+    The list shows one line per notification, except that the likes of one post are one line,
+    and its boosts another ("ann and 3 others liked your post"): a group. The line is the
+    group's newest row, and only it has `others` set (how many more rows, one per person, the
+    group holds); the older rows of the group have NULL there. services/notifications.py keeps
+    this in the transaction that adds or takes back a like or boost, so a page of lines is one
+    range of `ix_notification_lines`, however many likes stand behind each line.
     """
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_notification_user_id", "user_id", "id"),
+        # The lines of a user's list, newest first (also the unread ones, for the badge).
+        Index(
+            "ix_notification_lines",
+            "user_id",
+            "id",
+            sqlite_where=text("others IS NOT NULL"),
+            postgresql_where=text("others IS NOT NULL"),
+        ),
+        # A group holds one row per person (their newest like or boost of the post) ...
+        Index(
+            "uq_notification_group_actor",
+            "user_id",
+            "post_id",
+            "kind",
+            "actor_id",
+            unique=True,
+            sqlite_where=text(NOTIFICATION_GROUPED),
+            postgresql_where=text(NOTIFICATION_GROUPED),
+        ),
+        # ... its rows newest first (the line is the newest; when it is taken back, the next
+        # one takes over) ...
+        Index(
+            "ix_notification_group",
+            "user_id",
+            "post_id",
+            "kind",
+            "id",
+            sqlite_where=text(NOTIFICATION_GROUPED),
+            postgresql_where=text(NOTIFICATION_GROUPED),
+        ),
+        # ... and one line.
+        Index(
+            "uq_notification_group_line",
+            "user_id",
+            "post_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(f"{NOTIFICATION_GROUPED} AND others IS NOT NULL"),
+            postgresql_where=text(f"{NOTIFICATION_GROUPED} AND others IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_user_fk())
@@ -390,6 +505,11 @@ class Notification(SQLModel, table=True):
     # The post a reply, mention, like or boost notification is about.
     post_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="CASCADE"))
     created: datetime = Field(default_factory=utcnow)
+    # On a line of the list: how many other people the group stands for (0 for a notification
+    # of its own); NULL on the older rows of a group, which its newest row stands for.
+    others: int | None = Field(
+        default=0, sa_column=Column(Integer, nullable=True, server_default="0")
+    )
 
 
 class LoginFailure(SQLModel, table=True):
@@ -530,3 +650,50 @@ class MailOutbox(SQLModel, table=True):
     claim: str | None = Field(default=None, max_length=32)
     claimed_until: datetime | None = Field(default=None)
     last_error: str | None = Field(default=None, max_length=500)
+
+
+MEDIA_ALT_MAX = 1500
+MEDIA_NAME_MAX = 80
+
+
+class MediaAttachment(SQLModel, table=True):
+    """A picture uploaded by `user_id`: stored at once (services/media/attachments.py), attached
+    to a post when the post is written (`post_id`, `position` 0-3), deleted with its post. An
+    upload never attached is an orphan, deleted after MEDIA_ORPHAN_HOURS (jobs.py). A post
+    deleted by its author's removal (SET NULL) leaves orphans the same job cleans up.
+
+    The files are named by their content's hash (services/media/store.py): the same picture
+    uploaded twice is one file with two rows, so a file is deleted only when no row names it.
+    """
+
+    __tablename__ = "media_attachment"
+    __table_args__ = (
+        # A post's pictures in order (a card, the API, the export).
+        Index("ix_media_attachment_post", "post_id", "position"),
+        # Orphans, oldest first (the clean-up job): only unattached rows are in it.
+        Index(
+            "ix_media_attachment_orphans",
+            "created_at",
+            sqlite_where=text("post_id IS NULL"),
+            postgresql_where=text("post_id IS NULL"),
+        ),
+        # "Does any other row still name this file?" before a file is deleted.
+        Index("ix_media_attachment_file", "file_name"),
+        Index("ix_media_attachment_thumb", "thumb_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_fk())
+    post_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="SET NULL"))
+    position: int = Field(default=0)
+    file_name: str = Field(max_length=MEDIA_NAME_MAX)
+    thumb_name: str = Field(max_length=MEDIA_NAME_MAX)
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    blurhash: str = Field(max_length=64)
+    alt_text: str = Field(default="", max_length=MEDIA_ALT_MAX)
+    byte_size: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -4,21 +4,57 @@ responses: they never carry a password hash, a token, or another user's email ad
 from __future__ import annotations
 
 import hashlib
+import json
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
+from urllib.parse import urlsplit
 
 from microblog.i18n import _l, _ln
-from microblog.models import Announcement, Notification, Post, User
+from microblog.models import Announcement, MediaAttachment, Notification, Post, User
 from microblog.routes import conversation_url
+from microblog.services.media.store import get_store
 
 T = TypeVar("T")
 
 
-def avatar_url(email: str, size: int) -> str:
+def gravatar_url(email: str, size: int) -> str:
     """Gravatar URL for an email, with the identicon fallback (the tutorial's format)."""
     digest = hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()  # noqa: S324
     return f"https://www.gravatar.com/avatar/{digest}?d=identicon&s={size}"
+
+
+def link_domain(url: str) -> str:
+    """The host a card names under its title ("example.com"), without a leading `www.`;
+    international names as people read them, not in IDNA."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    with suppress(UnicodeError):
+        host = host.encode("ascii").decode("idna")
+    return host.removeprefix("www.")
+
+
+# An uploaded avatar is kept in two sizes (services/avatars.py): faces drawn this wide or less
+# (cards, lists, the navbar) take the small file, the rest (a profile, the user card) the large.
+AVATAR_SMALL_UP_TO = 48
+
+
+def avatar_picture_url(picture: str, size: int) -> str:
+    """The address of an uploaded avatar (`User.avatar`: the large file's name, a space, the
+    small file's name; services/avatars.py) in the size that suits `size`, from the media
+    store (the backend's /media, or a bucket or CDN)."""
+    large, _, small = picture.partition(" ")
+    return get_store().url(small if small and size <= AVATAR_SMALL_UP_TO else large)
+
+
+def avatar_url(email: str, size: int, *, picture: str | None) -> str:
+    """The picture to draw for a user, `size` pixels wide: the one they uploaded (`picture`,
+    `User.avatar`) when they have, else their Gravatar. Every face on every page, in the API and
+    in the server's first paint comes from here, so the rule is in one place; the page draws the
+    initial under it, which shows when neither loads."""
+    if picture:
+        return avatar_picture_url(picture, size)
+    return gravatar_url(email, size)
 
 
 def iso_utc(value: datetime) -> str:
@@ -39,7 +75,13 @@ class UserPublic:
     @classmethod
     def of(cls, user: User) -> UserPublic:
         return cls.of_columns(
-            user.id or 0, user.username, user.email, user.about_me, user.last_seen, user.created
+            user.id or 0,
+            user.username,
+            user.email,
+            user.about_me,
+            user.last_seen,
+            user.created,
+            user.avatar,
         )
 
     @classmethod
@@ -51,17 +93,43 @@ class UserPublic:
         about_me: str | None,
         last_seen: datetime,
         created: datetime,
+        picture: str | None,
     ) -> UserPublic:
-        """`of` for a row of plain columns (id, username, email, about me, last seen, created),
-        without building a User first: lists of users read only these."""
+        """`of` for a row of plain columns (id, username, email, about me, last seen, created,
+        avatar), without building a User first: lists of users read only these."""
         return cls(
             id=user_id,
             username=username,
             about_me=about_me or "",
             last_seen=iso_utc(last_seen),
             member_since=iso_utc(created),
-            avatar=avatar_url(email, 128),
-            avatar_small=avatar_url(email, 36),
+            avatar=avatar_url(email, 128, picture=picture),
+            avatar_small=avatar_url(email, 36, picture=picture),
+        )
+
+
+@dataclass(frozen=True)
+class UserFace:
+    """How a user is drawn, in each size the pages use: what a live update sends when their
+    picture changes (USER_CHANGED), so every open page draws the new one."""
+
+    user_id: int
+    username: str
+    card: str  # a post card's, a conversation's (48 px)
+    small: str  # a list's, the navbar's (36 px)
+    large: str  # a profile's (128 px)
+    uploaded: bool  # the picture is one they uploaded (not their Gravatar)
+
+    @classmethod
+    def of(cls, user: User) -> UserFace:
+        email, picture = user.email, user.avatar
+        return cls(
+            user_id=user.id or 0,
+            username=user.username,
+            card=avatar_url(email, 48, picture=picture),
+            small=avatar_url(email, 36, picture=picture),
+            large=avatar_url(email, 128, picture=picture),
+            uploaded=bool(picture),
         )
 
 
@@ -72,6 +140,83 @@ class PostVersion:
     body: str
     body_html: str
     written_at: str
+
+
+@dataclass(frozen=True)
+class MediaRow:
+    """One picture of a post as a card shows it: the thumbnail in the grid (with `blurhash` as
+    its placeholder, sized by `thumb_width`/`thumb_height`), the display file when opened, and
+    its alt text (`description`)."""
+
+    id: int
+    url: str
+    preview_url: str
+    content_type: str
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    blurhash: str
+    description: str
+    file_name: str = ""
+    # The blurhash as a tiny image (a data: URL), drawn until the thumbnail loads.
+    placeholder: str = ""
+
+    @classmethod
+    def of(cls, row: MediaAttachment) -> MediaRow:
+        """An upload as its owner sees it (the compose box, `POST /api/media`)."""
+        from microblog.services.media.store import get_store
+
+        store = get_store()
+        return cls(
+            id=row.id or 0,
+            url=store.url(row.file_name),
+            preview_url=store.url(row.thumb_name),
+            content_type=row.content_type,
+            width=row.width,
+            height=row.height,
+            thumb_width=row.thumb_width,
+            thumb_height=row.thumb_height,
+            blurhash=row.blurhash,
+            description=row.alt_text,
+            file_name=row.file_name,
+        )
+
+
+def _media_url(name: str | None) -> str:
+    """The address of a file of the media store (a link card's picture), or ""."""
+    if not name:
+        return ""
+    from microblog.services.media.store import get_store
+
+    return get_store().url(name)
+
+
+def media_rows(media_json: str | None) -> tuple[MediaRow, ...]:
+    """The pictures of a post from its stored copy (services/media/attachments.py), with the
+    URLs of today's media store."""
+    if not media_json:
+        return ()
+    from microblog.services.media.store import get_store
+
+    store = get_store()
+    return tuple(
+        MediaRow(
+            id=item["id"],
+            url=store.url(item["f"]),
+            preview_url=store.url(item["t"]),
+            content_type=item["ct"],
+            width=item["w"],
+            height=item["h"],
+            thumb_width=item["tw"],
+            thumb_height=item["th"],
+            blurhash=item["b"],
+            description=item["a"],
+            file_name=item["f"],
+            placeholder=item.get("p", ""),
+        )
+        for item in json.loads(media_json)
+    )
 
 
 @dataclass
@@ -98,6 +243,15 @@ class PostRow:
     boosted_by: str = ""
     liked: bool = False
     boosted: bool = False
+    media: tuple[MediaRow, ...] = ()
+    # The preview of the first link (services/link_cards.py), all "" when there is none:
+    # where it leads, plain text to show (escaped where shown), our copy of its picture.
+    card_url: str = ""
+    card_title: str = ""
+    card_description: str = ""
+    card_domain: str = ""
+    card_site_name: str = ""
+    card_image: str = ""
 
     @classmethod
     def of(cls, post: Post, author: User) -> PostRow:
@@ -113,6 +267,7 @@ class PostRow:
             author.id or 0,
             author.username,
             author.email,
+            author.avatar,
             post.reply_to_id,
             None,
             post.reply_count,
@@ -121,6 +276,7 @@ class PostRow:
             None,
             False,
             False,
+            post.media_json,
         )
 
     @classmethod
@@ -136,6 +292,7 @@ class PostRow:
         author_id: int,
         username: str,
         email: str,
+        picture: str | None,
         reply_to_id: int | None,
         reply_to_username: str | None,
         reply_count: int,
@@ -144,6 +301,13 @@ class PostRow:
         boosted_by: str | None,
         liked: bool,
         boosted: bool,
+        media_json: str | None = None,
+        card_url: str | None = None,
+        card_canonical_url: str | None = None,
+        card_title: str | None = None,
+        card_description: str | None = None,
+        card_site_name: str | None = None,
+        card_image: str | None = None,
     ) -> PostRow:
         """A row of plain columns in services/post_rows.py's order, without building a Post and
         a User first: a page is 25 of these, and each microsecond here is 25 in the call."""
@@ -154,7 +318,7 @@ class PostRow:
             language=language or "",
             author_id=author_id,
             author_username=username,
-            author_avatar=avatar_url(email, 48),
+            author_avatar=avatar_url(email, 48, picture=picture),
             entry_id=entry_id,
             body_html=body_html,
             edited_at=iso_utc(edited_at) if edited_at else "",
@@ -166,6 +330,13 @@ class PostRow:
             boosted_by=boosted_by or "",
             liked=bool(liked),
             boosted=bool(boosted),
+            media=media_rows(media_json),
+            card_url=card_canonical_url or card_url or "",
+            card_title=card_title or "",
+            card_description=card_description or "",
+            card_domain=link_domain(card_url or ""),
+            card_site_name=card_site_name or "",
+            card_image=_media_url(card_image),
         )
 
 
@@ -292,7 +463,7 @@ class NotificationRow:
             href=href,
             timestamp=iso_utc(notification.created),
             actor_username=actor_name,
-            actor_avatar=avatar_url(actor.email, 36) if actor else "",
+            actor_avatar=avatar_url(actor.email, 36, picture=actor.avatar) if actor else "",
             unread=(notification.id or 0) > read_up_to,
         )
 

@@ -165,6 +165,8 @@ def app_env(
         # Own build folders, as `make` does off port 3000: a dev server on :3000 keeps working.
         "REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / f".web-{frontend_port}"),
         "REFLEX_STATES_WORKDIR": str(work_dir / "states"),
+        # Uploaded pictures go to the test's folder, not the project's instance/media.
+        "MEDIA_DIR": str(work_dir / "media"),
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
@@ -225,3 +227,32 @@ def serve_app(
             stop(process)
             if made_web_dir and not keep_build:
                 shutil.rmtree(web_dir, ignore_errors=True)
+
+
+@contextmanager
+def serve_reflex_backend(
+    database_url: str, work_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[AsgiServer]:
+    """The whole backend, `microblog.microblog:app` (HTTP routes, the websocket, the lifespan
+    jobs), served by granian on a free loopback port as `reflex run --env prod` serves it: the
+    pages are not compiled (`__REFLEX_SKIP_COMPILE`), so no frontend build or bun is needed.
+    Talk to it over HTTP and, as a tab, over the raw websocket (tests/reflex_socket.py). No
+    Redis unless `extra_env` names one; its output goes to `work_dir/backend.log`."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MICROBLOG_ENV": "test",
+        "LOG_TO_STDOUT": "1",
+        "REFLEX_STATES_WORKDIR": str(work_dir / "states"),
+        "__REFLEX_SKIP_COMPILE": "true",
+    }
+    for name in ("REDIS_URL", "PROMETHEUS_MULTIPROC_DIR", "METRICS_TOKEN"):
+        env.pop(name, None)
+    env.update(extra_env or {})
+    with serve_asgi(
+        "microblog.microblog:app",
+        env=env,
+        ready_path="/ping",
+        log_path=work_dir / "backend.log",
+    ) as server:
+        yield server

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("MICROBLOG_ENV", "test")
+# No test reaches the internet: posts' links get no preview unless a test turns it on (and
+# then only pages on loopback, through the test allowance: tests/unit/test_link_cards.py).
+os.environ.setdefault("LINK_PREVIEWS", "0")
 
 import shutil
 import sqlite3
@@ -28,7 +31,7 @@ from microblog.config import normalize_database_url
 from microblog.db import make_engine
 from microblog.models import User
 from microblog.security import hash_password
-from microblog.services import mail_outbox, password_reset
+from microblog.services import link_cards, mail_outbox, password_reset
 from microblog.services.users import register_user
 from tests.smtp import SmtpSink
 
@@ -241,6 +244,7 @@ def _background_mail_settles() -> Iterator[None]:
     yield
     password_reset.settle()
     mail_outbox.settle()
+    link_cards.settle()
 
 
 @pytest.fixture

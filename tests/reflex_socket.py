@@ -155,3 +155,22 @@ class RawTab:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._reader
+
+
+def session_cookie(engine: Any, user_id: int, name: str) -> str:
+    """A `Cookie` header value signing a RawTab in as the user: a session made as the login
+    form and /auth/session make it (a ticket, redeemed)."""
+    from sqlmodel import Session
+
+    from microblog.services import auth_sessions
+
+    with Session(engine) as db:
+        ticket = auth_sessions.issue_login_ticket(
+            db, user_id=user_id, remember=False, next_path="/"
+        )
+        redeemed = auth_sessions.redeem_login_ticket(
+            db, ticket=ticket, remember_days=1, default_hours=1
+        )
+        db.commit()
+    assert redeemed is not None
+    return f"{name}={redeemed[0]}"

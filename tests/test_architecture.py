@@ -33,6 +33,11 @@ FORBIDDEN = {
     # States call services and know nothing of how a page draws them or of the HTTP side.
     "state": {"microblog.pages", "microblog.components", "microblog.web", "microblog.api"},
     "jobs.py": {"reflex", "microblog.state", "microblog.web", "microblog.api"},
+    # The operator's commands call services, as the states and the API do.
+    "admin.py": {"reflex", "microblog.state", "microblog.web", "microblog.api", "fastapi"},
+    "backup.py": {"reflex", "microblog.state", "microblog.web", "microblog.api", "fastapi"},
+    # The instruments; the web side, the states and the live delivery measure into them.
+    "metrics.py": {"reflex", "microblog.state", "microblog.web", "fastapi", "starlette"},
     # The client-address rule and the readiness checks serve the API, the states, the web
     # stack and the production stack alike: plain code under all of them.
     "client_address.py": {"reflex", "fastapi", "starlette", "microblog.state", "microblog.web"},

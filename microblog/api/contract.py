@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict, JsonValue
 
 from microblog.api.representations import MAX_ID
-from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, MESSAGE_MAX, POST_BODY_MAX
+from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, MEDIA_ALT_MAX, MESSAGE_MAX, POST_BODY_MAX
 from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 
 # -- requests --------------------------------------------------------------------------------
@@ -26,6 +26,7 @@ from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 # refused.
 
 USERNAME_MIN, USERNAME_MAX = 3, 32  # what USERNAME_RE allows (a test checks they agree)
+MEDIA_PER_POST_DEFAULT = 4  # config.py's default MEDIA_PER_POST
 
 
 def _documented(description: str, **rules: JsonValue) -> Any:
@@ -80,14 +81,34 @@ class UserUpdate(BaseModel):
 
 _POST_BODY = (
     "The text, in Markdown (emphasis, strong, code, links, lists); bare links, @mentions and "
-    "#tags become links. Not empty after trimming spaces, and at most POST_MAX_LENGTH "
+    "#tags become links. Not empty after trimming spaces (unless the post has pictures), and "
+    "at most POST_MAX_LENGTH "
     "characters (500 unless the site says otherwise: GET /api/instance), each link counting "
     f"as 23 characters however long. At most {POST_BODY_MAX} characters as typed."
 )
 
 
+_MEDIA_IDS = (
+    "Your uploaded pictures (`POST /api/media`), in the order to show them: at most "
+    f"MEDIA_PER_POST ({MEDIA_PER_POST_DEFAULT} unless the site says otherwise), each on no other "
+    "post. A post with pictures may have an empty body."
+)
+
+
+def _media_ids_field(default: Any, description: str) -> Any:
+    return Field(
+        default=default,
+        description=description,
+        json_schema_extra={
+            "maxItems": MEDIA_PER_POST_DEFAULT,
+            "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        },
+    )
+
+
 class PostCreate(BaseModel):
-    body: str = _documented(_POST_BODY, minLength=1, maxLength=POST_BODY_MAX)
+    body: str = _documented(_POST_BODY, maxLength=POST_BODY_MAX)
+    media_ids: list[int] = _media_ids_field([], _MEDIA_IDS)
     in_reply_to: int | None = Field(
         default=None,
         description="The id of the post this one answers (a boost's id answers the post it "
@@ -97,9 +118,20 @@ class PostCreate(BaseModel):
 
 
 class PostUpdate(BaseModel):
-    """The new text of one of your posts; the text it replaces stays in its history."""
+    """The new text of one of your posts; the text it replaces stays in its history. With
+    `media_ids`, its pictures become exactly those (the ones left out are deleted); without,
+    they stay."""
 
-    body: str = _documented(_POST_BODY, minLength=1, maxLength=POST_BODY_MAX)
+    body: str = _documented(_POST_BODY, maxLength=POST_BODY_MAX)
+    media_ids: list[int] | None = _media_ids_field(None, _MEDIA_IDS)
+
+
+class MediaUpdate(BaseModel):
+    description: str = _documented(
+        f"The picture's alt text, for people who cannot see it: at most {MEDIA_ALT_MAX} "
+        'characters; "" clears it.',
+        maxLength=MEDIA_ALT_MAX,
+    )
 
 
 class MessageCreate(BaseModel):
@@ -167,6 +199,44 @@ class PostLinks(BaseModel):
     in_reply_to: str | None = Field(description="The post it answers; null if none.")
 
 
+class MediaSize(BaseModel):
+    width: int
+    height: int
+    size: str = Field(description='"WIDTHxHEIGHT".')
+    aspect: float = Field(description="width / height.")
+
+
+class MediaMeta(BaseModel):
+    original: MediaSize = Field(description="The file at `url` (at most 1600 pixels a side).")
+    small: MediaSize = Field(description="The thumbnail at `preview_url` (at most 400).")
+
+
+class MediaOut(BaseModel):
+    """A picture, in Mastodon's shape. Every upload was decoded and written again: no EXIF or
+    other metadata. Files never change (their names are content hashes): cache them."""
+
+    id: int
+    type: str = Field(description='"image" (JPEG, PNG, WebP; a GIF stays animated).')
+    url: str = Field(description="The picture, at most 1600 pixels a side.")
+    preview_url: str = Field(description="A thumbnail, at most 400 pixels a side.")
+    description: str | None = Field(description="Alt text; null if none was written.")
+    blurhash: str = Field(description="A placeholder to draw while it loads (blurha.sh).")
+    content_type: str = Field(description="The MIME type of the file at `url`.")
+    meta: MediaMeta
+
+
+class CardOut(BaseModel):
+    """The preview of the post's first link, as Mastodon's `card`: fetched in the background
+    after the post is saved, so a new post has none for a moment (and a page that cannot be
+    previewed never has one)."""
+
+    url: str = Field(description="Where the link leads.")
+    title: str = Field(description="Plain text.")
+    description: str = Field(description="Plain text; may be empty.")
+    image: str | None = Field(description="Our copy of the page's picture (a path), or null.")
+    provider_name: str = Field(description="The site's name, else its domain.")
+
+
 class PostOut(BaseModel):
     """A post or a reply. `body` is the text as written, `body_html` as shown (safe HTML,
     rendered once when the post was written or edited). Counts are kept with the rows they
@@ -190,6 +260,8 @@ class PostOut(BaseModel):
     boosts_count: int
     liked: bool = Field(description="Whether you like it.")
     boosted: bool = Field(description="Whether you boosted it.")
+    media_attachments: list[MediaOut] = Field(description="Its pictures, in order.")
+    card: CardOut | None = Field(description="The first link's preview, or null.")
     links: PostLinks = Field(alias="_links")
 
 
@@ -344,6 +416,7 @@ def errors(
         413: "The body is larger than 64 KiB.",
         415: "The body is not JSON (Content-Type must be application/json).",
         429: "Rate limited: retry after the `Retry-After` header's seconds.",
+        503: "A service it needs is down (the media storage, say): try again later.",
     }
     responses: dict[int | str, dict[str, object]] = {
         status: {"model": ErrorOut, "description": described[status]} for status in statuses

@@ -28,9 +28,19 @@ from microblog.api.representations import (
 from microblog.api.routing import JsonRoute
 from microblog.models import row_id
 from microblog.services import posts, users
+from microblog.services.errors import Invalid, NotFound
 from microblog.services.feeds import feed_page
 
 router = APIRouter(route_class=JsonRoute, tags=["posts"])
+
+
+def existing_media_id(value: int) -> int:
+    """An id in `media_ids` that could name a picture; anything else is refused like an id that
+    names none (400, not 404: the post's fields are what is wrong)."""
+    try:
+        return existing_id(value, "picture")
+    except NotFound:
+        raise Invalid({"media_ids": "No such picture."}) from None
 
 
 @router.get(
@@ -96,7 +106,13 @@ def create_post(data: PostCreate, credentials: BearerCredentials) -> JSONRespons
     replied to and the people mentioned are notified."""
     reply_to = None if data.in_reply_to is None else existing_id(data.in_reply_to, "post")
     with authorized(credentials) as (db, me):
-        post = posts.create_post(db, author_id=row_id(me), body=data.body, reply_to_id=reply_to)
+        post = posts.create_post(
+            db,
+            author_id=row_id(me),
+            body=data.body,
+            reply_to_id=reply_to,
+            media_ids=[existing_media_id(i) for i in data.media_ids],
+        )
         row = posts.get_post_row(db, post_id=row_id(post), viewer_id=row_id(me))
     return JSONResponse(post_json(row), status_code=201, headers={"Location": post_path(row.id)})
 
@@ -119,8 +135,13 @@ def edit_post(post_id: int, data: PostUpdate, credentials: BearerCredentials) ->
     no text). The replaced text stays in `GET /api/posts/<id>/history`; open pages show the new
     one live and the card says "edited"."""
     with authorized(credentials) as (db, me):
+        media_ids = data.media_ids
         post = posts.edit_post(
-            db, post_id=existing_id(post_id, "post"), user_id=row_id(me), body=data.body
+            db,
+            post_id=existing_id(post_id, "post"),
+            user_id=row_id(me),
+            body=data.body,
+            media_ids=None if media_ids is None else [existing_media_id(i) for i in media_ids],
         )
         row = posts.get_post_row(db, post_id=row_id(post), viewer_id=row_id(me))
         return JSONResponse(post_json(row))

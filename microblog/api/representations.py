@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from microblog.schemas import (
     ConversationRow,
+    MediaRow,
     MessageRow,
     Page,
     PostRow,
@@ -106,6 +107,8 @@ def _post_only_json(post: PostRow) -> Json:
         "boosts_count": post.boost_count,
         "liked": post.liked,
         "boosted": post.boosted,
+        "media_attachments": [media_json(m) for m in post.media],
+        "card": card_json(post),
         "_links": {
             "self": base,
             "author": user_path(post.author_id),
@@ -113,6 +116,45 @@ def _post_only_json(post: PostRow) -> Json:
             "history": f"{base}/history",
             "in_reply_to": post_path(post.reply_to_id) if post.reply_to_id else None,
         },
+    }
+
+
+def media_json(media: MediaRow) -> Json:
+    """A picture in Mastodon's shape (`MediaAttachment`)."""
+
+    def size(width: int, height: int) -> Json:
+        return {
+            "width": width,
+            "height": height,
+            "size": f"{width}x{height}",
+            "aspect": round(width / height, 4) if height else 1.0,
+        }
+
+    return {
+        "id": media.id,
+        "type": "image",
+        "url": media.url,
+        "preview_url": media.preview_url,
+        "description": media.description or None,
+        "blurhash": media.blurhash,
+        "content_type": media.content_type,
+        "meta": {
+            "original": size(media.width, media.height),
+            "small": size(media.thumb_width, media.thumb_height),
+        },
+    }
+
+
+def card_json(post: PostRow) -> Json | None:
+    """The first link's preview, Mastodon's `card` shape; None when the post has none."""
+    if not post.card_url:
+        return None
+    return {
+        "url": post.card_url,
+        "title": post.card_title,
+        "description": post.card_description,
+        "image": post.card_image or None,
+        "provider_name": post.card_site_name or post.card_domain,
     }
 
 

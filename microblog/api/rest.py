@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Mount
 
-from microblog.api import conversations, instance, posts, threads, tokens, users
+from microblog.api import avatars, conversations, instance, media, posts, threads, tokens, users
 from microblog.api.errors import install_error_handlers
 from microblog.api.representations import API_PREFIX
 
@@ -49,10 +49,14 @@ def create_rest_api() -> FastAPI:
     install_error_handlers(app)
     app.include_router(tokens.router)
     app.include_router(users.router)
+    app.include_router(avatars.upload_router)
+    app.include_router(avatars.router)
     app.include_router(posts.router)
     app.include_router(threads.router)
     app.include_router(conversations.router)
     app.include_router(instance.router)
+    app.include_router(media.router)
+    app.include_router(media.json_router)
     app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
     return app
 

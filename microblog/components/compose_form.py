@@ -22,12 +22,18 @@ def compose_form(
     placeholder: str | rx.Var = "",
     ready: bool | rx.Var[bool] = True,
     secondary: rx.Component | None = None,
+    attachments: rx.Component | None = None,
+    tools: rx.Component | None = None,
+    busy: rx.Var[bool] | None = None,
 ) -> rx.Component:
     """`ready`: whether the page's data is there; until then the field and the button are
     disabled, so nothing is typed into a form the page is about to replace. `secondary`: a
-    button beside the submit button (Cancel)."""
+    button beside the submit button (Cancel). `attachments` go under the text (the pictures
+    of a post), `tools` before the counter (Add pictures); while `busy` (an upload under way)
+    the text can still be typed but not sent."""
     field_id = f"field-{name}"
     waiting = ~ready if isinstance(ready, rx.Var) else not ready
+    blocked = waiting | busy if busy is not None else waiting
     return rx.form(
         rx.vstack(
             rx.el.label(label, html_for=field_id, class_name="field-label", font_weight="bold"),
@@ -41,16 +47,23 @@ def compose_form(
                 width="100%",
                 disabled=waiting,
             ),
+            *([attachments] if attachments is not None else []),
             rx.hstack(
-                rx.text(
-                    t_plural("%(num)d character left", "%(num)d characters left", chars_left),
-                    size="2",
-                    color_scheme=rx.cond(chars_left < 0, "red", "gray"),
-                    class_name="chars-left",
+                rx.hstack(
+                    *([tools] if tools is not None else []),
+                    rx.text(
+                        t_plural("%(num)d character left", "%(num)d characters left", chars_left),
+                        size="2",
+                        color_scheme=rx.cond(chars_left < 0, "red", "gray"),
+                        class_name="chars-left",
+                    ),
+                    spacing="3",
+                    align="center",
+                    wrap="wrap",
                 ),
                 rx.hstack(
                     *([secondary] if secondary is not None else []),
-                    rx.button(submit_label, type="submit", disabled=(chars_left < 0) | waiting),
+                    rx.button(submit_label, type="submit", disabled=(chars_left < 0) | blocked),
                     spacing="2",
                 ),
                 justify="between",

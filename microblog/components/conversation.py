@@ -1,30 +1,14 @@
-"""Pieces of the Messages pages: a person's avatar, an unread count, one message of a
-conversation."""
+"""Pieces of the Messages pages: an unread count, and one conversation's header and log, drawn
+from their widgets (microblog/widgets/conversation.py), which the server also draws into the
+page's first paint (web/first_paint.py). A person's avatar is components/avatar.py's."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from microblog.components import RowVar
-from microblog.components.i18n import t, t_plural
-from microblog.components.timestamps import relative_time
-from microblog.components.widget import ComponentRenderer
-from microblog.widgets.tree import Avatar, Field
-
-
-def person_avatar(username: rx.Var, avatar: rx.Var, *, from_state: bool = False) -> rx.Component:
-    """A user's picture over their initial, as post cards draw it; hidden from screen readers
-    (the name beside it says who). `from_state`: the values are page state vars rather than a
-    list row's fields."""
-    person = ComponentRenderer(lambda name: {"username": username, "avatar": avatar}[name])
-    node = Avatar(
-        Field("username"),
-        Field("avatar"),
-        "post-avatar",
-        attrs={"aria-hidden": "true"},
-        picture_in_style=from_state,
-    )
-    return person.node(node)
+from microblog.components.i18n import t_plural
+from microblog.components.widget import ComponentRenderer, fields_of
+from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LOG
 
 
 def unread_count(count: rx.Var) -> rx.Component:
@@ -39,20 +23,11 @@ def unread_count(count: rx.Var) -> rx.Component:
     )
 
 
-def chat_message(message: RowVar, other_name: rx.Var) -> rx.Component:
-    """One message: mine on the right in the accent colour, theirs on the left; who wrote it
-    is said to screen readers, which cannot see the sides."""
-    return rx.el.div(
-        rx.el.p(
-            rx.el.span(
-                rx.cond(message.mine, t("You:"), t("%(username)s:", username=other_name)),
-                " ",
-                class_name="visually-hidden",
-            ),
-            message.body,
-            class_name="message-body",
-        ),
-        relative_time(message.timestamp),
-        class_name=rx.cond(message.mine, "message mine", "message theirs"),
-        data_message_id=message.id,
+def conversation_parts(state: type[rx.State]) -> list[rx.Component]:
+    """The header and the log of messages of `state`'s conversation (its fields as the widgets
+    name them; `load_earlier` answers the button above the oldest message)."""
+    renderer = ComponentRenderer(
+        fields_of(state),
+        actions={"load_earlier": state.load_earlier},  # type: ignore[attr-defined]
     )
+    return [renderer.node(CONVERSATION_HEAD), renderer.node(CONVERSATION_LOG)]

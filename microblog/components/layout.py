@@ -12,7 +12,9 @@ from microblog.components.task_progress import task_progress
 def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
-        rx.box(
+        # rx.el.main, not rx.box(as_="main"), which draws a <div>: the page's content is in
+        # its main landmark, where screen readers jump to it (axe: landmark-one-main, region).
+        rx.el.main(
             rx.vstack(
                 announcement_banner(),
                 task_progress(),
@@ -24,7 +26,7 @@ def layout(*children: rx.Component) -> rx.Component:
             max_width="48rem",
             margin_x="auto",
             padding="1rem",
-            as_="main",
+            box_sizing="border-box",
         ),
         min_height="100vh",
     )

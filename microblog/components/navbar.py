@@ -56,7 +56,8 @@ def navbar() -> rx.Component:
     )
     signed_in = links.node(SIGNED_IN)
     signed_out = links.node(SIGNED_OUT)
-    return rx.box(
+    # rx.el.nav, not rx.box(as_="nav"), which draws a <div> (no navigation landmark).
+    return rx.el.nav(
         rx.hstack(
             rx.hstack(
                 rx.link(rx.heading("Microblog", size="5"), href=routes.INDEX, underline="none"),
@@ -65,6 +66,7 @@ def navbar() -> rx.Component:
                 search_box(),
                 spacing="4",
                 align="center",
+                class_name="nav-row",  # wraps on a phone (assets/microblog.css)
             ),
             rx.hstack(
                 rx.cond(
@@ -77,6 +79,7 @@ def navbar() -> rx.Component:
                 rx.color_mode.button(size="2", variant="ghost", aria_label=t("Toggle dark mode")),
                 spacing="4",
                 align="center",
+                class_name="nav-row",
             ),
             justify="between",
             align="center",
@@ -87,7 +90,6 @@ def navbar() -> rx.Component:
             padding_x="1rem",
             padding_y="0.75rem",
         ),
-        as_="nav",
         border_bottom="1px solid var(--gray-a5)",
         width="100%",
         position="sticky",

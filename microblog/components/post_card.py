@@ -109,10 +109,19 @@ def own_post_actions(post: RowVar, owner: type[PostCardsState]) -> rx.Component:
     )
 
 
+class EditBox(rx.Component):
+    """assets/edit_box.js: the edit box takes the focus with the caret at the end of the text;
+    Escape cancels, Ctrl/Cmd+Enter saves; closing gives the focus back to the Edit button. All
+    in the browser: no event reaches the server for a key."""
+
+    library = "$/public/edit_box.js"
+    tag = "EditBox"
+
+
 def edit_box(owner: type[PostCardsState]) -> rx.Component:
     """The post's text in an edit box, counted as the compose form counts; Save or Cancel. A
     refusal keeps the box open with the text and the reason."""
-    return rx.box(
+    return EditBox.create(
         compose_form(
             label=t("Edit your post"),
             name="edit",
@@ -128,10 +137,10 @@ def edit_box(owner: type[PostCardsState]) -> rx.Component:
                 variant="soft",
                 color_scheme="gray",
                 on_click=owner.cancel_edit,
+                class_name="edit-cancel",  # what Escape presses (assets/edit_box.js)
             ),
         ),
         class_name="post-edit-box",
-        width="100%",
     )
 
 

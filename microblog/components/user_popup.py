@@ -11,6 +11,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import passthrough_event_spec
 
+from microblog.components.avatar import person_avatar
 from microblog.components.i18n import t, t_plural
 from microblog.components.timestamps import relative_time
 from microblog.state.session import SessionState
@@ -51,7 +52,7 @@ def _follow_control() -> rx.Component:
 def _card_view() -> rx.Component:
     username = C.username.to(str)  # a string Var (the same expression), for slicing and joining
     return rx.hstack(
-        rx.avatar(src=C.avatar, fallback=username[0:1].upper(), size="5", radius="full"),
+        person_avatar(C.username, C.avatar, from_state=True, cls="post-avatar popup-avatar"),
         rx.vstack(
             rx.link(
                 rx.text(C.username, weight="bold"),

@@ -10,6 +10,7 @@ hold the two renderings against each other.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,7 +25,7 @@ from microblog.widgets import tree as w
 Resolve = Callable[[str], Any]
 SlotFill = Callable[[list[rx.Component]], rx.Component]
 # Props whose React name is not the attribute's with `-` as `_`.
-_PROP_NAMES = {"tabindex": "tab_index", "class": "class_name"}
+_PROP_NAMES = {"tabindex": "tab_index", "class": "class_name", "viewBox": "view_box"}
 
 
 def fields_of(holder: Any, **extra: Any) -> Resolve:
@@ -48,6 +49,7 @@ class ComponentRenderer:
         self.resolve = resolve
         self.slots = slots or {}
         self.actions = actions or {}
+        self.text = text
         # A message in the reader's language: a Var that follows LocaleState.lang, or (tests)
         # the text in one language.
         self.message = text or (lambda m: t(m.msgid))
@@ -83,6 +85,17 @@ class ComponentRenderer:
             return "/post/" + (post_id.to_string() if _is_var(post_id) else str(int(post_id)))
         if isinstance(v, w.Initial):
             return self.value(v.name)[0:1].upper()
+        if isinstance(v, w.Hue):
+            name = self.value(v.name)
+            if not _is_var(name):
+                return w.hue_of(str(name))
+            # widgets/tree.py's hue_of, in the browser: the same hash over the same code points.
+            return rx.Var(
+                f"([...String({name!s})].reduce((h, c) => (h * 31 + c.codePointAt(0)) % 1000003,"
+                f" 0) % {w.HUES})",
+                _var_type=int,
+                _var_data=name._get_all_var_data(),
+            )
         if isinstance(v, w.Eq):
             return self.value(v.left) == self.value(v.right)
         if isinstance(v, w.Not):
@@ -101,6 +114,11 @@ class ComponentRenderer:
             if not _is_var(test):
                 return self.value(v.then) if test else self.value(v.otherwise)
             return rx.cond(test, self.value(v.then), self.value(v.otherwise))
+        if isinstance(v, w.Say):
+            params = {name: self.value(value) for name, value in v.params.items()}
+            if self.text is not None:  # a test: the text in one language
+                return self.text(Message(v.message.msgid, params=params))
+            return t(v.message.msgid, **params)
         raise TypeError(f"Not a widget value: {v!r}")
 
     def _props(self, cls: w.Value, attrs: Mapping[str, w.Value]) -> dict[str, Any]:
@@ -154,6 +172,10 @@ class ComponentRenderer:
             if not _is_var(test):
                 return self.fragment(*(n.then if test else n.otherwise))
             return rx.cond(test, self.fragment(*n.then), self.fragment(*n.otherwise))
+        if isinstance(n, w.Each):
+            return self._each(n)
+        if isinstance(n, w.Picture):
+            return self._picture(n)
         if isinstance(n, w.Slot):
             defaults = self.render(*n.default)
             fill = self.slots.get(n.name)
@@ -162,15 +184,65 @@ class ComponentRenderer:
             return defaults[0] if len(defaults) == 1 else rx.fragment(*defaults)
         return self.value(n)  # a field, a message or a literal, as text
 
+    def _for_row(self, row: Any) -> ComponentRenderer:
+        """A renderer for one row of a list: the row's fields (a row Var's, or a plain row's in
+        a test), then this renderer's."""
+        outer = self.resolve
+        if _is_var(row):
+            own = {f.name for f in dataclasses.fields(row._var_type)}
+        else:
+            own = set(row) if isinstance(row, dict) else {f.name for f in dataclasses.fields(row)}
+
+        def resolve(name: str) -> Any:
+            if name not in own:
+                return outer(name)
+            return row[name] if isinstance(row, dict) else getattr(row, name)
+
+        return ComponentRenderer(resolve, slots=self.slots, actions=self.actions, text=self.text)
+
+    def _each(self, n: w.Each) -> rx.Component:
+        items = self.value(n.items)
+        if not _is_var(items):  # plain rows (a test): drawn at once
+            if not items:
+                return self.fragment(*n.empty)
+            return rx.fragment(*(self._for_row(row).node(n.item) for row in items))
+        listed = rx.foreach(items, lambda row: self._for_row(row).node(n.item))
+        if not n.empty:
+            return listed
+        return rx.cond(items.length() > 0, listed, self.fragment(*n.empty))
+
+    def _picture(self, n: w.Picture) -> rx.Component:
+        """The placeholder through a plain React style (as `_avatar` does), a CSS variable the
+        stylesheet draws as the image's background until the image covers it."""
+        placeholder = self.value(n.placeholder)
+        props: dict[str, Any] = {"class_name": n.cls} if n.cls else {}
+        style = 'url("' + placeholder + '")'
+        # width and height as attributes (the intrinsic size that reserves the picture's
+        # place): given as props, Reflex would make them CSS.
+        return rx.el.img(
+            src=self.value(n.src),
+            alt=self.value(n.alt),
+            loading="lazy",
+            decoding="async",
+            custom_attrs={
+                "width": self.value(n.width),
+                "height": self.value(n.height),
+                "style": {"--placeholder": style},
+            },
+            **props,
+        )
+
     def _avatar(self, n: w.Avatar) -> rx.Component:
         """The picture as a CSS background over the initial: the initial shows until the image
         has loaded and stays if it never does, with no script per picture."""
         picture = 'url("' + self.value(n.picture) + '")'
         props = self._props(n.cls, n.attrs)
+        custom: dict[str, Any] = {"data-hue": self.value(w.Hue(n.username))}
         if n.picture_in_style:
             props["style"] = {"--avatar": picture}
         else:
             # A plain React style, not Reflex's emotion `style`, which would hash a stylesheet
-            # rule per picture. Gravatar URLs are built by us from a hash.
-            props["custom_attrs"] = {"style": {"--avatar": picture}}
+            # rule per picture. Picture URLs are built by us (a hash, a content name).
+            custom["style"] = {"--avatar": picture}
+        props["custom_attrs"] = custom
         return rx.el.span(self.value(w.Initial(n.username)), **props)

@@ -10,7 +10,8 @@ transaction announces nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import time
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,9 @@ TASK = "task"  # a background task of a user made progress (the export issue)
 SESSIONS_ENDED = "sessions_ended"  # login sessions ended: their open tabs are emptied
 # A post's text, counters or existence changed (`ref_id`): pages showing it re-read its card.
 POST_CHANGED = "post_changed"
+# A user's face changed (`author_id`: their picture, uploaded or removed): open pages that draw
+# it (their own navbar, cards of their posts, their profile) draw the new one.
+USER_CHANGED = "user_changed"
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class LiveEvent:
     author_id: int = 0
     ref_id: int = 0  # the id of the row that changed (message, post, task…), for receivers
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # When it was published (Unix time; 0: not yet), so a delivery can tell how late it is
+    # (the live-delivery latency metric).
+    published: float = field(default=0.0, hash=False, compare=False)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -60,12 +67,26 @@ def sessions_ended(*, keys: tuple[str, ...] = (), user_id: int = 0, keep: str = 
     return LiveEvent(kind=SESSIONS_ENDED, user_ids=(user_id,) if user_id else (), extra=extra)
 
 
+def post_changed(post_id: int, *, actor_id: int = 0, gone: int = 0) -> LiveEvent:
+    """Post `post_id`'s text, counters or existence changed, by `actor_id`'s doing; `gone` is a
+    feed entry (a boost of it) that no longer exists. Pages showing the post re-read its card
+    once for all their tabs; the actor's own tabs read theirs (their "liked" may have changed)."""
+    extra = {"gone": str(gone)} if gone else {}
+    return LiveEvent(kind=POST_CHANGED, author_id=actor_id, ref_id=post_id, extra=extra)
+
+
+def user_changed(user_id: int) -> LiveEvent:
+    """Everyone's tabs may show this user's face: the event names nobody, and each
+    subscription keeps the tabs that draw it (their own, or listing their posts)."""
+    return LiveEvent(kind=USER_CHANGED, author_id=user_id)
+
+
 def publish_after_commit(session: Session, event: LiveEvent) -> None:
     """Publish `event` when (and only if) the session's outermost transaction commits."""
 
     def publish() -> None:
         from microblog.live.hub import get_hub  # the hub is chosen from config at first use
 
-        get_hub().publish(event)
+        get_hub().publish(replace(event, published=time.time()))
 
     defer(session, publish)

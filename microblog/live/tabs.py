@@ -26,8 +26,10 @@ class TabRegistry:
     def __init__(self) -> None:
         self._tabs: dict[str, Tab] = {}
         self._by_user: dict[int, set[str]] = {}
-        # The posts each tab lists, with the page (path) that listed them (`show_posts`).
+        # The posts each tab lists, with the page (path) that listed them, and their authors
+        # (`show_posts`).
         self._shown: dict[str, tuple[str, frozenset[int]]] = {}
+        self._authors: dict[str, tuple[str, frozenset[int]]] = {}
 
     def register(self, token: str, *, user_id: int, path: str, session_key: str = "") -> None:
         self._unindex(token)
@@ -35,10 +37,19 @@ class TabRegistry:
         if user_id:
             self._by_user.setdefault(user_id, set()).add(token)
 
-    def show_posts(self, token: str, *, path: str, post_ids: Iterable[int]) -> None:
-        """The posts (and boosts) the page at `path` lists in this tab. Recorded by the page's
-        loader, which runs before the tab registers (the last on_load), so kept apart from it."""
+    def show_posts(
+        self,
+        token: str,
+        *,
+        path: str,
+        post_ids: Iterable[int],
+        author_ids: Iterable[int] = (),
+    ) -> None:
+        """The posts (and boosts) the page at `path` lists in this tab, and whose faces their
+        cards draw. Recorded by the page's loader, which runs before the tab registers (the last
+        on_load), so kept apart from it."""
         self._shown[token] = (path, frozenset(post_ids))
+        self._authors[token] = (path, frozenset(author_ids))
 
     def may_show_post(self, token: str, tab: Tab, post_id: int) -> bool:
         """Whether the tab may list `post_id`: False only when the page it shows recorded its
@@ -47,8 +58,15 @@ class TabRegistry:
         recorded = self._shown.get(token)
         return recorded is None or recorded[0] != tab.path or post_id in recorded[1]
 
+    def may_show_author(self, token: str, tab: Tab, user_id: int) -> bool:
+        """Whether the tab may draw a card by `user_id`: as `may_show_post`, for a face that
+        changed (USER_CHANGED)."""
+        recorded = self._authors.get(token)
+        return recorded is None or recorded[0] != tab.path or user_id in recorded[1]
+
     def forget(self, token: str) -> None:
         self._shown.pop(token, None)
+        self._authors.pop(token, None)
         self._unindex(token)
 
     def _unindex(self, token: str) -> None:
@@ -66,6 +84,7 @@ class TabRegistry:
             self.forget(token)
         for token in [t for t in self._shown if t not in self._tabs and not is_connected(t)]:
             del self._shown[token]  # recorded by a page load that never registered
+            self._authors.pop(token, None)
         return gone
 
     def of_sessions(self, event: ev.LiveEvent) -> list[str]:

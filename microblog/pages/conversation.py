@@ -1,71 +1,23 @@
 """A conversation: both sides, the newest at the bottom, "Load earlier messages" above, and the
-box to write in below."""
+box to write in below. Until the page's data arrives, what the server drew into the page's HTML
+shows (web/first_paint.py: the same header and log, from the same widgets)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from microblog.components.compose_form import compose_form
-from microblog.components.conversation import chat_message, person_avatar
+from microblog.components.conversation import conversation_parts
+from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
-from microblog.components.layout import layout, loading
-from microblog.routes import MESSAGES
+from microblog.components.layout import layout
 from microblog.state.conversation import ConversationState as C
-
-
-def _header() -> rx.Component:
-    return rx.el.div(
-        rx.link(
-            rx.icon("arrow-left", size=16, aria_hidden="true"),
-            t("All messages"),
-            href=MESSAGES,
-            class_name="conversation-back",
-        ),
-        rx.el.div(
-            person_avatar(C.other_name, C.other_avatar, from_state=True),
-            rx.heading(rx.link(C.other_name, href=C.profile_href), size="5", as_="h1"),
-            class_name="conversation-who",
-        ),
-        class_name="conversation-head",
-    )
-
-
-def _log() -> rx.Component:
-    """The messages in a scroller that starts at the bottom and stays there as messages arrive
-    (its content is laid out bottom up: `column-reverse` in assets/microblog.css), while the
-    text inside reads top down, oldest first."""
-    return rx.el.div(
-        rx.el.div(
-            rx.cond(
-                C.has_earlier,
-                rx.button(
-                    t("Load earlier messages"),
-                    on_click=C.load_earlier,
-                    variant="soft",
-                    size="2",
-                    class_name="load-earlier",
-                ),
-                rx.fragment(),
-            ),
-            rx.cond(
-                C.messages.length() > 0,
-                rx.foreach(C.messages, lambda message: chat_message(message, C.other_name)),
-                rx.el.p(t("No messages yet: write the first one below."), class_name="chat-empty"),
-            ),
-            class_name="chat-log",
-            role="log",
-        ),
-        class_name="chat-scroll",
-        tab_index=0,
-        aria_label=t("Conversation with %(username)s", username=C.other_name),
-        role="region",
-    )
+from microblog.widgets.conversation import CONVERSATION_CLASS
 
 
 def _conversation() -> rx.Component:
     return rx.el.section(
-        _header(),
-        _log(),
+        *conversation_parts(C),
         compose_form(
             label=t("Message"),
             name="message",
@@ -77,7 +29,7 @@ def _conversation() -> rx.Component:
             on_submit=C.send,
             placeholder=t("Write to %(username)s", username=C.other_name),
         ),
-        class_name="conversation-page",
+        class_name=CONVERSATION_CLASS,
     )
 
 
@@ -99,6 +51,6 @@ def conversation_page() -> rx.Component:
                     _conversation(),
                 ),
             ),
-            loading(),
+            feed_first_paint(),
         ),
     )

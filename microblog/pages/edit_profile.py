@@ -1,9 +1,10 @@
-"""Edit your username and about-me text."""
+"""Edit your picture, username, about-me text and email settings."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.avatar_field import avatar_field
 from microblog.components.form_field import field_error, form_field
 from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
@@ -17,6 +18,8 @@ def edit_profile_page() -> rx.Component:
         rx.cond(
             EditProfileState.loaded_here(),
             rx.card(
+                avatar_field(),
+                rx.separator(size="4", margin_y="1rem"),
                 rx.form(
                     rx.vstack(
                         form_field(

@@ -5,28 +5,36 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.compose_form import compose_form
+from microblog.components.compose_media import add_button, attachments, drop_zone
 from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
 from microblog.components.post_card import post_list
+from microblog.state.compose_media import ComposeMediaState
 from microblog.state.feed import FeedState
 from microblog.state.session import SessionState
 
 
 def post_form(ready: rx.Var[bool]) -> rx.Component:
-    return compose_form(
-        label=t("Say something"),
-        name="body",
-        value=FeedState.draft,
-        on_change=FeedState.set_draft,
-        chars_left=FeedState.chars_left,
-        error=FeedState.post_error,
-        submit_label=t("Post"),
-        on_submit=FeedState.submit_post,
-        placeholder=t("What's happening?"),
-        ready=ready,
+    """ "Say something", with up to four pictures (dropped on the box, pasted, or added)."""
+    return drop_zone(
+        compose_form(
+            label=t("Say something"),
+            name="body",
+            value=FeedState.draft,
+            on_change=FeedState.set_draft,
+            chars_left=FeedState.chars_left,
+            error=FeedState.post_error,
+            submit_label=t("Post"),
+            on_submit=FeedState.submit_post,
+            placeholder=t("What's happening?"),
+            ready=ready,
+            attachments=attachments(),
+            tools=add_button(),
+            busy=ComposeMediaState.uploading,
+        )
     )
 
 

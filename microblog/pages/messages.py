@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components import RowVar
-from microblog.components.conversation import person_avatar, unread_count
+from microblog.components.avatar import person_avatar
+from microblog.components.conversation import unread_count
 from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager

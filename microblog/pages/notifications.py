@@ -36,7 +36,12 @@ def notification_row(item: RowVar) -> rx.Component:
             rx.cond(item.href != "", rx.link(text, href=item.href), text),
             rx.spacer(),
             rx.cond(item.unread, rx.badge(t("new"), color_scheme="indigo"), rx.fragment()),
-            rx.text(relative_time(item.timestamp), color_scheme="gray", size="2"),
+            rx.text(
+                relative_time(item.timestamp),
+                color_scheme="gray",
+                size="2",
+                class_name="notification-time",
+            ),
             spacing="3",
             align="center",
             width="100%",

@@ -18,7 +18,9 @@ from microblog.services.users import get_user
 
 
 def is_admin(user: User) -> bool:
-    return user.email.strip().lower() in get_settings().admins
+    """An administrator: the account's flag (`user create --admin`), or its address in ADMINS
+    (services/accounts.py says why both)."""
+    return user.is_admin or user.email.strip().lower() in get_settings().admins
 
 
 def post_announcement(session: Session, *, author_id: int, body: str) -> Announcement:

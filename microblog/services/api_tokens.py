@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete
+from sqlalchemy import false as sa_false
 from sqlmodel import Session, col, select
 
 from microblog.models import ApiToken, User, table_of, utcnow
@@ -68,6 +69,9 @@ _TOKEN_USER = (
     .where(
         col(ApiToken.token_hash) == bindparam("token_hash"),
         col(ApiToken.expires_at) > bindparam("now", type_=table_of(ApiToken).c.expires_at.type),
+        # A disabled account's tokens are deleted when it is disabled; this holds whatever
+        # changed the flag (services/accounts.py).
+        col(User.disabled) == sa_false(),
     )
 )
 

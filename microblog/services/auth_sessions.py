@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete
+from sqlalchemy import false as sa_false
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -54,6 +55,9 @@ def redeem_login_ticket(
     session.delete(row)
     if row.expires_at < utcnow():
         return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled:  # disabled between the password check and this
+        return None
     lifetime = timedelta(days=remember_days) if row.remember else timedelta(hours=default_hours)
     raw, digest = new_token()
     auth = AuthSession(
@@ -88,6 +92,7 @@ class SessionUser:
     email: str
     last_seen: datetime
     language: str | None = None  # the UI language chosen in the profile, if any
+    avatar: str | None = None  # the picture they uploaded (`User.avatar`), if any
 
     def seen_within(self, seconds: int) -> bool:
         """Whether `last_seen` is recent enough that recording activity now would change
@@ -103,10 +108,13 @@ _SESSION_USER = (
         col(User.email),
         col(User.last_seen),
         col(User.language),
+        col(User.avatar),
         col(AuthSession.expires_at),
     )
     .join(AuthSession, col(AuthSession.user_id) == col(User.id))
     .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+    # Disabling an account deletes its sessions; this holds whatever changed the flag.
+    .where(col(User.disabled) == sa_false())
 )
 
 
@@ -121,7 +129,7 @@ def session_user(session: Session, *, token: str) -> SessionUser | None:
     row = session.execute(_SESSION_USER, {"token_hash": hash_token(token)}).first()
     if row is None or row.expires_at < utcnow():
         return None
-    return SessionUser(row.id, row.username, row.email, row.last_seen, row.language)
+    return SessionUser(row.id, row.username, row.email, row.last_seen, row.language, row.avatar)
 
 
 def end_session(session: Session, *, token: str) -> None:

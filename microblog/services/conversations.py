@@ -176,6 +176,7 @@ _LIST = (
         _PAGE.c.other_id,
         _U.username,
         _U.email,
+        _U.avatar,
         _PAGE.c.last_message_id,
         _M.body,
         _M.timestamp,
@@ -196,11 +197,11 @@ def list_conversations(
     most recent conversation first. One statement; reads only (nothing is marked read)."""
 
     def row(found: Any) -> ConversationRow:
-        other_id, username, email, last_id, body, timestamp, sender_id, unread = found
+        other_id, username, email, picture, last_id, body, timestamp, sender_id, unread = found
         return ConversationRow(
             user_id=other_id,
             username=username,
-            avatar=avatar_url(email, 48),
+            avatar=avatar_url(email, 48, picture=picture),
             href=conversation_url(username),
             last_message_id=last_id,
             last_body=body,
@@ -267,10 +268,13 @@ def read_conversation(
     page: int = 1,
     per_page: int,
     before_id: int | None = None,
+    mark_read: bool = True,
 ) -> ConversationView:
     """A conversation as its reader opens it: the other person and a page of messages, newest
     first. Reading the newest page (page 1, nothing before) marks the conversation read up to
-    what it shows; older pages change nothing. Unknown user: NotFound; oneself: Invalid."""
+    what it shows; older pages change nothing, nor does `mark_read=False` (the server's first
+    paint of the page, which the live page follows). Unknown user: NotFound; oneself:
+    Invalid."""
     other = correspondent(session, user_id=user_id, username=other_username)
     other_id = row_id(other)
     listing = conversation_messages(
@@ -281,7 +285,7 @@ def read_conversation(
         per_page=per_page,
         before_id=before_id,
     )
-    if page == 1 and before_id is None and listing.items:
+    if mark_read and page == 1 and before_id is None and listing.items:
         mark_conversation_read(
             session, user_id=user_id, other_id=other_id, seen_up_to=listing.items[0].id
         )

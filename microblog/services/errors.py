@@ -36,6 +36,10 @@ class Invalid(DomainError):
         self.errors = errors
 
 
+class Unavailable(DomainError):
+    """Something we depend on (the media store) failed: nothing changed; try again later."""
+
+
 class TooManyRequests(DomainError):
     """Rate limited (services/rate_limits.py): try again in `retry_after` seconds."""
 

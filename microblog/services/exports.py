@@ -47,7 +47,7 @@ from microblog.live.events import TASK, LiveEvent, publish_after_commit
 from microblog.mail import Attachment
 from microblog.models import Like, Post, Task, User, utcnow
 from microblog.routes import post_url
-from microblog.schemas import iso_utc
+from microblog.schemas import iso_utc, media_rows
 from microblog.services import mail_outbox, notifications
 from microblog.services.errors import Conflict, NotFound
 from microblog.services.tasks import get_runner
@@ -230,6 +230,7 @@ def _posts_of(user_id: int) -> tuple[tuple[Any, ...], Any]:
         col(Post.language),
         col(Post.reply_to_id),
         col(Post.edited_at),
+        col(Post.media_json),
     )
     return columns, (col(Post.user_id) == user_id) & col(Post.boost_of_id).is_(None)
 
@@ -246,7 +247,7 @@ def _likes_of(user_id: int) -> tuple[tuple[Any, ...], Any]:
 
 
 def _post_record(row: tuple[Any, ...]) -> dict[str, Any]:
-    timestamp, post_id, body, language, reply_to_id, edited_at = row
+    timestamp, post_id, body, language, reply_to_id, edited_at, media = row
     return {
         "id": post_id,
         "url": post_url(post_id),
@@ -256,6 +257,18 @@ def _post_record(row: tuple[Any, ...]) -> dict[str, Any]:
         "in_reply_to": reply_to_id,
         "in_reply_to_url": post_url(reply_to_id) if reply_to_id else None,
         "edited_at": iso_utc(edited_at) if edited_at else None,
+        # The post's pictures (read from the post's own copy of them: no query per post).
+        "media": [
+            {
+                "file": picture.file_name,
+                "url": picture.url,
+                "description": picture.description,
+                "content_type": picture.content_type,
+                "width": picture.width,
+                "height": picture.height,
+            }
+            for picture in media_rows(media)
+        ],
     }
 
 
@@ -472,3 +485,16 @@ def expire_export_files(session: Session, *, older_than: datetime) -> int:
     ).all()
     _retire_files(session, old, Path(get_settings().export_dir))
     return len(old)
+
+
+def count_export_tasks(session: Session) -> dict[str, int]:
+    """Exports queued and running now, by status (the metrics' export queue): the partial index
+    of active tasks answers it, however many tasks have ever run."""
+    rows = session.execute(
+        select(Task.status, func.count())
+        .where(Task.name == EXPORT_POSTS, _ACTIVE)
+        .group_by(col(Task.status))
+    ).all()
+    found = {"queued": 0, "running": 0}
+    found.update({status: int(count) for status, count in rows})
+    return found

@@ -143,7 +143,13 @@ def _people(listed: Column[int], by: Column[int]) -> Select[*tuple[Any, ...]]:
     users, follows = table_of(User).c, table_of(Follow).c
     return (
         sa_select(
-            users.id, users.username, users.email, users.about_me, users.last_seen, users.created
+            users.id,
+            users.username,
+            users.email,
+            users.about_me,
+            users.last_seen,
+            users.created,
+            users.avatar,
         )
         .join_from(table_of(User), table_of(Follow), listed == users.id)
         .where(by == bindparam("user_id"))

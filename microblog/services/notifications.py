@@ -1,11 +1,27 @@
 """Notifications: new follower, new message, announcement, and replies, mentions, likes and
-boosts of the user's posts (likes and boosts of one post shown as one line). Rows persist, so
-every tab and every reload shows the same list as the live stream; unread is "id above the
-user's read marker"."""
+boosts of the user's posts. Rows persist, so every tab and every reload shows the same list as
+the live stream; unread is "id above the user's read marker".
+
+The likes of one post are one line of the list ("ann and 3 others liked your post"), and its
+boosts another: a group, with one row per person (their newest like or boost). The group's
+newest row is its line and carries `others`, how many more people it stands for; its older rows
+have NULL there (models.Notification). `notify` and `withdraw` keep that true in the transaction
+that adds or takes back the like or boost, so reading a page is one range of the lines' partial
+index: a page holds 25 lines, each with its true count, however many likes stand behind them,
+and a deep page skips lines in the index without reading the rows behind them.
+
+Two people liking the same post at once do not both take its line: the like's counter update
+(services/reactions.py) locks the post's row first, so the second waits for the first to commit
+and then sees its line; the unique indexes would refuse a second line rather than keep it.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, literal
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, literal, literal_column, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -28,7 +44,16 @@ MENTION = "mention"
 LIKE = "like"
 BOOST = "boost"
 
+GROUPED = (LIKE, BOOST)  # one line per post and kind (models.NOTIFICATION_GROUPED)
+
 UNREAD_CAP = read_markers.UNREAD_CAP  # badges say "99+" beyond this; counting stops there
+
+
+_N = table_of(Notification).c
+# Literals, not bound parameters: SQLite uses a partial index only when the query repeats its
+# predicate (models.NOTIFICATION_GROUPED, "others IS NOT NULL") term for term.
+_IN_A_GROUP = _N.kind.in_([literal_column("'like'"), literal_column("'boost'")])
+_IS_LINE = _N.others.is_not(None)
 
 
 def notify(
@@ -39,26 +64,71 @@ def notify(
     actor_id: int | None = None,
     post_id: int | None = None,
 ) -> None:
-    """Record a notification for one user and tell their open tabs after the commit."""
-    session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id, post_id=post_id))
+    """Record a notification for one user and tell their open tabs after the commit. A like or
+    boost joins its post's group and becomes its line."""
+    others = 0
+    if kind in GROUPED and actor_id is not None and post_id is not None:
+        others = _join_group(
+            session, user_id=user_id, kind=kind, actor_id=actor_id, post_id=post_id
+        )
+    session.execute(
+        insert(table_of(Notification)).values(
+            user_id=user_id,
+            kind=kind,
+            actor_id=actor_id,
+            post_id=post_id,
+            others=others,
+            created=utcnow(),
+        )
+    )
     publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
 
 
+def _group(user_id: int, kind: str, post_id: int) -> tuple[Any, ...]:
+    return (_N.user_id == user_id, _N.post_id == post_id, _N.kind == kind, _IN_A_GROUP)
+
+
+def _join_group(session: Session, *, user_id: int, kind: str, actor_id: int, post_id: int) -> int:
+    """Make room for the actor's new row as its group's line: their older row goes (a group
+    counts people), the current line becomes an ordinary row. Returns the new line's `others`.
+    Two look-ups on the groups' unique indexes, whatever the size of the group."""
+    group = _group(user_id, kind, post_id)
+    line = session.execute(sa_select(_N.id, _N.others).where(*group, _IS_LINE)).first()
+    mine = session.execute(sa_select(_N.id).where(*group, _N.actor_id == actor_id)).scalar()
+    if mine is not None:
+        session.execute(delete(Notification).where(_N.id == mine))
+    if line is None:
+        return 0
+    if line.id != mine:
+        session.execute(update(Notification).where(_N.id == line.id).values(others=None))
+    return int(line.others) + (0 if mine is not None else 1)
+
+
 def withdraw(session: Session, *, user_id: int, kind: str, actor_id: int, post_id: int) -> None:
-    """Take back an unread notification whose cause was undone (an unlike, an unboost), so a
+    """Take back an unread like or boost whose cause was undone (an unlike, an unboost), so a
     like clicked twice by mistake does not leave a notice behind. A read one stays: the user
-    saw it happen."""
+    saw it happen. Its group counts one person fewer; if it was the group's line, the group's
+    newest remaining row becomes the line."""
     owner = get_user(session, user_id)
-    table = table_of(Notification).c
-    session.execute(
-        delete(Notification).where(
-            table.user_id == user_id,
-            table.kind == kind,
-            table.actor_id == actor_id,
-            table.post_id == post_id,
-            table.id > owner.last_notification_read_id,
+    group = _group(user_id, kind, post_id)
+    found = session.execute(
+        sa_select(_N.id, _N.others).where(
+            *group, _N.actor_id == actor_id, _N.id > owner.last_notification_read_id
         )
-    )
+    ).first()
+    if found is None:
+        return
+    session.execute(delete(Notification).where(_N.id == found.id))
+    if found.others is None:
+        session.execute(update(Notification).where(*group, _IS_LINE).values(others=_N.others - 1))
+    else:
+        newest = session.execute(
+            sa_select(_N.id).where(*group).order_by(_N.id.desc()).limit(1)
+        ).scalar()
+        if newest is not None:
+            session.execute(
+                update(Notification).where(_N.id == newest).values(others=found.others - 1)
+            )
     publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
 
 
@@ -79,7 +149,8 @@ def notify_everyone_of_announcement(session: Session, *, announcement_id: int) -
 
 
 def unread_count(session: Session, *, user_id: int, read_up_to: int | None = None) -> int:
-    """Unread notifications, counted up to UNREAD_CAP + 1 on the (user_id, id) index."""
+    """Unread lines of the list (a group with any unread like counts once), counted up to
+    UNREAD_CAP + 1 on the lines' index."""
     if read_up_to is None:
         read_up_to = get_user(session, user_id).last_notification_read_id
     return read_markers.count_unread(
@@ -88,12 +159,13 @@ def unread_count(session: Session, *, user_id: int, read_up_to: int | None = Non
         owner_column=Notification.user_id,
         user_id=user_id,
         after=read_up_to,
+        where=(_IS_LINE,),
     )
 
 
 def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
-    """Unread notifications of many users in one grouped query (users with none are absent),
-    each capped at UNREAD_CAP + 1 like `unread_count`."""
+    """Unread lines of many users in one grouped query (users with none are absent), each
+    capped at UNREAD_CAP + 1 like `unread_count`."""
     if not user_ids:
         return {}
     statement = (
@@ -101,66 +173,53 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
         .join(User, col(User.id) == col(Notification.user_id))
         .where(col(Notification.user_id).in_(user_ids))
         .where(col(Notification.id) > col(User.last_notification_read_id))
+        .where(_IS_LINE)
         .group_by(col(Notification.user_id))
     )
     return {user: min(int(n), UNREAD_CAP + 1) for user, n in session.exec(statement).all()}
 
 
+# A page of the user's lines, newest first: one range of `ix_notification_lines`, the skipped
+# lines of a deep page included (index only), and only then the page's rows, their actors and
+# announcements, by primary key.
+_PAGE = (
+    sa_select(_N.id)
+    .where(_N.user_id == bindparam("user_id"), _IS_LINE)
+    .order_by(_N.id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+    .subquery("page")
+)
+_ACTOR = aliased(User, name="actor")
+_LIST = (
+    select(Notification, _ACTOR, Announcement)
+    .select_from(_PAGE)
+    .join(Notification, col(Notification.id) == _PAGE.c.id)
+    .outerjoin(_ACTOR, col(_ACTOR.id) == col(Notification.actor_id))
+    .outerjoin(Announcement, col(Announcement.id) == col(Notification.announcement_id))
+    .order_by(col(Notification.id).desc())
+)
+
+
 def list_notifications(
-    session: Session, *, user_id: int, page: int, per_page: int
+    session: Session, *, user_id: int, page: int, per_page: int, read_up_to: int | None = None
 ) -> Page[NotificationRow]:
-    """Newest first. Reading page 1 does not mark anything read: `mark_all_read` does."""
+    """Newest first, one line per notification or group, in one statement; lines above
+    `read_up_to` (by default the user's read marker) are unread. Reading page 1 does not mark
+    anything read: `mark_all_read` does."""
     owner = get_user(session, user_id)
-    read_up_to = owner.last_notification_read_id
-    actor = aliased(User)
+    if read_up_to is None:
+        read_up_to = owner.last_notification_read_id
     offset, limit = page_window(page, per_page)
-    statement = (
-        select(Notification, actor, Announcement)
-        .outerjoin(actor, col(actor.id) == col(Notification.actor_id))
-        .outerjoin(Announcement, col(Announcement.id) == col(Notification.announcement_id))
-        .where(Notification.user_id == user_id)
-        .order_by(col(Notification.id).desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    listing = make_page(
-        session.exec(statement).all(), page=page, per_page=per_page, to_item=lambda row: row
-    )
-    items = [
-        _row(*row, read_up_to=read_up_to, owner=owner.username, others=others, unread=unread)
-        for row, others, unread in _grouped(listing.items, read_up_to=read_up_to)
-    ]
-    return Page(
-        items=items,
-        page=listing.page,
-        per_page=per_page,
-        has_next=listing.has_next,
-        has_prev=listing.has_prev,
-    )
+    rows = session.exec(_LIST, params={"user_id": user_id, "offset": offset, "limit": limit})
+
+    def line(row: Row) -> NotificationRow:
+        return _row(*row, read_up_to=read_up_to, owner=owner.username)
+
+    return make_page(rows.all(), page=page, per_page=per_page, to_item=line)
 
 
-_GROUPED = (LIKE, BOOST)
 Row = tuple[Notification, User | None, Announcement | None]
-
-
-def _grouped(rows: list[Row], *, read_up_to: int) -> list[tuple[Row, int, bool]]:
-    """Likes and boosts of one post on this page as one line, at the newest one's place:
-    (that row, how many others did the same, whether any of them is unread). One line per
-    post and kind on a page; a post liked again a page later gets a line there too."""
-    lines: list[tuple[Row, int, bool]] = []
-    at: dict[tuple[str, int], int] = {}
-    for row in rows:
-        notification = row[0]
-        unread = (notification.id or 0) > read_up_to
-        key = (notification.kind, notification.post_id or 0)
-        if notification.kind in _GROUPED and notification.post_id and key in at:
-            place = at[key]
-            first, others, any_unread = lines[place]
-            lines[place] = (first, others + 1, any_unread or unread)
-            continue
-        at[key] = len(lines)
-        lines.append((row, 0, unread))
-    return lines
 
 
 def _row(
@@ -170,13 +229,10 @@ def _row(
     *,
     read_up_to: int,
     owner: str,
-    others: int = 0,
-    unread: bool = False,
 ) -> NotificationRow:
     item = NotificationRow.of(
-        notification, actor, announcement, read_up_to=read_up_to, others=others
+        notification, actor, announcement, read_up_to=read_up_to, others=notification.others or 0
     )
-    item.unread = unread
     if notification.kind == EXPORT:
         # The file may have been replaced by a newer export since: the profile has the latest.
         item.text = "Your posts have been exported: download them from your profile."
@@ -195,11 +251,26 @@ def mark_all_read(session: Session, *, user_id: int) -> int:
     )
 
 
+@dataclass(frozen=True)
+class OpenedPage:
+    """A page of the list as its reader sees it, and the marker its "new" flags are drawn from
+    (lines above it are new)."""
+
+    listing: Page[NotificationRow]
+    new_after: int
+
+
 def read_notifications(
-    session: Session, *, user_id: int, page: int, per_page: int
-) -> Page[NotificationRow]:
+    session: Session, *, user_id: int, page: int, per_page: int, new_after: int | None = None
+) -> OpenedPage:
     """The Notifications page: a page of notifications, then all of them marked read (the badge
-    of every open tab clears after the commit); the rows keep their unread flag from before."""
-    listing = list_notifications(session, user_id=user_id, page=page, per_page=per_page)
+    of every open tab clears after the commit). The lines keep the unread flag they had before,
+    or with `new_after` (an open page reading again passes the one it was opened with) the one
+    they had then: a like arriving on an open page says "new" there until the page is left."""
+    marker = get_user(session, user_id).last_notification_read_id
+    since = marker if new_after is None else min(new_after, marker)
+    listing = list_notifications(
+        session, user_id=user_id, page=page, per_page=per_page, read_up_to=since
+    )
     mark_all_read(session, user_id=user_id)
-    return listing
+    return OpenedPage(listing=listing, new_after=since)

@@ -28,8 +28,7 @@ from microblog.db import session_scope
 from microblog.emails import reset_password_email
 from microblog.i18n import _l
 from microblog.models import User, utcnow
-from microblog.security import hash_password
-from microblog.services import api_tokens, auth_sessions, mail_outbox, users
+from microblog.services import accounts, mail_outbox, users
 from microblog.services.errors import Forbidden, Invalid
 
 log = logging.getLogger(__name__)
@@ -142,13 +141,11 @@ def reset_password(session: Session, *, token: str, password: str, password2: st
         raise Forbidden(INVALID_LINK)
     if errors := users.password_errors(password, password2):
         raise Invalid(errors)
-    user.password_hash = hash_password(password)
+    user = accounts.set_password(session, user_id=user.id or 0, password=password)
     # The link reached the address, which is what confirming it proves: an account still
     # waiting for its confirmation (services/registration.py) can log in from now on.
     user.email_confirmed = True
     session.add(user)
-    auth_sessions.end_all_sessions(session, user_id=user.id or 0)
-    api_tokens.revoke_all_tokens(session, user_id=user.id or 0)
     return user
 
 

@@ -29,12 +29,13 @@ _POST_TAG = table_of(PostTag).c
 _MENTION = table_of(Mention).c
 
 
-def validate_post_body(body: str) -> str:
-    """The body to store, or `Invalid` saying what is wrong: empty, or longer than
-    `POST_MAX_LENGTH` counted as Mastodon counts (each link is 23 characters)."""
+def validate_post_body(body: str, *, may_be_empty: bool = False) -> str:
+    """The body to store, or `Invalid` saying what is wrong: empty (unless `may_be_empty`: a
+    post of pictures alone), or longer than `POST_MAX_LENGTH` counted as Mastodon counts (each
+    link is 23 characters)."""
     body = (body or "").strip()
     require_storable(body=body)
-    if not body:
+    if not body and not may_be_empty:
         raise Invalid({"body": _l("Write something first.")})
     most = get_settings().post_max_length
     length = post_length(body)

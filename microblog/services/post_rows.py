@@ -2,10 +2,11 @@
 the ids of one page in its own way and then reads the cards here, with one statement.
 
 A feed entry is a post or a boost (a post row whose `boost_of_id` names the post it shares). A
-card shows the shared post, its author and counters, "boosted by" the entry's author for a boost,
-"replying to" for a reply, and whether the reader liked or boosted it: each an index probe per
-card inside the same statement, never a COUNT (the counters are columns, kept by the services
-that add and remove the rows they count).
+card shows the shared post, its author (the picture they uploaded is a column of theirs, read
+with their name: no look-up per face) and counters, "boosted by" the entry's author for a boost,
+"replying to" for a reply, its link preview, and whether the reader liked or boosted it: each an
+index probe per card inside the same statement, never a COUNT (the counters are columns, kept by
+the services that add and remove the rows they count).
 
 The statements are SQL text built once per shape (`lru_cache`), so SQLAlchemy's compiled cache
 and the driver's prepared statements see the same text; every value is a bound parameter.
@@ -29,20 +30,27 @@ Order = Literal["newest", "oldest"]
 # Our column names `timestamp` and `user` are SQL keywords: quoted everywhere.
 _CARD_COLUMNS = (
     'entry.id, shown.id, shown.body, shown.body_html, shown."timestamp", shown.edited_at, '
-    "shown.language, author.id, author.username, author.email, shown.reply_to_id, "
-    "replied.username, shown.reply_count, shown.like_count, shown.boost_count, "
+    "shown.language, author.id, author.username, author.email, author.avatar, "
+    "shown.reply_to_id, replied.username, shown.reply_count, shown.like_count, shown.boost_count, "
     "CASE WHEN entry.boost_of_id IS NULL THEN NULL ELSE booster.username END, "
     "EXISTS (SELECT 1 FROM post_like AS mine WHERE mine.post_id = shown.id "
     "AND mine.user_id = :viewer), "
     "EXISTS (SELECT 1 FROM post AS my_boost WHERE my_boost.boost_of_id = shown.id "
-    "AND my_boost.user_id = :viewer)"
+    "AND my_boost.user_id = :viewer), "
+    # The post's pictures: its own copy, kept by services/media/attachments.py, so a card
+    # with pictures costs one more column, not one more query.
+    "shown.media_json, "
+    "card.url, card.canonical_url, card.title, card.description, card.site_name, card.image"
 )
 _CARD_JOINS = (
     "JOIN post AS entry ON entry.id = picked.id "
     "JOIN post AS shown ON shown.id = COALESCE(entry.boost_of_id, entry.id) "
     'JOIN "user" AS author ON author.id = shown.user_id '
     'JOIN "user" AS booster ON booster.id = entry.user_id '
-    'LEFT JOIN "user" AS replied ON replied.id = shown.reply_to_user_id'
+    'LEFT JOIN "user" AS replied ON replied.id = shown.reply_to_user_id '
+    # The first link's preview, when it was fetched (services/link_cards.py): a primary-key
+    # probe per card.
+    "LEFT JOIN link_card AS card ON card.id = shown.link_card_id AND card.status = 'ok'"
 )
 _TIMESTAMP = table_of(Post).c.timestamp.type
 _ORDER = {

@@ -6,16 +6,23 @@ a page costs about `per_page` rows, not the size of the feed. See docs/performan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from microblog.i18n import _l
-from microblog.live.events import NEW_POST, POST_CHANGED, LiveEvent, publish_after_commit
+from microblog.live.events import NEW_POST, LiveEvent, post_changed, publish_after_commit
 from microblog.models import Post, PostEdit, row_id, table_of, utcnow
 from microblog.schemas import Page, PostRow, PostVersion, iso_utc
-from microblog.services import notifications, reactions, search
+from microblog.services import link_cards, notifications, reactions, search
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.language_detection import detect_language
+from microblog.services.media.attachments import (
+    attach_media,
+    delete_post_media,
+    searchable_text,
+)
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_body import render_body, save_links, validate_post_body
 from microblog.services.post_notices import notify_about_post
@@ -43,11 +50,16 @@ def create_post(
     body: str,
     language: str | None = None,
     reply_to_id: int | None = None,
+    media_ids: Sequence[int] = (),
+    alt_texts: dict[int, str] | None = None,
 ) -> Post:
-    """Write a post, or a reply to `reply_to_id`. Its body is rendered once here (Markdown,
-    links, mentions, tags: services/post_body.py); the author replied to and the people
-    mentioned are notified."""
-    body = validate_post_body(body)
+    """Write a post, or a reply to `reply_to_id`, with up to MEDIA_PER_POST of the author's
+    uploaded pictures (`media_ids`, in order; services/media/attachments.py). Its body is
+    rendered once here (Markdown, links, mentions, tags: services/post_body.py); the author
+    replied to and the people mentioned are notified. A post of pictures alone may have no
+    text. Its first link gets a preview card, fetched after the commit
+    (services/link_cards.py)."""
+    body = validate_post_body(body, may_be_empty=bool(media_ids))
     parent = _reply_target(session, reply_to_id) if reply_to_id is not None else None
     if language is None:  # detected only when the caller (the API, say) gave none
         language = detect_language(body)
@@ -63,16 +75,22 @@ def create_post(
     session.add(post)
     session.flush()
     post_id = row_id(post)
+    link_cards.attach_link_card(session, post=post, links=rendered.links)
     notified = {author_id}
     if parent is not None:
         _count_reply(session, row_id(parent), +1)
         if parent.user_id not in notified:
             notify_about_post(session, user_id=parent.user_id, kind=notifications.REPLY, post=post)
             notified.add(parent.user_id)
-        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=row_id(parent)))
+        publish_after_commit(session, post_changed(row_id(parent), actor_id=author_id))
     mentioned = save_links(session, post_id=post_id, timestamp=post.timestamp, rendered=rendered)
     _notify_mentioned(session, mentioned, skip=notified, post=post)
-    search.post_saved(session, post_id=post_id, body=post.body)
+    if media_ids:
+        attach_media(
+            session, user_id=author_id, post_id=post_id, media_ids=media_ids, alt_texts=alt_texts
+        )
+        session.refresh(post)
+    search.post_saved(session, post_id=post_id, body=searchable_text(post))
     publish_after_commit(session, LiveEvent(NEW_POST, author_id=author_id, ref_id=post_id))
     return post
 
@@ -100,17 +118,32 @@ def _notify_mentioned(session: Session, user_ids: list[int], *, skip: set[int], 
             notify_about_post(session, user_id=user_id, kind=notifications.MENTION, post=post)
 
 
-def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Post:
-    """Change a post's text; only its author may, and a boost has no text to change. The
-    version it replaces is kept (`post_history`), people newly mentioned are notified, and open
-    pages, the search index and later exports see the new text."""
+def edit_post(
+    session: Session,
+    *,
+    post_id: int,
+    user_id: int,
+    body: str,
+    media_ids: Sequence[int] | None = None,
+) -> Post:
+    """Change a post's text and, when `media_ids` is given, its pictures (those left out are
+    deleted); only its author may, and a boost has no text to change. The version it replaces
+    is kept (`post_history`), people newly mentioned are notified, and open pages, the search
+    index and later exports see the new text."""
     post = get_post(session, post_id=post_id)
     if post.user_id != user_id:
         raise Forbidden(_l("You can only edit your own posts."))
     if post.boost_of_id is not None:
         raise Invalid({"body": _l("A boost has no text of its own to edit.")})
-    body = validate_post_body(body)
+    keeps_media = bool(media_ids) if media_ids is not None else bool(post.media_json)
+    body = validate_post_body(body, may_be_empty=keeps_media)
+    if media_ids is not None:
+        attach_media(session, user_id=user_id, post_id=post_id, media_ids=media_ids)
+        session.refresh(post)
     if body == post.body:
+        if media_ids is not None:
+            search.post_saved(session, post_id=post_id, body=searchable_text(post))
+            publish_after_commit(session, post_changed(post_id, actor_id=user_id))
         return post
     session.add(
         PostEdit(
@@ -124,14 +157,15 @@ def edit_post(session: Session, *, post_id: int, user_id: int, body: str) -> Pos
     post.body = body
     post.body_html = rendered.html
     post.edited_at = utcnow()
+    link_cards.attach_link_card(session, post=post, links=rendered.links)
     session.add(post)
     session.flush()
     mentioned = save_links(
         session, post_id=post_id, timestamp=post.timestamp, rendered=rendered, replace=True
     )
     _notify_mentioned(session, mentioned, skip={user_id}, post=post)
-    search.post_saved(session, post_id=post_id, body=post.body)
-    publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+    search.post_saved(session, post_id=post_id, body=searchable_text(post))
+    publish_after_commit(session, post_changed(post_id, actor_id=user_id))
     return post
 
 
@@ -179,9 +213,21 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
     post = get_post(session, post_id=post_id)
     if post.user_id != user_id:
         raise Forbidden(_l("You can only delete your own posts."))
+    _delete(session, post)
+
+
+def remove_post(session: Session, *, post_id: int) -> None:
+    """The operator's removal (`python -m microblog post delete`): any post, as its author's
+    Delete does it (counters, search index, live pages); a boost is undone for its booster."""
+    _delete(session, get_post(session, post_id=post_id))
+
+
+def _delete(session: Session, post: Post) -> None:
+    post_id, user_id = post.id or 0, post.user_id
     if post.boost_of_id is not None:
         reactions.unboost_post(session, user_id=user_id, post_id=post.boost_of_id)
         return
+    delete_post_media(session, post_id=post_id)  # rows now, files once this commits
     # The row goes first, and the parent's counter moves only if this transaction removed it:
     # two tabs deleting the same reply at once both get past `get_post`, and each taking one
     # off the counter left it below the replies (tests/unit/test_reaction_counters.py).
@@ -194,9 +240,9 @@ def delete_post(session: Session, *, post_id: int, user_id: int) -> None:
         raise NotFound(_l("No such post."))
     if post.reply_to_id is not None:
         _count_reply(session, post.reply_to_id, -1)
-        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post.reply_to_id))
+        publish_after_commit(session, post_changed(post.reply_to_id, actor_id=user_id))
     search.post_deleted(session, post_id=post_id)
-    publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+    publish_after_commit(session, post_changed(post_id, actor_id=user_id))
 
 
 def explore_posts(

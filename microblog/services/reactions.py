@@ -19,7 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from microblog.i18n import _l
-from microblog.live.events import NEW_POST, POST_CHANGED, LiveEvent, publish_after_commit
+from microblog.live import events as ev
+from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
 from microblog.models import Like, Post, table_of, utcnow
 from microblog.services import notifications
 from microblog.services.errors import NotFound
@@ -85,13 +86,14 @@ def boost_post(session: Session, *, user_id: int, post_id: int) -> Counts:
 
 def unboost_post(session: Session, *, user_id: int, post_id: int) -> Counts:
     shown = _shown_post(session, post_id)
-    result = session.execute(
-        delete(Post).where(_POST.boost_of_id == shown.id, _POST.user_id == user_id),
-        execution_options={"preserve_rowcount": True},
-    )
-    removed = bool(result.rowcount)  # type: ignore[attr-defined]
+    gone = session.execute(
+        delete(Post)
+        .where(_POST.boost_of_id == shown.id, _POST.user_id == user_id)
+        .returning(_POST.id)
+    ).scalar()
+    removed = gone is not None
     _after_removing(session, shown, user_id, removed, "boost_count", notifications.BOOST)
-    return _counts(session, shown.id or 0, user_id, changed=removed)
+    return _counts(session, shown.id or 0, user_id, changed=removed, gone_entry=gone or 0)
 
 
 def _after_adding(
@@ -144,11 +146,14 @@ def _bump(session: Session, post_id: int, counter: str, by: int) -> None:
     session.execute(update(table_of(Post)).where(_POST.id == post_id).values({column: column + by}))
 
 
-def _counts(session: Session, post_id: int, user_id: int, *, changed: bool) -> Counts:
+def _counts(
+    session: Session, post_id: int, user_id: int, *, changed: bool, gone_entry: int = 0
+) -> Counts:
     """The counters as this transaction sees them; open pages hear of a change after the
-    commit and re-read the cards they show."""
+    commit and re-read the cards they show. The event names who acted (only their own tabs'
+    "liked"/"boosted" change) and the boost entry an unboost removed (every feed drops it)."""
     if changed:
-        publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+        publish_after_commit(session, ev.post_changed(post_id, actor_id=user_id, gone=gone_entry))
     row = session.execute(
         select(_POST.like_count, _POST.boost_count, _POST.reply_count).where(_POST.id == post_id)
     ).one()

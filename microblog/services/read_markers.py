@@ -8,6 +8,7 @@ UNREAD_CAP + 1 (badges say "99+"), and marking read is one guarded UPDATE.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, update
@@ -20,11 +21,18 @@ UNREAD_CAP = 99
 
 
 def count_unread(
-    session: Session, *, id_column: Any, owner_column: Any, user_id: int, after: int
+    session: Session,
+    *,
+    id_column: Any,
+    owner_column: Any,
+    user_id: int,
+    after: int,
+    where: Sequence[Any] = (),
 ) -> int:
+    """Rows of the user above the marker (those meeting `where` too), up to UNREAD_CAP + 1."""
     newer = (
         select(col(id_column))
-        .where(col(owner_column) == user_id)
+        .where(col(owner_column) == user_id, *where)
         .where(col(id_column) > after)
         .limit(UNREAD_CAP + 1)
         .subquery()

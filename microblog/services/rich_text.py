@@ -81,6 +81,9 @@ class RenderedPost:
     mentions: tuple[str, ...]  # usernames as registered, of existing users, in order, once each
     tags: tuple[str, ...]  # normalised tags, in order, once each
     length: int  # post_length(body)
+    # The web links (http, https) in order, once each: not mentions, tags or this site's paths.
+    # The first gets a preview card (services/link_cards.py).
+    links: tuple[str, ...] = ()
 
 
 def render_post(body: str, *, known_users: KnownUsers) -> RenderedPost:
@@ -94,7 +97,20 @@ def render_post(body: str, *, known_users: KnownUsers) -> RenderedPost:
         mentions=tuple(found.mentions),
         tags=tuple(found.tags),
         length=post_length(body),
+        links=_web_links(tokens),
     )
+
+
+def _web_links(tokens: list[Token]) -> tuple[str, ...]:
+    """The http(s) links markdown-it made (Markdown links, autolinks, bare URLs and domains),
+    in order; mentions and tags are paths of this site, so they are not among them."""
+    found: dict[str, None] = {}
+    for block in tokens:
+        for token in block.children or ():
+            href = str(token.attrGet("href") or "") if token.type == "link_open" else ""
+            if href[:8].lower().startswith(("http://", "https://")):
+                found[href] = None
+    return tuple(found)
 
 
 def post_length(body: str) -> int:

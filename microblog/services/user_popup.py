@@ -21,7 +21,7 @@ def user_card(session: Session, *, username: str, viewer_id: int | None) -> User
         username=user.username,
         about_me=user.about_me or "",
         last_seen=iso_utc(user.last_seen),
-        avatar=avatar_url(user.email, 64),
+        avatar=avatar_url(user.email, 64, picture=user.avatar),
         followers=followers,
         following=following,
         is_following=bool(viewer_id)

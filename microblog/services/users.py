@@ -163,8 +163,10 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
 
     The cost is the same whether or not the user exists, so timing tells nothing. A hash made
     with older parameters is upgraded on the way. Right credentials of an account whose address
-    is not confirmed yet raise `EmailNotConfirmed` (services/registration.py). A login or
-    password that could not be stored or hashed (a NUL, a lone surrogate) is `Invalid`.
+    is not confirmed yet raise `EmailNotConfirmed` (services/registration.py). A disabled
+    account (services/accounts.py) is answered as a wrong password is, so the form tells nobody
+    which accounts are disabled. A login or password that could not be stored or hashed (a
+    NUL, a lone surrogate) is `Invalid`.
     """
     require_storable(login=login, password=password)
     user = find_user_by_login(session, login) if login.strip() else None
@@ -172,7 +174,7 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
         burn_password_check(password)
         return None
     ok, new_hash = verify_password(password, user.password_hash)
-    if not ok:
+    if not ok or user.disabled:  # a disabled account gets the wrong password's answer
         return None
     if not user.email_confirmed:  # said only to whoever knows the password
         raise EmailNotConfirmed(user_id=user.id or 0)
@@ -238,7 +240,15 @@ def touch_last_seen(session: Session, *, user_id: int, throttle_seconds: int) ->
 # the query.
 _USER = table_of(User).c
 _USERS_PAGE = (
-    sa_select(_USER.id, _USER.username, _USER.email, _USER.about_me, _USER.last_seen, _USER.created)
+    sa_select(
+        _USER.id,
+        _USER.username,
+        _USER.email,
+        _USER.about_me,
+        _USER.last_seen,
+        _USER.created,
+        _USER.avatar,
+    )
     .order_by(_USER.id)
     .offset(bindparam("offset", type_=Integer))
     .limit(bindparam("limit", type_=Integer))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import reflex as rx
 from reflex.state import BaseState
 from sqlmodel import Session
 
+from microblog import metrics
 from microblog.db import run_db, run_read
 from microblog.jobs import background_tasks
 from microblog.live import events as ev
@@ -156,18 +158,27 @@ def _connected_here(app: rx.App, token: str) -> bool:
 
 async def _refresh_tab(
     app: rx.App, token: str, refresh: Refresh, cls: type[rx.State], *, registered: bool = True
-) -> None:
+) -> bool:
+    """Whether the tab was updated (its delta sent)."""
     if not _connected_here(app, token):
         TABS.forget(token)  # closed, or reconnected elsewhere (where on_load registered it)
-        return
+        return False
     async with _CONCURRENCY:
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
                 if registered and not await _still_registered(root, token):
-                    return
+                    return False
                 await refresh(await root.get_state(cls))
         except Exception:  # one broken tab must not stop the others
             log.exception("Live update for tab %s failed", token[:8])
+            return False
+    return True
+
+
+async def _timed(job: Awaitable[bool], event: ev.LiveEvent) -> None:
+    """Run one tab's update; once its delta is sent, record how old the event was."""
+    if await job and event.published:
+        metrics.DELIVERY_SECONDS.labels(event.kind).observe(max(0.0, time.time() - event.published))
 
 
 async def _still_registered(root: BaseState, token: str) -> bool:
@@ -181,10 +192,10 @@ async def _still_registered(root: BaseState, token: str) -> bool:
 async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
     """Deliver one event to the tabs on this worker it concerns; returns how many were updated."""
     if event.kind == ev.SESSIONS_ENDED:
-        jobs = [_end_tab(app, token) for token in TABS.of_sessions(event)]
+        jobs = [_timed(_end_tab(app, token), event) for token in TABS.of_sessions(event)]
     else:
         jobs = [
-            _refresh_tab(app, token, refresh, state)
+            _timed(_refresh_tab(app, token, refresh, state), event)
             for token, state, refresh in await targets(event)
         ]
     if jobs:
@@ -192,7 +203,7 @@ async def deliver(app: rx.App, event: ev.LiveEvent) -> int:
     return len(jobs)
 
 
-async def _end_tab(app: rx.App, token: str) -> None:
+async def _end_tab(app: rx.App, token: str) -> bool:
     """A tab whose login session ended: stop delivering to it and empty its state, which the
     open page shows at once (as a visitor's page)."""
     TABS.forget(token)
@@ -201,7 +212,7 @@ async def _end_tab(app: rx.App, token: str) -> None:
         await empty_tab(state._get_root_state())
         state.show_visitor()  # type: ignore[attr-defined]
 
-    await _refresh_tab(app, token, empty, SessionState, registered=False)
+    return await _refresh_tab(app, token, empty, SessionState, registered=False)
 
 
 async def end_tabs_of_dead_sessions(app: rx.App) -> int:

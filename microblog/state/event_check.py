@@ -8,6 +8,10 @@ handler's parameters with their declared types, and no text longer than the larg
 accept; otherwise it is dropped, and the log gets one line, at most `WARNINGS_PER_WINDOW` a
 minute per process with a count of the rest. Reflex's own internal events are left to it, except
 `setvar`: our pages never use it, and our vars have no setters it could call.
+
+An upload handler's files (`list[rx.UploadFile]`) are objects only Reflex's upload endpoint
+makes from a multipart request (web/upload_limit.py caps its size), at most `MAX_ITEMS` of
+them; a websocket message, which is JSON, can never carry one, so its files are refused.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from reflex.middleware import Middleware
 from reflex.state import StateUpdate
 from reflex_base.registry import RegistrationContext
 from reflex_base.utils.form import transform_form_data
+from reflex_components_core.core._upload import UploadFile
 
 from microblog.logs import LineLimiter, log_limited
 
@@ -41,6 +46,7 @@ WARNINGS_PER_WINDOW = 10
 WINDOW_SECONDS = 60.0
 
 _SCALARS = (str, int, float, bool, type(None))
+MAX_ITEMS = 16  # list arguments: picked files, refused files
 
 
 def _text_ok(value: object) -> bool:
@@ -75,6 +81,17 @@ def _fits(value: object, annotation: Any) -> bool:
                 for k, v in value.items()
             )
         )
+    if origin is list:
+        (item_type,) = typing.get_args(annotation) or (Any,)
+        if not isinstance(value, list) or len(value) > MAX_ITEMS:
+            return False
+        if item_type is UploadFile:
+            # Made by Reflex's upload endpoint from a multipart body, never from a websocket
+            # message (whose JSON cannot hold an UploadFile).
+            return all(isinstance(item, UploadFile) for item in value)
+        if item_type is dict or typing.get_origin(item_type) is dict:
+            return all(_small_json(item, depth=3) for item in value)
+        return False
     if annotation is bool:
         return isinstance(value, bool)
     if annotation is int:
@@ -84,6 +101,23 @@ def _fits(value: object, annotation: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if annotation is str:
         return isinstance(value, str) and _text_ok(value)
+    return False
+
+
+def _small_json(value: object, *, depth: int) -> bool:
+    """A JSON value of scalars, short texts, and lists and objects at most `depth` deep and
+    MAX_FIELDS wide (what react-dropzone says of a refused file)."""
+    if isinstance(value, _SCALARS):
+        return _text_ok(value)
+    if depth <= 0:
+        return False
+    if isinstance(value, list):
+        return len(value) <= MAX_FIELDS and all(_small_json(v, depth=depth - 1) for v in value)
+    if isinstance(value, dict):
+        return len(value) <= MAX_FIELDS and all(
+            isinstance(k, str) and _text_ok(k) and _small_json(v, depth=depth - 1)
+            for k, v in value.items()
+        )
     return False
 
 

@@ -17,6 +17,7 @@ from microblog.services.feeds import Feed, OpenedFeed, open_feed
 from microblog.services.pagination import clamp_page
 from microblog.services.rich_text import post_length
 from microblog.state import delivery
+from microblog.state.compose_media import ComposeMediaState
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.post_cards import PostCardsState, subscribe_cards
@@ -105,13 +106,21 @@ class FeedState(PageData, PostCardsState, rx.State):
         self, _form: dict | None = None, *, user_id: int
     ) -> rx.event.EventSpec | rx.event.EventHandler | None:
         body = self.draft
+        pictures = await self.get_state(ComposeMediaState)
+        media_ids, alt_texts = pictures.chosen()
         try:
-            await run_db(lambda db: posts.create_post(db, author_id=user_id, body=body))
+            await run_db(
+                lambda db: posts.create_post(
+                    db, author_id=user_id, body=body, media_ids=media_ids, alt_texts=alt_texts
+                )
+            )
         except Invalid as problem:
+            # The text and the pictures stay in the box, with the reason.
             self.post_error = translate(problem.message, await language_of(self))
             return None
         self.draft = ""
         self.post_error = ""
+        pictures.clear()
         if self.page != 1:
             return rx.redirect(INDEX)
         return FeedState.load_home

@@ -1,16 +1,18 @@
-"""The Notifications page: new followers, messages and announcements, newest first. Opening it
-marks them read, which clears the badge on every open tab of the user."""
+"""The Notifications page: replies, mentions, likes and boosts (one line per post and kind), new
+followers, messages and announcements, newest first. Opening it marks them read, which clears
+the badge on every open tab of the user."""
 
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
 from microblog import routes
 from microblog.config import get_settings
 from microblog.db import run_db
 from microblog.i18n import translate
 from microblog.live import events as ev
-from microblog.schemas import NotificationRow
+from microblog.schemas import NotificationRow, Page
 from microblog.services import notifications
 from microblog.services.pagination import clamp_page
 from microblog.state import delivery
@@ -24,6 +26,9 @@ class NotificationsState(PageData, rx.State):
     page: int = 1
     has_next: bool = False
     has_prev: bool = False
+    # The read marker when this page was opened: lines above it are flagged new until it is
+    # left, however often it reads again.
+    _new_after: int | None = None
 
     @rx.var
     def newer_href(self) -> str:
@@ -33,14 +38,24 @@ class NotificationsState(PageData, rx.State):
     def older_href(self) -> str:
         return f"/notifications?page={self.page + 1}"
 
-    async def _read(self, user_id: int, page: int) -> None:
+    async def _read(self, user_id: int, page: int, *, again: bool = False) -> None:
+        """Read a page of lines: when opened, or `again` when something arrived. Page 1 marks
+        everything read; lines that were new when it was opened stay flagged new."""
         per_page = get_settings().posts_per_page
+        new_after = self._new_after if again else None
 
-        listing = await run_db(
-            lambda db: notifications.read_notifications(
-                db, user_id=user_id, page=page, per_page=per_page
+        def read(db: Session) -> tuple[Page[NotificationRow], int | None]:
+            if page > 1 and again:
+                listing = notifications.list_notifications(
+                    db, user_id=user_id, page=page, per_page=per_page, read_up_to=new_after
+                )
+                return listing, new_after
+            opened = notifications.read_notifications(
+                db, user_id=user_id, page=page, per_page=per_page, new_after=new_after
             )
-        )
+            return opened.listing, opened.new_after
+
+        listing, self._new_after = await run_db(read)
         lang = await language_of(self)
         for row in listing.items:  # "susan started following you." in the reader's language
             row.text = translate(row.text, lang)
@@ -54,9 +69,14 @@ class NotificationsState(PageData, rx.State):
         await self._read(user_id, clamp_page(self.router.url.query_parameters.get("page")))
 
     async def _on_live_inbox(self) -> None:
+        """Something arrived (or a like was taken back): the open page reads its lines again.
+        A new like of a post already listed moves that post's line to the top with its new
+        count. Page 1, where new lines arrive, is marked read as when it was opened; a later
+        page only shows its lines as they now are (one may have left it for page 1), and what
+        is new waits, unread, for page 1."""
         user_id = (await self.get_state(SessionState)).user_id
-        if user_id and self.page == 1:
-            await self._read(user_id, 1)
+        if user_id:
+            await self._read(user_id, self.page, again=True)
 
 
 delivery.subscribe(

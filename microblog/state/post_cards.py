@@ -5,26 +5,29 @@ its `posts` and the handlers change them in place.
 
 Every rule is the service's (services/reactions.py, services/posts.py): the handlers only call
 it, for the signed-in reader (`@login_required`; a visitor is sent to log in), and show what it
-answered. A change reaches the other open pages as `POST_CHANGED`: `subscribe_cards` has each
-tab showing that post re-read its cards, for its own reader, in one statement
-(services/post_rows.cards_by_id); a card whose post is gone is dropped.
+answered. A change reaches the other open pages as `POST_CHANGED`: each worker reads the post's
+card once (services/post_rows.cards_by_id) for every tab showing it, and each tab keeps its own
+reader's "liked" and "boosted"; the tabs of the reader who made the change re-read their own
+cards. A card whose post is gone is dropped. A new picture of an
+author (`USER_CHANGED`) is read once for every tab, and the tabs listing their posts draw it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import reflex as rx
+from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.live import events as ev
 from microblog.live.tabs import TABS, Tab
-from microblog.schemas import PostRow, PostVersion
+from microblog.schemas import PostRow, PostVersion, UserFace
+from microblog.services import avatars, reactions
 from microblog.services import posts as post_service
-from microblog.services import reactions
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.post_rows import cards_by_id
 from microblog.services.rich_text import post_length
@@ -57,14 +60,16 @@ class PostCardsState(rx.State, mixin=True):
         """As the compose form counts (services/rich_text.post_length, the server's rule)."""
         return get_settings().post_max_length - post_length(self.edit_draft)
 
-    def _list_posts(self, rows: list[PostRow]) -> None:
+    def _list_posts(self, rows: list[PostRow], *, faces: Iterable[int] = ()) -> None:
         """Show these cards, and tell the live layer which posts this tab lists, so a change to
-        any other post does not open this tab's state (live/tabs.py `may_show_post`)."""
+        any other post does not open this tab's state (live/tabs.py `may_show_post`), and whose
+        faces it draws (the cards' authors, and `faces`: a profile's owner)."""
         self.posts = rows
         TABS.show_posts(
             self.router.session.client_token,
             path=self.router.url.path,
             post_ids={row.id for row in rows} | {row.entry_id for row in rows},
+            author_ids={row.author_id for row in rows} | set(faces),
         )
 
     def _apply(self, counts: reactions.Counts) -> None:
@@ -180,12 +185,67 @@ class PostCardsState(rx.State, mixin=True):
             if (row.entry_id or row.id) not in entries or (row.entry_id or row.id) in fresh
         ]
 
-    async def _on_post_changed(self, event: ev.LiveEvent) -> None:
-        await self._reread(event.ref_id)
+    async def _on_post_changed(self, changed: ChangedCard, tab: Tab) -> None:
+        """A post this tab may show changed. The tabs of whoever changed it re-read their own
+        cards (their "liked" or "boosted" may be what changed); every other tab takes the card
+        read once for all of them (`read_changed_card`) and keeps its reader's own flags,
+        which someone else's like, boost or edit cannot change."""
+        event, card = changed
+        if tab.user_id and tab.user_id == event.author_id:
+            await self._reread(event.ref_id)
+            return
+        gone = int(event.extra.get("gone", 0))
+        post_id = event.ref_id
+        if not any(row.id == post_id or (gone and row.entry_id == gone) for row in self.posts):
+            return  # leave the state untouched: nothing to send to this tab
+        kept: list[PostRow] = []
+        for row in self.posts:
+            if gone and row.entry_id == gone:
+                continue  # an unboost: that feed entry is gone
+            if row.id != post_id:
+                kept.append(row)
+            elif card is not None:  # a post that is gone is dropped from every card
+                kept.append(
+                    replace(
+                        card,
+                        entry_id=row.entry_id,
+                        boosted_by=row.boosted_by,
+                        liked=row.liked,
+                        boosted=row.boosted,
+                    )
+                )
+        self.posts = kept
+
+    async def _on_user_changed(self, face: UserFace | None, _tab: Tab) -> None:
+        """An author's picture changed: their cards on this page draw the new one."""
+        if face is None or not any(row.author_id == face.user_id for row in self.posts):
+            return
+        self.posts = [
+            replace(row, author_avatar=face.card, author_username=face.username)
+            if row.author_id == face.user_id
+            else row
+            for row in self.posts
+        ]
+
+
+# What every tab showing a changed post gets: the event, and the post's card as a visitor sees
+# it (None when the post is gone).
+ChangedCard = tuple[ev.LiveEvent, PostRow | None]
+
+
+def read_changed_card(db: Session, event: ev.LiveEvent, _readers: set[int]) -> ChangedCard:
+    """Once per event and worker, however many tabs show the post: its card with no reader's
+    flags (one statement), instead of one statement per open tab."""
+    return event, cards_by_id(db, [event.ref_id], viewer_id=0).get(event.ref_id)
+
+
+def _face_of_author(db: Session, event: ev.LiveEvent, _readers: set[int]) -> UserFace | None:
+    """What every tab drawing the author's cards is sent: their face, read once."""
+    return avatars.user_face(db, user_id=event.author_id)
 
 
 def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
-    """Have the tabs showing `state`'s page (`where`) re-read a card when its post changes:
+    """Have the tabs showing `state`'s page (`where`) refresh a card when its post changes:
     visitors' tabs too, since they see the counts. A page that lists its cards with
     `_list_posts` is asked only about the posts it lists."""
     delivery.subscribe(
@@ -194,8 +254,23 @@ def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -
         "_on_post_changed",
         where=where,
         visitors=True,
-        with_event=True,
+        read=read_changed_card,
         concerns=lambda token, tab, event: TABS.may_show_post(token, tab, event.ref_id),
+    )
+    subscribe_faces(state, where)
+
+
+def subscribe_faces(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
+    """Have the tabs showing `state`'s page (`where`) draw an author's new picture on their
+    cards: read once for all of them, sent only to the tabs that list a post of theirs."""
+    delivery.subscribe(
+        ev.USER_CHANGED,
+        state,
+        "_on_user_changed",
+        where=where,
+        visitors=True,
+        read=_face_of_author,
+        concerns=lambda token, tab, event: TABS.may_show_author(token, tab, event.author_id),
     )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import reflex as rx
 
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
+from microblog.live.tabs import Tab
 from microblog.routes import conversation_url, profile_username, user_url
-from microblog.schemas import UserPublic
+from microblog.schemas import UserFace, UserPublic
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import follow_from_profile, read_profile, tab_of
@@ -85,7 +88,7 @@ class ProfileState(PageData, PostCardsState, rx.State):
         self.is_following = view.is_following
         self.is_self = view.is_self
         self.tab = tab
-        self._list_posts(view.posts)
+        self._list_posts(view.posts, faces=(view.user.id,))
         self.people = view.people
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self.follow_error = ""
@@ -106,6 +109,12 @@ class ProfileState(PageData, PostCardsState, rx.State):
         self.is_following = start
         self.follow_error = ""
         return None
+
+    async def _on_user_changed(self, face: UserFace | None, tab: Tab) -> None:
+        """A new picture: on this user's own profile, the card's too."""
+        await super()._on_user_changed(face, tab)
+        if face is not None and face.user_id == self.profile.id:
+            self.profile = replace(self.profile, avatar=face.large, avatar_small=face.small)
 
     @rx.event
     async def follow(self) -> rx.event.EventSpec | None:

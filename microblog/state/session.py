@@ -27,7 +27,7 @@ from reflex.middleware import Middleware
 from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.routes import LOGIN
-from microblog.schemas import avatar_url
+from microblog.schemas import UserFace, avatar_url
 from microblog.security import hash_token
 from microblog.services import auth_sessions, users
 
@@ -63,7 +63,7 @@ async def _resolve(token: str) -> tuple[int, str, str] | None:
         await run_db(
             lambda db: users.touch_last_seen(db, user_id=found.user_id, throttle_seconds=throttle)
         )
-    return found.user_id, found.username, avatar_url(found.email, 36)
+    return found.user_id, found.username, avatar_url(found.email, 36, picture=found.avatar)
 
 
 def _app_state_classes(cls: type[BaseState]) -> list[type[BaseState]]:
@@ -162,6 +162,17 @@ class SessionState(rx.State):
             self.user_id, self.user_name, self.user_avatar = reader
         if not self.auth_checked:
             self.auth_checked = True
+
+    def show_face(self, face: UserFace) -> None:
+        """The reader's picture (or name) changed: the navbar draws the new one at once (the
+        next event's check would read it anyway)."""
+        if face.user_id == self.user_id:
+            self.user_name, self.user_avatar = face.username, face.small
+
+    async def _on_user_changed(self, face: UserFace | None, _tab: object) -> None:
+        """USER_CHANGED, delivered to the changed user's own tabs (state/edit_profile.py)."""
+        if face is not None:
+            self.show_face(face)
 
     def show_visitor(self) -> None:
         """The tab's session has ended: show a visitor's page until the next event checks the

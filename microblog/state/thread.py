@@ -21,7 +21,7 @@ from microblog.services.threads import Thread, open_thread
 from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.post_cards import PostCardsState
+from microblog.state.post_cards import PostCardsState, subscribe_faces
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
@@ -159,3 +159,4 @@ delivery.subscribe(
     where=lambda tab: routes.thread_post_id(tab.path) is not None,
     read=_changed_post,
 )
+subscribe_faces(ThreadState, lambda tab: routes.thread_post_id(tab.path) is not None)

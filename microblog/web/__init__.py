@@ -3,13 +3,16 @@ inside (`rx.App(api_transformer=create_http_app())`), so its routes are matched 
 own and its middlewares wrap everything Reflex serves, the production frontend included.
 
 - routes: `/healthz` and `/readyz` (`health.py`), the session cookie (`session_cookie.py`),
-  export downloads (`export_download.py`) and the REST API (`microblog.api`, at /api);
+  export downloads (`export_download.py`), pictures of the local media store
+  (`media_files.py`) and the REST API (`microblog.api`, at /api);
 - the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
   `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
-- for everything: security headers (`security_headers.py`) and the websocket limit per address
-  (`connection_limit.py`).
+- for everything: security headers (`security_headers.py`), the websocket limit per address
+  (`connection_limit.py`), the size limit of Reflex's upload endpoint (`upload_limit.py`),
+  request timing for the Prometheus metrics at /metrics (`metrics.py`) and a request id for the
+  logs (`request_id.py`).
 """
 
 from __future__ import annotations
@@ -25,10 +28,14 @@ from microblog.web.dev_first_paint import router as dev_first_paint_router
 from microblog.web.export_download import router as export_download_router
 from microblog.web.first_paint import FeedFirstPaintMiddleware
 from microblog.web.health import router as health_router
+from microblog.web.media_files import router as media_files_router
+from microblog.web.metrics import MetricsMiddleware, metrics_page
 from microblog.web.page_addresses import PageAddressMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
+from microblog.web.request_id import RequestIdMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
+from microblog.web.upload_limit import UploadLimitMiddleware
 
 
 def create_http_app() -> FastAPI:
@@ -40,14 +47,19 @@ def create_http_app() -> FastAPI:
     app.include_router(health_router)  # /healthz, /readyz
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
+    app.include_router(media_files_router)  # /media/<name>: pictures of the local store
     if get_settings().shows_dev_first_paint:
         app.include_router(dev_first_paint_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
+    app.add_route("/metrics", metrics_page, methods=["GET"], include_in_schema=False)
     # Wraps everything Reflex mounts inside this app too, its production frontend included.
     app.add_middleware(AssetCachingMiddleware)
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
+    app.add_middleware(MetricsMiddleware)  # times all of the above; counts open websockets
+    app.add_middleware(RequestIdMiddleware)  # in every log line of the request
     app.add_middleware(ConnectionLimitMiddleware)
+    app.add_middleware(UploadLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
     return app

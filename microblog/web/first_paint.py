@@ -3,9 +3,10 @@ says why).
 
 A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader; a profile's posts
 tab, `/user/<name>`, drawn whole by profile_first_paint.py; a thread, `/post/<id>`; a tag,
-`/tag/<name>`) gets the prerendered page, as the static files send it (with the status 404 when
-the user or post does not exist, so that search engines and link checkers see what a person
-sees), with the requested page of posts inside its `feed-first-paint` element:
+`/tag/<name>`; and the signed-in reader's conversation, `/messages/<name>`, drawn by
+conversation_first_paint.py) gets the prerendered page, as the static files send it (with the
+status 404 when the user or post does not exist, so that search engines and link checkers see
+what a person sees), with the requested page of posts inside its `feed-first-paint` element:
 the markup of the page's own post cards (components/post_card.py) in the reader's language,
 less what needs the live page (the user card on hover, Translate, Delete) and the avatars'
 pictures (their initials show). Its links are plain links until React takes over, and the
@@ -35,15 +36,17 @@ from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
-from microblog.routes import profile_username, tag_name, thread_post_id
+from microblog.routes import conversation_username, profile_username, tag_name, thread_post_id
 from microblog.schemas import PostRow
 from microblog.services.auth_sessions import SessionUser, session_user
-from microblog.services.errors import NotFound
+from microblog.services.conversations import read_conversation
+from microblog.services.errors import DomainError, NotFound
 from microblog.services.feeds import feed_page
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import read_profile, tab_of
 from microblog.services.tags import tag_posts
 from microblog.services.threads import open_thread
+from microblog.web.conversation_first_paint import conversation_html
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.profile_first_paint import profile_html
 from microblog.widgets.html import HtmlRenderer, fields_of
@@ -186,6 +189,26 @@ def _thread(db: Session, asked: Asked) -> str | None:
     return f'<div class="thread-first-paint">{"".join(parts)}</div>'
 
 
+def _conversation(db: Session, asked: Asked) -> str | None:
+    """The reader's own conversation with the person in the address (pages/conversation.py),
+    read without marking it read (the live page does, when it loads). Nothing for a visitor,
+    an unknown name or oneself: the live page sends the visitor to log in or says what is
+    wrong. Only ever the messages between the reader and that person."""
+    if asked.reader is None:
+        return None
+    try:
+        view = read_conversation(
+            db,
+            user_id=asked.reader.user_id,
+            other_username=conversation_username(asked.path) or "",
+            per_page=get_settings().posts_per_page,
+            mark_read=False,
+        )
+    except DomainError:
+        return None
+    return conversation_html(view, lang=asked.lang, now=utcnow())
+
+
 Draw = Callable[[Session, Asked], "str | None"]
 _FEEDS: dict[str, Draw] = {"/": _home, "/explore": _explore, "/explore/": _explore}
 
@@ -198,6 +221,8 @@ def drawing_for(path: str) -> Draw | None:
         return _thread
     if tag_name(path) is not None:
         return _tag
+    if conversation_username(path) is not None:
+        return _conversation
     return _profile if profile_username(path) is not None else None
 
 
@@ -298,7 +323,8 @@ def _personal(start: Message, length: int, *, missing: bool = False) -> Message:
 
 class FeedFirstPaintMiddleware:
     """Pure ASGI. GET `/` (the reader's home feed), `/explore`, `/user/<name>`, `/post/<id>`
-    and `/tag/<name>`, any `?page=`, are sent with that page's posts in their HTML."""
+    and `/tag/<name>`, any `?page=`, are sent with that page's posts in their HTML;
+    `/messages/<name>` with the reader's conversation."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

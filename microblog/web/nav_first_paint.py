@@ -22,5 +22,6 @@ def nav_html(reader: SessionUser | None, *, lang: str) -> str:
     if reader is None:
         return HtmlRenderer(fields_of(), lang=lang, now=utcnow()).node(SIGNED_OUT)
     # Pages are served with the backend in production: its logout address is ours.
-    fields = fields_of(user_name=reader.username, logout_url=routes.LOGOUT_HTTP)
+    # The picture comes with the live page: the server draws the initial (first_paint.py).
+    fields = fields_of(user_name=reader.username, user_avatar="", logout_url=routes.LOGOUT_HTTP)
     return HtmlRenderer(fields, lang=lang, now=utcnow()).node(SIGNED_IN)

@@ -1,5 +1,5 @@
-"""One prerendered page for every profile (and one for every thread, one for every tag): the
-build prerenders it, the server answers every such address with it.
+"""One prerendered page for every profile (and one for every thread, one for every tag, one for
+every conversation): the build prerenders it, the server answers every such address with it.
 
 Reflex prerenders the pages with fixed addresses (`/explore`), whose HTML the browser shows and
 React then hydrates. A profile's address has a parameter, so it got Reflex's empty SPA fallback
@@ -7,9 +7,9 @@ page instead and was rendered on the client, where the profile's data, arriving 
 waited behind that first render. The profile's first render does not depend on the name (it
 shows the layout and "loading" until the page's data arrives), so one page prerendered at
 `SKELETON` (`ProfileSkeletonPlugin`, in rxconfig.py) serves every `/user/<name>`
-(`ProfileSkeletonMiddleware`). Threads (`/post/<id>`) and tags (`/tag/<name>`) are pages of the
-same kind and get the same treatment, so that their first paint (web/first_paint.py) has a page
-to be written into.
+(`ProfileSkeletonMiddleware`). Threads (`/post/<id>`), tags (`/tag/<name>`) and conversations
+(`/messages/<name>`) are pages of the same kind and get the same treatment, so that their first
+paint (web/first_paint.py) has a page to be written into.
 
 A build without it (or the dev server, which serves the frontend itself) makes the page ask for
 the profile's own address as before.
@@ -22,14 +22,15 @@ from typing import Any
 from reflex_base.plugins.base import Plugin
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from microblog.routes import profile_username, tag_name, thread_post_id
+from microblog.routes import conversation_username, profile_username, tag_name, thread_post_id
 from microblog.web.page_addresses import answer_or_ask_again
 
 SKELETON = "/user/_"
 """The profile address that is prerendered (`_` is not a valid username)."""
 THREAD_SKELETON = "/post/_"  # `_` is no post id
 TAG_SKELETON = "/tag/_"  # a tag `_` would be answered with the same page: it fits any tag
-SKELETONS = (SKELETON, THREAD_SKELETON, TAG_SKELETON)
+CONVERSATION_SKELETON = "/messages/_"  # `_` is no username either
+SKELETONS = (SKELETON, THREAD_SKELETON, TAG_SKELETON, CONVERSATION_SKELETON)
 
 REACT_ROUTER_CONFIG = "react-router.config.js"
 _PRERENDER_ALL = '"prerender": true'
@@ -63,6 +64,8 @@ def _skeleton_of(scope: Scope) -> str | None:
         return THREAD_SKELETON + "/"
     if tag_name(path) is not None:
         return TAG_SKELETON + "/"
+    if conversation_username(path) is not None:
+        return CONVERSATION_SKELETON + "/"
     return None
 
 
@@ -71,8 +74,8 @@ def _not_found(start: Message) -> bool:
 
 
 class ProfileSkeletonMiddleware:
-    """Pure ASGI. `/user/<name>`, `/post/<id>` and `/tag/<name>` (query kept) are answered as
-    their skeleton's page, unless that is 404."""
+    """Pure ASGI. `/user/<name>`, `/post/<id>`, `/tag/<name>` and `/messages/<name>` (query
+    kept) are answered as their skeleton's page, unless that is 404."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -2,8 +2,10 @@
 production (one port serves everything), the pages themselves.
 
 - `Content-Security-Policy`: scripts, styles, fonts and connections only from our own origins
-  (and avatars from Gravatar); `frame-ancestors 'none'` (with `X-Frame-Options: DENY` for older
-  browsers), so no other page can frame the signed-in app and trick a click on Follow or Delete.
+  (and avatars from Gravatar, pictures from the media store's public address: the backend's
+  `/media` by default, a bucket or CDN with S3 storage); `frame-ancestors 'none'` (with
+  `X-Frame-Options: DENY` for older browsers), so no other page can frame the signed-in app
+  and trick a click on Follow or Delete.
   Reflex needs two allowances, and nothing more: `'unsafe-inline'` scripts (the prerendered
   pages carry React Router's hydration data inline) and `'unsafe-eval'` (Reflex's browser side
   runs the JavaScript of `rx.call_script` events with `eval`). Styles are inline too (Radix
@@ -25,16 +27,23 @@ by microblog/stack/nginx.py).
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microblog.config import PublicAddresses, public_addresses
+from microblog.services.media.store import public_base
 
 GRAVATAR = "https://www.gravatar.com https://secure.gravatar.com"
 DOCS_PATH = "/api/docs"
 
 Headers = tuple[tuple[str, str], ...]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _socket_origin(origin: str) -> str:
@@ -46,9 +55,11 @@ def header_lines(addresses: PublicAddresses) -> tuple[Headers, str]:
     origins = sorted(addresses.origins)
     own = " ".join(["'self'", *origins])
     sockets = " ".join(_socket_origin(o) for o in origins)
+    media = _origin(public_base())
+    images = " ".join([own, *([media] if media and media not in origins else []), "data:"])
     csp = (
         f"default-src {own}; script-src {own} 'unsafe-inline' 'unsafe-eval'; "
-        f"style-src {own} 'unsafe-inline'; img-src {own} data: {GRAVATAR}; font-src {own} data:; "
+        f"style-src {own} 'unsafe-inline'; img-src {images} {GRAVATAR}; font-src {own} data:; "
         f"connect-src {own} {sockets}; frame-ancestors 'none'; base-uri 'self'; "
         f"form-action {own}; object-src 'none'"
     )

@@ -69,6 +69,8 @@ class HtmlRenderer:
             return post_url(int(self.value(v.post_id)))
         if isinstance(v, w.Initial):
             return str(self.value(v.name))[:1].upper()
+        if isinstance(v, w.Hue):
+            return w.hue_of(str(self.value(v.name)))
         if isinstance(v, w.Eq):
             return self.value(v.left) == self.value(v.right)
         if isinstance(v, w.Not):
@@ -77,6 +79,9 @@ class HtmlRenderer:
             return all(self.value(part) for part in v.values)
         if isinstance(v, w.Pick):
             return self.value(v.then) if self.value(v.test) else self.value(v.otherwise)
+        if isinstance(v, w.Say):
+            params = {name: self.value(value) for name, value in v.params.items()}
+            return translate(Message(v.message.msgid, params=params), self.lang)
         raise TypeError(f"Not a widget value: {v!r}")
 
     def text(self, v: w.Value) -> str:
@@ -117,7 +122,8 @@ class HtmlRenderer:
             message = Message(n.message.msgid, n.message.plural, count)
             return html.escape(translate(message, self.lang))
         if isinstance(n, w.Avatar):
-            return self._element("span", n.cls, dict(n.attrs), self.text(w.Initial(n.username)))
+            attrs = {**n.attrs, "data-hue": w.Hue(n.username)}
+            return self._element("span", n.cls, attrs, self.text(w.Initial(n.username)))
         if isinstance(n, w.Moment):
             iso = str(self.value(n.iso))
             if n.kind == "local":
@@ -126,10 +132,46 @@ class HtmlRenderer:
             return self._element("time", "relative-time", {"datetime": iso}, html.escape(words))
         if isinstance(n, w.When):
             return self.render(*(n.then if self.value(n.test) else n.otherwise))
+        if isinstance(n, w.Each):
+            rows = self.value(n.items)
+            if not rows:
+                return self.render(*n.empty)
+            return "".join(self._for_row(row).node(n.item) for row in rows)
+        if isinstance(n, w.Picture):
+            return self._picture(n)
         if isinstance(n, w.Slot):
             return self.render(*n.default)
         return self.text(n)  # a field, a message or a literal, as text
 
+    def _for_row(self, row: object) -> HtmlRenderer:
+        """A renderer for one row of a list: the row's fields, then this renderer's."""
+        outer = self.resolve
+
+        def resolve(name: str) -> Any:
+            return getattr(row, name) if hasattr(row, name) else outer(name)
+
+        return HtmlRenderer(resolve, lang=self.lang, now=self.now)
+
+    def _picture(self, n: w.Picture) -> str:
+        """`<img>` is a void element: no closing tag. The placeholder is a CSS variable the
+        stylesheet draws as the image's background."""
+        placeholder = str(self.value(n.placeholder))
+        attrs: dict[str, w.Value] = {
+            "src": n.src,
+            "alt": n.alt,
+            "width": n.width,
+            "height": n.height,
+            "loading": "lazy",
+            "decoding": "async",
+            "style": f'--placeholder:url("{placeholder}")',
+        }
+        return f"<img{self._attrs(n.cls, attrs)}>"
+
     def _element(self, tag: str, cls: w.Value, attrs: dict[str, w.Value], inner: str) -> str:
-        """`inner` is markup already escaped."""
+        """`inner` is markup already escaped. A void element (`img`) has no end tag."""
+        if tag in VOID_ELEMENTS:
+            return f"<{tag}{self._attrs(cls, attrs)}>"
         return f"<{tag}{self._attrs(cls, attrs)}>{inner}</{tag}>"
+
+
+VOID_ELEMENTS = frozenset({"img", "br", "hr", "input", "source", "wbr"})

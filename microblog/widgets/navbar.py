@@ -1,8 +1,9 @@
 """The navbar's links for the reader: Messages, Notifications, (Announce,) Profile, Log out for
 a signed-in reader; Log in, Register for a visitor.
 
-Fields: user_name, logout_url (the backend's /auth/logout: a real navigation, which ends the
-session and its HttpOnly cookie). The live page fills the slots `messages_badge`,
+Fields: user_name, user_avatar (the reader's picture beside Profile, over their initial),
+logout_url (the backend's /auth/logout: a real navigation, which ends the session and its
+HttpOnly cookie). The live page fills the slots `messages_badge`,
 `notifications_badge` (the unread counts) and `announce` (an administrator's link).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from microblog import routes
 from microblog.i18n import _l
 from microblog.widgets.radix import LINK_SIZE_3_MEDIUM
-from microblog.widgets.tree import Field, Link, Profile, Slot, el
+from microblog.widgets.tree import Avatar, Field, Link, Profile, Slot, el
 
 NAV_ROW = "nav-session"
 NAV_LINK = f"{LINK_SIZE_3_MEDIUM} nav-link"
@@ -32,7 +33,21 @@ SIGNED_IN = el(
         cls=NAV_WITH_BADGE,
     ),
     Slot("announce"),
-    Link(Profile(Field("user_name")), (_l("Profile"),), cls=NAV_LINK),
+    Link(
+        Profile(Field("user_name")),
+        (
+            # Decorative: the link says "Profile".
+            Avatar(
+                Field("user_name"),
+                Field("user_avatar"),
+                "post-avatar nav-avatar",
+                attrs={"aria-hidden": "true"},
+                picture_in_style=True,
+            ),
+            el("span", _l("Profile")),
+        ),
+        cls=f"{NAV_LINK} nav-profile",
+    ),
     Link(Field("logout_url"), (_l("Log out"),), cls=NAV_LINK, external=True),
     cls=NAV_ROW,
 )

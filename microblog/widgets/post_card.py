@@ -1,5 +1,6 @@
 """One post in a feed: who boosted it, the author's avatar and name, "said", when, "edited",
-what it replies to, the text, and the action bar (Reply, Like, Boost with their counts).
+what it replies to, the text, its first link's preview card, and the action bar (Reply, Like,
+Boost with their counts).
 
 The live page fills the slots: `author` (the name, wrapped in the user card shown on hover),
 `actions` (Edit and Delete on the reader's own posts), `edited` (the marker opens the version
@@ -14,14 +15,17 @@ the counts and is sent to log in by the handler when pressing one.
 from __future__ import annotations
 
 from microblog.i18n import _l
+from microblog.services.rich_text import LINK_REL
 from microblog.widgets.tree import (
     Avatar,
     Button,
+    Each,
     Field,
     Link,
     Moment,
     Node,
     Pick,
+    Picture,
     Profile,
     Slot,
     Thread,
@@ -111,6 +115,112 @@ EDITED_MARKER = When(
     ),
 )
 
+# The post's pictures: a grid of thumbnails, each drawn over its blurhash at its own aspect
+# ratio (so the card has its final height before any picture loads). A thumbnail is a button
+# that opens the full picture in a dialog (assets/media.js: Escape closes it, focus goes back);
+# a picture with alt text has an "ALT" badge that shows the text (a native disclosure, so it
+# works from the keyboard and before the page is live).
+_ALT = Field("description")
+_NAMED = ne(_ALT, "")
+MEDIA_GRID = When(
+    Field("media"),
+    (
+        el(
+            "div",
+            Each(
+                Field("media"),
+                el(
+                    "div",
+                    el(
+                        "button",
+                        Picture(
+                            Field("preview_url"),
+                            Pick(_NAMED, _ALT, _l("A picture without a description")),
+                            Field("thumb_width"),
+                            Field("thumb_height"),
+                            Field("placeholder"),
+                            cls="post-media-thumb",
+                        ),
+                        cls="post-media-open",
+                        type="button",
+                        aria_haspopup="dialog",
+                        title=_l("Open the picture"),
+                        data_full=Field("url"),
+                        data_close=_l("Close"),
+                        data_width=Field("width"),
+                        data_height=Field("height"),
+                    ),
+                    When(
+                        _NAMED,
+                        (
+                            el(
+                                "details",
+                                el(
+                                    "summary",
+                                    _l("ALT"),
+                                    cls="post-media-alt-badge",
+                                    title=_l("Show the picture's description"),
+                                ),
+                                el("p", _ALT, cls="post-media-alt-text"),
+                                cls="post-media-alt",
+                            ),
+                        ),
+                    ),
+                    cls="post-media-item",
+                ),
+            ),
+            cls="post-media",
+            role="group",
+            aria_label=_l("Pictures"),
+        ),
+    ),
+)
+
+CARD_URL = Field("card_url")
+CARD_IMAGE = Field("card_image")
+CARD_DESCRIPTION = Field("card_description")
+
+# The first link's preview (services/link_cards.py), once fetched: one link around the picture,
+# the title, two lines of description and the domain. It opens in a new tab (the reader stays
+# on the feed), which its hidden words say; the picture is our own copy, lazy, and decorative
+# (the title says what the link is). Everything in it is text, escaped by both renderers.
+LINK_CARD = When(
+    ne(CARD_URL, ""),
+    (
+        el(
+            "a",
+            When(
+                ne(CARD_IMAGE, ""),
+                (
+                    el(
+                        "img",
+                        cls="link-card-image",
+                        src=CARD_IMAGE,
+                        alt="",
+                        loading="lazy",
+                        decoding="async",
+                    ),
+                ),
+            ),
+            el(
+                "span",
+                el("span", Field("card_title"), cls="link-card-title"),
+                When(
+                    ne(CARD_DESCRIPTION, ""),
+                    (el("span", CARD_DESCRIPTION, cls="link-card-description"),),
+                ),
+                el("span", Field("card_domain"), cls="link-card-domain"),
+                el("span", _l("(opens in a new tab)"), cls="visually-hidden"),
+                cls="link-card-text",
+            ),
+            cls="link-card",
+            href=CARD_URL,
+            target="_blank",
+            rel=LINK_REL,
+        ),
+    ),
+)
+
 ACTION_BAR = el(
     "div",
     Link(
@@ -160,6 +270,8 @@ POST_CARD = el(
             ),
         ),
         Slot("after_body"),
+        MEDIA_GRID,
+        LINK_CARD,
         ACTION_BAR,
         cls="post-main",
     ),

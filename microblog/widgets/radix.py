@@ -16,3 +16,9 @@ def button_class(variant: ButtonVariant) -> str:
 
 LINK_SIZE_3_MEDIUM = "rt-Text rt-reset rt-Link rt-r-size-3 rt-r-weight-medium rt-underline-auto"
 """The classes of `rx.link(size="3", weight="medium")`."""
+
+LINK = "rt-Text rt-reset rt-Link rt-underline-auto"
+"""The classes of `rx.link()` without a size."""
+
+HEADING_SIZE_5 = "rt-Heading rt-r-size-5"
+"""The classes of `rx.heading(size="5")`."""

@@ -58,6 +58,25 @@ class Initial:
     name: Value
 
 
+HUES = 8
+
+
+def hue_of(name: str) -> int:
+    """Which of `HUES` colours a name's initial is drawn in: a hash of its code points, the
+    same in Python (the server's drawing) and in the browser (`Hue` on the live page)."""
+    value = 0
+    for char in name:
+        value = (value * 31 + ord(char)) % 1_000_003
+    return value % HUES
+
+
+@dataclass(frozen=True)
+class Hue:
+    """The colour of a name's initial (`hue_of`), so people stay apart when no picture loads."""
+
+    name: Value
+
+
 @dataclass(frozen=True)
 class Eq:
     left: Value
@@ -83,8 +102,31 @@ class Pick:
     otherwise: Value
 
 
+@dataclass(frozen=True)
+class Say:
+    """A message in the reader's language with its `%(name)s` placeholders filled from values:
+    `Say(_l("Conversation with %(username)s"), {"username": Field("other_name")})`."""
+
+    message: Message
+    params: Mapping[str, Value]
+
+
 Value = (
-    str | int | bool | Field | Concat | Profile | Thread | Initial | Eq | Not | And | Pick | Message
+    str
+    | int
+    | bool
+    | Field
+    | Concat
+    | Profile
+    | Thread
+    | Initial
+    | Hue
+    | Eq
+    | Not
+    | And
+    | Pick
+    | Say
+    | Message
 )
 
 
@@ -157,7 +199,8 @@ class Plural:
 
 @dataclass(frozen=True)
 class Avatar:
-    """A user's picture over their initial: the initial shows until the picture loads, and the
+    """A user's picture over their initial, in a circle of the name's own colour (`Hue`): the
+    initial shows until the picture loads, and stays when it cannot (Gravatar unreachable); the
     server draws the initial alone (web/first_paint.py says why)."""
 
     username: Value
@@ -188,6 +231,31 @@ class When:
 
 
 @dataclass(frozen=True)
+class Each:
+    """`item` once per row of the list `items`, in its order, or `empty` when it has none
+    (`rx.foreach` on the live page). Inside `item`, a field is the row's when the row has it,
+    else what the list is drawn for (`Field("other_name")` beside a message's `Field("body")`)."""
+
+    items: Field
+    item: Node
+    empty: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image: `src`, `alt`, its intrinsic `width` and `height` (so the page reserves its
+    place before it loads) and `placeholder`, a tiny picture (a data: URL) drawn under it
+    until it loads (services/media/images.py makes it from the blurhash). Lazy-loaded."""
+
+    src: Value
+    alt: Value
+    width: Value
+    height: Value
+    placeholder: Value
+    cls: str = ""
+
+
+@dataclass(frozen=True)
 class Slot:
     """What only the live page draws, by name; the server draws `default` (empty by default)."""
 
@@ -205,6 +273,8 @@ Node = (
     | Avatar
     | Moment
     | When
+    | Each
+    | Picture
     | Slot
     | str
     | Field

@@ -58,6 +58,8 @@ def serve_http_app(
         "LOG_TO_STDOUT": "1",
         "API_TOKEN_RATE_LIMIT": "10000/60",
         "API_REGISTER_RATE_LIMIT": "10000/3600",
+        # Uploaded pictures go to the test's folder, not the project's instance/media.
+        "MEDIA_DIR": str(work_dir / "media"),
         **(extra_env or {}),
     }
     if "REDIS_URL" not in (extra_env or {}):  # live events stay in the server unless asked

@@ -78,8 +78,11 @@ POST_KEYS = {
     "boosts_count",
     "liked",
     "boosted",
+    "media_attachments",
+    "card",
     "_links",
 }
+CARD_KEYS = {"url", "title", "description", "image", "provider_name"}
 
 
 def check_post(post: dict) -> None:
@@ -94,6 +97,7 @@ def check_post(post: dict) -> None:
         assert post["id"] != post["boost_of"]["id"]
         post = post["boost_of"]
     assert set(post) == POST_KEYS
+    assert isinstance(post["media_attachments"], list)
     assert isinstance(post["id"], int) and isinstance(post["body"], str)
     assert isinstance(post["body_html"], str) and post["body_html"]
     assert ISO_UTC.match(post["timestamp"])
@@ -105,6 +109,8 @@ def check_post(post: dict) -> None:
     for count in ("replies_count", "likes_count", "boosts_count"):
         assert isinstance(post[count], int) and post[count] >= 0
     assert isinstance(post["liked"], bool) and isinstance(post["boosted"], bool)
+    card = post["card"]
+    assert card is None or (set(card) == CARD_KEYS and card["url"].startswith("http"))
     base = f"/api/posts/{post['id']}"
     assert post["_links"] == {
         "self": base,

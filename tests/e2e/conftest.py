@@ -118,6 +118,11 @@ def live_app(
             "EXPORT_DIR": str(work / "exports"),
             "EXPORT_BATCH_SIZE": "100",
             "EXPORT_BATCH_PAUSE": "0.15",
+            # Link previews reach pages the tests serve on loopback, and nothing else (the
+            # test-only allowance: services/safe_fetch.py).
+            "LINK_PREVIEWS": "1",
+            "LINK_PREVIEW_TEST_LOOPBACK": "1",
+            "MEDIA_DIR": str(work / "media"),
         }
 
     with running_app(work, extra_env=environment) as app:

@@ -14,9 +14,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from microblog.db import make_engine
+from microblog.services.messages import send_message
 from microblog.services.posts import create_post
-from microblog.services.users import register_user
+from microblog.services.users import get_user_by_username, register_user
 from tests.e2e.conftest import RunningApp, running_app
+from tests.tab_state import session_token
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +82,52 @@ def test_the_dev_server_shows_the_first_paint(browser: Browser, dev_app: Running
         expect(live.locator(".feed-first-paint")).to_have_count(0)
     finally:
         live.context.close()
+
+
+def _a_conversation(database_url: str) -> tuple[str, str, str, str, str]:
+    """Two people who wrote to each other, and a third: (writer, reader, stranger, what the
+    writer said, the reader's session token)."""
+    writer, reader, stranger = (f"{who}{secrets.token_hex(3)}" for who in ("w", "r", "s"))
+    said = f"only for {reader} {secrets.token_hex(3)}"
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            for name in (writer, reader, stranger):
+                register_user(
+                    db,
+                    username=name,
+                    email=f"{name}@example.com",
+                    password="pw-12345678",
+                    password2="pw-12345678",
+                )
+            db.flush()
+            sender = get_user_by_username(db, writer)
+            send_message(db, sender_id=sender.id or 0, recipient_username=reader, body=said)
+            db.commit()
+            reader_token = session_token(db, get_user_by_username(db, reader))
+            stranger_token = session_token(db, get_user_by_username(db, stranger))
+    finally:
+        engine.dispose()
+    return writer, reader, said, reader_token, stranger_token
+
+
+def test_the_dev_server_shows_a_conversation_to_its_reader_only(
+    browser: Browser, dev_app: RunningApp
+) -> None:
+    writer, _reader, said, reader_token, stranger_token = _a_conversation(dev_app.database_url)
+    for token, sees_it in ((reader_token, True), (stranger_token, False)):
+        page = _page(browser, dev_app, live=False)
+        page.context.add_cookies(
+            [{"name": dev_app.cookie_name, "value": token, "url": dev_app.frontend}]
+        )
+        try:
+            page.goto(f"/messages/{writer}")
+            drawn = page.locator(".feed-first-paint .conversation-page")
+            expect(drawn.get_by_role("heading", name=writer)).to_be_visible()
+            if sees_it:
+                expect(drawn.locator(".message.theirs")).to_have_text(re.compile(said))
+            else:
+                expect(drawn.locator(".chat-empty")).to_be_visible()
+                expect(page.get_by_text(said)).to_have_count(0)
+        finally:
+            page.context.close()

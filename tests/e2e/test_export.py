@@ -134,6 +134,7 @@ def test_export_bar_moves_to_100_in_every_tab_then_download_and_email(
         "in_reply_to": None,
         "in_reply_to_url": None,
         "edited_at": None,
+        "media": [],
     }
 
     # The profile offers the same file; the notification points there.

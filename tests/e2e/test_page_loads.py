@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from microblog.config import get_settings
 from microblog.db import make_engine
 from microblog.models import Post, User
+from microblog.services.messages import send_message
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import NewPage, RunningApp
 
@@ -166,3 +167,43 @@ def test_the_profiles_full_date_waits_for_the_page_to_be_painted(new_page: NewPa
     built, painted = tab.evaluate("[window.__formatterBuiltAt, window.__lastSeenFrameAt]")
     assert painted is not None and built is not None
     assert built >= painted, "the date formatter was built before the profile was painted"
+
+
+def write_to(live_app: RunningApp, username: str, *senders: str) -> dict[str, str]:
+    """New people (`senders`) each write to `username`; what each said."""
+    engine = make_engine(live_app.database_url)
+    said = {}
+    try:
+        with Session(engine) as db:
+            for sender in senders:
+                user = User(username=sender, email=f"{sender}@example.com", password_hash="-")
+                db.add(user)
+                db.flush()
+                said[sender] = f"{sender} writes to {username}"
+                send_message(
+                    db, sender_id=user.id or 0, recipient_username=username, body=said[sender]
+                )
+            db.commit()
+    finally:
+        engine.dispose()
+    return said
+
+
+def test_a_full_load_of_a_conversation_shows_no_other_conversation(
+    new_page: NewPage, live_app: RunningApp
+) -> None:
+    bob = new_name("bob")
+    page = signed_up(new_page(), bob)
+    alice, carol = new_name("alice"), new_name("carol")
+    said = write_to(live_app, bob, alice, carol)
+    page.goto(f"/messages/{alice}")
+    expect(page.locator(".message", has_text=said[alice])).to_be_visible()
+
+    release = hold_after_snapshot(page)
+    page.goto(f"/messages/{carol}")
+    expect(page.get_by_role("link", name="Log out")).to_be_visible()  # the snapshot is in
+    assert page.locator(".message").count() == 0, "the previous conversation was shown"
+    assert page.get_by_text(said[alice]).count() == 0
+    release()
+    expect(page.locator(".message", has_text=said[carol])).to_be_visible()
+    expect(page.get_by_role("heading", name=carol)).to_be_visible()

@@ -10,7 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
 
+from microblog.db import make_engine
+from microblog.services.messages import send_message
+from microblog.services.users import get_user_by_username
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
 
@@ -268,4 +272,96 @@ def test_a_thread_shows_from_the_html_then_goes_live(
     expect(page.locator(".thread-replies .post")).to_contain_text("answering myself")
     page.goto("/tag/%E4%B8%AD%E6%96%87")  # the prerendered tag page, for a tag in any script
     expect(page.locator(".tag-heading")).to_have_text("#中文")
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def _converse(database_url: str, one: str, other: str, count: int) -> None:
+    """`count` messages between the two, taking turns, oldest "message 0", straight into the
+    app's database."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            ids = {name: get_user_by_username(db, name).id for name in (one, other)}
+            for n in range(count):
+                sender, recipient = (one, other) if n % 2 == 0 else (other, one)
+                send_message(
+                    db,
+                    sender_id=ids[sender] or 0,
+                    recipient_username=recipient,
+                    body=f"message {n}",
+                )
+                db.commit()
+    finally:
+        engine.dispose()
+
+
+# A conversation's header and messages as the server and as React draw them (the box to write
+# in comes with the live page only); `class` read as an attribute, for the arrow's SVG.
+_CONVERSATION_SHAPE_JS = """(section) => [...section.children]
+  .filter((part) => !part.matches('form, .compose-form'))
+  .flatMap((part) => [part, ...part.querySelectorAll('*')])
+  .map((e) => [
+    e.tagName, (e.getAttribute('class') || '').replace(/ css-\\w+/, ''), e.getAttribute('href'),
+    e.getAttribute('datetime'), e.getAttribute('data-message-id'),
+    e.children.length ? null : e.textContent,
+  ])"""
+
+
+def test_a_conversation_shows_from_the_html_then_goes_live(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """A conversation's address is answered with the one prerendered conversation page
+    (/messages/_), the reader's own messages drawn in by the server, the newest at the bottom
+    and in view; React hydrates it into the live page, drawn the same, without a jump. Someone
+    else asking for the same address gets their own (empty) conversation, never this one."""
+    errors: list[str] = []
+    alice, bob, carol = new_name("alice"), new_name("bob"), new_name("carol")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    signed_up(_page(browser, prod_app, errors), bob)
+    other = signed_up(_page(browser, prod_app, errors), carol)
+    _converse(prod_app.database_url, alice, bob, 30)  # more than a page (25)
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        static.add_cookies(page.context.cookies())  # Alice, signed in, without script
+        still = static.new_page()
+        still.goto(f"/messages/{bob}")
+        drawn = still.locator(".feed-first-paint .conversation-page")
+        expect(drawn.get_by_role("heading", name=bob)).to_be_visible()
+        messages = drawn.locator(".message")
+        expect(messages).to_have_count(25)
+        expect(messages.last).to_contain_text("message 29")  # newest at the bottom, Bob's
+        expect(messages.last).to_have_class("message theirs")
+        expect(messages.nth(23)).to_have_class("message mine")
+        expect(messages.last).to_be_in_viewport()
+        expect(drawn.get_by_role("button", name="Load earlier messages")).to_have_attribute(
+            "aria-disabled", "true"
+        )
+        expect(still.locator(".page-loading")).to_be_hidden()
+        drawn_by_server = drawn.evaluate(_CONVERSATION_SHAPE_JS)
+        scroller_at = drawn.locator(".chat-scroll").bounding_box()
+
+        nosy = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+        try:
+            nosy.add_cookies(other.context.cookies())  # Carol asks for the same address
+            theirs = nosy.new_page()
+            response = theirs.goto(f"/messages/{bob}")
+            assert response is not None and "message 29" not in response.text()
+            expect(theirs.locator(".feed-first-paint .chat-empty")).to_be_visible()
+            expect(theirs.locator(".message")).to_have_count(0)
+        finally:
+            nosy.close()
+    finally:
+        static.close()
+
+    page.goto(f"/messages/{bob}")
+    expect(page.locator(".feed-first-paint")).to_have_count(0)  # the live page took over
+    live = page.locator(".conversation-page")
+    expect(live.locator(".message")).to_have_count(25)
+    assert live.evaluate(_CONVERSATION_SHAPE_JS) == drawn_by_server
+    live_at = live.locator(".chat-scroll").bounding_box()
+    assert scroller_at and live_at and abs(scroller_at["y"] - live_at["y"]) < 1  # no jump
+    live.get_by_role("button", name="Load earlier messages").click()  # hydrated: it answers
+    expect(live.locator(".message")).to_have_count(30)
+    expect(live.locator(".message").first).to_contain_text("message 0")
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"

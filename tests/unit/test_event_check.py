@@ -3,16 +3,20 @@ what a client can make us log stays bounded (microblog/logs.py)."""
 
 from __future__ import annotations
 
+import io
 import logging
+from pathlib import Path
 
 import pytest
 from reflex_base.registry import RegistrationContext
+from reflex_components_core.core._upload import UploadFile
 
 import microblog.logs
 import microblog.microblog  # registers every page, state and handler
 from microblog.logs import LineLimiter, report_error
 from microblog.state import event_check
 from microblog.state.auth import LoginState
+from microblog.state.compose_media import ComposeMediaState
 from microblog.state.event_check import MAX_TEXT, EventCheck, problem_with
 from microblog.state.feed import FeedState
 from microblog.state.translation import TranslationState
@@ -39,6 +43,9 @@ def test_every_handler_of_ours_has_a_signature_the_check_can_read() -> None:
 SUBMIT = f"{LoginState.get_full_name()}.submit"
 DRAFT = f"{FeedState.get_full_name()}.set_draft"
 TRANSLATE = f"{TranslationState.get_full_name()}.translate_post"
+UPLOAD = f"{ComposeMediaState.get_full_name()}.upload_pictures"
+REFUSED = f"{ComposeMediaState.get_full_name()}.refused_files"
+PROGRESS = f"{ComposeMediaState.get_full_name()}.upload_progress"
 
 
 @pytest.mark.parametrize(
@@ -54,6 +61,9 @@ TRANSLATE = f"{TranslationState.get_full_name()}.translate_post"
         (f"{FeedState.get_full_name()}.submit_post", {}),
         (f"{FeedState.get_full_name()}.submit_post", {"_form": None}),
         ("reflex___state____state.hydrate_and_load", {"vars": {}, "hashes": []}),
+        (REFUSED, {"rejected": [{"file": {"path": "a.svg"}, "errors": [{"code": "x"}]}]}),
+        (PROGRESS, {"progress": {"progress": 0.5, "loaded": 10, "total": 20}}),
+        (UPLOAD, {"files": [UploadFile(io.BytesIO(b"x"), path=Path("a.jpg"))]}),
     ],
 )
 def test_a_payload_that_fits_its_handler_passes(name: str, payload: dict) -> None:
@@ -78,6 +88,12 @@ def test_a_payload_that_fits_its_handler_passes(name: str, payload: dict) -> Non
         (TRANSLATE, {"post_id": True}),
         (f"{LoginState.get_full_name()}.setvar", {"var_name": "error", "value": "x"}),
         ("reflex___state____state.no_such_handler", {}),
+        # Files come from Reflex's upload endpoint; a websocket message cannot carry one.
+        (UPLOAD, {"files": [{"filename": "a.jpg", "file": "bytes"}]}),
+        (UPLOAD, {"files": "a.jpg"}),
+        (REFUSED, {"rejected": [{"deep": {"deeper": {"deepest": {"x": 1}}}}]}),
+        (REFUSED, {"rejected": [{}] * 17}),
+        (REFUSED, {"rejected": [{"errors": "x" * (MAX_TEXT + 1)}]}),
     ],
 )
 def test_a_payload_that_does_not_fit_is_refused(name: str, payload: object) -> None:

@@ -143,8 +143,9 @@ def test_export_streams_every_post_as_valid_json(
         "in_reply_to",
         "in_reply_to_url",
         "edited_at",
+        "media",
     }
-    assert (first["in_reply_to"], first["edited_at"]) == (None, None)
+    assert (first["in_reply_to"], first["edited_at"], first["media"]) == (None, None, [])
     assert data["boosts"] == [] and data["likes"] == []
     assert first["body"] == expected[0].body
     assert first["timestamp"] == "2024-01-01T00:00:00Z"
@@ -474,3 +475,41 @@ def test_export_has_replies_edits_boosts_and_likes(
     assert sorted(like["post_id"] for like in data["likes"]) == sorted(p.id for p in johns)
     assert all(like["liked_at"].endswith("Z") for like in data["likes"])
     assert all(b["boosted_at"].endswith("Z") for b in data["boosts"])
+
+
+def test_export_lists_each_posts_pictures_with_their_alt_text(
+    engine: Engine, session: Session, add_user, export_env, runner: TaskRunner, hub, tmp_path
+) -> None:
+    """The file names (content hashes, as stored), their addresses and alt texts, in order."""
+    import io
+
+    from PIL import Image
+
+    from microblog.services.media import attachments
+    from microblog.services.media.store import LocalStore, use_store
+
+    use_store(LocalStore(tmp_path / "media", "http://media.test/media"))
+    try:
+        folder = export_env()
+        susan = add_user(session, "susan")
+        session.commit()
+        ids = []
+        for colour, alt in (((200, 0, 0), "A red square"), ((0, 0, 200), "")):
+            out = io.BytesIO()
+            Image.new("RGB", (64, 64), colour).save(out, "PNG")
+            row = attachments.upload_media(session, user_id=susan.id, data=out.getvalue())
+            attachments.describe_media(session, user_id=susan.id, media_id=row.id, alt_text=alt)
+            ids.append(row.id)
+        post = posts.create_post(session, author_id=susan.id, body="squares", media_ids=ids)
+        session.commit()
+        started = start(engine, susan.id)
+        runner.wait_idle()
+        task = task_row(engine, started.id)
+        data = json.loads((folder / task.result_path).read_text(encoding="utf-8"))
+        (exported,) = [p for p in data["posts"] if p["id"] == post.id]
+        assert [m["description"] for m in exported["media"]] == ["A red square", ""]
+        for item in exported["media"]:
+            assert item["url"] == f"http://media.test/media/{item['file']}"
+            assert item["file"].endswith(".png") and item["content_type"] == "image/png"
+    finally:
+        use_store(None)

@@ -22,10 +22,11 @@ from microblog.components.navbar import NAV_FIRST_PAINT_CLASS, nav_first_paint
 from microblog.config import get_settings
 from microblog.db import make_engine
 from microblog.i18n.relative_time import relative_time_text
-from microblog.models import Post, User, utcnow
+from microblog.models import MediaAttachment, Post, User, utcnow
 from microblog.schemas import PostRow
 from microblog.services import posts, reactions, users
 from microblog.services.follows import follow
+from microblog.services.media.attachments import refresh_post_media
 from microblog.services.rich_text import render_post
 from microblog.web.first_paint import (
     NAV_PLACEHOLDER_CLASS,
@@ -196,6 +197,23 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
         newest = ids[("susan", 0)]
         reactions.like_post(session, user_id=tom.id or 0, post_id=newest)
         posts.edit_post(session, post_id=newest, user_id=susan.id or 0, body="susan 0, *edited*")
+        session.add(
+            MediaAttachment(
+                user_id=susan.id or 0,
+                post_id=newest,
+                file_name="a" * 64 + ".jpg",
+                thumb_name="b" * 64 + ".jpg",
+                content_type="image/jpeg",
+                width=1600,
+                height=900,
+                thumb_width=400,
+                thumb_height=225,
+                blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+                alt_text='A heron <i>"fishing"</i>',
+            )
+        )
+        session.flush()
+        refresh_post_media(session, post_id=newest)
         session.commit()
         users.set_language(session, user_id=susan.id or 0, language="es")
         session.commit()
@@ -228,6 +246,21 @@ def test_explore_is_sent_with_its_first_page_of_posts(site: Site) -> None:
     assert int(response.headers["content-length"]) == len(response.content)
 
 
+def test_cards_are_sent_with_their_pictures(site: Site) -> None:
+    """The thumbnail with its size and placeholder, the alt text escaped, the ALT badge."""
+    page = _feed_part(httpx.get(f"{site.base}/explore").text)
+    newest = page[: page.index("</article>")]
+    assert '<div class="post-media" role="group" aria-label="Pictures">' in newest
+    assert f'src="http://localhost:8000/media/{"b" * 64}.jpg"' in newest
+    assert f'data-full="http://localhost:8000/media/{"a" * 64}.jpg"' in newest
+    assert 'width="400" height="225" loading="lazy"' in newest
+    assert 'alt="A heron &lt;i&gt;&quot;fishing&quot;&lt;/i&gt;"' in newest
+    assert "--placeholder:url(&quot;data:image/png;base64," in newest
+    assert '<summary class="post-media-alt-badge"' in newest and "<i>" not in newest
+    older = page[page.index("</article>") :]
+    assert "post-media" not in older.split("</article>")[0]
+
+
 def test_cards_are_sent_with_their_counts_and_markers(site: Site) -> None:
     """The first paint draws the card the live page draws: the rendered text, "edited", and the
     action bar with its counts, its buttons disabled until the page is live."""
@@ -256,7 +289,11 @@ def test_the_requested_page_and_the_readers_own_language(site: Site) -> None:
 def test_home_is_the_signed_in_readers_own_feed(site: Site) -> None:
     response = httpx.get(f"{site.base}/", headers={"Cookie": site.cookie})
     nav = _nav_part(response.text)  # her links, in her language, before the page is live
-    assert 'href="/messages">Mensajes</a>' in nav and 'href="/user/susan">Perfil</a>' in nav
+    assert 'href="/messages">Mensajes</a>' in nav and "<span>Perfil</span></a>" in nav
+    # Profile leads to the reader's page, with their initial where the live page draws their
+    # picture (the picture itself comes with the live page).
+    assert 'nav-profile" href="/user/susan"><span class="post-avatar nav-avatar"' in nav
+    assert 'aria-hidden="true" data-hue="' in nav and '">S</span>' in nav
     assert 'href="/auth/logout">Cerrar sesión</a>' in nav and "Log in" not in nav
     assert _cards(response.text) == site.susans_home[:2]
     page_2 = httpx.get(f"{site.base}/?page=2", headers={"Cookie": site.cookie})

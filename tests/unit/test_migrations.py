@@ -36,6 +36,8 @@ APP_TABLES = {
     "mail_outbox",
     "conversation",
     "follow_notice",
+    "media_attachment",
+    "link_card",
 }
 
 

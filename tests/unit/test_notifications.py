@@ -71,7 +71,7 @@ def test_follow_notifies_the_followed_user(session: Session, add_user: AddUser) 
     assert [(r.kind, r.actor_username) for r in rows] == [(notifications.FOLLOWER, "john")]
     assert rows[0].text == "john started following you."
     assert rows[0].href == "/user/john"
-    assert rows[0].actor_avatar == avatar_url(john.email, 36)
+    assert rows[0].actor_avatar == avatar_url(john.email, 36, picture=None)
     assert rows[0].unread
     assert _rows(session, john.id) == []  # the follower is not notified
 
@@ -460,9 +460,9 @@ def test_reading_the_notifications_page_shows_what_was_new_and_marks_all_read(
         follow(session, follower_id=fan.id, followed_id=susan.id)
     session.commit()
 
-    page = read_notifications(session, user_id=susan.id, page=1, per_page=2)
+    page = read_notifications(session, user_id=susan.id, page=1, per_page=2).listing
     session.commit()
     assert [r.unread for r in page.items] == [True, True] and page.has_next
     assert unread_count(session, user_id=susan.id) == 0  # all of them, not only the page
-    again = read_notifications(session, user_id=susan.id, page=1, per_page=5)
+    again = read_notifications(session, user_id=susan.id, page=1, per_page=5).listing
     assert [r.unread for r in again.items] == [False, False, False]

@@ -1,7 +1,8 @@
 """What a reader does on a list of cards (state/post_cards.py `PostCardsState`, mixed into the
 feeds and the profile): each handler calls the service for the signed-in reader and changes the
-card in place; a live POST_CHANGED makes a tab re-read only the cards it shows, for its own
-reader, in one statement, and drop the ones whose post is gone."""
+card in place; a live POST_CHANGED is read once for every tab showing the post, each tab keeps
+its reader's own flags (the actor's tabs re-read theirs), and cards whose post or boost is gone
+are dropped."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from sqlmodel import Session
 
 import microblog.microblog  # noqa: F401  (registers every page, state and handler)
 from microblog.live import events as ev
-from microblog.live.tabs import TABS
+from microblog.live.hub import set_hub
+from microblog.live.tabs import TABS, Tab
 from microblog.models import User
-from microblog.services import posts, reactions
+from microblog.services import follows, posts, reactions
 from microblog.state import delivery
 from microblog.state.feed import FeedState
+from microblog.state.post_cards import read_changed_card
 from microblog.state.profile import ProfileState
 from tests.tab_state import session_token, tab_state
 
@@ -117,35 +120,105 @@ async def test_delete_only_ones_own_post(session: Session, add_user: AddUser) ->
     assert [row.id for row in feed.posts] == [others]
 
 
+class _Recorder:
+    """A live hub that keeps what the services publish (these tests deliver it by hand)."""
+
+    def __init__(self) -> None:
+        self.events: list[ev.LiveEvent] = []
+
+    def publish(self, event: ev.LiveEvent) -> None:
+        self.events.append(event)
+
+    def subscribe(self):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+
+@pytest.fixture
+def published() -> Iterator[list[ev.LiveEvent]]:
+    recorder = _Recorder()
+    set_hub(recorder)  # type: ignore[arg-type]
+    try:
+        yield recorder.events
+    finally:
+        set_hub(None)
+
+
+def _deliver(event: ev.LiveEvent, session: Session, *tabs: tuple[FeedState, User]):
+    """What delivery does for each tab: one shared read, then each tab's handler."""
+    changed = read_changed_card(session, event, set())
+    return [
+        feed._on_post_changed(changed, Tab(user_id=reader.id or 0, path="/explore"))
+        for feed, reader in tabs
+    ]
+
+
 @pytest.mark.anyio
 @pytest.mark.usefixtures("use_engine")
-async def test_a_changed_post_is_re_read_for_the_tabs_own_reader_in_one_statement(
-    session: Session, add_user: AddUser, sent_sql: list[str]
+async def test_a_changed_post_is_read_once_for_every_tab_and_each_keeps_its_own_flags(
+    session: Session, add_user: AddUser, sent_sql: list[str], published: list[ev.LiveEvent]
 ) -> None:
     alice, bob, carol = (add_user(session, name) for name in ("alice", "bob", "carol"))
     shown, other = _write(session, alice, "shown"), _write(session, carol, "other")
-    feed = await _explore_of(session, bob)
-    await FeedState.toggle_like.fn(feed, shown)
+    bob_feed, carol_feed = await _explore_of(session, bob), await _explore_of(session, carol)
+    await FeedState.toggle_like.fn(bob_feed, shown)  # Bob's own like, in his tab
 
-    reactions.like_post(session, user_id=carol.id or 0, post_id=shown)  # elsewhere
-    reactions.like_post(session, user_id=alice.id or 0, post_id=other)  # its own event later
+    published.clear()
+    reactions.like_post(session, user_id=carol.id or 0, post_id=shown)  # Carol, elsewhere
     session.commit()
+    (event,) = [e for e in published if e.kind == ev.POST_CHANGED]
+    assert (event.ref_id, event.author_id) == (shown, carol.id)
     sent_sql.clear()
-    await feed._on_post_changed(ev.LiveEvent(ev.POST_CHANGED, ref_id=shown))
-    card = _card(feed, shown)
+    changed = read_changed_card(session, event, set())
+    assert len([sql for sql in sent_sql if "post_like" in sql]) == 1  # one read for all tabs
+    sent_sql.clear()
+    await bob_feed._on_post_changed(changed, Tab(user_id=bob.id or 0, path="/explore"))
+    assert not sent_sql  # Bob's tab asks the database nothing
+    card = _card(bob_feed, shown)
     assert (card.like_count, card.liked) == (2, True)  # Bob's own "liked" stays his
-    assert _card(feed, other).like_count == 0  # a card the event is not about is not re-read
-    card_reads = [sql for sql in sent_sql if "post_like" in sql]
-    assert len(card_reads) == 1
+    assert _card(bob_feed, other).like_count == 0  # a card the event is not about stays
+
+    # Carol made the change: her tab re-reads its own card, and sees her like.
+    await carol_feed._on_post_changed(changed, Tab(user_id=carol.id or 0, path="/explore"))
+    assert (_card(carol_feed, shown).like_count, _card(carol_feed, shown).liked) == (2, True)
 
     sent_sql.clear()
-    await feed._on_post_changed(ev.LiveEvent(ev.POST_CHANGED, ref_id=999_999))
-    assert not [sql for sql in sent_sql if "post_like" in sql]  # not shown here: no query
+    nothing = read_changed_card(session, ev.post_changed(999_999), set())
+    before = list(bob_feed.posts)
+    await bob_feed._on_post_changed(nothing, Tab(user_id=bob.id or 0, path="/explore"))
+    assert bob_feed.posts == before  # not shown here: nothing changes
 
     posts.delete_post(session, post_id=shown, user_id=alice.id or 0)
     session.commit()
-    await feed._on_post_changed(ev.LiveEvent(ev.POST_CHANGED, ref_id=shown))
-    assert [row.id for row in feed.posts] == [other]
+    deleted = [e for e in published if e.kind == ev.POST_CHANGED][-1]
+    gone = read_changed_card(session, deleted, set())
+    await bob_feed._on_post_changed(gone, Tab(user_id=bob.id or 0, path="/explore"))
+    assert [row.id for row in bob_feed.posts] == [other]
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("use_engine")
+async def test_an_unboost_drops_that_boost_from_feeds_that_show_it(
+    session: Session, add_user: AddUser, published: list[ev.LiveEvent]
+) -> None:
+    alice, bob, carol = (add_user(session, name) for name in ("alice", "bob", "carol"))
+    shown = _write(session, alice, "worth sharing")
+    follows.follow(session, follower_id=bob.id or 0, followed_id=carol.id or 0)
+    reactions.boost_post(session, user_id=carol.id or 0, post_id=shown)
+    session.commit()
+    token = session_token(session, bob)
+    home = await tab_state(FeedState, token=token, path="/")
+    await FeedState.load_home.fn(home)
+    boosts = [row for row in home.posts if row.boosted_by == "carol"]
+    assert [row.id for row in boosts] == [shown]
+
+    published.clear()
+    reactions.unboost_post(session, user_id=carol.id or 0, post_id=shown)
+    session.commit()
+    (event,) = [e for e in published if e.kind == ev.POST_CHANGED]
+    assert event.extra == {"gone": str(boosts[0].entry_id)}
+    changed = read_changed_card(session, event, set())
+    await home._on_post_changed(changed, Tab(user_id=bob.id or 0, path="/"))
+    assert not [row for row in home.posts if row.boosted_by == "carol"]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from microblog.web.asset_caching import IMMUTABLE, REVALIDATE, cache_control_for
-from microblog.web.profile_skeleton import SKELETON
+from microblog.web.profile_skeleton import CONVERSATION_SKELETON, SKELETON
 from tests.app_server import serve_asgi
 
 
@@ -67,6 +67,10 @@ def frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (build / SKELETON.strip("/") / "index.html").write_text(
         "<!doctype html><title>Profile</title>\n"
     )
+    (build / CONVERSATION_SKELETON.strip("/")).mkdir(parents=True)
+    (build / CONVERSATION_SKELETON.strip("/") / "index.html").write_text(
+        "<!doctype html><title>Conversation</title>\n"
+    )
     yield from _served(build)
 
 
@@ -108,6 +112,9 @@ def test_missing_asset_and_own_headers_are_left_alone(frontend: str) -> None:
         ("/user/alice", "Profile"),
         ("/user/alice?tab=followers", "Profile"),
         ("/user/bob/", "Profile"),
+        # And every conversation the one prerendered conversation page.
+        ("/messages/alice", "Conversation"),
+        ("/messages/b%C3%B6b/", "Conversation"),
     ],
 )
 def test_a_page_is_served_at_its_own_address(frontend: str, address: str, title: str) -> None:
@@ -129,6 +136,7 @@ def test_other_answers_are_unchanged(frontend: str) -> None:
 
 def test_other_user_addresses_are_unchanged(frontend: str) -> None:
     assert httpx.get(f"{frontend}/user/alice/posts").status_code == 404
+    assert httpx.get(f"{frontend}/messages/alice/more").status_code == 404
     assert httpx.get(f"{frontend}/users/alice").status_code == 404
     assert httpx.post(f"{frontend}/user/alice").status_code == 405
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 from reflex.utils.frontend_skeleton import _update_react_router_config
 from reflex_base.config import get_config
 
-from microblog.web.profile_skeleton import SKELETON, ProfileSkeletonPlugin, _with_skeleton
+from microblog.web.profile_skeleton import (
+    CONVERSATION_SKELETON,
+    SKELETON,
+    ProfileSkeletonPlugin,
+    _with_skeleton,
+)
 
 
 def test_the_production_config_prerenders_the_skeleton_too() -> None:
     config = _update_react_router_config(get_config(), prerender_routes=True)
     changed = _with_skeleton(config)
     assert '"prerender": true' not in changed
-    assert '[...getStaticPaths(), "/user/_", "/post/_", "/tag/_"]' in changed
+    assert '[...getStaticPaths(), "/user/_", "/post/_", "/tag/_", "/messages/_"]' in changed
     assert SKELETON == "/user/_"
     # Everything else React Router reads is untouched.
     assert changed.replace(changed[changed.index('"prerender"') :], "") == config.replace(
@@ -33,3 +38,4 @@ def test_the_skeleton_is_no_ones_profile() -> None:
     from microblog.services.users import USERNAME_RE
 
     assert not USERNAME_RE.match(SKELETON.rsplit("/", 1)[-1])
+    assert not USERNAME_RE.match(CONVERSATION_SKELETON.rsplit("/", 1)[-1])  # nor conversation

@@ -591,3 +591,20 @@ FRAGMENTS = st.sampled_from(
 @given(st.lists(FRAGMENTS, max_size=25).map("".join))
 def test_no_mix_of_dangerous_fragments_gets_through(body: str) -> None:
     assert_safe(render_post(body, known_users=_everyone).html)
+
+
+def test_web_links_in_order_for_the_link_card() -> None:
+    """The first of these gets a preview card (services/link_cards.py): web links only, in
+    the order written, once each; mentions, tags, site paths and code are not links to preview."""
+    body = (
+        "Hi @alice #tide `https://in.code/` [this site](/post/3) "
+        "[docs](https://docs.example/a) then example.com/x, <https://docs.example/a> and "
+        "https://last.example/?q=1"
+    )
+    rendered = render_post(body, known_users=lambda names: {"alice": "alice"})
+    assert rendered.links == (
+        "https://docs.example/a",
+        "http://example.com/x",
+        "https://last.example/?q=1",
+    )
+    assert render_post("no links @alice #tag", known_users=lambda n: {}).links == ()

@@ -8,24 +8,25 @@ from datetime import UTC, datetime
 import pytest
 
 from microblog.models import Post, User
-from microblog.schemas import Page, PostRow, UserPublic, avatar_url, iso_utc
+from microblog.schemas import Page, PostRow, UserPublic, avatar_url, gravatar_url, iso_utc
 
 JOHN_128 = "https://www.gravatar.com/avatar/d4c74594d841139328695756648b6bd6?d=identicon&s=128"
 
 
 def test_avatar() -> None:
     """The tutorial's avatar test, byte for byte."""
-    assert avatar_url("john@example.com", 128) == JOHN_128
+    assert gravatar_url("john@example.com", 128) == JOHN_128
+    assert avatar_url("john@example.com", 128, picture=None) == JOHN_128
 
 
 @pytest.mark.parametrize("email", ["John@Example.COM", "  john@example.com\n", "JOHN@EXAMPLE.COM "])
 def test_avatar_normalises_case_and_whitespace(email: str) -> None:
     """Gravatar hashes the trimmed, lower-cased address; anything else shows the wrong face."""
-    assert avatar_url(email, 128) == JOHN_128
+    assert gravatar_url(email, 128) == JOHN_128
 
 
 def test_avatar_size_is_in_the_url() -> None:
-    assert avatar_url("john@example.com", 36).endswith("?d=identicon&s=36")
+    assert gravatar_url("john@example.com", 36).endswith("?d=identicon&s=36")
 
 
 def _john() -> User:

@@ -181,8 +181,8 @@ def _spoil(monkeypatch: pytest.MonkeyPatch, marker: str) -> None:
     contains `marker`: a timestamp with a space, which the engine refuses (HTTP 400)."""
     build = es_module._document
 
-    def old_document(post_id: int, body: str, timestamp, username: str) -> dict:
-        document = build(post_id, body, timestamp, username)
+    def old_document(post_id: int, body: str, timestamp, username: str, alt: str = "") -> dict:
+        document = build(post_id, body, timestamp, username, alt)
         if marker in body:
             document["timestamp"] = timestamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         return document

@@ -21,7 +21,9 @@ import pytest
 import microblog.microblog  # noqa: F401 (builds the app: every state the renderers name exists)
 from microblog.components.widget import ComponentRenderer
 from microblog.i18n import translate
-from microblog.widgets.html import HtmlRenderer, fields_of
+from microblog.schemas import MediaRow, MessageRow
+from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LOG
+from microblog.widgets.html import VOID_ELEMENTS, HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 from microblog.widgets.post_card import POST_CARD
 from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
@@ -29,7 +31,13 @@ from microblog.widgets.tree import Node
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 # React's prop names, and the attribute each one writes.
-_ATTRIBUTE = {"className": "class", "tabIndex": "tabindex", "dateTime": "datetime", "to": "href"}
+_ATTRIBUTE = {
+    "className": "class",
+    "tabIndex": "tabindex",
+    "dateTime": "datetime",
+    "to": "href",
+    "viewBox": "viewbox",  # HTML's parser lower-cases attribute names
+}
 _EVENTS = ("onClick", "onMouseEnter")
 Tree = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...]]
 
@@ -86,8 +94,15 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
-        if tag == "button":  # the server's buttons wait for the live page (widgets/html.py)
+        # The server's buttons wait for the live page (widgets/html.py), but a picture's,
+        # which assets/media.js answers from the first paint on.
+        if tag == "button" and values.get("class") != "post-media-open":
             assert values.pop("aria-disabled") == "true"
+        if tag == "img" and "style" in values:  # the placeholder's style is checked apart
+            assert values.pop("style").startswith('--placeholder:url("')
+        if tag in VOID_ELEMENTS:  # no end tag follows
+            self.stack[-1][2].append(_normal(tag, values, []))
+            return
         self.stack.append((tag, values, []))
 
     def handle_endtag(self, tag: str) -> None:
@@ -111,7 +126,10 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
     live = ComponentRenderer(
         lambda name: values[name],
         text=lambda message: translate(message, lang),
-        actions={a: None for a in ("follow", "unfollow", "export", "like", "boost", "history")},
+        actions={
+            a: None
+            for a in ("follow", "unfollow", "export", "like", "boost", "history", "load_earlier")
+        },
     ).node(node)
     return _from_html(html), _from_component(live.render())
 
@@ -137,6 +155,13 @@ POST = {
     "boosted_by": "",
     "liked": False,
     "boosted": False,
+    "media": (),
+    "card_url": "",
+    "card_title": "",
+    "card_description": "",
+    "card_domain": "",
+    "card_site_name": "",
+    "card_image": "",
 }
 # A boost by tom of susan's reply to ann, edited, liked and boosted by the reader.
 EVERYTHING = {
@@ -154,6 +179,37 @@ EVERYTHING = {
 }
 # A reply whose post was deleted: "replying to" links to the person.
 ORPHAN_REPLY = {**POST, "reply_to_username": "ann", "reply_count": 1}
+# A post whose first link has its preview: a page that tried markup in its tags.
+WITH_CARD = {
+    **POST,
+    "card_url": "https://news.example/story?a=1&b=2",
+    "card_title": "<b>Breaking</b> & news",
+    "card_description": "What happened <script>alert(1)</script>",
+    "card_domain": "news.example",
+    "card_image": "/media/cards/abc123.webp",
+}
+# Its page had no picture and no description.
+WITH_BARE_CARD = {**WITH_CARD, "card_image": "", "card_description": ""}
+
+
+def _picture(n: int, description: str) -> MediaRow:
+    return MediaRow(
+        id=n,
+        url=f"http://localhost:8000/media/{n:064x}.jpg",
+        preview_url=f"http://localhost:8000/media/{n + 100:064x}.jpg",
+        content_type="image/jpeg",
+        width=1600,
+        height=900,
+        thumb_width=400,
+        thumb_height=225,
+        blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+        description=description,
+        placeholder="data:image/png;base64,iVBORw0KGgo=",
+    )
+
+
+# Two pictures, one described (with markup in its alt text, which must stay text).
+PICTURES = {**POST, "media": (_picture(1, 'A heron <b>"fishing"</b>'), _picture(2, ""))}
 
 
 def _find(tree: Any, test: Any) -> list[Any]:
@@ -169,7 +225,11 @@ def _text(tree: Any) -> str:
     return tree if isinstance(tree, str) else "".join(_text(child) for child in tree[2])
 
 
-@pytest.mark.parametrize("values", [POST, EVERYTHING, ORPHAN_REPLY], ids=["plain", "all", "orphan"])
+@pytest.mark.parametrize(
+    "values",
+    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD],
+    ids=["plain", "all", "orphan", "pictures", "card", "bare-card"],
+)
 @pytest.mark.parametrize("lang", ["en", "es", "zh"])
 def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(
     values: dict[str, Any], lang: str
@@ -275,8 +335,69 @@ def test_the_profile_header_is_drawn_the_same(values: dict[str, Any], lang: str)
 
 @pytest.mark.parametrize("widget", [SIGNED_IN, SIGNED_OUT], ids=["signed in", "visitor"])
 def test_the_navbar_links_are_drawn_the_same(widget: Node) -> None:
-    server, live = _both(widget, {"user_name": "tom", "logout_url": "/auth/logout"}, "zh")
+    server, live = _both(
+        widget,
+        {
+            "user_name": "tom",
+            "user_avatar": "https://www.gravatar.com/avatar/abc?d=identicon&s=36",
+            "logout_url": "/auth/logout",
+        },
+        "zh",
+    )
     assert server == live
+
+
+def _messages(*mine: bool) -> list[MessageRow]:
+    return [
+        MessageRow(
+            id=n + 1,
+            body=f'<i>message</i> "{n}" & more' if n else "hello",
+            timestamp=f"2026-12-02T11:{n:02}:00+00:00",
+            sender_id=1 if own else 2,
+            recipient_id=2 if own else 1,
+            mine=own,
+        )
+        for n, own in enumerate(mine)
+    ]
+
+
+def _conversation(**changes: Any) -> dict[str, Any]:
+    return {
+        "other_name": "tom",
+        "other_avatar": "https://www.gravatar.com/avatar/def?d=identicon&s=48",
+        "has_earlier": False,
+        "messages": _messages(False, True, True),
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    "values",
+    [_conversation(), _conversation(has_earlier=True), _conversation(messages=[])],
+    ids=["both sides", "earlier ones", "no messages"],
+)
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_a_conversation_is_drawn_the_same(values: dict[str, Any], lang: str) -> None:
+    for widget in (CONVERSATION_HEAD, CONVERSATION_LOG):
+        server, live = _both(widget, values, lang)
+        assert server == live
+
+
+def test_a_conversations_messages_in_order_sides_and_escaped() -> None:
+    server, _ = _both(CONVERSATION_LOG, _conversation(), "zh")
+    drawn = _find(server[0], lambda tag, attrs: "message" in attrs.get("class", "").split())
+    classes = [dict(m[1])["class"] for m in drawn]
+    assert classes == ["message theirs", "message mine", "message mine"]
+    assert [dict(m[1])["data-message-id"] for m in drawn] == ["1", "2", "3"]  # oldest first
+    said = [_text(m) for m in drawn]  # who said it, for screen readers, in Chinese
+    assert said == [
+        "tom\uff1a hello",
+        '\u4f60\uff1a <i>message</i> "1" & more',
+        '\u4f60\uff1a <i>message</i> "2" & more',
+    ]
+    markup = HtmlRenderer(fields_of(**_conversation()), lang="en", now=NOW).node(CONVERSATION_LOG)
+    assert "<i>" not in markup and "&lt;i&gt;message&lt;/i&gt; &quot;1&quot; &amp; more" in markup
+    assert 'aria-label="Conversation with tom"' in markup
 
 
 def test_a_difference_would_be_seen() -> None:
@@ -288,3 +409,54 @@ def test_a_difference_would_be_seen() -> None:
         )
     )
     assert changed != live and server == live
+
+
+def test_pictures_are_thumbnails_that_open_with_alt_text_badges() -> None:
+    card = _card(PICTURES)
+    (grid,) = _find(card, lambda tag, attrs: attrs.get("class") == "post-media")
+    assert dict(grid[1])["role"] == "group"
+    images = _find(grid, lambda tag, attrs: tag == "img")
+    assert [dict(i[1])["alt"] for i in images] == [
+        'A heron <b>"fishing"</b>',
+        "A picture without a description",
+    ]
+    first = dict(images[0][1])
+    assert (first["width"], first["height"], first["loading"]) == ("400", "225", "lazy")
+    assert first["src"].endswith(f"{101:064x}.jpg")
+    openers = _find(grid, lambda tag, attrs: attrs.get("class") == "post-media-open")
+    assert [dict(o[1])["data-full"] for o in openers] == [p.url for p in PICTURES["media"]]
+    assert all(dict(o[1])["aria-haspopup"] == "dialog" for o in openers)
+    # Only the described picture has the ALT badge, and its text is text, not markup.
+    (badge,) = _find(grid, lambda tag, attrs: tag == "details")
+    assert _text(badge) == 'ALTA heron <b>"fishing"</b>'
+    html = HtmlRenderer(fields_of(**PICTURES), lang="en", now=NOW).node(POST_CARD)
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert "--placeholder:url(&quot;data:image/png;base64,iVBORw0KGgo=&quot;)" in html
+
+
+def test_a_card_without_pictures_has_no_grid() -> None:
+    assert not _find(_card(POST), lambda tag, attrs: attrs.get("class") == "post-media")
+
+
+def test_the_link_card_is_one_escaped_link_that_opens_a_new_tab() -> None:
+    card = _card(WITH_CARD)
+    (link,) = _find(card, lambda tag, attrs: "link-card" in attrs.get("class", "").split())
+    attrs = dict(link[1])
+    assert link[0] == "a" and attrs["href"] == "https://news.example/story?a=1&b=2"
+    assert (attrs["target"], attrs["rel"]) == ("_blank", "nofollow noopener ugc")
+    (image,) = _find(link, lambda tag, attrs: tag == "img")
+    assert dict(image[1]) == {
+        "class": "link-card-image",
+        "src": "/media/cards/abc123.webp",
+        "alt": "",
+        "loading": "lazy",
+        "decoding": "async",
+    }
+    assert _text(link) == (
+        "<b>Breaking</b> & newsWhat happened <script>alert(1)</script>news.example"
+        "(opens in a new tab)"
+    )
+    html = HtmlRenderer(fields_of(**WITH_CARD), lang="en", now=NOW).node(POST_CARD)
+    assert "<script>" not in html and "&lt;b&gt;Breaking&lt;/b&gt; &amp; news" in html
+    assert not _find(_card(POST), lambda tag, attrs: tag == "a" and "target" in attrs)
+    assert not _find(_card(WITH_BARE_CARD), lambda tag, attrs: tag == "img")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from microblog.config import get_settings
-from microblog.models import SearchFailure, User
+from microblog.models import SearchFailure, SearchOutbox, User
 from microblog.schemas import PostRow, avatar_url
 from microblog.services.errors import DomainError
 from microblog.services.post_rows import cards_by_id
@@ -34,6 +34,7 @@ __all__ = [
     "SearchResults",
     "SearchUnavailable",
     "UserHit",
+    "count_outbox",
     "engine_for",
     "failed_posts",
     "post_deleted",
@@ -185,7 +186,11 @@ def search_users(session: Session, *, q: str, limit: int = USER_HITS) -> list[Us
         key=lambda u: (u.username.lower() not in words, len(u.username), u.username.lower()),
     )
     return [
-        UserHit(username=u.username, avatar=avatar_url(u.email, 36), about_me=u.about_me or "")
+        UserHit(
+            username=u.username,
+            avatar=avatar_url(u.email, 36, picture=u.avatar),
+            about_me=u.about_me or "",
+        )
         for u in ranked[:limit]
     ]
 
@@ -231,3 +236,11 @@ def retry_failed(engine: Engine) -> RetryReport:
     with Session(engine) as session:
         still = failures.list_failures(session, post_ids=post_ids) if post_ids else []
     return RetryReport(retried=post_ids, still_refused=still)
+
+
+def count_outbox(session: Session, *, cap: int) -> int:
+    """Post changes waiting for Elasticsearch, counted up to `cap` (the metrics' outbox depth):
+    healthy, the table holds a handful of rows; a long outage must not make each scrape count
+    millions."""
+    waiting = select(SearchOutbox.id).limit(cap).subquery()
+    return int(session.exec(select(func.count()).select_from(waiting)).one())

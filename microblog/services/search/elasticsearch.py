@@ -57,6 +57,8 @@ MAPPINGS = {
         "post_id": {"type": "long"},
         "body": {"type": "text"},
         "username": {"type": "text"},
+        # The post's pictures' alt texts, one per line (services/media/attachments.py).
+        "alt_text": {"type": "text"},
         "timestamp": {"type": "date"},
     }
 }
@@ -65,7 +67,7 @@ MAPPINGS = {
 # also matches usernames, so a boost's document would answer a search for its booster's name
 # with an empty post. The outbox treats a boost's id as a post that is not there (delete).
 _POSTS = (
-    'SELECT post.id, post.body, post."timestamp", "user".username FROM post '
+    'SELECT post.id, post.body, post."timestamp", "user".username, post.media_alt_text FROM post '
     'JOIN "user" ON "user".id = post.user_id WHERE post.boost_of_id IS NULL '
 )
 
@@ -195,7 +197,7 @@ class ElasticsearchEngine:
     def _documents(self, session: Session, post_ids: list[int]) -> dict[int, dict[str, Any]]:
         query = text(_POSTS + "AND post.id IN :ids").bindparams(bindparam("ids", expanding=True))
         rows = session.execute(_posts(query), {"ids": post_ids}).all()
-        return {post_id: _document(post_id, body, ts, name) for post_id, body, ts, name in rows}
+        return {row[0]: _document(*row) for row in rows}
 
     def _bulk(self, versions: dict[int, int], docs: dict[int, dict[str, Any]]) -> list[ItemResult]:
         """Write (or delete) each post at its version; Elasticsearch's answer for each.
@@ -241,7 +243,7 @@ class ElasticsearchEngine:
         query = {
             "multi_match": {
                 "query": " ".join(words),
-                "fields": ["body", "username"],
+                "fields": ["body", "username", "alt_text"],
                 "fuzziness": "AUTO",
                 "operator": "and",
             }
@@ -299,10 +301,10 @@ class ElasticsearchEngine:
             if not rows:
                 break
             operations: list[dict[str, Any]] = []
-            for post_id, body, ts, name in rows:
+            for row in rows:
                 operations += [
-                    {"index": _meta(self.index_name, post_id, REINDEX_VERSION)},
-                    _document(post_id, body, ts, name),
+                    {"index": _meta(self.index_name, row[0], REINDEX_VERSION)},
+                    _document(*row),
                 ]
             response = self._call(partial(self.client.bulk, operations=operations))
             results = failures.item_results(response)
@@ -339,11 +341,14 @@ def iso_timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def _document(post_id: int, body: str, timestamp: datetime, username: str) -> dict[str, Any]:
+def _document(
+    post_id: int, body: str, timestamp: datetime, username: str, alt_text: str | None = ""
+) -> dict[str, Any]:
     return {
         "post_id": post_id,
         "body": body,
         "username": username,
+        "alt_text": alt_text or "",
         "timestamp": iso_timestamp(timestamp),
     }
 

@@ -1,0 +1,118 @@
+"""One conversation (`/messages/<name>`): its header (back to all messages, who it is with) and
+its log of messages, both sides, oldest first inside a scroller laid out bottom up, so the
+newest is at the bottom and in view (assets/microblog.css, `.chat-scroll`).
+
+Fields: other_name, other_avatar, has_earlier, messages (rows with id, body, timestamp, mine).
+Action: load_earlier. The box to write in comes below with the live page (pages/conversation.py);
+the scroller's height leaves room for it, so nothing moves when it arrives.
+"""
+
+from __future__ import annotations
+
+from microblog import routes
+from microblog.i18n import _l
+from microblog.widgets.radix import HEADING_SIZE_5, LINK, button_class
+from microblog.widgets.tree import (
+    Avatar,
+    Button,
+    Each,
+    El,
+    Field,
+    Link,
+    Moment,
+    Pick,
+    Profile,
+    Say,
+    Text,
+    When,
+    el,
+)
+
+OTHER = Field("other_name")
+
+# lucide's arrow-left (the icon set of Reflex's rx.icon), as plain SVG that both sides draw;
+# its strokes are styled by `.line-icon` (assets/microblog.css).
+BACK_ARROW = El(
+    "svg",
+    (el("path", d="m12 19-7-7 7-7"), el("path", d="M19 12H5")),
+    "line-icon",
+    {
+        "xmlns": "http://www.w3.org/2000/svg",
+        "width": "16",
+        "height": "16",
+        "viewBox": "0 0 24 24",
+        "aria-hidden": "true",
+    },
+)
+
+CONVERSATION_HEAD = el(
+    "div",
+    Link(routes.MESSAGES, (BACK_ARROW, _l("All messages")), cls=f"{LINK} conversation-back"),
+    el(
+        "div",
+        Avatar(
+            OTHER,
+            Field("other_avatar"),
+            "post-avatar",
+            attrs={"aria-hidden": "true"},  # the name beside it says who
+            picture_in_style=True,
+        ),
+        el("h1", Link(Profile(OTHER), (OTHER,), cls=LINK), cls=HEADING_SIZE_5),
+        cls="conversation-who",
+    ),
+    cls="conversation-head",
+)
+
+THEIR_NAME = Say(_l("%(username)s:"), {"username": OTHER})
+
+# One message: mine on the right in the accent colour, theirs on the left; who wrote it is said
+# to screen readers, which cannot see the sides.
+CHAT_MESSAGE = el(
+    "div",
+    el(
+        "p",
+        el(
+            "span",
+            When(
+                Field("mine"), (_l("You:"),), (Text(Say(_l("%(username)s:"), {"username": OTHER})),)
+            ),
+            " ",
+            cls="visually-hidden",
+        ),
+        Field("body"),
+        cls="message-body",
+    ),
+    Moment(Field("timestamp"), "relative"),
+    cls=Pick(Field("mine"), "message mine", "message theirs"),
+    data_message_id=Field("id"),
+)
+
+CONVERSATION_LOG = el(
+    "div",
+    el(
+        "div",
+        When(
+            Field("has_earlier"),
+            (
+                Button(
+                    _l("Load earlier messages"),
+                    "load_earlier",
+                    cls=f"{button_class('soft')} load-earlier",
+                ),
+            ),
+        ),
+        Each(
+            Field("messages"),
+            CHAT_MESSAGE,
+            empty=(el("p", _l("No messages yet: write the first one below."), cls="chat-empty"),),
+        ),
+        cls="chat-log",
+        role="log",
+    ),
+    cls="chat-scroll",
+    tabindex=0,
+    aria_label=Say(_l("Conversation with %(username)s"), {"username": OTHER}),
+    role="region",
+)
+
+CONVERSATION_CLASS = "conversation-page"
