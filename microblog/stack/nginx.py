@@ -21,11 +21,11 @@ from pathlib import Path
 from microblog.config import PROJECT_ROOT, PublicAddresses
 from microblog.stack.settings import StackSettings
 from microblog.web.security_headers import header_lines
+from microblog.web.upload_limit import upload_limit
 
 TEMPLATES = PROJECT_ROOT / "deploy" / "nginx"
 _PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 MIME_TYPES = "/etc/nginx/mime.types"
-MAX_BODY_SIZE = "25m"  # Reflex's uploads (/_upload) and the API's bodies pass through
 
 
 def render(template: str, values: dict[str, str]) -> str:
@@ -87,7 +87,9 @@ def site_config(stack: StackSettings) -> str:
         "security_headers": security_header_lines(addresses),
         "static_root": str(stack.static_root),
         "error_root": str(TEMPLATES),
-        "max_body_size": MAX_BODY_SIZE,
+        # The app's own cap on an upload (web/upload_limit.py), so that the app, not nginx,
+        # answers a request over it, with its own message.
+        "max_body_size": str(upload_limit()),
         "trusted_hops": str(stack.trusted_hops),
     }
     return render((TEMPLATES / "microblog.conf.template").read_text(), values)

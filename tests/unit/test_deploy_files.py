@@ -19,6 +19,7 @@ from microblog.config import PROJECT_ROOT
 from microblog.stack.__main__ import parser
 from microblog.stack.nginx import main_config, site_config
 from microblog.stack.settings import StackSettings
+from microblog.web.upload_limit import upload_limit
 
 STACK = ["python", "-m", "microblog.stack"]
 
@@ -161,6 +162,8 @@ def test_the_site_names_every_worker_and_the_public_host(tmp_path: Path) -> None
     https = site_config(_stack(tmp_path, public_url="https://blog.example.org", listen_host=""))
     assert "strict-transport-security" in https and "listen [::]:8080;" in https
     assert "{{" not in site + https
+    # The app's upload cap decides, not nginx's (whose refusal would be a bare page).
+    assert f"client_max_body_size {upload_limit()};" in site
 
 
 @pytest.mark.parametrize("tls", [False, True])
