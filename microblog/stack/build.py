@@ -81,6 +81,7 @@ def _build_environment(web_dir: Path) -> dict[str, str]:
     # The build imports the app: it needs a key (it signs nothing) but no database or Redis.
     env.setdefault("SECRET_KEY", "build-only-" + "x" * 40)
     env.pop("REDIS_URL", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a build counts nothing
     env.update(
         MICROBLOG_ENV="production",  # a production page (no development-only scripts)
         REFLEX_WEB_WORKDIR=str(web_dir),

@@ -142,6 +142,8 @@ def stack_environment(stack: StackSettings, *, secret: bool = True) -> None:
         defaults["PROMETHEUS_MULTIPROC_DIR"] = str(stack.run_dir / "metrics")
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
+        Path(folder).mkdir(parents=True, exist_ok=True)  # prometheus_client writes at import
     # One port serves pages, websocket and API: Reflex's production mode.
     os.environ["REFLEX_ENV_MODE"] = "prod"
     if secret and os.environ["MICROBLOG_ENV"] not in {"dev", "development", "test"}:

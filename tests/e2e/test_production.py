@@ -356,6 +356,11 @@ def test_headers_statuses_and_caching_through_nginx(stack: Stack) -> None:
         assert client.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
         assert client.get("/healthz").json() == {"status": "ok"}
         assert client.get("/readyz").json()["status"] == "ready"
+        # The metrics are not the public's: through nginx, 403 without METRICS_TOKEN; on a
+        # worker's own loopback port, they answer.
+        assert client.get("/metrics").status_code == 403
+    scraped = httpx.get(f"http://127.0.0.1:{stack.ports[1]}/metrics", timeout=30)
+    assert scraped.status_code == 200 and "microblog_http_request_duration_seconds" in scraped.text
 
     # Another host name for the same server: sent to the public address, path kept.
     other = stack.url.replace("localhost", "127.0.0.1")
