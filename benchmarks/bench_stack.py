@@ -176,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--skip-cold", action="store_true", help="only the warm restart")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=18080,
+        help="nginx's port (part of the build's key: a fixed one "
+        "lets a later run find its build current)",
+    )
     args = parser.parse_args(argv)
 
     import redis
@@ -186,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "microblog", "migrate"], env=seed_env, check=True)
     subprocess.run([sys.executable, "-m", "microblog", "seed", "--yes"], env=seed_env, check=True)
 
-    port, first_worker = free_port(), _free_ports(args.workers)
+    port, first_worker = args.port, _free_ports(args.workers)
     with tempfile.TemporaryDirectory() as work:
         env = _environment(args, port, first_worker, Path(work) / "run")
         log = Path(work) / "stack.log"

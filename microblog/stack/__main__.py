@@ -21,7 +21,12 @@ import sys
 
 from microblog.config import ConfigError, get_settings
 from microblog.stack import build, checks, nginx, supervisor
-from microblog.stack.settings import StackSettings, load_stack_settings, stack_environment
+from microblog.stack.settings import (
+    StackSettings,
+    fresh_metrics_folder,
+    load_stack_settings,
+    stack_environment,
+)
 
 
 def _fail(lines: list[str]) -> int:
@@ -54,8 +59,12 @@ def _migrate() -> int:
 
 
 def _prepare(stack: StackSettings, *, need_nginx: bool) -> int:
-    """The checks, the build if needed, the migration: the first failure's status, or 0."""
-    return _check(stack, need_nginx=need_nginx) or _build(stack) or _migrate()
+    """The checks, the build if needed, the migration, an empty metrics folder: the first
+    failure's status, or 0."""
+    status = _check(stack, need_nginx=need_nginx) or _build(stack) or _migrate()
+    if status == 0:
+        fresh_metrics_folder()
+    return status
 
 
 def _nginx_child(stack: StackSettings) -> supervisor.Child | None:

@@ -81,6 +81,7 @@ def _build_environment(web_dir: Path) -> dict[str, str]:
     # The build imports the app: it needs a key (it signs nothing) but no database or Redis.
     env.setdefault("SECRET_KEY", "build-only-" + "x" * 40)
     env.pop("REDIS_URL", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a build counts nothing
     env.update(
         MICROBLOG_ENV="production",  # a production page (no development-only scripts)
         REFLEX_WEB_WORKDIR=str(web_dir),
@@ -93,12 +94,14 @@ def _build_environment(web_dir: Path) -> dict[str, str]:
     return env
 
 
-def ensure_build(public_url: str, web_dir: Path, *, may_build: bool = True) -> bool:
+def ensure_build(
+    public_url: str, web_dir: Path, *, may_build: bool = True, root: Path = PROJECT_ROOT
+) -> bool:
     """Build the frontend into `web_dir` unless the build there is current. True when it built.
     Without `may_build` (a container at run time has no bun) a missing or stale build fails,
     saying why."""
     with _locked(web_dir):
-        wanted = build_key(public_url)
+        wanted = build_key(public_url, root)
         if built_key(web_dir) == wanted:
             return False
         if not may_build:
@@ -115,12 +118,12 @@ def ensure_build(public_url: str, web_dir: Path, *, may_build: bool = True) -> b
         command = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip"]
         command += ["--env", "prod", "--loglevel", "warning"]
         print(f"stack: building the frontend for {public_url} into {web_dir} ...", flush=True)
-        done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False)  # noqa: S603
+        done = subprocess.run(command, cwd=root, env=env, check=False)  # noqa: S603
         if done.returncode != 0 or not (web_dir / "build" / "client" / "index.html").exists():
             msg = f"The frontend build failed (reflex export exited with {done.returncode})."
             raise BuildFailed(msg)
         # Keyed after the build: `reflex export` may rewrite reflex.lock/, one of the inputs.
-        stamp_of(web_dir).write_text(build_key(public_url) + "\n")
+        stamp_of(web_dir).write_text(build_key(public_url, root) + "\n")
         return True
 
 

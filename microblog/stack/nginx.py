@@ -18,14 +18,15 @@ import pwd
 import re
 from pathlib import Path
 
-from microblog.config import PROJECT_ROOT, PublicAddresses
+from microblog.config import PROJECT_ROOT, PublicAddresses, get_settings
+from microblog.services.media.store import CACHE_CONTROL, CONTENT_TYPES
 from microblog.stack.settings import StackSettings
 from microblog.web.security_headers import header_lines
+from microblog.web.upload_limit import upload_limit
 
 TEMPLATES = PROJECT_ROOT / "deploy" / "nginx"
 _PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 MIME_TYPES = "/etc/nginx/mime.types"
-MAX_BODY_SIZE = "25m"  # Reflex's uploads (/_upload) and the API's bodies pass through
 
 
 def render(template: str, values: dict[str, str]) -> str:
@@ -45,10 +46,14 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def security_header_lines(addresses: PublicAddresses, indent: str = "        ") -> str:
+def security_header_lines(
+    addresses: PublicAddresses, indent: str = "        ", skip: tuple[str, ...] = ()
+) -> str:
     headers, _docs = header_lines(addresses)
     return "\n".join(
-        f"{indent}add_header {name} {_quoted(value)} always;" for name, value in headers
+        f"{indent}add_header {name} {_quoted(value)} always;"
+        for name, value in headers
+        if name not in skip
     )
 
 
@@ -71,8 +76,31 @@ def _tls(stack: StackSettings) -> str:
     )
 
 
+def media_location(media_dir: str, *, local: bool, headers: str = "") -> str:
+    """Uploaded pictures of the local store straight from its folder, as web/media_files.py
+    serves them (a content-hash name, so immutable; the type from the extension, nosniff, a
+    sandbox for anyone opening one as a page): the workers never spend time sending files.
+    With S3 the pictures come from the bucket's address and there is nothing to serve."""
+    if not local:
+        return "    # Uploaded pictures: in S3 (MEDIA_STORAGE_URL), read from the bucket's address."
+    types = " ".join(f"{kind} {extension};" for extension, kind in CONTENT_TYPES.items())
+    extensions = "|".join(CONTENT_TYPES)
+    return f"""    # Uploaded pictures (MEDIA_DIR): from disk, as web/media_files.py sends them.
+    location ~ "^/media/(([0-9a-f]{{2}})[0-9a-f]{{62}}\\.({extensions}))$" {{
+        alias {media_dir}/$2/$1;
+        types {{ {types} }}
+        default_type application/octet-stream;
+        add_header Cache-Control "{CACHE_CONTROL}" always;
+        add_header X-Content-Type-Options "nosniff" always;
+        add_header Content-Security-Policy "default-src 'none'; sandbox" always;
+        add_header Cross-Origin-Resource-Policy "cross-origin" always;
+{headers}
+    }}"""
+
+
 def site_config(stack: StackSettings) -> str:
     addresses = PublicAddresses(site=stack.public_url, backend=stack.public_url)
+    settings = get_settings()
     servers = "\n".join(
         f"    server {stack.upstream_host}:{port} max_fails=1 fail_timeout=3s;"
         for port in stack.ports
@@ -87,8 +115,17 @@ def site_config(stack: StackSettings) -> str:
         "security_headers": security_header_lines(addresses),
         "static_root": str(stack.static_root),
         "error_root": str(TEMPLATES),
-        "max_body_size": MAX_BODY_SIZE,
+        # The app's own cap on an upload (web/upload_limit.py), so that the app, not nginx,
+        # answers a request over it, with its own message.
+        "max_body_size": str(upload_limit()),
         "trusted_hops": str(stack.trusted_hops),
+        "media": media_location(
+            settings.media_dir,
+            local=not settings.media_storage_url,
+            headers=security_header_lines(
+                addresses, skip=("content-security-policy", "x-content-type-options")
+            ),
+        ),
     }
     return render((TEMPLATES / "microblog.conf.template").read_text(), values)
 

@@ -137,9 +137,26 @@ def stack_environment(stack: StackSettings, *, secret: bool = True) -> None:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
     }
+    if stack.workers > 1:
+        # One scrape of any worker answers for all (microblog/metrics.py, multiprocess mode).
+        defaults["PROMETHEUS_MULTIPROC_DIR"] = str(stack.run_dir / "metrics")
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
+        Path(folder).mkdir(parents=True, exist_ok=True)  # prometheus_client writes at import
     # One port serves pages, websocket and API: Reflex's production mode.
     os.environ["REFLEX_ENV_MODE"] = "prod"
     if secret and os.environ["MICROBLOG_ENV"] not in {"dev", "development", "test"}:
         os.environ["SECRET_KEY"] = _secret_key()
+
+
+def fresh_metrics_folder() -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR before the workers start: values a previous run left
+    there would be added in. (`prepare`, which runs before them under make prod and systemd.)"""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if not folder:
+        return
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink(missing_ok=True)

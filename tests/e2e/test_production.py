@@ -15,10 +15,12 @@ maps to the instance id of the worker process that holds its socket.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,6 +58,7 @@ class Stack:
     log: Path
     redis_url: str
     proxy: TcpProxy
+    media: Path  # MEDIA_DIR: the local picture store
     killed: set[int] = field(default_factory=set)
 
     def worker_pid(self, port: int) -> int | None:
@@ -196,6 +199,9 @@ def stack(
     }
     for name in ("MICROBLOG_ENV", "TRUSTED_PROXY_HOPS", "ELASTICSEARCH_URL", "MAIL_SERVER"):
         env.pop(name, None)
+    # Inside the project (nginx's workers, as www-data, cannot enter pytest's private temp).
+    media = PROJECT_ROOT / "instance" / f"e2e-media-{secrets.token_hex(4)}"
+    env["MEDIA_DIR"] = str(media)
     log = work / "stack.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -213,6 +219,7 @@ def stack(
         log=log,
         redis_url=redis_url,
         proxy=proxy,
+        media=media,
     )
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -234,6 +241,7 @@ def stack(
                 os.kill(pid, signal.SIGKILL)
         proxy.close()
         _empty_redis(redis_url)
+        shutil.rmtree(media, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -356,6 +364,25 @@ def test_headers_statuses_and_caching_through_nginx(stack: Stack) -> None:
         assert client.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
         assert client.get("/healthz").json() == {"status": "ok"}
         assert client.get("/readyz").json()["status"] == "ready"
+        # The metrics are not the public's: through nginx, 403 without METRICS_TOKEN; on a
+        # worker's own loopback port, they answer.
+        assert client.get("/metrics").status_code == 403
+    scraped = httpx.get(f"http://127.0.0.1:{stack.ports[1]}/metrics", timeout=30)
+    assert scraped.status_code == 200 and "microblog_http_request_duration_seconds" in scraped.text
+
+    # An uploaded picture of the local store: from disk by nginx, as the app would send it.
+    name = hashlib.sha256(b"picture").hexdigest() + ".webp"
+    (stack.media / name[:2]).mkdir(parents=True, exist_ok=True)
+    (stack.media / name[:2] / name).write_bytes(b"RIFF-not-really-a-picture")
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        picture = client.get(f"/media/{name}")
+        assert picture.status_code == 200 and picture.headers["server"] == "nginx"
+        assert picture.content == b"RIFF-not-really-a-picture"
+        assert picture.headers["content-type"] == "image/webp"
+        assert "immutable" in picture.headers["cache-control"]
+        assert picture.headers["content-security-policy"] == "default-src 'none'; sandbox"
+        assert picture.headers["x-content-type-options"] == "nosniff"
+        assert client.get(f"/media/{name[:-4]}php").status_code == 404
 
     # Another host name for the same server: sent to the public address, path kept.
     other = stack.url.replace("localhost", "127.0.0.1")

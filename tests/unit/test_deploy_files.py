@@ -17,8 +17,9 @@ import yaml
 
 from microblog.config import PROJECT_ROOT
 from microblog.stack.__main__ import parser
-from microblog.stack.nginx import main_config, site_config
+from microblog.stack.nginx import main_config, media_location, site_config
 from microblog.stack.settings import StackSettings
+from microblog.web.upload_limit import upload_limit
 
 STACK = ["python", "-m", "microblog.stack"]
 
@@ -88,6 +89,9 @@ def test_compose_has_the_whole_stack_on_the_stacks_commands(compose: dict) -> No
     health = services["app"]["healthcheck"]["test"]
     assert health[1:4] == STACK and _parses(health[4:]) == "healthcheck"
     assert services["app"]["environment"]["WEB_WORKERS"].startswith("${WEB_WORKERS")
+    # nginx sends the uploaded pictures from the app's folder: the same volume, read only.
+    assert "instance:/app/instance" in services["app"]["volumes"]
+    assert "instance:/app/instance:ro" in services["nginx"]["volumes"]
 
 
 def test_compose_file_is_valid_for_docker_compose() -> None:
@@ -161,6 +165,16 @@ def test_the_site_names_every_worker_and_the_public_host(tmp_path: Path) -> None
     https = site_config(_stack(tmp_path, public_url="https://blog.example.org", listen_host=""))
     assert "strict-transport-security" in https and "listen [::]:8080;" in https
     assert "{{" not in site + https
+    # The app's upload cap decides, not nginx's (whose refusal would be a bare page).
+    assert f"client_max_body_size {upload_limit()};" in site
+
+
+def test_local_pictures_come_from_disk_and_s3_ones_from_the_bucket(tmp_path: Path) -> None:
+    local = media_location("/srv/media", local=True, headers="        add_header X 1 always;")
+    assert "alias /srv/media/$2/$1;" in local and "image/webp webp;" in local
+    assert "sandbox" in local and "nosniff" in local and "immutable" in local
+    assert "add_header X 1 always;" in local  # the site's other headers too
+    assert "location" not in media_location("/srv/media", local=False)
 
 
 @pytest.mark.parametrize("tls", [False, True])
