@@ -22,13 +22,13 @@ from typing import Any
 
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
+from benchmarks.bench_data import add_users, empty_tables
 from benchmarks.bench_feeds import Figure, measure
 from microblog.config import normalize_database_url
 from microblog.db import make_engine, read, session_scope
-from microblog.models import Message, User, utcnow
-from microblog.security import hash_password
+from microblog.models import Message, utcnow
 from microblog.services import conversations, messages
 
 USERS = 10_000
@@ -55,27 +55,9 @@ def seed(engine: Engine, *, users: int, total: int) -> float:
 
     migrate(engine.url.render_as_string(hide_password=False))
     started = time.perf_counter()
-    tables = [t.name for t in SQLModel.metadata.sorted_tables]
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{name}"' for name in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            for name in reversed(tables):
-                conn.exec_driver_sql(f'DELETE FROM "{name}"')
-        hashed = hash_password("bench-password")
-        conn.execute(
-            insert(User),
-            [
-                {
-                    "username": f"user{i}",
-                    "email": f"user{i}@example.com",
-                    "password_hash": hashed,
-                    "username_skeleton": f"user{i}",
-                }
-                for i in range(1, users + 1)
-            ],
-        )
+        empty_tables(conn)
+        add_users(conn, users)
     rng = random.Random(19)
     friends = {u: rng.sample(range(2, users + 1), min(20, users - 1)) for u in range(2, users + 1)}
     heavy_people = rng.sample(range(2, users + 1), min(HEAVY_PEOPLE, users - 1))

@@ -6,7 +6,7 @@ post and kind (docs/performance.md, "Notifications grouped").
     python -m benchmarks.bench_notifications --database-url postgresql://postgres@127.0.0.1/bench
 
 The database is emptied and filled (its own, not the feed benchmark's). The rows go in in a
-random order, so every page mixes groups; each group's line is set by migration 0018's own
+random order, so every page mixes groups; each group's line is set by migration 0021's own
 backfill statements. Each figure times the service function a page calls, one unit of work per
 call, as the pages do; "grouped when read" is the obvious statement without the stored lines (a
 GROUP BY over every row of the user), for comparison.
@@ -25,13 +25,13 @@ from typing import Any
 
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
+from benchmarks.bench_data import add_users, empty_tables
 from benchmarks.bench_feeds import Figure, measure
 from microblog.config import normalize_database_url
 from microblog.db import make_engine, read, session_scope
 from microblog.models import Notification, Post, User, row_id, table_of, utcnow
-from microblog.security import hash_password
 from microblog.services import notifications, reactions
 
 USERS = 10_000
@@ -46,9 +46,9 @@ _ONE_LINE = "uq_notification_group_line"
 
 
 def _migration() -> Any:
-    """Migration 0018, whose backfill statements set the seeded groups' lines."""
-    path = Path(__file__).parent.parent / "alembic/versions/20261204_0018_notification_groups.py"
-    spec = importlib.util.spec_from_file_location("migration_0018", path)
+    """Migration 0021, whose backfill statements set the seeded groups' lines."""
+    path = Path(__file__).parent.parent / "alembic/versions/20261204_0021_notification_groups.py"
+    spec = importlib.util.spec_from_file_location("migration_0021", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -62,17 +62,6 @@ FROM notification WHERE user_id = :user_id
 GROUP BY kind, CASE WHEN kind IN ('like', 'boost') THEN post_id ELSE -id END, post_id
 ORDER BY newest DESC LIMIT :limit OFFSET :offset
 """
-
-
-def _empty(engine: Engine) -> None:
-    tables = [t.name for t in SQLModel.metadata.sorted_tables]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{name}"' for name in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            for name in reversed(tables):
-                conn.exec_driver_sql(f'DELETE FROM "{name}"')
 
 
 def _rows(rng: random.Random, users: int, posts: list[int]) -> list[dict[str, Any]]:
@@ -107,22 +96,10 @@ def seed(engine: Engine, *, users: int) -> tuple[float, int]:
 
     migrate(engine.url.render_as_string(hide_password=False))
     started = time.perf_counter()
-    _empty(engine)
     now = utcnow()
     with engine.begin() as conn:
-        hashed = hash_password("bench-password")
-        conn.execute(
-            insert(User),
-            [
-                {
-                    "username": f"user{i}",
-                    "email": f"user{i}@example.com",
-                    "password_hash": hashed,
-                    "username_skeleton": f"user{i}",
-                }
-                for i in range(1, users + 1)
-            ],
-        )
+        empty_tables(conn)
+        add_users(conn, users)
         conn.execute(
             insert(table_of(Post)),
             [
@@ -132,7 +109,7 @@ def seed(engine: Engine, *, users: int) -> tuple[float, int]:
         )
         posts = [row[0] for row in conn.execute(text("SELECT id FROM post ORDER BY id"))]
     rows = _rows(random.Random(19), users, posts)
-    # Every row goes in as a line; the backfill then leaves one per group, as 0018 does.
+    # Every row goes in as a line; the backfill then leaves one per group, as 0021 does.
     (one_line,) = (i for i in table_of(Notification).indexes if i.name == _ONE_LINE)
     with engine.begin() as conn:
         one_line.drop(conn)
