@@ -1,8 +1,9 @@
-"""The pictures of the compose box: a drop zone around the whole box (drop pictures anywhere on
-it, or paste them into the text: assets/media.js), an "Add pictures" button that opens the file
-picker, the upload's progress, and each picture with its thumbnail, its alt-text field (labelled,
-and prompted by the placeholder) and a Remove button; errors beside them, in the reader's
-language. State: `ComposeMediaState`."""
+"""The pictures of a box a post is written in (compose, reply, edit): a drop zone around the
+whole box (drop pictures anywhere on it, or paste them into the text: assets/media.js), an "Add
+pictures" button that opens the file picker, the upload's progress, and each picture with its
+thumbnail, its alt-text field (labelled, and prompted by the placeholder) and a Remove button;
+errors beside them, in the reader's language. Each piece takes the box's state (a
+`DraftPictures`: state/compose_media.py), so the widget is defined once for every box."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import reflex as rx
 
 from microblog.components import RowVar
 from microblog.components.i18n import t
-from microblog.state.compose_media import UPLOAD_ID, ComposeMediaState
+from microblog.state.compose_media import DraftPictures
 
 ACCEPT = {
     "image/jpeg": [".jpg", ".jpeg"],
@@ -20,25 +21,25 @@ ACCEPT = {
 }
 
 
-def drop_zone(*children: rx.Component) -> rx.Component:
-    """`children` (the compose form) inside the one dropzone of the box: drop anywhere on it;
-    the Add pictures button and a paste reach the same picker (assets/media.js)."""
+def drop_zone(state: type[DraftPictures], *children: rx.Component) -> rx.Component:
+    """`children` (the box's form) inside the one dropzone of the box: drop anywhere on it;
+    the Add pictures button and a paste reach the same picker (assets/media.js). Its id is the
+    box's own, so that the files go to this box when a page has several."""
+    upload_id = state.upload_id
     return rx.upload.root(
         *children,
-        id=UPLOAD_ID,
+        id=upload_id,
         accept=ACCEPT,
         multiple=True,
-        max_size=ComposeMediaState.max_bytes,
-        disabled=~ComposeMediaState.can_add,
+        max_size=state.max_bytes,
+        disabled=~state.can_add,
         no_click=True,
         no_keyboard=True,
-        on_drop=ComposeMediaState.upload_pictures(
-            rx.upload_files(
-                upload_id=UPLOAD_ID, on_upload_progress=ComposeMediaState.upload_progress
-            ),
-            ComposeMediaState.upload_ticket,
+        on_drop=state.upload_pictures(
+            rx.upload_files(upload_id=upload_id, on_upload_progress=state.upload_progress),
+            state.upload_ticket,
         ),
-        on_drop_rejected=ComposeMediaState.refused_files,
+        on_drop_rejected=state.refused_files,
         drag_active_style={"outline": "2px dashed var(--accent-8)", "outline_offset": "4px"},
         class_name="compose-drop-zone",
         custom_attrs={"data-media-paste": "true", "data-media-input-label": t("Add pictures")},
@@ -46,19 +47,19 @@ def drop_zone(*children: rx.Component) -> rx.Component:
     )
 
 
-def add_button() -> rx.Component:
+def add_button(state: type[DraftPictures]) -> rx.Component:
     """Opens the file picker of the drop zone around it (assets/media.js)."""
     return rx.el.button(
         rx.icon("image-plus", size=16, aria_hidden="true"),
         t("Add pictures"),
         type="button",
         class_name="compose-media-drop compose-media-add",
-        disabled=~ComposeMediaState.can_add,
+        disabled=~state.can_add,
         title=t("Pick pictures, drop them on the box or paste them"),
     )
 
 
-def _picture(picture: RowVar, index: rx.vars.NumberVar) -> rx.Component:
+def _picture(state: type[DraftPictures], picture: RowVar, index: rx.vars.NumberVar) -> rx.Component:
     field_id = rx.Var.create("alt-") + picture.id.to_string()
     number = (index + 1).to_string()
     return rx.el.div(
@@ -81,7 +82,7 @@ def _picture(picture: RowVar, index: rx.vars.NumberVar) -> rx.Component:
             placeholder=t("What is in it, for people who can't see it"),
             rows=3,
             max_length=1500,
-            on_change=lambda text: ComposeMediaState.set_description(picture.id, text),
+            on_change=lambda text: state.set_description(picture.id, text),
             class_name="compose-media-alt",
             custom_attrs={"data-media-id": picture.id.to_string()},
         ),
@@ -92,19 +93,21 @@ def _picture(picture: RowVar, index: rx.vars.NumberVar) -> rx.Component:
             variant="soft",
             color_scheme="gray",
             aria_label=t("Remove picture %(number)s", number=number),
-            on_click=ComposeMediaState.remove_picture(picture.id),
+            on_click=state.remove_picture(picture.id),
         ),
         class_name="compose-media-item",
+        # Keyed by the picture: when one is removed, the alt-text fields after it keep theirs.
+        key=picture.id,
     )
 
 
-def attachments() -> rx.Component:
+def attachments(state: type[DraftPictures]) -> rx.Component:
     """What goes under the text: the pictures, the progress bar, the error."""
     return rx.fragment(
         rx.cond(
-            ComposeMediaState.pictures.length() > 0,
+            state.pictures.length() > 0,
             rx.el.div(
-                rx.foreach(ComposeMediaState.pictures, _picture),
+                rx.foreach(state.pictures, lambda picture, index: _picture(state, picture, index)),
                 class_name="compose-media",
                 role="group",
                 aria_label=t("Pictures for this post"),
@@ -112,11 +115,11 @@ def attachments() -> rx.Component:
             rx.fragment(),
         ),
         rx.cond(
-            ComposeMediaState.uploading,
+            state.uploading,
             rx.vstack(
                 rx.text(t("Uploading pictures…"), size="1", color_scheme="gray"),
                 rx.progress(
-                    value=ComposeMediaState.progress,
+                    value=state.progress,
                     max=100,
                     aria_label=t("Uploading pictures…"),
                     width="100%",
@@ -127,9 +130,9 @@ def attachments() -> rx.Component:
             rx.fragment(),
         ),
         rx.cond(
-            ComposeMediaState.media_error != "",
+            state.media_error != "",
             rx.text(
-                ComposeMediaState.media_error,
+                state.media_error,
                 color_scheme="red",
                 size="2",
                 role="alert",

@@ -10,11 +10,13 @@ import reflex as rx
 
 from microblog.components import RowVar
 from microblog.components.compose_form import compose_form
+from microblog.components.compose_media import add_button, attachments, drop_zone
 from microblog.components.i18n import t
 from microblog.components.post_translation import post_text, translate_link
 from microblog.components.timestamps import local_time
 from microblog.components.user_popup import user_popup
 from microblog.components.widget import ComponentRenderer, SlotFill, fields_of
+from microblog.state.compose_media import EditMediaState
 from microblog.state.post_cards import PostCardsState, PostHistoryState
 from microblog.state.session import SessionState
 from microblog.widgets import post_card as widgets
@@ -100,7 +102,7 @@ def own_post_actions(post: RowVar, owner: type[PostCardsState]) -> rx.Component:
                 type="button",
                 class_name="post-own-action edit-post",
                 aria_label=t("Edit this post"),
-                on_click=owner.start_edit(post.id),
+                on_click=owner.start_edit(post.id, post.entry_id),
             ),
             delete_dialog(post, owner),
             class_name="post-own-actions",
@@ -119,25 +121,32 @@ class EditBox(rx.Component):
 
 
 def edit_box(owner: type[PostCardsState]) -> rx.Component:
-    """The post's text in an edit box, counted as the compose form counts; Save or Cancel. A
-    refusal keeps the box open with the text and the reason."""
+    """The post's text and pictures in an edit box, counted as the compose form counts, with
+    the compose box's pictures (EditMediaState: remove, add, describe); Save or Cancel. A
+    refusal keeps the box open with the text, the pictures and the reason."""
     return EditBox.create(
-        compose_form(
-            label=t("Edit your post"),
-            name="edit",
-            value=owner.edit_draft,
-            on_change=owner.set_edit_draft,
-            chars_left=owner.edit_chars_left,
-            error=owner.edit_error,
-            submit_label=t("Save"),
-            on_submit=owner.save_edit,
-            secondary=rx.button(
-                t("Cancel"),
-                type="button",
-                variant="soft",
-                color_scheme="gray",
-                on_click=owner.cancel_edit,
-                class_name="edit-cancel",  # what Escape presses (assets/edit_box.js)
+        drop_zone(
+            EditMediaState,
+            compose_form(
+                label=t("Edit your post"),
+                name="edit",
+                value=owner.edit_draft,
+                on_change=owner.set_edit_draft,
+                chars_left=owner.edit_chars_left,
+                error=owner.edit_error,
+                submit_label=t("Save"),
+                on_submit=owner.save_edit,
+                attachments=attachments(EditMediaState),
+                tools=add_button(EditMediaState),
+                busy=EditMediaState.uploading,
+                secondary=rx.button(
+                    t("Cancel"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=owner.cancel_edit,
+                    class_name="edit-cancel",  # what Escape presses (assets/edit_box.js)
+                ),
             ),
         ),
         class_name="post-edit-box",
@@ -184,7 +193,8 @@ def _body(post: RowVar, owner: type[PostCardsState] | None, body: rx.Component |
         shown = body if body is not None else post_text(post, written[0])
         if owner is None:
             return shown
-        return rx.cond(owner.editing_id == post.id, edit_box(owner), shown)
+        editing = (owner.editing_id == post.id) & (owner.editing_entry == post.entry_id)
+        return rx.cond(editing, edit_box(owner), shown)
 
     return fill
 

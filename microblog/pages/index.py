@@ -20,6 +20,7 @@ from microblog.state.session import SessionState
 def post_form(ready: rx.Var[bool]) -> rx.Component:
     """ "Say something", with up to four pictures (dropped on the box, pasted, or added)."""
     return drop_zone(
+        ComposeMediaState,
         compose_form(
             label=t("Say something"),
             name="body",
@@ -31,10 +32,10 @@ def post_form(ready: rx.Var[bool]) -> rx.Component:
             on_submit=FeedState.submit_post,
             placeholder=t("What's happening?"),
             ready=ready,
-            attachments=attachments(),
-            tools=add_button(),
+            attachments=attachments(ComposeMediaState),
+            tools=add_button(ComposeMediaState),
             busy=ComposeMediaState.uploading,
-        )
+        ),
     )
 
 

@@ -7,31 +7,40 @@ import reflex as rx
 
 from microblog import routes
 from microblog.components.compose_form import compose_form
+from microblog.components.compose_media import add_button, attachments, drop_zone
 from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.components.pager import pager
 from microblog.components.post_card import post_card, post_list
 from microblog.pages.not_found import not_found_content
+from microblog.state.compose_media import ReplyMediaState
 from microblog.state.session import SessionState
 from microblog.state.thread import ThreadState as T
 from microblog.widgets.post_card import POST_LIST_CLASS
 
 
 def reply_box() -> rx.Component:
+    """The reply, with up to four pictures (dropped on the box, pasted, or added)."""
     return rx.cond(
         SessionState.is_authenticated,
         rx.card(
-            compose_form(
-                label=t("Reply"),
-                name="reply",
-                value=T.draft,
-                on_change=T.set_draft,
-                chars_left=T.chars_left,
-                error=T.reply_error,
-                submit_label=t("Reply"),
-                on_submit=T.submit_reply,
-                placeholder=t("Write your reply"),
+            drop_zone(
+                ReplyMediaState,
+                compose_form(
+                    label=t("Reply"),
+                    name="reply",
+                    value=T.draft,
+                    on_change=T.set_draft,
+                    chars_left=T.chars_left,
+                    error=T.reply_error,
+                    submit_label=t("Reply"),
+                    on_submit=T.submit_reply,
+                    placeholder=t("Write your reply"),
+                    attachments=attachments(ReplyMediaState),
+                    tools=add_button(ReplyMediaState),
+                    busy=ReplyMediaState.uploading,
+                ),
             ),
             width="100%",
         ),

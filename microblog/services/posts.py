@@ -125,11 +125,13 @@ def edit_post(
     user_id: int,
     body: str,
     media_ids: Sequence[int] | None = None,
+    alt_texts: dict[int, str] | None = None,
 ) -> Post:
     """Change a post's text and, when `media_ids` is given, its pictures (those left out are
-    deleted); only its author may, and a boost has no text to change. The version it replaces
-    is kept (`post_history`), people newly mentioned are notified, and open pages, the search
-    index and later exports see the new text."""
+    deleted; only the author's own uploads can come in) and their alt texts (`alt_texts`, id ->
+    text, for new and kept pictures alike); only its author may, and a boost has no text to
+    change. The version it replaces is kept (`post_history`), people newly mentioned are
+    notified, and open pages, the search index and later exports see the new text."""
     post = get_post(session, post_id=post_id)
     if post.user_id != user_id:
         raise Forbidden(_l("You can only edit your own posts."))
@@ -138,7 +140,9 @@ def edit_post(
     keeps_media = bool(media_ids) if media_ids is not None else bool(post.media_json)
     body = validate_post_body(body, may_be_empty=keeps_media)
     if media_ids is not None:
-        attach_media(session, user_id=user_id, post_id=post_id, media_ids=media_ids)
+        attach_media(
+            session, user_id=user_id, post_id=post_id, media_ids=media_ids, alt_texts=alt_texts
+        )
         session.refresh(post)
     if body == post.body:
         if media_ids is not None:

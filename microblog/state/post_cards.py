@@ -32,6 +32,7 @@ from microblog.services.errors import DomainError, NotFound
 from microblog.services.post_rows import cards_by_id
 from microblog.services.rich_text import post_length
 from microblog.state import delivery
+from microblog.state.compose_media import EditMediaState
 from microblog.state.locale import language_of
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
@@ -52,6 +53,7 @@ class PostCardsState(rx.State, mixin=True):
     posts: list[PostRow] = []
     # The one post being edited on this page (0: none), its draft and the service's answer.
     editing_id: int = 0
+    editing_entry: int = 0  # the card it is open on (its entry_id; 0: the post's own card)
     edit_draft: str = ""
     edit_error: str = ""
 
@@ -112,20 +114,32 @@ class PostCardsState(rx.State, mixin=True):
 
     @rx.event
     @login_required
-    async def start_edit(self, post_id: int, *, user_id: int) -> None:
-        """Open the edit box on one of the reader's own posts, with its text as it is now."""
+    async def start_edit(self, post_id: int, entry_id: int = 0, *, user_id: int) -> None:
+        """Open the edit box on one of the reader's own posts, with its text and pictures (and
+        their alt texts) as they are now, on the card it was asked from (`entry_id`: a post and
+        a boost of it can both be listed). The box gets its own upload ticket."""
         target = int(post_id)
         row = next((r for r in self.posts if r.id == target and r.author_id == user_id), None)
         if row is None:
             return
+        pictures = await self.get_state(EditMediaState)
+        await pictures._give_up(user_id)  # another edit left open in this tab
+        pictures._show(row.media)
+        pictures.issue_ticket()
         self.editing_id, self.edit_draft, self.edit_error = target, row.body, ""
+        self.editing_entry = int(entry_id or 0)
 
     @rx.event
-    def cancel_edit(self) -> None:
+    async def cancel_edit(self) -> None:
+        """Close the box; the post stays as it was. Pictures uploaded into the box are
+        discarded now (any the tab never got to discard go with the hourly clean-up)."""
+        user_id = await (await self.get_state(SessionState)).current_user_id()
+        await (await self.get_state(EditMediaState))._give_up(user_id or 0)
         self._close_edit()
 
     def _close_edit(self) -> None:
         self.editing_id, self.edit_draft, self.edit_error = 0, "", ""
+        self.editing_entry = 0
 
     @rx.event
     async def set_edit_draft(self, value: str) -> None:
@@ -139,17 +153,29 @@ class PostCardsState(rx.State, mixin=True):
     @rx.event
     @login_required
     async def save_edit(self, _form: dict | None = None, *, user_id: int) -> None:
-        """Save the edit box; on a refusal the box stays open with the text and the reason."""
+        """Save the edit box: the text, and the pictures in the box's order with their alt
+        texts (those taken out are deleted). On a refusal the box stays open with the text,
+        the pictures and the reason."""
         target, body = self.editing_id, self.edit_draft
         if not target:
             return
+        pictures = await self.get_state(EditMediaState)
+        media_ids, alt_texts = pictures.chosen()
         try:
             await run_db(
-                lambda db: post_service.edit_post(db, post_id=target, user_id=user_id, body=body)
+                lambda db: post_service.edit_post(
+                    db,
+                    post_id=target,
+                    user_id=user_id,
+                    body=body,
+                    media_ids=media_ids,
+                    alt_texts=alt_texts,
+                )
             )
         except DomainError as problem:
             self.edit_error = translate(problem.message, await language_of(self))
             return
+        pictures.clear()
         self._close_edit()
         await self._reread(target)
 
@@ -165,6 +191,7 @@ class PostCardsState(rx.State, mixin=True):
         except DomainError as problem:
             return rx.toast.error(translate(problem.message, await language_of(self)))
         if self.editing_id == target:
+            await (await self.get_state(EditMediaState))._give_up(user_id)
             self._close_edit()
         self._drop(target)
         return None

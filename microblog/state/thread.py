@@ -19,6 +19,7 @@ from microblog.services.pagination import clamp_page
 from microblog.services.rich_text import post_length
 from microblog.services.threads import Thread, open_thread
 from microblog.state import delivery
+from microblog.state.compose_media import ReplyMediaState
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.post_cards import PostCardsState, subscribe_faces
@@ -79,8 +80,12 @@ class ThreadState(PageData, PostCardsState, rx.State):
     @rx.event
     async def load(self) -> None:
         viewer_id = await (await self.get_state(SessionState)).current_user_id()
+        pictures = await self.get_state(ReplyMediaState)
         if self._asked_post_id() != self.post.id:
+            # Another conversation: the reply written for the last one goes, pictures too.
             self.draft, self.reply_error = "", ""
+            await pictures._give_up(viewer_id or 0)
+        pictures.issue_ticket()  # the reply box's uploads (state/upload_ticket.py)
         page = clamp_page(self.router.url.query_parameters.get("page"))
         await self._read(self._asked_post_id(), viewer_id or 0, page)
 
@@ -126,15 +131,27 @@ class ThreadState(PageData, PostCardsState, rx.State):
     @rx.event
     @login_required
     async def submit_reply(self, _form: dict | None = None, *, user_id: int) -> None:
+        """The reply, with the reply box's pictures (a reply may be pictures alone); on a
+        refusal the text and the pictures stay, with the reason."""
         body, parent = self.draft, self.post.id
+        pictures = await self.get_state(ReplyMediaState)
+        media_ids, alt_texts = pictures.chosen()
         try:
             await run_db(
-                lambda db: posts.create_post(db, author_id=user_id, body=body, reply_to_id=parent)
+                lambda db: posts.create_post(
+                    db,
+                    author_id=user_id,
+                    body=body,
+                    reply_to_id=parent,
+                    media_ids=media_ids,
+                    alt_texts=alt_texts,
+                )
             )
         except (Invalid, NotFound) as problem:
             self.reply_error = translate(problem.message, await language_of(self))
             return
         self.draft, self.reply_error = "", ""
+        pictures.clear()
         await self._read(parent, user_id, self.page)
 
     async def _on_thread_changed(self, changed: int, _tab: Tab) -> None:

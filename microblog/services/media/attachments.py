@@ -177,6 +177,23 @@ def discard_media(session: Session, *, user_id: int, media_id: int) -> None:
     forget_files_after_commit(session, [(row.file_name, row.thumb_name)])
 
 
+def discard_uploads(session: Session, *, user_id: int, media_ids: Sequence[int]) -> int:
+    """Remove those of `media_ids` that are `user_id`'s uploads on no post (a draft given up:
+    an edit cancelled, a reply box left for another thread); anyone else's, and pictures on a
+    post, are left as they are. Returns how many went; files go after the commit."""
+    ids = [int(i) for i in media_ids]
+    if not ids:
+        return 0
+    rows = session.execute(
+        delete(MediaAttachment)
+        .where(_MEDIA.id.in_(ids), _MEDIA.user_id == user_id, _MEDIA.post_id.is_(None))
+        .returning(_MEDIA.file_name, _MEDIA.thumb_name)
+    ).all()
+    if rows:
+        forget_files_after_commit(session, [(f, t) for f, t in rows])
+    return len(rows)
+
+
 def attach_media(
     session: Session,
     *,
@@ -187,7 +204,8 @@ def attach_media(
 ) -> None:
     """Give `post_id` exactly these pictures, in this order: your own uploads that are on no
     post, or already on this one. Pictures the post had and the list leaves out are deleted.
-    `alt_texts` (id -> text) sets descriptions in the same step (the API's create-with-alt)."""
+    `alt_texts` (id -> text) sets descriptions in the same step, of new uploads and of pictures
+    already on the post alike (a post created with alt text, the edit box's changed alt text)."""
     ids = list(dict.fromkeys(int(i) for i in media_ids))
     most = get_settings().media_per_post
     if len(ids) > most:
