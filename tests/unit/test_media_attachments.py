@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from microblog.models import MediaAttachment, Post, User
 from microblog.services import posts, search
-from microblog.services.errors import Invalid, NotFound
+from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.media import attachments as media
 from microblog.services.media.store import LocalStore, use_store
 from microblog.services.post_rows import cards_by_id
@@ -175,6 +175,97 @@ def test_editing_a_post_replaces_its_pictures(
     assert [
         m.id for m in cards_by_id(session, [post.id or 0], viewer_id=0)[post.id or 0].media
     ] == [new]
+
+
+def test_an_edit_reorders_adds_and_redescribes_its_pictures_in_one_step(
+    session: Session, add_user: AddUser, store: LocalStore
+) -> None:
+    """The edit box's save: kept pictures get their changed alt text (not only new uploads),
+    the order is the list's, a picture left out goes, and search reads the new words."""
+    search.use_external(None)
+    try:
+        ann = add_user(session, "ann")
+        first, second = upload(session, ann, (10, 10, 10)), upload(session, ann, (20, 20, 20))
+        post = posts.create_post(
+            session,
+            author_id=ann.id or 0,
+            body="v1",
+            media_ids=[first, second],
+            alt_texts={first: "A heron", second: "A pond"},
+        )
+        session.commit()
+        added = upload(session, ann, (250, 0, 0))
+        posts.edit_post(
+            session,
+            post_id=post.id or 0,
+            user_id=ann.id or 0,
+            body="v1",
+            media_ids=[added, second],
+            alt_texts={added: "A red kite", second: "A frozen pond"},
+        )
+        session.commit()
+        card = cards_by_id(session, [post.id or 0], viewer_id=0)[post.id or 0]
+        assert [(m.id, m.description) for m in card.media] == [
+            (added, "A red kite"),
+            (second, "A frozen pond"),
+        ]
+        assert session.get(MediaAttachment, first) is None
+        found = search.search_posts(session, q="frozen", page=1, per_page=10)
+        assert [p.id for p in found.posts] == [post.id]
+        assert search.search_posts(session, q="heron", page=1, per_page=10).posts == []
+    finally:
+        search.reset_external()
+
+
+def test_an_edit_takes_only_the_authors_own_uploads_and_only_on_their_own_post(
+    session: Session, add_user: AddUser, store: LocalStore
+) -> None:
+    ann, bob = add_user(session, "ann"), add_user(session, "bob")
+    mine = upload(session, ann, (1, 1, 1))
+    post = posts.create_post(session, author_id=ann.id or 0, body="v1", media_ids=[mine])
+    bobs_post = posts.create_post(session, author_id=bob.id or 0, body="bob's")
+    session.commit()
+    bobs_upload = upload(session, bob, (2, 2, 2))
+    with pytest.raises(Invalid, match="No such picture"):
+        posts.edit_post(
+            session,
+            post_id=post.id or 0,
+            user_id=ann.id or 0,
+            body="v1",
+            media_ids=[mine, bobs_upload],
+            alt_texts={bobs_upload: "mine now"},
+        )
+    session.rollback()
+    with pytest.raises(Forbidden):
+        posts.edit_post(
+            session, post_id=bobs_post.id or 0, user_id=ann.id or 0, body="x", media_ids=[mine]
+        )
+    session.rollback()
+    bobs_row = session.get(MediaAttachment, bobs_upload)
+    assert bobs_row is not None and bobs_row.post_id is None and bobs_row.alt_text == ""
+    card = cards_by_id(session, [post.id or 0], viewer_id=0)[post.id or 0]
+    assert [m.id for m in card.media] == [mine]
+    assert cards_by_id(session, [bobs_post.id or 0], viewer_id=0)[bobs_post.id or 0].media == ()
+
+
+def test_discarding_a_draft_takes_only_your_own_unattached_uploads(
+    session: Session, add_user: AddUser, store: LocalStore
+) -> None:
+    ann, bob = add_user(session, "ann"), add_user(session, "bob")
+    on_post = upload(session, ann, (1, 2, 3))
+    posts.create_post(session, author_id=ann.id or 0, body="kept", media_ids=[on_post])
+    draft, bobs = upload(session, ann, (4, 5, 6)), upload(session, bob, (7, 8, 9))
+    session.commit()
+    draft_file = session.get(MediaAttachment, draft).file_name  # type: ignore[union-attr]
+    gone = media.discard_uploads(
+        session, user_id=ann.id or 0, media_ids=[on_post, draft, bobs, 999_999]
+    )
+    session.commit()
+    media.wait_for_deletions()
+    assert gone == 1 and session.get(MediaAttachment, draft) is None
+    assert not store.exists(draft_file)
+    assert session.get(MediaAttachment, on_post) is not None
+    assert session.get(MediaAttachment, bobs) is not None
 
 
 def test_orphans_older_than_the_cutoff_are_deleted_with_their_files(
