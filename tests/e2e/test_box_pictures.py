@@ -1,0 +1,214 @@
+"""Pictures in the reply box and in a card's edit box, in Chromium: Bob replies to Alice's post
+with a picture and its alt text, and the reply shows it on his thread page and, live, on
+Alice's open one; Carol edits a post of two pictures (removes one, drops a new one on the edit
+box while the compose box on the same page stays empty, changes an alt text), and the card
+shows the result, on another reader's open Explore too and after a reload; Cancel leaves the
+post as it was. Screenshots of both boxes (1280x800 and 390x844, English and Chinese, light
+and dark) go to `SCREENSHOT_DIR` when it is set, else to the test's own folder; axe-core
+finds nothing on either box."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.e2e.actions import new_name, post, signed_up
+from tests.e2e.conftest import NewPage, RunningApp
+from tests.e2e.test_media import _DELIVER, _png_base64, gps_photo
+
+pytestmark = pytest.mark.browser
+
+
+def add_picture_in(page: Page, box: Locator, path: Path) -> None:
+    """Through the box's own "Add pictures" button and the file chooser it opens."""
+    with page.expect_file_chooser() as chooser:
+        box.locator(".compose-media-add").click()
+    chooser.value.set_files(str(path))
+
+
+def drop_on(page: Page, zone_selector: str, colour: tuple[int, int, int]) -> None:
+    """A PNG dropped on one box's drop zone, as the browser delivers a real drop."""
+    script = _DELIVER.replace(
+        'document.querySelector(".compose-drop-zone")', "document.querySelector(sel)"
+    )
+    script = script.replace("([kind, b64]) =>", "([kind, b64, sel]) =>")
+    page.evaluate(script, ["drop", _png_base64(colour), zone_selector])
+
+
+def alts(card: Locator) -> list[str]:
+    return [img.get_attribute("alt") or "" for img in card.locator(".post-media img").all()]
+
+
+def _no_axe_violations(page: Page, parts: list[str]) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [[part] for part in parts]})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def open_thread(page: Page, text: str) -> str:
+    page.locator(".post", has_text=text).get_by_role(
+        "link", name=re.compile(r"^Reply")
+    ).first.click()
+    expect(page).to_have_url(re.compile(r"/post/\d+$"))
+    return page.url
+
+
+def test_a_reply_with_a_picture_reaches_the_open_thread(new_page: NewPage, tmp_path: Path) -> None:
+    alice, bob = new_name("alice"), new_name("bob")
+    page_a = signed_up(new_page(), alice)
+    text = f"Look at the sky, says {alice}"
+    post(page_a, text)
+    url = open_thread(page_a, text)
+    page_b = signed_up(new_page(), bob)
+    page_b.goto(url)
+    expect(page_b.locator(".thread-focus .post")).to_contain_text(text)
+
+    reply_box = page_b.locator("#reply-media")
+    add_picture_in(page_b, reply_box, gps_photo(tmp_path / "kite.jpg", (600, 400)))
+    expect(reply_box.locator(".compose-media-thumb")).to_have_count(1)
+    reply_box.get_by_label("Describe picture 1").fill("A red kite over a field")
+    _no_axe_violations(page_b, ["#reply-media"])
+    # A reply of a picture alone: no text.
+    page_b.get_by_role("button", name="Reply", exact=True).click()
+    expect(reply_box.locator(".compose-media-thumb")).to_have_count(0)  # the box is empty again
+
+    for page in (page_b, page_a):  # Bob's page, and Alice's open thread, live
+        reply = page.locator(".thread-replies .post", has_text=bob)
+        expect(reply.locator(".post-media img")).to_have_attribute("alt", "A red kite over a field")
+    _no_axe_violations(page_a, [".thread-replies"])
+
+
+def test_an_edit_removes_adds_and_redescribes_pictures(new_page: NewPage, tmp_path: Path) -> None:
+    carol = new_name("carol")
+    page = signed_up(new_page(), carol)
+    text = f"Two birds, by {carol}"
+    compose = page.locator("#compose-media")
+    page.get_by_label("Say something").fill(text)
+    add_picture_in(page, compose, gps_photo(tmp_path / "one.jpg", (300, 200)))
+    expect(compose.locator(".compose-media-thumb")).to_have_count(1)
+    add_picture_in(page, compose, gps_photo(tmp_path / "two.jpg", (200, 300)))
+    expect(compose.locator(".compose-media-thumb")).to_have_count(2)
+    compose.get_by_label("Describe picture 1").fill("A heron")
+    compose.get_by_label("Describe picture 2").fill("A pond")
+    page.get_by_role("button", name="Post", exact=True).click()
+    card = page.locator(".post-list .post", has_text=text)
+    expect(card.locator(".post-media img")).to_have_count(2)
+    assert alts(card) == ["A heron", "A pond"]
+
+    reader = new_page()
+    reader.goto("/explore")
+    reader_card = reader.locator(".post", has_text=text)
+    expect(reader_card.locator(".post-media img")).to_have_count(2)
+
+    # Cancel first: the post stays as it was.
+    card.get_by_role("button", name="Edit this post").click()
+    edit = page.locator(".post-edit-box")
+    expect(edit.locator(".compose-media-thumb")).to_have_count(2)
+    edit.get_by_role("button", name="Remove picture 1").click()
+    expect(edit.locator(".compose-media-thumb")).to_have_count(1)
+    edit.get_by_role("button", name="Cancel").click()
+    expect(edit).to_have_count(0)
+    expect(card.locator(".post-media img")).to_have_count(2)
+
+    # The edit box opens with the pictures and their alt texts.
+    card.get_by_role("button", name="Edit this post").click()
+    expect(edit.get_by_label("Describe picture 1")).to_have_value("A heron")
+    expect(edit.get_by_label("Describe picture 2")).to_have_value("A pond")
+    edit.get_by_role("button", name="Remove picture 1").click()
+    expect(edit.locator(".compose-media-thumb")).to_have_count(1)
+    expect(edit.get_by_label("Describe picture 1")).to_have_value("A pond")
+    # Dropped on the edit box: it goes there, not to the compose box on the same page.
+    drop_on(page, "#edit-media", (30, 200, 30))
+    expect(edit.locator(".compose-media-thumb")).to_have_count(2)
+    expect(compose.locator(".compose-media-thumb")).to_have_count(0)
+    edit.get_by_label("Describe picture 1").fill("A frozen pond")
+    edit.get_by_label("Describe picture 2").fill("A green square")
+    _no_axe_violations(page, [".post-edit-box"])
+    edit.get_by_role("button", name="Save").click()
+    expect(edit).to_have_count(0)
+
+    expected = ["A frozen pond", "A green square"]
+    for shown in (card, reader_card):  # the writer's card, and the reader's, live
+        expect(shown.locator(".post-media img").first).to_have_attribute("alt", expected[0])
+        expect(shown.locator(".post-media img")).to_have_count(2)
+        assert alts(shown) == expected
+    page.reload()
+    expect(card.locator(".post-media img").first).to_have_attribute("alt", expected[0])
+    assert alts(card) == expected
+
+
+def _shots_dir(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _no_overflow(page: Page) -> None:
+    wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wider <= 0, f"{page.url}: {wider}px wider than the window"
+
+
+def test_the_boxes_as_people_see_them(
+    new_page: NewPage, tmp_path: Path, browser: Browser, live_app: RunningApp
+) -> None:
+    writer = new_name("zoe")
+    page = signed_up(new_page(), writer)
+    text = f"A walk by the river, with two pictures, by {writer}"
+    compose = page.locator("#compose-media")
+    page.get_by_label("Say something").fill(text)
+    add_picture_in(page, compose, gps_photo(tmp_path / "a.jpg", (1200, 800)))
+    expect(compose.locator(".compose-media-thumb")).to_have_count(1)
+    add_picture_in(page, compose, gps_photo(tmp_path / "b.jpg", (600, 900)))
+    expect(compose.locator(".compose-media-thumb")).to_have_count(2)
+    compose.get_by_label("Describe picture 1").fill("A river between blue hills")
+    page.get_by_role("button", name="Post", exact=True).click()
+    url = open_thread(page, text)
+    cookies = page.context.cookies()
+    folder = _shots_dir(tmp_path)
+    shots = 0
+    for scheme in ("light", "dark"):
+        for width, height in ((1280, 800), (390, 844)):
+            context = browser.new_context(
+                base_url=live_app.frontend,
+                viewport={"width": width, "height": height},
+                color_scheme=scheme,
+            )
+            context.set_default_timeout(30_000)
+            context.add_cookies(cookies)
+            view = context.new_page()
+            for lang in ("en", "zh"):
+                view.goto(url)
+                expect(view.locator("#reply-media")).to_be_visible()
+                view.locator("#language-switcher").select_option(lang)
+                heading = "Conversation" if lang == "en" else "对话"
+                expect(view.get_by_role("heading", name=heading)).to_be_visible()
+                reply = view.locator("#reply-media")
+                add_picture_in(view, reply, gps_photo(tmp_path / f"r-{lang}.jpg", (800, 600)))
+                expect(reply.locator(".compose-media-thumb")).to_have_js_property("complete", True)
+                reply.locator("textarea.compose-media-alt").fill(
+                    "A heron" if lang == "en" else "一只苍鹭"
+                )
+                _no_overflow(view)
+                _no_axe_violations(view, ["#reply-media"])
+                reply.scroll_into_view_if_needed()
+                view.screenshot(path=folder / f"reply-box-{width}-{lang}-{scheme}.png")
+                view.locator(".thread-focus .edit-post").click()
+                edit = view.locator(".post-edit-box")
+                expect(edit.locator(".compose-media-thumb")).to_have_count(2)
+                for thumb in edit.locator(".compose-media-thumb").all():
+                    expect(thumb).to_have_js_property("complete", True)
+                _no_overflow(view)
+                _no_axe_violations(view, [".post-edit-box"])
+                edit.scroll_into_view_if_needed()
+                view.screenshot(path=folder / f"edit-box-{width}-{lang}-{scheme}.png")
+                edit.locator(".edit-cancel").click()
+                expect(edit).to_have_count(0)
+                shots += 2
+            view.locator("#language-switcher").select_option("en")
+            context.close()
+    assert shots == 16
