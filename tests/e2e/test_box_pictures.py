@@ -208,6 +208,9 @@ def test_the_boxes_as_people_see_them(
                 view.screenshot(path=folder / f"edit-box-{width}-{lang}-{scheme}.png")
                 edit.locator(".edit-cancel").click()
                 expect(edit).to_have_count(0)
+                # The reply box keeps its pictures while the tab stays on this thread.
+                reply.locator(".compose-media-item button").click()
+                expect(reply.locator(".compose-media-thumb")).to_have_count(0)
                 shots += 2
             view.locator("#language-switcher").select_option("en")
             context.close()
