@@ -65,9 +65,11 @@ def compose_form(
                     *([secondary] if secondary is not None else []),
                     rx.button(submit_label, type="submit", disabled=(chars_left < 0) | blocked),
                     spacing="2",
+                    margin_left="auto",  # on the right, on a line of its own when narrow
                 ),
                 justify="between",
                 align="center",
+                wrap="wrap",
                 width="100%",
             ),
             rx.cond(
