@@ -4,10 +4,12 @@
 // - A thumbnail (`.post-media-open`, widgets/post_card.py) opens the full picture in a modal
 //   <dialog>: the browser keeps the focus inside it and closes it on Escape; the focus then goes
 //   back to the thumbnail that opened it.
-// - "Add pictures" (`.compose-media-add`) opens the file picker of the drop zone around the
-//   compose box (`[data-media-paste]`, components/compose_media.py), and pasting a picture into
-//   the box hands the pasted files to that picker's <input type=file>, as if they had been
-//   chosen there: the upload, its progress and its errors are the drop zone's.
+// - "Add pictures" (`.compose-media-add`) opens the file picker of the drop zone around its box
+//   (`[data-media-paste]`, components/compose_media.py: the compose, reply or edit box), and
+//   pasting a picture into a box hands the pasted files to that box's picker's
+//   <input type=file>, as if they had been chosen there: the upload, its progress and its
+//   errors are that drop zone's. Each is found from the button or the text (`closest`), never
+//   by a page-wide id, so several boxes can be on one page.
 (function () {
   "use strict";
   var viewer = null;
@@ -72,7 +74,7 @@
   document.addEventListener("click", function (event) {
     var add = event.target.closest && event.target.closest(".compose-media-add");
     if (add) {
-      // "Add pictures": the file picker of the drop zone around the compose box.
+      // "Add pictures": the file picker of the drop zone around this button's box.
       var zone = add.closest("[data-media-paste]");
       var input = zone && zone.querySelector("input[type=file]");
       if (input && !input.disabled) input.click();
