@@ -53,7 +53,7 @@ class PostCardsState(rx.State, mixin=True):
     posts: list[PostRow] = []
     # The one post being edited on this page (0: none), its draft and the service's answer.
     editing_id: int = 0
-    editing_entry: int = 0  # the card it is open on (its entry_id; 0: the post's own card)
+    editing_entry: int = 0  # the card it is open on: its entry_id (a boost's, or the post's id)
     edit_draft: str = ""
     edit_error: str = ""
 
@@ -127,7 +127,7 @@ class PostCardsState(rx.State, mixin=True):
         pictures._show(row.media)
         pictures.issue_ticket()
         self.editing_id, self.edit_draft, self.edit_error = target, row.body, ""
-        self.editing_entry = int(entry_id or 0)
+        self.editing_entry = int(entry_id or 0) or target
 
     @rx.event
     async def cancel_edit(self) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 import microblog.microblog  # noqa: F401  (registers every page, state and handler)
 from microblog.models import MediaAttachment, Post, User
-from microblog.services import posts
+from microblog.services import follows, posts, reactions
 from microblog.services.media import attachments
 from microblog.services.media.store import LocalStore, use_store
 from microblog.services.post_rows import cards_by_id
@@ -153,8 +153,8 @@ async def test_the_edit_box_opens_with_the_pictures_and_saves_removals_additions
     await FeedState.load_explore.fn(feed)
     box = await feed.get_state(EditMediaState)
 
-    await FeedState.start_edit.fn(feed, post_id)
-    assert feed.editing_id == post_id and box.upload_ticket
+    await FeedState.start_edit.fn(feed, post_id, post_id)  # the post's own card
+    assert (feed.editing_id, feed.editing_entry) == (post_id, post_id) and box.upload_ticket
     assert [(p.id, p.description) for p in box.pictures] == [(first, "A heron"), (second, "A pond")]
     assert box.pictures[0].preview_url.startswith("http://media.test/media/")
 
@@ -234,3 +234,26 @@ async def test_an_edit_box_cannot_take_someone_elses_upload(
     row = session.get(MediaAttachment, bobs_upload)
     assert row is not None and row.post_id is None
     assert cards_by_id(session, [post_id], viewer_id=0)[post_id].media == ()
+
+
+async def test_the_edit_box_opens_on_the_card_it_was_asked_from(
+    session: Session, add_user: AddUser
+) -> None:
+    """One's own post shown as someone's boost (its card's entry is the boost): the box opens
+    on that card, the one whose Edit was pressed; with no entry given, on the post's own."""
+    ann, bob = add_user(session, "ann"), add_user(session, "bob")
+    session.commit()
+    post_id = posts.create_post(session, author_id=ann.id or 0, body="boost me").id or 0
+    follows.follow(session, follower_id=ann.id or 0, followed_id=bob.id or 0)
+    reactions.boost_post(session, user_id=bob.id or 0, post_id=post_id)
+    session.commit()
+    feed = await tab_state(FeedState, token=session_token(session, ann), path="/")
+    await FeedState.load_home.fn(feed)
+    (card,) = [row for row in feed.posts if row.id == post_id]
+    assert card.entry_id != post_id  # drawn as bob's boost
+    await FeedState.start_edit.fn(feed, post_id, card.entry_id)
+    assert (feed.editing_id, feed.editing_entry) == (post_id, card.entry_id)
+    await FeedState.cancel_edit.fn(feed)
+    assert (feed.editing_id, feed.editing_entry) == (0, 0)
+    await FeedState.start_edit.fn(feed, post_id)
+    assert (feed.editing_id, feed.editing_entry) == (post_id, post_id)
