@@ -102,7 +102,7 @@ seed: setup  ## demo data: a dozen users, a few hundred posts
 	$(BIN)/python -m microblog seed --yes
 
 seed-scale: setup  ## benchmark data: 10k users, 1M posts
-	$(BIN)/python -m microblog seed --scale --yes
+	$(BIN)/python -m microblog seed --scale --pictures 0.2 --yes
 
 bench: setup-dev browser
 	$(REFLEX_ENV) $(BIN)/python -m benchmarks.bench_feeds --seed --browser

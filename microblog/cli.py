@@ -124,6 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--scale", action="store_true", help="10k users, 1M posts (benchmarks)")
     seed.add_argument("--users", type=int, default=10_000)
     seed.add_argument("--posts", type=int, default=1_000_000)
+    seed.add_argument(
+        "--pictures",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="--scale: the share of posts (0 to 1) that carry pictures, stored in the media "
+        "store (default: %(default)s; make seed-scale uses 0.2)",
+    )
     seed.add_argument("--yes", action="store_true", help="do not ask before replacing data")
     reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
     reindex.add_argument("--batch-size", type=int, default=5_000)
@@ -140,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_commands(sub)  # user create|reset-password|disable|enable, post delete
     backup.add_commands(sub)  # backup FILE, restore FILE
     args = parser.parse_args(argv)
+    if args.command == "seed" and not 0 <= args.pictures <= 1:
+        parser.error(f"--pictures is a share of the posts, from 0 to 1, not {args.pictures:g}")
     if (run := getattr(args, "run", None)) is not None:
         return int(run(args))
 
@@ -166,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     migrate()
     started = time.perf_counter()
     if args.scale:
-        counts = seeding.seed_scale(get_engine(), users=args.users, posts=args.posts)
+        counts = seeding.seed_scale(
+            get_engine(), users=args.users, posts=args.posts, pictures=args.pictures
+        )
     else:
         counts = seeding.seed_demo(get_engine())
     took = time.perf_counter() - started
