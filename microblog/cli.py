@@ -7,9 +7,13 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine
+
 from microblog import admin, backup
 from microblog.config import PROJECT_ROOT, get_settings
 from microblog.db import get_engine
+from microblog.models import User, table_of
 
 
 def migrate(url: str | None = None, revision: str = "head") -> None:
@@ -116,6 +120,15 @@ def mail_command(action: str, ids: list[int]) -> int:
     return 0
 
 
+def holds_data(engine: Engine) -> bool:
+    """Whether the database has any account (what a seed would throw away); False before the
+    first migration."""
+    if not inspect(engine).has_table("user"):
+        return False
+    with engine.connect() as conn:
+        return conn.execute(select(table_of(User).c.id).limit(1)).first() is not None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m microblog")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -169,9 +182,18 @@ def main(argv: list[str] | None = None) -> int:
     from microblog import seed as seeding
 
     settings = get_settings()
-    if not args.yes and sys.stdin.isatty():
-        answer = input(f"This replaces all data in {settings.database_url}. Continue? [y/N] ")
+    if not args.yes and holds_data(get_engine()):
+        where = settings.database_url
+        if not sys.stdin.isatty():
+            print(
+                f"{where} holds data, and seeding replaces all of it. Nothing was changed.\n"
+                "To replace it, run again with --yes (make seed YES=1).",
+                file=sys.stderr,
+            )
+            return 2
+        answer = input(f"This replaces all data in {where}. Continue? [y/N] ")
         if answer.strip().lower() not in {"y", "yes"}:
+            print("Nothing was changed.")
             return 1
     migrate()
     started = time.perf_counter()
