@@ -98,11 +98,15 @@ nginx:
 lint: setup-dev
 	$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy
 
-seed: setup  ## demo data: a dozen users, a few hundred posts
-	$(BIN)/python -m microblog seed --yes
+# Seeding replaces all data: it asks first when there is data to replace, and refuses without a
+# terminal to ask on. YES=1 replaces without asking (make seed YES=1).
+SEED_YES := $(if $(filter-out 0 no false,$(YES)),--yes,)
 
-seed-scale: setup  ## benchmark data: 10k users, 1M posts
-	$(BIN)/python -m microblog seed --scale --yes
+seed: setup  ## demo data: a dozen users, a few hundred posts (asks first; YES=1 does not)
+	$(BIN)/python -m microblog seed $(SEED_YES)
+
+seed-scale: setup  ## benchmark data: 10k users, 1M posts (asks first; YES=1 does not)
+	$(BIN)/python -m microblog seed --scale --pictures 0.2 $(SEED_YES)
 
 bench: setup-dev browser
 	$(REFLEX_ENV) $(BIN)/python -m benchmarks.bench_feeds --seed --browser

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 
 from microblog.config import get_settings, normalize_database_url
 from microblog.db import make_engine, make_read_engine, read, session_scope
-from microblog.models import Like, Post, User
+from microblog.models import Like, MediaAttachment, Post, User
 from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER
 from microblog.services import follows, posts, timeline, users
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
@@ -47,6 +47,8 @@ SCALE_POSTS = 1_000_000
 TYPICAL_USER = "user2"
 PROFILE_USER = "user2"
 EXPLORE_DEEP_PAGE = 40
+PICTURES = 0.2  # the share of posts with pictures in the data set (microblog/seed.py)
+MEDIA_DIR = "/tmp/microblog-bench-media"  # noqa: S108 (beside the bench database); served
 PLAN_LINES = 48  # longer plans (one branch per followed author) are shortened when printed
 PLAN_WIDTH = 160
 
@@ -137,24 +139,49 @@ def data_counts(engine: Engine) -> tuple[int, int] | None:
     return int(n_users), int(n_posts)
 
 
-def ensure_data(engine: Engine, url: str, *, seed: bool) -> float | None:
-    """Seed the scale data set when asked and missing; the seed time in seconds, if seeded."""
+def pictures_present(engine: Engine, media_dir: Path) -> bool | None:
+    """Whether the data set has pictures whose files are in `media_dir` (None: no media table).
+    Reads one attachment row, not a count."""
+    if not inspect(engine).has_table("media_attachment"):
+        return None
+    with Session(engine) as session:
+        name = session.exec(select(MediaAttachment.file_name).limit(1)).first()
+    return name is not None and (media_dir / name[:2] / name).is_file()
+
+
+def ensure_data(
+    engine: Engine, url: str, *, seed: bool, pictures: float = 0.0, media_dir: Path | None = None
+) -> float | None:
+    """Seed the scale data set when asked and missing (or without the pictures asked for, or
+    with pictures when none are); the seed time in seconds, if seeded."""
+    media_dir = media_dir or Path(MEDIA_DIR)
     counts = data_counts(engine)
-    if counts == (SCALE_USERS, SCALE_POSTS):
-        print(f"Data present: {counts[0]:,} users, {counts[1]:,} posts (not re-seeded).")
+    has_pictures = pictures_present(engine, media_dir) if counts else None
+    if counts == (SCALE_USERS, SCALE_POSTS) and bool(has_pictures) == bool(pictures):
+        shown = f"pictures in {media_dir}" if has_pictures else "no pictures"
+        print(f"Data present: {counts[0]:,} users, {counts[1]:,} posts, {shown} (not re-seeded).")
         return None
     if not seed:
         sys.exit(
-            f"The database holds {counts or 'no schema'}, not the scale data set "
-            f"({SCALE_USERS:,} users, {SCALE_POSTS:,} posts). Run with --seed."
+            f"The database holds {counts or 'no schema'} "
+            f"({'with' if has_pictures else 'without'} pictures in {media_dir}), not the scale "
+            f"data set ({SCALE_USERS:,} users, {SCALE_POSTS:,} posts, pictures on "
+            f"{pictures:.0%} of them). Run with --seed."
         )
     from microblog.cli import migrate
     from microblog.seed import seed_scale
+    from microblog.services.media.store import LocalStore
 
     migrate(url)
     print("Seeding the scale data set (replaces all data) ...", flush=True)
     started = time.perf_counter()
-    seed_scale(engine, users=SCALE_USERS, posts=SCALE_POSTS)
+    seed_scale(
+        engine,
+        users=SCALE_USERS,
+        posts=SCALE_POSTS,
+        pictures=pictures,
+        media_store=LocalStore(media_dir, public_base=""),
+    )
     took = time.perf_counter() - started
     print(f"Seeded in {took:.1f} s.")
     return took
@@ -599,7 +626,7 @@ def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list
             env_mode=args.app_env,
             start_timeout=args.start_timeout,
             keep_build=args.keep_build,
-            extra_env=deployment_env(args.app_env),
+            extra_env={**deployment_env(args.app_env), "MEDIA_DIR": str(args.media_dir)},
         ) as server:
             print(f"App up after {time.monotonic() - started:.0f} s.", flush=True)
             figures = drive_browser(args, server.frontend, feeds)
@@ -851,6 +878,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--seed", action="store_true", help="seed 10k users / 1M posts first if not there"
     )
+    parser.add_argument(
+        "--pictures",
+        type=float,
+        default=PICTURES,
+        metavar="SHARE",
+        help="share of posts with pictures when seeding (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--media-dir",
+        type=Path,
+        default=Path(MEDIA_DIR),
+        help="where the seeded pictures' files are; the app serves them (default: %(default)s)",
+    )
     parser.add_argument("--iterations", type=int, default=200, help="timed runs per query")
     parser.add_argument(
         "--tutorial-iterations", type=int, default=5, help="timed runs of the tutorial's query"
@@ -892,6 +932,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if min(args.iterations, args.tutorial_iterations, args.browser_iterations) < 1:
         parser.error("iteration counts must be at least 1")
+    if not 0 <= args.pictures <= 1:
+        parser.error("--pictures is a share of the posts, from 0 to 1")
     return args
 
 
@@ -900,7 +942,9 @@ def main(argv: list[str] | None = None) -> int:
     url = normalize_database_url(args.database_url)
     engine = make_engine(url)
     try:
-        seed_seconds = ensure_data(engine, url, seed=args.seed)
+        seed_seconds = ensure_data(
+            engine, url, seed=args.seed, pictures=args.pictures, media_dir=args.media_dir
+        )
     except OperationalError as problem:
         hint = ""
         if url.startswith("postgresql"):

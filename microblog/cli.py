@@ -7,9 +7,13 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine
+
 from microblog import admin, backup
 from microblog.config import PROJECT_ROOT, get_settings
 from microblog.db import get_engine
+from microblog.models import User, table_of
 
 
 def migrate(url: str | None = None, revision: str = "head") -> None:
@@ -116,6 +120,15 @@ def mail_command(action: str, ids: list[int]) -> int:
     return 0
 
 
+def holds_data(engine: Engine) -> bool:
+    """Whether the database has any account (what a seed would throw away); False before the
+    first migration."""
+    if not inspect(engine).has_table("user"):
+        return False
+    with engine.connect() as conn:
+        return conn.execute(select(table_of(User).c.id).limit(1)).first() is not None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m microblog")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--scale", action="store_true", help="10k users, 1M posts (benchmarks)")
     seed.add_argument("--users", type=int, default=10_000)
     seed.add_argument("--posts", type=int, default=1_000_000)
+    seed.add_argument(
+        "--pictures",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="--scale: the share of posts (0 to 1) that carry pictures, stored in the media "
+        "store (default: %(default)s; make seed-scale uses 0.2)",
+    )
     seed.add_argument("--yes", action="store_true", help="do not ask before replacing data")
     reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
     reindex.add_argument("--batch-size", type=int, default=5_000)
@@ -140,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_commands(sub)  # user create|reset-password|disable|enable, post delete
     backup.add_commands(sub)  # backup FILE, restore FILE
     args = parser.parse_args(argv)
+    if args.command == "seed" and not 0 <= args.pictures <= 1:
+        parser.error(f"--pictures is a share of the posts, from 0 to 1, not {args.pictures:g}")
     if (run := getattr(args, "run", None)) is not None:
         return int(run(args))
 
@@ -159,14 +182,25 @@ def main(argv: list[str] | None = None) -> int:
     from microblog import seed as seeding
 
     settings = get_settings()
-    if not args.yes and sys.stdin.isatty():
-        answer = input(f"This replaces all data in {settings.database_url}. Continue? [y/N] ")
+    if not args.yes and holds_data(get_engine()):
+        where = settings.database_url
+        if not sys.stdin.isatty():
+            print(
+                f"{where} holds data, and seeding replaces all of it. Nothing was changed.\n"
+                "To replace it, run again with --yes (make seed YES=1).",
+                file=sys.stderr,
+            )
+            return 2
+        answer = input(f"This replaces all data in {where}. Continue? [y/N] ")
         if answer.strip().lower() not in {"y", "yes"}:
+            print("Nothing was changed.")
             return 1
     migrate()
     started = time.perf_counter()
     if args.scale:
-        counts = seeding.seed_scale(get_engine(), users=args.users, posts=args.posts)
+        counts = seeding.seed_scale(
+            get_engine(), users=args.users, posts=args.posts, pictures=args.pictures
+        )
     else:
         counts = seeding.seed_demo(get_engine())
     took = time.perf_counter() - started

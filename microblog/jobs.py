@@ -13,7 +13,7 @@ from typing import Any
 
 from microblog.config import get_settings
 from microblog.db import get_engine, session_scope
-from microblog.services import exports
+from microblog.services import exports, link_cards
 from microblog.services.mail_outbox import deliver_forever
 from microblog.services.media import attachments as media
 from microblog.services.search.outbox import apply_forever
@@ -122,6 +122,12 @@ def sweep_orphaned_media() -> int:
             return total
 
 
+def sweep_unused_link_cards() -> int:
+    """Delete the link cards no post uses any more (services/link_cards.py); how many."""
+    with session_scope() as db:
+        return link_cards.delete_unused_link_cards(db)
+
+
 async def _media_housekeeping() -> None:
     while True:
         try:
@@ -129,11 +135,17 @@ async def _media_housekeeping() -> None:
                 log.info("Deleted %d picture(s) never attached to a post", deleted)
         except Exception:
             log.exception("Could not delete orphaned pictures")
+        try:
+            if deleted := await asyncio.to_thread(sweep_unused_link_cards):
+                log.info("Deleted %d link card(s) no post uses", deleted)
+        except Exception:
+            log.exception("Could not delete unused link cards")
         await asyncio.sleep(MEDIA_SWEEP_SECONDS)
 
 
 @asynccontextmanager
 async def media_orphans() -> AsyncIterator[None]:
-    """Lifespan task: every hour, delete uploads never attached to a post."""
+    """Lifespan task: every hour, delete uploads never attached to a post and link cards no
+    post uses."""
     async with background_tasks(media_orphans=_media_housekeeping()):
         yield

@@ -3,7 +3,9 @@
 - SMTP (`MAIL_SERVER` set): stdlib `smtplib`, with STARTTLS (`MAIL_USE_TLS`) or implicit TLS
   (`MAIL_USE_SSL`) and login when `MAIL_USERNAME` is set. A timeout keeps a dead server from
   hanging a worker thread.
-- Log (default): the whole message is written to the log, so development needs no server.
+- Log (default): the message is written to the log as a person reads it (headers, the text
+  decoded with its links whole, attachments by name, type and size), so development needs no
+  server.
 
 The product's emails never call a mailer themselves: services queue them in the database with
 `services.mail_outbox.queue_email`, in the transaction of what they report, and the outbox's drain
@@ -82,10 +84,34 @@ class Mailer(Protocol):
 
 
 class LogMailer:
-    """Development default: print the message to the log instead of sending it."""
+    """Development default: write the message to the log instead of sending it, as a person
+    reads it (`readable`), not as it travels."""
 
     def send(self, message: EmailMessage) -> None:
-        log.info("Email (MAIL_SERVER not set, so not sent):\n%s", message.as_string())
+        log.info("Email (MAIL_SERVER not set, so not sent):\n%s", readable(message))
+
+
+# The MIME plumbing a reader of the log has no use for; every other header is shown.
+_PLUMBING = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition"}
+
+
+def readable(message: EmailMessage) -> str:
+    """The message for the development log: its headers decoded, its text part decoded as
+    plain text (so a link, which the wire format splits over quoted-printable lines or hides in
+    base64, is whole on one line and can be clicked or pasted), and each attachment as its name,
+    type and size only (an export's archive would fill the log with base64)."""
+    lines = [f"{name}: {value}" for name, value in message.items() if name.lower() not in _PLUMBING]
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content() if isinstance(body, EmailMessage) else "(no text part)"
+    lines += ["", text.rstrip("\n"), ""]
+    if message.get_body(preferencelist=("html",)) is not None:
+        lines.append("(Also sent as HTML, with the same text and links.)")
+    for part in message.iter_attachments():
+        data = part.get_payload(decode=True)
+        size = len(data) if isinstance(data, bytes) else 0
+        name = part.get_filename() or "(no name)"
+        lines.append(f"Attachment: {name} ({part.get_content_type()}, {size:,} bytes)")
+    return "\n".join(lines).rstrip("\n")
 
 
 class SmtpMailer:

@@ -167,10 +167,15 @@ class LinkCard(SQLModel, table=True):
     posted. `claimed_until` is the lease of the fetch under way, so two posts of one link at once
     fetch it once. A card shows only when `status` is "ok"; the text is plain (escaped where it
     is shown), `image` is the file name of our own copy of its picture in the media store (never
-    the page's picture, which readers would then load from that site)."""
+    the page's picture, which readers would then load from that site). A card no post names any
+    more goes once unused for the grace period (`delete_unused_link_cards`, hourly)."""
 
     __tablename__ = "link_card"
-    __table_args__ = (Index("uq_link_card_url", "url", unique=True),)
+    __table_args__ = (
+        Index("uq_link_card_url", "url", unique=True),
+        # The hourly clean-up of cards no post uses reads only the long-unused ones.
+        Index("ix_link_card_used_at", "used_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(max_length=LINK_URL_MAX)
@@ -184,6 +189,9 @@ class LinkCard(SQLModel, table=True):
     created: datetime = Field(default_factory=utcnow)
     fetched_at: datetime | None = Field(default=None)
     claimed_until: datetime | None = Field(default=None)
+    # When a post last took this card (made or re-used): the clean-up deletes only cards no
+    # post names and none took within the grace period (services/link_cards.py).
+    used_at: datetime | None = Field(default_factory=utcnow)
 
 
 class Post(SQLModel, table=True):

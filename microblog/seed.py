@@ -10,7 +10,9 @@ minutes.
 
 from __future__ import annotations
 
+import io
 import random
+import time
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,15 +20,18 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
+from PIL import Image, ImageDraw
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from microblog.config import get_settings
 from microblog.models import (
     AuthSession,
     Follow,
     Like,
     LoginTicket,
+    MediaAttachment,
     Mention,
     Post,
     PostTag,
@@ -36,6 +41,9 @@ from microblog.models import (
 )
 from microblog.security import hash_password
 from microblog.services.lookalikes import username_skeleton
+from microblog.services.media.attachments import media_json, store_image
+from microblog.services.media.images import process_image
+from microblog.services.media.store import MediaStore
 from microblog.services.rich_text import render_post
 from microblog.services.search import vocabulary
 from microblog.services.search.analysis import vocabulary_terms
@@ -90,12 +98,15 @@ def _clear(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(
-                "TRUNCATE login_ticket, auth_session, post_like, post_tag, mention, tag, post, "
-                'follow, "user" RESTART IDENTITY CASCADE'
+                "TRUNCATE login_ticket, auth_session, post_like, post_tag, mention, tag, "
+                'media_attachment, post, follow, "user" RESTART IDENTITY CASCADE'
             )
             return
         # The children first: each is one pass over its table instead of a cascade per post.
-        for model in (LoginTicket, AuthSession, Like, PostTag, Mention, Tag, Post, Follow, User):
+        # Attachments too: a post's deletion would only unlink them (SET NULL). Their files
+        # stay in the store; a re-seed writes the same pictures under the same names.
+        children = (LoginTicket, AuthSession, Like, PostTag, Mention, Tag, MediaAttachment)
+        for model in (*children, Post, Follow, User):
             conn.execute(delete(model))
 
 
@@ -216,7 +227,110 @@ class _Links:
 
     tags: list[dict[str, Any]] = field(default_factory=list)
     mentions: list[dict[str, Any]] = field(default_factory=list)
+    media: list[dict[str, Any]] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
+
+
+# -- pictures ------------------------------------------------------------------------------------
+
+PICTURE_COUNT = 12
+"""Distinct pictures the scale seed stores; posts share them (see `seed_pictures`)."""
+_PICTURE_SIZES = ((1200, 800), (800, 1200), (1000, 1000), (1600, 900), (640, 480), (900, 1600))
+_PICTURES_PER_POST = ((1, 70), (2, 15), (3, 8), (4, 7))  # how many a post with pictures has
+_ALT_SHARE = 0.6  # of pictures: described
+
+
+def _picture_bytes(rng: random.Random, index: int) -> bytes:
+    """One made-up upload: a gradient with a few shapes, as a JPEG (every fourth a PNG, as a
+    screenshot would be), in the sizes and shapes phones and screens give."""
+    width, height = _PICTURE_SIZES[index % len(_PICTURE_SIZES)]
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    top, bottom = (tuple(rng.randrange(256) for _ in range(3)) for _ in range(2))
+    for y in range(height):
+        mix = y / max(height - 1, 1)
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)),
+        )
+    for _ in range(6):
+        x, y = rng.randrange(width), rng.randrange(height)
+        r = rng.randint(width // 20, width // 5)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
+    out = io.BytesIO()
+    image.save(out, "PNG" if index % 4 == 3 else "JPEG", quality=90)
+    return out.getvalue()
+
+
+def seed_pictures(
+    store: MediaStore | None = None, *, count: int = PICTURE_COUNT, seed: int = 42
+) -> list[dict[str, Any]]:
+    """Store `count` distinct pictures once, through the app's own pipeline (checked,
+    re-encoded, thumbnailed and named by content exactly as an upload is: services/media/), and
+    return each one's attachment columns. Many posts then name the same files, as the same
+    picture uploaded by many people does: the app deletes a file only when no row names it any
+    more (services/media/attachments.py), so deleting one seeded post keeps the files the
+    others use."""
+    rng = random.Random(seed)
+    pictures = []
+    for index in range(count):
+        image = process_image(_picture_bytes(rng, index))
+        file_name, thumb_name = store_image(image, store)
+        pictures.append(
+            {
+                "file_name": file_name,
+                "thumb_name": thumb_name,
+                "content_type": image.content_type,
+                "width": image.width,
+                "height": image.height,
+                "thumb_width": image.thumb_width,
+                "thumb_height": image.thumb_height,
+                "blurhash": image.blurhash,
+                "byte_size": len(image.display),
+            }
+        )
+    return pictures
+
+
+@dataclass
+class _PicturePlan:
+    """Which posts get pictures: `share` of the posts that are not boosts (a boost shows its
+    original's), drawn from a generator of their own, so the rest of the data set is the same
+    with or without pictures."""
+
+    share: float
+    catalogue: list[dict[str, Any]]
+    rng: random.Random
+    most: int
+    next_id: int = 1
+
+    def attach(
+        self, *, post_id: int, author: int, timestamp: datetime, links: _Links
+    ) -> tuple[str | None, str]:
+        """The post's `media_json` and `media_alt_text`; its attachment rows go to `links`."""
+        if not self.catalogue or self.rng.random() >= self.share:
+            return None, ""
+        counts, weights = zip(*_PICTURES_PER_POST, strict=True)
+        wanted = min(self.rng.choices(counts, weights=weights)[0], self.most, len(self.catalogue))
+        attached = []
+        for position, picture in enumerate(self.rng.sample(self.catalogue, wanted)):
+            alt = ""
+            if self.rng.random() < _ALT_SHARE:
+                alt = f"A picture of {' and '.join(self.rng.sample(_WORDS, 2))}"
+            row = {
+                "id": self.next_id,
+                "user_id": author,
+                "post_id": post_id,
+                "position": position,
+                **picture,
+                "alt_text": alt,
+                "created_at": timestamp,
+            }
+            self.next_id += 1
+            links.media.append(row)
+            attached.append(MediaAttachment(**row))
+        # The card's copy, written by the function the app writes it with.
+        return media_json(attached), "\n".join(r.alt_text for r in attached if r.alt_text)
 
 
 def _conversation_rows(
@@ -230,10 +344,12 @@ def _conversation_rows(
     tag_names: list[str],
     tag_weights: list[float],
     shares: Proportions = Proportions(),
+    pictures: _PicturePlan | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The post rows, ids 1..n, with their counters; tags and mentions go to `links` (tag ids
-    are positions in `tag_names`, plus one). The HTML is the renderer's (services/rich_text.py),
-    asked as the post service asks it, so it changes with the renderer."""
+    """The post rows, ids 1..n, with their counters; tags, mentions and pictures go to `links`
+    (tag ids are positions in `tag_names`, plus one). The HTML is the renderer's
+    (services/rich_text.py), asked as the post service asks it, so it changes with the
+    renderer."""
     known = _known_users(username_of, users)
     for i in range(len(shape.author)):
         post_id = i + 1
@@ -246,6 +362,8 @@ def _conversation_rows(
             "reply_count": shape.replies[i],
             "like_count": shape.likes[i],
             "boost_count": shape.boosts[i],
+            "media_json": None,
+            "media_alt_text": "",
         }
         if shape.boost_of[i] >= 0:
             row.update(
@@ -272,7 +390,12 @@ def _conversation_rows(
             tag = rng.choices(range(len(tag_names)), cum_weights=tag_weights)[0]
             body = f"{body} #{tag_names[tag]}"
             links.tags.append({"post_id": post_id, "tag_id": tag + 1, "timestamp": timestamp})
-        links.terms.update(vocabulary_terms(body))
+        if pictures is not None:
+            row["media_json"], row["media_alt_text"] = pictures.attach(
+                post_id=post_id, author=author, timestamp=timestamp, links=links
+            )
+        # What search indexes: the body and the alt texts (attachments.searchable_text).
+        links.terms.update(vocabulary_terms(f"{body}\n{row['media_alt_text']}"))
         row.update(
             body=body,
             body_html=render_post(body, known_users=known).html,
@@ -312,6 +435,7 @@ def _insert_conversation(
     tag_count: int,
     progress: Callable[[str], object],
     shares: Proportions = Proportions(),
+    pictures: _PicturePlan | None = None,
 ) -> dict[str, int]:
     """Insert the posts of `shape` and everything hanging off them; how many of each."""
     tag_names, tag_weights = _tag_vocabulary(tag_count)
@@ -329,6 +453,7 @@ def _insert_conversation(
         tag_names=tag_names,
         tag_weights=tag_weights,
         shares=shares,
+        pictures=pictures,
     )
     for batch in _batches(rows, 20_000):
         with engine.begin() as conn:
@@ -345,11 +470,15 @@ def _insert_conversation(
     for model, name, link_rows in (
         (PostTag, "tagged", links.tags),
         (Mention, "mentions", links.mentions),
+        (MediaAttachment, "pictures", links.media),
     ):
         for start in range(0, len(link_rows), 50_000):
             with engine.begin() as conn:
                 conn.execute(insert(model), link_rows[start : start + 50_000])
         counts[name] = len(link_rows)
+    if links.media:
+        counts["posts_with_pictures"] = len({row["post_id"] for row in links.media})
+        progress(f"pictures: {len(links.media):,} on {counts['posts_with_pictures']:,} posts")
     counts["replies"] = sum(1 for parent in shape.reply_to if parent >= 0)
     counts["boosts"] = sum(1 for original in shape.boost_of if original >= 0)
     _fill_search_vocabulary(engine, links.terms)
@@ -418,11 +547,32 @@ def seed_scale(
     follows_each: int = 50,
     heavy_follows: int = 500,
     seed: int = 42,
+    pictures: float = 0.0,
+    media_store: MediaStore | None = None,
     progress: Callable[[str], object] = print,
 ) -> dict[str, int]:
     """The benchmark data set. User 1 is `heavy`, who follows `heavy_follows` users. `posts`
-    counts every post row: originals, replies (about 20 %) and boosts (about 5 %)."""
+    counts every post row: originals, replies (about 20 %) and boosts (about 5 %).
+
+    `pictures` is the share of the posts that are not boosts that carry pictures (1 to 4,
+    mostly 1, most described): `PICTURE_COUNT` distinct pictures stored once in `media_store`
+    (the configured store unless given) and shared by those posts. None by default, so the
+    data set stays the one the query figures were measured on and nothing is written to the
+    store unasked; `make seed-scale` and the benchmark ask for 0.2."""
+    if not 0 <= pictures <= 1:
+        msg = f"pictures is a share of the posts, from 0 to 1, not {pictures}"
+        raise ValueError(msg)
     rng = random.Random(seed)
+    plan = None
+    if pictures:
+        started = time.perf_counter()
+        plan = _PicturePlan(
+            share=pictures,
+            catalogue=seed_pictures(media_store, seed=seed),
+            rng=random.Random(seed + 1),
+            most=get_settings().media_per_post,
+        )
+        progress(f"pictures: {len(plan.catalogue)} stored in {time.perf_counter() - started:.1f} s")
     _clear(engine)
     now = utcnow()
     password_hash = hash_password(DEMO_PASSWORD)
@@ -467,6 +617,7 @@ def seed_scale(
         username_of=scale_username,
         tag_count=1000,
         progress=progress,
+        pictures=plan,
     )
     _reset_sequences(engine)
     _analyze(engine)
@@ -486,7 +637,7 @@ def _reset_sequences(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as conn:
-        for table in ('"user"', "post", "tag"):
+        for table in ('"user"', "post", "tag", "media_attachment"):
             conn.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
@@ -506,5 +657,6 @@ def _analyze(engine: Engine) -> None:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql(
-            'VACUUM (ANALYZE) "user", follow, post, post_like, post_tag, mention, tag'
+            'VACUUM (ANALYZE) "user", follow, post, post_like, post_tag, mention, tag, '
+            "media_attachment"
         )

@@ -78,9 +78,12 @@ def render_module(languages: tuple[str, ...] = SUPPORTED) -> str:
     )
 
 
-def write_catalogs_js(target: Path = CATALOGS_JS) -> Path:
+def write_catalogs_js(target: Path = CATALOGS_JS) -> tuple[Path, bool]:
+    """Write the browser's catalogs; whether it was written (unchanged: left alone, so the dev
+    server does not rebuild)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     content = render_module()
-    if not target.exists() or target.read_text(encoding="utf-8") != content:
-        target.write_text(content, encoding="utf-8")  # unchanged: no rebuild by the dev server
-    return target
+    if target.exists() and target.read_text(encoding="utf-8") == content:
+        return target, False
+    target.write_text(content, encoding="utf-8")
+    return target, True

@@ -12,9 +12,14 @@ paths and markers, so nobody needs to remember the flags.
 from __future__ import annotations
 
 import contextlib
+import io
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from microblog.i18n.catalogs import DOMAIN, SUPPORTED, TRANSLATIONS_DIR, catalog
 from microblog.i18n.jsexport import write_catalogs_js
@@ -67,13 +72,42 @@ def update() -> None:
     )
 
 
-def compile_all() -> list[Path]:
-    """The .mo files for the server and catalogs.js for the browser."""
-    _pybabel("compile", "-d", str(TRANSLATIONS_DIR))
+def compile_all() -> list[tuple[Path, bool]]:
+    """The .mo files for the server and catalogs.js for the browser, each with whether it was
+    written. A file whose content would not change is left alone, mtime and all: `make run`'s
+    dev server reloads on any rewritten file, and every `make` target compiles."""
+    written = [_compile_mo(lang) for lang in SUPPORTED]
     catalog.cache_clear()
-    return [TRANSLATIONS_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo" for lang in SUPPORTED] + [
-        write_catalogs_js()
-    ]
+    js = write_catalogs_js()
+    return [*written, js]
+
+
+def _compile_mo(lang: str) -> tuple[Path, bool]:
+    """One language's .po to its .mo, as `pybabel compile` makes it (fuzzy entries left out),
+    written only when the bytes differ, through a temporary file (a reader never sees half)."""
+    po_path = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo_path = po_path.with_suffix(".mo")
+    with po_path.open("rb") as po_file:
+        messages = read_po(po_file, locale=lang)
+    out = io.BytesIO()
+    write_mo(out, messages, use_fuzzy=False)
+    return mo_path, write_if_changed(mo_path, out.getvalue())
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` unless it holds exactly that already; whether it wrote."""
+    if path.exists() and path.read_bytes() == data:
+        return False
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
 
 
 def run(action: str, lang: str | None = None) -> int:
@@ -87,6 +121,6 @@ def run(action: str, lang: str | None = None) -> int:
         update()
         print("Catalogs updated; translate the new (and fuzzy) entries, then `translate compile`.")
     else:
-        for path in compile_all():
-            print(f"Wrote {path.relative_to(PROJECT_ROOT)}")
+        for path, written in compile_all():
+            print(f"{'Wrote' if written else 'Unchanged'} {path.relative_to(PROJECT_ROOT)}")
     return 0

@@ -31,7 +31,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -105,23 +105,27 @@ def attach_link_card(session: Session, *, post: Post, links: tuple[str, ...]) ->
 
 
 def _card_for(session: Session, url: str) -> LinkCard:
-    """The card of `url`, made if new. Two posts may bring a new URL at once: the insert skips
-    a URL that exists (ON CONFLICT DO NOTHING) and the row is read after."""
+    """The card of `url`, made if new. Two posts may bring a new URL at once: the insert of a
+    URL that exists only marks the card used now (ON CONFLICT DO UPDATE), and the row is read
+    after. That update also locks the card until this post commits, so the clean-up
+    (`delete_unused_link_cards`) cannot delete a card a post is taking: it waits, then finds it
+    used."""
     dialect = session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = make(LinkCard).values(
+        url=url,
+        status="pending",
+        title="",
+        description="",
+        site_name="",
+        canonical_url="",
+        image="",
+        created=now,
+        used_at=now,
+    )
     session.execute(
-        make(LinkCard)
-        .values(
-            url=url,
-            status="pending",
-            title="",
-            description="",
-            site_name="",
-            canonical_url="",
-            image="",
-            created=utcnow(),
-        )
-        .on_conflict_do_nothing()
+        statement.on_conflict_do_update(index_elements=[_CARD.url], set_={"used_at": now})
     )
     read = select(LinkCard).where(_CARD.url == url).execution_options(populate_existing=True)
     card: LinkCard = session.execute(read).scalar_one()
@@ -284,3 +288,27 @@ def _tell_open_pages(session: Session, card_id: int) -> None:
     ).scalars()
     for post_id in post_ids:
         publish_after_commit(session, LiveEvent(POST_CHANGED, ref_id=post_id))
+
+
+def delete_unused_link_cards(session: Session, *, now: datetime | None = None) -> int:
+    """Delete the cards no post names any more (their posts deleted, or edited to another
+    link) that no post took for the grace period: LINK_CARD_TTL_HOURS, at least an hour. Such a
+    card would be fetched again when next used anyway, so nothing is lost. One statement over
+    the unused cards only (`ix_link_card_used_at`), each checked with one probe of
+    `ix_post_link_card`; a card being fetched is left alone. Their pictures go after the commit
+    when nothing else names them. Returns how many cards went (jobs.py, hourly)."""
+    now = now or utcnow()
+    grace = timedelta(hours=max(1.0, get_settings().link_card_ttl_hours))
+    gone = session.execute(
+        delete(LinkCard)
+        .where(
+            _CARD.used_at < now - grace,
+            or_(_CARD.claimed_until.is_(None), _CARD.claimed_until < now),
+            ~exists().where(_POST.link_card_id == _CARD.id),
+        )
+        .returning(_CARD.image)
+    ).all()
+    images = sorted({image for (image,) in gone if image})
+    if images:
+        forget_files_after_commit(session, [(image,) for image in images])
+    return len(gone)

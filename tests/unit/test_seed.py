@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
+from PIL import Image
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from microblog.models import Follow, Like, Mention, Post, PostTag, Tag, User
-from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER, seed_demo, seed_scale
+from microblog.models import Follow, Like, MediaAttachment, Mention, Post, PostTag, Tag, User
+from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER, PICTURE_COUNT, seed_demo, seed_scale
+from microblog.services import posts
 from microblog.services.follows import follow_counts
+from microblog.services.media import attachments as media
+from microblog.services.media.store import LocalStore, use_store
+from microblog.services.post_rows import cards_by_id
 from microblog.services.timeline import home_timeline
 from microblog.services.users import authenticate
 
@@ -158,3 +166,82 @@ def test_seed_demo_has_conversations(engine: Engine) -> None:
         found = _conversation_consistent(session)
     assert all(found[k] > 5 for k in found), found
     assert {k: counts[k] for k in found} == found
+
+
+def test_seed_scale_pictures_are_the_apps_and_survive_one_posts_deletion(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """`pictures` puts real, stored pictures on that share of the posts, with attachment rows
+    and the card's copy (`media_json`) as the app writes them. Posts share the few files, so
+    deleting one post through the app must keep every file another post still names, and the
+    last post naming a file takes it with it."""
+    store = LocalStore(tmp_path / "media", "http://media.test/media")
+    use_store(store)  # what the post service deletes from
+    try:
+        counts = seed_scale(
+            engine,
+            users=30,
+            posts=400,
+            follows_each=3,
+            heavy_follows=5,
+            pictures=0.5,
+            media_store=store,
+            progress=lambda _: None,
+        )
+        with Session(engine) as session:
+            rows = list(session.exec(select(MediaAttachment)).all())
+            pictured = session.exec(select(Post).where(Post.media_json.is_not(None))).all()
+            originals = _count(session, Post) - counts["boosts"]
+            # About half of the posts that are not boosts; boosts never carry their own.
+            assert 0.35 * originals < len(pictured) < 0.65 * originals
+            assert counts["posts_with_pictures"] == len(pictured)
+            assert all(p.boost_of_id is None for p in pictured)
+            by_post: dict[int, list[MediaAttachment]] = {}
+            for row in sorted(rows, key=lambda r: (r.post_id or 0, r.position)):
+                by_post.setdefault(row.post_id or 0, []).append(row)
+            for post in pictured:
+                attached = by_post[post.id or 0]
+                assert [r.position for r in attached] == list(range(len(attached)))
+                assert all(r.user_id == post.user_id for r in attached)
+                # Exactly what the app writes when a post's pictures change.
+                assert post.media_json == media.media_json(attached)
+                assert post.media_alt_text == "\n".join(r.alt_text for r in attached if r.alt_text)
+            files = {r.file_name for r in rows} | {r.thumb_name for r in rows}
+            assert 2 <= len({r.file_name for r in rows}) <= PICTURE_COUNT
+            assert all(store.exists(name) for name in files)
+            # A real picture: it opens, in the size its row says.
+            first = rows[0]
+            with Image.open(io.BytesIO(store.read(first.file_name))) as image:
+                assert image.size == (first.width, first.height)
+            card = cards_by_id(session, [pictured[0].id or 0], viewer_id=0)[pictured[0].id or 0]
+            assert card.media and card.media[0].url.endswith(
+                by_post[pictured[0].id or 0][0].file_name
+            )
+
+            # Deleting one post keeps the files the other posts still show.
+            shared = first.file_name
+            users_of = [r.post_id for r in rows if shared in (r.file_name, r.thumb_name)]
+            assert len(users_of) > 1
+            victim = session.get(Post, users_of[0])
+            posts.delete_post(session, post_id=victim.id, user_id=victim.user_id)
+            session.commit()
+            media.wait_for_deletions()
+            assert store.exists(shared) and store.exists(first.thumb_name)
+
+            # The last post that names it takes the file.
+            for post_id in users_of[1:]:
+                post = session.get(Post, post_id)
+                posts.delete_post(session, post_id=post_id, user_id=post.user_id)
+            session.commit()
+            media.wait_for_deletions()
+            assert not store.exists(shared)
+            assert _count(session, MediaAttachment) == len(rows) - sum(
+                len(by_post[p]) for p in users_of
+            )
+    finally:
+        use_store(None)
+
+
+def test_seed_scale_refuses_a_share_outside_0_to_1(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        seed_scale(engine, users=5, posts=5, pictures=1.5, progress=lambda _: None)

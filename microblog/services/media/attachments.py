@@ -50,7 +50,12 @@ from microblog.services.media.images import (
     placeholder_data_url,
     process_image,
 )
-from microblog.services.media.store import MediaStoreError, content_name, get_store
+from microblog.services.media.store import (
+    MediaStore,
+    MediaStoreError,
+    content_name,
+    get_store,
+)
 from microblog.services.text import require_storable
 
 log = logging.getLogger(__name__)
@@ -90,7 +95,11 @@ def upload_media(
             }
         )
     image = process_image(data, limits=ImageLimits.from_settings())
-    file_name, thumb_name = _store(image)
+    try:
+        file_name, thumb_name = store_image(image)
+    except (MediaStoreError, OSError) as problem:
+        log.exception("The media store refused an upload")
+        raise MediaUnavailable(str(problem)) from problem
     row = MediaAttachment(
         user_id=user_id,
         file_name=file_name,
@@ -110,16 +119,14 @@ def upload_media(
     return row
 
 
-def _store(image: ProcessedImage) -> tuple[str, str]:
-    store = get_store()
+def store_image(image: ProcessedImage, store: MediaStore | None = None) -> tuple[str, str]:
+    """Put a processed picture's two files in the store (the configured one unless given);
+    their content names (display, thumbnail). Raises MediaStoreError or OSError."""
+    store = store or get_store()
     file_name = content_name(image.display, image.extension)
     thumb_name = content_name(image.thumbnail, image.thumb_extension)
-    try:
-        store.put(file_name, image.display, image.content_type)
-        store.put(thumb_name, image.thumbnail, image.thumb_content_type)
-    except (MediaStoreError, OSError) as problem:
-        log.exception("The media store refused an upload")
-        raise MediaUnavailable(str(problem)) from problem
+    store.put(file_name, image.display, image.content_type)
+    store.put(thumb_name, image.thumbnail, image.thumb_content_type)
     return file_name, thumb_name
 
 

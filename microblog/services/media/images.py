@@ -31,6 +31,7 @@ import io
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 import blurhash
@@ -356,11 +357,13 @@ def _blurhash(image: Image.Image) -> str:
 PLACEHOLDER_WIDTH = 8
 
 
+@lru_cache(maxsize=1024)
 def placeholder_data_url(hash_: str, width: int, height: int) -> str:
     """The blurhash drawn as a tiny PNG (8 pixels wide, the picture's aspect ratio), as a
     data: URL of about 200 bytes: the card shows it, scaled up and blurred by the browser's
     smoothing, under the thumbnail until that loads, with no script (the server's first paint
-    has it too). "" when the hash cannot be decoded."""
+    has it too). "" when the hash cannot be decoded. Cached: a pure function of its arguments,
+    and the scale seed writes the same few pictures on many posts."""
     tall = max(2, min(16, round(PLACEHOLDER_WIDTH * height / max(width, 1))))
     try:
         rows = blurhash.decode(hash_, PLACEHOLDER_WIDTH, tall)
