@@ -4,7 +4,8 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
 
 - routes: `/healthz` and `/readyz` (`health.py`), the session cookie (`session_cookie.py`),
   export downloads (`export_download.py`), pictures of the local media store
-  (`media_files.py`) and the REST API (`microblog.api`, at /api);
+  (`media_files.py`), feeds, robots.txt, the sitemap and the app manifest
+  (`syndication.py`) and the REST API (`microblog.api`, at /api);
 - the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
   `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), pages at their own address
@@ -35,6 +36,7 @@ from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.web.request_id import RequestIdMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
+from microblog.web.syndication import router as syndication_router
 from microblog.web.upload_limit import UploadLimitMiddleware
 
 
@@ -48,6 +50,7 @@ def create_http_app() -> FastAPI:
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
     app.include_router(media_files_router)  # /media/<name>: pictures of the local store
+    app.include_router(syndication_router)  # feeds, robots.txt, sitemaps, the app manifest
     if get_settings().shows_dev_first_paint:
         app.include_router(dev_first_paint_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs

@@ -1,8 +1,8 @@
-"""Under `make run`, the API (and its docs) and the health endpoints answer on the public
-address too: the frontend dev server passes `/api/...`, `/healthz` and `/readyz` to the
-backend, so http://localhost:3000/api/docs works as it does under `make prod`, where nginx
-serves everything on one port. Without this the dev server answered them with the app's own
-page (a blank "Not Found").
+"""Under `make run`, the API (and its docs), the health endpoints, the feeds, robots.txt, the
+sitemaps and the app manifest answer on the public address too: the frontend dev server passes
+them to the backend, so http://localhost:3000/api/docs works as it does under `make prod`,
+where nginx serves everything on one port. Without this the dev server answered them with the
+app's own page (a blank "Not Found").
 
 A Reflex plugin that adds Vite's `server.proxy` to the generated vite.config.js; production
 builds ignore the dev server's settings.
@@ -16,7 +16,17 @@ from typing import Any
 from reflex_base.plugins.base import Plugin
 
 VITE_CONFIG = "vite.config.js"
-PROXIED = ("/api", "/healthz", "/readyz")
+PROXIED = (
+    "/api",
+    "/healthz",
+    "/readyz",
+    # web/syndication.py: what feed readers, crawlers and browsers ask the site for.
+    "/feeds/",
+    "/robots.txt",
+    "/sitemap.xml",
+    "/sitemaps/",
+    "/manifest.webmanifest",
+)
 _SERVER_BLOCK = "  server: {\n"
 
 
