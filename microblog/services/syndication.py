@@ -83,6 +83,7 @@ class Preview:
     author: str  # the username the page is about or by
     kind: str  # OpenGraph's og:type: "profile" or "article"
     published: str = ""  # an article's ISO 8601 time
+    has_picture: bool = False  # the image is the post's own picture (a large card)
 
 
 def is_public(user: User) -> bool:
@@ -170,4 +171,5 @@ def post_preview(db: Session, *, post_id: int) -> Preview:
         author=author.username,
         kind="article",
         published=post.timestamp,
+        has_picture=bool(post.media),
     )
