@@ -267,5 +267,5 @@ add_page(
     "404",
     t("Not Found"),
     SessionState.load_session,
-    t("This page does not exist."),
+    t("The page you asked for does not exist."),
 )
