@@ -2,7 +2,7 @@
 manifest's PNGs (192 and 512 px, and a maskable 512 px whose logo sits inside the safe zone
 the platforms crop to), the Apple touch icon (180 px) and /favicon.ico (16, 32 and 48 px).
 
-Run after changing the SVG: `PYTHONPATH=. .venv/bin/python tools/make_icons.py`. Chromium
+Run after changing the SVG: `.venv/bin/python tools/make_icons.py`. Chromium
 draws the SVG (Debian's, as the browser tests use), Pillow writes the ICO; the files are
 committed.
 """
@@ -10,15 +10,16 @@ committed.
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS
-
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 BACKGROUND = "#3e63dd"  # the logo's own square (web/syndication.py THEME_COLOR)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, as the tests use
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 def _page(svg: str, size: int, *, maskable: bool) -> str:
