@@ -51,8 +51,10 @@ from microblog.web.syndication import (
 log = logging.getLogger(__name__)
 
 # The site-wide tags the page already has, which a page's own replace.
+# (React writes a meta's attributes in its own order: `content` first.)
 _REPLACED = re.compile(
-    r'<meta (?:name="description"|property="og:image")[^>]*/?>|<link rel="canonical"[^>]*/?>'
+    r'<meta\b[^>]*\s(?:name="description"|property="og:image")[^>]*>'
+    r'|<link\b[^>]*\srel="canonical"[^>]*>'
 )
 _HEAD_END = b"</head>"
 _FILE_EXTENSIONS = ("http.response.pathsend", "http.response.zerocopysend")
