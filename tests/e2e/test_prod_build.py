@@ -408,10 +408,9 @@ def test_crawlers_read_previews_feeds_and_statuses_from_the_production_html(
         assert 'name="twitter:card" content="summary"' in thread.text
 
         explore = crawler.get("/explore").text.split("</head>")[0]
-        assert (
-            'name="description" content="The newest posts from everyone on Microblog."' in explore
-        )
-        assert f'property="og:image" content="{site}/icons/icon-512.png"' in explore
+        site_wide = parse_preview(explore, page_url=f"{site}/explore")
+        assert site_wide.description == "The newest posts from everyone on Microblog."
+        assert site_wide.image == f"{site}/icons/icon-512.png"
         assert crawler.get("/robots.txt").text.startswith("User-agent: *")
         assert f"/user/{ann}</loc>" in crawler.get("/sitemaps/users-1.xml").text
         assert crawler.get("/manifest.webmanifest").json()["display"] == "standalone"
