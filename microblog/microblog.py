@@ -52,6 +52,7 @@ from microblog.state.tag import TagState
 from microblog.state.thread import ThreadState
 from microblog.web import create_http_app
 from microblog.web.dev_first_paint import SCRIPT as DEV_SCRIPT
+from microblog.web.syndication import BACKGROUND_DARK, BACKGROUND_LIGHT
 
 configure_logging()
 
@@ -73,7 +74,21 @@ app = rx.App(
         rx.el.script(
             src="/public_origin.js", custom_attrs={"data-origin": get_config().deploy_url}
         ),
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="48x48"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
+        # Installable (web/syndication.py serves the manifest); the browser's bar takes the
+        # page's own background in either theme.
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        # (`media` as a keyword would be taken for a style prop: custom_attrs.)
+        *(
+            rx.el.meta(
+                name="theme-color",
+                content=color,
+                custom_attrs={"media": f"(prefers-color-scheme: {scheme})"},
+            )
+            for scheme, color in (("light", BACKGROUND_LIGHT), ("dark", BACKGROUND_DARK))
+        ),
         # A plain (not module) script: it runs before the app's scripts read the tab token.
         rx.el.script(src="/tab_token.js"),
         # Pictures: the full-size viewer and pasting into the compose box (assets/media.js).
@@ -97,8 +112,17 @@ app.register_lifespan_task(mail_outbox)
 app.register_lifespan_task(media_orphans)
 
 
+# The picture a shared link to any page shows (a profile's or a post's own replaces it:
+# web/page_meta.py), absolute as crawlers need it.
+SITE_IMAGE = f"{get_config().deploy_url}/icons/icon-512.png"
+
+
 def add_page(
-    page: Callable[[], rx.Component], route: str, title: rx.Var[str], on_load: EventType[()]
+    page: Callable[[], rx.Component],
+    route: str,
+    title: rx.Var[str],
+    on_load: EventType[()],
+    description: rx.Var[str],
 ) -> None:
     """Every page: its own on_load (which re-checks the session), then LiveState.connect, which
     settles the reader's language (profile, own choice, or Accept-Language), registers the tab
@@ -106,47 +130,142 @@ def add_page(
 
     The title is a translated Var (`t("Home")`): Reflex renders it as a `<title>` element inside
     the page, which React 19 hoists into the document head and re-renders like any other text,
-    so the tab's title follows LocaleState.lang without a reload."""
+    so the tab's title follows LocaleState.lang without a reload. The description (what a
+    search engine shows under the title) is translated the same way; a profile's, a post's and
+    a tag's own are written by the server (web/page_meta.py)."""
     app.add_page(
         page,
         route=route,
         title=title.to(str) + " · Microblog",
+        description=description,
+        image=SITE_IMAGE,
         on_load=[on_load, LiveState.connect],
     )
 
 
-add_page(index_page, routes.INDEX, t("Home"), FeedState.load_home)
-add_page(explore_page, routes.EXPLORE, t("Explore"), FeedState.load_explore)
-add_page(login_page, routes.LOGIN, t("Sign In"), LoginState.load)
-add_page(register_page, routes.REGISTER, t("Register"), RegisterState.load)
-add_page(profile_page, routes.USER, t("Profile"), ProfileState.load)
-add_page(edit_profile_page, routes.EDIT_PROFILE, t("Edit Profile"), EditProfileState.load)
-add_page(messages_page, routes.MESSAGES, t("Messages"), MessagesState.load)
-add_page(conversation_page, routes.CONVERSATION, t("Messages"), ConversationState.load)
+add_page(
+    index_page,
+    routes.INDEX,
+    t("Home"),
+    FeedState.load_home,
+    t("Your home feed: your posts and those of the people you follow."),
+)
+add_page(
+    explore_page,
+    routes.EXPLORE,
+    t("Explore"),
+    FeedState.load_explore,
+    t("The newest posts from everyone on Microblog."),
+)
+add_page(
+    login_page,
+    routes.LOGIN,
+    t("Sign In"),
+    LoginState.load,
+    t("Sign in to Microblog."),
+)
+add_page(
+    register_page,
+    routes.REGISTER,
+    t("Register"),
+    RegisterState.load,
+    t("Create your Microblog account."),
+)
+add_page(
+    profile_page,
+    routes.USER,
+    t("Profile"),
+    ProfileState.load,
+    t("A Microblog profile: posts, followers and following."),
+)
+add_page(
+    edit_profile_page,
+    routes.EDIT_PROFILE,
+    t("Edit Profile"),
+    EditProfileState.load,
+    t("Edit your Microblog profile."),
+)
+add_page(
+    messages_page,
+    routes.MESSAGES,
+    t("Messages"),
+    MessagesState.load,
+    t("Your private conversations on Microblog."),
+)
+add_page(
+    conversation_page,
+    routes.CONVERSATION,
+    t("Messages"),
+    ConversationState.load,
+    t("Your private conversations on Microblog."),
+)
 add_page(
     send_message_page,
     routes.SEND_MESSAGE,
     t("Messages"),
     ConversationState.open_from_old_address,
+    t("Your private conversations on Microblog."),
 )
-add_page(notifications_page, routes.NOTIFICATIONS, t("Notifications"), NotificationsState.load)
-add_page(announcements_page, routes.ANNOUNCEMENTS, t("Announce"), AnnouncementsState.load)
+add_page(
+    notifications_page,
+    routes.NOTIFICATIONS,
+    t("Notifications"),
+    NotificationsState.load,
+    t("Your notifications on Microblog."),
+)
+add_page(
+    announcements_page,
+    routes.ANNOUNCEMENTS,
+    t("Announce"),
+    AnnouncementsState.load,
+    t("Announcements to everyone on Microblog."),
+)
 add_page(
     reset_password_request_page,
     routes.RESET_PASSWORD_REQUEST,
     t("Reset Password"),
     ResetRequestState.load,
+    t("Reset your Microblog password."),
 )
 add_page(
-    reset_password_page, routes.RESET_PASSWORD, t("Set a New Password"), ResetPasswordState.load
+    reset_password_page,
+    routes.RESET_PASSWORD,
+    t("Set a New Password"),
+    ResetPasswordState.load,
+    t("Choose a new password for your Microblog account."),
 )
-add_page(search_page, routes.SEARCH, t("Search"), SearchState.load)
-add_page(thread_page, routes.POST, t("Conversation"), ThreadState.load)
-add_page(tag_page, routes.TAG, t("Tag"), TagState.load)
+add_page(
+    search_page,
+    routes.SEARCH,
+    t("Search"),
+    SearchState.load,
+    t("Search posts and people on Microblog."),
+)
+add_page(
+    thread_page,
+    routes.POST,
+    t("Conversation"),
+    ThreadState.load,
+    t("A post on Microblog and its replies."),
+)
+add_page(
+    tag_page,
+    routes.TAG,
+    t("Tag"),
+    TagState.load,
+    t("Posts with a hashtag on Microblog."),
+)
 add_page(
     confirm_email_page,
     routes.CONFIRM_EMAIL,
     t("Confirm your email address"),
     ConfirmEmailState.load,
+    t("Confirm your email address."),
 )
-add_page(not_found_page, "404", t("Not Found"), SessionState.load_session)
+add_page(
+    not_found_page,
+    "404",
+    t("Not Found"),
+    SessionState.load_session,
+    t("The page you asked for does not exist."),
+)

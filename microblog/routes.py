@@ -24,6 +24,36 @@ SEARCH = "/search"
 CONFIRM_EMAIL = "/confirm/[token]"
 POST = "/post/[id]"
 TAG = "/tag/[name]"
+# Every page of the app (microblog.py registers each, and the app's Not Found page for any
+# other address): what the dev server answers 404 for (web/dev_pages.py).
+PAGES = (
+    INDEX,
+    EXPLORE,
+    LOGIN,
+    REGISTER,
+    EDIT_PROFILE,
+    USER,
+    MESSAGES,
+    CONVERSATION,
+    SEND_MESSAGE,
+    NOTIFICATIONS,
+    ANNOUNCEMENTS,
+    RESET_PASSWORD_REQUEST,
+    RESET_PASSWORD,
+    SEARCH,
+    CONFIRM_EMAIL,
+    POST,
+    TAG,
+)
+_PAGE_PATTERNS = tuple(
+    re.compile(re.sub(r"\\\[\w+\\\]", "[^/]+", re.escape(page.rstrip("/"))) + "/?")
+    for page in PAGES
+)
+
+
+def is_page(path: str) -> bool:
+    """Whether `path` is the address of one of the app's pages (whatever its name or id)."""
+    return any(pattern.fullmatch(path) for pattern in _PAGE_PATTERNS)
 
 
 def user_url(username: str) -> str:

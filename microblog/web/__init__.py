@@ -4,10 +4,12 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
 
 - routes: `/healthz` and `/readyz` (`health.py`), the session cookie (`session_cookie.py`),
   export downloads (`export_download.py`), pictures of the local media store
-  (`media_files.py`) and the REST API (`microblog.api`, at /api);
+  (`media_files.py`), feeds, robots.txt, the sitemap and the app manifest
+  (`syndication.py`) and the REST API (`microblog.api`, at /api);
 - the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
   `make run`, fetched by the page from `dev_first_paint.py`), one
-  prerendered profile page (`profile_skeleton.py`), pages at their own address
+  prerendered profile page (`profile_skeleton.py`), the OpenGraph, Twitter card and feed
+  tags of profiles, posts and tags (`page_meta.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
 - for everything: security headers (`security_headers.py`), the websocket limit per address
   (`connection_limit.py`), the size limit of Reflex's upload endpoint (`upload_limit.py`),
@@ -25,16 +27,19 @@ from microblog.runtime import tune_garbage_collector
 from microblog.web.asset_caching import AssetCachingMiddleware
 from microblog.web.connection_limit import ConnectionLimitMiddleware
 from microblog.web.dev_first_paint import router as dev_first_paint_router
+from microblog.web.dev_pages import router as dev_pages_router
 from microblog.web.export_download import router as export_download_router
 from microblog.web.first_paint import FeedFirstPaintMiddleware
 from microblog.web.health import router as health_router
 from microblog.web.media_files import router as media_files_router
 from microblog.web.metrics import MetricsMiddleware, metrics_page
 from microblog.web.page_addresses import PageAddressMiddleware
+from microblog.web.page_meta import PageMetaMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.web.request_id import RequestIdMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
+from microblog.web.syndication import router as syndication_router
 from microblog.web.upload_limit import UploadLimitMiddleware
 
 
@@ -48,6 +53,8 @@ def create_http_app() -> FastAPI:
     app.include_router(session_cookie_router)
     app.include_router(export_download_router)
     app.include_router(media_files_router)  # /media/<name>: pictures of the local store
+    app.include_router(syndication_router)  # feeds, robots.txt, sitemaps, the app manifest
+    app.include_router(dev_pages_router)  # /_dev/page: statuses and heads for the dev server
     if get_settings().shows_dev_first_paint:
         app.include_router(dev_first_paint_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
@@ -57,6 +64,7 @@ def create_http_app() -> FastAPI:
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
+    app.add_middleware(PageMetaMiddleware)  # a profile's, a post's, a tag's tags in the head
     app.add_middleware(MetricsMiddleware)  # times all of the above; counts open websockets
     app.add_middleware(RequestIdMiddleware)  # in every log line of the request
     app.add_middleware(ConnectionLimitMiddleware)

@@ -8,12 +8,15 @@ import re
 import secrets
 from collections.abc import Iterator
 
+import feedparser
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from microblog.db import make_engine
 from microblog.services.messages import send_message
+from microblog.services.opengraph import parse_preview
 from microblog.services.users import get_user_by_username
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
@@ -364,4 +367,59 @@ def test_a_conversation_shows_from_the_html_then_goes_live(
     live.get_by_role("button", name="Load earlier messages").click()  # hydrated: it answers
     expect(live.locator(".message")).to_have_count(30)
     expect(live.locator(".message").first).to_contain_text("message 0")
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def test_crawlers_read_previews_feeds_and_statuses_from_the_production_html(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """What a program without JavaScript gets from the production server (web/page_meta.py,
+    web/syndication.py): a profile's and a post's OpenGraph and Twitter tags drawn into the
+    prerendered page, their feeds named in the head and readable, 404 for what does not exist;
+    and the live page, hydrated over those tags, without an error."""
+    errors: list[str] = []
+    ann = new_name("ann")
+    says = f"shared from production {secrets.token_hex(3)}"
+    page = signed_up(_page(browser, prod_app, errors), ann)
+    post(page, says)
+    post_id = page.locator(".post").first.get_attribute("data-post-id")
+    site = prod_app.frontend
+
+    with httpx.Client(base_url=site, timeout=60) as crawler:
+        for path in ("/no-such-page", f"/user/nobody{secrets.token_hex(3)}", "/post/987654321"):
+            assert crawler.get(path).status_code == 404, path
+        profile = crawler.get(f"/user/{ann}")
+        assert profile.status_code == 200
+        preview = parse_preview(profile.text, page_url=str(profile.url))
+        assert (preview.title, preview.description) == (f"{ann} · Microblog", f"Posts by {ann}")
+        assert preview.canonical_url == f"{site}/user/{ann}"
+        head = profile.text.split("</head>")[0]
+        assert head.count('property="og:image"') == 1  # the avatar replaces the site's icon
+        assert head.count('name="description"') == 1
+        feeds = re.findall(r'<link rel="alternate" type="[^"]+" title="[^"]*" href="([^"]+)"', head)
+        assert feeds == [f"{site}/feeds/user/{ann}.rss", f"{site}/feeds/user/{ann}.atom"]
+        for href in feeds:
+            feed = feedparser.parse(crawler.get(href).content)
+            assert not feed.bozo and feed.entries[0].link == f"{site}/post/{post_id}"
+
+        thread = crawler.get(f"/post/{post_id}")
+        seen = parse_preview(thread.text, page_url=str(thread.url))
+        assert seen.description == says and seen.canonical_url == f"{site}/post/{post_id}"
+        assert 'name="twitter:card" content="summary"' in thread.text
+
+        explore = crawler.get("/explore").text.split("</head>")[0]
+        site_wide = parse_preview(explore, page_url=f"{site}/explore")
+        assert site_wide.description == "The newest posts from everyone on Microblog."
+        assert site_wide.image == f"{site}/icons/icon-512.png"
+        assert crawler.get("/robots.txt").text.startswith("User-agent: *")
+        assert f"/user/{ann}</loc>" in crawler.get("/sitemaps/users-1.xml").text
+        assert crawler.get("/manifest.webmanifest").json()["display"] == "standalone"
+        assert crawler.get("/favicon.ico").headers["content-type"] in (
+            "image/x-icon",
+            "image/vnd.microsoft.icon",
+        )
+
+    page.goto(f"/user/{ann}")
+    expect(page.locator(".profile-username")).to_have_text(ann)
+    expect(page.locator("head link[rel=alternate]")).to_have_count(2)
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"

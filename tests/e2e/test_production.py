@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import feedparser
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from microblog.config import PROJECT_ROOT, normalize_database_url
+from microblog.services.opengraph import parse_preview
 from tests.app_server import CHROMIUM, free_port, http_status
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.test_live import badge, send_message
@@ -390,6 +392,42 @@ def test_headers_statuses_and_caching_through_nginx(stack: Stack) -> None:
     assert answer.status_code == 308
     assert answer.headers["location"] == f"{stack.url}/explore?page=2"
     _headers_ok(answer.headers)
+
+
+def test_feeds_previews_robots_sitemap_and_app_files_through_nginx(
+    stack: Stack, new_page: Callable[[], Page]
+) -> None:
+    """What crawlers, feed readers and browsers ask the site for besides pages: nginx sends the
+    icons itself, the workers the rest (none is a file of the build), and a profile's HTML
+    carries its preview and its feeds (web/page_meta.py)."""
+    ann = new_name("ann")
+    says = f"through nginx to a feed {secrets.token_hex(3)}"
+    post(signed_up(new_page(), ann), says)
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        profile = client.get(f"/user/{ann}")
+        assert profile.status_code == 200
+        preview = parse_preview(profile.text, page_url=str(profile.url))
+        assert preview.canonical_url == f"{stack.url}/user/{ann}"
+        assert f'href="{stack.url}/feeds/user/{ann}.atom"' in profile.text
+        for kind in ("rss", "atom"):
+            answer = client.get(f"/feeds/user/{ann}.{kind}")
+            assert answer.headers["content-type"].startswith(f"application/{kind}+xml")
+            feed = feedparser.parse(answer.content)
+            assert not feed.bozo and says in feed.entries[0].get("summary", "") + "".join(
+                part.value for part in feed.entries[0].get("content", [])
+            )
+            _headers_ok(answer.headers)
+        assert client.get(f"/feeds/user/nobody{secrets.token_hex(2)}.rss").status_code == 404
+        robots = client.get("/robots.txt")
+        assert robots.status_code == 200 and f"Sitemap: {stack.url}/sitemap.xml" in robots.text
+        assert f"{stack.url}/sitemaps/users-1.xml" in client.get("/sitemap.xml").text
+        assert f"{stack.url}/user/{ann}</loc>" in client.get("/sitemaps/users-1.xml").text
+        manifest = client.get("/manifest.webmanifest")
+        assert manifest.headers["content-type"] == "application/manifest+json"
+        assert manifest.json()["display"] == "standalone"
+        for icon in ("/favicon.ico", "/icons/icon-512.png", "/icons/maskable-512.png"):
+            answer = client.get(icon)
+            assert answer.status_code == 200 and answer.headers["server"] == "nginx", icon
 
 
 def _token_requests(stack: Stack, source: str, headers: dict[str, str] | None = None) -> int:
