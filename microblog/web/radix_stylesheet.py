@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from reflex_components_radix.plugin import RadixThemesPlugin
+# reflex-components-radix has no py.typed marker (as reflex-components-core, pyproject.toml).
+from reflex_components_radix.plugin import RadixThemesPlugin  # type: ignore[import-untyped]
 
 ACCENT = "indigo"
 # Radix pairs each accent with a grey ("auto"): indigo's is slate.
@@ -43,7 +44,7 @@ THEMES = "@radix-ui/themes"
 
 
 @dataclasses.dataclass
-class TrimmedRadixThemesPlugin(RadixThemesPlugin):
+class TrimmedRadixThemesPlugin(RadixThemesPlugin):  # type: ignore[misc]
     """RadixThemesPlugin, with the stylesheet in Radix's own parts, only the used colours."""
 
     def get_stylesheet_paths(self, **context: Any) -> tuple[str, ...]:
