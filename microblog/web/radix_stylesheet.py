@@ -1,7 +1,7 @@
 """Radix Themes' stylesheet without the colour scales the app never uses.
 
 Reflex's `RadixThemesPlugin` imports `@radix-ui/themes/styles.css`: every component's rules,
-the utility classes and the tokens of all 30 colour scales (light, dark, alpha and P3 variants
+the utility classes and the tokens of all 31 colour scales (light, dark, alpha and P3 variants
 of each), 92 KB gzipped and render-blocking on every page. Radix publishes the same stylesheet
 in parts for exactly this (its "tree-shaking" imports): `tokens/base.css` (the theme's tokens,
 no colours), one file per colour scale, `components.css` and `utilities.css`. This plugin asks
