@@ -4,8 +4,8 @@ JSON, and the build's scripts and styles when the backend serves them itself.
 Behind the production stack's nginx the pages and JSON come from the workers, and nginx would
 compress them too (`gzip_proxied any` in deploy/nginx/microblog.conf.template); but
 `reflex run --env prod` and a worker reached without nginx answered uncompressed: `/explore`
-with its 25 posts drawn in is 39,973 bytes, 6,017 gzipped (demo data, 2026-12-03). nginx passes an answer that is
-already compressed through unchanged, so both layers never compress twice.
+with its 25 posts drawn in is 39,973 bytes, 6,017 gzipped (demo data, 2026-12-03). nginx passes
+an answer that is already compressed through unchanged, so both layers never compress twice.
 
 Starlette's middleware decides per answer: only when the request says `Accept-Encoding: gzip`,
 only above `MINIMUM_BYTES` (below that the header costs more than it saves), never for an answer
