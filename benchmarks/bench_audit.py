@@ -140,11 +140,7 @@ def stack(args: argparse.Namespace, root: Path) -> Iterator[str]:
         env = _environment(args, args.port, _free_ports(args.workers), Path(work) / "run")
         env["REFLEX_WEB_WORKDIR"] = str(root / ".web-prod-audit")
         env["PATH"] = f"{root / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{env['PATH']}"
-        env.update(
-            REFLEX_TELEMETRY_ENABLED="false",
-            REFLEX_CHECK_LATEST_VERSION="false",
-            LOGIN_RATE_LIMIT="1000/60",
-        )
+        env.update(REFLEX_TELEMETRY_ENABLED="false", REFLEX_CHECK_LATEST_VERSION="false")
         log = args.stack_log or Path(work) / "stack.log"
         print(f"starting the stack from {root} on {env['PUBLIC_URL']} (log {log})", flush=True)
         started = time.monotonic()
