@@ -14,7 +14,7 @@ export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 
 .PHONY: run prod test test-3.13 test-no-browser setup setup-dev icu browser nginx lint seed \
-	seed-scale bench clean translations
+	seed-scale bench clean translations lighthouse audit
 
 run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
 	$(BIN)/python -m microblog migrate
@@ -113,3 +113,13 @@ bench: setup-dev browser
 
 clean:
 	rm -rf $(VENV) .venv-3.13 $(TOOLS) .web .web-prod .states
+
+# Lighthouse for the audit (benchmarks/bench_audit.py): 12.2.3 is the last release that runs on
+# Node 20. Into .tools beside bun, from the npm registry.
+lighthouse:
+	mkdir -p $(TOOLS)
+	test -f $(TOOLS)/node_modules/lighthouse/package.json || { cd $(TOOLS) && \
+		npm install --no-audit --no-fund --silent --save-exact lighthouse@12.2.3 >/dev/null; }
+
+audit: setup-dev browser nginx lighthouse  ## Lighthouse and axe on every page (docs/audit.md)
+	$(REFLEX_ENV) $(BIN)/python -m benchmarks.bench_audit $(AUDIT_ARGS)

@@ -16,6 +16,7 @@ from microblog.config import (
 )
 from microblog.web.dev_api_proxy import DevApiProxyPlugin
 from microblog.web.profile_skeleton import ProfileSkeletonPlugin
+from microblog.web.radix_stylesheet import ACCENT, TrimmedRadixThemesPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
 load_dotenv(PROJECT_ROOT / ".env", override=False)
@@ -68,7 +69,8 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[
-        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+        # Radix Themes with only the colour scales we use (microblog/web/radix_stylesheet.py).
+        TrimmedRadixThemesPlugin(theme=rx.theme(accent_color=ACCENT, radius="medium")),
         ProfileSkeletonPlugin(),
         # `make run`: the API, its docs and the health checks on the public (frontend) address.
         *([DevApiProxyPlugin(_addresses.backend)] if _addresses.backend != _addresses.site else []),

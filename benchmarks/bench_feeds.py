@@ -586,6 +586,36 @@ def posts_live_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_
     return _posts_at(page, POSTS_LIVE_JS, ids, per_page, timeout)
 
 
+# "Interactive": React has hydrated the page and Reflex's websocket is connected, so a click runs
+# its event handler (the page's data may still be on its way: that is "list live"). Read from the
+# page through the hooks Reflex's client calls for instrumentation (`window.__reflex_otel`, see
+# .web/utils/state.js): `onEventSend` first fires with the hydrate event, which the hydrated app
+# sends, `onSocketConnect` when the socket is connected. Page's clock, the later of the two.
+INTERACTIVE_HOOKS_JS = """(() => {
+  const first = (key) => { if (window[key] === undefined) window[key] = performance.now(); };
+  const installed = window.__reflex_otel || {};
+  window.__reflex_otel = {
+    ...installed,
+    onSocketConnect(...a) {
+      first('__benchConnectedAt');
+      return installed.onSocketConnect?.(...a);
+    },
+    onEventSend(...a) {
+      first('__benchFirstEventAt');
+      return installed.onEventSend?.(...a);
+    },
+  };
+})()"""
+INTERACTIVE_AT_JS = """() => window.__benchConnectedAt !== undefined
+  && window.__benchFirstEventAt !== undefined
+  && Math.max(window.__benchConnectedAt, window.__benchFirstEventAt)"""
+
+
+def interactive_at(page: Any, timeout: float = 30_000) -> float:
+    """The page's clock when it became interactive (see INTERACTIVE_HOOKS_JS)."""
+    return page.wait_for_function(INTERACTIVE_AT_JS, timeout=timeout).json_value()
+
+
 IN_PAGE = "page's clock"
 HARNESS = "seen from the benchmark"
 
@@ -712,7 +742,8 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
                 timeline.begin()
                 page.goto(path, wait_until="commit")
                 record = timeline.end(shown(ids, timeout))
-                return {**record, "live": posts_live_at(page, ids, per_page, timeout)}
+                live = posts_live_at(page, ids, per_page, timeout)
+                return {**record, "live": live, "interactive": interactive_at(page, timeout)}
 
             log_in(page, frontend)
             # The dev server compiles each page on its first visit: load each one first.
@@ -772,14 +803,18 @@ def browser_context(playwright: Any, args: argparse.Namespace, frontend: str) ->
     if args.browser_profile == "private":
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield browser.new_context(base_url=frontend)
+            context = browser.new_context(base_url=frontend)
+            context.add_init_script(INTERACTIVE_HOOKS_JS)
+            yield context
         finally:
             browser.close()
         return
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as folder:
-        yield playwright.chromium.launch_persistent_context(
+        context = playwright.chromium.launch_persistent_context(
             folder, executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=frontend
         )
+        context.add_init_script(INTERACTIVE_HOOKS_JS)
+        yield context
 
 
 def load_figures(
@@ -795,7 +830,11 @@ def load_figures(
         figures.append(Figure("harness", name, [r["shown"] for r in records_of_feed], HARNESS))
         live = [r["live"] for r in records_of_feed]
         figures.append(Figure("live", name, live, f"{IN_PAGE}; the page's own list, live"))
-        for figure in figures[-3:]:
+        interactive = [r["interactive"] for r in records_of_feed]
+        figures.append(
+            Figure("interactive", name, interactive, f"{IN_PAGE}; hydrated, socket connected")
+        )
+        for figure in figures[-4:]:
             print(figure.line(), flush=True)
     for feed in feeds:
         figures.extend(phase_figures(f"{phase_title} {feed.name}", records[feed.name]))
@@ -811,7 +850,8 @@ def new_tab_load(context: Any, args: argparse.Namespace, feed: Feed, per_page: i
         timeline.begin()
         tab.goto(feed.path, wait_until="commit")
         record = timeline.end(posts_shown_at(tab, feed.page1, per_page))
-        return {**record, "live": posts_live_at(tab, feed.page1, per_page)}
+        live = posts_live_at(tab, feed.page1, per_page)
+        return {**record, "live": live, "interactive": interactive_at(tab)}
     finally:
         tab.close()
 

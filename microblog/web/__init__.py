@@ -11,6 +11,9 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
   prerendered profile page (`profile_skeleton.py`), the OpenGraph, Twitter card and feed
   tags of profiles, posts and tags (`page_meta.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
+- compression: gzip for every answer of a compressible type to a client that accepts it
+  (`compression.py`), so the pages, the API's JSON and the build's scripts are small on the wire
+  wherever the backend itself serves them (`reflex run --env prod`, a worker reached directly);
 - for everything: security headers (`security_headers.py`), the websocket limit per address
   (`connection_limit.py`), the size limit of Reflex's upload endpoint (`upload_limit.py`),
   request timing for the Prometheus metrics at /metrics (`metrics.py`) and a request id for the
@@ -25,6 +28,7 @@ from microblog.api import mount_rest_api
 from microblog.config import get_settings
 from microblog.runtime import tune_garbage_collector
 from microblog.web.asset_caching import AssetCachingMiddleware
+from microblog.web.compression import add_compression
 from microblog.web.connection_limit import ConnectionLimitMiddleware
 from microblog.web.dev_first_paint import router as dev_first_paint_router
 from microblog.web.dev_pages import router as dev_pages_router
@@ -65,6 +69,7 @@ def create_http_app() -> FastAPI:
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
     app.add_middleware(PageMetaMiddleware)  # a profile's, a post's, a tag's tags in the head
+    add_compression(app)  # outside everything that writes into a page's HTML
     app.add_middleware(MetricsMiddleware)  # times all of the above; counts open websockets
     app.add_middleware(RequestIdMiddleware)  # in every log line of the request
     app.add_middleware(ConnectionLimitMiddleware)
