@@ -27,7 +27,7 @@ RUNTIME = "$/public/i18n/runtime.js"
 _IMPORTS = {
     RUNTIME: [
         ImportVar(tag=name, alias=f"i18n_{name}", install=False)
-        for name in ("t", "tn", "relativeTime", "dateTimeTitle", "currentLang")
+        for name in ("t", "tn", "relativeTime", "timeTip", "currentLang")
     ]
 }
 
@@ -92,7 +92,8 @@ def relative_time_text(iso: rx.Var) -> rx.Var:
     return _call("relativeTime", iso)
 
 
-def date_time_title_handler() -> rx.Var:
-    """A mouse-enter handler that sets the element's title to its `datetime` attribute as a
-    long date and time in the reader's language and time zone."""
-    return _call("dateTimeTitle")
+def time_tip_handler(action: str) -> rx.Var:
+    """A handler of a relative time's tooltip with its full local date and time (runtime.js
+    `timeTip`): "show" (focus, pointer, tap), "hide" (blur), "leave" (the pointer leaves; a
+    focused time keeps its tip), "key" (Escape hides)."""
+    return _call("timeTip", action)
