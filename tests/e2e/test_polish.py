@@ -279,9 +279,8 @@ def _look(page: Page, name: str, ready: Callable[[], None]) -> None:
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{scheme}-{width}.png"))
                 assert wide <= width, f"{name} {lang} {scheme} {width}: {wide} px wide"
                 results = Axe().run(page, context={"include": [["main"]]})
-                assert results.violations_count == 0, (name, lang, scheme, width) + (
-                    results.generate_report(),
-                )
+                where = f"{name} {lang} {scheme} {width}"
+                assert results.violations_count == 0, f"{where}: {results.generate_report()}"
     _switch(page, "en")
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1280, "height": 800})
