@@ -471,7 +471,7 @@ def test_reading_the_notifications_page_shows_what_was_new_and_marks_all_read(
 def test_export_line_is_in_the_readers_language(session: Session, add_user: AddUser) -> None:
     """The export-finished line was a plain English literal, never in the catalogs: Spanish and
     Chinese readers saw it in English. It is a catalog message now, read in each language."""
-    from microblog.i18n import translate
+    from microblog.i18n import Message, translate
 
     susan = add_user(session, "susan")
     notifications.notify(session, user_id=susan.id, kind=notifications.EXPORT)
@@ -479,6 +479,8 @@ def test_export_line_is_in_the_readers_language(session: Session, add_user: AddU
 
     (line,) = _rows(session, susan.id)
     assert line.href == "/user/susan"
+    # Marked (`_l`), so `translate update` extracts it into the catalogs.
+    assert isinstance(line.text, Message) and line.text.msgid == str(line.text)
     english = translate(line.text, "en")
     spanish, chinese = translate(line.text, "es"), translate(line.text, "zh")
     assert english == str(line.text)
