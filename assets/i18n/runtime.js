@@ -43,6 +43,13 @@ export function tn(lang, singular, plural, num, params) {
   return format(count === 1 ? singular : plural, values);
 }
 
+// A message that arrives as data (a notification's line): its msgid, plural msgid (or ""), count
+// and params, translated like t/tn; `fallback` when there is no msgid (an announcement's words).
+export function tMessage(lang, msgid, plural, num, params, fallback) {
+  if (!msgid) return fallback;
+  return plural ? tn(lang, msgid, plural, num, params) : t(lang, msgid, params);
+}
+
 // Relative times ("3 minutes ago", "hace 3 minutos", "3分钟前") from our own catalogs: the
 // first Intl formatter of a page loads the browser's locale data inside a fresh page's first
 // render (see microblog/i18n/relative_time.py for the units).

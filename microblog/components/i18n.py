@@ -21,13 +21,14 @@ import reflex as rx
 from reflex.utils.imports import ImportVar
 from reflex.vars.base import VarData
 
+from microblog.components import RowVar
 from microblog.state.locale import LocaleState
 
 RUNTIME = "$/public/i18n/runtime.js"
 _IMPORTS = {
     RUNTIME: [
         ImportVar(tag=name, alias=f"i18n_{name}", install=False)
-        for name in ("t", "tn", "relativeTime", "timeTip", "currentLang")
+        for name in ("t", "tn", "tMessage", "relativeTime", "timeTip", "currentLang")
     ]
 }
 
@@ -78,6 +79,13 @@ def t_stored(msgid: rx.Var) -> rx.Var:
     with `_l` where it is produced (so it is in the catalogs) and looked up here like `t`, so it
     follows the tab's language; text that is not in the catalogs shows as it is."""
     return _call("t", msgid)
+
+
+def t_message(row: RowVar) -> rx.Var:
+    """A row's catalog message (`msgid`, `plural`, `num`, `params`; schemas.NotificationRow)
+    in the reader's language, following a language switch in place; the row's `text` when it
+    has no msgid."""
+    return _call("tMessage", row.msgid, row.plural, row.num, row.params, row.text)
 
 
 def reader_language() -> rx.Var:

@@ -175,6 +175,28 @@ def test_a_time_shows_its_full_date_by_keyboard_and_by_a_tap(
         phone.close()
 
 
+def test_the_export_notification_is_in_the_readers_language_live(new_page: NewPage) -> None:
+    name = new_name("exp")
+    page = signed_up(new_page(), name)
+    post(page, f"Something to export, says {name}")
+    inbox = page.context.new_page()  # the Notifications page, open while the export runs
+    inbox.goto("/notifications")
+    _switch(inbox, "es")
+    expect(inbox.locator("main").get_by_role("heading").first).to_be_visible()
+
+    page.goto(f"/user/{name}")
+    page.get_by_role("button", name=re.compile("Export your posts|Exportar")).click()
+    line = inbox.locator(".notification-text")
+    message = "Your posts have been exported: download them from your profile."
+    # Arrives on the open page without a reload, in Spanish...
+    expect(line).to_have_text(translate(message, "es"), timeout=60_000)
+    # ...and follows a switch of language in place.
+    _switch(inbox, "zh")
+    expect(line).to_have_text(translate(message, "zh"))
+    _switch(inbox, "en")
+    expect(line).to_have_text(message)
+
+
 def _delete_button(card: Locator) -> Locator:
     return card.get_by_role("button", name="Delete this post")
 

@@ -40,3 +40,23 @@ async def test_the_export_line_arrives_live_in_the_readers_language(
     assert line.text == translate(notifications.EXPORT_READY, lang)
     assert line.text != english
     assert line.href == "/user/susan"
+
+
+async def test_each_line_carries_its_message_for_the_browser(
+    session: Session, add_user: AddUser
+) -> None:
+    """The page translates the lines in the browser (so a language switch changes them in
+    place): each row carries its msgid and params; an announcement's words carry none."""
+    from microblog.services.follows import follow
+
+    susan, john = add_user(session, "susan"), add_user(session, "john")
+    follow(session, follower_id=john.id, followed_id=susan.id)
+    notifications.notify(session, user_id=susan.id, kind=notifications.EXPORT)
+    session.commit()
+    page = await tab_state(NotificationsState, token=session_token(session, susan))
+    await NotificationsState.load.fn(page)
+
+    export, follower = page.notifications
+    assert (export.msgid, export.params) == (notifications.EXPORT_READY.msgid, {})
+    assert follower.msgid == "%(username)s started following you."
+    assert (follower.plural, follower.params) == ("", {"username": "john"})
