@@ -195,6 +195,7 @@ def test_the_export_notification_is_in_the_readers_language_live(new_page: NewPa
     expect(line).to_have_text(translate(message, "zh"))
     _switch(inbox, "en")
     expect(line).to_have_text(message)
+    _look(inbox, "notifications-export", lambda: expect(line).to_be_visible())
 
 
 def _delete_button(card: Locator) -> Locator:
