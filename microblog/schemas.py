@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
-from microblog.i18n import _l, _ln
+from microblog.i18n import Message, _l, _ln
 from microblog.models import Announcement, MediaAttachment, Notification, Post, User
 from microblog.routes import conversation_url
 from microblog.services.media.store import get_store
@@ -429,6 +429,21 @@ class NotificationRow:
     actor_username: str
     actor_avatar: str
     unread: bool
+    # `text` as its catalog message (set by the page's state, `with_message`), so the page
+    # translates it in the browser and a language switch changes it in place; empty msgid: an
+    # announcement's own words, shown as they are.
+    msgid: str = ""
+    plural: str = ""
+    num: int = 0
+    params: dict[str, str] = field(default_factory=dict)
+
+    def with_message(self) -> NotificationRow:
+        """The row with `text`'s catalog message spelled out for the browser's translation."""
+        if isinstance(self.text, Message):
+            self.msgid, self.plural = self.text.msgid, self.text.plural or ""
+            self.num = self.text.num or 0
+            self.params = {name: str(value) for name, value in self.text.params.items()}
+        return self
 
     @classmethod
     def of(

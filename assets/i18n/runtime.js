@@ -43,6 +43,13 @@ export function tn(lang, singular, plural, num, params) {
   return format(count === 1 ? singular : plural, values);
 }
 
+// A message that arrives as data (a notification's line): its msgid, plural msgid (or ""), count
+// and params, translated like t/tn; `fallback` when there is no msgid (an announcement's words).
+export function tMessage(lang, msgid, plural, num, params, fallback) {
+  if (!msgid) return fallback;
+  return plural ? tn(lang, msgid, plural, num, params) : t(lang, msgid, params);
+}
+
 // Relative times ("3 minutes ago", "hace 3 minutos", "3分钟前") from our own catalogs: the
 // first Intl formatter of a page loads the browser's locale data inside a fresh page's first
 // render (see microblog/i18n/relative_time.py for the units).
@@ -70,21 +77,68 @@ function dateTimeFormat(lang) {
   return found;
 }
 
-// The full date as the hover title of a relative time, written when the pointer arrives rather
-// than at render: the first date formatter of a page loads the time zone data inside a new
-// tab's first render, for a title nobody may ever look at. One handler per language, so
-// React sees the same function on every render.
-const titleHandlers = new Map();
+// The full local date and time of a relative time ("3 minutes ago"), in a tooltip that shows
+// while the time has the keyboard focus or the pointer, or after a tap (a touch screen has no
+// hover), and that a screen reader reads as the time's description (aria-describedby). Escape,
+// leaving the time or tapping elsewhere hides it. One tooltip element for the whole page, built
+// on first use; the date is formatted when it is shown, not at render (the first date formatter
+// of a page loads the time zone data inside a new tab's first render, for a date nobody may
+// ever look at). One handler per language and event, so React sees the same functions on every
+// render.
+const TIP_ID = "time-tip";
+const tipHandlers = new Map();
+let tipOwner = null;
 
-export function dateTimeTitle(lang) {
-  const key = currentLang(lang);
-  let handler = titleHandlers.get(key);
+function showTip(lang, element) {
+  const doc = element.ownerDocument;
+  let tip = doc.getElementById(TIP_ID);
+  if (!tip) {
+    tip = doc.createElement("div");
+    tip.id = TIP_ID;
+    tip.className = "time-tip";
+    tip.setAttribute("role", "tooltip");
+    doc.body.appendChild(tip);
+  }
+  if (tipOwner && tipOwner !== element) tipOwner.removeAttribute("aria-describedby");
+  tip.textContent = dateTime(lang, element.getAttribute("datetime"));
+  tip.hidden = false;
+  element.setAttribute("aria-describedby", TIP_ID);
+  tipOwner = element;
+  // Below the time, kept inside the viewport's width (a phone's edge).
+  const view = doc.documentElement;
+  const box = element.getBoundingClientRect();
+  const left = Math.min(box.left, view.clientWidth - tip.offsetWidth - 8);
+  tip.style.left = `${Math.max(8, left) + window.scrollX}px`;
+  tip.style.top = `${box.bottom + 6 + window.scrollY}px`;
+}
+
+function hideTip(element) {
+  if (tipOwner !== element) return;
+  const tip = element.ownerDocument.getElementById(TIP_ID);
+  if (tip) tip.hidden = true;
+  element.removeAttribute("aria-describedby");
+  tipOwner = null;
+}
+
+export function timeTip(lang, action) {
+  const key = `${currentLang(lang)} ${action}`;
+  let handler = tipHandlers.get(key);
   if (!handler) {
-    handler = (event) => {
-      const element = event.currentTarget;
-      element.title = dateTime(key, element.getAttribute("datetime"));
-    };
-    titleHandlers.set(key, handler);
+    const language = currentLang(lang);
+    const show = (event) => showTip(language, event.currentTarget);
+    const hide = (event) => hideTip(event.currentTarget);
+    handler = {
+      show,
+      hide,
+      // The pointer leaving does not hide what the keyboard focus or a tap opened.
+      leave: (event) => {
+        if (event.currentTarget !== event.currentTarget.ownerDocument.activeElement) hide(event);
+      },
+      key: (event) => {
+        if (event.key === "Escape") hide(event);
+      },
+    }[action];
+    tipHandlers.set(key, handler);
   }
   return handler;
 }

@@ -21,13 +21,14 @@ import reflex as rx
 from reflex.utils.imports import ImportVar
 from reflex.vars.base import VarData
 
+from microblog.components import RowVar
 from microblog.state.locale import LocaleState
 
 RUNTIME = "$/public/i18n/runtime.js"
 _IMPORTS = {
     RUNTIME: [
         ImportVar(tag=name, alias=f"i18n_{name}", install=False)
-        for name in ("t", "tn", "relativeTime", "dateTimeTitle", "currentLang")
+        for name in ("t", "tn", "tMessage", "relativeTime", "timeTip", "currentLang")
     ]
 }
 
@@ -80,6 +81,13 @@ def t_stored(msgid: rx.Var) -> rx.Var:
     return _call("t", msgid)
 
 
+def t_message(row: RowVar) -> rx.Var:
+    """A row's catalog message (`msgid`, `plural`, `num`, `params`; schemas.NotificationRow)
+    in the reader's language, following a language switch in place; the row's `text` when it
+    has no msgid."""
+    return _call("tMessage", row.msgid, row.plural, row.num, row.params, row.text)
+
+
 def reader_language() -> rx.Var:
     """The language the page's text is in right now: the state's, or before that arrives the
     visitor's stored choice, else English (`currentLang` in runtime.js). Compare with this, not
@@ -92,7 +100,8 @@ def relative_time_text(iso: rx.Var) -> rx.Var:
     return _call("relativeTime", iso)
 
 
-def date_time_title_handler() -> rx.Var:
-    """A mouse-enter handler that sets the element's title to its `datetime` attribute as a
-    long date and time in the reader's language and time zone."""
-    return _call("dateTimeTitle")
+def time_tip_handler(action: str) -> rx.Var:
+    """A handler of a relative time's tooltip with its full local date and time (runtime.js
+    `timeTip`): "show" (focus, pointer, tap), "hide" (blur), "leave" (the pointer leaves; a
+    focused time keeps its tip), "key" (Escape hides)."""
+    return _call("timeTip", action)

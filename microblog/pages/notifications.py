@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components import RowVar
-from microblog.components.i18n import t
+from microblog.components.i18n import t, t_message
 from microblog.components.layout import layout, loading
 from microblog.components.pager import pager
 from microblog.components.timestamps import relative_time
@@ -25,7 +25,7 @@ _ICONS = {
 
 
 def notification_row(item: RowVar) -> rx.Component:
-    text = rx.text(item.text, class_name="notification-text")
+    text = rx.text(t_message(item), class_name="notification-text")
     return rx.card(
         rx.hstack(
             rx.match(

@@ -36,32 +36,65 @@ def _people() -> rx.Component:
     )
 
 
-def _posts() -> rx.Component:
-    return rx.cond(
-        SearchState.posts.length() > 0,
-        rx.el.div(
-            rx.foreach(
-                SearchState.posts,
-                lambda post: post_card(post, body=highlighted_text(post.segments)),
-            ),
-            class_name="post-list",
+def _empty(text: rx.Var) -> rx.Component:
+    """No posts found: the sentence straight in the callout's own `<p>` (an `rx.text` inside
+    `rx.callout` put a `<p>` in a `<p>`, which React reports as an error)."""
+    return rx.callout(
+        text, icon="search", color_scheme="gray", width="100%", class_name="search-empty"
+    )
+
+
+def _summary() -> rx.Component:
+    """How many posts match, above them (the people box, above this, has its own heading)."""
+    return rx.text(
+        # The count is formatted by the state ("1,234", "10,000+"); `num` picks the form.
+        t_plural(
+            "%(count)s post matches “%(query)s”",
+            "%(count)s posts match “%(query)s”",
+            SearchState.total,
+            count=SearchState.count_text,
+            query=SearchState.query,
         ),
-        rx.cond(
-            SearchState.error == "",
-            rx.callout(
-                rx.text(
+        color_scheme="gray",
+        class_name="search-summary",
+    )
+
+
+def _posts() -> rx.Component:
+    return rx.el.div(
+        rx.foreach(
+            SearchState.posts,
+            lambda post: post_card(post, body=highlighted_text(post.segments)),
+        ),
+        class_name="post-list",
+    )
+
+
+def _found() -> rx.Component:
+    """Each outcome in its own words: people only, posts only, both, neither."""
+    return rx.match(
+        SearchState.found,
+        ("both", rx.fragment(_people(), _summary(), _posts())),
+        ("posts", rx.fragment(_summary(), _posts())),
+        (
+            "people",
+            rx.fragment(
+                _people(),
+                _empty(
                     t(
                         "No posts match “%(query)s”. Every word must appear in a post: check "
                         "the spelling or use fewer words.",
                         query=SearchState.query,
                     )
                 ),
-                icon="search",
-                color_scheme="gray",
-                width="100%",
-                class_name="search-empty",
             ),
-            rx.fragment(),
+        ),
+        _empty(
+            t(
+                "Nothing matches “%(query)s”: no posts and no people. Every word must appear in "
+                "a post: check the spelling or use fewer words.",
+                query=SearchState.query,
+            )
         ),
     )
 
@@ -70,29 +103,20 @@ def _results() -> rx.Component:
     return rx.vstack(
         rx.cond(
             SearchState.error != "",
-            rx.callout(
-                SearchState.error,
-                icon="triangle_alert",
-                color_scheme="red",
-                role="alert",
-                width="100%",
-                class_name="search-unavailable",
-            ),
-            rx.text(
-                # The count is formatted by the state ("1,234", "10,000+"); `num` picks the form.
-                t_plural(
-                    "%(count)s result for “%(query)s”",
-                    "%(count)s results for “%(query)s”",
-                    SearchState.total,
-                    count=SearchState.count_text,
-                    query=SearchState.query,
+            # Posts are unknown while the engine is down; people come from the database.
+            rx.fragment(
+                rx.callout(
+                    SearchState.error,
+                    icon="triangle_alert",
+                    color_scheme="red",
+                    role="alert",
+                    width="100%",
+                    class_name="search-unavailable",
                 ),
-                color_scheme="gray",
-                class_name="search-summary",
+                _people(),
             ),
+            _found(),
         ),
-        _people(),
-        _posts(),
         pager(
             SearchState.has_prev,
             SearchState.has_next,

@@ -25,6 +25,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from microblog.i18n import _l
 from microblog.live.events import INBOX, LiveEvent, publish_after_commit
 from microblog.models import Announcement, Notification, User, table_of, utcnow
 from microblog.routes import user_url
@@ -37,6 +38,7 @@ FOLLOWER = "follower"
 MESSAGE = "message"
 ANNOUNCEMENT = "announcement"
 EXPORT = "export"  # an export of the user's posts is ready (services/exports.py)
+EXPORT_READY = _l("Your posts have been exported: download them from your profile.")
 # About one of the user's posts (`post_id`): someone replied to it, liked it, boosted it; or a
 # post mentions the user.
 REPLY = "reply"
@@ -235,7 +237,9 @@ def _row(
     )
     if notification.kind == EXPORT:
         # The file may have been replaced by a newer export since: the profile has the latest.
-        item.text = "Your posts have been exported: download them from your profile."
+        # Marked for the catalogs, so the page shows it in the reader's language (as the
+        # other kinds' lines): a plain literal was never extracted and stayed English.
+        item.text = EXPORT_READY
         item.href = user_url(owner)
     return item
 

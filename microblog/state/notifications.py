@@ -56,9 +56,12 @@ class NotificationsState(PageData, rx.State):
             return opened.listing, opened.new_after
 
         listing, self._new_after = await run_db(read)
+        # Translated in the browser from each line's message (pages/notifications.py), so a
+        # language switch changes the lines in place; `text` (in the tab's language when read)
+        # is what shows for an announcement, whose words are its author's.
         lang = await language_of(self)
-        for row in listing.items:  # "susan started following you." in the reader's language
-            row.text = translate(row.text, lang)
+        for row in listing.items:
+            row.with_message().text = translate(row.text, lang)
         self.notifications = listing.items
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self._set_loaded()

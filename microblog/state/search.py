@@ -38,6 +38,16 @@ class SearchState(PageData, rx.State):
         return f"{self.total:,}" + ("+" if self.total_capped else "")
 
     @rx.var
+    def found(self) -> str:
+        """What the query found, which picks the wording above the results: "both", "people",
+        "posts" or "none". The post count says nothing about the people box (a search for "sus"
+        said "0 results" above susan), so each case has its own sentence (pages/search.py)."""
+        people, posts = bool(self.users), self.total > 0 or bool(self.posts)
+        if people and posts:
+            return "both"
+        return "people" if people else "posts" if posts else "none"
+
+    @rx.var
     def newer_href(self) -> str:
         return search_url(self.query, self.page - 1)
 

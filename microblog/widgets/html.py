@@ -129,7 +129,11 @@ class HtmlRenderer:
             if n.kind == "local":
                 return self._element("time", "", {"datetime": iso}, numeric_date_time(iso))
             words = relative_time_text(iso, lang=self.lang, now=self.now)
-            return self._element("time", "relative-time", {"datetime": iso}, html.escape(words))
+            attrs = {
+                "datetime": iso,
+                "tabindex": "0",
+            }  # focusable, as the live page's (timestamps.py)
+            return self._element("time", "relative-time", attrs, html.escape(words))
         if isinstance(n, w.When):
             return self.render(*(n.then if self.value(n.test) else n.otherwise))
         if isinstance(n, w.Each):

@@ -52,7 +52,7 @@ def post(page: Page, text: str) -> None:
 
 def _expect_hover_title(page: Page, post: Locator, lang: str) -> None:
     """Hovering a relative time shows its date and time in the reader's language and the
-    browser's time zone (the title is written when the pointer arrives)."""
+    browser's time zone, in a tooltip that describes the time (written when it shows)."""
     page.locator(".chars-left").hover()  # from elsewhere, so the pointer enters again
     stamp = post.locator(".relative-time")
     stamp.hover()
@@ -61,7 +61,8 @@ def _expect_hover_title(page: Page, post: Locator, lang: str) -> None:
         "{dateStyle: 'long', timeStyle: 'short'})",
         [stamp.get_attribute("datetime"), lang],
     )
-    expect(stamp).to_have_attribute("title", expected)
+    expect(page.get_by_role("tooltip")).to_have_text(expected)
+    expect(stamp).to_have_accessible_description(expected)
 
 
 def _switch(page: Page, lang: str) -> None:

@@ -72,22 +72,53 @@ console.log(JSON.stringify(out));
     assert got == [expected for _, _, expected in CASES] + ["", ""]
 
 
-def test_hover_title_is_written_from_the_datetime_attribute(tmp_path: Path) -> None:
+def test_time_tip_shows_the_full_date_and_describes_the_time(tmp_path: Path) -> None:
+    """Focus (or a tap, or the pointer) shows the full date in a tooltip that describes the
+    time; Escape hides it; the pointer leaving a focused time keeps it."""
     script = """
-import { dateTimeTitle } from "./runtime.mjs";
+import { timeTip } from "./runtime.mjs";
+globalThis.window = { scrollX: 0, scrollY: 100 };
+const nodes = {};
+const doc = {
+  activeElement: null,
+  documentElement: { clientWidth: 390 },
+  body: { appendChild: (node) => { nodes[node.id] = node; } },
+  getElementById: (id) => nodes[id] || null,
+  createElement: () => {
+    const attrs = {};
+    return { style: {}, offsetWidth: 200, hidden: true, setAttribute: (k, v) => { attrs[k] = v; },
+             getAttribute: (k) => attrs[k] };
+  },
+};
 const iso = "2024-03-01T12:00:00Z";
-const element = { title: "", getAttribute: (name) => (name === "datetime" ? iso : null) };
-const handler = dateTimeTitle("es");
-handler({ currentTarget: element });
-const expected = new Date(iso).toLocaleString(
-  "es", { dateStyle: "long", timeStyle: "short" });
-console.log(JSON.stringify([element.title, expected, handler === dateTimeTitle("es"),
-  handler === dateTimeTitle("en")]));
+const attrs = { datetime: iso };
+const element = {
+  ownerDocument: doc,
+  getAttribute: (name) => attrs[name] ?? null,
+  setAttribute: (name, value) => { attrs[name] = value; },
+  removeAttribute: (name) => { delete attrs[name]; },
+  getBoundingClientRect: () => ({ left: 300, bottom: 40 }),
+};
+const event = { currentTarget: element, key: "Escape" };
+timeTip("es", "show")(event);
+doc.activeElement = element;
+const tip = nodes["time-tip"];
+const shown = [tip.textContent, tip.hidden, tip.getAttribute("role"), attrs["aria-describedby"],
+  tip.style.left, tip.style.top];
+timeTip("es", "leave")(event);  // a focused time keeps its tip when the pointer leaves
+const kept = !tip.hidden;
+timeTip("es", "key")(event);
+const expected = new Date(iso).toLocaleString("es", { dateStyle: "long", timeStyle: "short" });
+const show = timeTip("es", "show");
+console.log(JSON.stringify([shown, kept, tip.hidden, attrs["aria-describedby"] ?? null, expected,
+  show === timeTip("es", "show"), show === timeTip("en", "show")]));
 """
-    title, expected, same_handler, other_language = _run(tmp_path, script)
-    assert title == expected and "2024" in title
-    assert same_handler is True  # one function per language: React sees no new prop
-    assert other_language is False
+    shown, kept, hidden_after, described_after, expected, same, other = _run(tmp_path, script)
+    assert shown == [expected, False, "tooltip", "time-tip", "182px", "146px"]
+    assert "2024" in expected
+    assert kept is True and hidden_after is True and described_after is None
+    assert same is True  # one function per language and event: React sees no new prop
+    assert other is False
 
 
 def test_digits_in_the_readers_time_zone_until_the_formatter_is_built(tmp_path: Path) -> None:

@@ -466,3 +466,23 @@ def test_reading_the_notifications_page_shows_what_was_new_and_marks_all_read(
     assert unread_count(session, user_id=susan.id) == 0  # all of them, not only the page
     again = read_notifications(session, user_id=susan.id, page=1, per_page=5).listing
     assert [r.unread for r in again.items] == [False, False, False]
+
+
+def test_export_line_is_in_the_readers_language(session: Session, add_user: AddUser) -> None:
+    """The export-finished line was a plain English literal, never in the catalogs: Spanish and
+    Chinese readers saw it in English. It is a catalog message now, read in each language."""
+    from microblog.i18n import Message, translate
+
+    susan = add_user(session, "susan")
+    notifications.notify(session, user_id=susan.id, kind=notifications.EXPORT)
+    session.commit()
+
+    (line,) = _rows(session, susan.id)
+    assert line.href == "/user/susan"
+    # Marked (`_l`), so `translate update` extracts it into the catalogs.
+    assert isinstance(line.text, Message) and line.text.msgid == str(line.text)
+    english = translate(line.text, "en")
+    spanish, chinese = translate(line.text, "es"), translate(line.text, "zh")
+    assert english == str(line.text)
+    assert spanish != english and "perfil" in spanish
+    assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese)

@@ -38,7 +38,7 @@ _ATTRIBUTE = {
     "to": "href",
     "viewBox": "viewbox",  # HTML's parser lower-cases attribute names
 }
-_EVENTS = ("onClick", "onMouseEnter")
+_EVENTS = ("onClick", "onMouseEnter", "onMouseLeave", "onFocus", "onBlur", "onKeyDown")
 Tree = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...]]
 
 
