@@ -17,6 +17,7 @@ Create Date: 2026-12-04
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from alembic import op
 
@@ -61,7 +62,7 @@ def upgrade() -> None:
         "user_block",
         _user("blocker_id", primary_key=True),
         _user("blocked_id", primary_key=True),
-        sa.Column("created", sa.DateTime(), nullable=False),
+        sa.Column("created", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_user_block_blocked", "user_block", ["blocked_id", "blocker_id"])
     op.create_table(
@@ -71,8 +72,8 @@ def upgrade() -> None:
         sa.Column(
             "hide_notifications", sa.Boolean(), nullable=False, server_default=sa.true()
         ),
-        sa.Column("expires_at", sa.DateTime(), nullable=True),
-        sa.Column("created", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=True),
+        sa.Column("created", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_user_mute_muted", "user_mute", ["muted_id", "muter_id"])
     op.create_table(
@@ -84,7 +85,7 @@ def upgrade() -> None:
             sa.ForeignKey("post.id", ondelete="CASCADE"),
             primary_key=True,
         ),
-        sa.Column("created", sa.DateTime(), nullable=False),
+        sa.Column("created", UTCDateTime(), nullable=False),
     )
     op.create_table(
         "hidden_post",
@@ -97,7 +98,7 @@ def upgrade() -> None:
         _user("author_id"),
         sa.Column("reason", sa.String(length=COMMENT_MAX), nullable=False),
         _user("moderator_id", nullable=True),
-        sa.Column("created", sa.DateTime(), nullable=False),
+        sa.Column("created", UTCDateTime(), nullable=False),
     )
     op.create_table(
         "report",
@@ -111,8 +112,8 @@ def upgrade() -> None:
         sa.Column("comment", sa.String(length=COMMENT_MAX), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("outcome", sa.String(length=20), nullable=True),
-        sa.Column("created", sa.DateTime(), nullable=False),
-        sa.Column("resolved_at", sa.DateTime(), nullable=True),
+        sa.Column("created", UTCDateTime(), nullable=False),
+        sa.Column("resolved_at", UTCDateTime(), nullable=True),
         _user("resolver_id", nullable=True),
     )
     op.create_index(
@@ -140,7 +141,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("reason", sa.String(length=COMMENT_MAX), nullable=False),
-        sa.Column("created", sa.DateTime(), nullable=False),
+        sa.Column("created", UTCDateTime(), nullable=False),
     )
     op.create_index(
         "ix_moderation_action_target", "moderation_action", ["target_user_id", "id"]
