@@ -746,9 +746,7 @@ class Mute(SQLModel, table=True):
 
     muter_id: int = Field(sa_column=_user_fk(primary_key=True))
     muted_id: int = Field(sa_column=_user_fk(primary_key=True))
-    hide_notifications: bool = Field(
-        default=True, sa_column_kwargs={"server_default": sa_true()}
-    )
+    hide_notifications: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     expires_at: datetime | None = Field(default=None)
     created: datetime = Field(default_factory=utcnow)
 

@@ -69,9 +69,7 @@ def upgrade() -> None:
         "user_mute",
         _user("muter_id", primary_key=True),
         _user("muted_id", primary_key=True),
-        sa.Column(
-            "hide_notifications", sa.Boolean(), nullable=False, server_default=sa.true()
-        ),
+        sa.Column("hide_notifications", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column("expires_at", UTCDateTime(), nullable=True),
         sa.Column("created", UTCDateTime(), nullable=False),
     )
@@ -143,9 +141,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=COMMENT_MAX), nullable=False),
         sa.Column("created", UTCDateTime(), nullable=False),
     )
-    op.create_index(
-        "ix_moderation_action_target", "moderation_action", ["target_user_id", "id"]
-    )
+    op.create_index("ix_moderation_action_target", "moderation_action", ["target_user_id", "id"])
 
 
 def downgrade() -> None:
