@@ -6,11 +6,12 @@ just the posts written since, however large the feed. Counting stops at COUNT_CA
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from microblog.models import Follow, Post
+from microblog.models import Follow, Post, utcnow
+from microblog.services import visibility
 from microblog.services.follows import followed_ids
 
 COUNT_CAP = 99
@@ -55,4 +56,25 @@ def readers_of_author(session: Session, *, author_id: int, candidates: set[int])
     found = set(session.exec(statement).all())
     if author_id in candidates:
         found.add(author_id)
-    return found
+    return found - readers_hiding_author(session, author_id=author_id, candidates=found)
+
+
+_HIDING = text(
+    "SELECT muter_id FROM user_mute WHERE muted_id = :author AND muter_id IN :readers "
+    "AND (expires_at IS NULL OR expires_at > :now) "
+    "UNION SELECT blocker_id FROM user_block WHERE blocked_id = :author AND blocker_id IN :readers "
+    "UNION SELECT blocked_id FROM user_block WHERE blocker_id = :author AND blocked_id IN :readers"
+).bindparams(bindparam("readers", expanding=True), visibility.NOW)
+
+
+def readers_hiding_author(session: Session, *, author_id: int, candidates: set[int]) -> set[int]:
+    """Which of `candidates` must not be told of `author_id`'s new post: they mute the author
+    or block them, or the author blocks them (services/visibility.py's rule, for live pushes).
+    One statement on the (muted, muter) and (blocked, blocker) indexes."""
+    readers = candidates - {author_id}
+    if not readers:
+        return set()
+    found = session.execute(
+        _HIDING, {"author": author_id, "readers": sorted(readers), "now": utcnow()}
+    )
+    return {int(reader) for (reader,) in found}

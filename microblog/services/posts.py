@@ -15,7 +15,15 @@ from microblog.i18n import _l
 from microblog.live.events import NEW_POST, LiveEvent, post_changed, publish_after_commit
 from microblog.models import Post, PostEdit, row_id, table_of, utcnow
 from microblog.schemas import Page, PostRow, PostVersion, iso_utc
-from microblog.services import link_cards, notifications, reactions, search, visibility
+from microblog.services import (
+    link_cards,
+    notifications,
+    reactions,
+    safety,
+    search,
+    spam_brakes,
+    visibility,
+)
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.language_detection import detect_language
 from microblog.services.media.attachments import (
@@ -67,6 +75,9 @@ def create_post(
     (services/link_cards.py)."""
     body = validate_post_body(body, may_be_empty=bool(media_ids))
     parent = _reply_target(session, reply_to_id) if reply_to_id is not None else None
+    if parent is not None:  # not to a post they cannot see (a block, hidden, suspended)
+        safety.check_may_interact(session, user_id=author_id, post=parent)
+    spam_brakes.check_spam_brake(session, user_id=author_id, action="post")
     if language is None:  # detected only when the caller (the API, say) gave none
         language = detect_language(body)
     rendered = render_body(session, body)
