@@ -88,6 +88,8 @@ def _record(
     report_id: int | None = None,
     reason: str = "",
 ) -> ModerationAction:
+    if report_id is not None:  # first: a resolved report refuses before anything is written
+        _resolve(session, report_id=report_id, outcome=action, resolver_id=moderator_id)
     row = ModerationAction(
         moderator_id=moderator_id,
         action=action,
@@ -98,8 +100,6 @@ def _record(
     )
     session.add(row)
     session.flush()
-    if report_id is not None:
-        _resolve(session, report_id=report_id, outcome=action, resolver_id=moderator_id)
     publish_after_commit(session, LiveEvent(safety.REPORTS_CHANGED, ref_id=report_id or 0))
     return row
 
