@@ -136,7 +136,7 @@ Index("uq_user_email_lower", func.lower(User.email), unique=True)
 # index instead of the user row (services/visibility.py).
 Index(
     "ix_user_suspended",
-    User.id,
+    table_of(User).c.id,
     sqlite_where=text("suspended"),
     postgresql_where=text("suspended"),
 )

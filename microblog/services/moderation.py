@@ -16,8 +16,9 @@ Acting on a report resolves it (its outcome is the action) and tells the reporte
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from typing import Any
+
+from sqlalchemy import Row, Select, select
 from sqlmodel import Session
 
 from microblog.i18n import _l
@@ -343,16 +344,16 @@ def set_moderator(
     return user
 
 
-_REPORTER = aliased(User)
-_TARGET = aliased(User)
-_RESOLVER = aliased(User)
+_REPORTER = table_of(User).alias("reporter").c
+_TARGET = table_of(User).alias("target").c
+_RESOLVER = table_of(User).alias("resolver").c
 
 
-def _report_rows(statement):  # type: ignore[no-untyped-def]
+def _report_rows(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     return (
-        statement.join(_REPORTER, _REPORTER.id == _REPORT.reporter_id)
-        .join(_TARGET, _TARGET.id == _REPORT.target_user_id)
-        .outerjoin(_RESOLVER, _RESOLVER.id == _REPORT.resolver_id)
+        statement.join(_REPORTER.id.table, _REPORTER.id == _REPORT.reporter_id)
+        .join(_TARGET.id.table, _TARGET.id == _REPORT.target_user_id)
+        .outerjoin(_RESOLVER.id.table, _RESOLVER.id == _REPORT.resolver_id)
     )
 
 
@@ -372,7 +373,7 @@ _REPORT_COLUMNS = (
 )
 
 
-def _to_report(row) -> ReportRow:  # type: ignore[no-untyped-def]
+def _to_report(row: Row[*tuple[Any, ...]]) -> ReportRow:
     (rid, reporter, target, target_id, post_id, reason, comment, status) = row[:8]
     outcome, created, resolved_at, resolver = row[8:]
     return ReportRow(
@@ -416,8 +417,8 @@ def account_reports(
     return [_to_report(row) for row in rows]
 
 
-_MODERATOR = aliased(User)
-_ACTED_ON = aliased(User)
+_MODERATOR = table_of(User).alias("moderator").c
+_ACTED_ON = table_of(User).alias("acted_on").c
 
 
 def audit_log(
@@ -443,14 +444,14 @@ def audit_log(
             _ACTION.created,
         )
         .select_from(table_of(ModerationAction))
-        .outerjoin(_MODERATOR, _MODERATOR.id == _ACTION.moderator_id)
-        .outerjoin(_ACTED_ON, _ACTED_ON.id == _ACTION.target_user_id)
+        .outerjoin(_MODERATOR.id.table, _MODERATOR.id == _ACTION.moderator_id)
+        .outerjoin(_ACTED_ON.id.table, _ACTED_ON.id == _ACTION.target_user_id)
     )
     if target_user_id is not None:
         statement = statement.where(_ACTION.target_user_id == target_user_id)
     rows = session.execute(statement.order_by(_ACTION.id.desc()).offset(offset).limit(limit)).all()
 
-    def line(row) -> ModerationActionRow:  # type: ignore[no-untyped-def]
+    def line(row: Row[*tuple[Any, ...]]) -> ModerationActionRow:
         aid, moderator, action, target, post_id, report_id, reason, created = row
         return ModerationActionRow(
             id=aid,
