@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from microblog.models import Follow, User, utcnow
@@ -26,6 +27,7 @@ from microblog.services import (
     timeline,
 )
 from microblog.services.errors import Forbidden, Invalid, NotFound
+from tests.unit.test_posts import _statements
 
 AddUser = Callable[..., User]
 
@@ -294,3 +296,28 @@ def test_live_home_pushes_skip_muters_and_blockers(
         ann.id,
         bob.id,
     }
+
+
+def test_home_timeline_with_blocks_and_mutes_stays_one_statement_without_count(
+    engine: Engine, add_user: AddUser
+) -> None:
+    """The rules are anti-joins inside the page's statement: a warm page with blocks and mutes
+    sends what one without them sends (one statement; two on SQLite's merge) and no COUNT."""
+    with Session(engine) as session:
+        reader = add_user(session, "reader")
+        others = [add_user(session, f"other{i}") for i in range(6)]
+        for other in others[:3]:
+            follows.follow(session, follower_id=reader.id, followed_id=other.id)
+        session.commit()
+        timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
+        with _statements(engine) as plain:
+            timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
+        safety.mute_user(session, muter_id=reader.id, muted_id=others[0].id)
+        safety.block_user(session, blocker_id=reader.id, blocked_id=others[4].id)
+        session.commit()
+        timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
+        with _statements(engine) as ruled:
+            timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
+    assert len(ruled) == len(plain) <= 2
+    assert not any("count(" in sql.lower() for sql in ruled)
+    assert any("user_mute" in sql and "user_block" in sql for sql in ruled)
