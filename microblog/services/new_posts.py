@@ -32,8 +32,10 @@ def count_new_explore_posts(session: Session, *, since_id: int) -> int:
 
 
 def count_new_home_posts(session: Session, *, user_id: int, since_id: int) -> int:
-    """New posts by the reader or anyone they follow (read now, so a follow made since counts)."""
-    authors = [user_id, *followed_ids(session, user_id=user_id)]
+    """New posts by the reader or anyone they follow (read now, so a follow made since counts),
+    but not by those they mute (services/visibility.py)."""
+    hidden = readers_hidden_authors(session, reader_id=user_id)
+    authors = [a for a in [user_id, *followed_ids(session, user_id=user_id)] if a not in hidden]
     query = (
         select(col(Post.id))
         .where(col(Post.id) > since_id)
@@ -78,3 +80,17 @@ def readers_hiding_author(session: Session, *, author_id: int, candidates: set[i
         _HIDING, {"author": author_id, "readers": sorted(readers), "now": utcnow()}
     )
     return {int(reader) for (reader,) in found}
+
+
+_MUTED_BY = text(
+    "SELECT muted_id FROM user_mute WHERE muter_id = :reader "
+    "AND (expires_at IS NULL OR expires_at > :now)"
+).bindparams(visibility.NOW)
+
+
+def readers_hidden_authors(session: Session, *, reader_id: int) -> set[int]:
+    """The authors whose posts `reader_id` mutes (unexpired), on user_mute's primary key: the
+    followed accounts the "N new posts" bar must not count. (A block ends the follows, so a
+    blocked account is never among the authors counted.)"""
+    found = session.execute(_MUTED_BY, {"reader": reader_id, "now": utcnow()})
+    return {int(author) for (author,) in found}

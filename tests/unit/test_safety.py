@@ -321,3 +321,17 @@ def test_home_timeline_with_blocks_and_mutes_stays_one_statement_without_count(
     assert len(ruled) == len(plain) <= 2
     assert not any("count(" in sql.lower() for sql in ruled)
     assert any("user_mute" in sql and "user_block" in sql for sql in ruled)
+
+
+def test_new_posts_bar_does_not_count_muted_authors(
+    session: Session, trio: tuple[User, User, User]
+) -> None:
+    ann, bob, cat = trio
+    follows.follow(session, follower_id=ann.id, followed_id=bob.id)
+    follows.follow(session, follower_id=ann.id, followed_id=cat.id)
+    safety.mute_user(session, muter_id=ann.id, muted_id=bob.id)
+    session.commit()
+    since = new_posts.latest_post_id(session)
+    _post(session, bob, "muted news")
+    _post(session, cat, "news")
+    assert new_posts.count_new_home_posts(session, user_id=ann.id, since_id=since) == 1
