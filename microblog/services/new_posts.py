@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from microblog.models import Follow, Post, utcnow
+from microblog.models import Post, utcnow
 from microblog.services import visibility
 from microblog.services.follows import followed_ids
 
@@ -45,20 +45,36 @@ def count_new_home_posts(session: Session, *, user_id: int, since_id: int) -> in
     return _capped_count(session, query)
 
 
+_READERS = text(
+    "SELECT f.follower_id FROM follow AS f WHERE f.followed_id = :author "
+    "AND f.follower_id IN :readers "
+    "AND NOT EXISTS (SELECT 1 FROM user_mute AS m WHERE m.muter_id = f.follower_id "
+    "AND m.muted_id = :author AND (m.expires_at IS NULL OR m.expires_at > :now)) "
+    "AND NOT EXISTS (SELECT 1 FROM user_block AS b WHERE b.blocker_id = f.follower_id "
+    "AND b.blocked_id = :author) "
+    "AND NOT EXISTS (SELECT 1 FROM user_block AS b2 WHERE b2.blocker_id = :author "
+    "AND b2.blocked_id = f.follower_id)"
+).bindparams(bindparam("readers", expanding=True), visibility.NOW)
+
+
 def readers_of_author(session: Session, *, author_id: int, candidates: set[int]) -> set[int]:
     """Which of `candidates` have `author_id` in their home feed (they follow them, or are
-    them): one query on the follow index, however many tabs are open."""
+    them), leaving out those who mute the author (or block them, or are blocked by them: a
+    block ends the follows, this holds whatever changed them): one query on the follow index
+    and a primary-key probe of user_mute and user_block per follower, however many tabs are
+    open. The live pushes of a new post go to these readers' home tabs only."""
     if not candidates:
         return set()
-    statement = (
-        select(Follow.follower_id)
-        .where(Follow.followed_id == author_id)
-        .where(col(Follow.follower_id).in_(candidates))
-    )
-    found = set(session.exec(statement).all())
+    found: set[int] = set()
+    others = candidates - {author_id}
+    if others:
+        rows = session.execute(
+            _READERS, {"author": author_id, "readers": sorted(others), "now": utcnow()}
+        )
+        found = {int(reader) for (reader,) in rows}
     if author_id in candidates:
         found.add(author_id)
-    return found - readers_hiding_author(session, author_id=author_id, candidates=found)
+    return found
 
 
 _HIDING = text(
