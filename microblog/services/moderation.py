@@ -38,6 +38,7 @@ from microblog.schemas import ModerationActionRow, Page, ReportRow, iso_utc
 from microblog.services import announcements, api_tokens, auth_sessions, notifications, safety
 from microblog.services.errors import Conflict, Forbidden, Invalid, NotFound
 from microblog.services.pagination import make_page, page_window
+from microblog.services.text import require_storable
 from microblog.services.users import get_user
 
 ACTIONS = (
@@ -71,6 +72,7 @@ def require_moderator(session: Session, *, user_id: int) -> User:
 
 
 def _reason(reason: str) -> str:
+    require_storable(reason=reason or "")
     reason = (reason or "").strip()
     if len(reason) > REPORT_COMMENT_MAX:
         raise Invalid(

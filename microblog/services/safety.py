@@ -35,6 +35,7 @@ from microblog.models import (
 from microblog.schemas import BlockedUser, avatar_url, iso_utc
 from microblog.services import notifications
 from microblog.services.errors import Forbidden, Invalid, NotFound
+from microblog.services.text import require_storable
 from microblog.services.users import get_user
 
 _BLOCK = table_of(Block).c
@@ -302,6 +303,7 @@ def _report(
     reason: str,
     comment: str,
 ) -> Report:
+    require_storable(reason=reason, comment=comment or "")
     if reason not in REPORT_REASONS:
         raise Invalid({"reason": _l("Choose a reason: spam, abuse, illegal or other.")})
     comment = (comment or "").strip()

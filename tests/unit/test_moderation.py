@@ -133,6 +133,10 @@ def test_report_checks_its_input(session: Session, people: tuple[User, User, Use
         safety.report_post(session, reporter_id=ann.id, post_id=mine, reason="spam")
     with pytest.raises(NotFound):
         safety.report_post(session, reporter_id=ann.id, post_id=9999, reason="spam")
+    with pytest.raises(Invalid):  # text no database can store is refused, not a 500
+        safety.report_account(
+            session, reporter_id=ann.id, user_id=troll.id, reason="spam", comment="a\x00b"
+        )
     report = safety.report_account(session, reporter_id=ann.id, user_id=troll.id, reason="spam")
     assert report.status == "open" and report.post_id is None
 
