@@ -1,4 +1,5 @@
-"""`python -m microblog user ...` and `post ...`: the operator's commands on accounts and posts.
+"""`python -m microblog user ...` and `post ...`: the operator's commands on accounts and posts
+(`user grant-moderator|revoke-moderator`: the moderator role, services/moderation.py).
 
 Each command is one call of the service function the pages and the API use for that use case
 (services/accounts.py, services/posts.py), in one transaction; what it changes reaches open
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from microblog.db import session_scope
-from microblog.services import accounts, posts, users
+from microblog.services import accounts, moderation, posts, users
 from microblog.services.errors import DomainError, Invalid
 
 T = TypeVar("T")
@@ -31,7 +32,11 @@ GENERATED_PASSWORD_BYTES = 12  # 16 URL-safe characters
 
 def add_commands(sub: Any) -> None:
     """Register `user` and `post` on the CLI's subcommands (`argparse` subparsers)."""
-    user = sub.add_parser("user", help="accounts: create | reset-password | disable | enable")
+    user = sub.add_parser(
+        "user",
+        help="accounts: create | reset-password | disable | enable | grant-moderator | "
+        "revoke-moderator",
+    )
     actions = user.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create an account (--admin: an administrator)")
     create.add_argument("username")
@@ -53,6 +58,12 @@ def add_commands(sub: Any) -> None:
     enable = actions.add_parser("enable", help="let a disabled user log in again")
     enable.add_argument("username")
     enable.set_defaults(run=enable_user)
+    grant = actions.add_parser("grant-moderator", help="make the user a moderator")
+    grant.add_argument("username")
+    grant.set_defaults(run=grant_moderator)
+    revoke = actions.add_parser("revoke-moderator", help="take the moderator role back")
+    revoke.add_argument("username")
+    revoke.set_defaults(run=revoke_moderator)
 
     post = sub.add_parser("post", help="posts: delete ID")
     post_actions = post.add_subparsers(dest="action", required=True)
@@ -147,6 +158,28 @@ def enable_user(args: argparse.Namespace) -> int:
         return _refused(problem)
     print(f"Enabled {args.username}: they can log in again.")
     return 0
+
+
+def _set_moderator(args: argparse.Namespace, moderator: bool) -> int:
+    try:
+        _in_transaction(
+            lambda db: moderation.set_moderator(
+                db, user_id=_user_id(db, args.username), moderator=moderator
+            )
+        )
+    except DomainError as problem:
+        return _refused(problem)
+    done = "is now a moderator" if moderator else "is no longer a moderator"
+    print(f"{args.username} {done} (recorded in the audit log).")
+    return 0
+
+
+def grant_moderator(args: argparse.Namespace) -> int:
+    return _set_moderator(args, True)
+
+
+def revoke_moderator(args: argparse.Namespace) -> int:
+    return _set_moderator(args, False)
 
 
 def delete_post(args: argparse.Namespace) -> int:

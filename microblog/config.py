@@ -132,6 +132,18 @@ class Settings:
     # Translations per signed-in user that reach the translator (cache misses), as (requests,
     # window seconds): each one spends the operator's quota (services/translation.py).
     translate_rate_limit: tuple[int, int] = (60, 3600)
+    # Spam brakes (services/spam_brakes.py): per-account limits as (requests, window seconds)
+    # on posting, following and messaging; accounts younger than `new_account_hours` get the
+    # stricter `*_new` ones. SPAM_BRAKES=0 turns them off (the test suite's fixtures write
+    # hundreds of posts a second; the brakes' own tests turn them on).
+    spam_brakes: bool = True
+    new_account_hours: int = 72
+    post_rate_limit: tuple[int, int] = (120, 3600)
+    post_rate_limit_new: tuple[int, int] = (20, 3600)
+    follow_rate_limit: tuple[int, int] = (200, 3600)
+    follow_rate_limit_new: tuple[int, int] = (30, 3600)
+    message_rate_limit: tuple[int, int] = (120, 3600)
+    message_rate_limit_new: tuple[int, int] = (15, 3600)
     # The longest post, counted as Mastodon counts (a link is 23 characters:
     # services/rich_text.py).
     post_max_length: int = 500
@@ -435,6 +447,16 @@ def load_settings() -> Settings:
         ms_translator_timeout=float(os.environ.get("MS_TRANSLATOR_TIMEOUT") or 5),
         ws_connections_per_address=int(os.environ.get("WS_CONNECTIONS_PER_ADDRESS") or 40),
         translate_rate_limit=parse_rate_limit(os.environ.get("TRANSLATE_RATE_LIMIT"), (60, 3600)),
+        spam_brakes=_bool(os.environ.get("SPAM_BRAKES"), True),
+        new_account_hours=max(0, int(os.environ.get("NEW_ACCOUNT_HOURS") or 72)),
+        post_rate_limit=parse_rate_limit(os.environ.get("POST_RATE_LIMIT"), (120, 3600)),
+        post_rate_limit_new=parse_rate_limit(os.environ.get("POST_RATE_LIMIT_NEW"), (20, 3600)),
+        follow_rate_limit=parse_rate_limit(os.environ.get("FOLLOW_RATE_LIMIT"), (200, 3600)),
+        follow_rate_limit_new=parse_rate_limit(os.environ.get("FOLLOW_RATE_LIMIT_NEW"), (30, 3600)),
+        message_rate_limit=parse_rate_limit(os.environ.get("MESSAGE_RATE_LIMIT"), (120, 3600)),
+        message_rate_limit_new=parse_rate_limit(
+            os.environ.get("MESSAGE_RATE_LIMIT_NEW"), (15, 3600)
+        ),
         post_max_length=max(1, int(os.environ.get("POST_MAX_LENGTH") or 500)),
         log_format=_log_format(os.environ.get("LOG_FORMAT")),
         metrics_enabled=_bool(os.environ.get("METRICS_ENABLED"), True),

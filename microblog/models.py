@@ -25,6 +25,7 @@ ABOUT_ME_MAX = 140
 # text, whose links can be long, so a row stays small.
 POST_BODY_MAX = 5000
 TAG_MAX = 100
+REPORT_COMMENT_MAX = 1000
 
 
 def utcnow() -> datetime:
@@ -114,12 +115,33 @@ class User(SQLModel, table=True):
     # (services/avatars.py); None: their Gravatar. Read beside the username wherever a face is
     # drawn, so it is a column of the user, not a row to join (migration 0020).
     avatar: str | None = Field(default=None, max_length=AVATAR_MAX)
+    # Moderation (services/moderation.py; migration 0024). A moderator works the reports queue;
+    # administrators are moderators too. A suspended account cannot log in and its posts are
+    # gone for everyone (the feeds probe `ix_user_suspended`, which holds only such accounts);
+    # a limited one's posts stay out of Explore, tags and search for those who do not follow it.
+    is_moderator: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    suspended: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    limited: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # Who may send this user a private message: MESSAGE_POLICIES (services/safety.py).
+    message_policy: str = Field(
+        default="everyone", max_length=10, sa_column_kwargs={"server_default": "everyone"}
+    )
 
 
 # Usernames and emails are unique regardless of case ("Susan" and "susan" are one name); the same
 # expressions serve the case-insensitive look-ups at login.
 Index("uq_user_username_lower", func.lower(User.username), unique=True)
 Index("uq_user_email_lower", func.lower(User.email), unique=True)
+# The suspended accounts alone: the feeds' "author is not suspended" probe reads this small
+# index instead of the user row (services/visibility.py).
+Index(
+    "ix_user_suspended",
+    table_of(User).c.id,
+    sqlite_where=text("suspended"),
+    postgresql_where=text("suspended"),
+)
+
+MESSAGE_POLICIES = ("everyone", "following", "nobody")
 
 
 class Follow(SQLModel, table=True):
@@ -705,3 +727,124 @@ class MediaAttachment(SQLModel, table=True):
     alt_text: str = Field(default="", max_length=MEDIA_ALT_MAX)
     byte_size: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Block(SQLModel, table=True):
+    """`blocker` blocks `blocked` (services/safety.py): no follow either way, no messages, no
+    replies, mentions, likes or boosts reaching the blocker, and neither sees the other's posts.
+    The feeds test both directions with a primary-key probe per entry; the second index serves
+    "who blocks me" and the user's deletion."""
+
+    __tablename__ = "user_block"
+    __table_args__ = (Index("ix_user_block_blocked", "blocked_id", "blocker_id"),)
+
+    blocker_id: int = Field(sa_column=_user_fk(primary_key=True))
+    blocked_id: int = Field(sa_column=_user_fk(primary_key=True))
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Mute(SQLModel, table=True):
+    """`muter` no longer sees `muted`'s posts, boosts and (with `hide_notifications`) their
+    notifications until `expires_at` (NULL: until unmuted). Nothing changes for the muted. An
+    expired row is ignored by every query (`expires_at > now`) and deleted when the mute is set
+    or lifted again."""
+
+    __tablename__ = "user_mute"
+    __table_args__ = (Index("ix_user_mute_muted", "muted_id", "muter_id"),)
+
+    muter_id: int = Field(sa_column=_user_fk(primary_key=True))
+    muted_id: int = Field(sa_column=_user_fk(primary_key=True))
+    hide_notifications: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    expires_at: datetime | None = Field(default=None)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class ConversationMute(SQLModel, table=True):
+    """`user` muted the conversation that starts at `root` (the first post of a reply chain):
+    replies and mentions in it no longer notify them."""
+
+    __tablename__ = "conversation_mute"
+
+    user_id: int = Field(sa_column=_user_fk(primary_key=True))
+    root_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    )
+    created: datetime = Field(default_factory=utcnow)
+
+
+class HiddenPost(SQLModel, table=True):
+    """A post a moderator hid: gone for everyone but its author (`author_id`, copied here so the
+    feeds' probe needs no join), who is told `reason`. A table of its own rather than a column
+    of `post`: the feeds check it with one primary-key probe on a small table and keep reading
+    post's covering indexes without touching the row."""
+
+    __tablename__ = "hidden_post"
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    )
+    author_id: int = Field(sa_column=_user_fk())
+    reason: str = Field(default="", max_length=REPORT_COMMENT_MAX)
+    moderator_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Report(SQLModel, table=True):
+    """A user reports an account or one of its posts. The queue is the open reports, oldest
+    first (a partial index holds only those); an account's history is (target, id)."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        Index(
+            "ix_report_open",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_report_target", "target_user_id", "id"),
+        Index("ix_report_reporter", "reporter_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reporter_id: int = Field(sa_column=_user_fk())
+    target_user_id: int = Field(sa_column=_user_fk())
+    post_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="SET NULL"))
+    reason: str = Field(max_length=20)
+    comment: str = Field(default="", max_length=REPORT_COMMENT_MAX)
+    status: str = Field(default="open", max_length=10)
+    outcome: str | None = Field(default=None, max_length=20)
+    created: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = Field(default=None)
+    resolver_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+
+
+class ModerationAction(SQLModel, table=True):
+    """The audit log: who did what to whom, when and why. Rows are never changed; an undo
+    (unhide, unlimit, unsuspend) is an action of its own."""
+
+    __tablename__ = "moderation_action"
+    __table_args__ = (Index("ix_moderation_action_target", "target_user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    moderator_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    action: str = Field(max_length=20)
+    target_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), nullable=True),
+    )
+    post_id: int | None = Field(default=None, sa_column=_post_fk(ondelete="SET NULL"))
+    report_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("report.id", ondelete="SET NULL"), nullable=True),
+    )
+    reason: str = Field(default="", max_length=REPORT_COMMENT_MAX)
+    created: datetime = Field(default_factory=utcnow)

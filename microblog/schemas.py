@@ -468,6 +468,15 @@ class NotificationRow:
         elif notification.kind == "message":
             text = _l("%(username)s sent you a private message.", username=actor_name)
             href = conversation_url(actor_name)
+        elif notification.kind == "report_received":
+            text = _l("Thank you: your report was received. A moderator will look at it.")
+            href = ""
+        elif notification.kind == "report_resolved":
+            text = _l("A moderator has reviewed your report and closed it.")
+            href = ""
+        elif notification.kind == "post_hidden":
+            text = _l("A moderator hid one of your posts: only you can see it now.")
+            href = f"/post/{notification.post_id or 0}"
         else:
             text = announcement.body if announcement else _l("An announcement.")
             href = ""
@@ -545,3 +554,49 @@ class Page(Generic[T]):
         if self.total is None:
             return None
         return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class BlockedUser:
+    """One line of "whom I block" or "whom I mute" (services/safety.py). `expires_at` and
+    `hide_notifications` are a mute's ("" when it has no end)."""
+
+    id: int
+    username: str
+    avatar_small: str
+    since: str
+    expires_at: str = ""
+    hide_notifications: bool = False
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A report as the moderators' queue shows it (services/moderation.py). The reporter's and
+    the target's names only: never an email address."""
+
+    id: int
+    reporter: str
+    target: str
+    target_id: int
+    post_id: int | None
+    reason: str
+    comment: str
+    status: str
+    outcome: str
+    created: str
+    resolved_at: str
+    resolver: str
+
+
+@dataclass(frozen=True)
+class ModerationActionRow:
+    """A line of the audit log: who did what to whom, when and why."""
+
+    id: int
+    moderator: str
+    action: str
+    target: str
+    post_id: int | None
+    report_id: int | None
+    reason: str
+    created: str

@@ -13,6 +13,9 @@ os.environ.setdefault("MICROBLOG_ENV", "test")
 # No test reaches the internet: posts' links get no preview unless a test turns it on (and
 # then only pages on loopback, through the test allowance: tests/unit/test_link_cards.py).
 os.environ.setdefault("LINK_PREVIEWS", "0")
+# The fixtures write many posts, follows and messages at once: the spam brakes own tests
+# (tests/unit/test_safety.py) turn them on.
+os.environ.setdefault("SPAM_BRAKES", "0")
 
 import shutil
 import sqlite3

@@ -14,7 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict, JsonValue
 
 from microblog.api.representations import MAX_ID
-from microblog.models import ABOUT_ME_MAX, EMAIL_MAX, MEDIA_ALT_MAX, MESSAGE_MAX, POST_BODY_MAX
+from microblog.models import (
+    ABOUT_ME_MAX,
+    EMAIL_MAX,
+    MEDIA_ALT_MAX,
+    MESSAGE_MAX,
+    MESSAGE_POLICIES,
+    POST_BODY_MAX,
+    REPORT_COMMENT_MAX,
+)
+from microblog.services.safety import MUTE_MAX_SECONDS, REPORT_REASONS
 from microblog.services.users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 
 # -- requests --------------------------------------------------------------------------------
@@ -142,6 +151,52 @@ class MediaUpdate(BaseModel):
 class MessageCreate(BaseModel):
     body: str = _documented(
         f"1 to {MESSAGE_MAX} characters after trimming spaces.", minLength=1, maxLength=MESSAGE_MAX
+    )
+
+
+class MuteCreate(BaseModel):
+    """A mute of a user (services/safety.py)."""
+
+    duration_seconds: int | None = _documented(
+        "How long the mute lasts, 60 seconds to one year; null or absent: until you unmute.",
+        minimum=60,
+        maximum=MUTE_MAX_SECONDS,
+    )
+    hide_notifications: bool = Field(
+        default=True, description="Also hide their likes, boosts, replies and mentions."
+    )
+
+
+class ReportCreate(BaseModel):
+    """A report to the moderators: of a post (`post_id`) or of an account (`user_id`)."""
+
+    post_id: int | None = Field(default=None, description="The post reported.")
+    user_id: int | None = Field(default=None, description="The account reported (no post).")
+    reason: str = _documented(
+        "One of: " + ", ".join(REPORT_REASONS) + ".", enum=list(REPORT_REASONS)
+    )
+    comment: str = Field(
+        default="",
+        description=f"What the moderators should know, at most {REPORT_COMMENT_MAX} characters.",
+        json_schema_extra={"maxLength": REPORT_COMMENT_MAX},
+    )
+
+
+class ModerationReason(BaseModel):
+    """Why a moderator acts (kept in the audit log); `report_id` resolves that report."""
+
+    reason: str = Field(
+        default="",
+        description=f"At most {REPORT_COMMENT_MAX} characters.",
+        json_schema_extra={"maxLength": REPORT_COMMENT_MAX},
+    )
+    report_id: int | None = Field(default=None, description="The report this action resolves.")
+
+
+class MessagePolicyUpdate(BaseModel):
+    message_policy: str = _documented(
+        "Who may send you private messages: everyone, following (people you follow) or nobody.",
+        enum=list(MESSAGE_POLICIES),
     )
 
 
@@ -402,6 +457,59 @@ class AcceptedOut(BaseModel):
     message: str = Field(description="What happens next (check your email).")
 
 
+class BlockedUserOut(BaseModel):
+    id: int
+    username: str
+    avatar: str
+    since: str = Field(description="When the block or mute was made (ISO 8601, UTC).")
+    expires_at: str | None = Field(default=None, description="A mute's end; null: none.")
+    hide_notifications: bool | None = Field(default=None, description="A mute's setting.")
+
+
+class BlockedUserCollection(BaseModel):
+    items: list[BlockedUserOut]
+
+
+class ReportOut(BaseModel):
+    id: int
+    reporter: str
+    target: str
+    target_id: int
+    post_id: int | None
+    reason: str
+    comment: str
+    status: str = Field(description="open or resolved.")
+    outcome: str | None = Field(description="The action that resolved it.")
+    created: str
+    resolved_at: str | None
+    resolver: str | None
+
+
+class ReportCollection(BaseModel):
+    items: list[ReportOut]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class ModerationActionOut(BaseModel):
+    id: int
+    moderator: str | None
+    action: str
+    target: str | None
+    post_id: int | None
+    report_id: int | None
+    reason: str
+    created: str
+
+
+class ModerationActionCollection(BaseModel):
+    items: list[ModerationActionOut]
+    page: int
+    per_page: int
+    has_next: bool
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="The HTTP reason phrase, e.g. Bad Request.")
     message: str
@@ -418,6 +526,7 @@ def errors(
         401: "Missing, wrong, expired or revoked credentials.",
         403: "Not allowed for this user.",
         404: "No such resource (or URL).",
+        409: "Already so: the report is resolved, the post hidden, the account limited...",
         413: "The body is larger than 64 KiB.",
         415: "The body is not JSON (Content-Type must be application/json).",
         429: "Rate limited: retry after the `Retry-After` header's seconds.",

@@ -83,7 +83,8 @@ def get_conversation(
     "/conversations/{username}",
     status_code=201,
     response_model=MessageOut,
-    responses=errors(401, 413, 415, examples={400: _YOURSELF, 404: _NO_SUCH_USER}),
+    # 403: a block, or their "who can message you" setting; 429: the spam brake.
+    responses=errors(401, 403, 413, 415, 429, examples={400: _YOURSELF, 404: _NO_SUCH_USER}),
 )
 def send_message(
     username: str, data: MessageCreate, credentials: BearerCredentials

@@ -24,6 +24,7 @@ from microblog.services.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    TooManyRequests,
     Unavailable,
 )
 
@@ -34,6 +35,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooManyRequests: 429,
     Unavailable: 503,
 }
 
@@ -106,6 +108,8 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = next((code for kind, code in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+    if isinstance(exc, TooManyRequests):  # a spam brake (services/spam_brakes.py)
+        return error_response(status, exc.message, {"Retry-After": str(exc.retry_after)})
     return error_response(status, exc.message)
 
 

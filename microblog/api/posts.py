@@ -92,9 +92,10 @@ def get_post(post_id: int, credentials: BearerCredentials) -> JSONResponse:
         404,
         413,
         415,
+        429,  # the spam brake (services/spam_brakes.py)
         examples={
             404: (
-                "`in_reply_to` names no post.",
+                "`in_reply_to` names no post (or one you cannot see: a block, hidden).",
                 "The post you are replying to no longer exists.",
             )
         },

@@ -17,7 +17,17 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Mount
 
-from microblog.api import avatars, conversations, instance, media, posts, threads, tokens, users
+from microblog.api import (
+    avatars,
+    conversations,
+    instance,
+    media,
+    posts,
+    safety,
+    threads,
+    tokens,
+    users,
+)
 from microblog.api.errors import install_error_handlers
 from microblog.api.representations import API_PREFIX
 
@@ -54,6 +64,8 @@ def create_rest_api() -> FastAPI:
     app.include_router(posts.router)
     app.include_router(threads.router)
     app.include_router(conversations.router)
+    app.include_router(safety.router)
+    app.include_router(safety.moderator_router)
     app.include_router(instance.router)
     app.include_router(media.router)
     app.include_router(media.json_router)

@@ -169,7 +169,9 @@ def _not_yourself(verb: str) -> dict[int | str, dict[str, object]]:
     return errors(
         400,
         401,
+        403,  # following: a block either way
         404,
+        429,  # following: the spam brake
         examples={
             400: (
                 f"The id is not a number, or it is your own: you cannot {verb} yourself.",

@@ -72,6 +72,7 @@ _TOKEN_USER = (
         # A disabled account's tokens are deleted when it is disabled; this holds whatever
         # changed the flag (services/accounts.py).
         col(User.disabled) == sa_false(),
+        col(User.suspended) == sa_false(),  # likewise a suspended one (services/moderation.py)
     )
 )
 

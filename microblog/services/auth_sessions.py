@@ -56,7 +56,7 @@ def redeem_login_ticket(
     if row.expires_at < utcnow():
         return None
     user = session.get(User, row.user_id)
-    if user is None or user.disabled:  # disabled between the password check and this
+    if user is None or user.disabled or user.suspended:  # since the password check
         return None
     lifetime = timedelta(days=remember_days) if row.remember else timedelta(hours=default_hours)
     raw, digest = new_token()
@@ -115,6 +115,8 @@ _SESSION_USER = (
     .where(col(AuthSession.token_hash) == bindparam("token_hash"))
     # Disabling an account deletes its sessions; this holds whatever changed the flag.
     .where(col(User.disabled) == sa_false())
+    # A suspension (services/moderation.py) deletes them too; this holds the same way.
+    .where(col(User.suspended) == sa_false())
 )
 
 

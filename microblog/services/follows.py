@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from microblog.config import get_settings
 from microblog.emails import new_follower_email
 from microblog.i18n import _l
-from microblog.models import Follow, FollowNotice, User, table_of, utcnow
+from microblog.models import Block, Follow, FollowNotice, User, table_of, utcnow
 from microblog.schemas import Page, UserPublic
-from microblog.services import mail_outbox, notifications
-from microblog.services.errors import Invalid
+from microblog.services import mail_outbox, notifications, spam_brakes
+from microblog.services.errors import Forbidden, Invalid
 from microblog.services.pagination import paginate
 from microblog.services.users import get_user
 
@@ -30,6 +30,12 @@ def follow(session: Session, *, follower_id: int, followed_id: int) -> bool:
     followed = get_user(session, followed_id)
     if is_following(session, follower_id=follower_id, followed_id=followed_id):
         return False
+    if session.get(Block, (followed_id, follower_id)) or session.get(
+        Block, (follower_id, followed_id)
+    ):
+        # The same words either way: the blocked is not told that they are blocked.
+        raise Forbidden(_l("You cannot follow %(username)s.", username=followed.username))
+    spam_brakes.check_spam_brake(session, user_id=follower_id, action="follow")
     try:
         with session.begin_nested():
             session.add(Follow(follower_id=follower_id, followed_id=followed_id))

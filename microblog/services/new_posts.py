@@ -6,11 +6,12 @@ just the posts written since, however large the feed. Counting stops at COUNT_CA
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from microblog.models import Follow, Post
+from microblog.models import Post, utcnow
+from microblog.services import visibility
 from microblog.services.follows import followed_ids
 
 COUNT_CAP = 99
@@ -31,8 +32,10 @@ def count_new_explore_posts(session: Session, *, since_id: int) -> int:
 
 
 def count_new_home_posts(session: Session, *, user_id: int, since_id: int) -> int:
-    """New posts by the reader or anyone they follow (read now, so a follow made since counts)."""
-    authors = [user_id, *followed_ids(session, user_id=user_id)]
+    """New posts by the reader or anyone they follow (read now, so a follow made since counts),
+    but not by those they mute (services/visibility.py)."""
+    hidden = readers_hidden_authors(session, reader_id=user_id)
+    authors = [a for a in [user_id, *followed_ids(session, user_id=user_id)] if a not in hidden]
     query = (
         select(col(Post.id))
         .where(col(Post.id) > since_id)
@@ -42,17 +45,68 @@ def count_new_home_posts(session: Session, *, user_id: int, since_id: int) -> in
     return _capped_count(session, query)
 
 
+_READERS = text(
+    "SELECT f.follower_id FROM follow AS f WHERE f.followed_id = :author "
+    "AND f.follower_id IN :readers "
+    "AND NOT EXISTS (SELECT 1 FROM user_mute AS m WHERE m.muter_id = f.follower_id "
+    "AND m.muted_id = :author AND (m.expires_at IS NULL OR m.expires_at > :now)) "
+    "AND NOT EXISTS (SELECT 1 FROM user_block AS b WHERE b.blocker_id = f.follower_id "
+    "AND b.blocked_id = :author) "
+    "AND NOT EXISTS (SELECT 1 FROM user_block AS b2 WHERE b2.blocker_id = :author "
+    "AND b2.blocked_id = f.follower_id)"
+).bindparams(bindparam("readers", expanding=True), visibility.NOW)
+
+
 def readers_of_author(session: Session, *, author_id: int, candidates: set[int]) -> set[int]:
     """Which of `candidates` have `author_id` in their home feed (they follow them, or are
-    them): one query on the follow index, however many tabs are open."""
+    them), leaving out those who mute the author (or block them, or are blocked by them: a
+    block ends the follows, this holds whatever changed them): one query on the follow index
+    and a primary-key probe of user_mute and user_block per follower, however many tabs are
+    open. The live pushes of a new post go to these readers' home tabs only."""
     if not candidates:
         return set()
-    statement = (
-        select(Follow.follower_id)
-        .where(Follow.followed_id == author_id)
-        .where(col(Follow.follower_id).in_(candidates))
-    )
-    found = set(session.exec(statement).all())
+    found: set[int] = set()
+    others = candidates - {author_id}
+    if others:
+        rows = session.execute(
+            _READERS, {"author": author_id, "readers": sorted(others), "now": utcnow()}
+        )
+        found = {int(reader) for (reader,) in rows}
     if author_id in candidates:
         found.add(author_id)
     return found
+
+
+_HIDING = text(
+    "SELECT muter_id FROM user_mute WHERE muted_id = :author AND muter_id IN :readers "
+    "AND (expires_at IS NULL OR expires_at > :now) "
+    "UNION SELECT blocker_id FROM user_block WHERE blocked_id = :author AND blocker_id IN :readers "
+    "UNION SELECT blocked_id FROM user_block WHERE blocker_id = :author AND blocked_id IN :readers"
+).bindparams(bindparam("readers", expanding=True), visibility.NOW)
+
+
+def readers_hiding_author(session: Session, *, author_id: int, candidates: set[int]) -> set[int]:
+    """Which of `candidates` must not be told of `author_id`'s new post: they mute the author
+    or block them, or the author blocks them (services/visibility.py's rule, for live pushes).
+    One statement on the (muted, muter) and (blocked, blocker) indexes."""
+    readers = candidates - {author_id}
+    if not readers:
+        return set()
+    found = session.execute(
+        _HIDING, {"author": author_id, "readers": sorted(readers), "now": utcnow()}
+    )
+    return {int(reader) for (reader,) in found}
+
+
+_MUTED_BY = text(
+    "SELECT muted_id FROM user_mute WHERE muter_id = :reader "
+    "AND (expires_at IS NULL OR expires_at > :now)"
+).bindparams(visibility.NOW)
+
+
+def readers_hidden_authors(session: Session, *, reader_id: int) -> set[int]:
+    """The authors whose posts `reader_id` mutes (unexpired), on user_mute's primary key: the
+    followed accounts the "N new posts" bar must not count. (A block ends the follows, so a
+    blocked account is never among the authors counted.)"""
+    found = session.execute(_MUTED_BY, {"reader": reader_id, "now": utcnow()})
+    return {int(author) for (author,) in found}

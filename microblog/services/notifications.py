@@ -30,7 +30,7 @@ from microblog.live.events import INBOX, LiveEvent, publish_after_commit
 from microblog.models import Announcement, Notification, User, table_of, utcnow
 from microblog.routes import user_url
 from microblog.schemas import NotificationRow, Page
-from microblog.services import read_markers
+from microblog.services import read_markers, visibility
 from microblog.services.pagination import make_page, page_window
 from microblog.services.users import get_user
 
@@ -45,6 +45,12 @@ REPLY = "reply"
 MENTION = "mention"
 LIKE = "like"
 BOOST = "boost"
+
+# Moderation (services/safety.py, services/moderation.py): a report was received, a report
+# was resolved, one of the user's posts was hidden (`post_id`).
+REPORT_RECEIVED = "report_received"
+REPORT_RESOLVED = "report_resolved"
+POST_HIDDEN = "post_hidden"
 
 GROUPED = (LIKE, BOOST)  # one line per post and kind (models.NOTIFICATION_GROUPED)
 
@@ -67,7 +73,11 @@ def notify(
     post_id: int | None = None,
 ) -> None:
     """Record a notification for one user and tell their open tabs after the commit. A like or
-    boost joins its post's group and becomes its line."""
+    boost joins its post's group and becomes its line. Nothing is recorded when the user
+    blocks or mutes the actor, is blocked by them, or the actor is suspended
+    (services/visibility.py `silenced`)."""
+    if actor_id is not None and visibility.silenced(session, user_id=user_id, actor_id=actor_id):
+        return
     others = 0
     if kind in GROUPED and actor_id is not None and post_id is not None:
         others = _join_group(

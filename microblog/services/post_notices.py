@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from microblog.emails import post_notice_email
 from microblog.models import Post, row_id
-from microblog.services import mail_outbox, notifications
+from microblog.services import mail_outbox, notifications, safety, visibility
 from microblog.services.users import get_user
 
 EXCERPT_MAX = 200  # characters of the post quoted in the email
@@ -21,8 +21,14 @@ def excerpt(body: str) -> str:
 
 
 def notify_about_post(session: Session, *, user_id: int, kind: str, post: Post) -> None:
-    """`kind` is notifications.REPLY or MENTION; `post` is the reply or the post mentioning."""
+    """`kind` is notifications.REPLY or MENTION; `post` is the reply or the post mentioning.
+    Nobody is told (neither notification nor email) when they block, are blocked by or mute
+    the author, or muted the conversation (services/safety.py)."""
     post_id = row_id(post)
+    if visibility.silenced(session, user_id=user_id, actor_id=post.user_id):
+        return
+    if safety.conversation_muted(session, user_id=user_id, post_id=post_id):
+        return
     notifications.notify(
         session, user_id=user_id, kind=kind, actor_id=post.user_id, post_id=post_id
     )

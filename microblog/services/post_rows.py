@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from microblog.models import Post, table_of
 from microblog.schemas import PostRow
+from microblog.services import visibility
 
 Order = Literal["newest", "oldest"]
 
@@ -59,27 +60,45 @@ _ORDER = {
 }
 
 
+# The safety rules (services/visibility.py) around every card: a list that picks its ids
+# with the rules already applied (the feeds, a profile, a tag) loses nothing here, and one that
+# cannot (a thread's ancestors, search hits, one post by id) loses what the reader may not see.
+_SHOWN = visibility.shown_to_viewer("entry")
+_LISTED = visibility.listed_to_viewer("shown.user_id", "shown")
+
+
 @lru_cache(maxsize=256)
-def cards_statement(picked_sql: str, order: Order = "newest") -> TextualSelect:
-    """The cards of the entries whose ids `picked_sql` selects (one column, `id`), in `order`.
+def cards_statement(
+    picked_sql: str, order: Order = "newest", *, listed: bool = False
+) -> TextualSelect:
+    """The cards of the entries whose ids `picked_sql` selects (one column, `id`), in `order`,
+    without those the reader may not see (and, when `listed`, a limited account's posts the
+    reader does not follow).
 
     `picked_sql` is SQL text made of constants by the caller, never of values; its parameters
-    are bound when the statement runs, beside `:viewer` (the reader's user id, 0 for nobody)."""
+    are bound when the statement runs, beside `:viewer` (the reader's user id, 0 for nobody)
+    and `:now`; it may use both."""
+    where = f"WHERE {_SHOWN}" + (f" AND {_LISTED}" if listed else "")
     sql = (
         f"SELECT {_CARD_COLUMNS} FROM ({picked_sql}) AS picked "  # noqa: S608
-        f"{_CARD_JOINS} {_ORDER[order]}"
+        f"{_CARD_JOINS} {where} {_ORDER[order]}"
     )
-    return text(sql).columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
+    return text(sql).bindparams(visibility.NOW).columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
 
 
-_BY_IDS: TextualSelect = (
-    text(
-        f"SELECT {_CARD_COLUMNS} FROM post AS picked {_CARD_JOINS} "  # noqa: S608
-        "WHERE picked.id IN :ids"
+def _by_ids(*, listed: bool) -> TextualSelect:
+    where = f"picked.id IN :ids AND {_SHOWN}" + (f" AND {_LISTED}" if listed else "")
+    return (
+        text(
+            f"SELECT {_CARD_COLUMNS} FROM post AS picked {_CARD_JOINS} "  # noqa: S608
+            f"WHERE {where}"
+        )
+        .bindparams(bindparam("ids", expanding=True), visibility.NOW)
+        .columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
     )
-    .bindparams(bindparam("ids", expanding=True))
-    .columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
-)
+
+
+_BY_IDS = {False: _by_ids(listed=False), True: _by_ids(listed=True)}
 
 
 def card_rows(
@@ -91,14 +110,17 @@ def card_rows(
 ) -> Sequence[Row[*tuple[Any, ...]]]:
     """Run a `cards_statement`; `to_card` makes each row a card (after pagination has cut the
     extra row it reads to know whether there is a next page)."""
-    return session.execute(statement, {**parameters, "viewer": viewer_id}).all()
+    return session.execute(statement, {**parameters, **visibility.parameters(viewer_id)}).all()
 
 
-def cards_by_id(session: Session, ids: list[int], *, viewer_id: int) -> dict[int, PostRow]:
-    """The cards of these entries, by entry id (search results keep their engine's order)."""
+def cards_by_id(
+    session: Session, ids: list[int], *, viewer_id: int, listed: bool = False
+) -> dict[int, PostRow]:
+    """The cards of these entries, by entry id (search results keep their engine's order),
+    without those `viewer_id` may not see (`listed`: search's rule for limited accounts)."""
     if not ids:
         return {}
-    rows = session.execute(_BY_IDS, {"ids": ids, "viewer": viewer_id})
+    rows = session.execute(_BY_IDS[listed], {"ids": ids, **visibility.parameters(viewer_id)})
     return {row[0]: to_card(row) for row in rows}
 
 

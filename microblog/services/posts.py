@@ -15,7 +15,15 @@ from microblog.i18n import _l
 from microblog.live.events import NEW_POST, LiveEvent, post_changed, publish_after_commit
 from microblog.models import Post, PostEdit, row_id, table_of, utcnow
 from microblog.schemas import Page, PostRow, PostVersion, iso_utc
-from microblog.services import link_cards, notifications, reactions, search
+from microblog.services import (
+    link_cards,
+    notifications,
+    reactions,
+    safety,
+    search,
+    spam_brakes,
+    visibility,
+)
 from microblog.services.errors import Forbidden, Invalid, NotFound
 from microblog.services.language_detection import detect_language
 from microblog.services.media.attachments import (
@@ -33,12 +41,18 @@ _POST_COLUMNS = table_of(Post).c
 # The feeds' pages of entry ids, read newest first on an index; the cards around them are
 # services/post_rows.py's. Explore is everyone's posts and replies (boosts repeat what is
 # already there); a profile is everything its user wrote or boosted.
+# The safety rules (services/visibility.py) are tested on each entry as the walk goes, so a
+# page still holds `per_page` entries; Explore also leaves out limited accounts' posts for
+# readers who do not follow them.
 _EXPLORE_PAGE = cards_statement(
-    "SELECT id FROM post WHERE boost_of_id IS NULL "
-    'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset'
+    "SELECT id FROM post AS p WHERE boost_of_id IS NULL "  # noqa: S608 (constants only)
+    f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
+    'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset',
+    listed=True,
 )
 _USER_POSTS_PAGE = cards_statement(
-    "SELECT id FROM post WHERE user_id = :user_id "
+    "SELECT id FROM post AS p WHERE user_id = :user_id "  # noqa: S608 (constants only)
+    f"AND {visibility.shown_to_viewer('p')} "
     'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset'
 )
 
@@ -61,6 +75,9 @@ def create_post(
     (services/link_cards.py)."""
     body = validate_post_body(body, may_be_empty=bool(media_ids))
     parent = _reply_target(session, reply_to_id) if reply_to_id is not None else None
+    if parent is not None:  # not to a post they cannot see (a block, hidden, suspended)
+        safety.check_may_interact(session, user_id=author_id, post=parent)
+    spam_brakes.check_spam_brake(session, user_id=author_id, action="post")
     if language is None:  # detected only when the caller (the API, say) gave none
         language = detect_language(body)
     rendered = render_body(session, body)

@@ -22,7 +22,7 @@ from microblog.i18n import _l
 from microblog.live import events as ev
 from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
 from microblog.models import Like, Post, table_of, utcnow
-from microblog.services import notifications
+from microblog.services import notifications, safety
 from microblog.services.errors import NotFound
 
 _POST = table_of(Post).c
@@ -44,6 +44,7 @@ class Counts:
 def like_post(session: Session, *, user_id: int, post_id: int) -> Counts:
     """Like a post (liking it again changes nothing). Its author is notified."""
     shown = _shown_post(session, post_id)
+    safety.check_may_interact(session, user_id=user_id, post=shown)
     added = _insert_ignoring_duplicate(
         session, Like, {"post_id": shown.id, "user_id": user_id, "created": utcnow()}
     )
@@ -65,6 +66,7 @@ def unlike_post(session: Session, *, user_id: int, post_id: int) -> Counts:
 def boost_post(session: Session, *, user_id: int, post_id: int) -> Counts:
     """Boost a post to one's followers (once: boosting again changes nothing)."""
     shown = _shown_post(session, post_id)
+    safety.check_may_interact(session, user_id=user_id, post=shown)
     now = utcnow()
     added = _insert_ignoring_duplicate(
         session,

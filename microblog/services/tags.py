@@ -14,16 +14,21 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from microblog.schemas import Page, PostRow
+from microblog.services import visibility
 from microblog.services.new_posts import COUNT_CAP
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_rows import card_rows, cards_statement, to_card
 from microblog.services.rich_text import normalize_tag
 from microblog.services.text import is_storable
 
+# The safety rules (services/visibility.py) on each entry of the walk: one primary-key
+# look-up of the post per entry for its author and boost.
 _TAG_PAGE = cards_statement(
-    "SELECT post_id AS id FROM post_tag "
-    "WHERE tag_id = (SELECT id FROM tag WHERE name = :name) "
-    'ORDER BY "timestamp" DESC, post_id DESC LIMIT :limit OFFSET :offset'
+    "SELECT pt.post_id AS id FROM post_tag AS pt JOIN post AS p ON p.id = pt.post_id "  # noqa: S608
+    "WHERE pt.tag_id = (SELECT id FROM tag WHERE name = :name) "
+    f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
+    'ORDER BY pt."timestamp" DESC, pt.post_id DESC LIMIT :limit OFFSET :offset',
+    listed=True,
 )
 _NEW_IN_TAG = text(
     "SELECT COUNT(*) FROM (SELECT post_id FROM post_tag "

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from microblog.i18n import _l
 from microblog.schemas import Page, PostRow
+from microblog.services import visibility
 from microblog.services.errors import NotFound
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_rows import card_rows, cards_by_id, cards_statement, to_card
@@ -35,7 +36,8 @@ _ANCESTORS = cards_statement(
     "oldest",
 )
 _REPLIES_PAGE = cards_statement(
-    "SELECT id FROM post WHERE reply_to_id = :post_id "
+    "SELECT id FROM post AS p WHERE reply_to_id = :post_id "  # noqa: S608 (constants only)
+    f"AND {visibility.shown_to_viewer('p')} "
     'ORDER BY "timestamp", id LIMIT :limit OFFSET :offset',
     "oldest",
 )

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from microblog.db import engine_of
 from microblog.models import User
 from microblog.schemas import Page, PostRow
+from microblog.services import visibility
 from microblog.services.follows import followed_ids
 from microblog.services.pagination import make_page, page_window
 from microblog.services.post_rows import cards_statement, to_card
@@ -177,6 +178,9 @@ _SHOWN_ONCE = (
 )
 
 
+_SHOWN = visibility.shown_to_viewer("p")
+
+
 @lru_cache(maxsize=256)
 def _ids_sql(dialect: str, plan: str, size: int) -> str:
     """SQL for the entry ids of one page (`:off`, `:lim`) of the home timeline of `:uid`: the
@@ -192,7 +196,9 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
     """
     uid = "CAST(:uid AS INTEGER)" if dialect == "postgresql" else ":uid"
     authors = _AUTHORS.format(uid=uid)
-    replies = _REPLY_RULE.format(uid=uid)
+    # The reply rule and the safety rules (blocks, mutes, hidden posts, suspended authors:
+    # services/visibility.py), each a probe per entry.
+    replies = _REPLY_RULE.format(uid=uid) + f" AND {_SHOWN}"
     if plan == SCAN:
         # `user_id + 0` keeps the planner off the (user_id, ...) index, which would fetch and
         # sort every post of every author; we want the newest-first walk that stops at `:lim`.
@@ -252,7 +258,7 @@ def _execute_plan(
     dialect = session.get_bind().dialect.name
     parameters: dict[str, object] = {
         "uid": authors[0],
-        "viewer": authors[0],
+        **visibility.parameters(authors[0]),
         "off": offset,
         "lim": limit,
     }

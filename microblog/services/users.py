@@ -174,7 +174,8 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
         burn_password_check(password)
         return None
     ok, new_hash = verify_password(password, user.password_hash)
-    if not ok or user.disabled:  # a disabled account gets the wrong password's answer
+    # A disabled or suspended account gets the wrong password's answer.
+    if not ok or user.disabled or user.suspended:
         return None
     if not user.email_confirmed:  # said only to whoever knows the password
         raise EmailNotConfirmed(user_id=user.id or 0)

@@ -143,7 +143,7 @@ def search_posts(
         if words
         else Hits(ids=[], has_next=False, total=0)
     )
-    rows = cards_by_id(session, hits.ids, viewer_id=viewer_id)
+    rows = cards_by_id(session, hits.ids, viewer_id=viewer_id, listed=True)
     posts = [
         SearchPostRow(**vars(rows[i]), segments=highlight(rows[i].body, words))
         for i in hits.ids

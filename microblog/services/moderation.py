@@ -1,0 +1,469 @@
+"""The moderators' tools: the reports queue, actions on posts and accounts, and the audit log.
+
+Moderators are the administrators (`User.is_admin` or an address in ADMINS:
+services/announcements.py `is_admin`) and the accounts granted the role (`User.is_moderator`,
+`python -m microblog user moderator grant|revoke`). Every function that acts checks the role
+itself (`require_moderator`), so the API, a page or the CLI cannot skip it.
+
+Every action is one row of the audit log (`moderation_action`: who, what, to whom, when, why);
+an undo (unhide, unlimit, unsuspend) is an action of its own, so the log is never rewritten.
+Acting on a report resolves it (its outcome is the action) and tells the reporter.
+
+- hide: the post is gone for everyone but its author (services/visibility.py), who is told;
+- limit: the account's posts stay out of Explore, tags and search for those not following it;
+- suspend: the account cannot log in, its sessions and API tokens end, its posts are gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, Select, select
+from sqlmodel import Session
+
+from microblog.i18n import _l
+from microblog.live.events import LiveEvent, post_changed, publish_after_commit
+from microblog.models import (
+    REPORT_COMMENT_MAX,
+    HiddenPost,
+    ModerationAction,
+    Post,
+    Report,
+    User,
+    row_id,
+    table_of,
+    utcnow,
+)
+from microblog.schemas import ModerationActionRow, Page, ReportRow, iso_utc
+from microblog.services import announcements, api_tokens, auth_sessions, notifications, safety
+from microblog.services.errors import Conflict, Forbidden, Invalid, NotFound
+from microblog.services.pagination import make_page, page_window
+from microblog.services.text import require_storable
+from microblog.services.users import get_user
+
+ACTIONS = (
+    "dismiss",
+    "hide",
+    "unhide",
+    "limit",
+    "unlimit",
+    "suspend",
+    "unsuspend",
+    "grant_moderator",
+    "revoke_moderator",
+)
+USER_CHANGED_BY_MODERATION = "moderation"
+
+_REPORT = table_of(Report).c
+_ACTION = table_of(ModerationAction).c
+
+
+def is_moderator(user: User) -> bool:
+    """An administrator, or an account granted the moderator role."""
+    return user.is_moderator or announcements.is_admin(user)
+
+
+def require_moderator(session: Session, *, user_id: int) -> User:
+    """The moderator acting; Forbidden for anyone else."""
+    user = session.get(User, user_id)
+    if user is None or not is_moderator(user):
+        raise Forbidden(_l("Only moderators can do this."))
+    return user
+
+
+def _reason(reason: str) -> str:
+    require_storable(reason=reason or "")
+    reason = (reason or "").strip()
+    if len(reason) > REPORT_COMMENT_MAX:
+        raise Invalid(
+            {"reason": _l("A reason can have at most %(max)d characters.", max=REPORT_COMMENT_MAX)}
+        )
+    return reason
+
+
+def _record(
+    session: Session,
+    *,
+    moderator_id: int | None,
+    action: str,
+    target_user_id: int | None,
+    post_id: int | None = None,
+    report_id: int | None = None,
+    reason: str = "",
+) -> ModerationAction:
+    if report_id is not None:  # first: a resolved report refuses before anything is written
+        _resolve(session, report_id=report_id, outcome=action, resolver_id=moderator_id)
+    row = ModerationAction(
+        moderator_id=moderator_id,
+        action=action,
+        target_user_id=target_user_id,
+        post_id=post_id,
+        report_id=report_id,
+        reason=reason,
+    )
+    session.add(row)
+    session.flush()
+    publish_after_commit(session, LiveEvent(safety.REPORTS_CHANGED, ref_id=report_id or 0))
+    return row
+
+
+def _resolve(session: Session, *, report_id: int, outcome: str, resolver_id: int | None) -> None:
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound(_l("No such report."))
+    if report.status != "open":
+        raise Conflict(_l("This report is already resolved."))
+    report.status = "resolved"
+    report.outcome = outcome
+    report.resolved_at = utcnow()
+    report.resolver_id = resolver_id
+    session.add(report)
+    notifications.notify(session, user_id=report.reporter_id, kind=notifications.REPORT_RESOLVED)
+
+
+def _target(session: Session, moderator: User, user_id: int) -> User:
+    """The account to act on: not oneself, and not another moderator unless the actor is an
+    administrator."""
+    target = get_user(session, user_id)
+    if target.id == moderator.id:
+        raise Forbidden(_l("You cannot moderate your own account."))
+    if is_moderator(target) and not announcements.is_admin(moderator):
+        raise Forbidden(_l("Only an administrator can act on another moderator."))
+    return target
+
+
+def dismiss_report(
+    session: Session, *, moderator_id: int, report_id: int, reason: str = ""
+) -> ModerationAction:
+    """Close a report with no action (the reporter is told it was reviewed)."""
+    require_moderator(session, user_id=moderator_id)
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound(_l("No such report."))
+    return _record(
+        session,
+        moderator_id=moderator_id,
+        action="dismiss",
+        target_user_id=report.target_user_id,
+        post_id=report.post_id,
+        report_id=report_id,
+        reason=_reason(reason),
+    )
+
+
+def hide_post(
+    session: Session,
+    *,
+    moderator_id: int,
+    post_id: int,
+    reason: str,
+    report_id: int | None = None,
+) -> ModerationAction:
+    """Hide a post (a boost's id hides the boosted post) from everyone but its author, who is
+    told. Open pages showing it re-read its card, which is then gone."""
+    moderator = require_moderator(session, user_id=moderator_id)
+    post = session.get(Post, post_id)
+    if post is not None and post.boost_of_id is not None:
+        post = session.get(Post, post.boost_of_id)
+    if post is None:
+        raise NotFound(_l("No such post."))
+    shown_id = row_id(post)
+    _target(session, moderator, post.user_id)
+    if session.get(HiddenPost, shown_id) is not None:
+        raise Conflict(_l("This post is already hidden."))
+    reason = _reason(reason)
+    session.add(
+        HiddenPost(
+            post_id=shown_id, author_id=post.user_id, reason=reason, moderator_id=moderator_id
+        )
+    )
+    notifications.notify(
+        session, user_id=post.user_id, kind=notifications.POST_HIDDEN, post_id=shown_id
+    )
+    publish_after_commit(session, post_changed(shown_id, actor_id=moderator_id))
+    return _record(
+        session,
+        moderator_id=moderator_id,
+        action="hide",
+        target_user_id=post.user_id,
+        post_id=shown_id,
+        report_id=report_id,
+        reason=reason,
+    )
+
+
+def unhide_post(
+    session: Session, *, moderator_id: int, post_id: int, reason: str = ""
+) -> ModerationAction:
+    """Undo `hide_post`: the post is back where it was."""
+    require_moderator(session, user_id=moderator_id)
+    hidden = session.get(HiddenPost, post_id)
+    if hidden is None:
+        raise NotFound(_l("This post is not hidden."))
+    author_id = hidden.author_id
+    session.delete(hidden)
+    publish_after_commit(session, post_changed(post_id, actor_id=moderator_id))
+    return _record(
+        session,
+        moderator_id=moderator_id,
+        action="unhide",
+        target_user_id=author_id,
+        post_id=post_id,
+        reason=_reason(reason),
+    )
+
+
+def hidden_reason(session: Session, *, post_id: int) -> str | None:
+    """Why a post was hidden (what its author is shown), or None when it is not."""
+    hidden = session.get(HiddenPost, post_id)
+    return None if hidden is None else hidden.reason
+
+
+def _set_flag(
+    session: Session,
+    *,
+    moderator_id: int,
+    user_id: int,
+    flag: str,
+    value: bool,
+    action: str,
+    reason: str,
+    report_id: int | None,
+) -> ModerationAction:
+    moderator = require_moderator(session, user_id=moderator_id)
+    target = _target(session, moderator, user_id)
+    if getattr(target, flag) == value:
+        raise Conflict(_l("Nothing to change: the account is already so."))
+    setattr(target, flag, value)
+    session.add(target)
+    session.flush()
+    return _record(
+        session,
+        moderator_id=moderator_id,
+        action=action,
+        target_user_id=user_id,
+        report_id=report_id,
+        reason=_reason(reason),
+    )
+
+
+def limit_account(
+    session: Session,
+    *,
+    moderator_id: int,
+    user_id: int,
+    reason: str = "",
+    report_id: int | None = None,
+) -> ModerationAction:
+    """Keep the account's posts out of Explore, tags and search for non-followers."""
+    return _set_flag(
+        session,
+        moderator_id=moderator_id,
+        user_id=user_id,
+        flag="limited",
+        value=True,
+        action="limit",
+        reason=reason,
+        report_id=report_id,
+    )
+
+
+def unlimit_account(
+    session: Session, *, moderator_id: int, user_id: int, reason: str = ""
+) -> ModerationAction:
+    return _set_flag(
+        session,
+        moderator_id=moderator_id,
+        user_id=user_id,
+        flag="limited",
+        value=False,
+        action="unlimit",
+        reason=reason,
+        report_id=None,
+    )
+
+
+def suspend_account(
+    session: Session,
+    *,
+    moderator_id: int,
+    user_id: int,
+    reason: str = "",
+    report_id: int | None = None,
+) -> ModerationAction:
+    """Suspend the account: no more logins, every session (its open tabs are emptied live) and
+    API token ends, and its posts are gone for everyone (services/visibility.py)."""
+    action = _set_flag(
+        session,
+        moderator_id=moderator_id,
+        user_id=user_id,
+        flag="suspended",
+        value=True,
+        action="suspend",
+        reason=reason,
+        report_id=report_id,
+    )
+    auth_sessions.end_all_sessions(session, user_id=user_id)
+    api_tokens.revoke_all_tokens(session, user_id=user_id)
+    return action
+
+
+def unsuspend_account(
+    session: Session, *, moderator_id: int, user_id: int, reason: str = ""
+) -> ModerationAction:
+    """Lift a suspension: the account may log in again (no session comes back)."""
+    return _set_flag(
+        session,
+        moderator_id=moderator_id,
+        user_id=user_id,
+        flag="suspended",
+        value=False,
+        action="unsuspend",
+        reason=reason,
+        report_id=None,
+    )
+
+
+def set_moderator(
+    session: Session, *, user_id: int, moderator: bool, granted_by: int | None = None
+) -> User:
+    """Grant or revoke the moderator role (the CLI, or an administrator: `granted_by` must then
+    be one). Recorded in the audit log."""
+    if granted_by is not None:
+        actor = session.get(User, granted_by)
+        if actor is None or not announcements.is_admin(actor):
+            raise Forbidden(_l("Only an administrator can grant or revoke the moderator role."))
+    user = get_user(session, user_id)
+    user.is_moderator = moderator
+    session.add(user)
+    session.flush()
+    _record(
+        session,
+        moderator_id=granted_by,
+        action="grant_moderator" if moderator else "revoke_moderator",
+        target_user_id=user_id,
+    )
+    return user
+
+
+_REPORTER = table_of(User).alias("reporter").c
+_TARGET = table_of(User).alias("target").c
+_RESOLVER = table_of(User).alias("resolver").c
+
+
+def _report_rows(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    return (
+        statement.join(_REPORTER.id.table, _REPORTER.id == _REPORT.reporter_id)
+        .join(_TARGET.id.table, _TARGET.id == _REPORT.target_user_id)
+        .outerjoin(_RESOLVER.id.table, _RESOLVER.id == _REPORT.resolver_id)
+    )
+
+
+_REPORT_COLUMNS = (
+    _REPORT.id,
+    _REPORTER.username,
+    _TARGET.username,
+    _REPORT.target_user_id,
+    _REPORT.post_id,
+    _REPORT.reason,
+    _REPORT.comment,
+    _REPORT.status,
+    _REPORT.outcome,
+    _REPORT.created,
+    _REPORT.resolved_at,
+    _RESOLVER.username,
+)
+
+
+def _to_report(row: Row[*tuple[Any, ...]]) -> ReportRow:
+    (rid, reporter, target, target_id, post_id, reason, comment, status) = row[:8]
+    outcome, created, resolved_at, resolver = row[8:]
+    return ReportRow(
+        id=rid,
+        reporter=reporter,
+        target=target,
+        target_id=target_id,
+        post_id=post_id,
+        reason=reason,
+        comment=comment,
+        status=status,
+        outcome=outcome or "",
+        created=iso_utc(created),
+        resolved_at=iso_utc(resolved_at) if resolved_at else "",
+        resolver=resolver or "",
+    )
+
+
+def list_open_reports(
+    session: Session, *, moderator_id: int, page: int, per_page: int
+) -> Page[ReportRow]:
+    """The queue: open reports, oldest first (the partial index `ix_report_open`)."""
+    require_moderator(session, user_id=moderator_id)
+    offset, limit = page_window(page, per_page)
+    statement = _report_rows(select(*_REPORT_COLUMNS).select_from(table_of(Report)))
+    rows = session.execute(
+        statement.where(_REPORT.status == "open").order_by(_REPORT.id).offset(offset).limit(limit)
+    ).all()
+    return make_page(rows, page=page, per_page=per_page, to_item=_to_report)
+
+
+def account_reports(
+    session: Session, *, moderator_id: int, user_id: int, limit: int = 50
+) -> list[ReportRow]:
+    """An account's history of reports, newest first (`ix_report_target`)."""
+    require_moderator(session, user_id=moderator_id)
+    statement = _report_rows(select(*_REPORT_COLUMNS).select_from(table_of(Report)))
+    rows = session.execute(
+        statement.where(_REPORT.target_user_id == user_id).order_by(_REPORT.id.desc()).limit(limit)
+    )
+    return [_to_report(row) for row in rows]
+
+
+_MODERATOR = table_of(User).alias("moderator").c
+_ACTED_ON = table_of(User).alias("acted_on").c
+
+
+def audit_log(
+    session: Session,
+    *,
+    moderator_id: int,
+    page: int,
+    per_page: int,
+    target_user_id: int | None = None,
+) -> Page[ModerationActionRow]:
+    """The audit log, newest first; one account's when `target_user_id` is given."""
+    require_moderator(session, user_id=moderator_id)
+    offset, limit = page_window(page, per_page)
+    statement = (
+        select(
+            _ACTION.id,
+            _MODERATOR.username,
+            _ACTION.action,
+            _ACTED_ON.username,
+            _ACTION.post_id,
+            _ACTION.report_id,
+            _ACTION.reason,
+            _ACTION.created,
+        )
+        .select_from(table_of(ModerationAction))
+        .outerjoin(_MODERATOR.id.table, _MODERATOR.id == _ACTION.moderator_id)
+        .outerjoin(_ACTED_ON.id.table, _ACTED_ON.id == _ACTION.target_user_id)
+    )
+    if target_user_id is not None:
+        statement = statement.where(_ACTION.target_user_id == target_user_id)
+    rows = session.execute(statement.order_by(_ACTION.id.desc()).offset(offset).limit(limit)).all()
+
+    def line(row: Row[*tuple[Any, ...]]) -> ModerationActionRow:
+        aid, moderator, action, target, post_id, report_id, reason, created = row
+        return ModerationActionRow(
+            id=aid,
+            moderator=moderator or "",
+            action=action,
+            target=target or "",
+            post_id=post_id,
+            report_id=report_id,
+            reason=reason,
+            created=iso_utc(created),
+        )
+
+    return make_page(rows, page=page, per_page=per_page, to_item=line)
