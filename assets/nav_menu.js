@@ -34,7 +34,8 @@
     if (!target) return;
     var skip = target.closest(".skip-link");
     if (skip) {
-      var main = document.getElementById(skip.getAttribute("href").slice(1));
+      // The router writes the href as "/<page>/#main".
+      var main = document.getElementById(skip.getAttribute("href").split("#")[1]);
       if (main) {
         event.preventDefault();
         main.focus();

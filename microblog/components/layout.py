@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from microblog.components.live import announcement_banner
 from microblog.components.language_switcher import language_sync
+from microblog.components.live import announcement_banner
 from microblog.components.navbar import MAIN_ID, navbar, skip_link
 from microblog.components.task_progress import task_progress
 

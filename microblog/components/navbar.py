@@ -80,7 +80,7 @@ def navbar() -> rx.Component:
     signed_out = links.node(SIGNED_OUT)
     # rx.el.nav, not rx.box(as_="nav"), which draws a <div> (no navigation landmark). One row
     # on a desktop; on a phone (below 64rem, assets/microblog.css) the brand, the theme and
-    # the menu button, with the rest in the menu.
+    # the language, the theme and the menu button, with the links and the search in the menu.
     return rx.el.nav(
         rx.el.div(
             # Not a heading: each page has its own one <h1>.
@@ -99,12 +99,13 @@ def navbar() -> rx.Component:
                         # Until the session is known: what the server drew for this reader.
                         nav_first_paint(),
                     ),
-                    language_switcher(),
                     class_name="nav-group",
                 ),
                 id=MENU_ID,
                 class_name="nav-menu",
             ),
+            # Outside the menu: a reader lost in a language they cannot read finds it at once.
+            language_switcher(),
             rx.color_mode.button(
                 size="2", variant="ghost", aria_label=t("Toggle dark mode"), class_name="nav-theme"
             ),
