@@ -226,6 +226,7 @@ def test_the_phone_menu_works_by_keyboard(browser: Browser, site: Site) -> None:
     page = context.new_page()
     page.goto("/")
     _live(page)
+    _choose(page, "en")  # the admin's language is the one an earlier test left in the profile
     button = page.get_by_role("button", name="Menu")
     menu = page.locator("#nav-menu")
     expect(button).to_have_attribute("aria-expanded", "false")
