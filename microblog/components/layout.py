@@ -6,14 +6,13 @@ import reflex as rx
 
 from microblog.components.language_switcher import language_sync
 from microblog.components.live import announcement_banner
-from microblog.components.navbar import MAIN_ID, navbar, skip_link
+from microblog.components.navbar import MAIN_ID, navbar
 from microblog.components.task_progress import task_progress
 
 
 def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
-        skip_link(),
-        navbar(),
+        navbar(),  # its first element is the skip link
         language_sync(),
         # rx.el.main, not rx.box(as_="main"), which draws a <div>: the page's content is in
         # its main landmark, where screen readers jump to it (axe: landmark-one-main, region).
