@@ -116,7 +116,8 @@ def test_the_first_render_is_in_the_language_of_the_html_then_the_stored_one(
     prerendered HTML is English. Until the page has hydrated, a missing language is the HTML's;
     then the visitor's stored choice; the state's own value always wins."""
     script = """
-globalThis.window = { localStorage: { getItem: (key) => (key === "microblog_lang" ? "es" : null) } };
+const stored = { microblog_lang: "es" };
+globalThis.window = { localStorage: { getItem: (key) => stored[key] ?? null } };
 const { currentLang, markHydrated, t, htmlLang } = await import("./runtime.mjs");
 const out = [currentLang(""), t("", "Home"), currentLang("zh")];
 markHydrated();
