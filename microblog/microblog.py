@@ -93,6 +93,10 @@ app = rx.App(
         rx.el.script(src="/tab_token.js"),
         # Pictures: the full-size viewer and pasting into the compose box (assets/media.js).
         rx.el.script(src="/media.js", defer=True),
+        # Before the first paint: <html lang> in the visitor's chosen language.
+        rx.el.script(src="/i18n/html_lang.js"),
+        # The navbar's menu on a phone and the skip link (assets/nav_menu.js).
+        rx.el.script(src="/nav_menu.js", defer=True),
         *_dev_scripts(),
     ],
     api_transformer=create_http_app(),

@@ -3,18 +3,40 @@
 // this module, so React re-renders the text when the language var changes.
 import catalogs, { justNow, relativeUnits } from "./catalogs.js";
 
-// The key rx.LocalStorage keeps the visitor's choice under (microblog/state/locale.py): read it
-// for the first render, before the hydrate event has brought the state's value.
+// The key rx.LocalStorage keeps the visitor's choice under (microblog/state/locale.py).
 const STORAGE_KEY = "microblog_lang";
+
+// The language the page's HTML was drawn in: the prerender runs without the state, so in
+// English. React's first render in the browser must draw the same text as that HTML (otherwise
+// React throws the HTML away with error #418 and renders the page again from scratch), so until
+// the page has hydrated a missing language means this one. LanguageSync (language_sync.js)
+// then switches to the reader's language in the same frame.
+export const DRAWN_LANG = "en";
+let hydrated = false;
+
+export function markHydrated() {
+  hydrated = true;
+}
+
+// The visitor's choice kept in this browser, or "" (none, or storage disabled).
+export function storedLang() {
+  try {
+    if (typeof window !== "undefined") return window.localStorage.getItem(STORAGE_KEY) || "";
+  } catch (e) {
+    // storage disabled: the server's choice will arrive with the state
+  }
+  return "";
+}
 
 export function currentLang(lang) {
   if (lang) return lang;
-  try {
-    if (typeof window !== "undefined") return window.localStorage.getItem(STORAGE_KEY) || "en";
-  } catch (e) {
-    // storage disabled: English until the server says otherwise
-  }
-  return "en";
+  if (!hydrated) return DRAWN_LANG;
+  return storedLang() || DRAWN_LANG;
+}
+
+// The value of <html lang> for one of our languages: our Chinese is Simplified Chinese.
+export function htmlLang(lang) {
+  return lang === "zh" ? "zh-Hans" : lang || DRAWN_LANG;
 }
 
 function format(text, params) {

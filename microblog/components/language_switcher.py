@@ -18,13 +18,23 @@ def language_switcher() -> rx.Component:
         aria_label=t("Language"),
         title=t("Language"),
         id="language-switcher",
+        # Styled in assets/microblog.css: its own background and text colours, so it keeps its
+        # contrast in both themes (a transparent one was measured against whatever lay behind).
         class_name="language-switcher",
-        style={
-            "background": "transparent",
-            "color": "inherit",
-            "border": "1px solid var(--gray-a6)",
-            "border_radius": "var(--radius-2)",
-            "padding": "0.15rem 0.3rem",
-            "font_size": "var(--font-size-2)",
-        },
     )
+
+
+class LanguageSync(rx.Component):
+    """Draws nothing: after the page's first render (in the language of the server's HTML, so
+    React adopts that HTML) it switches the page to the reader's stored language before the
+    first paint, and keeps `<html lang>` in step (assets/i18n/language_sync.js)."""
+
+    library = "$/public/i18n/language_sync.js"
+    tag = "LanguageSync"
+
+    lang: rx.Var[str]
+    state_key: rx.Var[str]
+
+
+def language_sync() -> rx.Component:
+    return LanguageSync.create(lang=LocaleState.lang, state_key=LocaleState.get_full_name())

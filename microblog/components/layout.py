@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.language_switcher import language_sync
 from microblog.components.live import announcement_banner
-from microblog.components.navbar import navbar
+from microblog.components.navbar import MAIN_ID, navbar
 from microblog.components.task_progress import task_progress
 
 
 def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
-        navbar(),
+        navbar(),  # its first element is the skip link
+        language_sync(),
         # rx.el.main, not rx.box(as_="main"), which draws a <div>: the page's content is in
         # its main landmark, where screen readers jump to it (axe: landmark-one-main, region).
         rx.el.main(
@@ -23,10 +25,10 @@ def layout(*children: rx.Component) -> rx.Component:
                 width="100%",
                 align="stretch",
             ),
-            max_width="48rem",
-            margin_x="auto",
-            padding="1rem",
-            box_sizing="border-box",
+            # The skip link's target: focusable from script only (assets/nav_menu.js).
+            id=MAIN_ID,
+            tab_index=-1,
+            class_name="page-main",
         ),
         min_height="100vh",
     )

@@ -37,6 +37,28 @@ def _logout_url() -> str:
     return f"{get_config().api_url.rstrip('/')}{routes.LOGOUT_HTTP}"
 
 
+MENU_ID = "nav-menu"
+MAIN_ID = "main"  # layout.py's <main>, where the skip link goes
+
+
+def skip_link() -> rx.Component:
+    """The page's first focusable element: hidden until focused, it takes a keyboard or screen
+    reader user past the navbar to the page's content (assets/nav_menu.js moves the focus)."""
+    return rx.el.a(t("Skip to content"), href=f"#{MAIN_ID}", class_name="skip-link")
+
+
+def _menu_button() -> rx.Component:
+    """On a phone the links, the search box and the language sit behind this button (a
+    disclosure: assets/nav_menu.js opens and closes it, Escape too, and moves the focus)."""
+    return rx.el.button(
+        rx.icon("menu", size=20, aria_hidden="true"),
+        type="button",
+        class_name="nav-menu-button",
+        aria_label=t("Menu"),
+        custom_attrs={"aria-expanded": "false", "aria-controls": MENU_ID},
+    )
+
+
 def navbar() -> rx.Component:
     links = ComponentRenderer(
         fields_of(SessionState, logout_url=_logout_url()),
@@ -56,44 +78,42 @@ def navbar() -> rx.Component:
     )
     signed_in = links.node(SIGNED_IN)
     signed_out = links.node(SIGNED_OUT)
-    # rx.el.nav, not rx.box(as_="nav"), which draws a <div> (no navigation landmark).
+    # rx.el.nav, not rx.box(as_="nav"), which draws a <div> (no navigation landmark). One row
+    # on a desktop; on a phone (below 64rem, assets/microblog.css) the brand, the theme and
+    # the language, the theme and the menu button, with the links and the search in the menu.
     return rx.el.nav(
-        rx.hstack(
-            rx.hstack(
-                rx.link(rx.heading("Microblog", size="5"), href=routes.INDEX, underline="none"),
-                nav_link(t("Home"), routes.INDEX),
-                nav_link(t("Explore"), routes.EXPLORE),
-                search_box(),
-                spacing="4",
-                align="center",
-                class_name="nav-row",  # wraps on a phone (assets/microblog.css)
-            ),
-            rx.hstack(
-                rx.cond(
-                    SessionState.auth_checked,
-                    rx.cond(SessionState.is_authenticated, signed_in, signed_out),
-                    # Until the session is known: what the server drew for this reader.
-                    nav_first_paint(),
+        # Inside the landmark: the router writes its href as "/<page>/#main", which axe does not
+        # take for a skip link, so outside any landmark it counted as stray content.
+        skip_link(),
+        rx.el.div(
+            # Not a heading: each page has its own one <h1>.
+            rx.link("Microblog", href=routes.INDEX, underline="none", class_name="nav-brand"),
+            rx.el.div(
+                rx.el.div(
+                    nav_link(t("Home"), routes.INDEX),
+                    nav_link(t("Explore"), routes.EXPLORE),
+                    search_box(),
+                    class_name="nav-group",
                 ),
-                language_switcher(),
-                rx.color_mode.button(size="2", variant="ghost", aria_label=t("Toggle dark mode")),
-                spacing="4",
-                align="center",
-                class_name="nav-row",
+                rx.el.div(
+                    rx.cond(
+                        SessionState.auth_checked,
+                        rx.cond(SessionState.is_authenticated, signed_in, signed_out),
+                        # Until the session is known: what the server drew for this reader.
+                        nav_first_paint(),
+                    ),
+                    class_name="nav-group",
+                ),
+                id=MENU_ID,
+                class_name="nav-menu",
             ),
-            justify="between",
-            align="center",
-            wrap="wrap",
-            spacing="3",
-            max_width="48rem",
-            margin_x="auto",
-            padding_x="1rem",
-            padding_y="0.75rem",
+            # Outside the menu: a reader lost in a language they cannot read finds it at once.
+            language_switcher(),
+            rx.color_mode.button(
+                size="2", variant="ghost", aria_label=t("Toggle dark mode"), class_name="nav-theme"
+            ),
+            _menu_button(),
+            class_name="nav-bar",
         ),
-        border_bottom="1px solid var(--gray-a5)",
-        width="100%",
-        position="sticky",
-        top="0",
-        z_index="10",
-        background_color="var(--color-background)",
+        class_name="navbar",
     )

@@ -138,3 +138,21 @@ console.log(JSON.stringify([before, digits, full === expected, full, dateTimeFor
     assert digits == "2024-03-02 05:15"
     assert as_expected is True and "2024" in full and "5:15" in full
     assert empty == "" and invalid == ""
+
+
+def test_the_first_render_is_in_the_language_of_the_html_then_the_stored_one(
+    tmp_path: Path,
+) -> None:
+    """React error #418: the first render in the browser read the stored language while the
+    prerendered HTML is English. Until the page has hydrated, a missing language is the HTML's;
+    then the visitor's stored choice; the state's own value always wins."""
+    script = """
+const stored = { microblog_lang: "es" };
+globalThis.window = { localStorage: { getItem: (key) => stored[key] ?? null } };
+const { currentLang, markHydrated, t, htmlLang } = await import("./runtime.mjs");
+const out = [currentLang(""), t("", "Home"), currentLang("zh")];
+markHydrated();
+out.push(currentLang(""), t("", "Home"), currentLang("zh"), htmlLang("zh"), htmlLang("es"));
+console.log(JSON.stringify(out));
+"""
+    assert _run(tmp_path, script) == ["en", "Home", "zh", "es", "Inicio", "zh", "zh-Hans", "es"]
