@@ -49,6 +49,7 @@ def announcement_banner() -> rx.Component:
                 width="100%",
             ),
             color_scheme="amber",
+            high_contrast=True,  # amber-11 on amber-3 is 4.24:1, under WCAG AA's 4.5
             width="100%",
             class_name="announcement",
             role="status",

@@ -108,6 +108,10 @@ class EditProfileState(PageData, rx.State):
             return  # not this page's own upload (see the module's docstring)
         self.upload_ticket = new_ticket()  # one upload per ticket
         lang = await language_of(self)
+        if not files:
+            # The browser refused the file (too big, not a picture) and sent none: the refusal
+            # is `refuse_file`'s to say, whichever of the two events arrives last.
+            return
         try:
             if len(files) != 1:
                 self.avatar_error = translate(_l("Choose one picture."), lang)

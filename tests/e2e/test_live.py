@@ -7,6 +7,7 @@ defeat the point, so the tests check that none happened (a marker set on `window
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.e2e.actions import new_name, post, signed_up
@@ -138,6 +139,11 @@ def test_announcement_reaches_open_pages_and_stays_dismissed(new_page: NewPage) 
     banner = reader.locator(".announcement")
     expect(banner).to_contain_text(text)
     assert_not_reloaded(reader)
+    # The banner shows on every page: readable in both schemes (amber text on amber was 4.24:1).
+    for scheme in ("light", "dark"):
+        reader.emulate_media(color_scheme=scheme)
+        found = Axe().run(reader, context={"include": [[".announcement"]]})
+        assert found.violations_count == 0, f"{scheme}: {found.generate_report()}"
     reader.get_by_role("button", name="Dismiss announcement").click()
     expect(banner).to_have_count(0)
     reader.reload()

@@ -104,6 +104,13 @@ async def test_a_refused_file_says_why(
     assert not state.uploading and _files(store) == set()
     await EditProfileState.refuse_file.fn(state)
     assert state.avatar_error == "Choose a JPEG, PNG, WebP or GIF picture of at most 10 MB."
+    # The browser refused a file and also sent the upload, with no file in it: whichever
+    # arrives last, the refusal stands (it said "Choose one picture." when the upload came last).
+    await EditProfileState.upload_avatar.fn(state, [], state.upload_ticket)
+    assert state.avatar_error == "Choose a JPEG, PNG, WebP or GIF picture of at most 10 MB."
+    two = [_file(photo((300, 300))), _file(photo((300, 300)))]
+    await EditProfileState.upload_avatar.fn(state, two, state.upload_ticket)
+    assert state.avatar_error == "Choose one picture." and _files(store) == set()
 
 
 async def test_progress_reports_of_a_finished_upload_are_dropped(

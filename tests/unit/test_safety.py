@@ -15,6 +15,7 @@ from sqlmodel import Session
 from microblog.models import Follow, User, utcnow
 from microblog.services import (
     follows,
+    mail_outbox,
     messages,
     new_posts,
     notifications,
@@ -309,12 +310,14 @@ def test_home_timeline_with_blocks_and_mutes_stays_one_statement_without_count(
         for other in others[:3]:
             follows.follow(session, follower_id=reader.id, followed_id=other.id)
         session.commit()
+        mail_outbox.settle()  # the follow emails' drain runs on its own thread, on this engine
         timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
         with _statements(engine) as plain:
             timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
         safety.mute_user(session, muter_id=reader.id, muted_id=others[0].id)
         safety.block_user(session, blocker_id=reader.id, blocked_id=others[4].id)
         session.commit()
+        mail_outbox.settle()
         timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
         with _statements(engine) as ruled:
             timeline.home_timeline(session, user_id=reader.id or 0, page=1, per_page=10)
