@@ -2,26 +2,22 @@
 uploader's navbar and on their post card, and on another user's open page without a reload;
 refusals said beside the field; Remove goes back to the Gravatar (unreachable here, so the
 initial shows in its colour). Then the pages as people see them: screenshots of Edit profile and
-a feed at a desktop's and a phone's size, in English and Chinese, light and dark, and axe on
-Edit profile.
-
-Screenshots go to `SCREENSHOT_DIR` when it is set (to look at), else to the test's own folder.
+a feed at a desktop's and a phone's size, in English and Chinese, light and dark, each checked
+by axe (tests/e2e/looks.py).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import NewPage
+from tests.e2e.looks import check_look, every_look, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
@@ -176,15 +172,7 @@ def test_a_slow_upload_shows_its_progress(new_page: NewPage) -> None:
     expect(bar).to_have_count(0)
 
 
-def _shots_dir(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def test_edit_profile_and_a_feed_as_people_see_them(
-    new_page: NewPage, tmp_path: Path, browser, live_app
-) -> None:
+def test_edit_profile_and_a_feed_as_people_see_them(new_page: NewPage) -> None:
     writer = new_name("zoe")
     page = signed_up(new_page(), writer)
     post(page, f"pictures and initials, by {writer}")
@@ -194,50 +182,17 @@ def test_edit_profile_and_a_feed_as_people_see_them(
     expect(page.get_by_role("button", name="Choose a picture")).to_be_visible()
     choose(page, photo())
     expect(page.get_by_role("status")).to_have_text("Your new picture is saved.")
-    cookies = page.context.cookies()
-    folder = _shots_dir(tmp_path)
+    folder = screenshot_dir("avatars")
     shots = 0
-    for scheme in ("light", "dark"):
-        for width, height in ((1280, 800), (390, 844)):
-            context = browser.new_context(
-                base_url=live_app.frontend,
-                viewport={"width": width, "height": height},
-                color_scheme=scheme,
-            )
-            context.add_cookies(cookies)
-            view = context.new_page()
-            for lang in ("en", "zh"):
-                view.goto("/edit_profile")
-                switcher = view.locator("#language-switcher")
-                expect(view.locator(".avatar-field")).to_be_visible()
-                switcher.select_option(lang)
-                heading = "Edit Profile" if lang == "en" else "编辑个人资料"
-                expect(view.get_by_role("heading", name=heading)).to_be_visible()
-                expect_picture(view.locator(".avatar-field .profile-avatar"), MEDIA)
-                _no_overflow(view)
-                view.screenshot(path=folder / f"edit-profile-{width}-{lang}-{scheme}.png")
-                view.goto("/explore")
-                expect(view.locator(".post").first).to_be_visible()
-                expect_picture(card_face(view, f"by {writer}").first, MEDIA)
-                _no_overflow(view)
-                view.screenshot(path=folder / f"explore-{width}-{lang}-{scheme}.png")
-                shots += 2
-            view.locator("#language-switcher").select_option("en")
-            context.close()
+    for look in every_look(page):
+        page.goto("/edit_profile")
+        heading = "Edit Profile" if look.lang == "en" else "编辑个人资料"
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect_picture(page.locator(".avatar-field .profile-avatar"), MEDIA)
+        check_look(page, folder, look.name("edit-profile"))
+        page.goto("/explore")
+        expect(page.locator(".post").first).to_be_visible()
+        expect_picture(card_face(page, f"by {writer}").first, MEDIA)
+        check_look(page, folder, look.name("explore"), "main")
+        shots += 2
     assert shots == 16
-
-
-def _no_overflow(page: Page) -> None:
-    """Nothing sticks out sideways (a phone would scroll the page)."""
-    wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert wider <= 0, f"{page.url}: {wider}px wider than the window"
-
-
-def test_edit_profile_passes_axe(new_page: NewPage) -> None:
-    page = signed_up(new_page(), new_name("eve"))
-    page.goto("/edit_profile")
-    expect(page.get_by_role("button", name="Choose a picture")).to_be_visible()
-    choose(page, photo())
-    expect(page.get_by_role("status")).to_have_text("Your new picture is saved.")
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()

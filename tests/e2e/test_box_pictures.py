@@ -4,20 +4,20 @@ Alice's open one; Carol edits a post of two pictures (removes one, drops a new o
 box while the compose box on the same page stays empty, changes an alt text), and the card
 shows the result, on another reader's open Explore too and after a reload; Cancel leaves the
 post as it was. Screenshots of both boxes (1280x800 and 390x844, English and Chinese, light
-and dark) go to `SCREENSHOT_DIR` when it is set, else to the test's own folder; axe-core
-finds nothing on either box."""
+and dark; tests/e2e/looks.py) show nothing wider than the window, and axe-core finds nothing
+on either box."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.actions import new_name, post, signed_up
-from tests.e2e.conftest import NewPage, RunningApp
+from tests.e2e.conftest import NewPage
+from tests.e2e.looks import assert_no_axe_violations, check_look, every_look, screenshot_dir
 from tests.e2e.test_media import _DELIVER, _png_base64, gps_photo
 
 pytestmark = pytest.mark.browser
@@ -43,13 +43,6 @@ def alts(card: Locator) -> list[str]:
     return [img.get_attribute("alt") or "" for img in card.locator(".post-media img").all()]
 
 
-def _no_axe_violations(page: Page, parts: list[str]) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, context={"include": [[part] for part in parts]})
-    assert results.violations_count == 0, results.generate_report()
-
-
 def open_thread(page: Page, text: str) -> str:
     page.locator(".post", has_text=text).get_by_role(
         "link", name=re.compile(r"^Reply")
@@ -72,7 +65,7 @@ def test_a_reply_with_a_picture_reaches_the_open_thread(new_page: NewPage, tmp_p
     add_picture_in(page_b, reply_box, gps_photo(tmp_path / "kite.jpg", (600, 400)))
     expect(reply_box.locator(".compose-media-thumb")).to_have_count(1)
     reply_box.get_by_label("Describe picture 1").fill("A red kite over a field")
-    _no_axe_violations(page_b, ["#reply-media"])
+    assert_no_axe_violations(page_b, "#reply-media")
     # A reply of a picture alone: no text.
     page_b.get_by_role("button", name="Reply", exact=True).click()
     expect(reply_box.locator(".compose-media-thumb")).to_have_count(0)  # the box is empty again
@@ -80,7 +73,7 @@ def test_a_reply_with_a_picture_reaches_the_open_thread(new_page: NewPage, tmp_p
     for page in (page_b, page_a):  # Bob's page, and Alice's open thread, live
         reply = page.locator(".thread-replies .post", has_text=bob)
         expect(reply.locator(".post-media img")).to_have_attribute("alt", "A red kite over a field")
-    _no_axe_violations(page_a, [".thread-replies"])
+    assert_no_axe_violations(page_a, ".thread-replies")
 
 
 def test_an_edit_removes_adds_and_redescribes_pictures(new_page: NewPage, tmp_path: Path) -> None:
@@ -128,7 +121,7 @@ def test_an_edit_removes_adds_and_redescribes_pictures(new_page: NewPage, tmp_pa
     expect(compose.locator(".compose-media-thumb")).to_have_count(0)
     edit.get_by_label("Describe picture 1").fill("A frozen pond")
     edit.get_by_label("Describe picture 2").fill("A green square")
-    _no_axe_violations(page, [".post-edit-box"])
+    assert_no_axe_violations(page, ".post-edit-box")
     edit.get_by_role("button", name="Save").click()
     expect(edit).to_have_count(0)
 
@@ -142,20 +135,7 @@ def test_an_edit_removes_adds_and_redescribes_pictures(new_page: NewPage, tmp_pa
     assert alts(card) == expected
 
 
-def _shots_dir(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _no_overflow(page: Page) -> None:
-    wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert wider <= 0, f"{page.url}: {wider}px wider than the window"
-
-
-def test_the_boxes_as_people_see_them(
-    new_page: NewPage, tmp_path: Path, browser: Browser, live_app: RunningApp
-) -> None:
+def test_the_boxes_as_people_see_them(new_page: NewPage, tmp_path: Path) -> None:
     writer = new_name("zoe")
     page = signed_up(new_page(), writer)
     text = f"A walk by the river, with two pictures, by {writer}"
@@ -168,50 +148,31 @@ def test_the_boxes_as_people_see_them(
     compose.get_by_label("Describe picture 1").fill("A river between blue hills")
     page.get_by_role("button", name="Post", exact=True).click()
     url = open_thread(page, text)
-    cookies = page.context.cookies()
-    folder = _shots_dir(tmp_path)
+    folder = screenshot_dir("box-pictures")
     shots = 0
-    for scheme in ("light", "dark"):
-        for width, height in ((1280, 800), (390, 844)):
-            context = browser.new_context(
-                base_url=live_app.frontend,
-                viewport={"width": width, "height": height},
-                color_scheme=scheme,
-            )
-            context.set_default_timeout(30_000)
-            context.add_cookies(cookies)
-            view = context.new_page()
-            for lang in ("en", "zh"):
-                view.goto(url)
-                expect(view.locator("#reply-media")).to_be_visible()
-                view.locator("#language-switcher").select_option(lang)
-                heading = "Conversation" if lang == "en" else "对话"
-                expect(view.get_by_role("heading", name=heading)).to_be_visible()
-                reply = view.locator("#reply-media")
-                add_picture_in(view, reply, gps_photo(tmp_path / f"r-{lang}.jpg", (800, 600)))
-                expect(reply.locator(".compose-media-thumb")).to_have_js_property("complete", True)
-                reply.locator("textarea.compose-media-alt").fill(
-                    "A heron" if lang == "en" else "一只苍鹭"
-                )
-                _no_overflow(view)
-                _no_axe_violations(view, ["#reply-media"])
-                reply.scroll_into_view_if_needed()
-                view.screenshot(path=folder / f"reply-box-{width}-{lang}-{scheme}.png")
-                view.locator(".thread-focus .edit-post").click()
-                edit = view.locator(".post-edit-box")
-                expect(edit.locator(".compose-media-thumb")).to_have_count(2)
-                for thumb in edit.locator(".compose-media-thumb").all():
-                    expect(thumb).to_have_js_property("complete", True)
-                _no_overflow(view)
-                _no_axe_violations(view, [".post-edit-box"])
-                edit.scroll_into_view_if_needed()
-                view.screenshot(path=folder / f"edit-box-{width}-{lang}-{scheme}.png")
-                edit.locator(".edit-cancel").click()
-                expect(edit).to_have_count(0)
-                # The reply box keeps its pictures while the tab stays on this thread.
-                reply.locator(".compose-media-item button").click()
-                expect(reply.locator(".compose-media-thumb")).to_have_count(0)
-                shots += 2
-            view.locator("#language-switcher").select_option("en")
-            context.close()
+    for look in every_look(page):
+        page.goto(url)
+        heading = "Conversation" if look.lang == "en" else "对话"
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        reply = page.locator("#reply-media")
+        add_picture_in(page, reply, gps_photo(tmp_path / f"r-{look.lang}.jpg", (800, 600)))
+        expect(reply.locator(".compose-media-thumb")).to_have_js_property("complete", True)
+        reply.locator("textarea.compose-media-alt").fill(
+            "A heron" if look.lang == "en" else "一只苍鹭"
+        )
+        reply.scroll_into_view_if_needed()
+        check_look(page, folder, look.name("reply-box"), "#reply-media")
+        page.locator(".thread-focus .edit-post").click()
+        edit = page.locator(".post-edit-box")
+        expect(edit.locator(".compose-media-thumb")).to_have_count(2)
+        for thumb in edit.locator(".compose-media-thumb").all():
+            expect(thumb).to_have_js_property("complete", True)
+        edit.scroll_into_view_if_needed()
+        check_look(page, folder, look.name("edit-box"), ".post-edit-box")
+        edit.locator(".edit-cancel").click()
+        expect(edit).to_have_count(0)
+        # The reply box keeps its pictures while the tab stays on this thread.
+        reply.locator(".compose-media-item button").click()
+        expect(reply.locator(".compose-media-thumb")).to_have_count(0)
+        shots += 2
     assert shots == 16

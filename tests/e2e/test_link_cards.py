@@ -10,12 +10,9 @@ only arrive live, after the post was already on screen.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -24,6 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import NewPage
+from tests.e2e.looks import check_look, every_look, screenshot_dir
 from tests.page_server import PageServer
 
 pytestmark = pytest.mark.browser
@@ -33,7 +31,6 @@ DESCRIPTION = (
     "Twice a day the sea rises and falls along every coast. Here is what the moon and the sun "
     "have to do with it, and why some harbours see one tide a day while others see four."
 )
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir()) / "link-cards"
 
 
 def _picture() -> bytes:
@@ -126,19 +123,12 @@ def test_a_link_card_arrives_live_on_a_followers_open_feed(
     results = Axe().run(page_b)
     assert results.violations_count == 0, results.generate_report()
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_dir("link-cards")
     hidden = {"en": "(opens in a new tab)", "zh": "\uff08在新标签页中打开\uff09"}
-    for lang in ("en", "zh"):
-        page_b.locator("#language-switcher").select_option(lang)
-        first = page_b.locator(".post").first
-        expect(first.locator(".link-card .visually-hidden")).to_have_text(hidden[lang])
-        for scheme in ("light", "dark"):
-            page_b.emulate_media(color_scheme=scheme)
-            for width, height in ((1280, 800), (390, 844)):
-                page_b.set_viewport_size({"width": width, "height": height})
-                card = page_b.locator(".post").first
-                card.scroll_into_view_if_needed()
-                box = card.locator("a.link-card").bounding_box()
-                assert box is not None and box["x"] + box["width"] <= width, "overflows"
-                page_b.screenshot(path=str(SCREENSHOTS / f"feed-{lang}-{scheme}-{width}.png"))
-    page_b.locator("#language-switcher").select_option("en")
+    for look in every_look(page_b):
+        card = page_b.locator(".post").first
+        expect(card.locator(".link-card .visually-hidden")).to_have_text(hidden[look.lang])
+        card.scroll_into_view_if_needed()
+        box = card.locator("a.link-card").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= look.width, "overflows"
+        check_look(page_b, folder, look.name("feed"), "main")

@@ -2,18 +2,14 @@
 prerenders pages: full loads in Spanish and Chinese hydrate the English HTML without a mismatch
 and then show the language, `<html lang>` follows it; every page has its landmarks, one `<h1>`
 and a skip link; no page is wider than a phone; the phone's menu works by keyboard; the desktop
-navbar is one row; the navbar passes axe in light and dark. Screenshots go to SCREENSHOTS."""
+navbar is one row; the navbar passes axe in light and dark. Screenshots: tests/e2e/looks.py."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session
 
@@ -22,10 +18,10 @@ from microblog.services.messages import send_message
 from microblog.services.users import get_user_by_username
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
+from tests.e2e.looks import assert_no_axe_violations, assert_no_overflow, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir()) / "page-frame"
 ADMIN = f"boss{secrets.token_hex(3)}"
 HOME = {"en": "Home", "es": "Inicio", "zh": "首页"}
 HTML_LANG = {"en": "en", "es": "es", "zh": "zh-Hans"}
@@ -194,11 +190,6 @@ def test_every_page_has_its_landmarks_one_h1_and_a_skip_link(browser: Browser, s
         context.close()
 
 
-def _no_overflow(page: Page, where: str) -> None:
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-    assert width <= inner, f"{where}: {width}px of content in {inner}px"
-
-
 def test_no_page_is_wider_than_a_phone_or_a_tablet(browser: Browser, site: Site) -> None:
     for signed_in in (True, False):
         paths = site.signed_in_pages() if signed_in else site.signed_out_pages()
@@ -213,11 +204,11 @@ def test_no_page_is_wider_than_a_phone_or_a_tablet(browser: Browser, site: Site)
                     page.goto(path)
                     _live(page)
                     expect(page.locator(".nav-menu .nav-link").first).to_have_text(HOME[lang])
-                    _no_overflow(page, f"{path} at {width}px in {lang}")
+                    assert_no_overflow(page, f"{path} at {width}px in {lang}")
                 # The open menu fits too.
                 page.locator(".nav-menu-button").click()
                 expect(page.locator(".nav-menu")).to_be_visible()
-                _no_overflow(page, f"the open menu at {width}px in {lang}")
+                assert_no_overflow(page, f"the open menu at {width}px in {lang}")
             context.close()
 
 
@@ -285,20 +276,15 @@ def test_the_desktop_navbar_is_one_row(browser: Browser, site: Site) -> None:
             assert max(tops) - min(tops) < 8, f"{lang} at {width}px: the navbar has two rows"
             bar = page.locator(".nav-bar").bounding_box()
             assert bar is not None and bar["height"] < 70
-            _no_overflow(page, f"{lang} at {width}px")
+            assert_no_overflow(page, f"{lang} at {width}px")
         context.close()
-
-
-def _axe_navbar(page: Page, where: str) -> None:
-    results = Axe().run(page, context={"include": [[".navbar"]]})
-    assert results.violations_count == 0, f"{where}: {results.generate_report()}"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_navbar_passes_axe_and_is_photographed(
     browser: Browser, site: Site, scheme: str
 ) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_dir("page-frame")
     for signed_in, path in ((True, "/"), (False, "/login")):
         who = "in" if signed_in else "out"
         for lang in LANGS:
@@ -314,12 +300,11 @@ def test_the_navbar_passes_axe_and_is_photographed(
                 page.goto(path)
                 _live(page)
                 _choose(page, lang)
-                where = f"{path} {who} {lang} {scheme} {width}px"
-                _axe_navbar(page, where)
-                page.screenshot(path=SCREENSHOTS / f"{who}-{lang}-{scheme}-{width}.png")
+                assert_no_axe_violations(page, ".navbar")
+                page.screenshot(path=folder / f"{who}-{lang}-{scheme}-{width}.png")
                 if width < 1024:
                     page.locator(".nav-menu-button").click()
                     expect(page.locator("#nav-menu")).to_be_visible()
-                    _axe_navbar(page, f"{where}, menu open")
-                    page.screenshot(path=SCREENSHOTS / f"{who}-{lang}-{scheme}-{width}-menu.png")
+                    assert_no_axe_violations(page, ".navbar")
+                    page.screenshot(path=folder / f"{who}-{lang}-{scheme}-{width}-menu.png")
                 context.close()

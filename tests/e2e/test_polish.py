@@ -12,12 +12,9 @@ Screenshots go to `SCREENSHOT_DIR` when it is set (to look at), else to the temp
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -26,12 +23,10 @@ from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 from microblog.i18n import translate
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import NewPage, RunningApp
+from tests.e2e.looks import check_look, every_look, screenshot_dir, switch_language
 from tests.e2e.test_live import send_message
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir()) / "h22-polish"
-SIZES = ((1280, 800), (390, 844))
 
 
 def _made_up_word(prefix: str) -> str:
@@ -50,11 +45,6 @@ def _console_errors(page: Page) -> list[str]:
     page.on("console", seen)
     page.on("pageerror", lambda e: errors.append(str(e)))
     return errors
-
-
-def _switch(page: Page, lang: str) -> None:
-    page.locator("#language-switcher").select_option(lang)
-    expect(page.locator("#language-switcher")).to_have_value(lang)
 
 
 def _full_time(page: Page, stamp: Locator, lang: str) -> str:
@@ -108,14 +98,14 @@ def test_search_says_what_it_found_without_console_errors(new_page: NewPage) -> 
     expect(page.locator(".search-summary")).to_have_count(0)
     expect(page.locator(".search-users")).to_have_count(0)
     assert page.locator(".search-empty p p").count() == 0
-    _switch(page, "zh")
+    switch_language(page, "zh")
     zh = translate(
         "Nothing matches “%(query)s”: no posts and no people. Every word must appear in a "
         "post: check the spelling or use fewer words.",
         "zh",
     ).replace("%(query)s", nothing)
     expect(page.locator(".search-empty")).to_have_text(zh)
-    _switch(page, "en")
+    switch_language(page, "en")
 
     assert errors == [], errors
 
@@ -146,11 +136,11 @@ def test_a_time_shows_its_full_date_by_keyboard_and_by_a_tap(
     expect(tip).to_be_hidden()
 
     # In the reader's language.
-    _switch(page, "zh")
+    switch_language(page, "zh")
     card.locator(".post-author").focus()
     page.keyboard.press("Tab")
     expect(tip).to_have_text(_full_time(page, stamp, "zh"))
-    _switch(page, "en")
+    switch_language(page, "en")
 
     # Touch: a phone has no hover; a tap shows it, a tap elsewhere hides it.
     phone = browser.new_context(
@@ -181,7 +171,7 @@ def test_the_export_notification_is_in_the_readers_language_live(new_page: NewPa
     post(page, f"Something to export, says {name}")
     inbox = page.context.new_page()  # the Notifications page, open while the export runs
     inbox.goto("/notifications")
-    _switch(inbox, "es")
+    switch_language(inbox, "es")
     expect(inbox.locator("main").get_by_role("heading").first).to_be_visible()
 
     page.goto(f"/user/{name}")
@@ -191,9 +181,9 @@ def test_the_export_notification_is_in_the_readers_language_live(new_page: NewPa
     # Arrives on the open page without a reload, in Spanish...
     expect(line).to_have_text(translate(message, "es"), timeout=60_000)
     # ...and follows a switch of language in place.
-    _switch(inbox, "zh")
+    switch_language(inbox, "zh")
     expect(line).to_have_text(translate(message, "zh"))
-    _switch(inbox, "en")
+    switch_language(inbox, "en")
     expect(line).to_have_text(message)
     _look(inbox, "notifications-export", lambda: expect(line).to_be_visible())
 
@@ -238,14 +228,14 @@ def test_delete_asks_first_in_an_accessible_dialog_and_reaches_other_pages(
     expect(card).to_be_visible()
 
     # Cancel keeps the post; the dialog speaks the reader's language.
-    _switch(page, "zh")
+    switch_language(page, "zh")
     zh_delete = card.get_by_role("button", name=translate("Delete this post", "zh"))
     zh_delete.click()
     expect(dialog).to_have_accessible_name(translate("Delete this post?", "zh"))
     dialog.get_by_role("button", name=translate("Cancel", "zh")).click()
     expect(dialog).to_be_hidden()
     expect(zh_delete).to_be_focused()
-    _switch(page, "en")
+    switch_language(page, "en")
     expect(card).to_be_visible()
     expect(other.locator(".post", has_text=goes)).to_be_visible()
 
@@ -286,28 +276,11 @@ def test_links_in_text_are_underlined(new_page: NewPage) -> None:
 
 
 def _look(page: Page, name: str, ready: Callable[[], None]) -> None:
-    """Screenshots of what is on screen at both sizes, en and zh, light and dark; axe on each
-    language and scheme; nothing wider than the window."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh"):
-        _switch(page, lang)
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for width, height in SIZES:
-                page.set_viewport_size({"width": width, "height": height})
-                ready()
-                # The pointer away from what the test clicked (a hovered accent button is a
-                # shade lighter: Radix's, not what this page shows at rest).
-                page.mouse.move(0, height - 1)
-                wide = page.evaluate("document.documentElement.scrollWidth")
-                page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{scheme}-{width}.png"))
-                assert wide <= width, f"{name} {lang} {scheme} {width}: {wide} px wide"
-                results = Axe().run(page, context={"include": [["main"]]})
-                where = f"{name} {lang} {scheme} {width}"
-                assert results.violations_count == 0, f"{where}: {results.generate_report()}"
-    _switch(page, "en")
-    page.emulate_media(color_scheme="light")
-    page.set_viewport_size({"width": 1280, "height": 800})
+    """Every look of what is on screen (looks.every_look), `ready` first; axe on `main`."""
+    folder = screenshot_dir("h22-polish")
+    for look in every_look(page):
+        ready()
+        check_look(page, folder, look.name(name), "main")
 
 
 def test_screenshots_and_axe(new_page: NewPage) -> None:
@@ -325,22 +298,12 @@ def test_screenshots_and_axe(new_page: NewPage) -> None:
             card.locator(".delete-post").click()
         expect(page.get_by_role("alertdialog")).to_be_visible()
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh"):
-        _switch(page, lang)
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for width, height in SIZES:
-                page.set_viewport_size({"width": width, "height": height})
-                dialog_open()
-                page.screenshot(
-                    path=str(SCREENSHOTS / f"delete-dialog-{lang}-{scheme}-{width}.png")
-                )
-                results = Axe().run(page, context={"include": [["[role=alertdialog]"]]})
-                assert results.violations_count == 0, results.generate_report()
-                page.keyboard.press("Escape")
-                expect(page.get_by_role("alertdialog")).to_be_hidden()
-    _switch(page, "en")
+    folder = screenshot_dir("h22-polish")
+    for look in every_look(page):
+        dialog_open()
+        check_look(page, folder, look.name("delete-dialog"), "[role=alertdialog]")
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("alertdialog")).to_be_hidden()
 
     # The time's tooltip, opened by the keyboard.
     def tip_open() -> None:
