@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -31,11 +31,6 @@ from microblog.services import oauth
 
 router = APIRouter()
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def redirect_with(uri: str, values: dict[str, str]) -> str:
-    query = urlencode({k: v for k, v in values.items() if v})
-    return f"{uri}{'&' if '?' in uri else '?'}{query}"
 
 
 @router.get("/oauth/authorize")
@@ -62,7 +57,7 @@ def authorize(request: Request) -> Any:
             "error_description": str(problem.message),
             "state": q.get("state", ""),
         }
-        return RedirectResponse(redirect_with(uri, values), status_code=302)
+        return RedirectResponse(oauth.redirect_with(uri, values), status_code=302)
     site = public_addresses().site
     return RedirectResponse(f"{site}{routes.AUTHORIZE_APP}?{request.url.query}", status_code=302)
 

@@ -21,7 +21,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -240,6 +240,12 @@ def check_authorization(
     )
 
 
+def redirect_with(uri: str, values: dict[str, str]) -> str:
+    """`uri` with `values` (the empty ones left out) added to its query."""
+    query = urlencode({k: v for k, v in values.items() if v})
+    return f"{uri}{'&' if '?' in uri else '?'}{query}"
+
+
 def grant_code(
     session: Session, *, user_id: int, request: AuthorizationRequest, now: datetime | None = None
 ) -> str:
@@ -415,3 +421,38 @@ def revoke_for_user(session: Session, *, user_id: int, token_id: int) -> bool:
 def revoke_all_for_user(session: Session, *, user_id: int) -> int:
     result = session.exec(delete(OAuthToken).where(col(OAuthToken.user_id) == user_id))
     return int(result.rowcount or 0)
+
+
+# --- scopes in words (the consent page, the authorized apps page) ---
+
+SCOPE_WORDS: dict[str, Message] = {
+    "read": _l("Read all your account's data"),
+    "write": _l("Change all your account's data: post, like, follow"),
+    "follow": _l("Follow, block and mute people, and see whom you do"),
+    "push": _l("Receive your notifications as push messages"),
+    "profile": _l("See your profile only"),
+    "read:accounts": _l("See account information"),
+    "read:blocks": _l("See whom you block"),
+    "read:bookmarks": _l("See your bookmarks"),
+    "read:favourites": _l("See the posts you like"),
+    "read:filters": _l("See your filters"),
+    "read:follows": _l("See whom you follow"),
+    "read:lists": _l("See your lists"),
+    "read:mutes": _l("See whom you mute"),
+    "read:notifications": _l("See your notifications"),
+    "read:search": _l("Search as you"),
+    "read:statuses": _l("See posts, yours included"),
+    "write:accounts": _l("Change your profile"),
+    "write:blocks": _l("Block and unblock people"),
+    "write:bookmarks": _l("Bookmark posts"),
+    "write:conversations": _l("Mute and delete conversations"),
+    "write:favourites": _l("Like posts"),
+    "write:filters": _l("Create filters"),
+    "write:follows": _l("Follow and unfollow people"),
+    "write:lists": _l("Create lists"),
+    "write:media": _l("Upload pictures"),
+    "write:mutes": _l("Mute people and conversations"),
+    "write:notifications": _l("Clear your notifications"),
+    "write:reports": _l("Report people"),
+    "write:statuses": _l("Publish, edit and delete posts"),
+}
