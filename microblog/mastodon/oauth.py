@@ -34,6 +34,7 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 @router.get("/oauth/authorize")
+@router.get("/oauth/authorize/", include_in_schema=False)  # as toot asks for it
 def authorize(request: Request) -> Any:
     q = request.query_params
     try:

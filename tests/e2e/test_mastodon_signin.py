@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -136,6 +138,52 @@ def test_the_consent_page_refuses_what_the_app_did_not_register(
     page.goto(f"/authorize_app?{query.replace('scope=read', 'scope=read+follow')}")
     expect(page.get_by_role("alert")).to_contain_text("scopes it did not register")
     expect(page.get_by_role("button", name="Authorize")).to_have_count(0)
+
+
+def test_the_toot_cli_logs_in_through_the_consent_page(
+    new_page: NewPage, live_app: RunningApp, tmp_path: Path
+) -> None:
+    """`toot login` prints the URL, waits for the code the consent page shows, then reads the
+    account (`toot whoami`)."""
+    page = new_page()
+    name = _registered(page)
+    toot = str(Path(sys.executable).parent / "toot")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    login = subprocess.Popen(
+        [toot, "login", "--instance", live_app.backend],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        assert login.stdout is not None and login.stdin is not None
+        url = ""
+        for line in login.stdout:
+            if line.startswith(live_app.backend):
+                url = line.strip()
+                break
+        assert "/oauth/authorize" in url, url
+        login.stdin.write("n\n")  # no browser of its own: ours
+        login.stdin.flush()
+        _through_login(page, url, name)
+        expect(page.locator("#consent-app")).to_contain_text("toot")
+        page.get_by_role("button", name="Authorize").click()
+        code = page.locator("#consent-code")
+        expect(code).to_be_visible()
+        output, _ = login.communicate(code.inner_text().strip() + "\n", timeout=60)
+    finally:
+        if login.poll() is None:
+            login.kill()
+            login.wait()
+    assert login.returncode == 0, output
+    assert "Successfully logged in" in output
+    whoami = subprocess.run(
+        [toot, "whoami"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert whoami.returncode == 0, whoami.stdout + whoami.stderr
+    assert name in whoami.stdout
 
 
 # -- the pages as people see them -------------------------------------------------------------
