@@ -15,6 +15,8 @@ from microblog.config import get_settings
 from microblog.jobs import export_tasks, mail_outbox, media_orphans, search_outbox
 from microblog.logs import configure_logging
 from microblog.pages.announcements import announcements_page
+from microblog.pages.authorize_app import authorize_app_page
+from microblog.pages.authorized_apps import authorized_apps_page
 from microblog.pages.confirm_email import confirm_email_page
 from microblog.pages.conversation import conversation_page
 from microblog.pages.edit_profile import edit_profile_page
@@ -44,6 +46,7 @@ from microblog.state.feed import FeedState
 from microblog.state.live import LiveState
 from microblog.state.messages import MessagesState
 from microblog.state.notifications import NotificationsState
+from microblog.state.oauth_apps import AuthorizeAppState, AuthorizedAppsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
 from microblog.state.search import SearchState
@@ -223,6 +226,20 @@ add_page(
     t("Announce"),
     AnnouncementsState.load,
     t("Announcements to everyone on Microblog."),
+)
+add_page(
+    authorize_app_page,
+    routes.AUTHORIZE_APP,
+    t("Authorize an app"),
+    AuthorizeAppState.load,
+    t("Let an app use your Microblog account."),
+)
+add_page(
+    authorized_apps_page,
+    routes.AUTHORIZED_APPS,
+    t("Authorized apps"),
+    AuthorizedAppsState.load,
+    t("The apps that can use your Microblog account."),
 )
 add_page(
     reset_password_request_page,

@@ -848,3 +848,67 @@ class ModerationAction(SQLModel, table=True):
     )
     reason: str = Field(default="", max_length=REPORT_COMMENT_MAX)
     created: datetime = Field(default_factory=utcnow)
+
+
+OAUTH_NAME_MAX = 200
+OAUTH_URIS_MAX = 2000
+OAUTH_SCOPES_MAX = 500
+
+
+class OAuthApp(SQLModel, table=True):
+    """A client registered with `POST /api/v1/apps` (the Mastodon client API, microblog/mastodon).
+    Only the SHA-256 of its secret is kept; `redirect_uris` holds one URI a line, `scopes` the
+    space-separated scopes it may ask for."""
+
+    __tablename__ = "oauth_app"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=64, unique=True)
+    secret_hash: str = Field(max_length=64)
+    name: str = Field(max_length=OAUTH_NAME_MAX)
+    website: str | None = Field(default=None, max_length=OAUTH_URIS_MAX)
+    redirect_uris: str = Field(max_length=OAUTH_URIS_MAX)
+    scopes: str = Field(max_length=OAUTH_SCOPES_MAX)
+    created: datetime = Field(default_factory=utcnow)
+
+
+def _app_fk() -> Column[int]:
+    return Column(
+        Integer, ForeignKey("oauth_app.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+
+class OAuthCode(SQLModel, table=True):
+    """An authorization code: given on the consent page, traded once (and only within minutes)
+    for a token at `POST /oauth/token`, with the PKCE verifier when a challenge was given."""
+
+    __tablename__ = "oauth_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    app_id: int = Field(sa_column=_app_fk())
+    user_id: int = Field(sa_column=_user_fk(index=True))
+    redirect_uri: str = Field(max_length=OAUTH_URIS_MAX)
+    scopes: str = Field(max_length=OAUTH_SCOPES_MAX)
+    code_challenge: str | None = Field(default=None, max_length=128)
+    expires_at: datetime
+
+
+class OAuthToken(SQLModel, table=True):
+    """An access token of a Mastodon client: for a user (authorization code) or for the app
+    alone (client credentials, `user_id` empty). Only its SHA-256 is kept; revoking deletes the
+    row, so it stops working at once. Mastodon's tokens do not expire, and neither do these."""
+
+    __tablename__ = "oauth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    app_id: int = Field(sa_column=_app_fk())
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    scopes: str = Field(max_length=OAUTH_SCOPES_MAX)
+    created: datetime = Field(default_factory=utcnow)

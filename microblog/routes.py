@@ -24,6 +24,10 @@ SEARCH = "/search"
 CONFIRM_EMAIL = "/confirm/[token]"
 POST = "/post/[id]"
 TAG = "/tag/[name]"
+# The Mastodon client API's sign-in (microblog/mastodon/oauth.py): the consent page, and the
+# list of the apps a user has let in.
+AUTHORIZE_APP = "/authorize_app"
+AUTHORIZED_APPS = "/authorized_apps"
 # Every page of the app (microblog.py registers each, and the app's Not Found page for any
 # other address): what the dev server answers 404 for (web/dev_pages.py).
 PAGES = (
@@ -44,6 +48,8 @@ PAGES = (
     CONFIRM_EMAIL,
     POST,
     TAG,
+    AUTHORIZE_APP,
+    AUTHORIZED_APPS,
 )
 _PAGE_PATTERNS = tuple(
     re.compile(re.sub(r"\\\[\w+\\\]", "[^/]+", re.escape(page.rstrip("/"))) + "/?")

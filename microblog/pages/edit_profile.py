@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog import routes
 from microblog.components.avatar_field import avatar_field
 from microblog.components.form_field import field_error, form_field
 from microblog.components.i18n import t, t_plural
@@ -87,4 +88,6 @@ def edit_profile_page() -> rx.Component:
             ),
             loading(),
         ),
+        # The Mastodon clients (Tusky, toot, ...) the user let in, and Revoke.
+        rx.link(t("Authorized apps"), href=routes.AUTHORIZED_APPS),
     )

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy import false as sa_false
 from sqlmodel import Session, col, select
 
-from microblog.models import ApiToken, User, table_of, utcnow
+from microblog.models import ApiToken, OAuthToken, User, table_of, utcnow
 from microblog.security import hash_token, new_token
 
 MAX_TOKENS_PER_USER = 20
@@ -92,6 +92,8 @@ def revoke_token(session: Session, *, token: str) -> bool:
 
 
 def revoke_all_tokens(session: Session, *, user_id: int) -> int:
-    """Kill every token of a user (e.g. after a password change); returns how many."""
+    """Kill every token of a user (e.g. after a password change), the Mastodon clients' too
+    (services/oauth.py); returns how many of our own API's."""
     result = session.exec(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+    session.exec(delete(OAuthToken).where(col(OAuthToken.user_id) == user_id))
     return int(result.rowcount or 0)

@@ -5,7 +5,8 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
 - routes: `/healthz` and `/readyz` (`health.py`), the session cookie (`session_cookie.py`),
   export downloads (`export_download.py`), pictures of the local media store
   (`media_files.py`), feeds, robots.txt, the sitemap and the app manifest
-  (`syndication.py`) and the REST API (`microblog.api`, at /api);
+  (`syndication.py`), the REST API (`microblog.api`, at /api) and the Mastodon client API
+  (`microblog.mastodon`: /api/v1, /api/v2, /oauth, NodeInfo);
 - the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
   `make run`, fetched by the page from `dev_first_paint.py`), one
   prerendered profile page (`profile_skeleton.py`), the OpenGraph, Twitter card and feed
@@ -26,6 +27,7 @@ from fastapi import FastAPI
 
 from microblog.api import mount_rest_api
 from microblog.config import get_settings
+from microblog.mastodon import mount_mastodon_api
 from microblog.runtime import tune_garbage_collector
 from microblog.web.asset_caching import AssetCachingMiddleware
 from microblog.web.compression import add_compression
@@ -61,6 +63,7 @@ def create_http_app() -> FastAPI:
     app.include_router(dev_pages_router)  # /_dev/page: statuses and heads for the dev server
     if get_settings().shows_dev_first_paint:
         app.include_router(dev_first_paint_router)
+    mount_mastodon_api(app)  # /api/v1, /api/v2, /oauth, nodeinfo: Mastodon's client API
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
     app.add_route("/metrics", metrics_page, methods=["GET"], include_in_schema=False)
     # Wraps everything Reflex mounts inside this app too, its production frontend included.

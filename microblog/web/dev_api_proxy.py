@@ -29,6 +29,10 @@ PROXIED = (
     "/sitemap.xml",
     "/sitemaps/",
     "/manifest.webmanifest",
+    # The Mastodon client API's sign-in and server description (microblog/mastodon).
+    "/oauth/",
+    "/.well-known/nodeinfo",
+    "/nodeinfo/",
 )
 _SERVER_BLOCK = "  server: {\n"
 
