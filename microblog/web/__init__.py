@@ -26,6 +26,7 @@ from fastapi import FastAPI
 
 from microblog.api import mount_rest_api
 from microblog.config import get_settings
+from microblog.mastodon.temporary_mount import mount_mastodon_rest_api
 from microblog.runtime import tune_garbage_collector
 from microblog.web.asset_caching import AssetCachingMiddleware
 from microblog.web.compression import add_compression
@@ -62,6 +63,7 @@ def create_http_app() -> FastAPI:
     if get_settings().shows_dev_first_paint:
         app.include_router(dev_first_paint_router)
     mount_rest_api(app)  # /api: the REST API, its docs at /api/docs
+    mount_mastodon_rest_api(app)  # /api/v1, /api/v2: the Mastodon API (TEMPORARY mount)
     app.add_route("/metrics", metrics_page, methods=["GET"], include_in_schema=False)
     # Wraps everything Reflex mounts inside this app too, its production frontend included.
     app.add_middleware(AssetCachingMiddleware)
