@@ -103,3 +103,44 @@ def test_mastodon_py_does_what_a_person_does(
             mastodon_version="4.3.0",
             version_check_mode="none",
         ).timeline_home()
+
+
+def test_toot_reads_our_entities(api_server: ApiServer, make_account) -> None:
+    """toot (PyPI `toot`) turns every answer into its typed entities (toot/entities.py), and
+    a field it cannot convert is an error: each of ours converts."""
+    from toot import entities as toot
+
+    ann: Account = make_account("ann")
+    bob: Account = make_account("bob")
+    with httpx.Client(base_url=api_server.base, timeout=30) as masto:
+        masto.post(f"/api/v1/accounts/{ann.id}/follow", headers=bob.headers)
+        media = masto.post(
+            "/api/v2/media",
+            files={"file": ("p.jpg", picture(), "image/jpeg")},
+            data={"description": "Leaf"},
+            headers=ann.headers,
+        ).json()
+        status = masto.post(
+            "/api/v1/statuses",
+            json={"status": "Read by toot https://example.com #toot", "media_ids": [media["id"]]},
+            headers=ann.headers,
+        ).json()
+        masto.post(f"/api/v1/statuses/{status['id']}/reblog", headers=bob.headers)
+        masto.post(f"/api/v1/statuses/{status['id']}/favourite", headers=bob.headers)
+
+        home = masto.get("/api/v1/timelines/home", headers=bob.headers).json()
+        statuses = toot.from_dict_list(toot.Status, home)
+        # The post shows once, at its newest appearance: Bob's boost of it.
+        assert len(statuses) == 1 and statuses[0].original.id == status["id"]
+        assert statuses[0].original.media_attachments[0].description == "Leaf"
+        one = toot.from_dict(toot.Status, masto.get(f"/api/v1/statuses/{status['id']}").json())
+        assert [tag.name for tag in one.tags] == ["toot"]
+        notices = masto.get("/api/v1/notifications", headers=ann.headers).json()
+        kinds = [n.type for n in toot.from_dict_list(toot.Notification, notices)]
+        assert kinds == ["favourite", "reblog", "follow"]
+        account = toot.from_dict(toot.Account, masto.get(f"/api/v1/accounts/{ann.id}").json())
+        assert account.acct == ann.username and account.followers_count == 1
+        relation = masto.get(
+            "/api/v1/accounts/relationships", params={"id[]": ann.id}, headers=bob.headers
+        ).json()
+        assert toot.from_dict_list(toot.Relationship, relation)[0].following is True
