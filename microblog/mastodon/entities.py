@@ -143,6 +143,16 @@ def tag_json(name: str, *, base: str) -> Json:
     return {"name": name, "url": absolute(base, tag_url(name)), "history": [], "following": False}
 
 
+def mention_json(user_id: int, username: str, *, base: str) -> Json:
+    """A status's `Mention` of a local user."""
+    return {
+        "id": str(user_id),
+        "username": username,
+        "acct": username,
+        "url": absolute(base, user_url(username)),
+    }
+
+
 def status_json(
     post: PostRow,
     accounts: Mapping[int, Json],
@@ -151,16 +161,19 @@ def status_json(
     booster_id: int = 0,
     reply_to_account_id: int = 0,
     tags: Iterable[str] = (),
+    mentions: Iterable[tuple[int, str]] = (),
     muted: bool = False,
 ) -> Json:
-    """A `Status`. For a boost (a feed entry whose `entry_id` is not the post's id) the status
-    is the boost, by `booster_id`, with the post it shares as `reblog`."""
+    """A `Status` (`mentions`: the (id, username) of each person the post mentions). For a
+    boost (a feed entry whose `entry_id` is not the post's id) the status is the boost, by
+    `booster_id`, with the post it shares as `reblog`."""
     inner = _post_status(
         post,
         accounts,
         base=base,
         reply_to_account_id=reply_to_account_id,
         tags=tags,
+        mentions=mentions,
         muted=muted,
     )
     if not post.entry_id or post.entry_id == post.id:
@@ -191,6 +204,7 @@ def _post_status(
     base: str,
     reply_to_account_id: int,
     tags: Iterable[str],
+    mentions: Iterable[tuple[int, str]],
     muted: bool,
 ) -> Json:
     url = absolute(base, post_url(post.id))
@@ -207,7 +221,7 @@ def _post_status(
         "sensitive": False,
         "spoiler_text": "",
         "media_attachments": [media_json(m, base=base) for m in post.media],
-        "mentions": [],
+        "mentions": [mention_json(i, name, base=base) for i, name in mentions],
         "tags": [tag_json(name, base=base) for name in tags],
         "emojis": [],
         "reblogs_count": post.boost_count,

@@ -40,10 +40,11 @@ def account(session: Session, user_id: int) -> Json | None:
     return accounts(session, [user_id]).get(user_id)
 
 
-def statuses(session: Session, rows: Sequence[PostRow], *, tags: bool = False) -> list[Json]:
-    """`Status`es for cards (a page of a feed): three statements beside the cards'."""
+def statuses(session: Session, rows: Sequence[PostRow]) -> list[Json]:
+    """`Status`es for cards (a page of a feed): four statements beside the cards'."""
     entries = [row.entry_id or row.id for row in rows]
     facts = posts.entry_authors(session, entry_ids=entries + [row.id for row in rows])
+    links = posts.links_of_posts(session, post_ids=[row.id for row in rows])
     authors = {row.author_id for row in rows} | {facts[e][0] for e in entries if e in facts}
     found = accounts(session, authors)
     base = site()
@@ -57,21 +58,15 @@ def statuses(session: Session, rows: Sequence[PostRow], *, tags: bool = False) -
                 base=base,
                 booster_id=facts.get(entry, (0, 0))[0],
                 reply_to_account_id=facts.get(row.id, (0, 0))[1],
-                tags=sorted(posts_tags(session, row.id)) if tags else (),
+                tags=sorted(links[row.id].tags) if row.id in links else (),
+                mentions=sorted(links[row.id].mentions) if row.id in links else (),
             )
         )
     return result
 
 
 def status(session: Session, row: PostRow) -> Json:
-    """One `Status`, with its tags."""
-    return statuses(session, [row], tags=True)[0]
-
-
-def posts_tags(session: Session, post_id: int) -> set[str]:
-    from microblog.services.tags import tags_of_post
-
-    return tags_of_post(session, post_id=post_id)
+    return statuses(session, [row])[0]
 
 
 def entry_ids(rows: Sequence[PostRow]) -> list[int]:

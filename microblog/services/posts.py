@@ -7,8 +7,9 @@ a page costs about `per_page` rows, not the size of the feed. See docs/performan
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
 from microblog.i18n import _l
@@ -318,3 +319,34 @@ def entry_authors(session: Session, *, entry_ids: Sequence[int]) -> dict[int, tu
         _POST_COLUMNS.id, _POST_COLUMNS.user_id, _POST_COLUMNS.reply_to_user_id
     ).where(_POST_COLUMNS.id.in_(list(set(entry_ids))))
     return {row[0]: (row[1], row[2] or 0) for row in session.execute(statement).all()}
+
+
+_LINKS_OF_POSTS = text(
+    "SELECT pt.post_id, 0, tag.name FROM post_tag AS pt JOIN tag ON tag.id = pt.tag_id "
+    "WHERE pt.post_id IN :ids "
+    'UNION ALL SELECT m.post_id, u.id, u.username FROM mention AS m JOIN "user" AS u '
+    "ON u.id = m.user_id WHERE m.post_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+@dataclass
+class PostLinks:
+    """The tags a post carries and the people it mentions ((id, username)), as stored when it
+    was written (services/post_body.py)."""
+
+    tags: list[str] = field(default_factory=list)
+    mentions: list[tuple[int, str]] = field(default_factory=list)
+
+
+def links_of_posts(session: Session, *, post_ids: Sequence[int]) -> dict[int, PostLinks]:
+    """Each post's tags and mentions, for a page of posts in one statement."""
+    found: dict[int, PostLinks] = {}
+    if not post_ids:
+        return found
+    for post_id, user_id, name in session.execute(_LINKS_OF_POSTS, {"ids": list(set(post_ids))}):
+        links = found.setdefault(post_id, PostLinks())
+        if user_id:
+            links.mentions.append((user_id, name))
+        else:
+            links.tags.append(name)
+    return found

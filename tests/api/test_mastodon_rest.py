@@ -108,6 +108,8 @@ def test_statuses_post_reply_edit_history_context_delete(masto: httpx.Client, ma
     reply = post(masto, bob, f"@{ann.username} yes", in_reply_to_id=first["id"])
     assert reply["in_reply_to_id"] == first["id"]
     assert reply["in_reply_to_account_id"] == str(ann.id)
+    assert [(m["id"], m["acct"]) for m in reply["mentions"]] == [(str(ann.id), ann.username)]
+    assert reply["mentions"][0]["url"].endswith(f"/user/{ann.username}")
     context = masto.get(f"/api/v1/statuses/{reply['id']}/context").json()
     assert [s["id"] for s in context["ancestors"]] == [first["id"]]
     down = masto.get(f"/api/v1/statuses/{first['id']}/context").json()
@@ -267,6 +269,7 @@ def test_timelines_paginate_with_link_headers(masto: httpx.Client, make_account)
     assert set(written) <= {s["id"] for s in public.json()}
     tag = masto.get(f"/api/v1/timelines/tag/PageTag{ann.id}", params={"limit": 3})
     assert [s["id"] for s in tag.json()] == newest_first[:3]
+    assert {t["name"] for s in tag.json() for t in s["tags"]} == {f"pagetag{ann.id}"}
     assert [s["id"] for s in masto.get(links(tag)["next"]).json()] == newest_first[3:]
     assert masto.get("/api/v1/timelines/tag/nobodyusesthis").json() == []
     profile = masto.get(f"/api/v1/accounts/{ann.id}/statuses", params={"limit": 4})
