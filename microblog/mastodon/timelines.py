@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from microblog.db import session_scope
-from microblog.mastodon import present
+from microblog.mastodon import entities, present
 from microblog.mastodon.auth import Caller, optional_caller, require_scope
+from microblog.mastodon.errors import MastodonError
 from microblog.mastodon.pagination import Window, WindowArgs, link_header
 from microblog.schemas import Page, PostRow
 from microblog.services import posts
-from microblog.services.tags import tag_posts
+from microblog.services.tags import normalise_tag, tag_posts
 from microblog.services.timeline import home_timeline
 
 router = APIRouter(tags=["mastodon: timelines"])
@@ -89,3 +90,13 @@ def hashtag(
             **_bounds(window),
         )
         return _answer(request, db, page, media=only_media)
+
+
+@router.get("/api/v1/tags/{name}")
+def tag(name: str, caller: Reader) -> JSONResponse:
+    """A `Tag` by name (any case or width: the name it is stored under). No usage history,
+    and nobody follows tags here."""
+    key = normalise_tag(name)
+    if not key:
+        raise MastodonError(404, "Record not found")
+    return JSONResponse(entities.tag_json(key, base=present.site()))

@@ -86,6 +86,16 @@ def test_accounts_read_lookup_search_and_relationships(masto: httpx.Client, make
     assert [a["id"] for a in followers.json()] == [str(bob.id)]
     following = masto.get(f"/api/v1/accounts/{bob.id}/following")
     assert [a["id"] for a in following.json()] == [str(ann.id)]
+    # Followers page with opaque cursors in the Link header.
+    more = [make_account("fan") for _ in range(2)]
+    for fan in more:
+        masto.post(f"/api/v1/accounts/{ann.id}/follow", headers=fan.headers)
+    page = masto.get(f"/api/v1/accounts/{ann.id}/followers", params={"limit": 2})
+    assert [a["id"] for a in page.json()] == [str(more[1].id), str(more[0].id)]
+    rest = masto.get(links(page)["next"])
+    assert [a["id"] for a in rest.json()] == [str(bob.id)] and "next" not in links(rest)
+    for fan in more:
+        masto.post(f"/api/v1/accounts/{ann.id}/unfollow", headers=fan.headers)
     gone = masto.post(f"/api/v1/accounts/{ann.id}/unfollow", headers=bob.headers)
     assert gone.json()["following"] is False
     assert masto.get(f"/api/v1/accounts/{ann.id}/followers").json() == []
@@ -272,6 +282,8 @@ def test_timelines_paginate_with_link_headers(masto: httpx.Client, make_account)
     assert {t["name"] for s in tag.json() for t in s["tags"]} == {f"pagetag{ann.id}"}
     assert [s["id"] for s in masto.get(links(tag)["next"]).json()] == newest_first[3:]
     assert masto.get("/api/v1/timelines/tag/nobodyusesthis").json() == []
+    named = masto.get(f"/api/v1/tags/PAGETAG{ann.id}").json()
+    assert named["name"] == f"pagetag{ann.id}" and named["history"] == []
     profile = masto.get(f"/api/v1/accounts/{ann.id}/statuses", params={"limit": 4})
     assert [s["id"] for s in profile.json()] == newest_first[:4]
     assert [s["id"] for s in masto.get(links(profile)["next"]).json()] == newest_first[4:]
