@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from microblog.api.errors import validation_message
+from microblog.api.errors import ApiError, validation_message
 from microblog.services.errors import (
     Conflict,
     DomainError,
@@ -55,6 +55,12 @@ async def _mastodon_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.message, exc.headers)
 
 
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Our API's own error (its upload route's 413 and 415), in Mastodon's shape."""
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.message, exc.headers)
+
+
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 422)
@@ -84,6 +90,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MastodonError, _mastodon_error)
+    app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from microblog.api.routing import UploadRoute
 from microblog.config import get_settings
 from microblog.db import session_scope
 from microblog.mastodon import entities, present
@@ -23,6 +24,9 @@ from microblog.schemas import MediaRow
 from microblog.services.media import attachments
 
 router = APIRouter(tags=["mastodon: media"])
+# Uploads: a body over the picture limit is a 413 before it is read on, and one that is not
+# multipart/form-data a 415 (our API's route class, microblog/api/routing.py).
+upload_router = APIRouter(route_class=UploadRoute, tags=["mastodon: media"])
 
 Uploader = Annotated[Caller, Depends(require_scope("write:media"))]
 FORM_OVERHEAD = 64 * 1024
@@ -48,7 +52,7 @@ def _upload(request: Request, file: UploadFile, description: str, caller: Caller
         return JSONResponse(entities.media_json(MediaRow.of(row), base=present.site()))
 
 
-@router.post("/api/v2/media")
+@upload_router.post("/api/v2/media")
 def upload_v2(
     request: Request,
     file: Annotated[UploadFile, File()],
@@ -58,7 +62,7 @@ def upload_v2(
     return _upload(request, file, description, caller)
 
 
-@router.post("/api/v1/media")
+@upload_router.post("/api/v1/media")
 def upload_v1(
     request: Request,
     file: Annotated[UploadFile, File()],

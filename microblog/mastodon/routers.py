@@ -11,6 +11,7 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     statuses.router,
     media.router,
+    media.upload_router,
     timelines.router,
     notifications.router,
     markers.router,

@@ -36,6 +36,7 @@ router = APIRouter(tags=["mastodon: statuses"])
 
 Reader = Annotated[Caller | None, Depends(optional_caller)]
 Writer = Annotated[Caller, Depends(require_scope("write:statuses"))]
+StatusReader = Annotated[Caller, Depends(require_scope("read:statuses"))]
 Favouriter = Annotated[Caller, Depends(require_scope("write:favourites"))]
 Booster = Annotated[Caller, Depends(require_scope("write:statuses"))]
 
@@ -139,7 +140,7 @@ def delete_status(post_id: str, caller: Writer) -> JSONResponse:
 
 
 @router.get("/api/v1/statuses/{post_id}/source")
-def status_source(post_id: str, caller: Writer) -> JSONResponse:
+def status_source(post_id: str, caller: StatusReader) -> JSONResponse:
     with session_scope() as db:
         row = posts.get_post_row(db, post_id=status_id(post_id), viewer_id=caller.user_id)
         return JSONResponse(entities.source_json(row.id, row.body))

@@ -235,6 +235,14 @@ def test_media_upload_describe_and_post(masto: httpx.Client, make_account) -> No
         "/api/v2/media", files={"file": ("x.png", b"<svg/>", "image/png")}, headers=ann.headers
     )
     assert not_a_picture.status_code == 422 and "picture" in not_a_picture.json()["error"]
+    as_json = masto.post("/api/v2/media", json={"file": "x"}, headers=ann.headers)
+    assert as_json.status_code == 415 and "multipart" in as_json.json()["error"]
+    huge = masto.post(
+        "/api/v2/media",
+        files={"file": ("big.png", b"\0" * (11 * 1024 * 1024), "image/png")},
+        headers=ann.headers,
+    )
+    assert huge.status_code == 413 and "larger" in huge.json()["error"]
     theirs = masto.post(
         "/api/v1/statuses", json={"status": "", "media_ids": [media["id"]]}, headers=bob.headers
     )
