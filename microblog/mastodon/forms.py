@@ -17,6 +17,8 @@ async def form_fields(request: Request) -> dict[str, Any]:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
         raise MastodonError(413, "The body is too large")
+    if media != "multipart/form-data":
+        await _read_capped(request)
     if media == "application/json":
         try:
             data = await request.json()
@@ -67,3 +69,14 @@ def optional_id(fields: dict[str, Any], name: str) -> int | None:
     if not text.isdigit() or not 1 <= int(text) < 2**31:
         raise MastodonError(404, "Record not found")
     return int(text)
+
+
+async def _read_capped(request: Request) -> None:
+    """Read the body, refusing one over MAX_BODY as it arrives (a chunked body has no declared
+    length); Starlette keeps what was read for `json()` and `form()`."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise MastodonError(413, "The body is too large")
+    request._body = bytes(body)

@@ -170,6 +170,19 @@ def test_statuses_refuse_what_we_do_not_serve(masto: httpx.Client, make_account)
     assert masto.get(f"/api/v1/accounts/{ann.id}/statuses").json() == []
     unlisted = post(masto, ann, "unlisted is public", visibility="unlisted")
     assert unlisted["visibility"] == "public"
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"status": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    streamed = masto.post(
+        "/api/v1/statuses",
+        content=chunks(),
+        headers={**ann.headers, "Content-Type": "application/json"},
+    )
+    assert streamed.status_code == 413 and streamed.json() == {"error": "The body is too large"}
     form = masto.post("/api/v1/statuses", data={"status": "from a form"}, headers=ann.headers)
     assert form.status_code == 200 and "from a form" in form.json()["content"]
 
