@@ -436,6 +436,9 @@ class NotificationRow:
     plural: str = ""
     num: int = 0
     params: dict[str, str] = field(default_factory=dict)
+    # Who did it and the post it is about (0: none), for the Mastodon API's `Notification`.
+    actor_id: int = 0
+    post_id: int = 0
 
     def with_message(self) -> NotificationRow:
         """The row with `text`'s catalog message spelled out for the browser's translation."""
@@ -489,6 +492,8 @@ class NotificationRow:
             actor_username=actor_name,
             actor_avatar=avatar_url(actor.email, 36, picture=actor.avatar) if actor else "",
             unread=(notification.id or 0) > read_up_to,
+            actor_id=notification.actor_id or 0,
+            post_id=notification.post_id or 0,
         )
 
 

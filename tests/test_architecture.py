@@ -28,6 +28,14 @@ FORBIDDEN = {
         "microblog.components",
         "microblog.web",
     },
+    # The Mastodon client API likewise: services, never the UI layers or the web stack.
+    "mastodon": {
+        "reflex",
+        "microblog.state",
+        "microblog.pages",
+        "microblog.components",
+        "microblog.web",
+    },
     # The HTML-serving stack around the app: services and widgets, never the Reflex states.
     "web": {"microblog.state", "microblog.pages", "microblog.components"},
     # States call services and know nothing of how a page draws them or of the HTTP side.

@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 
 from microblog.db import session_scope
 from microblog.mastodon.auth import CHALLENGE, INVALID_TOKEN, bearer_token
-from microblog.mastodon.body import read_params, text
 from microblog.mastodon.errors import MastodonError
+from microblog.mastodon.forms import first_text, form_fields
 from microblog.models import OAuthApp
 from microblog.services import oauth
 
@@ -40,22 +40,22 @@ def application(app: OAuthApp, *, secret: str | None = None) -> dict[str, Any]:
 
 @router.post("/api/v1/apps")
 async def create_app(request: Request) -> JSONResponse:
-    params = await read_params(request)
+    params = await form_fields(request)
     uris = params.get("redirect_uris")
     redirect_uris = (
         [u for u in uris if isinstance(u, str)]
         if isinstance(uris, list)
-        else text(params, "redirect_uris")
+        else first_text(params, "redirect_uris")
     )
 
     def work() -> dict[str, Any]:
         with session_scope() as db:
             app, secret = oauth.register_app(
                 db,
-                name=text(params, "client_name"),
+                name=first_text(params, "client_name"),
                 redirect_uris=redirect_uris,
-                scopes=text(params, "scopes") or None,
-                website=text(params, "website") or None,
+                scopes=first_text(params, "scopes") or None,
+                website=first_text(params, "website") or None,
             )
             return application(app, secret=secret)
 

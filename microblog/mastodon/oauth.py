@@ -25,8 +25,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from microblog import routes
 from microblog.config import public_addresses
 from microblog.db import session_scope
-from microblog.mastodon.body import read_params, text
 from microblog.mastodon.errors import oauth_error_response
+from microblog.mastodon.forms import first_text, form_fields
 from microblog.services import oauth
 
 router = APIRouter()
@@ -77,14 +77,16 @@ def _basic_client(request: Request) -> tuple[str, str]:
 
 def _client(request: Request, params: dict[str, Any]) -> tuple[str, str]:
     basic_id, basic_secret = _basic_client(request)
-    return text(params, "client_id") or basic_id, text(params, "client_secret") or basic_secret
+    return first_text(params, "client_id") or basic_id, first_text(
+        params, "client_secret"
+    ) or basic_secret
 
 
 @router.post("/oauth/token")
 async def token(request: Request) -> JSONResponse:
-    params = await read_params(request)
+    params = await form_fields(request)
     client_id, client_secret = _client(request, params)
-    grant_type = text(params, "grant_type")
+    grant_type = first_text(params, "grant_type")
 
     def work() -> dict[str, Any]:
         with session_scope() as db:
@@ -93,16 +95,16 @@ async def token(request: Request) -> JSONResponse:
                     db,
                     client_id=client_id,
                     client_secret=client_secret,
-                    code=text(params, "code"),
-                    redirect_uri=text(params, "redirect_uri") or None,
-                    code_verifier=text(params, "code_verifier") or None,
+                    code=first_text(params, "code"),
+                    redirect_uri=first_text(params, "redirect_uri") or None,
+                    code_verifier=first_text(params, "code_verifier") or None,
                 )
             elif grant_type == "client_credentials":
                 raw, row = oauth.client_token(
                     db,
                     client_id=client_id,
                     client_secret=client_secret,
-                    scope=text(params, "scope") or None,
+                    scope=first_text(params, "scope") or None,
                 )
             else:
                 raise oauth.OAuthError(
@@ -124,13 +126,16 @@ async def token(request: Request) -> JSONResponse:
 
 @router.post("/oauth/revoke")
 async def revoke(request: Request) -> JSONResponse:
-    params = await read_params(request)
+    params = await form_fields(request)
     client_id, client_secret = _client(request, params)
 
     def work() -> None:
         with session_scope() as db:
             oauth.revoke(
-                db, client_id=client_id, client_secret=client_secret, token=text(params, "token")
+                db,
+                client_id=client_id,
+                client_secret=client_secret,
+                token=first_text(params, "token"),
             )
 
     try:

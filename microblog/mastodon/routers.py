@@ -5,11 +5,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from microblog.mastodon import apps, credentials, instance, oauth
+from microblog.mastodon import (
+    accounts,
+    apps,
+    credentials,
+    instance,
+    markers,
+    media,
+    notifications,
+    oauth,
+    statuses,
+    timelines,
+)
 
 ROUTERS: list[APIRouter] = [
     instance.router,
     apps.router,
     oauth.router,
     credentials.router,
+    accounts.router,
+    statuses.router,
+    media.router,
+    media.upload_router,
+    timelines.router,
+    notifications.router,
+    markers.router,
 ]

@@ -17,6 +17,7 @@ and then sees its line; the unique indexes would refuse a second line rather tha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,8 @@ from microblog.models import Announcement, Notification, User, table_of, utcnow
 from microblog.routes import user_url
 from microblog.schemas import NotificationRow, Page
 from microblog.services import read_markers, visibility
-from microblog.services.pagination import make_page, page_window
+from microblog.services.errors import NotFound
+from microblog.services.pagination import ids_between, make_page, page_window
 from microblog.services.users import get_user
 
 FOLLOWER = "follower"
@@ -52,6 +54,19 @@ REPORT_RECEIVED = "report_received"
 REPORT_RESOLVED = "report_resolved"
 POST_HIDDEN = "post_hidden"
 
+ALL_KINDS = (
+    FOLLOWER,
+    MESSAGE,
+    ANNOUNCEMENT,
+    EXPORT,
+    REPLY,
+    MENTION,
+    LIKE,
+    BOOST,
+    REPORT_RECEIVED,
+    REPORT_RESOLVED,
+    POST_HIDDEN,
+)
 GROUPED = (LIKE, BOOST)  # one line per post and kind (models.NOTIFICATION_GROUPED)
 
 UNREAD_CAP = read_markers.UNREAD_CAP  # badges say "99+" beyond this; counting stops there
@@ -197,6 +212,8 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
 _PAGE = (
     sa_select(_N.id)
     .where(_N.user_id == bindparam("user_id"), _IS_LINE)
+    .where(_N.id < bindparam("max_id"), _N.id > bindparam("since_id"))
+    .where(_N.kind.in_(bindparam("kinds", expanding=True)))
     .order_by(_N.id.desc())
     .offset(bindparam("offset"))
     .limit(bindparam("limit"))
@@ -214,16 +231,26 @@ _LIST = (
 
 
 def list_notifications(
-    session: Session, *, user_id: int, page: int, per_page: int, read_up_to: int | None = None
+    session: Session,
+    *,
+    user_id: int,
+    page: int,
+    per_page: int,
+    read_up_to: int | None = None,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    kinds: Sequence[str] = ALL_KINDS,
 ) -> Page[NotificationRow]:
     """Newest first, one line per notification or group, in one statement; lines above
     `read_up_to` (by default the user's read marker) are unread. Reading page 1 does not mark
-    anything read: `mark_all_read` does."""
+    anything read: `mark_all_read` does. `max_id`, `since_id` (keyset bounds) and `kinds`
+    narrow the list (the Mastodon API's)."""
     owner = get_user(session, user_id)
     if read_up_to is None:
         read_up_to = owner.last_notification_read_id
     offset, limit = page_window(page, per_page)
-    rows = session.exec(_LIST, params={"user_id": user_id, "offset": offset, "limit": limit})
+    parameters = {"user_id": user_id, "offset": offset, "limit": limit, "kinds": list(kinds)}
+    rows = session.exec(_LIST, params=parameters | ids_between(max_id, since_id))
 
     def line(row: Row) -> NotificationRow:
         return _row(*row, read_up_to=read_up_to, owner=owner.username)
@@ -288,3 +315,41 @@ def read_notifications(
     )
     mark_all_read(session, user_id=user_id)
     return OpenedPage(listing=listing, new_after=since)
+
+
+def dismiss_notification(session: Session, *, user_id: int, notification_id: int) -> None:
+    """Delete one of the user's lines (a group's line: the whole group). NotFound for a line
+    that is not theirs."""
+    row = session.execute(
+        sa_select(_N.kind, _N.post_id).where(
+            _N.id == notification_id, _N.user_id == user_id, _IS_LINE
+        )
+    ).first()
+    if row is None:
+        raise NotFound(_l("No such notification."))
+    if row.kind in GROUPED and row.post_id is not None:
+        session.execute(delete(Notification).where(*_group(user_id, row.kind, row.post_id)))
+    else:
+        session.execute(delete(Notification).where(_N.id == notification_id))
+    publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
+
+
+def clear_notifications(session: Session, *, user_id: int) -> int:
+    """Delete all of the user's notifications; returns how many rows went."""
+    result = session.execute(delete(Notification).where(_N.user_id == user_id))
+    publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_read_up_to(session: Session, *, user_id: int, last_read_id: int) -> int:
+    """Move the read marker forward to `last_read_id` (a client's marker; never past the
+    newest notification, never back); returns the marker."""
+    owner = get_user(session, user_id)
+    newest = session.execute(sa_select(func.max(_N.id)).where(_N.user_id == user_id)).scalar()
+    target = min(last_read_id, int(newest or 0))
+    if target > owner.last_notification_read_id:
+        owner.last_notification_read_id = target
+        session.add(owner)
+        session.flush()
+        publish_after_commit(session, LiveEvent(INBOX, user_ids=(user_id,)))
+    return owner.last_notification_read_id

@@ -20,6 +20,21 @@ T = TypeVar("T")
 
 MAX_PAGE = 10_000
 
+# Ids are 32-bit integers in the database, and so is a bound (PostgreSQL refuses a larger one
+# typed as the column); the last id of all is never reached.
+NO_UPPER_BOUND = 2**31 - 1
+
+# Keyset bounds on a feed's entry ids (the Mastodon API's `max_id`/`since_id`): every feed
+# statement has them, and without bounds they hold for every row. Ids are given in the order
+# of `timestamp` (both come from the insert), so "below max_id" is "older than max_id".
+ENTRY_BETWEEN = "p.id < :max_id AND p.id > :since_id"
+
+
+def ids_between(max_id: int | None, since_id: int | None) -> dict[str, int]:
+    """The bound parameters of `ENTRY_BETWEEN` (None: no bound on that side)."""
+    upper = NO_UPPER_BOUND if max_id is None else max(0, min(max_id, NO_UPPER_BOUND))
+    return {"max_id": upper, "since_id": max(0, since_id or 0)}
+
 
 def clamp_page(page: int | str | None) -> int:
     """A page number from user input: anything odd becomes 1, huge numbers are capped."""

@@ -7,8 +7,9 @@ a page costs about `per_page` rows, not the size of the feed. See docs/performan
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
 from microblog.i18n import _l
@@ -31,7 +32,7 @@ from microblog.services.media.attachments import (
     delete_post_media,
     searchable_text,
 )
-from microblog.services.pagination import make_page, page_window
+from microblog.services.pagination import ENTRY_BETWEEN, ids_between, make_page, page_window
 from microblog.services.post_body import render_body, save_links, validate_post_body
 from microblog.services.post_notices import notify_about_post
 from microblog.services.post_rows import card_rows, cards_by_id, cards_statement, to_card
@@ -47,12 +48,13 @@ _POST_COLUMNS = table_of(Post).c
 _EXPLORE_PAGE = cards_statement(
     "SELECT id FROM post AS p WHERE boost_of_id IS NULL "  # noqa: S608 (constants only)
     f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
+    f"AND {ENTRY_BETWEEN} "
     'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset',
     listed=True,
 )
 _USER_POSTS_PAGE = cards_statement(
     "SELECT id FROM post AS p WHERE user_id = :user_id "  # noqa: S608 (constants only)
-    f"AND {visibility.shown_to_viewer('p')} "
+    f"AND {visibility.shown_to_viewer('p')} AND {ENTRY_BETWEEN} "
     'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset'
 )
 
@@ -267,22 +269,37 @@ def _delete(session: Session, post: Post) -> None:
 
 
 def explore_posts(
-    session: Session, *, page: int, per_page: int, viewer_id: int = 0
+    session: Session,
+    *,
+    page: int,
+    per_page: int,
+    viewer_id: int = 0,
+    max_id: int | None = None,
+    since_id: int | None = None,
 ) -> Page[PostRow]:
-    """Everyone's posts, newest first: one statement a page, on the (timestamp, id) index."""
+    """Everyone's posts, newest first: one statement a page, on the (timestamp, id) index
+    (`max_id`, `since_id`: only entries between them, services/pagination.py)."""
     offset, limit = page_window(page, per_page)
-    parameters = {"offset": offset, "limit": limit}
+    parameters = {"offset": offset, "limit": limit, **ids_between(max_id, since_id)}
     rows = card_rows(session, _EXPLORE_PAGE, parameters, viewer_id=viewer_id)
     return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 
 
 def user_posts(
-    session: Session, *, user_id: int, page: int, per_page: int, viewer_id: int = 0
+    session: Session,
+    *,
+    user_id: int,
+    page: int,
+    per_page: int,
+    viewer_id: int = 0,
+    max_id: int | None = None,
+    since_id: int | None = None,
 ) -> Page[PostRow]:
     """One user's posts and boosts, newest first: one statement a page, on the
-    (user_id, timestamp, id) index."""
+    (user_id, timestamp, id) index (`max_id`, `since_id`: only entries between them)."""
     offset, limit = page_window(page, per_page)
     parameters = {"user_id": user_id, "offset": offset, "limit": limit}
+    parameters |= ids_between(max_id, since_id)
     rows = card_rows(session, _USER_POSTS_PAGE, parameters, viewer_id=viewer_id)
     return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 
@@ -290,3 +307,46 @@ def user_posts(
 def count_user_posts(session: Session, *, user_id: int) -> int:
     statement = select(func.count()).select_from(Post).where(_POST_COLUMNS.user_id == user_id)
     return int(session.execute(statement).scalar_one())
+
+
+def entry_authors(session: Session, *, entry_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(author, the author replied to or 0) of each entry (a post or a boost), by id: what a
+    card leaves out and the Mastodon API's `Status` needs (the booster, `in_reply_to_account_id`),
+    for a page at once."""
+    if not entry_ids:
+        return {}
+    statement = select(
+        _POST_COLUMNS.id, _POST_COLUMNS.user_id, _POST_COLUMNS.reply_to_user_id
+    ).where(_POST_COLUMNS.id.in_(list(set(entry_ids))))
+    return {row[0]: (row[1], row[2] or 0) for row in session.execute(statement).all()}
+
+
+_LINKS_OF_POSTS = text(
+    "SELECT pt.post_id, 0, tag.name FROM post_tag AS pt JOIN tag ON tag.id = pt.tag_id "
+    "WHERE pt.post_id IN :ids "
+    'UNION ALL SELECT m.post_id, u.id, u.username FROM mention AS m JOIN "user" AS u '
+    "ON u.id = m.user_id WHERE m.post_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+@dataclass
+class PostLinks:
+    """The tags a post carries and the people it mentions ((id, username)), as stored when it
+    was written (services/post_body.py)."""
+
+    tags: list[str] = field(default_factory=list)
+    mentions: list[tuple[int, str]] = field(default_factory=list)
+
+
+def links_of_posts(session: Session, *, post_ids: Sequence[int]) -> dict[int, PostLinks]:
+    """Each post's tags and mentions, for a page of posts in one statement."""
+    found: dict[int, PostLinks] = {}
+    if not post_ids:
+        return found
+    for post_id, user_id, name in session.execute(_LINKS_OF_POSTS, {"ids": list(set(post_ids))}):
+        links = found.setdefault(post_id, PostLinks())
+        if user_id:
+            links.mentions.append((user_id, name))
+        else:
+            links.tags.append(name)
+    return found

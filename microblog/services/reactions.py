@@ -173,3 +173,29 @@ def _counts(
         liked=liked is not None,
         boosted=boosted is not None,
     )
+
+
+def likers(session: Session, *, post_id: int, limit: int, max_id: int | None = None) -> list[int]:
+    """Who liked the post (a boost: its original), newest first: user ids, at most `limit`,
+    only those below `max_id` when given (keyset pages)."""
+    post = _shown_post(session, post_id)
+    statement = select(_LIKE.user_id).where(_LIKE.post_id == post.id)
+    if max_id is not None:
+        statement = statement.where(_LIKE.user_id < max_id)
+    return list(session.execute(statement.order_by(_LIKE.user_id.desc()).limit(limit)).scalars())
+
+
+def boosters(session: Session, *, post_id: int, limit: int, max_id: int | None = None) -> list[int]:
+    """Who boosted the post (a boost: its original), user ids, newest first (as `likers`)."""
+    post = _shown_post(session, post_id)
+    statement = select(_POST.user_id).where(_POST.boost_of_id == post.id)
+    if max_id is not None:
+        statement = statement.where(_POST.user_id < max_id)
+    return list(session.execute(statement.order_by(_POST.user_id.desc()).limit(limit)).scalars())
+
+
+def find_boost(session: Session, *, user_id: int, post_id: int) -> int | None:
+    """The id of `user_id`'s boost of the post (a boost: its original), if they boosted it."""
+    post = _shown_post(session, post_id)
+    statement = select(_POST.id).where(_POST.boost_of_id == post.id, _POST.user_id == user_id)
+    return session.execute(statement).scalar()

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from microblog.schemas import Page, PostRow
 from microblog.services import visibility
 from microblog.services.new_posts import COUNT_CAP
-from microblog.services.pagination import make_page, page_window
+from microblog.services.pagination import ENTRY_BETWEEN, ids_between, make_page, page_window
 from microblog.services.post_rows import card_rows, cards_statement, to_card
 from microblog.services.rich_text import normalize_tag
 from microblog.services.text import is_storable
@@ -27,6 +27,7 @@ _TAG_PAGE = cards_statement(
     "SELECT pt.post_id AS id FROM post_tag AS pt JOIN post AS p ON p.id = pt.post_id "  # noqa: S608
     "WHERE pt.tag_id = (SELECT id FROM tag WHERE name = :name) "
     f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
+    f"AND {ENTRY_BETWEEN} "
     'ORDER BY pt."timestamp" DESC, pt.post_id DESC LIMIT :limit OFFSET :offset',
     listed=True,
 )
@@ -49,7 +50,14 @@ def normalise_tag(name: str) -> str | None:
 
 
 def tag_posts(
-    session: Session, *, name: str, viewer_id: int, page: int, per_page: int
+    session: Session,
+    *,
+    name: str,
+    viewer_id: int,
+    page: int,
+    per_page: int,
+    max_id: int | None = None,
+    since_id: int | None = None,
 ) -> Page[PostRow]:
     """The posts tagged `name` (any spelling of it), newest first; an unknown tag has none (an
     empty page, not an error)."""
@@ -57,7 +65,7 @@ def tag_posts(
     key = normalise_tag(name)
     if key is None:
         return make_page([], page=page, per_page=per_page, to_item=to_card)
-    parameters = {"name": key, "offset": offset, "limit": limit}
+    parameters = {"name": key, "offset": offset, "limit": limit, **ids_between(max_id, since_id)}
     rows = card_rows(session, _TAG_PAGE, parameters, viewer_id=viewer_id)
     return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 

@@ -21,12 +21,22 @@ from microblog.models import User
 from microblog.schemas import Page, PostRow
 from microblog.services import visibility
 from microblog.services.follows import followed_ids
-from microblog.services.pagination import make_page, page_window
+from microblog.services.pagination import ENTRY_BETWEEN, ids_between, make_page, page_window
 from microblog.services.post_rows import cards_statement, to_card
 
 
-def home_timeline(session: Session, *, user_id: int, page: int, per_page: int) -> Page[PostRow]:
-    """The user's own posts and those of everyone they follow, newest first.
+def home_timeline(
+    session: Session,
+    *,
+    user_id: int,
+    page: int,
+    per_page: int,
+    max_id: int | None = None,
+    since_id: int | None = None,
+) -> Page[PostRow]:
+    """The user's own posts and those of everyone they follow, newest first; with `max_id`
+    and/or `since_id` only the entries whose ids lie between them (the Mastodon API's keyset
+    pages: `ids_between`).
 
     Two plans, chosen by how much of the site the user follows (k authors of about N users):
     - merge: read each author's newest `offset + limit` posts from (user_id, timestamp, id) and
@@ -54,7 +64,8 @@ def home_timeline(session: Session, *, user_id: int, page: int, per_page: int) -
         authors += followed_ids(session, user_id=user_id, limit=most)
         plan = _choose_plan(len(authors), population, dialect)
         _remember_plan(session, user_id, plan)
-    rows = _execute_plan(session, _rows_statement, plan, authors, offset, limit).all()
+    bounds = ids_between(max_id, since_id)
+    rows = _execute_plan(session, _rows_statement, plan, authors, offset, limit, bounds).all()
     return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 
 
@@ -198,7 +209,7 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
     authors = _AUTHORS.format(uid=uid)
     # The reply rule and the safety rules (blocks, mutes, hidden posts, suspended authors:
     # services/visibility.py), each a probe per entry.
-    replies = _REPLY_RULE.format(uid=uid) + f" AND {_SHOWN}"
+    replies = _REPLY_RULE.format(uid=uid) + f" AND {_SHOWN} AND {ENTRY_BETWEEN}"
     if plan == SCAN:
         # `user_id + 0` keeps the planner off the (user_id, ...) index, which would fetch and
         # sort every post of every author; we want the newest-first walk that stops at `:lim`.
@@ -252,6 +263,7 @@ def _execute_plan(
     authors: list[int],
     offset: int,
     limit: int,
+    bounds: dict[str, int] | None = None,
 ) -> Result[*tuple[Any, ...]]:
     """Run one plan's statement; `authors` is the reader followed by everyone they follow
     (only SQLite's merge binds them one by one, the rest read them from `follow`)."""
@@ -261,6 +273,7 @@ def _execute_plan(
         **visibility.parameters(authors[0]),
         "off": offset,
         "lim": limit,
+        **(bounds or ids_between(None, None)),
     }
     size = 0
     if plan == MERGE:

@@ -376,3 +376,37 @@ def get_or_set_language(session: Session, *, user_id: int, language: str) -> str
         user.language = language
         session.add(user)
     return language
+
+
+_PUBLIC_COLUMNS = (
+    col(User.id),
+    col(User.username),
+    col(User.email),
+    col(User.about_me),
+    col(User.last_seen),
+    col(User.created),
+    col(User.avatar),
+)
+
+
+def public_users(session: Session, *, user_ids: Sequence[int]) -> dict[int, UserPublic]:
+    """The public face of each of these users (a page's authors at once), by id; suspended
+    and unknown ids are absent."""
+    if not user_ids:
+        return {}
+    statement = sa_select(*_PUBLIC_COLUMNS).where(
+        col(User.id).in_(list(set(user_ids))), col(User.suspended).is_(False)
+    )
+    return {row[0]: UserPublic.of_columns(*row) for row in session.execute(statement).all()}
+
+
+def public_users_by_name(session: Session, *, usernames: Sequence[str]) -> list[UserPublic]:
+    """`public_users` by username (any case), in the order asked."""
+    if not usernames:
+        return []
+    wanted = [name.lower() for name in usernames]
+    statement = sa_select(*_PUBLIC_COLUMNS).where(
+        func.lower(User.username).in_(wanted), col(User.suspended).is_(False)
+    )
+    found = {row[1].lower(): UserPublic.of_columns(*row) for row in session.execute(statement)}
+    return [found[name] for name in wanted if name in found]
