@@ -225,6 +225,13 @@ class PostCardsState(rx.State, mixin=True):
         post_id = event.ref_id
         if not any(row.id == post_id or (gone and row.entry_id == gone) for row in self.posts):
             return  # leave the state untouched: nothing to send to this tab
+        if card is None and any(
+            row.id == post_id and row.author_id == tab.user_id for row in self.posts
+        ):
+            # Gone for a visitor, but perhaps only hidden by a moderator: its author still sees
+            # it, marked with the reason (their own read; a hide is rare).
+            await self._reread(post_id)
+            return
         kept: list[PostRow] = []
         for row in self.posts:
             if gone and row.entry_id == gone:
