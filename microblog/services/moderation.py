@@ -23,7 +23,12 @@ from sqlalchemy import Row, Select, select
 from sqlmodel import Session
 
 from microblog.i18n import _l
-from microblog.live.events import LiveEvent, post_changed, publish_after_commit
+from microblog.live.events import (
+    ACCOUNT_SUSPENDED,
+    LiveEvent,
+    post_changed,
+    publish_after_commit,
+)
 from microblog.models import (
     REPORT_COMMENT_MAX,
     HiddenPost,
@@ -339,6 +344,7 @@ def suspend_account(
     )
     auth_sessions.end_all_sessions(session, user_id=user_id)
     api_tokens.revoke_all_tokens(session, user_id=user_id)
+    publish_after_commit(session, LiveEvent(ACCOUNT_SUSPENDED, author_id=user_id))
     return action
 
 

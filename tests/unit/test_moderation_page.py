@@ -253,7 +253,7 @@ async def test_the_page_works_for_a_moderator_and_refuses_everyone_else(
 async def test_an_administrator_grants_and_revokes_the_role(
     session: Session, add_user: AddUser
 ) -> None:
-    boss, ann = add_user(session, "boss"), add_user(session, "ann")
+    boss, _ann = add_user(session, "boss"), add_user(session, "ann")
     boss.is_admin = True
     session.add(boss)
     session.commit()
@@ -282,3 +282,24 @@ def test_report_events_open_only_moderators_tabs(
     (sub,) = delivery._SUBSCRIPTIONS[safety.REPORTS_CHANGED]
     assert sub.wants(Tab(user_id=mod.id or 0, path="/moderation"))
     assert not sub.wants(Tab(user_id=mod.id or 0, path="/explore"))
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("use_engine")
+async def test_a_suspension_drops_the_authors_posts_from_open_feeds(
+    session: Session, people: tuple[User, User, User], published: list[ev.LiveEvent]
+) -> None:
+    mod, ann, troll = people
+    bad, kept = _post(session, troll, "spam spam"), _post(session, mod, "hello")
+    feed = await tab_state(FeedState, token=session_token(session, ann), path="/explore")
+    await FeedState.load_explore.fn(feed)
+    published.clear()
+    moderation.suspend_account(session, moderator_id=mod.id, user_id=troll.id, reason="spam")
+    session.commit()
+    (event,) = [e for e in published if e.kind == ev.ACCOUNT_SUSPENDED]
+    assert event.author_id == troll.id
+    (sub,) = delivery._SUBSCRIPTIONS[ev.ACCOUNT_SUSPENDED][:1]
+    assert sub.with_event
+    await feed._on_account_suspended(event)
+    shown = [row.id for row in feed.posts]
+    assert bad not in shown and kept in shown
