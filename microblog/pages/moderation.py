@@ -145,8 +145,8 @@ def _actions() -> rx.Component:
                 _button(t("Lift the suspension"), M.undo("unsuspend"), "red", "undo-suspend"),
                 _button(t("Suspend the account"), M.act("suspend"), "red", "act-suspend"),
             ),
-            gap="2",
             wrap="wrap",
+            class_name="moderation-actions",
         ),
         rx.cond(
             M.error != "",

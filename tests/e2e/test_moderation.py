@@ -12,6 +12,7 @@ import base64
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -135,6 +136,11 @@ def test_moderation_from_report_to_audit_log(new_page: NewPage, live_app: Runnin
     admin.locator("#grant-username").fill(mod_name)
     admin.get_by_role("button", name="Make moderator").click()
     expect(admin.locator(".moderator-list")).to_contain_text(mod_name)
+    _look(
+        admin,
+        "moderation-moderators",
+        lambda: expect(admin.locator(".moderator-list")).to_be_visible(),
+    )
 
     mod.goto("/explore")
     mod.get_by_role("link", name="Moderation").click()
@@ -174,7 +180,11 @@ def test_moderation_from_report_to_audit_log(new_page: NewPage, live_app: Runnin
         expect(panel.locator(".report-history")).to_contain_text(ann_name)
 
         # A non-moderator's events are refused, however they are sent.
-        frames = asyncio.run(_refused_events(live_app, engine, ann_id, report_id))
+        # In a thread of its own: Playwright's sync API holds this thread's event loop.
+        with ThreadPoolExecutor(1) as pool:
+            frames = pool.submit(
+                asyncio.run, _refused_events(live_app, engine, ann_id, report_id)
+            ).result()
         assert "Rude to everyone" not in frames
         with Session(engine) as db:
             assert not db.get(User, troll_id).suspended  # type: ignore[union-attr]
