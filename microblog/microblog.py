@@ -24,6 +24,7 @@ from microblog.pages.explore import explore_page
 from microblog.pages.index import index_page
 from microblog.pages.login import login_page
 from microblog.pages.messages import messages_page
+from microblog.pages.moderation import moderation_page
 from microblog.pages.not_found import not_found_page
 from microblog.pages.notifications import notifications_page
 from microblog.pages.profile import profile_page
@@ -45,6 +46,7 @@ from microblog.state.event_timing import EventTiming
 from microblog.state.feed import FeedState
 from microblog.state.live import LiveState
 from microblog.state.messages import MessagesState
+from microblog.state.moderation import ModerationState
 from microblog.state.notifications import NotificationsState
 from microblog.state.oauth_apps import AuthorizeAppState, AuthorizedAppsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
@@ -240,6 +242,13 @@ add_page(
     t("Authorized apps"),
     AuthorizedAppsState.load,
     t("The apps that can use your Microblog account."),
+)
+add_page(
+    moderation_page,
+    routes.MODERATION,
+    t("Moderation"),
+    ModerationState.load,
+    t("The moderators' reports queue and audit log."),
 )
 add_page(
     reset_password_request_page,

@@ -18,6 +18,7 @@ CONVERSATION = "/messages/[username]"
 SEND_MESSAGE = "/send_message/[recipient]"  # the old "send a message" page: leads to CONVERSATION
 NOTIFICATIONS = "/notifications"
 ANNOUNCEMENTS = "/announcements"
+MODERATION = "/moderation"
 RESET_PASSWORD_REQUEST = "/reset_password_request"  # noqa: S105 (a route, not a secret)
 RESET_PASSWORD = "/reset_password/[token]"  # noqa: S105 (a route, not a secret)
 SEARCH = "/search"
@@ -42,6 +43,7 @@ PAGES = (
     SEND_MESSAGE,
     NOTIFICATIONS,
     ANNOUNCEMENTS,
+    MODERATION,
     RESET_PASSWORD_REQUEST,
     RESET_PASSWORD,
     SEARCH,

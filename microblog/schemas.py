@@ -252,6 +252,9 @@ class PostRow:
     card_domain: str = ""
     card_site_name: str = ""
     card_image: str = ""
+    # A moderator hid it (only its author is shown it): they see it marked, with the reason.
+    hidden: bool = False
+    hidden_reason: str = ""
 
     @classmethod
     def of(cls, post: Post, author: User) -> PostRow:
@@ -308,6 +311,8 @@ class PostRow:
         card_description: str | None = None,
         card_site_name: str | None = None,
         card_image: str | None = None,
+        hidden: bool | None = False,
+        hidden_reason: str | None = None,
     ) -> PostRow:
         """A row of plain columns in services/post_rows.py's order, without building a Post and
         a User first: a page is 25 of these, and each microsecond here is 25 in the call."""
@@ -337,6 +342,8 @@ class PostRow:
             card_domain=link_domain(card_url or ""),
             card_site_name=card_site_name or "",
             card_image=_media_url(card_image),
+            hidden=bool(hidden),
+            hidden_reason=hidden_reason or "",
         )
 
 
@@ -477,6 +484,9 @@ class NotificationRow:
         elif notification.kind == "report_resolved":
             text = _l("A moderator has reviewed your report and closed it.")
             href = ""
+        elif notification.kind == "report_actioned":
+            text = _l("A moderator has reviewed your report and acted on it. Thank you.")
+            href = ""
         elif notification.kind == "post_hidden":
             text = _l("A moderator hid one of your posts: only you can see it now.")
             href = f"/post/{notification.post_id or 0}"
@@ -605,3 +615,4 @@ class ModerationActionRow:
     report_id: int | None
     reason: str
     created: str
+    target_id: int = 0

@@ -501,6 +501,7 @@ class ModerationActionOut(BaseModel):
     report_id: int | None
     reason: str
     created: str
+    target_id: int = Field(description="The account acted on (0: none).")
 
 
 class ModerationActionCollection(BaseModel):
@@ -508,6 +509,9 @@ class ModerationActionCollection(BaseModel):
     page: int
     per_page: int
     has_next: bool
+    next_before: int | None = Field(
+        description="Pass as `before` for the next (older) page; null on the last page."
+    )
 
 
 class ErrorOut(BaseModel):

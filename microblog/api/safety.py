@@ -226,6 +226,43 @@ def dismiss_report(
     return Response(status_code=204)
 
 
+@moderator_router.post(
+    "/moderation/reports/{report_id}/reopen", status_code=204, responses=_MODERATOR
+)
+def reopen_report(
+    report_id: int, data: ModerationReason, credentials: BearerCredentials
+) -> Response:
+    """Undo a dismissal: the report is open again, back in the queue."""
+    with authorized(credentials) as (db, me):
+        moderation.reopen_report(
+            db,
+            moderator_id=row_id(me),
+            report_id=existing_id(report_id, "report"),
+            reason=data.reason,
+        )
+    return Response(status_code=204)
+
+
+@moderator_router.put("/moderation/moderators/{user_id}", status_code=204, responses=_MODERATOR)
+def grant_moderator(user_id: int, credentials: BearerCredentials) -> Response:
+    """Make the account a moderator (administrators only; recorded in the audit log)."""
+    with authorized(credentials) as (db, me):
+        moderation.set_moderator(
+            db, user_id=existing_id(user_id, "user"), moderator=True, granted_by=row_id(me)
+        )
+    return Response(status_code=204)
+
+
+@moderator_router.delete("/moderation/moderators/{user_id}", status_code=204, responses=_MODERATOR)
+def revoke_moderator(user_id: int, credentials: BearerCredentials) -> Response:
+    """Take the moderator role back (administrators only; recorded in the audit log)."""
+    with authorized(credentials) as (db, me):
+        moderation.set_moderator(
+            db, user_id=existing_id(user_id, "user"), moderator=False, granted_by=row_id(me)
+        )
+    return Response(status_code=204)
+
+
 @moderator_router.post("/moderation/posts/{post_id}/hide", status_code=204, responses=_MODERATOR)
 def hide_post(post_id: int, data: ModerationReason, credentials: BearerCredentials) -> Response:
     """Hide a post from everyone but its author, who is told why."""
@@ -308,14 +345,38 @@ def get_audit_log(
     paging: PagingArgs,
     credentials: BearerCredentials,
     user_id: Annotated[int | None, Query(description="Only actions on this account.")] = None,
+    before: Annotated[
+        int | None,
+        Query(ge=1, description="Keyset: the actions older than this action id (`next_before`)."),
+    ] = None,
 ) -> JSONResponse:
-    """The audit log, newest first (moderators only)."""
+    """The audit log, newest first (moderators only). Page through it with `before` (the
+    `next_before` of the previous page); `page` is for the first pages only."""
     with authorized(credentials) as (db, me):
-        page = moderation.audit_log(
-            db,
-            moderator_id=row_id(me),
-            page=paging.page,
-            per_page=paging.per_page,
-            target_user_id=user_id,
+        if before is None:
+            page = moderation.audit_log(
+                db,
+                moderator_id=row_id(me),
+                page=paging.page,
+                per_page=paging.per_page,
+                target_user_id=user_id,
+            )
+            lines, has_next = page.items, page.has_next
+        else:
+            lines, following = moderation.audit_log_before(
+                db,
+                moderator_id=row_id(me),
+                before_id=before,
+                per_page=paging.per_page,
+                target_user_id=user_id,
+            )
+            has_next = following is not None
+        return JSONResponse(
+            {
+                "items": [asdict(line) for line in lines],
+                "page": paging.page if before is None else 1,
+                "per_page": paging.per_page,
+                "has_next": has_next,
+                "next_before": lines[-1].id if has_next and lines else None,
+            }
         )
-        return JSONResponse(_page_json(page, asdict))

@@ -74,6 +74,12 @@ def navbar() -> rx.Component:
                 ReactRouterLink.create(t("Announce"), to=routes.ANNOUNCEMENTS, class_name=NAV_LINK),
                 rx.fragment(),
             ),
+            # Only a hint: the moderation page and every one of its handlers check the role.
+            "moderate": lambda _none: rx.cond(
+                LiveState.is_moderator,
+                ReactRouterLink.create(t("Moderation"), to=routes.MODERATION, class_name=NAV_LINK),
+                rx.fragment(),
+            ),
         },
     )
     signed_in = links.node(SIGNED_IN)

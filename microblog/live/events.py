@@ -31,6 +31,8 @@ POST_CHANGED = "post_changed"
 # A user's face changed (`author_id`: their picture, uploaded or removed): open pages that draw
 # it (their own navbar, cards of their posts, their profile) draw the new one.
 USER_CHANGED = "user_changed"
+# A moderator suspended `author_id`: open pages listing their posts drop them.
+ACCOUNT_SUSPENDED = "account_suspended"
 
 
 @dataclass(frozen=True)

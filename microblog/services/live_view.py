@@ -1,6 +1,6 @@
-"""What every page shows its reader whatever the page: the navbar's unread badges and Announce
-link, and the announcement banner. Read when a tab connects and again when the reader's inbox
-changes (state/live.py), in one read-only unit of work."""
+"""What every page shows its reader whatever the page: the navbar's unread badges, its Announce
+and Moderation links, and the announcement banner. Read when a tab connects and again when the
+reader's inbox changes (state/live.py), in one read-only unit of work."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from microblog.schemas import AnnouncementRow
-from microblog.services import announcements, conversations, notifications, users
+from microblog.services import announcements, conversations, moderation, notifications, users
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class LiveView:
     unread_notifications: int = 0
     announcement: AnnouncementRow | None = None
     is_admin: bool = False
+    is_moderator: bool = False
 
 
 def read_live_view(session: Session, *, user_id: int) -> LiveView:
@@ -34,4 +35,5 @@ def read_live_view(session: Session, *, user_id: int) -> LiveView:
         ),
         announcement=current,
         is_admin=announcements.is_admin(user),
+        is_moderator=moderation.is_moderator(user),
     )

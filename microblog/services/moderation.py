@@ -16,13 +16,19 @@ Acting on a report resolves it (its outcome is the action) and tells the reporte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, select
 from sqlmodel import Session
 
 from microblog.i18n import _l
-from microblog.live.events import LiveEvent, post_changed, publish_after_commit
+from microblog.live.events import (
+    ACCOUNT_SUSPENDED,
+    LiveEvent,
+    post_changed,
+    publish_after_commit,
+)
 from microblog.models import (
     REPORT_COMMENT_MAX,
     HiddenPost,
@@ -34,10 +40,11 @@ from microblog.models import (
     table_of,
     utcnow,
 )
-from microblog.schemas import ModerationActionRow, Page, ReportRow, iso_utc
+from microblog.schemas import ModerationActionRow, Page, PostRow, ReportRow, avatar_url, iso_utc
 from microblog.services import announcements, api_tokens, auth_sessions, notifications, safety
 from microblog.services.errors import Conflict, Forbidden, Invalid, NotFound
 from microblog.services.pagination import make_page, page_window
+from microblog.services.post_rows import cards_by_id
 from microblog.services.text import require_storable
 from microblog.services.users import get_user
 
@@ -51,7 +58,10 @@ ACTIONS = (
     "unsuspend",
     "grant_moderator",
     "revoke_moderator",
+    "reopen",
 )
+# The undo of each action a moderator takes from the queue.
+UNDO = {"dismiss": "reopen", "hide": "unhide", "limit": "unlimit", "suspend": "unsuspend"}
 USER_CHANGED_BY_MODERATION = "moderation"
 
 _REPORT = table_of(Report).c
@@ -90,8 +100,11 @@ def _record(
     post_id: int | None = None,
     report_id: int | None = None,
     reason: str = "",
+    resolves: bool = True,
 ) -> ModerationAction:
-    if report_id is not None:  # first: a resolved report refuses before anything is written
+    if (
+        report_id is not None and resolves
+    ):  # first: a resolved report refuses before anything is written
         _resolve(session, report_id=report_id, outcome=action, resolver_id=moderator_id)
     row = ModerationAction(
         moderator_id=moderator_id,
@@ -118,7 +131,9 @@ def _resolve(session: Session, *, report_id: int, outcome: str, resolver_id: int
     report.resolved_at = utcnow()
     report.resolver_id = resolver_id
     session.add(report)
-    notifications.notify(session, user_id=report.reporter_id, kind=notifications.REPORT_RESOLVED)
+    # The reporter learns the outcome: closed without action, or acted on.
+    kind = notifications.REPORT_RESOLVED if outcome == "dismiss" else notifications.REPORT_ACTIONED
+    notifications.notify(session, user_id=report.reporter_id, kind=kind)
 
 
 def _target(session: Session, moderator: User, user_id: int) -> User:
@@ -148,6 +163,30 @@ def dismiss_report(
         post_id=report.post_id,
         report_id=report_id,
         reason=_reason(reason),
+    )
+
+
+def reopen_report(
+    session: Session, *, moderator_id: int, report_id: int, reason: str = ""
+) -> ModerationAction:
+    """Undo a dismissal: the report is open again, back in the queue."""
+    require_moderator(session, user_id=moderator_id)
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound(_l("No such report."))
+    if report.status == "open":
+        raise Conflict(_l("This report is already open."))
+    report.status, report.outcome, report.resolved_at, report.resolver_id = "open", None, None, None
+    session.add(report)
+    return _record(
+        session,
+        moderator_id=moderator_id,
+        action="reopen",
+        target_user_id=report.target_user_id,
+        post_id=report.post_id,
+        report_id=report_id,
+        reason=_reason(reason),
+        resolves=False,
     )
 
 
@@ -305,6 +344,7 @@ def suspend_account(
     )
     auth_sessions.end_all_sessions(session, user_id=user_id)
     api_tokens.revoke_all_tokens(session, user_id=user_id)
+    publish_after_commit(session, LiveEvent(ACCOUNT_SUSPENDED, author_id=user_id))
     return action
 
 
@@ -423,6 +463,43 @@ _MODERATOR = table_of(User).alias("moderator").c
 _ACTED_ON = table_of(User).alias("acted_on").c
 
 
+def _audit_statement(target_user_id: int | None) -> Select[*tuple[Any, ...]]:
+    statement = (
+        select(
+            _ACTION.id,
+            _MODERATOR.username,
+            _ACTION.action,
+            _ACTED_ON.username,
+            _ACTION.post_id,
+            _ACTION.report_id,
+            _ACTION.reason,
+            _ACTION.created,
+            _ACTION.target_user_id,
+        )
+        .select_from(table_of(ModerationAction))
+        .outerjoin(_MODERATOR.id.table, _MODERATOR.id == _ACTION.moderator_id)
+        .outerjoin(_ACTED_ON.id.table, _ACTED_ON.id == _ACTION.target_user_id)
+    )
+    if target_user_id is not None:
+        statement = statement.where(_ACTION.target_user_id == target_user_id)
+    return statement.order_by(_ACTION.id.desc())
+
+
+def _audit_line(row: Row[*tuple[Any, ...]]) -> ModerationActionRow:
+    aid, moderator, action, target, post_id, report_id, reason, created, target_id = row
+    return ModerationActionRow(
+        id=aid,
+        moderator=moderator or "",
+        action=action,
+        target=target or "",
+        post_id=post_id,
+        report_id=report_id,
+        reason=reason,
+        created=iso_utc(created),
+        target_id=target_id or 0,
+    )
+
+
 def audit_log(
     session: Session,
     *,
@@ -434,36 +511,102 @@ def audit_log(
     """The audit log, newest first; one account's when `target_user_id` is given."""
     require_moderator(session, user_id=moderator_id)
     offset, limit = page_window(page, per_page)
-    statement = (
-        select(
-            _ACTION.id,
-            _MODERATOR.username,
-            _ACTION.action,
-            _ACTED_ON.username,
-            _ACTION.post_id,
-            _ACTION.report_id,
-            _ACTION.reason,
-            _ACTION.created,
-        )
-        .select_from(table_of(ModerationAction))
-        .outerjoin(_MODERATOR.id.table, _MODERATOR.id == _ACTION.moderator_id)
-        .outerjoin(_ACTED_ON.id.table, _ACTED_ON.id == _ACTION.target_user_id)
+    statement = _audit_statement(target_user_id).offset(offset).limit(limit)
+    rows = session.execute(statement).all()
+    return make_page(rows, page=page, per_page=per_page, to_item=_audit_line)
+
+
+def audit_log_before(
+    session: Session,
+    *,
+    moderator_id: int,
+    before_id: int | None,
+    per_page: int,
+    target_user_id: int | None = None,
+) -> tuple[list[ModerationActionRow], int | None]:
+    """A page of the audit log by keyset: the actions older than `before_id` (None: the
+    newest), newest first, and the cursor of the next page (None: this is the last). Reads
+    `per_page + 1` rows down the primary key; never a COUNT, never an OFFSET."""
+    require_moderator(session, user_id=moderator_id)
+    statement = _audit_statement(target_user_id)
+    if before_id is not None:
+        statement = statement.where(_ACTION.id < before_id)
+    rows = session.execute(statement.limit(per_page + 1)).all()
+    lines = [_audit_line(row) for row in rows[:per_page]]
+    more = len(rows) > per_page and bool(lines)
+    return lines, (lines[-1].id if more else None)
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """The account a report is about, as a moderator sees it (no email address)."""
+
+    id: int
+    username: str
+    avatar: str
+    about_me: str
+    created: str
+    limited: bool
+    suspended: bool
+    moderator: bool
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a moderator reads to decide on one report: the report, the post as a card (None
+    for an account's report, or when the post is gone), whether the post is hidden, the
+    account, and its history of reports (this one included)."""
+
+    report: ReportRow
+    post: PostRow | None
+    post_hidden: bool
+    account: AccountFacts
+    history: list[ReportRow]
+
+
+def report_context(session: Session, *, moderator_id: int, report_id: int) -> ReportContext:
+    """One report in context (a handful of primary-key and index reads)."""
+    require_moderator(session, user_id=moderator_id)
+    statement = _report_rows(select(*_REPORT_COLUMNS).select_from(table_of(Report)))
+    row = session.execute(statement.where(_REPORT.id == report_id)).first()
+    if row is None:
+        raise NotFound(_l("No such report."))
+    report = _to_report(row)
+    target = get_user(session, report.target_id)
+    card = None
+    if report.post_id is not None:
+        # As its author sees it, so a moderator sees a post that is hidden or whose author is
+        # suspended too (the card is drawn on the moderation page only).
+        card = cards_by_id(session, [report.post_id], viewer_id=target.id or 0).get(report.post_id)
+    return ReportContext(
+        report=report,
+        post=card,
+        post_hidden=report.post_id is not None
+        and session.get(HiddenPost, report.post_id) is not None,
+        account=AccountFacts(
+            id=row_id(target),
+            username=target.username,
+            avatar=avatar_url(target.email, 48, picture=target.avatar),
+            about_me=target.about_me or "",
+            created=iso_utc(target.created),
+            limited=target.limited,
+            suspended=target.suspended,
+            moderator=is_moderator(target),
+        ),
+        history=account_reports(session, moderator_id=moderator_id, user_id=report.target_id),
     )
-    if target_user_id is not None:
-        statement = statement.where(_ACTION.target_user_id == target_user_id)
-    rows = session.execute(statement.order_by(_ACTION.id.desc()).offset(offset).limit(limit)).all()
 
-    def line(row: Row[*tuple[Any, ...]]) -> ModerationActionRow:
-        aid, moderator, action, target, post_id, report_id, reason, created = row
-        return ModerationActionRow(
-            id=aid,
-            moderator=moderator or "",
-            action=action,
-            target=target or "",
-            post_id=post_id,
-            report_id=report_id,
-            reason=reason,
-            created=iso_utc(created),
-        )
 
-    return make_page(rows, page=page, per_page=per_page, to_item=line)
+def list_moderators(session: Session, *, admin_id: int, limit: int = 200) -> list[str]:
+    """The names of the accounts granted the moderator role (administrators are moderators
+    by being administrators), for an administrator."""
+    actor = session.get(User, admin_id)
+    if actor is None or not announcements.is_admin(actor):
+        raise Forbidden(_l("Only an administrator can grant or revoke the moderator role."))
+    rows = session.execute(
+        select(table_of(User).c.username)
+        .where(table_of(User).c.is_moderator)
+        .order_by(table_of(User).c.username)
+        .limit(limit)
+    )
+    return [name for (name,) in rows]

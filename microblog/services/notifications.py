@@ -51,7 +51,8 @@ BOOST = "boost"
 # Moderation (services/safety.py, services/moderation.py): a report was received, a report
 # was resolved, one of the user's posts was hidden (`post_id`).
 REPORT_RECEIVED = "report_received"
-REPORT_RESOLVED = "report_resolved"
+REPORT_RESOLVED = "report_resolved"  # closed without action (dismissed)
+REPORT_ACTIONED = "report_actioned"  # a moderator acted on it (hid the post, limited, suspended)
 POST_HIDDEN = "post_hidden"
 
 ALL_KINDS = (

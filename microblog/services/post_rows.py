@@ -41,7 +41,10 @@ _CARD_COLUMNS = (
     # The post's pictures: its own copy, kept by services/media/attachments.py, so a card
     # with pictures costs one more column, not one more query.
     "shown.media_json, "
-    "card.url, card.canonical_url, card.title, card.description, card.site_name, card.image"
+    "card.url, card.canonical_url, card.title, card.description, card.site_name, card.image, "
+    # Why a moderator hid the post (NULL: it is not hidden). Only its author is shown a hidden
+    # post (the rules below), so only they read a reason: a primary-key probe per card.
+    "hidden.post_id IS NOT NULL, hidden.reason"
 )
 _CARD_JOINS = (
     "JOIN post AS entry ON entry.id = picked.id "
@@ -51,7 +54,8 @@ _CARD_JOINS = (
     'LEFT JOIN "user" AS replied ON replied.id = shown.reply_to_user_id '
     # The first link's preview, when it was fetched (services/link_cards.py): a primary-key
     # probe per card.
-    "LEFT JOIN link_card AS card ON card.id = shown.link_card_id AND card.status = 'ok'"
+    "LEFT JOIN link_card AS card ON card.id = shown.link_card_id AND card.status = 'ok' "
+    "LEFT JOIN hidden_post AS hidden ON hidden.post_id = shown.id"
 )
 _TIMESTAMP = table_of(Post).c.timestamp.type
 _ORDER = {

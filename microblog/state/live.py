@@ -76,6 +76,7 @@ class LiveState(rx.State):
     unread_notifications: int = 0
     announcement: AnnouncementRow | None = None
     is_admin: bool = False
+    is_moderator: bool = False
     # A visitor (not signed in) dismisses for this tab only.
     _visitor_dismissed_id: int = 0
     # The websocket connection and user whose badges, banner and export bar this tab shows.
@@ -140,6 +141,7 @@ class LiveState(rx.State):
         if current is not None and not user_id and current.id <= self._visitor_dismissed_id:
             current = None
         self.is_admin = view.is_admin
+        self.is_moderator = view.is_moderator
         self.unread_messages = view.unread_messages
         self.unread_notifications = view.unread_notifications
         self.announcement = current

@@ -225,6 +225,13 @@ class PostCardsState(rx.State, mixin=True):
         post_id = event.ref_id
         if not any(row.id == post_id or (gone and row.entry_id == gone) for row in self.posts):
             return  # leave the state untouched: nothing to send to this tab
+        if card is None and any(
+            row.id == post_id and row.author_id == tab.user_id for row in self.posts
+        ):
+            # Gone for a visitor, but perhaps only hidden by a moderator: its author still sees
+            # it, marked with the reason (their own read; a hide is rare).
+            await self._reread(post_id)
+            return
         kept: list[PostRow] = []
         for row in self.posts:
             if gone and row.entry_id == gone:
@@ -242,6 +249,13 @@ class PostCardsState(rx.State, mixin=True):
                     )
                 )
         self.posts = kept
+
+    async def _on_account_suspended(self, event: ev.LiveEvent) -> None:
+        """A moderator suspended an author: their posts leave this page at once (a boost
+        they made of someone else's post goes at the next read)."""
+        author = event.author_id
+        if any(row.author_id == author for row in self.posts):
+            self.posts = [row for row in self.posts if row.author_id != author]
 
     async def _on_user_changed(self, face: UserFace | None, _tab: Tab) -> None:
         """An author's picture changed: their cards on this page draw the new one."""
@@ -285,6 +299,15 @@ def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -
         concerns=lambda token, tab, event: TABS.may_show_post(token, tab, event.ref_id),
     )
     subscribe_faces(state, where)
+    delivery.subscribe(
+        ev.ACCOUNT_SUSPENDED,
+        state,
+        "_on_account_suspended",
+        where=where,
+        visitors=True,
+        with_event=True,
+        concerns=lambda token, tab, event: TABS.may_show_author(token, tab, event.author_id),
+    )
 
 
 def subscribe_faces(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:

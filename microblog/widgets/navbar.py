@@ -4,7 +4,8 @@ a signed-in reader; Log in, Register for a visitor.
 Fields: user_name, user_avatar (the reader's picture beside Profile, over their initial),
 logout_url (the backend's /auth/logout: a real navigation, which ends the session and its
 HttpOnly cookie). The live page fills the slots `messages_badge`,
-`notifications_badge` (the unread counts) and `announce` (an administrator's link).
+`notifications_badge` (the unread counts) `announce` (an administrator's link) and
+`moderate` (a moderator's link to the moderation page).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SIGNED_IN = el(
         cls=NAV_WITH_BADGE,
     ),
     Slot("announce"),
+    Slot("moderate"),
     Link(
         Profile(Field("user_name")),
         (

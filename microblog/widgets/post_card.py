@@ -27,7 +27,9 @@ from microblog.widgets.tree import (
     Pick,
     Picture,
     Profile,
+    Say,
     Slot,
+    Text,
     Thread,
     TrustedHtml,
     Value,
@@ -245,6 +247,23 @@ ACTION_BAR = el(
     aria_label=_l("Post actions"),
 )
 
+# Only the author of a post a moderator hid is shown it: marked, with the moderator's reason.
+HIDDEN_NOTE = When(
+    Field("hidden"),
+    (
+        el(
+            "p",
+            el("strong", _l("Hidden by a moderator: only you can see this post.")),
+            When(
+                ne(Field("hidden_reason"), ""),
+                (" ", Text(Say(_l("Reason: %(reason)s"), {"reason": Field("hidden_reason")}))),
+            ),
+            cls="post-hidden-note",
+            role="note",
+        ),
+    ),
+)
+
 POST_CARD = el(
     "article",
     avatar_link(AUTHOR, Field("author_avatar")),
@@ -261,6 +280,7 @@ POST_CARD = el(
             cls="post-header",
         ),
         REPLY_LINE,
+        HIDDEN_NOTE,
         Slot(
             "body",
             (

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlmodel import Session
 
+from microblog.models import User
 from microblog.services import moderation
 from tests.api.conftest import Account, ApiServer
 
@@ -21,6 +22,9 @@ MODERATION_CALLS = [
     ("DELETE", "/moderation/users/1/limit", None),
     ("POST", "/moderation/users/1/suspend", {"reason": "x"}),
     ("DELETE", "/moderation/users/1/suspend", None),
+    ("POST", "/moderation/reports/1/reopen", {"reason": ""}),
+    ("PUT", "/moderation/moderators/1", None),
+    ("DELETE", "/moderation/moderators/1", None),
 ]
 
 
@@ -137,3 +141,72 @@ def test_message_policy(api: httpx.Client, make_account) -> None:
     assert ok.status_code == 204
     sent = api.post(f"/conversations/{ann.username}", json={"body": "hi"}, headers=bob.headers)
     assert sent.status_code == 403, sent.text
+
+
+def test_only_an_administrator_grants_and_revokes_the_role(
+    api: httpx.Client, api_server: ApiServer, make_account
+) -> None:
+    boss: Account = make_account("boss")
+    mod: Account = make_account("mod")
+    ann: Account = make_account()
+    _make_moderator(api_server, mod)
+    with Session(api_server.engine) as db:
+        user = db.get(User, boss.id)
+        assert user is not None
+        user.is_admin = True
+        db.add(user)
+        db.commit()
+    # A moderator is not an administrator.
+    assert api.put(f"/moderation/moderators/{ann.id}", headers=mod.headers).status_code == 403
+    assert api.get("/moderation/reports", headers=ann.headers).status_code == 403
+    assert api.put(f"/moderation/moderators/{ann.id}", headers=boss.headers).status_code == 204
+    assert api.get("/moderation/reports", headers=ann.headers).status_code == 200
+    assert api.put("/moderation/moderators/999999", headers=boss.headers).status_code == 404
+    assert api.delete(f"/moderation/moderators/{ann.id}", headers=boss.headers).status_code == 204
+    assert api.get("/moderation/reports", headers=ann.headers).status_code == 403
+    log = api.get("/moderation/log", params={"user_id": ann.id}, headers=boss.headers).json()
+    assert [(a["action"], a["moderator"]) for a in log["items"]] == [
+        ("revoke_moderator", boss.username),
+        ("grant_moderator", boss.username),
+    ]
+
+
+def test_a_dismissal_is_undone_and_the_log_pages_by_keyset(
+    api: httpx.Client, api_server: ApiServer, make_account
+) -> None:
+    mod: Account = make_account("mod")
+    ann: Account = make_account()
+    troll: Account = make_account("troll")
+    _make_moderator(api_server, mod)
+    made = api.post("/reports", json={"user_id": troll.id, "reason": "spam"}, headers=ann.headers)
+    rid = made.json()["id"]
+    assert (
+        api.post(f"/moderation/reports/{rid}/dismiss", json={}, headers=mod.headers).status_code
+        == 204
+    )
+    reopened = api.post(
+        f"/moderation/reports/{rid}/reopen", json={"reason": "too quick"}, headers=mod.headers
+    )
+    assert reopened.status_code == 204, reopened.text
+    again = api.post(f"/moderation/reports/{rid}/reopen", json={}, headers=mod.headers)
+    assert again.status_code == 409
+    queue = api.get("/moderation/reports", params={"per_page": 100}, headers=mod.headers).json()
+    assert rid in [r["id"] for r in queue["items"]]
+    for _ in range(2):
+        api.post(f"/moderation/users/{troll.id}/limit", json={"reason": "x"}, headers=mod.headers)
+        api.delete(f"/moderation/users/{troll.id}/limit", headers=mod.headers)
+    pages: list[list[str]] = []
+    params: dict[str, int] = {"per_page": 2, "user_id": troll.id}
+    while True:
+        body = api.get("/moderation/log", params=params, headers=mod.headers).json()
+        pages.append([a["action"] for a in body["items"]])
+        if body["next_before"] is None:
+            assert not body["has_next"]
+            break
+        params["before"] = body["next_before"]
+    assert pages == [
+        ["unlimit", "limit"],
+        ["unlimit", "limit"],
+        ["reopen", "dismiss"],
+    ]
+    assert api.get("/moderation/log", params={"before": 0}, headers=mod.headers).status_code == 400

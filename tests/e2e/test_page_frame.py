@@ -60,6 +60,7 @@ class Site:
             f"/messages/{self.other}",
             "/notifications",
             "/announcements",
+            "/moderation",
             "/search?q=frame",
             self.post_path,
             "/tag/frame",

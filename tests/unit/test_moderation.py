@@ -95,7 +95,7 @@ def test_report_reaches_the_queue_and_hiding_resolves_it(
     assert (
         moderation.list_open_reports(session, moderator_id=mod.id, page=1, per_page=10).items == []
     )
-    assert notifications.REPORT_RESOLVED in _kinds(session, ann)
+    assert notifications.REPORT_ACTIONED in _kinds(session, ann)
     assert notifications.POST_HIDDEN in _kinds(session, troll)
     assert moderation.hidden_reason(session, post_id=bad) == "insults"
     # Gone for everyone but its author.

@@ -162,6 +162,8 @@ POST = {
     "card_domain": "",
     "card_site_name": "",
     "card_image": "",
+    "hidden": False,
+    "hidden_reason": "",
 }
 # A boost by tom of susan's reply to ann, edited, liked and boosted by the reader.
 EVERYTHING = {
@@ -190,6 +192,8 @@ WITH_CARD = {
 }
 # Its page had no picture and no description.
 WITH_BARE_CARD = {**WITH_CARD, "card_image": "", "card_description": ""}
+# A post a moderator hid, as its author sees it: the reason is text, not markup.
+HIDDEN = {**POST, "hidden": True, "hidden_reason": "<b>insults</b> & threats"}
 
 
 def _picture(n: int, description: str) -> MediaRow:
@@ -227,8 +231,8 @@ def _text(tree: Any) -> str:
 
 @pytest.mark.parametrize(
     "values",
-    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD],
-    ids=["plain", "all", "orphan", "pictures", "card", "bare-card"],
+    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD, HIDDEN],
+    ids=["plain", "all", "orphan", "pictures", "card", "bare-card", "hidden"],
 )
 @pytest.mark.parametrize("lang", ["en", "es", "zh"])
 def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(
@@ -258,6 +262,20 @@ def test_the_body_is_the_rendered_html_and_nothing_else_is_markup() -> None:
         fields_of(**{**EVERYTHING, "boosted_by": "<i>x</i>"}), lang="en", now=NOW
     ).node(POST_CARD)
     assert "<i>x</i>" not in hostile and "&lt;i&gt;x&lt;/i&gt;" in hostile
+
+
+def test_a_hidden_post_is_marked_with_the_reason_as_text() -> None:
+    def notes(card: Any) -> list[Any]:
+        return _find(card, lambda _tag, attrs: attrs.get("class") == "post-hidden-note")
+
+    assert not notes(_card(POST))
+    (note,) = notes(_card(HIDDEN))
+    assert dict(note[1])["role"] == "note"
+    assert _text(note) == (
+        "Hidden by a moderator: only you can see this post. Reason: <b>insults</b> & threats"
+    )
+    html = HtmlRenderer(fields_of(**HIDDEN), lang="en", now=NOW).node(POST_CARD)
+    assert "<b>insults" not in html and "&lt;b&gt;insults" in html
 
 
 def test_markers_show_only_when_they_apply() -> None:
