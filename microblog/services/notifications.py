@@ -66,6 +66,7 @@ ALL_KINDS = (
     BOOST,
     REPORT_RECEIVED,
     REPORT_RESOLVED,
+    REPORT_ACTIONED,
     POST_HIDDEN,
 )
 GROUPED = (LIKE, BOOST)  # one line per post and kind (models.NOTIFICATION_GROUPED)

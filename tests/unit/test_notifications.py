@@ -3,7 +3,9 @@ site-wide announcements: who may post them, the fan-out, the banner and its dism
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -486,3 +488,18 @@ def test_export_line_is_in_the_readers_language(session: Session, add_user: AddU
     assert english == str(line.text)
     assert spanish != english and "perfil" in spanish
     assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese)
+
+
+def test_every_kind_of_notification_is_listed_by_default() -> None:
+    """A kind left out of ALL_KINDS would silently never be listed (the list filters on it):
+    every `NAME = "kind"` the module defines is in it."""
+    source = ast.parse(Path(notifications.__file__).read_text())
+    kinds = {
+        node.value.value
+        for node in source.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets)
+    }
+    assert kinds == set(notifications.ALL_KINDS)
