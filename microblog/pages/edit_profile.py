@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog import routes
 from microblog.components.avatar_field import avatar_field
 from microblog.components.form_field import field_error, form_field
 from microblog.components.i18n import t, t_plural
@@ -15,6 +16,11 @@ from microblog.state.edit_profile import EditProfileState
 def edit_profile_page() -> rx.Component:
     return layout(
         rx.heading(t("Edit Profile"), size="6"),
+        rx.link(
+            t("Privacy and safety: messages, blocked and muted people"),
+            href=routes.SAFETY_SETTINGS,
+            class_name="safety-settings-link",
+        ),
         rx.cond(
             EditProfileState.loaded_here(),
             rx.card(

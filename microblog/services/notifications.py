@@ -171,7 +171,7 @@ def unread_count(session: Session, *, user_id: int, read_up_to: int | None = Non
         owner_column=Notification.user_id,
         user_id=user_id,
         after=read_up_to,
-        where=(_IS_LINE,),
+        where=(_IS_LINE, visibility.notification_shown()),
     )
 
 
@@ -186,6 +186,7 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
         .where(col(Notification.user_id).in_(user_ids))
         .where(col(Notification.id) > col(User.last_notification_read_id))
         .where(_IS_LINE)
+        .where(visibility.notification_shown())  # type: ignore[arg-type]
         .group_by(col(Notification.user_id))
     )
     return {user: min(int(n), UNREAD_CAP + 1) for user, n in session.exec(statement).all()}
@@ -196,7 +197,7 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
 # announcements, by primary key.
 _PAGE = (
     sa_select(_N.id)
-    .where(_N.user_id == bindparam("user_id"), _IS_LINE)
+    .where(_N.user_id == bindparam("user_id"), _IS_LINE, visibility.NOTIFICATION_SHOWN)
     .order_by(_N.id.desc())
     .offset(bindparam("offset"))
     .limit(bindparam("limit"))
@@ -223,7 +224,8 @@ def list_notifications(
     if read_up_to is None:
         read_up_to = owner.last_notification_read_id
     offset, limit = page_window(page, per_page)
-    rows = session.exec(_LIST, params={"user_id": user_id, "offset": offset, "limit": limit})
+    parameters = {"user_id": user_id, "offset": offset, "limit": limit, "now": utcnow()}
+    rows = session.exec(_LIST, params=parameters)
 
     def line(row: Row) -> NotificationRow:
         return _row(*row, read_up_to=read_up_to, owner=owner.username)
