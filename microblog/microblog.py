@@ -30,6 +30,7 @@ from microblog.pages.notifications import notifications_page
 from microblog.pages.profile import profile_page
 from microblog.pages.register import register_page
 from microblog.pages.reset_password import reset_password_page, reset_password_request_page
+from microblog.pages.safety_settings import safety_settings_page
 from microblog.pages.search import search_page
 from microblog.pages.send_message import send_message_page
 from microblog.pages.tag import tag_page
@@ -51,6 +52,7 @@ from microblog.state.notifications import NotificationsState
 from microblog.state.oauth_apps import AuthorizeAppState, AuthorizedAppsState
 from microblog.state.password_reset import ResetPasswordState, ResetRequestState
 from microblog.state.profile import ProfileState
+from microblog.state.safety import SafetySettingsState
 from microblog.state.search import SearchState
 from microblog.state.session import SessionGuard, SessionState
 from microblog.state.tag import TagState
@@ -193,6 +195,13 @@ add_page(
     t("Edit Profile"),
     EditProfileState.load,
     t("Edit your Microblog profile."),
+)
+add_page(
+    safety_settings_page,
+    routes.SAFETY_SETTINGS,
+    t("Privacy and safety"),
+    SafetySettingsState.load,
+    t("Who can message you, and whom you block and mute."),
 )
 add_page(
     messages_page,

@@ -10,6 +10,7 @@ EXPLORE = "/explore"
 LOGIN = "/login"
 REGISTER = "/register"
 EDIT_PROFILE = "/edit_profile"
+SAFETY_SETTINGS = "/settings/safety"  # who may message you, whom you block and mute
 USER = "/user/[username]"
 LOGOUT_HTTP = "/auth/logout"
 SESSION_HTTP = "/auth/session"  # trades a login ticket for the session cookie
@@ -37,6 +38,7 @@ PAGES = (
     LOGIN,
     REGISTER,
     EDIT_PROFILE,
+    SAFETY_SETTINGS,
     USER,
     MESSAGES,
     CONVERSATION,

@@ -7,6 +7,7 @@ import reflex as rx
 from microblog.components.language_switcher import language_sync
 from microblog.components.live import announcement_banner
 from microblog.components.navbar import MAIN_ID, navbar
+from microblog.components.safety import safety_dialogs
 from microblog.components.task_progress import task_progress
 
 
@@ -14,6 +15,7 @@ def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),  # its first element is the skip link
         language_sync(),
+        safety_dialogs(),  # the menus' report and block dialogs (components/safety.py)
         # rx.el.main, not rx.box(as_="main"), which draws a <div>: the page's content is in
         # its main landmark, where screen readers jump to it (axe: landmark-one-main, region).
         rx.el.main(

@@ -13,6 +13,7 @@ from microblog.components.compose_form import compose_form
 from microblog.components.compose_media import add_button, attachments, drop_zone
 from microblog.components.i18n import t
 from microblog.components.post_translation import post_text, translate_link
+from microblog.components.safety import post_menu
 from microblog.components.timestamps import local_time
 from microblog.components.user_popup import user_popup
 from microblog.components.widget import ComponentRenderer, SlotFill, fields_of
@@ -207,11 +208,12 @@ def _actions(post: RowVar, owner: type[PostCardsState] | None) -> dict[str, Any]
     post's conversation, where they can be pressed."""
     if owner is None:
         conversation = rx.redirect("/post/" + post.id.to_string())
-        return {"like": conversation, "boost": conversation, "history": None}
+        return {"like": conversation, "boost": conversation, "history": None, "menu": None}
     return {
         "like": owner.toggle_like(post.id),
         "boost": owner.toggle_boost(post.id),
         "history": None,  # the marker is the history dialog's trigger
+        "menu": None,  # the button is the menu's trigger
     }
 
 
@@ -219,12 +221,14 @@ def post_card(
     post: RowVar,
     owner: type[PostCardsState] | None = None,
     body: rx.Component | None = None,
+    thread: bool = False,
 ) -> rx.Component:
     """One post (microblog/widgets/post_card.py, which the server draws too). `owner`: the state
     whose `posts` it is, which answers Like, Boost, Edit and Delete. `body` replaces the text
-    (search highlights)."""
+    (search highlights). `thread`: its menu offers to mute the conversation."""
     slots: dict[str, SlotFill] = {
         "author": lambda name: user_popup(post.author_username, name[0]),
+        "menu": lambda button: post_menu(post, button[0], thread=thread),
         "body": _body(post, owner, body),
         "after_body": lambda _nothing: translate_link(post),
         "edited": lambda marker: history_dialog(post, marker[0]),
@@ -239,11 +243,12 @@ def post_list(
     posts: rx.vars.ArrayVar,
     empty_text: str | rx.Var,
     owner: type[PostCardsState] | None = None,
+    thread: bool = False,
 ) -> rx.Component:
     return rx.cond(
         posts.length() > 0,
         rx.el.div(
-            rx.foreach(posts, lambda post: post_card(post, owner)),
+            rx.foreach(posts, lambda post: post_card(post, owner, thread=thread)),
             class_name=POST_LIST_CLASS,
         ),
         rx.callout(empty_text, icon="info", color_scheme="gray", width="100%"),

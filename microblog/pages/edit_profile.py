@@ -16,6 +16,11 @@ from microblog.state.edit_profile import EditProfileState
 def edit_profile_page() -> rx.Component:
     return layout(
         rx.heading(t("Edit Profile"), size="6"),
+        rx.link(
+            t("Privacy and safety: messages, blocked and muted people"),
+            href=routes.SAFETY_SETTINGS,
+            class_name="safety-settings-link",
+        ),
         rx.cond(
             EditProfileState.loaded_here(),
             rx.card(

@@ -10,6 +10,7 @@ from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.components.pager import pager
 from microblog.components.post_card import person_summary, post_list
+from microblog.components.safety import profile_menu
 from microblog.components.task_progress import export_actions, export_notice
 from microblog.components.widget import ComponentRenderer, fields_of
 from microblog.pages.not_found import not_found_content
@@ -42,6 +43,9 @@ def _header() -> ComponentRenderer:
         },
         slots={
             "export": export_actions,
+            "menu": lambda _nothing: profile_menu(
+                P.id, P.username, ProfileState.blocked, ProfileState.muted
+            ),
             "after_actions": lambda _nothing: rx.fragment(
                 rx.cond(ProfileState.is_self, export_notice(), rx.fragment()),
                 rx.cond(
@@ -63,6 +67,30 @@ def person_row(person: RowVar) -> rx.Component:
 
 
 def tab_content() -> rx.Component:
+    """The tab's rows; for an account that blocks the reader, only that it is not available
+    (it exists, its posts and people are not shown: services/profile.py)."""
+    return rx.cond(
+        ProfileState.blocks_viewer,
+        rx.callout(
+            t("This account is not available to you."),
+            icon="info",
+            color_scheme="gray",
+            class_name="profile-unavailable",
+        ),
+        rx.cond(
+            ProfileState.blocked,
+            rx.callout(
+                t("You blocked this account. Its posts are hidden from you."),
+                icon="info",
+                color_scheme="gray",
+                class_name="profile-blocked",
+            ),
+            _rows(),
+        ),
+    )
+
+
+def _rows() -> rx.Component:
     return rx.cond(
         ProfileState.tab == "posts",
         post_list(ProfileState.posts, t("No posts yet."), owner=ProfileState),

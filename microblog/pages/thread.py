@@ -64,16 +64,19 @@ def conversation() -> rx.Component:
         rx.cond(
             T.ancestors.length() > 0,
             rx.el.div(
-                rx.foreach(T.ancestors, lambda post: post_card(post, T)),
+                rx.foreach(T.ancestors, lambda post: post_card(post, T, thread=True)),
                 class_name=f"{POST_LIST_CLASS} thread-ancestors",
             ),
             rx.fragment(),
         ),
-        rx.el.div(rx.foreach(T.focus, lambda post: post_card(post, T)), class_name="thread-focus"),
+        rx.el.div(
+            rx.foreach(T.focus, lambda post: post_card(post, T, thread=True)),
+            class_name="thread-focus",
+        ),
         reply_box(),
         rx.heading(t("Replies"), size="4", as_="h2"),
         rx.el.div(
-            post_list(T.replies, t("No replies yet."), owner=T),
+            post_list(T.replies, t("No replies yet."), owner=T, thread=True),
             class_name="thread-replies",
             width="100%",
         ),

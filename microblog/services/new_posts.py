@@ -27,8 +27,22 @@ def _capped_count(session: Session, ids_query: SelectOfScalar[int | None]) -> in
     return int(session.exec(select(func.count()).select_from(limited)).one())
 
 
-def count_new_explore_posts(session: Session, *, since_id: int) -> int:
-    return _capped_count(session, select(col(Post.id)).where(col(Post.id) > since_id))
+# Explore's new posts as Explore lists them (services/posts.py): the reader's safety rules
+# (blocks either way, mutes, hidden posts, suspended and limited accounts) tested on each new
+# id, a range of the primary key holding only the posts written since.
+_NEW_EXPLORE = text(
+    "SELECT COUNT(*) FROM (SELECT p.id FROM post AS p "  # noqa: S608 (constants only)
+    "WHERE p.id > :since_id AND p.boost_of_id IS NULL "
+    f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
+    "LIMIT :cap) AS new_posts"
+).bindparams(visibility.NOW)
+
+
+def count_new_explore_posts(session: Session, *, since_id: int, viewer_id: int = 0) -> int:
+    """New posts Explore would show `viewer_id` (0: a visitor), counted up to COUNT_CAP + 1."""
+    parameters = {"since_id": since_id, "cap": COUNT_CAP + 1}
+    found = session.execute(_NEW_EXPLORE, {**parameters, **visibility.parameters(viewer_id)})
+    return int(found.scalar_one())
 
 
 def count_new_home_posts(session: Session, *, user_id: int, since_id: int) -> int:

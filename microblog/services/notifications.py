@@ -188,7 +188,7 @@ def unread_count(session: Session, *, user_id: int, read_up_to: int | None = Non
         owner_column=Notification.user_id,
         user_id=user_id,
         after=read_up_to,
-        where=(_IS_LINE,),
+        where=(_IS_LINE, visibility.notification_shown()),
     )
 
 
@@ -203,6 +203,7 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
         .where(col(Notification.user_id).in_(user_ids))
         .where(col(Notification.id) > col(User.last_notification_read_id))
         .where(_IS_LINE)
+        .where(visibility.notification_shown())  # type: ignore[arg-type]
         .group_by(col(Notification.user_id))
     )
     return {user: min(int(n), UNREAD_CAP + 1) for user, n in session.exec(statement).all()}
@@ -213,7 +214,7 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
 # announcements, by primary key.
 _PAGE = (
     sa_select(_N.id)
-    .where(_N.user_id == bindparam("user_id"), _IS_LINE)
+    .where(_N.user_id == bindparam("user_id"), _IS_LINE, visibility.NOTIFICATION_SHOWN)
     .where(_N.id < bindparam("max_id"), _N.id > bindparam("since_id"))
     .where(_N.kind.in_(bindparam("kinds", expanding=True)))
     .order_by(_N.id.desc())
@@ -251,7 +252,13 @@ def list_notifications(
     if read_up_to is None:
         read_up_to = owner.last_notification_read_id
     offset, limit = page_window(page, per_page)
-    parameters = {"user_id": user_id, "offset": offset, "limit": limit, "kinds": list(kinds)}
+    parameters = {
+        "user_id": user_id,
+        "offset": offset,
+        "limit": limit,
+        "kinds": list(kinds),
+        "now": utcnow(),
+    }
     rows = session.exec(_LIST, params=parameters | ids_between(max_id, since_id))
 
     def line(row: Row) -> NotificationRow:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from microblog.schemas import Page, PostRow, UserPublic
-from microblog.services import follows, posts, users
+from microblog.services import follows, posts, safety, users, visibility
 
 TABS = ("posts", "followers", "following")
 
@@ -22,6 +22,12 @@ class ProfileView:
     following_count: int
     is_following: bool  # the viewer follows this user
     is_self: bool  # the viewer is this user
+    # The safety rules between the two (services/safety.py): this user blocks the viewer (the
+    # profile says the account exists, and shows none of its posts or people), the viewer
+    # blocks or mutes this user (the "more" menu offers to undo it).
+    blocks_viewer: bool = False
+    blocked: bool = False
+    muted: bool = False
 
     @property
     def posts(self) -> list[PostRow]:
@@ -45,9 +51,15 @@ def read_profile(
     """Raises NotFound for an unknown user. Five indexed reads, no COUNT over the posts."""
     user = users.get_user_by_username(db, username)
     user_id = user.id or 0
+    viewer = viewer_id or 0
     listing: Page[PostRow] | Page[UserPublic]
-    if tab == "posts":
-        listing = posts.user_posts(db, user_id=user_id, page=page, per_page=per_page)
+    blocks_viewer = visibility.blocks_viewer(db, owner_id=user_id, viewer_id=viewer)
+    if blocks_viewer:
+        listing = Page(items=[], page=page, per_page=per_page, has_next=False, has_prev=page > 1)
+    elif tab == "posts":
+        listing = posts.user_posts(
+            db, user_id=user_id, page=page, per_page=per_page, viewer_id=viewer
+        )
     elif tab == "followers":
         listing = follows.list_followers(db, user_id=user_id, page=page, per_page=per_page)
     else:
@@ -64,6 +76,9 @@ def read_profile(
         following_count=following_count,
         is_following=following,
         is_self=viewer_id == user_id,
+        blocks_viewer=blocks_viewer,
+        blocked=bool(viewer) and safety.is_blocking(db, blocker_id=viewer, blocked_id=user_id),
+        muted=bool(viewer) and safety.is_muting(db, muter_id=viewer, muted_id=user_id),
     )
 
 

@@ -130,6 +130,17 @@ def is_blocking(session: Session, *, blocker_id: int, blocked_id: int) -> bool:
     return session.get(Block, (blocker_id, blocked_id)) is not None
 
 
+def is_muting(
+    session: Session, *, muter_id: int, muted_id: int, now: datetime | None = None
+) -> bool:
+    """Whether `muter_id` mutes `muted_id` now (an expired mute does not count)."""
+    mute = session.get(Mute, (muter_id, muted_id))
+    if mute is None:
+        return False
+    expires = mute.expires_at
+    return expires is None or expires > (now or utcnow())
+
+
 def mute_user(
     session: Session,
     *,

@@ -31,11 +31,14 @@ _TAG_PAGE = cards_statement(
     'ORDER BY pt."timestamp" DESC, pt.post_id DESC LIMIT :limit OFFSET :offset',
     listed=True,
 )
+# The bar counts what the page would list the reader (the same safety rules).
 _NEW_IN_TAG = text(
-    "SELECT COUNT(*) FROM (SELECT post_id FROM post_tag "
-    "WHERE post_id > :since_id AND tag_id = (SELECT id FROM tag WHERE name = :name) "
+    "SELECT COUNT(*) FROM (SELECT pt.post_id FROM post_tag AS pt "  # noqa: S608 (constants only)
+    "JOIN post AS p ON p.id = pt.post_id "
+    "WHERE pt.post_id > :since_id AND pt.tag_id = (SELECT id FROM tag WHERE name = :name) "
+    f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
     "LIMIT :cap) AS new_posts"
-)
+).bindparams(visibility.NOW)
 _TAGS_OF_POST = text(
     "SELECT tag.name FROM post_tag JOIN tag ON tag.id = post_tag.tag_id "
     "WHERE post_tag.post_id = :post_id"
@@ -70,13 +73,15 @@ def tag_posts(
     return make_page(rows, page=page, per_page=per_page, to_item=to_card)
 
 
-def count_new_tag_posts(session: Session, *, name: str, since_id: int) -> int:
-    """Posts tagged `name` with ids above `since_id`, counted up to COUNT_CAP + 1."""
+def count_new_tag_posts(session: Session, *, name: str, since_id: int, viewer_id: int = 0) -> int:
+    """Posts tagged `name` with ids above `since_id` that the page would show `viewer_id`
+    (0: a visitor), counted up to COUNT_CAP + 1."""
     key = normalise_tag(name)
     if key is None:
         return 0
     parameters = {"name": key, "since_id": since_id, "cap": COUNT_CAP + 1}
-    return int(session.execute(_NEW_IN_TAG, parameters).scalar_one())
+    found = session.execute(_NEW_IN_TAG, {**parameters, **visibility.parameters(viewer_id)})
+    return int(found.scalar_one())
 
 
 def tags_of_post(session: Session, *, post_id: int) -> set[str]:

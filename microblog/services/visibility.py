@@ -97,3 +97,37 @@ def silenced(session: Session, *, user_id: int, actor_id: int) -> bool:
         _SILENCED.bindparams(NOW), {"uid": user_id, "actor": actor_id, "now": utcnow()}
     )
     return found.first() is not None
+
+
+# A notification line whose actor the owner must not hear from any more (`silenced`, for the
+# lines written before the block or mute): probes of primary keys per line, correlated with
+# the `notification` row, so the list and the unread badge leave them out as they walk.
+NOTIFICATION_SHOWN = text(
+    "(notification.actor_id IS NULL OR NOT ("
+    "EXISTS (SELECT 1 FROM user_block AS nb1 WHERE nb1.blocker_id = notification.user_id "
+    "AND nb1.blocked_id = notification.actor_id) "
+    "OR EXISTS (SELECT 1 FROM user_block AS nb2 WHERE nb2.blocker_id = notification.actor_id "
+    "AND nb2.blocked_id = notification.user_id) "
+    "OR EXISTS (SELECT 1 FROM user_mute AS nm WHERE nm.muter_id = notification.user_id "
+    "AND nm.muted_id = notification.actor_id AND nm.hide_notifications "
+    "AND (nm.expires_at IS NULL OR nm.expires_at > :now)) "
+    'OR EXISTS (SELECT 1 FROM "user" AS ns WHERE ns.id = notification.actor_id AND ns.suspended)))'
+).bindparams(NOW)
+
+
+def notification_shown(now: datetime | None = None) -> object:
+    """`NOTIFICATION_SHOWN` with `:now` bound (for statements that bind nothing else)."""
+    return NOTIFICATION_SHOWN.bindparams(now=now or utcnow())
+
+
+# Whether `:owner`'s account is out of `:viewer`'s reach: they block the viewer.
+_BLOCKS_VIEWER = text("SELECT 1 FROM user_block WHERE blocker_id = :owner AND blocked_id = :viewer")
+
+
+def blocks_viewer(session: Session, *, owner_id: int, viewer_id: int) -> bool:
+    """Whether `owner_id` blocks `viewer_id` (a primary-key probe): their profile shows the
+    viewer that the account exists, not its posts or people."""
+    if not viewer_id or viewer_id == owner_id:
+        return False
+    found = session.execute(_BLOCKS_VIEWER, {"owner": owner_id, "viewer": viewer_id})
+    return found.first() is not None

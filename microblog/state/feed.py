@@ -20,7 +20,7 @@ from microblog.state import delivery
 from microblog.state.compose_media import ComposeMediaState
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.post_cards import PostCardsState, subscribe_cards
+from microblog.state.post_cards import PostCardsState, subscribe_cards, subscribe_safety
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
@@ -137,10 +137,20 @@ class FeedState(PageData, PostCardsState, rx.State):
                 lambda db: new_posts.count_new_home_posts(db, user_id=user_id, since_id=since)
             )
         elif self.kind == "explore":
-            count = await run_db(lambda db: new_posts.count_new_explore_posts(db, since_id=since))
+            count = await run_db(
+                lambda db: new_posts.count_new_explore_posts(
+                    db, since_id=since, viewer_id=user_id or 0
+                )
+            )
         else:
             return
         self.new_post_count = count
+
+    async def _on_safety_changed(self) -> None:
+        """The reader blocked or muted someone, or was blocked: re-read this page for them."""
+        user_id = (await self.get_state(SessionState)).user_id
+        if user_id:
+            await self._open("home" if self.kind == "home" else "explore", user_id)
 
     @rx.event
     def show_new_posts(self) -> rx.event.EventSpec | rx.event.EventHandler:
@@ -173,3 +183,4 @@ delivery.subscribe(
 )
 # A post shown here changed (counters, text, deleted): every open home or explore re-reads it.
 subscribe_cards(FeedState, lambda tab: tab.path in (INDEX, EXPLORE))
+subscribe_safety(FeedState, lambda tab: tab.path in (INDEX, EXPLORE))

@@ -27,6 +27,7 @@ from microblog.live.tabs import TABS, Tab
 from microblog.schemas import AnnouncementRow
 from microblog.services import announcements, notifications
 from microblog.services.live_view import LiveView, read_live_view
+from microblog.services.safety import SAFETY_CHANGED
 from microblog.state import delivery
 from microblog.state.session import SessionState
 
@@ -196,6 +197,8 @@ def _read_announcement(db: Session, event: ev.LiveEvent, readers: set[int]) -> _
 
 
 delivery.subscribe(ev.INBOX, LiveState, "_reload")
+# A block or mute may hide unread notifications: the badge is counted again.
+delivery.subscribe(SAFETY_CHANGED, LiveState, "_reload")
 delivery.subscribe(
     ev.ANNOUNCEMENT, LiveState, "_on_live_announcement", visitors=True, read=_read_announcement
 )

@@ -15,6 +15,7 @@ from microblog.live import events as ev
 from microblog.schemas import NotificationRow, Page
 from microblog.services import notifications
 from microblog.services.pagination import clamp_page
+from microblog.services.safety import SAFETY_CHANGED
 from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
@@ -82,6 +83,13 @@ class NotificationsState(PageData, rx.State):
             await self._read(user_id, self.page, again=True)
 
 
+# A block or mute hides the lines of the person concerned at once.
+delivery.subscribe(
+    SAFETY_CHANGED,
+    NotificationsState,
+    "_on_live_inbox",
+    where=lambda tab: tab.path == routes.NOTIFICATIONS,
+)
 delivery.subscribe(
     ev.INBOX,
     NotificationsState,

@@ -31,6 +31,7 @@ from microblog.services import posts as post_service
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.post_rows import cards_by_id
 from microblog.services.rich_text import post_length
+from microblog.services.safety import SAFETY_CHANGED
 from microblog.state import delivery
 from microblog.state.compose_media import EditMediaState
 from microblog.state.locale import language_of
@@ -322,6 +323,14 @@ def subscribe_faces(state: type[PostCardsState], where: Callable[[Tab], bool]) -
         read=_face_of_author,
         concerns=lambda token, tab, event: TABS.may_show_author(token, tab, event.author_id),
     )
+
+
+def subscribe_safety(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
+    """Have the tabs of a blocker, the blocked and a muter showing `state`'s page (`where`)
+    re-read it when a block or mute changes (services/safety.py SAFETY_CHANGED names just
+    them): a block hides both ways at once, a mute the muter's side, on every open page.
+    `state._on_safety_changed()` re-reads for the tab's own user."""
+    delivery.subscribe(SAFETY_CHANGED, state, "_on_safety_changed", where=where)
 
 
 class PostHistoryState(rx.State):

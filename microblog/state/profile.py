@@ -17,7 +17,7 @@ from microblog.services.pagination import clamp_page
 from microblog.services.profile import follow_from_profile, read_profile, tab_of
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.post_cards import PostCardsState, subscribe_cards
+from microblog.state.post_cards import PostCardsState, subscribe_cards, subscribe_safety
 from microblog.state.session import SessionState, login_required
 
 _NOBODY = UserPublic(
@@ -38,6 +38,10 @@ class ProfileState(PageData, PostCardsState, rx.State):
     has_next: bool = False
     has_prev: bool = False
     follow_error: str = ""
+    # services/profile.py ProfileView: they block the reader; the reader blocks / mutes them.
+    blocks_viewer: bool = False
+    blocked: bool = False
+    muted: bool = False
 
     @rx.var
     def send_message_href(self) -> str:
@@ -59,7 +63,14 @@ class ProfileState(PageData, PostCardsState, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        viewer_id = await (await self.get_state(SessionState)).current_user_id()
+        await self._read(await (await self.get_state(SessionState)).current_user_id())
+
+    async def _on_safety_changed(self) -> None:
+        """A block or mute of the reader's changed: re-read the profile (its posts, and the
+        menu's Block/Unblock, Mute/Unmute) for them."""
+        await self._read((await self.get_state(SessionState)).user_id or None)
+
+    async def _read(self, viewer_id: int | None) -> None:
         params = self.router.url.query_parameters
         tab = tab_of(params.get("tab"))
         page, per_page = clamp_page(params.get("page")), get_settings().posts_per_page
@@ -87,6 +98,7 @@ class ProfileState(PageData, PostCardsState, rx.State):
         self.followers_count, self.following_count = view.followers_count, view.following_count
         self.is_following = view.is_following
         self.is_self = view.is_self
+        self.blocks_viewer, self.blocked, self.muted = view.blocks_viewer, view.blocked, view.muted
         self.tab = tab
         self._list_posts(view.posts, faces=(view.user.id,))
         self.people = view.people
@@ -127,3 +139,4 @@ class ProfileState(PageData, PostCardsState, rx.State):
 
 # A post on an open profile changed (counters, text, deleted): re-read its card there.
 subscribe_cards(ProfileState, lambda tab: profile_username(tab.path) is not None)
+subscribe_safety(ProfileState, lambda tab: profile_username(tab.path) is not None)

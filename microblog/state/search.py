@@ -67,7 +67,9 @@ class SearchState(PageData, rx.State):
         self.has_next, self.has_prev = False, page > 1
         if query:
             # People come from the database, so they show even when the engine is down.
-            self.users = await run_read(lambda db: search.search_users(db, q=query))
+            self.users = await run_read(
+                lambda db: search.search_users(db, q=query, viewer_id=viewer)
+            )
 
             try:
                 results = await run_read(

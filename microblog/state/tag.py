@@ -15,7 +15,7 @@ from microblog.services import new_posts, tags
 from microblog.services.pagination import clamp_page
 from microblog.state import delivery
 from microblog.state.page_data import PageData
-from microblog.state.post_cards import PostCardsState, subscribe_cards
+from microblog.state.post_cards import PostCardsState, subscribe_cards, subscribe_safety
 from microblog.state.session import SessionState
 
 
@@ -42,6 +42,13 @@ class TagState(PageData, PostCardsState, rx.State):
     @rx.event
     async def load(self) -> None:
         viewer_id = await (await self.get_state(SessionState)).current_user_id() or 0
+        await self._read(viewer_id)
+
+    async def _on_safety_changed(self) -> None:
+        """A block or mute of the reader's changed: re-read the page for them."""
+        await self._read((await self.get_state(SessionState)).user_id or 0)
+
+    async def _read(self, viewer_id: int) -> None:
         name = routes.tag_name(self.router.url.path) or ""
         page = clamp_page(self.router.url.query_parameters.get("page"))
         per_page = get_settings().posts_per_page
@@ -71,8 +78,9 @@ class TagState(PageData, PostCardsState, rx.State):
         if tags.normalise_tag(self.tag) not in new_tags:
             return
         name, since = self.tag, self._since_id
+        viewer = (await self.get_state(SessionState)).user_id or 0
         self.new_post_count = await run_db(
-            lambda db: tags.count_new_tag_posts(db, name=name, since_id=since)
+            lambda db: tags.count_new_tag_posts(db, name=name, since_id=since, viewer_id=viewer)
         )
 
 
@@ -90,3 +98,4 @@ delivery.subscribe(
     read=_tags_of_new_post,
 )
 subscribe_cards(TagState, lambda tab: routes.tag_name(tab.path) is not None)
+subscribe_safety(TagState, lambda tab: routes.tag_name(tab.path) is not None)

@@ -22,7 +22,7 @@ from microblog.state import delivery
 from microblog.state.compose_media import ReplyMediaState
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.post_cards import PostCardsState, subscribe_faces
+from microblog.state.post_cards import PostCardsState, subscribe_faces, subscribe_safety
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
@@ -154,6 +154,12 @@ class ThreadState(PageData, PostCardsState, rx.State):
         pictures.clear()
         await self._read(parent, user_id, self.page)
 
+    async def _on_safety_changed(self) -> None:
+        """A block or mute of the reader's changed: re-read the conversation for them."""
+        if self.post.id:
+            user_id = (await self.get_state(SessionState)).user_id
+            await self._read(self.post.id, user_id or 0, self.page)
+
     async def _on_thread_changed(self, changed: int, _tab: Tab) -> None:
         """A post changed, was replied to or was deleted: re-read if this tab shows it (the
         parent of a new reply is among them, so the reply appears)."""
@@ -177,3 +183,4 @@ delivery.subscribe(
     read=_changed_post,
 )
 subscribe_faces(ThreadState, lambda tab: routes.thread_post_id(tab.path) is not None)
+subscribe_safety(ThreadState, lambda tab: routes.thread_post_id(tab.path) is not None)

@@ -223,6 +223,16 @@ LINK_CARD = When(
     ),
 )
 
+# The "more" menu's button (Report, Mute, Block; on a conversation, Mute conversation): the
+# live page makes it a Radix dropdown's trigger for signed-in readers, on others' posts
+# (components/safety.py); the server draws it disabled until the page is live.
+MENU_BUTTON = Button(
+    el("span", "⋯", aria_hidden="true"),
+    "menu",
+    cls="post-menu-trigger",
+    attrs={"aria-label": _l("More actions for this post"), "aria-haspopup": "menu"},
+)
+
 ACTION_BAR = el(
     "div",
     Link(
@@ -277,6 +287,7 @@ POST_CARD = el(
             el("span", Moment(Field("timestamp"), "relative"), cls="post-meta"),
             EDITED_MARKER,
             Slot("actions"),
+            Slot("menu", (MENU_BUTTON,)),
             cls="post-header",
         ),
         REPLY_LINE,

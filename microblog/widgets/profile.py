@@ -4,7 +4,7 @@ do) and the tabs (Posts, Followers, Following).
 Fields: username, avatar, about_me, last_seen, followers_count, following_count, is_self,
 signed_in (the reader is signed in), is_following, send_message_href, tab. Actions: follow,
 unfollow, export. The live page fills the slots `export` (the export button and its bar) and
-`after_actions` (the export's notice, a follow error).
+`after_actions` (the export's notice, a follow error) and `menu` (Block, Mute, Report).
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ PROFILE_ACTIONS = el(
                         (_l("Send private message"),),
                         cls=button_class("soft"),
                     ),
+                    # Block, Mute, Report (components/safety.py); only the live page has it.
+                    Slot("menu"),
                 ),
             ),
         ),

@@ -128,7 +128,16 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
         text=lambda message: translate(message, lang),
         actions={
             a: None
-            for a in ("follow", "unfollow", "export", "like", "boost", "history", "load_earlier")
+            for a in (
+                "follow",
+                "unfollow",
+                "export",
+                "like",
+                "boost",
+                "history",
+                "menu",
+                "load_earlier",
+            )
         },
     ).node(node)
     return _from_html(html), _from_component(live.render())
