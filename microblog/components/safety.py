@@ -9,8 +9,7 @@ import reflex as rx
 
 from microblog.components import RowVar
 from microblog.components.i18n import t
-from microblog.services.safety import REPORT_REASONS
-from microblog.state.safety import MUTE_CHOICES, SafetyState
+from microblog.state.safety import MUTE_CHOICES, REPORT_REASONS, SafetyState
 from microblog.state.session import SessionState
 
 

@@ -29,6 +29,7 @@ from microblog.state.session import SessionState, login_required
 
 # The mute durations the menu offers, in seconds (0: until unmuted).
 MUTE_CHOICES = (0, 3600, 86400, 7 * 86400)
+REPORT_REASONS = safety.REPORT_REASONS  # for the report dialog (components draw, states know)
 
 _DONE = {
     "block": _l("Blocked. You will not see each other's posts."),
