@@ -17,6 +17,7 @@ from microblog.config import (
 from microblog.web.dev_api_proxy import DevApiProxyPlugin
 from microblog.web.profile_skeleton import ProfileSkeletonPlugin
 from microblog.web.radix_stylesheet import ACCENT, TrimmedRadixThemesPlugin
+from microblog.web.root_module import LeanRootPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
 load_dotenv(PROJECT_ROOT / ".env", override=False)
@@ -67,11 +68,17 @@ config = rx.Config(
     redis_url=_redis_url,
     **({"state_manager_mode": _store} if _store else {}),
     telemetry_enabled=False,
+    # Reflex's root module otherwise imports the whole of every bundled library (all of Radix
+    # Themes) on every page, for run-time components (`rx.dynamic`) this app has none of: lazy
+    # loaders instead, and LeanRootPlugin below drops Radix Themes' (web/root_module.py).
+    frontend_lazy_bundled_libraries=True,
     show_built_with_reflex=False,
     plugins=[
         # Radix Themes with only the colour scales we use (microblog/web/radix_stylesheet.py).
         TrimmedRadixThemesPlugin(theme=rx.theme(accent_color=ACCENT, radius="medium")),
         ProfileSkeletonPlugin(),
+        # Every page loads only the Radix components the pages use (microblog/web/root_module.py).
+        LeanRootPlugin(),
         # `make run`: the API, its docs and the health checks on the public (frontend) address.
         *([DevApiProxyPlugin(_addresses.backend)] if _addresses.backend != _addresses.site else []),
     ],

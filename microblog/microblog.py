@@ -127,6 +127,11 @@ app.register_lifespan_task(media_orphans)
 # web/page_meta.py), absolute as crawlers need it.
 SITE_IMAGE = f"{get_config().deploy_url}/icons/icon-512.png"
 
+# The head of a page that is one reader's own (messages, notifications, settings), a link mailed
+# to one person, or search results: not for a search engine's index, should one reach it past
+# robots.txt (web/syndication.py keeps crawlers off the same addresses) or through a shared link.
+NOINDEX_META = [{"name": "robots", "content": "noindex"}]
+
 
 def add_page(
     page: Callable[[], rx.Component],
@@ -134,6 +139,8 @@ def add_page(
     title: rx.Var[str],
     on_load: EventType[()],
     description: rx.Var[str],
+    *,
+    noindex: bool = False,
 ) -> None:
     """Every page: its own on_load (which re-checks the session), then LiveState.connect, which
     settles the reader's language (profile, own choice, or Accept-Language), registers the tab
@@ -150,6 +157,7 @@ def add_page(
         title=title.to(str) + " · Microblog",
         description=description,
         image=SITE_IMAGE,
+        meta=NOINDEX_META if noindex else [],
         on_load=[on_load, LiveState.connect],
     )
 
@@ -195,6 +203,7 @@ add_page(
     t("Edit Profile"),
     EditProfileState.load,
     t("Edit your Microblog profile."),
+    noindex=True,
 )
 add_page(
     safety_settings_page,
@@ -209,6 +218,7 @@ add_page(
     t("Messages"),
     MessagesState.load,
     t("Your private conversations on Microblog."),
+    noindex=True,
 )
 add_page(
     conversation_page,
@@ -216,6 +226,7 @@ add_page(
     t("Messages"),
     ConversationState.load,
     t("Your private conversations on Microblog."),
+    noindex=True,
 )
 add_page(
     send_message_page,
@@ -223,6 +234,7 @@ add_page(
     t("Messages"),
     ConversationState.open_from_old_address,
     t("Your private conversations on Microblog."),
+    noindex=True,
 )
 add_page(
     notifications_page,
@@ -230,6 +242,7 @@ add_page(
     t("Notifications"),
     NotificationsState.load,
     t("Your notifications on Microblog."),
+    noindex=True,
 )
 add_page(
     announcements_page,
@@ -237,6 +250,7 @@ add_page(
     t("Announce"),
     AnnouncementsState.load,
     t("Announcements to everyone on Microblog."),
+    noindex=True,
 )
 add_page(
     authorize_app_page,
@@ -272,6 +286,7 @@ add_page(
     t("Set a New Password"),
     ResetPasswordState.load,
     t("Choose a new password for your Microblog account."),
+    noindex=True,
 )
 add_page(
     search_page,
@@ -279,6 +294,7 @@ add_page(
     t("Search"),
     SearchState.load,
     t("Search posts and people on Microblog."),
+    noindex=True,
 )
 add_page(
     thread_page,
@@ -300,6 +316,7 @@ add_page(
     t("Confirm your email address"),
     ConfirmEmailState.load,
     t("Confirm your email address."),
+    noindex=True,
 )
 add_page(
     not_found_page,

@@ -192,8 +192,12 @@ async def tag_atom(request: Request, name: str) -> Response:
     return await _tag_feed(request, name, ATOM)
 
 
-# Pages only a signed-in reader has, the API, and the app's own endpoints (`/_event`,
-# `/_upload`, `/_dev`): nothing for a search engine there.
+# Pages only a signed-in reader has, the links mailed to one person (`/reset_password/<token>`,
+# `/confirm/<token>`), search results (endless combinations of the public pages), the API, and
+# the app's own endpoints (`/_event`, `/_upload`, `/_dev`): nothing for a search engine there.
+# The private pages also say `noindex` in their head (NOINDEX_META, microblog.py). The
+# public forms (log in, register, ask for a reset) may be crawled: they are how a visitor from a
+# search engine gets in, and a crawler kept off them flags them as blocked (docs/web.md).
 _DISALLOWED = (
     "/api/",
     "/auth/",
@@ -204,10 +208,8 @@ _DISALLOWED = (
     "/edit_profile",
     "/search",
     "/send_message/",
-    "/reset_password",
+    "/reset_password/",
     "/confirm/",
-    "/login",
-    "/register",
 )
 
 

@@ -113,9 +113,16 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_off_private_pages(
     lines = answer.text.splitlines()
     assert lines[0] == "User-agent: *"
     assert f"Sitemap: {SITE}/sitemap.xml" in lines
-    for private in ("/api/", "/messages", "/notifications", "/_"):
+    for private in ("/api/", "/messages", "/notifications", "/_", "/reset_password/"):
         assert f"Disallow: {private}" in lines
     assert not any(line == "Disallow: /" for line in lines)
+    # The public forms may be crawled (Lighthouse's is-crawlable): no Disallow line is a prefix
+    # of their addresses.
+    for public in ("/login", "/register", "/reset_password_request", "/explore", "/user/susan"):
+        blocked = [line for line in lines if line.startswith("Disallow: ")]
+        assert not any(public.startswith(line.removeprefix("Disallow: ")) for line in blocked), (
+            public
+        )
 
 
 def test_the_sitemap_lists_public_profiles_by_pages_of_ids(

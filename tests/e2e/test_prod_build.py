@@ -4,6 +4,7 @@ that user's profile without a mismatch, as it hydrates the feeds' own pages."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import secrets
 from collections.abc import Iterator
@@ -423,3 +424,40 @@ def test_crawlers_read_previews_feeds_and_statuses_from_the_production_html(
     expect(page.locator(".profile-username")).to_have_text(ann)
     expect(page.locator("head link[rel=alternate]")).to_have_count(2)
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def test_private_pages_say_noindex_and_the_public_ones_do_not(prod_app: RunningApp) -> None:
+    """A search engine may crawl the sign-in forms (robots.txt allows them) and index them; a
+    reader's own pages and search results say `noindex` in the prerendered head."""
+    with httpx.Client(base_url=prod_app.frontend, timeout=60) as crawler:
+        for path in ("/login", "/register", "/reset_password_request", "/explore"):
+            head = crawler.get(path).text.split("</head>")[0]
+            assert 'name="robots"' not in head, path
+        for path in ("/messages", "/notifications", "/edit_profile", "/search"):
+            head = crawler.get(path).text.split("</head>")[0]
+            assert re.search(r'<meta[^>]*name="robots"[^>]*content="noindex"', head) or re.search(
+                r'<meta[^>]*content="noindex"[^>]*name="robots"', head
+            ), path
+
+
+# What a page loads before it runs (its <script> and modulepreload links), gzipped, and a Radix
+# Themes component no page uses. Reflex's root module imported all of Radix Themes: /login
+# loaded 266-269 KB and /explore 292 KB, with Select, Tabs, ScrollArea and DataList in the root
+# chunk (web/root_module.py; docs/performance.md, "What every page loads").
+JS_BUDGET_GZ = {"/login": 230_000, "/explore": 260_000}
+UNUSED_RADIX = ("rt-SelectTrigger", "rt-TabsList", "rt-ScrollAreaRoot", "rt-DataListRoot")
+
+
+def test_pages_load_only_the_radix_components_they_use(prod_app: RunningApp) -> None:
+    with httpx.Client(base_url=prod_app.frontend, timeout=60) as client:
+        for path, budget in JS_BUDGET_GZ.items():
+            html = client.get(path).text
+            scripts = set(re.findall(r'(?:href|src)="(/assets/[^"]+\.js)"', html))
+            assert any("/root-" in script for script in scripts), path
+            total = 0
+            for script in sorted(scripts):
+                body = client.get(script).content
+                total += len(gzip.compress(body, 9))
+                for name in UNUSED_RADIX:
+                    assert name.encode() not in body, f"{path}: {script} has {name}"
+            assert total <= budget, f"{path}: {total} bytes of JavaScript gzipped"
