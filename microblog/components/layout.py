@@ -11,11 +11,13 @@ from microblog.components.safety import safety_dialogs
 from microblog.components.task_progress import task_progress
 
 
-def layout(*children: rx.Component) -> rx.Component:
+def layout(*children: rx.Component, menus: bool = False) -> rx.Component:
+    """The page frame. `menus`: the page shows post cards or a profile, whose "more" menus open
+    the report and block dialogs (components/safety.py); only those pages load them."""
     return rx.box(
         navbar(),  # its first element is the skip link
         language_sync(),
-        safety_dialogs(),  # the menus' report and block dialogs (components/safety.py)
+        safety_dialogs() if menus else rx.fragment(),
         # rx.el.main, not rx.box(as_="main"), which draws a <div>: the page's content is in
         # its main landmark, where screen readers jump to it (axe: landmark-one-main, region).
         rx.el.main(

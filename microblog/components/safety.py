@@ -94,18 +94,16 @@ def post_menu(post: RowVar, trigger: rx.Component, thread: bool = False) -> rx.C
 
 
 def profile_menu(
-    user_id: rx.Var, username: rx.Var, blocked: rx.Var[bool], muted: rx.Var[bool]
+    trigger: rx.Component,
+    user_id: rx.Var,
+    username: rx.Var,
+    blocked: rx.Var[bool],
+    muted: rx.Var[bool],
 ) -> rx.Component:
-    """A profile's menu: Block / Unblock, Mute (for a time) / Unmute, Report account."""
+    """A profile's menu: Block / Unblock, Mute (for a time) / Unmute, Report account.
+    `trigger`: the card's button (microblog/widgets/profile.py MENU_BUTTON)."""
     return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(
-            rx.el.button(
-                rx.el.span("⋯", aria_hidden="true"),
-                type="button",
-                class_name="profile-menu-trigger",
-                aria_label=t("More actions for this account"),
-            )
-        ),
+        rx.dropdown_menu.trigger(trigger),
         rx.dropdown_menu.content(
             rx.cond(
                 muted,

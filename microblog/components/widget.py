@@ -181,6 +181,8 @@ class ComponentRenderer:
             fill = self.slots.get(n.name)
             if fill is not None:
                 return fill(defaults)
+            if not n.server_draws:  # unfilled, it is what the server draws: nothing
+                return rx.fragment()
             return defaults[0] if len(defaults) == 1 else rx.fragment(*defaults)
         return self.value(n)  # a field, a message or a literal, as text
 

@@ -32,4 +32,5 @@ def explore_page() -> rx.Component:
             ),
             feed_first_paint(),
         ),
+        menus=True,
     )

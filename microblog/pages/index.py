@@ -80,4 +80,5 @@ def index_page() -> rx.Component:
             ),
             feed_first_paint(),
         ),
+        menus=True,
     )

@@ -428,4 +428,5 @@ def moderation_page() -> rx.Component:
             ),
             loading(),
         ),
+        menus=True,
     )

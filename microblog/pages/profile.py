@@ -40,11 +40,12 @@ def _header() -> ComponentRenderer:
             "follow": ProfileState.follow,
             "unfollow": ProfileState.unfollow,
             "export": ExportState.start_export,
+            "menu": None,  # the button is the menu's trigger
         },
         slots={
             "export": export_actions,
-            "menu": lambda _nothing: profile_menu(
-                P.id, P.username, ProfileState.blocked, ProfileState.muted
+            "menu": lambda button: profile_menu(
+                button[0], P.id, P.username, ProfileState.blocked, ProfileState.muted
             ),
             "after_actions": lambda _nothing: rx.fragment(
                 rx.cond(ProfileState.is_self, export_notice(), rx.fragment()),
@@ -123,5 +124,6 @@ def profile_page() -> rx.Component:
                 ),
             ),
             feed_first_paint(),
-        )
+        ),
+        menus=True,
     )

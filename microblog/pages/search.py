@@ -146,4 +146,5 @@ def search_page() -> rx.Component:
             ),
             loading(),
         ),
+        menus=True,
     )

@@ -31,4 +31,5 @@ def tag_page() -> rx.Component:
             ),
             feed_first_paint(),
         ),
+        menus=True,
     )

@@ -98,4 +98,5 @@ def thread_page() -> rx.Component:
             ),
             feed_first_paint(),
         ),
+        menus=True,
     )

@@ -144,7 +144,7 @@ class HtmlRenderer:
         if isinstance(n, w.Picture):
             return self._picture(n)
         if isinstance(n, w.Slot):
-            return self.render(*n.default)
+            return self.render(*n.default) if n.server_draws else ""
         return self.text(n)  # a field, a message or a literal, as text
 
     def _for_row(self, row: object) -> HtmlRenderer:

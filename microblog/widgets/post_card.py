@@ -223,9 +223,10 @@ LINK_CARD = When(
     ),
 )
 
-# The "more" menu's button (Report, Mute, Block; on a conversation, Mute conversation): the
-# live page makes it a Radix dropdown's trigger for signed-in readers, on others' posts
-# (components/safety.py); the server draws it disabled until the page is live.
+# The "more" menu's button (Report, Mute, Block; on a conversation, Mute conversation): only
+# the live page draws it, as a Radix dropdown's trigger for signed-in readers on others' posts
+# (components/safety.py). The server draws nothing there (it would be a dead button for
+# visitors and on one's own posts); the header keeps room for it, so nothing moves.
 MENU_BUTTON = Button(
     el("span", "⋯", aria_hidden="true"),
     "menu",
@@ -287,7 +288,7 @@ POST_CARD = el(
             el("span", Moment(Field("timestamp"), "relative"), cls="post-meta"),
             EDITED_MARKER,
             Slot("actions"),
-            Slot("menu", (MENU_BUTTON,)),
+            Slot("menu", (MENU_BUTTON,), server_draws=False),
             cls="post-header",
         ),
         REPLY_LINE,

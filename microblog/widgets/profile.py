@@ -35,6 +35,16 @@ PROFILE_TAB = "profile-tab"
 
 TAB_LABELS = {"posts": _l("Posts"), "followers": _l("Followers"), "following": _l("Following")}
 
+# The "more" menu's button (Block, Mute, Report): the server draws it disabled for a signed-in
+# reader of someone else's profile; the live page makes it the menu's trigger
+# (components/safety.py `profile_menu`).
+MENU_BUTTON = Button(
+    el("span", "⋯", aria_hidden="true"),
+    "menu",
+    cls="profile-menu-trigger",
+    attrs={"aria-label": _l("More actions for this account"), "aria-haspopup": "menu"},
+)
+
 PROFILE_ACTIONS = el(
     "div",
     When(
@@ -57,8 +67,7 @@ PROFILE_ACTIONS = el(
                         (_l("Send private message"),),
                         cls=button_class("soft"),
                     ),
-                    # Block, Mute, Report (components/safety.py); only the live page has it.
-                    Slot("menu"),
+                    Slot("menu", (MENU_BUTTON,)),
                 ),
             ),
         ),

@@ -257,10 +257,13 @@ class Picture:
 
 @dataclass(frozen=True)
 class Slot:
-    """What only the live page draws, by name; the server draws `default` (empty by default)."""
+    """What only the live page draws, by name; the server draws `default` (empty by default).
+    The live page's fill gets `default` drawn as its parts; with `server_draws=False` the
+    server leaves the place empty (a control that only works live, such as a menu)."""
 
     name: str
     default: tuple[Node, ...] = ()
+    server_draws: bool = True
 
 
 Node = (
