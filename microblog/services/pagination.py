@@ -27,7 +27,10 @@ NO_UPPER_BOUND = 2**31 - 1
 # Keyset bounds on a feed's entry ids (the Mastodon API's `max_id`/`since_id`): every feed
 # statement has them, and without bounds they hold for every row. Ids are given in the order
 # of `timestamp` (both come from the insert), so "below max_id" is "older than max_id".
-ENTRY_BETWEEN = "p.id < :max_id AND p.id > :since_id"
+# `p.id + 0`: a filter, never an index range. As a plain `p.id` range SQLite walks the posts by
+# rowid from the bound instead of the newest-first timestamp walk, and the home timeline of a
+# reader following 500 took 340 ms instead of 1 ms on the scale data set (bench_safety).
+ENTRY_BETWEEN = "p.id + 0 < :max_id AND p.id + 0 > :since_id"
 
 
 def ids_between(max_id: int | None, since_id: int | None) -> dict[str, int]:
