@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from microblog.db import session_scope
@@ -38,8 +39,8 @@ def account_id(value: str) -> int:
     return int(value)
 
 
-def _account_or_404(db: object, user_id: int) -> entities.Json:
-    found = present.account(db, user_id)  # type: ignore[arg-type]
+def _account_or_404(db: Session, user_id: int) -> entities.Json:
+    found = present.account(db, user_id)
     if found is None:
         raise MastodonError(404, "Record not found")
     return found
@@ -162,8 +163,8 @@ def following(request: Request, user_id: str, window: WindowArgs, caller: Reader
     return _people(request, user_id, window, follows.list_following)
 
 
-def _relationship(db: object, caller: Caller, other: int) -> JSONResponse:
-    found = safety.relationships(db, user_id=caller.user_id, other_ids=[other])  # type: ignore[arg-type]
+def _relationship(db: Session, caller: Caller, other: int) -> JSONResponse:
+    found = safety.relationships(db, user_id=caller.user_id, other_ids=[other])
     return JSONResponse(entities.relationship_json(found[0]))
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from microblog.db import session_scope
 from microblog.mastodon import entities, present
@@ -25,9 +26,9 @@ Reader = Annotated[Caller | None, Depends(optional_caller)]
 HomeReader = Annotated[Caller, Depends(require_scope("read:statuses"))]
 
 
-def _answer(request: Request, db: object, page: Page[PostRow], *, media: bool) -> JSONResponse:
+def _answer(request: Request, db: Session, page: Page[PostRow], *, media: bool) -> JSONResponse:
     rows = [row for row in page.items if row.media] if media else page.items
-    body = present.statuses(db, rows)  # type: ignore[arg-type]
+    body = present.statuses(db, rows)
     headers = link_header(request, present.entry_ids(page.items), has_next=page.has_next)
     return JSONResponse(body, headers=headers)
 
