@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -147,9 +148,12 @@ def test_one_card_per_page_fetched_once_per_ttl(
     assert card is not None
     with engine.begin() as conn:
         conn.execute(update(table_of(LinkCard)).values(fetched_at=utcnow() - timedelta(hours=25)))
-    pages.route("/tides", body=ARTICLE.replace(b"Tides &amp; moons", b"Tides, revised"))
+    refetch = threading.Event()  # the new page is answered only after the look "meanwhile"
+    revised = ARTICLE.replace(b"Tides &amp; moons", b"Tides, revised")
+    pages.route("/tides", body=revised, gate=refetch)
     third = _post(session, ann, url)
     assert _shown(session, third.id or 0)["card_title"] == "Tides & moons"
+    refetch.set()
     link_cards.settle()
     assert len(pages.requests_for("/tides")) == 2
     assert _shown(session, first.id or 0)["card_title"] == "Tides, revised"
