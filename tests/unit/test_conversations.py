@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -30,6 +30,7 @@ from microblog.services.conversations import (
 )
 from microblog.services.errors import Invalid, NotFound
 from microblog.services.messages import send_message
+from tests.query_plans import plans_of, statements_sent
 from tests.unit.test_live_events import RecordingHub
 
 AddUser = Callable[..., User]
@@ -302,31 +303,7 @@ def test_sending_tells_both_sides_and_reading_tells_the_reader(
 
 
 def _plan(engine: Engine, run: Callable[[Session], object]) -> str:
-    """The plans of the statements `run` sends (PostgreSQL told to avoid sequential scans, so
-    that an index the query can use shows even in tiny tables)."""
-    sent: list[tuple[str, object]] = []
-
-    def record(_c: object, _cur: object, statement: str, parameters: object, *_a: object) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "UPDATE")):
-            sent.append((statement, parameters))
-
-    with Session(engine) as db:
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            run(db)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        db.rollback()
-    described = []
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET enable_seqscan = off")
-        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-        for statement, parameters in sent:
-            plan = conn.exec_driver_sql(explain + statement, parameters).all()  # type: ignore[arg-type]
-            described.append(" ".join(str(part) for row in plan for part in row))
-        conn.rollback()
-    return "\n".join(described)
+    return "\n".join(plans_of(engine, statements_sent(engine, run, reads_only=True)))
 
 
 def test_each_read_uses_its_index(session: Session, add_user: AddUser, engine: Engine) -> None:

@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -27,6 +27,7 @@ from microblog.services.notifications import (
     unread_counts,
 )
 from microblog.services.posts import create_post
+from tests.query_plans import plans_of, statements_sent
 from tests.unit.test_reaction_counters import _run_together
 
 AddUser = Callable[..., User]
@@ -282,33 +283,11 @@ def test_concurrent_likers_leave_one_line_counting_everyone(
 
 
 def _statements(engine: Engine, run: Callable[[Session], object]) -> list[tuple[str, object]]:
-    sent: list[tuple[str, object]] = []
-
-    def record(_conn: object, _cursor: object, statement: str, parameters: object, *_: object):
-        sent.append((statement, parameters))
-
-    with Session(engine) as db:
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            run(db)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        db.rollback()
-    return sent
+    return statements_sent(engine, run)
 
 
 def _plans(engine: Engine, sent: list[tuple[str, object]]) -> list[str]:
-    described = []
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("ANALYZE notification")  # as autovacuum would have
-            conn.exec_driver_sql("SET enable_seqscan = off")
-        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-        for statement, parameters in sent:
-            plan = conn.exec_driver_sql(explain + statement, parameters).all()  # type: ignore[arg-type]
-            described.append(" ".join(str(part) for row in plan for part in row))
-        conn.rollback()
-    return described
+    return plans_of(engine, sent, analyze=["notification"])
 
 
 def _many_notifications(session: Session, owner: User, fans: list[User]) -> int:
