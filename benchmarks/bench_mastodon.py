@@ -22,6 +22,7 @@ import asyncio
 import json
 import re
 import shutil
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -107,6 +108,17 @@ def check_same_page(base: str, token: str) -> None:
         raise SystemExit(f"the two pages differ: {ours} != {theirs}")
 
 
+_FIGURES = ("rps", "p50_ms", "p99_ms", "errors", "server_cpu_ms")
+
+
+def _print(label: str, result: dict) -> None:
+    cpu = f"   server CPU {result['server_cpu_ms']:.2f} ms/req" if "server_cpu_ms" in result else ""
+    print(
+        f"{label:<46} {result['rps']:8.0f} req/s   p50 {result['p50_ms']:6.1f} ms"
+        f"   p99 {result['p99_ms']:6.1f} ms{cpu}   ({result['errors']} not 200)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="sqlite:////tmp/api-scale.db")
@@ -119,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tool", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run the two endpoints in turn this many times"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -126,27 +141,28 @@ def main(argv: list[str] | None = None) -> int:
         f"database: {args.database_url}  workers: {args.workers}  "
         f"connections: {args.connections}  tool: {args.tool}"
     )
-    results = []
+    results: list[dict] = []
     with serve_api(normalize_database_url(args.database_url), args.workers) as (base, pid):
         port = int(base.rsplit(":", 1)[1])
         token = get_token(base, args.user, args.password)
         check_same_page(base, token)
-        for path in TARGETS:
-            if args.tool == "wrk":
+        if args.tool == "wrk":
+            for path in TARGETS:
                 run_wrk(base, path, token, args.connections, args.warmup)  # warm-up
-                result = run_wrk(base, path, token, args.connections, args.seconds)
-            else:
-                result = run_python(port, pid, path, token, args)
-            results.append(result)
-            cpu = (
-                f"   server CPU {result['server_cpu_ms']:.2f} ms/req"
-                if "server_cpu_ms" in result
-                else ""
-            )
-            print(
-                f"GET {path:<34} {result['rps']:8.0f} req/s   p50 {result['p50_ms']:6.1f} ms"
-                f"   p99 {result['p99_ms']:6.1f} ms{cpu}   ({result['errors']} not 200)"
-            )
+        for round_number in range(1, args.rounds + 1):  # interleaved: A B A B ...
+            for path in TARGETS:
+                if args.tool == "wrk":
+                    result = run_wrk(base, path, token, args.connections, args.seconds)
+                else:
+                    result = run_python(port, pid, path, token, args)
+                results.append({"path": path, "round": round_number, **result})
+                _print(f"{round_number}: GET {path}", result)
+    if args.rounds > 1:
+        for path in TARGETS:
+            mine = [r for r in results if r["path"] == path]
+            figures = [key for key in _FIGURES if key in mine[0]]
+            medians = {key: statistics.median(r[key] for r in mine) for key in figures}
+            _print(f"median: GET {path}", medians)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 1 if any(r["errors"] for r in results) else 0

@@ -80,3 +80,14 @@ def test_read_retries_once_after_the_server_dropped_the_connection(
         read(lambda db: db.execute(text("SELECT pg_backend_pid()")).scalar_one(), read_engine)
         != pid
     )
+
+
+def test_postgresql_connections_run_without_jit(engine: Engine, read_engine: Engine) -> None:
+    """JIT compiled a feed's few-millisecond statement for ~200 ms (microblog/db.py)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    for each in (engine, read_engine):
+        with each.connect() as conn:
+            assert conn.execute(text("SHOW jit")).scalar_one() == "off"
+            # and the options the URL gives still hold (the tests' private schema)
+            assert conn.execute(text("SHOW search_path")).scalar_one().startswith("mbtest_")
