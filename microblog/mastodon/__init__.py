@@ -49,6 +49,6 @@ class _PrefixRoute(BaseRoute):
 
 def mount_mastodon_api(app: FastAPI) -> None:
     """Serve the Mastodon client API from the backend's HTTP app: call before `mount_rest_api`
-    (routes are matched in order, and /api takes every path under it). Browser clients on another
-origin get Mastodon's CORS answers (cors.py)."""
+    (routes are matched in order, and /api takes every path under it). Browser clients on
+    another origin get Mastodon's CORS answers (cors.py)."""
     app.router.routes.append(_PrefixRoute(PREFIXES, MastodonCors(create_mastodon_app())))
