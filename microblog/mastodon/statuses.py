@@ -27,8 +27,7 @@ from microblog.mastodon.auth import Caller, optional_caller, require_scope
 from microblog.mastodon.errors import MastodonError
 from microblog.mastodon.forms import form_fields, id_list, optional_id, text_field
 from microblog.mastodon.pagination import WindowArgs
-from microblog.models import row_id
-from microblog.services import posts, reactions
+from microblog.services import idempotency, posts, reactions
 from microblog.services.errors import Forbidden
 from microblog.services.threads import open_thread
 
@@ -76,7 +75,9 @@ def _status_of(db: Session, post_id: int, viewer_id: int) -> entities.Json:
 
 @router.post("/api/v1/statuses")
 async def create_status(request: Request, caller: Writer) -> JSONResponse:
-    """Post (`status`, `media_ids[]`) or reply (`in_reply_to_id`), as the compose box does."""
+    """Post (`status`, `media_ids[]`) or reply (`in_reply_to_id`), as the compose box does;
+    once per `Idempotency-Key` header of the caller's within the hour (a retry answers the
+    status the first request posted: services/idempotency.py)."""
     fields = await form_fields(request)
     _refuse_what_we_lack(fields)
     body = text_field(fields, "status")
@@ -84,17 +85,20 @@ async def create_status(request: Request, caller: Writer) -> JSONResponse:
     media_ids = id_list(fields, "media_ids")
     language = text_field(fields, "language")[:5] or None
 
+    key = request.headers.get("idempotency-key")
+
     def work() -> entities.Json:
         with session_scope() as db:
-            post = posts.create_post(
+            post_id, _new = idempotency.create_post_once(
                 db,
+                idempotency_key=key,
                 author_id=caller.user_id,
                 body=body,
                 language=language,
                 reply_to_id=reply_to,
                 media_ids=media_ids,
             )
-            return _status_of(db, row_id(post), caller.user_id)
+            return _status_of(db, post_id, caller.user_id)
 
     return JSONResponse(await run_in_threadpool(work))
 
