@@ -115,8 +115,7 @@ def account_statuses(
             page=1,
             per_page=window.limit,
             viewer_id=viewer,
-            max_id=window.max_id,
-            since_id=window.since_id,
+            **window.bounds,
         )
         read = present.entry_ids(page.items)
         rows = [
