@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import microblog.services.timeline as timeline_service
@@ -166,3 +168,60 @@ def test_notifications_and_likers_page_up_with_min_id(session: Session, add_user
 class _Id:
     def __init__(self, value: int) -> None:
         self.id = value
+
+
+def _plans(engine: Engine, read: Callable[[Session], object]) -> list[str]:
+    """The plans of the statements `read` sends that walk a feed (the page and its cards; not
+    the one-row probe for the bound's time)."""
+    sent: list[tuple[str, object]] = []
+
+    def record(_conn: object, _cursor: object, sql: str, parameters: object, *_: object) -> None:
+        if " post " in f"{sql} " and "ORDER BY post.id DESC" not in sql:  # not the probe
+            sent.append((sql, parameters))
+
+    with Session(engine) as db:
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            read(db)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    described = []
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE post")
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+        for sql, parameters in sent:
+            rows = conn.exec_driver_sql(explain + sql, parameters).all()  # type: ignore[arg-type]
+            described.append(" ".join(str(part) for row in rows for part in row))
+        conn.rollback()
+    assert described, "no feed statement was sent"
+    return described
+
+
+@pytest.mark.parametrize("plan", [SCAN, MERGE])
+def test_min_id_walks_start_at_the_bound_on_the_feeds_indexes(
+    engine: Engine, add_user: AddUser, monkeypatch: pytest.MonkeyPatch, plan: str
+) -> None:
+    """A `min_id` page walks the feed's (…, timestamp, id) index from the bound's time: a
+    range on the time, never on the post id (the walk from the oldest post of all, or by
+    rowid, that the scale data set cannot afford)."""
+    with Session(engine, expire_on_commit=False) as session:
+        reader, ann, _bob, ids = _world(session, add_user)
+    most = 10**9 if plan == MERGE else 0
+    monkeypatch.setattr(timeline_service, "_max_merge_authors", lambda *_: most)
+    bound = ids[len(ids) // 2]
+    reads: list[Callable[[Session], object]] = [
+        lambda db: home_timeline(db, user_id=row_id(reader), page=1, per_page=3, min_id=bound),
+        lambda db: explore_posts(db, page=1, per_page=3, min_id=bound),
+        lambda db: user_posts(db, user_id=row_id(ann), page=1, per_page=3, min_id=bound),
+        lambda db: tag_posts(db, name="climb", viewer_id=0, page=1, per_page=3, min_id=bound),
+    ]
+    for read in reads:
+        for described in _plans(engine, read):
+            if engine.dialect.name == "sqlite":
+                assert "rowid>" not in described and "rowid<" not in described, described
+                if "USING COVERING INDEX ix_post_" in described:
+                    assert "timestamp>" in described, described
+            else:
+                assert "Index Cond: (p.id" not in described, described
