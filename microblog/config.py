@@ -112,6 +112,10 @@ class Settings:
     api_token_lifetime: int = 3600
     api_token_rate_limit: tuple[int, int] = (10, 60)
     api_register_rate_limit: tuple[int, int] = (10, 3600)
+    # Mastodon client API (microblog/mastodon/): per client address, registering an app
+    # (POST /api/v1/apps) and asking for a token (POST /oauth/token).
+    mastodon_app_rate_limit: tuple[int, int] = (30, 3600)
+    oauth_token_rate_limit: tuple[int, int] = (30, 300)
     # Search (services/search/): Elasticsearch when ELASTICSEARCH_URL is set, else built-in.
     elasticsearch_url: str = ""
     elasticsearch_username: str = ""
@@ -429,6 +433,12 @@ def load_settings() -> Settings:
         api_token_rate_limit=parse_rate_limit(os.environ.get("API_TOKEN_RATE_LIMIT"), (10, 60)),
         api_register_rate_limit=parse_rate_limit(
             os.environ.get("API_REGISTER_RATE_LIMIT"), (10, 3600)
+        ),
+        mastodon_app_rate_limit=parse_rate_limit(
+            os.environ.get("MASTODON_APP_RATE_LIMIT"), (30, 3600)
+        ),
+        oauth_token_rate_limit=parse_rate_limit(
+            os.environ.get("OAUTH_TOKEN_RATE_LIMIT"), (30, 300)
         ),
         elasticsearch_url=os.environ.get("ELASTICSEARCH_URL", "").strip(),
         elasticsearch_username=os.environ.get("ELASTICSEARCH_USERNAME", ""),

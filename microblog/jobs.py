@@ -13,7 +13,7 @@ from typing import Any
 
 from microblog.config import get_settings
 from microblog.db import get_engine, session_scope
-from microblog.services import exports, link_cards
+from microblog.services import exports, idempotency, link_cards, oauth
 from microblog.services.mail_outbox import deliver_forever
 from microblog.services.media import attachments as media
 from microblog.services.search.outbox import apply_forever
@@ -122,6 +122,25 @@ def sweep_orphaned_media() -> int:
             return total
 
 
+def sweep_idempotency_keys() -> int:
+    """Forget the Mastodon clients' Idempotency-Keys older than the hour
+    (services/idempotency.py); how many."""
+    with session_scope() as db:
+        return idempotency.delete_expired_keys(db)
+
+
+def sweep_unused_oauth_apps() -> int:
+    """Delete the Mastodon client apps registered over a day ago that nobody authorised
+    (services/oauth.py), in batches; how many."""
+    total = 0
+    while True:
+        with session_scope() as db:
+            deleted = oauth.delete_unused_apps(db)
+        total += deleted
+        if deleted < oauth.UNUSED_APP_BATCH:
+            return total
+
+
 def sweep_unused_link_cards() -> int:
     """Delete the link cards no post uses any more (services/link_cards.py); how many."""
     with session_scope() as db:
@@ -140,12 +159,21 @@ async def _media_housekeeping() -> None:
                 log.info("Deleted %d link card(s) no post uses", deleted)
         except Exception:
             log.exception("Could not delete unused link cards")
+        try:
+            await asyncio.to_thread(sweep_idempotency_keys)
+        except Exception:
+            log.exception("Could not delete old Idempotency-Keys")
+        try:
+            if deleted := await asyncio.to_thread(sweep_unused_oauth_apps):
+                log.info("Deleted %d app(s) registered a day ago and never authorised", deleted)
+        except Exception:
+            log.exception("Could not delete unused apps")
         await asyncio.sleep(MEDIA_SWEEP_SECONDS)
 
 
 @asynccontextmanager
 async def media_orphans() -> AsyncIterator[None]:
-    """Lifespan task: every hour, delete uploads never attached to a post and link cards no
-    post uses."""
+    """Lifespan task: every hour, delete uploads never attached to a post, link cards no
+    post uses, the Mastodon API's expired Idempotency-Keys and the apps nobody authorised."""
     async with background_tasks(media_orphans=_media_housekeeping()):
         yield

@@ -912,3 +912,40 @@ class OAuthToken(SQLModel, table=True):
     )
     scopes: str = Field(max_length=OAUTH_SCOPES_MAX)
     created: datetime = Field(default_factory=utcnow)
+
+
+class StatusIdempotency(SQLModel, table=True):
+    """A Mastodon client's `Idempotency-Key` on `POST /api/v1/statuses` (services/idempotency.py):
+    the same key from the same user within the hour answers the status the first request
+    posted instead of posting again. The key is kept as SHA-256; rows older than the hour are
+    replaced when the key comes again and deleted by the hourly sweep (microblog/jobs.py).
+    The key is claimed (`post_id` empty) before the post is written, in the same transaction,
+    so a concurrent retry on another worker waits on the row and then reads the status.
+    The post's index serves the cascade when a post is deleted."""
+
+    __tablename__ = "status_idempotency"
+
+    user_id: int = Field(sa_column=_user_fk(primary_key=True))
+    key_hash: str = Field(max_length=64, primary_key=True)
+    post_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("post.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    created: datetime = Field(default_factory=utcnow, index=True)
+
+
+class TimelineMarker(SQLModel, table=True):
+    """A Mastodon client's reading position in a timeline (`POST /api/v1/markers`): the `home`
+    one, so an app opened on another device resumes where the reader stopped. (The
+    `notifications` marker is the user's read marker, `User.last_notification_read_id`.)
+    `version` counts the updates, as Mastodon's does."""
+
+    __tablename__ = "timeline_marker"
+
+    user_id: int = Field(sa_column=_user_fk(primary_key=True))
+    timeline: str = Field(max_length=20, primary_key=True)
+    last_read_id: int
+    version: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.routing import BaseRoute, Match
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from microblog.mastodon.cors import MastodonCors
 from microblog.mastodon.errors import install_error_handlers
 
 PREFIXES = ("/api/v1/", "/api/v2/", "/oauth/", "/.well-known/nodeinfo", "/nodeinfo/")
@@ -33,7 +34,7 @@ def create_mastodon_app() -> FastAPI:
 class _PrefixRoute(BaseRoute):
     """Every request whose path starts with one of `prefixes` goes to `app`, path unchanged."""
 
-    def __init__(self, prefixes: tuple[str, ...], app: FastAPI) -> None:
+    def __init__(self, prefixes: tuple[str, ...], app: ASGIApp) -> None:
         self.prefixes = prefixes
         self.app = app
 
@@ -48,5 +49,6 @@ class _PrefixRoute(BaseRoute):
 
 def mount_mastodon_api(app: FastAPI) -> None:
     """Serve the Mastodon client API from the backend's HTTP app: call before `mount_rest_api`
-    (routes are matched in order, and /api takes every path under it)."""
-    app.router.routes.append(_PrefixRoute(PREFIXES, create_mastodon_app()))
+    (routes are matched in order, and /api takes every path under it). Browser clients on
+    another origin get Mastodon's CORS answers (cors.py)."""
+    app.router.routes.append(_PrefixRoute(PREFIXES, MastodonCors(create_mastodon_app())))

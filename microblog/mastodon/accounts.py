@@ -115,8 +115,7 @@ def account_statuses(
             page=1,
             per_page=window.limit,
             viewer_id=viewer,
-            max_id=window.max_id,
-            since_id=window.since_id,
+            **window.bounds,
         )
         read = present.entry_ids(page.items)
         rows = [
@@ -131,9 +130,15 @@ def account_statuses(
 
 
 def _people(request: Request, user_id: str, window: WindowArgs, listing: object) -> JSONResponse:
-    """Followers or following, most recent first. Their `max_id`/`min_id` cursors are page
-    numbers (opaque to clients, as Mastodon's follow ids are)."""
-    number = min(window.max_id or 1, MAX_PAGE)
+    """Followers or following, most recent first. Their cursors are page numbers (opaque to
+    clients, as Mastodon's follow ids are): `max_id=n` reads page n (`next`), `min_id=n` the
+    page above page n (`prev`), `since_id` the first page."""
+    if window.min_id is not None:
+        number = max(min(window.min_id, MAX_PAGE) - 1, 1)
+    elif window.max_id is not None and window.since_id is None:
+        number = min(max(window.max_id, 1), MAX_PAGE)
+    else:
+        number = 1
     with session_scope() as db:
         _account_or_404(db, account_id(user_id))
         page = listing(db, user_id=int(user_id), page=number, per_page=window.limit)  # type: ignore[operator]
@@ -147,7 +152,7 @@ def _people(request: Request, user_id: str, window: WindowArgs, listing: object)
         if not page.has_next:
             links = []
         if number > 1:
-            links.append(f'<{base}?max_id={number - 1}&limit={window.limit}>; rel="prev"')
+            links.append(f'<{base}?min_id={number}&limit={window.limit}>; rel="prev"')
         if links:
             headers["Link"] = ", ".join(links)
     return JSONResponse(body, headers=headers)

@@ -13,6 +13,7 @@ from microblog.db import session_scope
 from microblog.mastodon.auth import CHALLENGE, INVALID_TOKEN, bearer_token
 from microblog.mastodon.errors import MastodonError
 from microblog.mastodon.forms import first_text, form_fields
+from microblog.mastodon.throttle import app_limit, throttle
 from microblog.models import OAuthApp
 from microblog.services import oauth
 
@@ -40,6 +41,8 @@ def application(app: OAuthApp, *, secret: str | None = None) -> dict[str, Any]:
 
 @router.post("/api/v1/apps")
 async def create_app(request: Request) -> JSONResponse:
+    """Register a client; rate-limited per client address (throttle.py), any outcome counts."""
+    limits = await throttle(request, app_limit())
     params = await form_fields(request)
     uris = params.get("redirect_uris")
     redirect_uris = (
@@ -60,9 +63,9 @@ async def create_app(request: Request) -> JSONResponse:
             return application(app, secret=secret)
 
     try:
-        return JSONResponse(await run_in_threadpool(work))
+        return JSONResponse(await run_in_threadpool(work), headers=limits)
     except oauth.OAuthError as problem:
-        raise MastodonError(422, f"Validation failed: {problem.message}") from None
+        raise MastodonError(422, f"Validation failed: {problem.message}", limits) from None
 
 
 @router.get("/api/v1/apps/verify_credentials")

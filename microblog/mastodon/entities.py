@@ -318,9 +318,14 @@ def context_json(ancestors: list[Json], descendants: list[Json]) -> Json:
     return {"ancestors": ancestors, "descendants": descendants}
 
 
-def marker_json(last_read_id: int, updated_at: str) -> Json:
-    """A `Marker` (its version is the id itself: it only moves forward)."""
-    return {"last_read_id": str(last_read_id), "version": last_read_id, "updated_at": updated_at}
+def marker_json(last_read_id: int, updated_at: str, version: int | None = None) -> Json:
+    """A `Marker`; without a `version`, the id itself (the notifications marker only moves
+    forward)."""
+    return {
+        "last_read_id": str(last_read_id),
+        "version": last_read_id if version is None else version,
+        "updated_at": updated_at,
+    }
 
 
 def preferences_json(language: str | None) -> Json:

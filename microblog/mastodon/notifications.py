@@ -76,8 +76,7 @@ def list_notifications(
             user_id=caller.user_id,
             page=1,
             per_page=window.limit,
-            max_id=window.max_id,
-            since_id=window.since_id,
+            **window.bounds,
             kinds=kinds,
         )
         body = _entities(db, page.items, caller.user_id)

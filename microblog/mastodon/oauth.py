@@ -8,6 +8,7 @@
   and never redirected; other problems go back to the app's redirect URI as `?error=...`.
 - `POST /oauth/token`: `authorization_code` (with the PKCE verifier when a challenge was given)
   and `client_credentials`; JSON or form bodies; client credentials in the body or HTTP Basic.
+  Rate-limited per client address (throttle.py).
 - `POST /oauth/revoke` (RFC 7009).
 """
 
@@ -27,6 +28,7 @@ from microblog.config import public_addresses
 from microblog.db import session_scope
 from microblog.mastodon.errors import oauth_error_response
 from microblog.mastodon.forms import first_text, form_fields
+from microblog.mastodon.throttle import throttle, token_limit
 from microblog.services import oauth
 
 router = APIRouter()
@@ -84,6 +86,7 @@ def _client(request: Request, params: dict[str, Any]) -> tuple[str, str]:
 
 @router.post("/oauth/token")
 async def token(request: Request) -> JSONResponse:
+    limits = await throttle(request, token_limit())  # any outcome counts
     params = await form_fields(request)
     client_id, client_secret = _client(request, params)
     grant_type = first_text(params, "grant_type")
@@ -119,9 +122,11 @@ async def token(request: Request) -> JSONResponse:
             }
 
     try:
-        return JSONResponse(await run_in_threadpool(work), headers=_NO_STORE)
+        return JSONResponse(await run_in_threadpool(work), headers=_NO_STORE | limits)
     except oauth.OAuthError as problem:
-        return oauth_error_response(problem)
+        refused = oauth_error_response(problem)
+        refused.headers.update(limits)
+        return refused
 
 
 @router.post("/oauth/revoke")

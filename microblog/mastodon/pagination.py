@@ -1,11 +1,12 @@
 """Mastodon's pagination: `max_id`, `since_id`, `min_id` and `limit` (at most 40) in, a
-`Link` header with `next` (older) and `prev` (newer) out. Keyset bounds on ids, passed to the
-services' feed statements (services/pagination.py `ids_between`): never an OFFSET a client can
-push deep, never a COUNT.
+`Link` header with `next` (older: `max_id`) and `prev` (newer: `min_id`) out. Keyset bounds on
+ids, passed to the services' feed statements (services/pagination.py `keyset`): never an
+OFFSET a client can push deep, never a COUNT.
 
-`min_id` is read as `since_id` (the newest page above it, newest first): our feeds walk newest
-first only. A client paging up with `prev` over more than one page of new posts therefore jumps
-to the newest page; Mastodon would give the page just above.
+As on Mastodon, `since_id` gives the newest `limit` entries above it, and `min_id` the page
+just above it (the oldest `limit` entries newer than it, still listed newest first), so a
+client paging up with `prev` sees every entry exactly once; with both, `min_id`'s page above
+the higher bound.
 """
 
 from __future__ import annotations
@@ -32,25 +33,28 @@ def _id(value: str | None) -> int | None:
 class Window:
     max_id: int | None
     since_id: int | None
+    min_id: int | None
     limit: int
+
+    @property
+    def bounds(self) -> dict[str, int | None]:
+        """The keyword arguments of the services' keyset pages."""
+        return {"max_id": self.max_id, "since_id": self.since_id, "min_id": self.min_id}
 
 
 def _window(
     max_id: Annotated[str | None, Query(description="Entries older than this id.")] = None,
     since_id: Annotated[str | None, Query(description="Entries newer than this id.")] = None,
     min_id: Annotated[
-        str | None, Query(description="Entries newer than this id (read as since_id).")
+        str | None, Query(description="The page just above this id (the oldest entries newer).")
     ] = None,
     limit: Annotated[str | None, Query(description=f"1 to {MAX_LIMIT} (default 20).")] = None,
 ) -> Window:
-    since = _id(since_id)
-    newer = _id(min_id)
-    if newer is not None:
-        since = newer if since is None else max(since, newer)
     count = _id(limit)
     return Window(
         max_id=_id(max_id),
-        since_id=since,
+        since_id=_id(since_id),
+        min_id=_id(min_id),
         limit=DEFAULT_LIMIT if count is None else min(max(count, 1), MAX_LIMIT),
     )
 

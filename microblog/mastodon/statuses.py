@@ -26,9 +26,8 @@ from microblog.mastodon.accounts import account_id as status_id
 from microblog.mastodon.auth import Caller, optional_caller, require_scope
 from microblog.mastodon.errors import MastodonError
 from microblog.mastodon.forms import form_fields, id_list, optional_id, text_field
-from microblog.mastodon.pagination import WindowArgs
-from microblog.models import row_id
-from microblog.services import posts, reactions
+from microblog.mastodon.pagination import WindowArgs, link_header
+from microblog.services import idempotency, posts, reactions
 from microblog.services.errors import Forbidden
 from microblog.services.threads import open_thread
 
@@ -76,7 +75,9 @@ def _status_of(db: Session, post_id: int, viewer_id: int) -> entities.Json:
 
 @router.post("/api/v1/statuses")
 async def create_status(request: Request, caller: Writer) -> JSONResponse:
-    """Post (`status`, `media_ids[]`) or reply (`in_reply_to_id`), as the compose box does."""
+    """Post (`status`, `media_ids[]`) or reply (`in_reply_to_id`), as the compose box does;
+    once per `Idempotency-Key` header of the caller's within the hour (a retry answers the
+    status the first request posted: services/idempotency.py)."""
     fields = await form_fields(request)
     _refuse_what_we_lack(fields)
     body = text_field(fields, "status")
@@ -84,17 +85,20 @@ async def create_status(request: Request, caller: Writer) -> JSONResponse:
     media_ids = id_list(fields, "media_ids")
     language = text_field(fields, "language")[:5] or None
 
+    key = request.headers.get("idempotency-key")
+
     def work() -> entities.Json:
         with session_scope() as db:
-            post = posts.create_post(
+            post_id, _new = idempotency.create_post_once(
                 db,
+                idempotency_key=key,
                 author_id=caller.user_id,
                 body=body,
                 language=language,
                 reply_to_id=reply_to,
                 media_ids=media_ids,
             )
-            return _status_of(db, row_id(post), caller.user_id)
+            return _status_of(db, post_id, caller.user_id)
 
     return JSONResponse(await run_in_threadpool(work))
 
@@ -207,22 +211,31 @@ def unreblog(post_id: str, caller: Booster) -> JSONResponse:
     return _react(post_id, caller, reactions.unboost_post)
 
 
-def _people(post_id: str, caller: Caller | None, window: WindowArgs, who: Any) -> JSONResponse:
-    """Who favourited or reblogged, by account id, highest first (`max_id`: an account id)."""
+def _people(
+    request: Request, post_id: str, caller: Caller | None, window: WindowArgs, who: Any
+) -> JSONResponse:
+    """Who favourited or reblogged, by account id, highest first (the bounds are account
+    ids), with a `Link` header."""
     with session_scope() as db:
         posts.get_post_row(
             db, post_id=status_id(post_id), viewer_id=caller.user_id if caller else 0
         )
-        ids = who(db, post_id=int(post_id), limit=window.limit, max_id=window.max_id)
+        ids = who(db, post_id=int(post_id), limit=window.limit, **window.bounds)
         found = present.accounts(db, ids)
-        return JSONResponse([found[i] for i in ids if i in found])
+        body = [found[i] for i in ids if i in found]
+    more = len(ids) == window.limit or (window.min_id is not None and bool(ids))
+    return JSONResponse(body, headers=link_header(request, ids, has_next=more))
 
 
 @router.get("/api/v1/statuses/{post_id}/favourited_by")
-def favourited_by(post_id: str, window: WindowArgs, caller: Reader) -> JSONResponse:
-    return _people(post_id, caller, window, reactions.likers)
+def favourited_by(
+    request: Request, post_id: str, window: WindowArgs, caller: Reader
+) -> JSONResponse:
+    return _people(request, post_id, caller, window, reactions.likers)
 
 
 @router.get("/api/v1/statuses/{post_id}/reblogged_by")
-def reblogged_by(post_id: str, window: WindowArgs, caller: Reader) -> JSONResponse:
-    return _people(post_id, caller, window, reactions.boosters)
+def reblogged_by(
+    request: Request, post_id: str, window: WindowArgs, caller: Reader
+) -> JSONResponse:
+    return _people(request, post_id, caller, window, reactions.boosters)

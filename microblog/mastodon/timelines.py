@@ -14,7 +14,7 @@ from microblog.db import session_scope
 from microblog.mastodon import entities, present
 from microblog.mastodon.auth import Caller, optional_caller, require_scope
 from microblog.mastodon.errors import MastodonError
-from microblog.mastodon.pagination import Window, WindowArgs, link_header
+from microblog.mastodon.pagination import WindowArgs, link_header
 from microblog.schemas import Page, PostRow
 from microblog.services import posts
 from microblog.services.tags import normalise_tag, tag_posts
@@ -33,16 +33,12 @@ def _answer(request: Request, db: Session, page: Page[PostRow], *, media: bool) 
     return JSONResponse(body, headers=headers)
 
 
-def _bounds(window: Window) -> dict[str, int | None]:
-    return {"max_id": window.max_id, "since_id": window.since_id}
-
-
 @router.get("/api/v1/timelines/home")
 def home(request: Request, window: WindowArgs, caller: HomeReader) -> JSONResponse:
     """Your posts and those of everyone you follow, with their boosts, newest first."""
     with session_scope() as db:
         page = home_timeline(
-            db, user_id=caller.user_id, page=1, per_page=window.limit, **_bounds(window)
+            db, user_id=caller.user_id, page=1, per_page=window.limit, **window.bounds
         )
         return _answer(request, db, page, media=False)
 
@@ -64,7 +60,7 @@ def public(
             page=1,
             per_page=window.limit,
             viewer_id=caller.user_id if caller else 0,
-            **_bounds(window),
+            **window.bounds,
         )
         return _answer(request, db, page, media=only_media)
 
@@ -88,7 +84,7 @@ def hashtag(
             viewer_id=caller.user_id if caller else 0,
             page=1,
             per_page=window.limit,
-            **_bounds(window),
+            **window.bounds,
         )
         return _answer(request, db, page, media=only_media)
 

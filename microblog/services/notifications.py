@@ -33,7 +33,15 @@ from microblog.routes import user_url
 from microblog.schemas import NotificationRow, Page
 from microblog.services import read_markers, visibility
 from microblog.services.errors import NotFound
-from microblog.services.pagination import ids_between, make_page, page_window
+from microblog.services.pagination import (
+    WALKS,
+    Walk,
+    ids_between,
+    keyset_page,
+    make_page,
+    page_window,
+    walk_of,
+)
 from microblog.services.users import get_user
 
 FOLLOWER = "follower"
@@ -212,25 +220,34 @@ def unread_counts(session: Session, *, user_ids: list[int]) -> dict[int, int]:
 # A page of the user's lines, newest first: one range of `ix_notification_lines`, the skipped
 # lines of a deep page included (index only), and only then the page's rows, their actors and
 # announcements, by primary key.
-_PAGE = (
-    sa_select(_N.id)
-    .where(_N.user_id == bindparam("user_id"), _IS_LINE, visibility.NOTIFICATION_SHOWN)
-    .where(_N.id < bindparam("max_id"), _N.id > bindparam("since_id"))
-    .where(_N.kind.in_(bindparam("kinds", expanding=True)))
-    .order_by(_N.id.desc())
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
-    .subquery("page")
-)
+# A `min_id` page (services/pagination.py) walks the same range oldest first from the bound.
 _ACTOR = aliased(User, name="actor")
-_LIST = (
-    select(Notification, _ACTOR, Announcement)
-    .select_from(_PAGE)
-    .join(Notification, col(Notification.id) == _PAGE.c.id)
-    .outerjoin(_ACTOR, col(_ACTOR.id) == col(Notification.actor_id))
-    .outerjoin(Announcement, col(Announcement.id) == col(Notification.announcement_id))
-    .order_by(col(Notification.id).desc())
-)
+
+
+def _list_statement(walk: Walk) -> Any:
+    newest = walk == "newest"
+    page = (
+        sa_select(_N.id)
+        .where(_N.user_id == bindparam("user_id"), _IS_LINE, visibility.NOTIFICATION_SHOWN)
+        .where(_N.id < bindparam("max_id"), _N.id > bindparam("since_id"))
+        .where(_N.kind.in_(bindparam("kinds", expanding=True)))
+        .order_by(_N.id.desc() if newest else _N.id.asc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    order = col(Notification.id).desc() if newest else col(Notification.id).asc()
+    return (
+        select(Notification, _ACTOR, Announcement)
+        .select_from(page)
+        .join(Notification, col(Notification.id) == page.c.id)
+        .outerjoin(_ACTOR, col(_ACTOR.id) == col(Notification.actor_id))
+        .outerjoin(Announcement, col(Announcement.id) == col(Notification.announcement_id))
+        .order_by(order)
+    )
+
+
+_LIST = {walk: _list_statement(walk) for walk in WALKS}
 
 
 def list_notifications(
@@ -242,6 +259,7 @@ def list_notifications(
     read_up_to: int | None = None,
     max_id: int | None = None,
     since_id: int | None = None,
+    min_id: int | None = None,
     kinds: Sequence[str] = ALL_KINDS,
 ) -> Page[NotificationRow]:
     """Newest first, one line per notification or group, in one statement; lines above
@@ -259,12 +277,15 @@ def list_notifications(
         "kinds": list(kinds),
         "now": utcnow(),
     }
-    rows = session.exec(_LIST, params=parameters | ids_between(max_id, since_id))
+    walk = walk_of(min_id)
+    lower = since_id if min_id is None else max(since_id or 0, min_id)
+    rows = session.exec(_LIST[walk], params=parameters | ids_between(max_id, lower))
 
     def line(row: Row) -> NotificationRow:
         return _row(*row, read_up_to=read_up_to, owner=owner.username)
 
-    return make_page(rows.all(), page=page, per_page=per_page, to_item=line)
+    found = make_page(rows.all(), page=page, per_page=per_page, to_item=line)
+    return keyset_page(found, walk, min_id=min_id)
 
 
 Row = tuple[Notification, User | None, Announcement | None]

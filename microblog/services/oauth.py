@@ -423,6 +423,37 @@ def revoke_all_for_user(session: Session, *, user_id: int) -> int:
     return int(result.rowcount or 0)
 
 
+UNUSED_APP_AGE = timedelta(days=1)
+UNUSED_APP_BATCH = 1000
+
+
+def delete_unused_apps(session: Session, *, now: datetime | None = None) -> int:
+    """Delete the apps registered more than a day ago that no user has authorised: no code
+    pending and no token of a user's (an app's own client-credentials tokens go with it), as
+    Mastodon's vacuum does. A client registers again when its app is gone. At most
+    UNUSED_APP_BATCH a call (the hourly sweep, microblog/jobs.py); returns how many. Both
+    probes are on the (app_id) indexes of the codes and tokens."""
+    cutoff = (now or utcnow()) - UNUSED_APP_AGE
+    used_by_code = select(OAuthCode.id).where(col(OAuthCode.app_id) == col(OAuthApp.id))
+    used_by_user = select(OAuthToken.id).where(
+        col(OAuthToken.app_id) == col(OAuthApp.id), col(OAuthToken.user_id).is_not(None)
+    )
+    unused = (
+        select(OAuthApp.id)
+        .where(
+            col(OAuthApp.created) < cutoff,
+            ~used_by_code.exists(),
+            ~used_by_user.exists(),
+        )
+        .limit(UNUSED_APP_BATCH)
+    )
+    ids = list(session.exec(unused).all())
+    if not ids:
+        return 0
+    session.exec(delete(OAuthApp).where(col(OAuthApp.id).in_(ids)))
+    return len(ids)
+
+
 # --- scopes in words (the consent page, the authorized apps page) ---
 
 SCOPE_WORDS: dict[str, Message] = {

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from microblog.models import Post, table_of
 from microblog.schemas import PostRow
 from microblog.services import visibility
+from microblog.services.pagination import SINCE_TIME
 
 Order = Literal["newest", "oldest"]
 
@@ -92,7 +93,9 @@ def cards_statement(
         f"WITH picked AS MATERIALIZED ({picked_sql}) "  # noqa: S608
         f"SELECT {_CARD_COLUMNS} FROM picked {_CARD_JOINS} {where} {_ORDER[order]}"
     )
-    return text(sql).bindparams(visibility.NOW).columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
+    # A `min_id` page's walk starts at a time (services/pagination.py `walk_sql`).
+    binds = [visibility.NOW, *([SINCE_TIME] if ":since_time" in picked_sql else [])]
+    return text(sql).bindparams(*binds).columns(timestamp=_TIMESTAMP, edited_at=_TIMESTAMP)
 
 
 def _by_ids(*, listed: bool) -> TextualSelect:

@@ -32,7 +32,16 @@ from microblog.services.media.attachments import (
     delete_post_media,
     searchable_text,
 )
-from microblog.services.pagination import ENTRY_BETWEEN, ids_between, make_page, page_window
+from microblog.services.pagination import (
+    ENTRY_BETWEEN,
+    WALKS,
+    keyset,
+    keyset_page,
+    make_page,
+    page_window,
+    walk_of,
+    walk_sql,
+)
 from microblog.services.post_body import render_body, save_links, validate_post_body
 from microblog.services.post_notices import notify_about_post
 from microblog.services.post_rows import card_rows, cards_by_id, cards_statement, to_card
@@ -45,18 +54,27 @@ _POST_COLUMNS = table_of(Post).c
 # The safety rules (services/visibility.py) are tested on each entry as the walk goes, so a
 # page still holds `per_page` entries; Explore also leaves out limited accounts' posts for
 # readers who do not follow them.
-_EXPLORE_PAGE = cards_statement(
-    "SELECT id FROM post AS p WHERE boost_of_id IS NULL "  # noqa: S608 (constants only)
-    f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
-    f"AND {ENTRY_BETWEEN} "
-    'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset',
-    listed=True,
-)
-_USER_POSTS_PAGE = cards_statement(
-    "SELECT id FROM post AS p WHERE user_id = :user_id "  # noqa: S608 (constants only)
-    f"AND {visibility.shown_to_viewer('p')} AND {ENTRY_BETWEEN} "
-    'ORDER BY "timestamp" DESC, id DESC LIMIT :limit OFFSET :offset'
-)
+_WALK = {"timestamp": 'p."timestamp"', "entry_id": "p.id", "limit": ":limit", "offset": ":offset"}
+# Newest first, or oldest first from a time for a `min_id` page (services/pagination.py).
+_EXPLORE_PAGE = {
+    walk: cards_statement(
+        "SELECT id FROM post AS p WHERE boost_of_id IS NULL "  # noqa: S608 (constants only)
+        f"AND {visibility.shown_to_viewer('p')} "
+        f"AND {visibility.listed_to_viewer('p.user_id', 'p')} "
+        f"AND {ENTRY_BETWEEN} {walk_sql(walk, **_WALK)}",
+        walk,
+        listed=True,
+    )
+    for walk in WALKS
+}
+_USER_POSTS_PAGE = {
+    walk: cards_statement(
+        "SELECT id FROM post AS p WHERE user_id = :user_id "  # noqa: S608 (constants only)
+        f"AND {visibility.shown_to_viewer('p')} AND {ENTRY_BETWEEN} {walk_sql(walk, **_WALK)}",
+        walk,
+    )
+    for walk in WALKS
+}
 
 
 def create_post(
@@ -276,13 +294,17 @@ def explore_posts(
     viewer_id: int = 0,
     max_id: int | None = None,
     since_id: int | None = None,
+    min_id: int | None = None,
 ) -> Page[PostRow]:
     """Everyone's posts, newest first: one statement a page, on the (timestamp, id) index
-    (`max_id`, `since_id`: only entries between them, services/pagination.py)."""
+    (`max_id`, `since_id`, `min_id`: keyset bounds, services/pagination.py)."""
     offset, limit = page_window(page, per_page)
-    parameters = {"offset": offset, "limit": limit, **ids_between(max_id, since_id)}
-    rows = card_rows(session, _EXPLORE_PAGE, parameters, viewer_id=viewer_id)
-    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    walk = walk_of(min_id)
+    parameters = {"offset": offset, "limit": limit}
+    parameters |= keyset(session, max_id=max_id, since_id=since_id, min_id=min_id)
+    rows = card_rows(session, _EXPLORE_PAGE[walk], parameters, viewer_id=viewer_id)
+    found = make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    return keyset_page(found, walk, min_id=min_id)
 
 
 def user_posts(
@@ -294,14 +316,17 @@ def user_posts(
     viewer_id: int = 0,
     max_id: int | None = None,
     since_id: int | None = None,
+    min_id: int | None = None,
 ) -> Page[PostRow]:
     """One user's posts and boosts, newest first: one statement a page, on the
-    (user_id, timestamp, id) index (`max_id`, `since_id`: only entries between them)."""
+    (user_id, timestamp, id) index (`max_id`, `since_id`, `min_id`: keyset bounds)."""
     offset, limit = page_window(page, per_page)
+    walk = walk_of(min_id)
     parameters = {"user_id": user_id, "offset": offset, "limit": limit}
-    parameters |= ids_between(max_id, since_id)
-    rows = card_rows(session, _USER_POSTS_PAGE, parameters, viewer_id=viewer_id)
-    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    parameters |= keyset(session, max_id=max_id, since_id=since_id, min_id=min_id)
+    rows = card_rows(session, _USER_POSTS_PAGE[walk], parameters, viewer_id=viewer_id)
+    found = make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    return keyset_page(found, walk, min_id=min_id)
 
 
 def count_user_posts(session: Session, *, user_id: int) -> int:

@@ -51,10 +51,28 @@ def _key(limit: RateLimit, client: str) -> str:
     return f"rate:{limit.name}:{login_throttle._normal_client(client)}"  # the throttle's rule
 
 
+@dataclass(frozen=True)
+class Window:
+    """Where a client stands in a limit's window after one more request: for the
+    `X-RateLimit-Limit`, `-Remaining` and `-Reset` headers, and `Retry-After`."""
+
+    limit: int
+    remaining: int
+    resets_at: datetime
+    retry_after: int  # 0: the request may go ahead
+
+
 def hit(session: Session, *, limit: RateLimit, client: str, now: datetime | None = None) -> int:
     """Count one request from `client`; returns 0 if it may go ahead, else the seconds until the
     window ends (for `Retry-After`). Refused requests count too, which changes nothing: the
     window ends when it ends."""
+    return _count(session, key=_key(limit, client), limit=limit, now=now or utcnow()).retry_after
+
+
+def hit_window(
+    session: Session, *, limit: RateLimit, client: str, now: datetime | None = None
+) -> Window:
+    """`hit`, answering the whole window (what a Mastodon client reads in X-RateLimit-*)."""
     return _count(session, key=_key(limit, client), limit=limit, now=now or utcnow())
 
 
@@ -65,10 +83,10 @@ def hit_user(
     resource of the site's, such as the translator's quota, wherever the user connects from)."""
     return _count(
         session, key=f"rate:{limit.name}:user:{user_id}", limit=limit, now=now or utcnow()
-    )
+    ).retry_after
 
 
-def _count(session: Session, *, key: str, limit: RateLimit, now: datetime) -> int:
+def _count(session: Session, *, key: str, limit: RateLimit, now: datetime) -> Window:
     table = table_of(LoginFailure)
     dialect = session.get_bind().dialect.name
     insert: Callable[[Table], postgresql.Insert | sqlite.Insert] = (
@@ -86,7 +104,11 @@ def _count(session: Session, *, key: str, limit: RateLimit, now: datetime) -> in
     count, window_start = session.execute(upsert).one()
     if secrets.randbelow(PRUNE_ONE_IN) == 0:
         login_throttle.prune_login_failures(session, now=now)
-    if count <= limit.requests:
-        return 0
-    remaining: float = (window_start + timedelta(seconds=limit.window) - now).total_seconds()
-    return max(1, math.ceil(remaining))
+    resets_at = window_start + timedelta(seconds=limit.window)
+    wait = 0 if count <= limit.requests else max(1, math.ceil((resets_at - now).total_seconds()))
+    return Window(
+        limit=limit.requests,
+        remaining=max(0, limit.requests - count),
+        resets_at=resets_at,
+        retry_after=wait,
+    )

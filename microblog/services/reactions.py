@@ -24,6 +24,7 @@ from microblog.live.events import NEW_POST, LiveEvent, publish_after_commit
 from microblog.models import Like, Post, table_of, utcnow
 from microblog.services import notifications, safety
 from microblog.services.errors import NotFound
+from microblog.services.pagination import keyset_ids
 
 _POST = table_of(Post).c
 _LIKE = table_of(Like).c
@@ -175,23 +176,37 @@ def _counts(
     )
 
 
-def likers(session: Session, *, post_id: int, limit: int, max_id: int | None = None) -> list[int]:
-    """Who liked the post (a boost: its original), newest first: user ids, at most `limit`,
-    only those below `max_id` when given (keyset pages)."""
+def likers(
+    session: Session,
+    *,
+    post_id: int,
+    limit: int,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> list[int]:
+    """Who liked the post (a boost: its original): user ids, highest first, at most `limit`,
+    within the keyset bounds when given (services/pagination.py `keyset_ids`)."""
     post = _shown_post(session, post_id)
     statement = select(_LIKE.user_id).where(_LIKE.post_id == post.id)
-    if max_id is not None:
-        statement = statement.where(_LIKE.user_id < max_id)
-    return list(session.execute(statement.order_by(_LIKE.user_id.desc()).limit(limit)).scalars())
+    bounds = {"max_id": max_id, "since_id": since_id, "min_id": min_id}
+    return keyset_ids(session, statement, _LIKE.user_id, limit=limit, **bounds)
 
 
-def boosters(session: Session, *, post_id: int, limit: int, max_id: int | None = None) -> list[int]:
-    """Who boosted the post (a boost: its original), user ids, newest first (as `likers`)."""
+def boosters(
+    session: Session,
+    *,
+    post_id: int,
+    limit: int,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+) -> list[int]:
+    """Who boosted the post (a boost: its original), user ids (as `likers`)."""
     post = _shown_post(session, post_id)
     statement = select(_POST.user_id).where(_POST.boost_of_id == post.id)
-    if max_id is not None:
-        statement = statement.where(_POST.user_id < max_id)
-    return list(session.execute(statement.order_by(_POST.user_id.desc()).limit(limit)).scalars())
+    bounds = {"max_id": max_id, "since_id": since_id, "min_id": min_id}
+    return keyset_ids(session, statement, _POST.user_id, limit=limit, **bounds)
 
 
 def find_boost(session: Session, *, user_id: int, post_id: int) -> int | None:

@@ -16,21 +16,41 @@ from sqlmodel import Session
 from microblog.schemas import Page, PostRow
 from microblog.services import visibility
 from microblog.services.new_posts import COUNT_CAP
-from microblog.services.pagination import ENTRY_BETWEEN, ids_between, make_page, page_window
+from microblog.services.pagination import (
+    ENTRY_BETWEEN,
+    WALKS,
+    keyset,
+    keyset_page,
+    make_page,
+    page_window,
+    walk_of,
+    walk_sql,
+)
 from microblog.services.post_rows import card_rows, cards_statement, to_card
 from microblog.services.rich_text import normalize_tag
 from microblog.services.text import is_storable
 
 # The safety rules (services/visibility.py) on each entry of the walk: one primary-key
 # look-up of the post per entry for its author and boost.
-_TAG_PAGE = cards_statement(
-    "SELECT pt.post_id AS id FROM post_tag AS pt JOIN post AS p ON p.id = pt.post_id "  # noqa: S608
-    "WHERE pt.tag_id = (SELECT id FROM tag WHERE name = :name) "
-    f"AND {visibility.shown_to_viewer('p')} AND {visibility.listed_to_viewer('p.user_id', 'p')} "
-    f"AND {ENTRY_BETWEEN} "
-    'ORDER BY pt."timestamp" DESC, pt.post_id DESC LIMIT :limit OFFSET :offset',
-    listed=True,
-)
+# Newest first, or oldest first from a time for a `min_id` page (services/pagination.py).
+_WALK = {
+    "timestamp": 'pt."timestamp"',
+    "entry_id": "pt.post_id",
+    "limit": ":limit",
+    "offset": ":offset",
+}
+_TAG_PAGE = {
+    walk: cards_statement(
+        "SELECT pt.post_id AS id FROM post_tag AS pt JOIN post AS p ON p.id = pt.post_id "  # noqa: S608
+        "WHERE pt.tag_id = (SELECT id FROM tag WHERE name = :name) "
+        f"AND {visibility.shown_to_viewer('p')} "
+        f"AND {visibility.listed_to_viewer('p.user_id', 'p')} "
+        f"AND {ENTRY_BETWEEN} {walk_sql(walk, **_WALK)}",
+        walk,
+        listed=True,
+    )
+    for walk in WALKS
+}
 # The bar counts what the page would list the reader (the same safety rules).
 _NEW_IN_TAG = text(
     "SELECT COUNT(*) FROM (SELECT pt.post_id FROM post_tag AS pt "  # noqa: S608 (constants only)
@@ -61,6 +81,7 @@ def tag_posts(
     per_page: int,
     max_id: int | None = None,
     since_id: int | None = None,
+    min_id: int | None = None,
 ) -> Page[PostRow]:
     """The posts tagged `name` (any spelling of it), newest first; an unknown tag has none (an
     empty page, not an error)."""
@@ -68,9 +89,12 @@ def tag_posts(
     key = normalise_tag(name)
     if key is None:
         return make_page([], page=page, per_page=per_page, to_item=to_card)
-    parameters = {"name": key, "offset": offset, "limit": limit, **ids_between(max_id, since_id)}
-    rows = card_rows(session, _TAG_PAGE, parameters, viewer_id=viewer_id)
-    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    walk = walk_of(min_id)
+    parameters = {"name": key, "offset": offset, "limit": limit}
+    parameters |= keyset(session, max_id=max_id, since_id=since_id, min_id=min_id)
+    rows = card_rows(session, _TAG_PAGE[walk], parameters, viewer_id=viewer_id)
+    found = make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    return keyset_page(found, walk, min_id=min_id)
 
 
 def count_new_tag_posts(session: Session, *, name: str, since_id: int, viewer_id: int = 0) -> int:

@@ -21,7 +21,16 @@ from microblog.models import User
 from microblog.schemas import Page, PostRow
 from microblog.services import visibility
 from microblog.services.follows import followed_ids
-from microblog.services.pagination import ENTRY_BETWEEN, ids_between, make_page, page_window
+from microblog.services.pagination import (
+    ENTRY_BETWEEN,
+    Walk,
+    ids_between,
+    keyset,
+    keyset_page,
+    make_page,
+    page_window,
+    walk_of,
+)
 from microblog.services.post_rows import cards_statement, to_card
 
 
@@ -33,10 +42,11 @@ def home_timeline(
     per_page: int,
     max_id: int | None = None,
     since_id: int | None = None,
+    min_id: int | None = None,
 ) -> Page[PostRow]:
     """The user's own posts and those of everyone they follow, newest first; with `max_id`
-    and/or `since_id` only the entries whose ids lie between them (the Mastodon API's keyset
-    pages: `ids_between`).
+    and/or `since_id` only the entries whose ids lie between them, with `min_id` the oldest
+    page above it (the Mastodon API's keyset pages: services/pagination.py `keyset`).
 
     Two plans, chosen by how much of the site the user follows (k authors of about N users):
     - merge: read each author's newest `offset + limit` posts from (user_id, timestamp, id) and
@@ -64,9 +74,15 @@ def home_timeline(
         authors += followed_ids(session, user_id=user_id, limit=most)
         plan = _choose_plan(len(authors), population, dialect)
         _remember_plan(session, user_id, plan)
-    bounds = ids_between(max_id, since_id)
-    rows = _execute_plan(session, _rows_statement, plan, authors, offset, limit, bounds).all()
-    return make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    bounds = keyset(session, max_id=max_id, since_id=since_id, min_id=min_id)
+    walk = walk_of(min_id)
+
+    def statement(dialect: str, plan: str, size: int) -> Executable:
+        return _rows_statement(dialect, plan, size, walk)
+
+    rows = _execute_plan(session, statement, plan, authors, offset, limit, bounds).all()
+    found = make_page(rows, page=page, per_page=per_page, to_item=to_card)
+    return keyset_page(found, walk, min_id=min_id)
 
 
 SCAN = "scan"
@@ -157,6 +173,7 @@ def _population(session: Session) -> int:
 
 # Our column names `timestamp` and `user` are SQL keywords: quoted everywhere.
 _NEWEST = 'ORDER BY "timestamp" DESC, id DESC'
+_OLDEST = 'ORDER BY "timestamp", id'
 # The reader and everyone they follow, read inside the statement: a list of 500 ids sent from
 # Python would cost more to fetch, convert and bind than the page itself.
 _AUTHORS = "SELECT followed_id FROM follow WHERE follower_id = :uid UNION ALL SELECT {uid}"
@@ -193,7 +210,7 @@ _SHOWN = visibility.shown_to_viewer("p")
 
 
 @lru_cache(maxsize=256)
-def _ids_sql(dialect: str, plan: str, size: int) -> str:
+def _ids_sql(dialect: str, plan: str, size: int, walk: Walk = "newest") -> str:
     """SQL for the entry ids of one page (`:off`, `:lim`) of the home timeline of `:uid`: the
     posts, replies (by `_REPLY_RULE`) and boosts of the reader and everyone they follow, each
     post once (`_SHOWN_ONCE`).
@@ -203,13 +220,21 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
     statement that reads the authors from `follow` itself.
 
     The text is assembled from constants and author positions only; every value is a bound
-    parameter (hence the `noqa: S608`).
+    parameter (hence the `noqa: S608`). `walk` "oldest" reads a `min_id` page: oldest first
+    from `:since_time`, on the same indexes (services/pagination.py `walk_sql`).
     """
+    order = "" if walk == "newest" else 'AND p."timestamp" >= :since_time '
+    newest = _NEWEST if walk == "newest" else _OLDEST
+    merged = (
+        'ORDER BY newest."timestamp" DESC, newest.id DESC'
+        if walk == "newest"
+        else 'ORDER BY newest."timestamp", newest.id'
+    )
     uid = "CAST(:uid AS INTEGER)" if dialect == "postgresql" else ":uid"
     authors = _AUTHORS.format(uid=uid)
     # The reply rule and the safety rules (blocks, mutes, hidden posts, suspended authors:
     # services/visibility.py), each a probe per entry.
-    replies = _REPLY_RULE.format(uid=uid) + f" AND {_SHOWN} AND {ENTRY_BETWEEN}"
+    replies = _REPLY_RULE.format(uid=uid) + f" AND {_SHOWN} AND {ENTRY_BETWEEN} {order}"
     if plan == SCAN:
         # `user_id + 0` keeps the planner off the (user_id, ...) index, which would fetch and
         # sort every post of every author; we want the newest-first walk that stops at `:lim`.
@@ -224,7 +249,7 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
         once = _SHOWN_ONCE.format(e="p", uid=uid)
         return (
             f"SELECT id FROM post AS p WHERE {test} AND {replies} AND {once} "  # noqa: S608
-            f"{_NEWEST} LIMIT :lim OFFSET :off"
+            f"{newest} LIMIT :lim OFFSET :off"
         )
     # Each author's newest `:n` entries that are shown (reply rule, each post once), merged.
     # "Each post once" is tested inside each author's walk, before its LIMIT: an author's
@@ -236,24 +261,24 @@ def _ids_sql(dialect: str, plan: str, size: int) -> str:
         return (
             f"SELECT newest.id FROM ({authors}) AS author(id) "  # noqa: S608
             'CROSS JOIN LATERAL (SELECT p.id, p."timestamp" FROM post AS p '
-            f"WHERE p.user_id = author.id AND {replies} AND {once} {_NEWEST} LIMIT :n) AS newest "
-            'ORDER BY newest."timestamp" DESC, newest.id DESC LIMIT :lim OFFSET :off'
+            f"WHERE p.user_id = author.id AND {replies} AND {once} {newest} LIMIT :n) AS newest "
+            f"{merged} LIMIT :lim OFFSET :off"
         )
     # Each branch wrapped as a subquery: SQLite allows ORDER BY/LIMIT only there.
     branch = (
         'SELECT * FROM (SELECT p.id, p."timestamp" FROM post AS p '
         "WHERE p.user_id = :a{} AND {} AND {} {} LIMIT :n)"
     )
-    branches = " UNION ALL ".join(branch.format(i, replies, once, _NEWEST) for i in range(size))
+    branches = " UNION ALL ".join(branch.format(i, replies, once, newest) for i in range(size))
     return (
         f"SELECT id FROM ({branches}) AS newest "  # noqa: S608
-        f"{_NEWEST} LIMIT :lim OFFSET :off"
+        f"{newest} LIMIT :lim OFFSET :off"
     )
 
 
-def _rows_statement(dialect: str, plan: str, size: int) -> TextualSelect:
+def _rows_statement(dialect: str, plan: str, size: int, walk: Walk = "newest") -> TextualSelect:
     """The page's cards (services/post_rows.py) around `_ids_sql`, built once per shape."""
-    return cards_statement(_ids_sql(dialect, plan, size))
+    return cards_statement(_ids_sql(dialect, plan, size, walk), walk)
 
 
 def _execute_plan(
@@ -263,7 +288,7 @@ def _execute_plan(
     authors: list[int],
     offset: int,
     limit: int,
-    bounds: dict[str, int] | None = None,
+    bounds: dict[str, Any] | None = None,
 ) -> Result[*tuple[Any, ...]]:
     """Run one plan's statement; `authors` is the reader followed by everyone they follow
     (only SQLite's merge binds them one by one, the rest read them from `follow`)."""

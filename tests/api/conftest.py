@@ -58,6 +58,8 @@ def serve_http_app(
         "LOG_TO_STDOUT": "1",
         "API_TOKEN_RATE_LIMIT": "10000/60",
         "API_REGISTER_RATE_LIMIT": "10000/3600",
+        "MASTODON_APP_RATE_LIMIT": "10000/3600",
+        "OAUTH_TOKEN_RATE_LIMIT": "10000/300",
         # Uploaded pictures go to the test's folder, not the project's instance/media.
         "MEDIA_DIR": str(work_dir / "media"),
         **(extra_env or {}),
@@ -114,7 +116,12 @@ def limited_server(
 ) -> Iterator[ApiServer]:
     """The API with small rate limits, on its own database (its own counters)."""
     work = tmp_path_factory.mktemp(f"api-limited-{request.param}")
-    limits = {"API_TOKEN_RATE_LIMIT": "3/60", "API_REGISTER_RATE_LIMIT": "2/3600"}
+    limits = {
+        "API_TOKEN_RATE_LIMIT": "3/60",
+        "API_REGISTER_RATE_LIMIT": "2/3600",
+        "MASTODON_APP_RATE_LIMIT": "2/3600",
+        "OAUTH_TOKEN_RATE_LIMIT": "3/60",
+    }
     with _database(request.param, work) as url, serve_http_app(url, work, limits) as server:
         yield server
 

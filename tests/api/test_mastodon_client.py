@@ -142,3 +142,35 @@ def test_toot_reads_our_entities(api_server: ApiServer, make_account) -> None:
             "/api/v1/accounts/relationships", params={"id[]": ann.id}, headers=bob.headers
         ).json()
         assert toot.from_dict_list(toot.Relationship, relation)[0].following is True
+
+
+def test_mastodon_py_retries_pages_up_and_keeps_its_place(
+    api: httpx.Client, api_server: ApiServer, make_account
+) -> None:
+    """Mastodon.py's own `idempotency_key`, `fetch_previous` (the `prev` link: min_id) and
+    home marker, against the server."""
+    ann: Account = make_account("ann")
+    bob: Account = make_account("bob")
+    as_ann, as_bob = client(api_server, ann), client(api_server, bob)
+    as_bob.account_follow(ann.id)
+
+    # A retried post is one post.
+    sent = as_ann.status_post("only once", idempotency_key="mastodon-py-retry")
+    again = as_ann.status_post("only once", idempotency_key="mastodon-py-retry")
+    assert again.id == sent.id
+    mine = api.get(f"/users/{ann.id}/posts", headers=ann.headers).json()["items"]
+    assert [p["id"] for p in mine].count(int(sent.id)) == 1 and len(mine) == 1
+
+    # Paging up from the retried post with fetch_previous reads each newer post once.
+    later = [as_ann.status_post(f"later {i}").id for i in range(5)]
+    page = as_bob.timeline_home(min_id=sent.id, limit=2)
+    assert [s.id for s in page] == later[:2][::-1]
+    seen: list = []
+    while page:
+        seen += [s.id for s in reversed(page)]
+        page = as_bob.fetch_previous(page)
+    assert seen == later
+
+    # The home marker keeps Bob's place for his other devices.
+    as_bob.markers_set(["home"], [later[2]])
+    assert as_bob.markers_get(["home"])["home"].last_read_id == later[2]

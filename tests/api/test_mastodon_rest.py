@@ -94,6 +94,9 @@ def test_accounts_read_lookup_search_and_relationships(masto: httpx.Client, make
     assert [a["id"] for a in page.json()] == [str(more[1].id), str(more[0].id)]
     rest = masto.get(links(page)["next"])
     assert [a["id"] for a in rest.json()] == [str(bob.id)] and "next" not in links(rest)
+    back = masto.get(links(rest)["prev"])  # min_id: the page above
+    assert "min_id=" in links(rest)["prev"]
+    assert [a["id"] for a in back.json()] == [str(more[1].id), str(more[0].id)]
     for fan in more:
         masto.post(f"/api/v1/accounts/{ann.id}/unfollow", headers=fan.headers)
     gone = masto.post(f"/api/v1/accounts/{ann.id}/unfollow", headers=bob.headers)
