@@ -52,8 +52,8 @@ INVALID_TOKEN = "Invalid access token"  # noqa: S105 (a message)
 MISSING_TOKEN = "Missing access token"  # noqa: S105 (a message)
 NO_SCOPE = "Access token does not have the required scopes"
 # Why a stream ended, as the WebSocket close code says it (RFC 6455: 1008 policy, 1013 try
-# again later).
-ENDED_TOKEN, ENDED_SLOW = 1008, 1013
+# again later, 1011 the server's trouble).
+ENDED_TOKEN, ENDED_SLOW, ENDED_LOST = 1008, 1013, 1011
 
 
 class Connection:
@@ -99,6 +99,9 @@ class Connection:
             )
         subscribed = asyncio.Event()
         pump = asyncio.create_task(self._pump(subscribed))
+        # Without its hub subscription (Redis went away) the stream would stay open and hear
+        # nothing: end it, and the client reconnects.
+        pump.add_done_callback(lambda _: self.end(ENDED_LOST))
         waiter = asyncio.create_task(subscribed.wait())
         await asyncio.wait({pump, waiter}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
@@ -155,14 +158,17 @@ class Connection:
         while not self.ended.is_set():
             getter = asyncio.ensure_future(self.queue.get())
             ender = asyncio.ensure_future(self.ended.wait())
-            done, _ = await asyncio.wait(
-                {getter, ender}, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
-            )
-            ender.cancel()
-            if getter in done:
+            try:
+                done, _ = await asyncio.wait(
+                    {getter, ender}, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:  # also when the client went away and this was cancelled
+                ender.cancel()
+                if not getter.done():
+                    getter.cancel()
+            if getter in done and not getter.cancelled():
                 yield getter.result()
                 continue
-            getter.cancel()
             if self.ended.is_set():
                 return
             yield None
