@@ -149,6 +149,33 @@ def test_mastodon_py_streams_a_followed_post_and_a_notification_within_a_second(
         threading.Thread(target=handle.close, daemon=True).start()
 
 
+def test_mastodon_py_websocket_carries_its_subscriptions(
+    http: httpx.Client, server: ApiServer
+) -> None:
+    """Mastodon.py's own WebSocket transport (a bearer header, subscribe messages, frames
+    routed to each subscription's listener by their `stream`)."""
+    ann, bob = account(http, "ann"), account(http, "bob")
+    follow(http, bob, ann)
+    as_bob = Mastodon(
+        access_token=bob.token,
+        api_base_url=server.base,
+        version_check_mode="none",
+        request_timeout=30,
+    )
+    home, tagged = Recorder(), Recorder()
+    handle = as_bob.stream_open_websocket()
+    try:
+        as_bob.stream_user(home, websocket_handle=handle)
+        as_bob.stream_hashtag("Birds", tagged, websocket_handle=handle)
+        status = post(http, ann, "Look #birds")
+        kind, got, _ = home.next()
+        assert kind == "update" and str(got.id) == status["id"]  # type: ignore[attr-defined]
+        kind, got, _ = tagged.next()
+        assert kind == "update" and str(got.id) == status["id"]  # type: ignore[attr-defined]
+    finally:
+        handle.close()
+
+
 def ws_url(server: ApiServer, **query: str) -> str:
     params = "&".join(f"{k}={v}" for k, v in query.items())
     return f"{server.base.replace('http', 'ws', 1)}/api/v1/streaming?{params}"
