@@ -26,11 +26,14 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
+from microblog.client_address import client_address
+from microblog.config import get_settings
 from microblog.db import read
 from microblog.live import events as ev
 from microblog.live.hub import get_hub
@@ -190,6 +193,40 @@ async def open_connection(token: str) -> Connection:
     return Connection(token, found.user_id, found.scopes)
 
 
+# --- streams per client address ---
+
+# Open streams (either transport) per client address on this worker: each holds a hub
+# subscription (with Redis, a connection), so one address may hold no more than it may hold
+# tabs (WS_CONNECTIONS_PER_ADDRESS).
+_open: Counter[str] = Counter()
+TOO_MANY = "Too many open streams from this address"
+
+
+def _address(connection: Request | WebSocket) -> str:
+    """The client's address (microblog/client_address.py: the peer, or the one trusted
+    proxies name)."""
+    peer = connection.client.host if connection.client else None
+    return client_address(peer, connection.headers.getlist("x-forwarded-for"))
+
+
+def check_room(address: str) -> None:
+    """Refused (429) when `address` holds as many streams as it may."""
+    if _open[address] >= get_settings().ws_connections_per_address:
+        raise se.Refused(429, TOO_MANY)
+
+
+@contextlib.contextmanager
+def holding(address: str) -> Iterator[None]:
+    """Count one open stream of `address` while the block runs."""
+    _open[address] += 1
+    try:
+        yield
+    finally:
+        _open[address] -= 1
+        if _open[address] <= 0:
+            del _open[address]
+
+
 # --- server-sent events ---
 
 
@@ -198,17 +235,20 @@ def _query_token(request: Request | WebSocket) -> str:
 
 
 async def _sse(request: Request, name: str) -> StreamingResponse:
+    address = _address(request)
     try:
+        check_room(address)
         connection = await open_connection(bearer_token(request) or _query_token(request))
         connection.subscribe(se.channel(name, request.query_params.get("tag")))
     except se.Refused as refused:
         raise MastodonError(refused.status, refused.message) from None
 
     async def body() -> AsyncIterator[str]:
-        async with connection.running():
-            yield ":)\n"
-            async for frame in connection.frames():
-                yield ":thump\n" if frame is None else frame.sse_text()
+        with holding(address):
+            async with connection.running():
+                yield ":)\n"
+                async for frame in connection.frames():
+                    yield ":thump\n" if frame is None else frame.sse_text()
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
@@ -317,20 +357,29 @@ async def _read_messages(websocket: WebSocket, connection: Connection) -> None:
 @router.websocket("/api/v1/streaming")
 async def websocket_stream(websocket: WebSocket) -> None:
     token, subprotocol = _ws_token(websocket)
+    address = _address(websocket)
     try:
+        check_room(address)
         connection = await open_connection(token)
         if name := websocket.query_params.get("stream"):
             connection.subscribe(se.channel(name, websocket.query_params.get("tag")))
     except se.Refused as refused:
         await _refuse_handshake(websocket, refused)
         return
+    with holding(address):
+        await _serve_websocket(websocket, connection, subprotocol)
+
+
+async def _serve_websocket(
+    websocket: WebSocket, connection: Connection, subprotocol: str | None
+) -> None:
     async with connection.running():
         await websocket.accept(subprotocol=subprotocol)
         reader = asyncio.create_task(_read_messages(websocket, connection))
         reader.add_done_callback(lambda _: connection.end(1000))
         try:
             async for frame in connection.frames():
-                if frame is not None:  # ASGI has no ping frame; the server sends its own
+                if frame is not None:  # ASGI has no ping frame to send for a heartbeat
                     await websocket.send_text(frame.websocket_text())
         except (WebSocketDisconnect, RuntimeError):
             pass

@@ -96,3 +96,18 @@ def test_hub_events_reach_the_queue_and_a_suspension_ends_the_stream(
         assert asyncio.run(run()) == (FRAME, streaming.ENDED_TOKEN)
     finally:
         set_hub(None)
+
+
+def test_one_address_holds_no_more_streams_than_it_may(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(
+        streaming, "get_settings", lambda: SimpleNamespace(ws_connections_per_address=2)
+    )
+    with streaming.holding("192.0.2.1"), streaming.holding("192.0.2.1"):
+        with pytest.raises(se.Refused) as refused:
+            streaming.check_room("192.0.2.1")
+        assert refused.value.status == 429
+        streaming.check_room("192.0.2.2")  # another address has its own
+    streaming.check_room("192.0.2.1")  # closed streams free their places
+    assert "192.0.2.1" not in streaming._open
