@@ -185,13 +185,15 @@ def _status_frames(
     if home and not _in_home(db, reader, author_id):
         home = []
     listing: list[Channel] = []
+    listed = None
     if any(c.name in PUBLIC or c.name in HASHTAG for c in reader.channels):
         listed = _card(db, entry_id, reader.viewer_id, listed=True)
         if listed is not None and not listed.boosted_by:  # boosts are not listed publicly
             listing = _listing(db, reader, listed)
     if not home and not listing:
         return []
-    card = _card(db, entry_id, reader.viewer_id, listed=False)
+    # A card listed for strangers is one the reader may see: no second read for it.
+    card = listed or _card(db, entry_id, reader.viewer_id, listed=False)
     if card is None:
         return []
     payload = json.dumps(present.status(db, card))
