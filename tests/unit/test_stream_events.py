@@ -174,3 +174,60 @@ def test_unknown_streams_and_tags_are_refused() -> None:
     assert se.channel("hashtag", "#Cats").label == ["hashtag", "Cats"]
     assert se.channel("user:notification").scope == "read:notifications"
     assert se.channel("public").scope == "read:statuses" and not se.channel("public").needs_user
+
+
+class _Recording:
+    """A hub that keeps what the services publish after their commits."""
+
+    def __init__(self) -> None:
+        self.events: list[ev.LiveEvent] = []
+
+    def publish(self, event: ev.LiveEvent) -> None:
+        self.events.append(event)
+
+    def subscribe(self):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+
+def test_revoking_tokens_and_changing_posts_say_so(session: Session, add_user: AddUser) -> None:
+    """What the streams rely on: every way of taking tokens back publishes TOKENS_REVOKED for
+    their owner (after the commit), and edits, deletions and hides say which they are."""
+    from microblog.live.hub import set_hub
+    from microblog.services import api_tokens, oauth
+
+    ann = add_user(session, "ann")
+    session.commit()
+    recording = _Recording()
+    set_hub(recording)  # type: ignore[arg-type]
+    try:
+        app, secret = oauth.register_app(
+            session, name="App", redirect_uris="https://app.example/cb", scopes="read"
+        )
+        raw, token = oauth._issue(session, app_id=app.id or 0, user_id=ann.id, scopes="read")
+        session.commit()
+        recording.events.clear()
+        oauth.revoke(session, client_id=app.client_id, client_secret=secret, token=raw)
+        assert recording.events == []  # not before the commit
+        session.commit()
+        assert [(e.kind, e.user_ids) for e in recording.events] == [(ev.TOKENS_REVOKED, (ann.id,))]
+        oauth.revoke(session, client_id=app.client_id, client_secret=secret, token=raw)
+        session.commit()  # an unknown token: nothing to tell
+        _raw, token = oauth._issue(session, app_id=app.id or 0, user_id=ann.id, scopes="read")
+        session.commit()
+        assert oauth.revoke_for_user(session, user_id=ann.id or 0, token_id=token.id or 0)
+        api_raw = api_tokens.issue_token(session, user_id=ann.id or 0, lifetime_seconds=60)
+        assert api_tokens.revoke_token(session, token=api_raw)
+        assert not api_tokens.revoke_token(session, token=api_raw)
+        api_tokens.revoke_all_tokens(session, user_id=ann.id or 0)
+        session.commit()
+        assert [e.kind for e in recording.events] == [ev.TOKENS_REVOKED] * 4
+
+        recording.events.clear()
+        post_id = _post(session, ann, "first")
+        edit_post(session, user_id=ann.id or 0, post_id=post_id, body="second")
+        delete_post(session, user_id=ann.id or 0, post_id=post_id)
+        session.commit()
+        changes = [e.extra.get("change") for e in recording.events if e.kind == ev.POST_CHANGED]
+        assert changes == [ev.EDITED, ev.DELETED]
+    finally:
+        set_hub(None)
