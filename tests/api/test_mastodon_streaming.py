@@ -167,6 +167,10 @@ def test_mastodon_py_websocket_carries_its_subscriptions(
     try:
         as_bob.stream_user(home, websocket_handle=handle)
         as_bob.stream_hashtag("Birds", tagged, websocket_handle=handle)
+        # Both subscriptions went out before the follow: its notification shows they are read.
+        follow(http, ann, bob)
+        kind, got, _ = home.next()
+        assert kind == "notification" and got.type == "follow"  # type: ignore[attr-defined]
         status = post(http, ann, "Look #birds")
         kind, got, _ = home.next()
         assert kind == "update" and str(got.id) == status["id"]  # type: ignore[attr-defined]
