@@ -1,6 +1,7 @@
-"""One streaming connection (microblog/mastodon/streaming.py) on its own: a client that does not
-read is let go once QUEUE_FRAMES frames wait for it, a quiet stream yields heartbeats, the
-scopes decide which streams a token may open, and the hub's events reach the queue."""
+"""One streaming connection (microblog/mastodon/stream_connection.py) on its own: a client that
+does not read is let go once QUEUE_FRAMES frames wait for it, a quiet stream yields heartbeats,
+the scopes decide which streams a token may open, the hub's events reach the queue, and one
+address holds no more streams than it may."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 
 from microblog.live import events as ev
 from microblog.live.hub import InProcessHub, set_hub
+from microblog.mastodon import stream_connection as streaming
 from microblog.mastodon import stream_events as se
-from microblog.mastodon import streaming
 
 FRAME = se.Frame(("public",), "update", "{}")
 
