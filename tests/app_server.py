@@ -102,11 +102,13 @@ def serve_asgi(
     workers: int = 1,
     access_log: bool = True,
     start_timeout: float = 90,
+    port: int | None = None,
 ) -> Iterator[AsgiServer]:
     """granian, the server `reflex run` uses, serving `factory` ("module:function") on a free
-    127.0.0.1 port until the block ends; then stopped with its workers. Up once `ready_path`
-    answers with any status. Its output goes to `log_path` (or nowhere)."""
-    port = free_port()
+    127.0.0.1 port (or `port`, when the app must know its own address) until the block ends;
+    then stopped with its workers. Up once `ready_path` answers with any status. Its output
+    goes to `log_path` (or nowhere)."""
+    port = port or free_port()
     command = [
         str(Path(sys.executable).with_name("granian")),
         *("--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)),

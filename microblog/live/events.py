@@ -33,6 +33,15 @@ POST_CHANGED = "post_changed"
 USER_CHANGED = "user_changed"
 # A moderator suspended `author_id`: open pages listing their posts drop them.
 ACCOUNT_SUSPENDED = "account_suspended"
+# API or Mastodon-client tokens of the users named were revoked: their open streams
+# (microblog/mastodon/streaming.py) check their token again.
+TOKENS_REVOKED = "tokens_revoked"
+
+# What a POST_CHANGED says changed beyond counters (`extra["change"]`), for the Mastodon
+# streams, which tell clients of edits and removals but not of every like.
+EDITED = "edited"
+DELETED = "deleted"
+HIDDEN = "hidden"
 
 
 @dataclass(frozen=True)
@@ -69,12 +78,19 @@ def sessions_ended(*, keys: tuple[str, ...] = (), user_id: int = 0, keep: str = 
     return LiveEvent(kind=SESSIONS_ENDED, user_ids=(user_id,) if user_id else (), extra=extra)
 
 
-def post_changed(post_id: int, *, actor_id: int = 0, gone: int = 0) -> LiveEvent:
+def post_changed(post_id: int, *, actor_id: int = 0, gone: int = 0, change: str = "") -> LiveEvent:
     """Post `post_id`'s text, counters or existence changed, by `actor_id`'s doing; `gone` is a
-    feed entry (a boost of it) that no longer exists. Pages showing the post re-read its card
-    once for all their tabs; the actor's own tabs read theirs (their "liked" may have changed)."""
+    feed entry (a boost of it) that no longer exists; `change` is EDITED, DELETED or HIDDEN
+    when that is what happened. Pages showing the post re-read its card once for all their
+    tabs; the actor's own tabs read theirs (their "liked" may have changed)."""
     extra = {"gone": str(gone)} if gone else {}
+    if change:
+        extra["change"] = change
     return LiveEvent(kind=POST_CHANGED, author_id=actor_id, ref_id=post_id, extra=extra)
+
+
+def tokens_revoked(user_id: int) -> LiveEvent:
+    return LiveEvent(kind=TOKENS_REVOKED, user_ids=(user_id,))
 
 
 def user_changed(user_id: int) -> LiveEvent:

@@ -82,6 +82,13 @@ def _configuration() -> dict[str, Any]:
     }
 
 
+def streaming_url() -> str:
+    """Where the streaming API answers (streaming.py): beside this API, on the backend's
+    address (under `make run` its own port; in production the site's, through nginx), as
+    ws(s)://. Mastodon.py turns it back into http(s) for its server-sent events."""
+    return public_addresses().backend.replace("http", "ws", 1)
+
+
 def _thumbnail(site: str) -> str:
     return f"{site}/icons/icon-512.png"
 
@@ -90,7 +97,7 @@ def _thumbnail(site: str) -> str:
 def instance_v1() -> JSONResponse:
     site, host = _site()
     users, posts = usage()
-    streaming = site.replace("http", "ws", 1)
+    streaming = streaming_url()
     return JSONResponse(
         {
             "uri": host,
@@ -118,7 +125,7 @@ def instance_v2() -> JSONResponse:
     site, host = _site()
     users, _posts = usage()
     configuration = _configuration() | {
-        "urls": {"streaming": site.replace("http", "ws", 1)},
+        "urls": {"streaming": streaming_url()},
         "translation": {"enabled": False},
     }
     return JSONResponse(

@@ -15,6 +15,7 @@ from microblog.mastodon import (
     notifications,
     oauth,
     statuses,
+    streaming,
     timelines,
 )
 
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     timelines.router,
     notifications.router,
     markers.router,
+    streaming.router,
 ]

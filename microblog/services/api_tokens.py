@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy import false as sa_false
 from sqlmodel import Session, col, select
 
+from microblog.live.events import publish_after_commit, tokens_revoked
 from microblog.models import ApiToken, OAuthToken, User, table_of, utcnow
 from microblog.security import hash_token, new_token
 
@@ -86,9 +87,16 @@ def resolve_token(session: Session, *, token: str, now: datetime | None = None) 
 
 
 def revoke_token(session: Session, *, token: str) -> bool:
-    """Kill a token now; True if it existed."""
-    result = session.exec(delete(ApiToken).where(col(ApiToken.token_hash) == hash_token(token)))
-    return bool(result.rowcount)
+    """Kill a token now; True if it existed. Its open streams end (TOKENS_REVOKED)."""
+    owner = session.execute(
+        delete(ApiToken)
+        .where(col(ApiToken.token_hash) == hash_token(token))
+        .returning(col(ApiToken.user_id))
+    ).scalar()
+    if owner is None:
+        return False
+    publish_after_commit(session, tokens_revoked(owner))
+    return True
 
 
 def revoke_all_tokens(session: Session, *, user_id: int) -> int:
@@ -96,4 +104,5 @@ def revoke_all_tokens(session: Session, *, user_id: int) -> int:
     (services/oauth.py); returns how many of our own API's."""
     result = session.exec(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
     session.exec(delete(OAuthToken).where(col(OAuthToken.user_id) == user_id))
+    publish_after_commit(session, tokens_revoked(user_id))
     return int(result.rowcount or 0)

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from microblog.i18n import _l
 from microblog.live.events import (
     ACCOUNT_SUSPENDED,
+    HIDDEN,
     LiveEvent,
     post_changed,
     publish_after_commit,
@@ -219,7 +220,7 @@ def hide_post(
     notifications.notify(
         session, user_id=post.user_id, kind=notifications.POST_HIDDEN, post_id=shown_id
     )
-    publish_after_commit(session, post_changed(shown_id, actor_id=moderator_id))
+    publish_after_commit(session, post_changed(shown_id, actor_id=moderator_id, change=HIDDEN))
     return _record(
         session,
         moderator_id=moderator_id,

@@ -124,3 +124,17 @@ def readers_hidden_authors(session: Session, *, reader_id: int) -> set[int]:
     blocked account is never among the authors counted.)"""
     found = session.execute(_MUTED_BY, {"reader": reader_id, "now": utcnow()})
     return {int(author) for (author,) in found}
+
+
+_ANNOUNCED = text(
+    "SELECT id FROM post WHERE (id = :post AND user_id = :author AND boost_of_id IS NULL) "
+    "OR (boost_of_id = :post AND user_id = :author)"
+)
+
+
+def announced_entry(session: Session, *, author_id: int, post_id: int) -> int | None:
+    """The feed entry a NEW_POST event announces (`author_id` wrote `post_id`, or boosted it):
+    the post itself or the author's boost of it; None once it is gone. Two probes of the
+    primary key and of the one-boost-per-user index."""
+    found = session.execute(_ANNOUNCED, {"post": post_id, "author": author_id}).scalar()
+    return int(found) if found is not None else None

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from microblog.i18n import _l
 from microblog.i18n.messages import Message
+from microblog.live.events import publish_after_commit, tokens_revoked
 from microblog.models import (
     OAUTH_NAME_MAX,
     OAUTH_SCOPES_MAX,
@@ -333,12 +334,16 @@ def client_token(
 def revoke(session: Session, *, client_id: str, client_secret: str, token: str) -> None:
     """RFC 7009: the app's own token is revoked; an unknown one is no error."""
     app = authenticate_client(session, client_id=client_id, client_secret=client_secret)
-    session.execute(
-        delete(OAuthToken).where(
+    owner = session.execute(
+        delete(OAuthToken)
+        .where(
             col(OAuthToken.token_hash) == hash_token(token or ""),
             col(OAuthToken.app_id) == row_id(app),
         )
-    )
+        .returning(col(OAuthToken.user_id))
+    ).scalar()
+    if owner is not None:  # its open streams end (microblog/mastodon/streaming.py)
+        publish_after_commit(session, tokens_revoked(owner))
 
 
 # --- using tokens ---
@@ -415,11 +420,15 @@ def revoke_for_user(session: Session, *, user_id: int, token_id: int) -> bool:
     result = session.exec(
         delete(OAuthToken).where(col(OAuthToken.id) == token_id, col(OAuthToken.user_id) == user_id)
     )
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    publish_after_commit(session, tokens_revoked(user_id))
+    return True
 
 
 def revoke_all_for_user(session: Session, *, user_id: int) -> int:
     result = session.exec(delete(OAuthToken).where(col(OAuthToken.user_id) == user_id))
+    publish_after_commit(session, tokens_revoked(user_id))
     return int(result.rowcount or 0)
 
 

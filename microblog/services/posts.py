@@ -13,7 +13,14 @@ from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
 from microblog.i18n import _l
-from microblog.live.events import NEW_POST, LiveEvent, post_changed, publish_after_commit
+from microblog.live.events import (
+    DELETED,
+    EDITED,
+    NEW_POST,
+    LiveEvent,
+    post_changed,
+    publish_after_commit,
+)
 from microblog.models import Post, PostEdit, row_id, table_of, utcnow
 from microblog.schemas import Page, PostRow, PostVersion, iso_utc
 from microblog.services import (
@@ -184,7 +191,7 @@ def edit_post(
     if body == post.body:
         if media_ids is not None:
             search.post_saved(session, post_id=post_id, body=searchable_text(post))
-            publish_after_commit(session, post_changed(post_id, actor_id=user_id))
+            publish_after_commit(session, post_changed(post_id, actor_id=user_id, change=EDITED))
         return post
     session.add(
         PostEdit(
@@ -206,7 +213,7 @@ def edit_post(
     )
     _notify_mentioned(session, mentioned, skip={user_id}, post=post)
     search.post_saved(session, post_id=post_id, body=searchable_text(post))
-    publish_after_commit(session, post_changed(post_id, actor_id=user_id))
+    publish_after_commit(session, post_changed(post_id, actor_id=user_id, change=EDITED))
     return post
 
 
@@ -283,7 +290,7 @@ def _delete(session: Session, post: Post) -> None:
         _count_reply(session, post.reply_to_id, -1)
         publish_after_commit(session, post_changed(post.reply_to_id, actor_id=user_id))
     search.post_deleted(session, post_id=post_id)
-    publish_after_commit(session, post_changed(post_id, actor_id=user_id))
+    publish_after_commit(session, post_changed(post_id, actor_id=user_id, change=DELETED))
 
 
 def explore_posts(

@@ -48,7 +48,10 @@ class ApiServer:
 
 @contextmanager
 def serve_http_app(
-    database_url: str, work_dir: Path, extra_env: dict[str, str] | None = None
+    database_url: str,
+    work_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[ApiServer]:
     """granian serving `create_http_app()` on a free loopback port until the block ends."""
     env = {
@@ -74,6 +77,7 @@ def serve_http_app(
             env=env,
             ready_path="/api/openapi.json",
             log_path=log_path,
+            port=port,
         ) as server:
             yield ApiServer(
                 base=server.base, database_url=database_url, log_path=log_path, engine=engine

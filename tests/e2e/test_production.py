@@ -526,3 +526,47 @@ def test_ctrl_c_stops_nginx_and_every_worker(stack: Stack) -> None:
         assert time.monotonic() < deadline, f"left running: {[command_line(p) for p in left]}"
         time.sleep(0.2)  # the children exit just after the supervisor
     assert http_status(f"{stack.url}/healthz") is None  # nothing listens any more
+
+
+def test_mastodon_streams_pass_through_nginx_from_either_worker(stack: Stack) -> None:
+    """Mastodon's streaming API through nginx: two WebSockets (upgraded; least_conn puts them on
+    the two workers) and an event stream (unbuffered) each carry a post made through nginx,
+    whichever worker took it (the event crosses over Redis)."""
+    import json
+
+    import websocket
+
+    name = new_name("streamer")
+    password = "correct horse battery"
+    transport = httpx.HTTPTransport(local_address="127.0.0.4")  # its own token budget
+    with httpx.Client(base_url=stack.url, transport=transport, timeout=30) as client:
+        created = client.post(
+            "/api/users",
+            json={"username": name, "email": f"{name}@example.com", "password": password},
+        )
+        assert created.status_code == 201, created.text
+        token = client.post("/api/tokens", auth=(name, password)).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        ws_base = stack.url.replace("http", "ws", 1)
+        ws_url = f"{ws_base}/api/v1/streaming?stream=public&access_token={token}"
+        sockets = [websocket.create_connection(ws_url, timeout=30) for _ in range(2)]
+        try:
+            with client.stream("GET", "/api/v1/streaming/public", headers=headers) as sse:
+                assert sse.status_code == 200 and sse.headers["server"] == "nginx"
+                lines = sse.iter_lines()
+                assert next(lines) == ":)"  # passed on at once, not buffered
+                posted = client.post(
+                    "/api/v1/statuses", json={"status": "streamed via nginx"}, headers=headers
+                )
+                assert posted.status_code == 200, posted.text
+                status_id = posted.json()["id"]
+                assert next(lines) == "event: update"
+                assert json.loads(next(lines).removeprefix("data: "))["id"] == status_id
+            for ws in sockets:
+                frame = json.loads(ws.recv())
+                assert (
+                    frame["event"] == "update" and json.loads(frame["payload"])["id"] == status_id
+                )
+        finally:
+            for ws in sockets:
+                ws.close()
