@@ -616,3 +616,5 @@ class ModerationActionRow:
     reason: str
     created: str
     target_id: int = 0
+    # A later line of the log undid it (only a dismissal, hide, limit or suspension can be).
+    undone: bool = False
