@@ -360,6 +360,9 @@ class UserCard:
     following: int
     is_following: bool
     is_self: bool
+    # The reader blocks / mutes them: the card's menu offers Unblock / Unmute instead.
+    blocked: bool = False
+    muted: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 back on open feeds and threads (as a hide removed it, through POST_CHANGED); a suspension drops
 the account's boosts from open pages too; a conversation's menu knows whether it is muted; the
 queue pages by keyset (no COUNT) and steps back when its page empties; the audit log marks what
-a later line undid, and a second undo is refused."""
+a later line undid, and a second undo is refused; the user card knows whether the reader blocks
+or mutes its user (its menu offers the other choice), live."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from microblog.live.tabs import TABS, Tab
 from microblog.models import User
 from microblog.services import follows, moderation, posts, reactions, safety
 from microblog.services.errors import Conflict, NotFound
+from microblog.services.user_popup import user_card
 from microblog.state.feed import FeedState
 from microblog.state.moderation import ModerationState
 from microblog.state.post_cards import _may_show_changed, _may_show_suspended, read_changed_card
 from microblog.state.safety import SafetyState
 from microblog.state.thread import ThreadState
+from microblog.state.user_popup import UserPopupState
 from tests.tab_state import session_token, tab_state
 
 AddUser = Callable[..., User]
@@ -293,3 +296,28 @@ async def test_the_audit_log_offers_undo_only_while_an_action_holds(
     (old_limit,) = [line for line in page.log if line.action == "limit"]
     await ModerationState.undo_logged.fn(page, old_limit.id)
     assert page.log[0].action == "reopen" and page.error == ""
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("use_engine")
+async def test_the_user_card_knows_blocks_and_mutes_and_follows_them_live(
+    session: Session, people: tuple[User, User, User], published: list[ev.LiveEvent]
+) -> None:
+    _mod, ann, troll = people
+    fresh = user_card(session, username="troll", viewer_id=ann.id)
+    assert (fresh.blocked, fresh.muted) == (False, False)
+    assert not user_card(session, username="ann", viewer_id=ann.id).blocked  # one's own card
+    popup = await tab_state(UserPopupState, token=session_token(session, ann), path="/explore")
+    await UserPopupState.open_card.fn(popup, "troll", True)
+    assert popup.card is not None and not popup.card.muted
+    menus = await popup.get_state(SafetyState)
+    published.clear()
+    await SafetyState.mute.fn(menus, troll.id, 0)
+    (event,) = [e for e in published if e.kind == safety.SAFETY_CHANGED]
+    assert ann.id in event.user_ids
+    await popup._on_safety_changed()  # what the delivery does on the event
+    assert popup.card is not None and popup.card.muted and not popup.card.blocked
+    safety.block_user(session, blocker_id=ann.id or 0, blocked_id=troll.id or 0)
+    session.commit()
+    await popup._on_safety_changed()
+    assert popup.card is not None and popup.card.blocked
