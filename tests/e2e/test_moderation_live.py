@@ -2,10 +2,10 @@
 unhides comes back on a reader's open home, Explore and thread without a reload (as hiding
 took it away); suspending an account takes its posts and its boosts off the open pages at once;
 the audit log offers Undo only on what is still in force; a conversation's menu offers Mute or
-Unmute, whichever applies, changing as it is used; the user card has the profile's menu; the moderators' queue pages by keyset
-(Older / Newer) and a report made meanwhile reaches it live. Screenshots (both sizes, en and zh,
-light and dark) with axe of the queue with its pager, the audit log, the conversation menu and
-the user card's menu.
+Unmute, whichever applies, changing as it is used; the user card has the profile's menu; the
+moderators' queue pages by keyset (Older / Newer) and a report made meanwhile reaches it live.
+Screenshots (both sizes, en and zh, light and dark) with axe of the queue with its pager, the
+audit log, the conversation menu and the user card's menu.
 
 Every wait is for a condition on the page (no sleep); a marker on `window` shows that no page
 was reloaded.
