@@ -21,7 +21,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session, select
 
 from microblog.db import make_engine
-from microblog.models import Post
+from microblog.models import Post, Report
 from microblog.services import moderation, safety
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import NewPage, RunningApp
@@ -53,6 +53,15 @@ def _make_moderator(engine: object, user_id: int) -> None:
 def _post_id(engine: object, body: str) -> int:
     with Session(engine) as db:  # type: ignore[arg-type]
         return db.exec(select(Post.id).where(Post.body == body)).one() or 0
+
+
+def _dismiss_reports_on(engine: object, moderator_id: int, user_id: int) -> None:
+    with Session(engine) as db:  # type: ignore[arg-type]
+        for report in db.exec(
+            select(Report).where(Report.target_user_id == user_id, Report.status == "open")
+        ).all():
+            moderation.dismiss_report(db, moderator_id=moderator_id, report_id=report.id or 0)
+        db.commit()
 
 
 def _tab(page: Page, path: str, *texts: str) -> Page:
@@ -242,42 +251,45 @@ def test_conversation_menu_and_the_queue_pages(new_page: NewPage, live_app: Runn
     mod.goto("/moderation")
     expect(mod.get_by_role("heading", name="Open reports")).to_be_visible()
     mark_no_reload(mod)
-    with Session(engine) as db:
-        for n in range(30):
-            safety.report_account(
-                db, reporter_id=ann_id, user_id=bob_id, reason="spam", comment=f"quiet {n}"
+    try:
+        with Session(engine) as db:
+            for n in range(30):
+                safety.report_account(
+                    db, reporter_id=ann_id, user_id=bob_id, reason="spam", comment=f"quiet {n}"
+                )
+            db.commit()
+        with httpx.Client(base_url=f"{live_app.backend}/api", timeout=30) as api:
+            made = api.post(
+                "/reports",
+                json={"user_id": bob_id, "reason": "other", "comment": "the last one"},
+                headers=_token(api, ann_name),
             )
-        db.commit()
-    with httpx.Client(base_url=f"{live_app.backend}/api", timeout=30) as api:
-        made = api.post(
-            "/reports",
-            json={"user_id": bob_id, "reason": "other", "comment": "the last one"},
-            headers=_token(api, ann_name),
-        )
-        assert made.status_code == 201, made.text
-    queue = mod.locator(".report-queue li")
-    newer = mod.locator(".queue-newer")
-    expect(newer).to_be_visible()  # the live re-read found more than a page
-    expect(queue).to_have_count(25)
-    expect(mod.locator(".queue-older")).to_have_count(0)
-    for look in every_look(mod):
-        newer.scroll_into_view_if_needed()  # the pager in the picture
-        check_look(mod, folder, look.name("queue-first-page"), "main")
-    for _ in range(10):  # the queue may hold other tests' open reports too
-        first = queue.first.get_attribute("data-report-id")
-        newer.click()
-        expect(queue.first).not_to_have_attribute("data-report-id", first or "")
-        expect(mod.locator(".queue-older")).to_be_visible()
-        if not newer.count():
-            break
-    expect(newer).to_have_count(0)
-    last = mod.locator(".report-queue li").last
-    last.get_by_role("button").click()
-    expect(mod.locator(".report-panel")).to_contain_text("the last one")
-    for look in every_look(mod):
-        expect(mod.locator(".report-panel")).to_be_visible()
-        check_look(mod, folder, look.name("queue-later-page"), "main")
-    mod.locator(".queue-older").click()
-    expect(queue).to_have_count(25)
-    assert_not_reloaded(mod)
+            assert made.status_code == 201, made.text
+        queue = mod.locator(".report-queue li")
+        newer = mod.locator(".queue-newer")
+        expect(newer).to_be_visible()  # the live re-read found more than a page
+        expect(queue).to_have_count(25)
+        expect(mod.locator(".queue-older")).to_have_count(0)
+        for look in every_look(mod):
+            newer.scroll_into_view_if_needed()  # the pager in the picture
+            check_look(mod, folder, look.name("queue-first-page"), "main")
+        for _ in range(10):  # the queue may hold other tests' open reports too
+            first = queue.first.get_attribute("data-report-id")
+            newer.click()
+            expect(queue.first).not_to_have_attribute("data-report-id", first or "")
+            expect(mod.locator(".queue-older")).to_be_visible()
+            if not newer.count():
+                break
+        expect(newer).to_have_count(0)
+        last = mod.locator(".report-queue li").last
+        last.get_by_role("button").click()
+        expect(mod.locator(".report-panel")).to_contain_text("the last one")
+        for look in every_look(mod):
+            expect(mod.locator(".report-panel")).to_be_visible()
+            check_look(mod, folder, look.name("queue-later-page"), "main")
+        mod.locator(".queue-older").click()
+        expect(queue).to_have_count(25)
+        assert_not_reloaded(mod)
+    finally:
+        _dismiss_reports_on(engine, mod_id, bob_id)  # the queue is shared with other tests
     engine.dispose()
