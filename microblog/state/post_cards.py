@@ -224,19 +224,20 @@ class PostCardsState(rx.State, mixin=True):
         read once for all of them (`read_changed_card`) and keeps its reader's own flags,
         which someone else's like, boost or edit cannot change."""
         event, card = changed
-        if tab.user_id and tab.user_id == event.author_id:
-            await self._reread(event.ref_id)
-            return
-        gone = int(event.extra.get("gone", 0))
         post_id = event.ref_id
         if (
             event.extra.get("restored")
             and card is not None
             and not any(post_id in (row.id, row.entry_id) for row in self.posts)
         ):
-            # Back (a moderator unhid it): it, or a boost of it, may belong on this page.
+            # Back (a moderator unhid it): it, or a boost of it, may belong on this page (the
+            # moderator's own pages too).
             await self._reread_page()
             return
+        if tab.user_id and tab.user_id == event.author_id:
+            await self._reread(event.ref_id)
+            return
+        gone = int(event.extra.get("gone", 0))
         if not any(row.id == post_id or (gone and row.entry_id == gone) for row in self.posts):
             return  # leave the state untouched: nothing to send to this tab
         if card is None and any(

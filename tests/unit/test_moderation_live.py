@@ -121,9 +121,14 @@ async def test_an_unhidden_post_comes_back_on_open_feeds_and_threads(
     assert not _may_show_changed("far-tab", Tab(user_id=ann.id or 0, path="/explore"), restored)
     TABS.forget("feed-tab")
     TABS.forget("far-tab")
+    mod_feed = await tab_state(FeedState, token=session_token(session, mod), path="/explore")
+    await FeedState.load_explore.fn(mod_feed)
+    mod_feed.posts = [r for r in mod_feed.posts if r.id != bad]  # as the hide left it
+    tabs.append((mod_feed, Tab(user_id=mod.id or 0, path="/explore")))  # the moderator's own
     for event in changed:
         await _deliver(session, event, tabs)
     assert [r.id for r in feed.posts][:3] == [newer, bad, root]
+    assert bad in [r.id for r in mod_feed.posts]
     assert bad in [r.id for r in thread.posts]
     assert not alone.not_found and alone.post.id == bad
 
