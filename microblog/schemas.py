@@ -360,6 +360,9 @@ class UserCard:
     following: int
     is_following: bool
     is_self: bool
+    # The reader blocks / mutes them: the card's menu offers Unblock / Unmute instead.
+    blocked: bool = False
+    muted: bool = False
 
 
 @dataclass(frozen=True)
@@ -616,3 +619,5 @@ class ModerationActionRow:
     reason: str
     created: str
     target_id: int = 0
+    # A later line of the log undid it (only a dismissal, hide, limit or suspension can be).
+    undone: bool = False

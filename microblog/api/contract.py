@@ -490,6 +490,10 @@ class ReportCollection(BaseModel):
     page: int
     per_page: int
     has_next: bool
+    next_after: int | None = Field(
+        default=None,
+        description="Pass as `after` for the next page (later reports); null on the last page.",
+    )
 
 
 class ModerationActionOut(BaseModel):
@@ -502,6 +506,9 @@ class ModerationActionOut(BaseModel):
     reason: str
     created: str
     target_id: int = Field(description="The account acted on (0: none).")
+    undone: bool = Field(
+        default=False, description="A later action undid it (it can no longer be undone)."
+    )
 
 
 class ModerationActionCollection(BaseModel):

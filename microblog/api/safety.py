@@ -200,13 +200,36 @@ def _page_json(
 @moderator_router.get(
     "/moderation/reports", response_model=ReportCollection, responses=errors(401, 403)
 )
-def get_open_reports(paging: PagingArgs, credentials: BearerCredentials) -> JSONResponse:
-    """The queue: open reports, oldest first (moderators only)."""
+def get_open_reports(
+    paging: PagingArgs,
+    credentials: BearerCredentials,
+    after: Annotated[
+        int | None,
+        Query(ge=1, description="Keyset: the open reports made after this one (`next_after`)."),
+    ] = None,
+) -> JSONResponse:
+    """The queue: open reports, oldest first (moderators only). Page through it with `after`
+    (the `next_after` of the previous page); `page` is for the first pages only."""
     with authorized(credentials) as (db, me):
-        page = moderation.list_open_reports(
-            db, moderator_id=row_id(me), page=paging.page, per_page=paging.per_page
+        if after is None:
+            page = moderation.list_open_reports(
+                db, moderator_id=row_id(me), page=paging.page, per_page=paging.per_page
+            )
+            found = _page_json(page, _report_json)
+            found["next_after"] = page.items[-1].id if page.has_next and page.items else None
+            return JSONResponse(found)
+        items, following = moderation.open_reports_after(
+            db, moderator_id=row_id(me), after_id=after, per_page=paging.per_page
         )
-        return JSONResponse(_page_json(page, _report_json))
+        return JSONResponse(
+            {
+                "items": [_report_json(row) for row in items],
+                "page": 1,
+                "per_page": paging.per_page,
+                "has_next": following is not None,
+                "next_after": following,
+            }
+        )
 
 
 @moderator_router.post(

@@ -11,6 +11,7 @@ from microblog.components import RowVar
 from microblog.components.i18n import t
 from microblog.state.safety import MUTE_CHOICES, REPORT_REASONS, SafetyState
 from microblog.state.session import SessionState
+from microblog.state.thread import ThreadState
 
 
 def _reason_labels() -> dict[str, rx.Var]:
@@ -70,15 +71,18 @@ def post_menu(post: RowVar, trigger: rx.Component, thread: bool = False) -> rx.C
     if thread:
         items += [
             rx.dropdown_menu.separator(),
-            rx.dropdown_menu.item(
-                t("Mute conversation"),
-                on_select=SafetyState.mute_conversation(post.id),
-                class_name="menu-mute-conversation",
-            ),
-            rx.dropdown_menu.item(
-                t("Unmute conversation"),
-                on_select=SafetyState.unmute_conversation(post.id),
-                class_name="menu-unmute-conversation",
+            rx.cond(
+                ThreadState.conversation_muted,
+                rx.dropdown_menu.item(
+                    t("Unmute conversation"),
+                    on_select=SafetyState.unmute_conversation(post.id),
+                    class_name="menu-unmute-conversation",
+                ),
+                rx.dropdown_menu.item(
+                    t("Mute conversation"),
+                    on_select=SafetyState.mute_conversation(post.id),
+                    class_name="menu-mute-conversation",
+                ),
             ),
         ]
     others = SessionState.is_authenticated & (post.author_id != SessionState.user_id)

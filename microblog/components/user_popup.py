@@ -13,9 +13,12 @@ from reflex.event import passthrough_event_spec
 
 from microblog.components.avatar import person_avatar
 from microblog.components.i18n import t, t_plural
+from microblog.components.safety import profile_menu
 from microblog.components.timestamps import relative_time
+from microblog.components.widget import ComponentRenderer, fields_of
 from microblog.state.session import SessionState
 from microblog.state.user_popup import UserPopupState
+from microblog.widgets.profile import MENU_BUTTON
 
 C = UserPopupState.card
 
@@ -29,20 +32,33 @@ def _login_href() -> rx.Var:
     )
 
 
+def _menu() -> rx.Component:
+    """The profile's "more" menu (Block, Mute, Report: components/safety.py `profile_menu`) on
+    the profile's own button (widgets/profile.py MENU_BUTTON), for the card's user."""
+    button = ComponentRenderer(fields_of(C), actions={"menu": None}).node(MENU_BUTTON)
+    return profile_menu(button, C.id, C.username, C.blocked, C.muted)
+
+
 def _follow_control() -> rx.Component:
-    """No button on your own card; a login link for visitors; otherwise Follow or Unfollow."""
+    """No button on your own card; a login link for visitors; otherwise Follow or Unfollow,
+    and the menu."""
     return rx.cond(
         C.is_self,
         rx.fragment(),
         rx.cond(
             SessionState.is_authenticated,
-            rx.button(
-                rx.cond(C.is_following, t("Unfollow"), t("Follow")),
-                on_click=UserPopupState.toggle_follow,
-                variant=rx.cond(C.is_following, "outline", "solid"),
-                size="1",
-                aria_label=rx.cond(C.is_following, t("Unfollow"), t("Follow")),
-                class_name="user-popup-follow",
+            rx.hstack(
+                rx.button(
+                    rx.cond(C.is_following, t("Unfollow"), t("Follow")),
+                    on_click=UserPopupState.toggle_follow,
+                    variant=rx.cond(C.is_following, "outline", "solid"),
+                    size="1",
+                    aria_label=rx.cond(C.is_following, t("Unfollow"), t("Follow")),
+                    class_name="user-popup-follow",
+                ),
+                _menu(),
+                spacing="2",
+                align="center",
             ),
             rx.link(t("Log in to follow"), href=_login_href(), size="2"),
         ),

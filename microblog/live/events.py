@@ -78,14 +78,20 @@ def sessions_ended(*, keys: tuple[str, ...] = (), user_id: int = 0, keep: str = 
     return LiveEvent(kind=SESSIONS_ENDED, user_ids=(user_id,) if user_id else (), extra=extra)
 
 
-def post_changed(post_id: int, *, actor_id: int = 0, gone: int = 0, change: str = "") -> LiveEvent:
+def post_changed(
+    post_id: int, *, actor_id: int = 0, gone: int = 0, change: str = "", restored: int = 0
+) -> LiveEvent:
     """Post `post_id`'s text, counters or existence changed, by `actor_id`'s doing; `gone` is a
     feed entry (a boost of it) that no longer exists; `change` is EDITED, DELETED or HIDDEN
     when that is what happened. Pages showing the post re-read its card once for all their
-    tabs; the actor's own tabs read theirs (their "liked" may have changed)."""
+    tabs; the actor's own tabs read theirs (their "liked" may have changed).
+    `restored`: the post is back (a moderator unhid it) and its newest feed entry (itself or
+    its latest boost) is this id: the pages whose window may reach it re-read their page."""
     extra = {"gone": str(gone)} if gone else {}
     if change:
         extra["change"] = change
+    if restored:
+        extra["restored"] = str(restored)
     return LiveEvent(kind=POST_CHANGED, author_id=actor_id, ref_id=post_id, extra=extra)
 
 

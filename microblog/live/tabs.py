@@ -30,6 +30,7 @@ class TabRegistry:
         # (`show_posts`).
         self._shown: dict[str, tuple[str, frozenset[int]]] = {}
         self._authors: dict[str, tuple[str, frozenset[int]]] = {}
+        self._boosters: dict[str, tuple[str, frozenset[str]]] = {}
 
     def register(self, token: str, *, user_id: int, path: str, session_key: str = "") -> None:
         self._unindex(token)
@@ -44,12 +45,15 @@ class TabRegistry:
         path: str,
         post_ids: Iterable[int],
         author_ids: Iterable[int] = (),
+        boosters: Iterable[str] = (),
     ) -> None:
-        """The posts (and boosts) the page at `path` lists in this tab, and whose faces their
-        cards draw. Recorded by the page's loader, which runs before the tab registers (the last
-        on_load), so kept apart from it."""
+        """The posts (and boosts) the page at `path` lists in this tab, whose faces their
+        cards draw, and who made the boosts it lists (by name, as the cards say). Recorded by
+        the page's loader, which runs before the tab registers (the last on_load), so kept
+        apart from it."""
         self._shown[token] = (path, frozenset(post_ids))
         self._authors[token] = (path, frozenset(author_ids))
+        self._boosters[token] = (path, frozenset(boosters))
 
     def may_show_post(self, token: str, tab: Tab, post_id: int) -> bool:
         """Whether the tab may list `post_id`: False only when the page it shows recorded its
@@ -57,6 +61,20 @@ class TabRegistry:
         change to a post opens the states of the tabs listing it, not of every open feed."""
         recorded = self._shown.get(token)
         return recorded is None or recorded[0] != tab.path or post_id in recorded[1]
+
+    def may_reach(self, token: str, tab: Tab, entry_id: int) -> bool:
+        """Whether a feed entry with this id (a post that came back, or its boost) may belong
+        on the tab's page: its pages run newest first, so not when the page recorded entries
+        that are all newer (a page further back). A page that recorded none may take it."""
+        recorded = self._shown.get(token)
+        if recorded is None or recorded[0] != tab.path or not recorded[1]:
+            return True
+        return entry_id >= min(recorded[1])
+
+    def may_show_booster(self, token: str, tab: Tab, username: str) -> bool:
+        """Whether the tab may list a boost made by `username` (as `may_show_post`)."""
+        recorded = self._boosters.get(token)
+        return recorded is None or recorded[0] != tab.path or username in recorded[1]
 
     def may_show_author(self, token: str, tab: Tab, user_id: int) -> bool:
         """Whether the tab may draw a card by `user_id`: as `may_show_post`, for a face that
@@ -67,6 +85,7 @@ class TabRegistry:
     def forget(self, token: str) -> None:
         self._shown.pop(token, None)
         self._authors.pop(token, None)
+        self._boosters.pop(token, None)
         self._unindex(token)
 
     def _unindex(self, token: str) -> None:
@@ -85,6 +104,7 @@ class TabRegistry:
         for token in [t for t in self._shown if t not in self._tabs and not is_connected(t)]:
             del self._shown[token]  # recorded by a page load that never registered
             self._authors.pop(token, None)
+            self._boosters.pop(token, None)
         return gone
 
     def of_sessions(self, event: ev.LiveEvent) -> list[str]:

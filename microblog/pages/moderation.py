@@ -262,6 +262,33 @@ def queue_section() -> rx.Component:
                 class_name="queue-empty",
             ),
         ),
+        # Oldest first: the reports made earlier are back, the later ones ahead.
+        rx.hstack(
+            rx.cond(
+                M.has_earlier_reports,
+                rx.button(
+                    rx.icon("arrow-left"),
+                    t("Older"),
+                    variant="soft",
+                    on_click=M.earlier_reports,
+                    class_name="queue-older",
+                ),
+                rx.box(),
+            ),
+            rx.cond(
+                M.has_later_reports,
+                rx.button(
+                    t("Newer"),
+                    rx.icon("arrow-right"),
+                    variant="soft",
+                    on_click=M.later_reports,
+                    class_name="queue-newer",
+                ),
+                rx.box(),
+            ),
+            justify="between",
+            width="100%",
+        ),
         spacing="3",
         width="100%",
     )
@@ -290,7 +317,8 @@ def log_line(line: RowVar) -> rx.Component:
             rx.fragment(),
         ),
         rx.cond(
-            rx.Var.create(["dismiss", "hide", "limit", "suspend"]).contains(line.action),
+            rx.Var.create(["dismiss", "hide", "limit", "suspend"]).contains(line.action)
+            & ~line.undone,
             rx.button(
                 t("Undo"),
                 type="button",

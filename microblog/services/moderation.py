@@ -16,10 +16,10 @@ Acting on a report resolves it (its outcome is the action) and tells the reporte
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlmodel import Session
 
 from microblog.i18n import _l
@@ -67,6 +67,7 @@ USER_CHANGED_BY_MODERATION = "moderation"
 
 _REPORT = table_of(Report).c
 _ACTION = table_of(ModerationAction).c
+_POST = table_of(Post).c
 
 
 def is_moderator(user: User) -> bool:
@@ -242,7 +243,8 @@ def unhide_post(
         raise NotFound(_l("This post is not hidden."))
     author_id = hidden.author_id
     session.delete(hidden)
-    publish_after_commit(session, post_changed(post_id, actor_id=moderator_id))
+    for event in restored_events(session, post_id=post_id, actor_id=moderator_id):
+        publish_after_commit(session, event)
     return _record(
         session,
         moderator_id=moderator_id,
@@ -251,6 +253,22 @@ def unhide_post(
         post_id=post_id,
         reason=_reason(reason),
     )
+
+
+def restored_events(session: Session, *, post_id: int, actor_id: int) -> list[LiveEvent]:
+    """What makes a post that comes back (unhidden) reappear on open pages, as a hide made it
+    go: its own `POST_CHANGED`, marked restored with its newest feed entry (itself or its
+    latest boost, one probe of `uq_post_boost_of_user`), so the feeds whose window reaches it
+    re-read their page; and its parent's, so the open threads that show the parent re-read
+    (as a new reply reaches them)."""
+    newest = session.execute(
+        select(func.max(_POST.id)).where(_POST.boost_of_id == post_id)
+    ).scalar()
+    events = [post_changed(post_id, actor_id=actor_id, restored=max(post_id, newest or 0))]
+    post = session.get(Post, post_id)
+    if post is not None and post.reply_to_id:
+        events.append(post_changed(post.reply_to_id, actor_id=actor_id))
+    return events
 
 
 def hidden_reason(session: Session, *, post_id: int) -> str | None:
@@ -345,7 +363,12 @@ def suspend_account(
     )
     auth_sessions.end_all_sessions(session, user_id=user_id)
     api_tokens.revoke_all_tokens(session, user_id=user_id)
-    publish_after_commit(session, LiveEvent(ACCOUNT_SUSPENDED, author_id=user_id))
+    target = get_user(session, user_id)
+    publish_after_commit(
+        session,
+        # The name too: open pages drop the boosts they show by it ("boosted by NAME").
+        LiveEvent(ACCOUNT_SUSPENDED, author_id=user_id, extra={"username": target.username}),
+    )
     return action
 
 
@@ -448,6 +471,23 @@ def list_open_reports(
     return make_page(rows, page=page, per_page=per_page, to_item=_to_report)
 
 
+def open_reports_after(
+    session: Session, *, moderator_id: int, after_id: int | None, per_page: int
+) -> tuple[list[ReportRow], int | None]:
+    """A page of the queue by keyset: the open reports made after report `after_id` (None:
+    from the oldest), oldest first, and the cursor of the next page (None: this is the last).
+    Reads `per_page + 1` rows of the partial index `ix_report_open`; never a COUNT or OFFSET."""
+    require_moderator(session, user_id=moderator_id)
+    statement = _report_rows(select(*_REPORT_COLUMNS).select_from(table_of(Report)))
+    statement = statement.where(_REPORT.status == "open")
+    if after_id is not None:
+        statement = statement.where(_REPORT.id > after_id)
+    rows = session.execute(statement.order_by(_REPORT.id).limit(per_page + 1)).all()
+    items = [_to_report(row) for row in rows[:per_page]]
+    more = len(rows) > per_page and bool(items)
+    return items, (items[-1].id if more else None)
+
+
 def account_reports(
     session: Session, *, moderator_id: int, user_id: int, limit: int = 50
 ) -> list[ReportRow]:
@@ -501,6 +541,61 @@ def _audit_line(row: Row[*tuple[Any, ...]]) -> ModerationActionRow:
     )
 
 
+# What each undo is keyed on: the report dismissed, the post hidden, the account limited or
+# suspended.
+_UNDO_KEY = {
+    "reopen": "report_id",
+    "unhide": "post_id",
+    "unlimit": "target_user_id",
+    "unsuspend": "target_user_id",
+}
+
+
+def _undo_key(line: ModerationActionRow) -> int:
+    """What the undo of `line` is keyed on (`_UNDO_KEY`)."""
+    column = _UNDO_KEY[UNDO[line.action]]
+    if column == "report_id":
+        return line.report_id or 0
+    return (line.post_id or 0) if column == "post_id" else line.target_id
+
+
+def _mark_undone(session: Session, lines: list[ModerationActionRow]) -> list[ModerationActionRow]:
+    """Mark the lines a later line undid (an unhide after a hide of the same post, ...): one
+    read of the undo lines newer than the page's oldest undoable one, on the primary key."""
+    undoable = [line for line in lines if line.action in UNDO]
+    if not undoable:
+        return lines
+    kinds = {UNDO[line.action] for line in undoable}
+    keys: dict[str, set[int]] = {}
+    for line in undoable:
+        keys.setdefault(_UNDO_KEY[UNDO[line.action]], set()).add(_undo_key(line))
+    wanted = [getattr(_ACTION, column).in_(ids - {0}) for column, ids in keys.items() if ids - {0}]
+    if not wanted:
+        return lines
+    found = session.execute(
+        select(
+            _ACTION.id, _ACTION.action, _ACTION.report_id, _ACTION.post_id, _ACTION.target_user_id
+        ).where(
+            _ACTION.id > min(line.id for line in undoable),
+            _ACTION.action.in_(kinds),
+            or_(*wanted),
+        )
+    ).all()
+    # (undo kind, key) -> the newest undo of it
+    latest: dict[tuple[str, int], int] = {}
+    for aid, action, report_id, post_id, target_id in found:
+        column = _UNDO_KEY[action]
+        key = report_id if column == "report_id" else post_id if column == "post_id" else target_id
+        key = key or 0
+        latest[(action, key)] = max(aid, latest.get((action, key), 0))
+
+    def undone(line: ModerationActionRow) -> bool:
+        undo = UNDO.get(line.action)
+        return undo is not None and latest.get((undo, _undo_key(line)), 0) > line.id
+
+    return [replace(line, undone=True) if undone(line) else line for line in lines]
+
+
 def audit_log(
     session: Session,
     *,
@@ -514,7 +609,8 @@ def audit_log(
     offset, limit = page_window(page, per_page)
     statement = _audit_statement(target_user_id).offset(offset).limit(limit)
     rows = session.execute(statement).all()
-    return make_page(rows, page=page, per_page=per_page, to_item=_audit_line)
+    found = make_page(rows, page=page, per_page=per_page, to_item=_audit_line)
+    return replace(found, items=_mark_undone(session, list(found.items)))
 
 
 def audit_log_before(
@@ -533,7 +629,7 @@ def audit_log_before(
     if before_id is not None:
         statement = statement.where(_ACTION.id < before_id)
     rows = session.execute(statement.limit(per_page + 1)).all()
-    lines = [_audit_line(row) for row in rows[:per_page]]
+    lines = _mark_undone(session, [_audit_line(row) for row in rows[:per_page]])
     more = len(rows) > per_page and bool(lines)
     return lines, (lines[-1].id if more else None)
 

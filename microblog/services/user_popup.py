@@ -1,5 +1,6 @@
 """The user card shown when hovering a username or avatar: loaded on demand, one small query
-set per hover, as the reader sees it (Follow or Unfollow), and that button."""
+set per hover, as the reader sees it (Follow or Unfollow; Block or Unblock, Mute or Unmute in
+its menu), and that button."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlmodel import Session
 
 from microblog.schemas import UserCard, avatar_url, iso_utc
 from microblog.services.follows import follow_counts, is_following, set_following
+from microblog.services.safety import is_blocking, is_muting
 from microblog.services.users import get_user_by_username
 
 
@@ -16,6 +18,7 @@ def user_card(session: Session, *, username: str, viewer_id: int | None) -> User
     user = get_user_by_username(session, username)
     user_id = user.id or 0
     followers, following = follow_counts(session, user_id=user_id)
+    other = bool(viewer_id) and viewer_id != user_id
     return UserCard(
         id=user_id,
         username=user.username,
@@ -27,6 +30,9 @@ def user_card(session: Session, *, username: str, viewer_id: int | None) -> User
         is_following=bool(viewer_id)
         and is_following(session, follower_id=viewer_id or 0, followed_id=user_id),
         is_self=viewer_id == user_id,
+        # Two primary-key probes, for the menu (as the profile's).
+        blocked=other and is_blocking(session, blocker_id=viewer_id or 0, blocked_id=user_id),
+        muted=other and is_muting(session, muter_id=viewer_id or 0, muted_id=user_id),
     )
 
 

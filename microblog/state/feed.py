@@ -146,6 +146,14 @@ class FeedState(PageData, PostCardsState, rx.State):
             return
         self.new_post_count = count
 
+    async def _reread_page(self) -> None:
+        """A post came back (unhidden): this feed's page again, for its reader or a visitor."""
+        user_id = (await self.get_state(SessionState)).user_id or 0
+        if self.kind != "home":
+            await self._open("explore", user_id)
+        elif user_id:
+            await self._open("home", user_id)
+
     async def _on_safety_changed(self) -> None:
         """The reader blocked or muted someone, or was blocked: re-read this page for them."""
         user_id = (await self.get_state(SessionState)).user_id

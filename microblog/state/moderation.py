@@ -31,10 +31,12 @@ from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState, login_required
 
-# (administrator, queue, audit log lines, next cursor, the open report, moderators)
+# (administrator, (queue, its cursor, its next cursor, the cursors back), audit log lines,
+# next cursor, the open report, moderators)
+_Queue = tuple[list[ReportRow], int | None, int | None, list[int]]
 _Read = tuple[
     bool,
-    list[ReportRow],
+    _Queue,
     list[ModerationActionRow],
     int | None,
     moderation.ReportContext | None,
@@ -52,6 +54,11 @@ class ModerationState(PageData, rx.State):
     is_admin: bool = False
     section: str = "queue"
     reports: list[ReportRow] = []
+    # The queue's keyset cursors (0: none): this page starts after report `queue_after`; the
+    # next starts after `queue_next`; `_queue_back` the cursors of the pages before.
+    queue_after: int = 0
+    queue_next: int = 0
+    _queue_back: list[int] = []
     # The report open beside the queue, in context (it stays open once resolved, for its undo).
     selected_id: int = 0
     report: ReportRow | None = None
@@ -79,6 +86,14 @@ class ModerationState(PageData, rx.State):
     def has_newer_log(self) -> bool:
         return self.log_before != 0
 
+    @rx.var
+    def has_later_reports(self) -> bool:
+        return self.queue_next != 0
+
+    @rx.var
+    def has_earlier_reports(self) -> bool:
+        return self.queue_after != 0
+
     async def _refuse(self, problem: DomainError) -> None:
         """The reader may not moderate (or no longer): show nothing of the page."""
         self.reset()
@@ -90,13 +105,12 @@ class ModerationState(PageData, rx.State):
         moderators: one unit of work."""
         before = self.log_before or None
         selected = self.selected_id
+        after, back = self.queue_after or None, list(self._queue_back)
 
         def read(db: Session) -> _Read:
             me = moderation.require_moderator(db, user_id=user_id)
             admin = announcements.is_admin(me)
-            queue = moderation.list_open_reports(
-                db, moderator_id=user_id, page=1, per_page=QUEUE_SIZE
-            ).items
+            queue = _queue_page(db, user_id, after, back)
             log, following = moderation.audit_log_before(
                 db, moderator_id=user_id, before_id=before, per_page=LOG_PAGE
             )
@@ -117,7 +131,9 @@ class ModerationState(PageData, rx.State):
             await self._refuse(problem)
             return
         self.allowed, self.is_admin = True, bool(admin)
-        self.reports = list(queue)
+        reports, after, following_report, back = queue
+        self.reports, self._queue_back = list(reports), back
+        self.queue_after, self.queue_next = int(after or 0), int(following_report or 0)
         self.log, self.log_next = list(log), int(following or 0)
         self.moderators = list(names)
         self._show_context(context)
@@ -228,13 +244,31 @@ class ModerationState(PageData, rx.State):
         """Undo an action of the audit log (the line is the server's own, from this tab's
         state; the service checks the role and whether there is anything to undo)."""
         line = next((row for row in self.log if row.id == int(action_id)), None)
-        if line is None or line.action not in moderation.UNDO:
+        if line is None or line.action not in moderation.UNDO or line.undone:
             return
         undo = moderation.UNDO[line.action]
         await self._run(
             user_id,
             _undo(undo, user_id, line.report_id or 0, line.target_id, line.post_id, ""),
         )
+
+    @rx.event
+    @login_required
+    async def later_reports(self, *, user_id: int) -> None:
+        """The next page of the queue (reports made later)."""
+        if not self.queue_next:
+            return
+        self._queue_back = [*self._queue_back, self.queue_after]
+        self.queue_after = self.queue_next
+        await self._read_all(user_id)
+
+    @rx.event
+    @login_required
+    async def earlier_reports(self, *, user_id: int) -> None:
+        back = self._queue_back
+        self.queue_after = back[-1] if back else 0
+        self._queue_back = back[:-1]
+        await self._read_all(user_id)
 
     @rx.event
     @login_required
@@ -288,6 +322,18 @@ class ModerationState(PageData, rx.State):
         user_id = (await self.get_state(SessionState)).user_id
         if user_id and self.allowed:
             await self._read_all(user_id)
+
+
+def _queue_page(db: Session, user_id: int, after: int | None, back: list[int]) -> _Queue:
+    """The queue's page after report `after`; when every report on it was resolved meanwhile
+    (here or by another moderator), the page before it, and so on back to the first."""
+    while True:
+        reports, following = moderation.open_reports_after(
+            db, moderator_id=user_id, after_id=after, per_page=QUEUE_SIZE
+        )
+        if reports or after is None:
+            return reports, after, following, back
+        after, back = (back[-1] or None) if back else None, back[:-1]
 
 
 def _undo(

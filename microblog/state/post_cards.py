@@ -73,7 +73,12 @@ class PostCardsState(rx.State, mixin=True):
             path=self.router.url.path,
             post_ids={row.id for row in rows} | {row.entry_id for row in rows},
             author_ids={row.author_id for row in rows} | set(faces),
+            boosters={row.boosted_by for row in rows if row.boosted_by},
         )
+
+    async def _reread_page(self) -> None:
+        """Read this page again for the tab's reader (a post came back: it may belong here).
+        Each page that lists posts says how; a page that cannot take one back does nothing."""
 
     def _apply(self, counts: reactions.Counts) -> None:
         """The post's new counters on every card that shows it (a post and a boost of it)."""
@@ -219,11 +224,20 @@ class PostCardsState(rx.State, mixin=True):
         read once for all of them (`read_changed_card`) and keeps its reader's own flags,
         which someone else's like, boost or edit cannot change."""
         event, card = changed
+        post_id = event.ref_id
+        if (
+            event.extra.get("restored")
+            and card is not None
+            and not any(post_id in (row.id, row.entry_id) for row in self.posts)
+        ):
+            # Back (a moderator unhid it): it, or a boost of it, may belong on this page (the
+            # moderator's own pages too).
+            await self._reread_page()
+            return
         if tab.user_id and tab.user_id == event.author_id:
             await self._reread(event.ref_id)
             return
         gone = int(event.extra.get("gone", 0))
-        post_id = event.ref_id
         if not any(row.id == post_id or (gone and row.entry_id == gone) for row in self.posts):
             return  # leave the state untouched: nothing to send to this tab
         if card is None and any(
@@ -252,11 +266,15 @@ class PostCardsState(rx.State, mixin=True):
         self.posts = kept
 
     async def _on_account_suspended(self, event: ev.LiveEvent) -> None:
-        """A moderator suspended an author: their posts leave this page at once (a boost
-        they made of someone else's post goes at the next read)."""
-        author = event.author_id
-        if any(row.author_id == author for row in self.posts):
-            self.posts = [row for row in self.posts if row.author_id != author]
+        """A moderator suspended an author: their posts, and the boosts they made of anyone's
+        posts, leave this page at once."""
+        author, name = event.author_id, event.extra.get("username", "")
+
+        def theirs(row: PostRow) -> bool:
+            return row.author_id == author or bool(name and row.boosted_by == name)
+
+        if any(theirs(row) for row in self.posts):
+            self.posts = [row for row in self.posts if not theirs(row)]
 
     async def _on_user_changed(self, face: UserFace | None, _tab: Tab) -> None:
         """An author's picture changed: their cards on this page draw the new one."""
@@ -297,9 +315,32 @@ def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -
         where=where,
         visitors=True,
         read=read_changed_card,
-        concerns=lambda token, tab, event: TABS.may_show_post(token, tab, event.ref_id),
+        concerns=_may_show_changed,
     )
     subscribe_faces(state, where)
+    subscribe_suspensions(state, where)
+
+
+def _may_show_changed(token: str, tab: Tab, event: ev.LiveEvent) -> bool:
+    """The tabs listing the post, and, for a post that came back, those whose page it (or
+    its newest boost) may belong on."""
+    if TABS.may_show_post(token, tab, event.ref_id):
+        return True
+    restored = int(event.extra.get("restored", 0))
+    return bool(restored) and TABS.may_reach(token, tab, restored)
+
+
+def _may_show_suspended(token: str, tab: Tab, event: ev.LiveEvent) -> bool:
+    """The tabs that may list a post or a boost by the suspended account."""
+    name = event.extra.get("username", "")
+    return TABS.may_show_author(token, tab, event.author_id) or bool(
+        name and TABS.may_show_booster(token, tab, name)
+    )
+
+
+def subscribe_suspensions(state: type[PostCardsState], where: Callable[[Tab], bool]) -> None:
+    """Have the tabs showing `state`'s page (`where`) drop a suspended account's posts and
+    boosts at once (`state._on_account_suspended(event)`)."""
     delivery.subscribe(
         ev.ACCOUNT_SUSPENDED,
         state,
@@ -307,7 +348,7 @@ def subscribe_cards(state: type[PostCardsState], where: Callable[[Tab], bool]) -
         where=where,
         visitors=True,
         with_event=True,
-        concerns=lambda token, tab, event: TABS.may_show_author(token, tab, event.author_id),
+        concerns=_may_show_suspended,
     )
 
 

@@ -70,6 +70,10 @@ class ProfileState(PageData, PostCardsState, rx.State):
         menu's Block/Unblock, Mute/Unmute) for them."""
         await self._read((await self.get_state(SessionState)).user_id or None)
 
+    async def _reread_page(self) -> None:
+        """A post came back (unhidden): the page again (as `_on_safety_changed`)."""
+        await self._on_safety_changed()
+
     async def _read(self, viewer_id: int | None) -> None:
         params = self.router.url.query_parameters
         tab = tab_of(params.get("tab"))

@@ -26,6 +26,7 @@ from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
 from microblog.state.session import SessionState, login_required
+from microblog.state.thread import ThreadState
 
 # The mute durations the menu offers, in seconds (0: until unmuted).
 MUTE_CHOICES = (0, 3600, 86400, 7 * 86400)
@@ -160,6 +161,7 @@ class SafetyState(rx.State):
             await run_db(lambda db: safety.mute_conversation(db, user_id=user_id, post_id=target))
         except DomainError as problem:
             return await self._refused(problem)
+        await self._conversation_muted(True)
         return await self._say("mute_conversation")
 
     @rx.event
@@ -170,7 +172,13 @@ class SafetyState(rx.State):
             await run_db(lambda db: safety.unmute_conversation(db, user_id=user_id, post_id=target))
         except DomainError as problem:
             return await self._refused(problem)
+        await self._conversation_muted(False)
         return await self._say("unmute_conversation")
+
+    async def _conversation_muted(self, muted: bool) -> None:
+        """The conversation page this was asked from offers the other choice now (every post
+        on it is in the one conversation)."""
+        (await self.get_state(ThreadState)).conversation_muted = muted
 
 
 class SafetySettingsState(PageData, rx.State):

@@ -48,6 +48,10 @@ class TagState(PageData, PostCardsState, rx.State):
         """A block or mute of the reader's changed: re-read the page for them."""
         await self._read((await self.get_state(SessionState)).user_id or 0)
 
+    async def _reread_page(self) -> None:
+        """A post came back (unhidden): the page again (as `_on_safety_changed`)."""
+        await self._on_safety_changed()
+
     async def _read(self, viewer_id: int) -> None:
         name = routes.tag_name(self.router.url.path) or ""
         page = clamp_page(self.router.url.query_parameters.get("page"))

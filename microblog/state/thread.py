@@ -13,7 +13,7 @@ from microblog.i18n import translate
 from microblog.live import events as ev
 from microblog.live.tabs import Tab
 from microblog.schemas import PostRow
-from microblog.services import posts
+from microblog.services import posts, safety
 from microblog.services.errors import Invalid, NotFound
 from microblog.services.pagination import clamp_page
 from microblog.services.rich_text import post_length
@@ -22,7 +22,12 @@ from microblog.state import delivery
 from microblog.state.compose_media import ReplyMediaState
 from microblog.state.locale import language_of
 from microblog.state.page_data import PageData
-from microblog.state.post_cards import PostCardsState, subscribe_faces, subscribe_safety
+from microblog.state.post_cards import (
+    PostCardsState,
+    subscribe_faces,
+    subscribe_safety,
+    subscribe_suspensions,
+)
 from microblog.state.session import SessionState, login_required
 from microblog.state.text_input import refused_text
 
@@ -44,6 +49,8 @@ class ThreadState(PageData, PostCardsState, rx.State):
     has_prev: bool = False
     draft: str = ""
     reply_error: str = ""
+    # Whether the reader muted this conversation: its cards' menus offer the other choice.
+    conversation_muted: bool = False
     # The post ids this tab shows: a POST_CHANGED about any of them re-reads the thread.
     _shown: set[int] = set()
 
@@ -91,15 +98,22 @@ class ThreadState(PageData, PostCardsState, rx.State):
 
     async def _read(self, post_id: int, viewer_id: int, page: int) -> None:
         per_page = get_settings().posts_per_page
-        try:
-            thread = await run_read(
-                lambda db: open_thread(
-                    db, post_id=post_id, viewer_id=viewer_id, page=page, per_page=per_page
-                )
+
+        def read(db: Session) -> tuple[Thread, bool]:
+            thread = open_thread(
+                db, post_id=post_id, viewer_id=viewer_id, page=page, per_page=per_page
             )
+            muted = bool(viewer_id) and safety.conversation_muted(
+                db, user_id=viewer_id, post_id=post_id
+            )
+            return thread, muted
+
+        try:
+            thread, muted = await run_read(read)
         except NotFound:
             self._show_nothing()
             return
+        self.conversation_muted = muted
         self._show(thread)
 
     def _show_nothing(self) -> None:
@@ -162,10 +176,19 @@ class ThreadState(PageData, PostCardsState, rx.State):
 
     async def _on_thread_changed(self, changed: int, _tab: Tab) -> None:
         """A post changed, was replied to or was deleted: re-read if this tab shows it (the
-        parent of a new reply is among them, so the reply appears)."""
-        if changed in self._shown and self.post.id:
+        parent of a new reply is among them, so the reply appears; so is the parent of a reply
+        a moderator unhid), or if it is the post this tab asked for and could not show (hidden,
+        and now back)."""
+        asked = self._asked_post_id()
+        if (changed in self._shown and self.post.id) or (self.not_found and changed == asked):
             user_id = (await self.get_state(SessionState)).user_id
-            await self._read(self.post.id, user_id or 0, self.page)
+            await self._read(self.post.id or asked, user_id or 0, self.page)
+
+    async def _on_account_suspended(self, event: ev.LiveEvent) -> None:
+        """A moderator suspended an author shown here: the conversation again, without them."""
+        if any(row.author_id == event.author_id for row in self.posts):
+            user_id = (await self.get_state(SessionState)).user_id
+            await self._read(self.post.id or self._asked_post_id(), user_id or 0, self.page)
 
 
 def _changed_post(_db: Session, event: ev.LiveEvent, _readers: set[int]) -> int:
@@ -183,4 +206,5 @@ delivery.subscribe(
     read=_changed_post,
 )
 subscribe_faces(ThreadState, lambda tab: routes.thread_post_id(tab.path) is not None)
+subscribe_suspensions(ThreadState, lambda tab: routes.thread_post_id(tab.path) is not None)
 subscribe_safety(ThreadState, lambda tab: routes.thread_post_id(tab.path) is not None)

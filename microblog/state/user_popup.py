@@ -13,7 +13,9 @@ from microblog.db import run_db
 from microblog.i18n import translate
 from microblog.schemas import UserCard
 from microblog.services.errors import DomainError
+from microblog.services.safety import SAFETY_CHANGED
 from microblog.services.user_popup import follow_from_card, user_card
+from microblog.state import delivery
 from microblog.state.locale import language_of
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState, login_required
@@ -95,3 +97,21 @@ class UserPopupState(rx.State):
             profile.is_following = fresh.is_following
         elif profile.profile.id == viewer_id:
             profile.followers_count, profile.following_count = viewer_counts
+
+    async def _on_safety_changed(self) -> None:
+        """The reader blocked, unblocked, muted or unmuted someone (from this card's menu, or
+        anywhere): the open card is read again, so its menu offers the other choice."""
+        card = self.card
+        if card is None:
+            return
+        viewer_id = (await self.get_state(SessionState)).user_id or None
+        try:
+            fresh = await run_db(
+                lambda db: user_card(db, username=card.username, viewer_id=viewer_id)
+            )
+        except DomainError:
+            return
+        self.card = fresh
+
+
+delivery.subscribe(SAFETY_CHANGED, UserPopupState, "_on_safety_changed")

@@ -210,3 +210,45 @@ def test_a_dismissal_is_undone_and_the_log_pages_by_keyset(
         ["reopen", "dismiss"],
     ]
     assert api.get("/moderation/log", params={"before": 0}, headers=mod.headers).status_code == 400
+
+
+def test_the_queue_pages_by_keyset_and_the_log_says_what_was_undone(
+    api: httpx.Client, api_server: ApiServer, make_account
+) -> None:
+    mod: Account = make_account("mod")
+    troll: Account = make_account("troll")
+    _make_moderator(api_server, mod)
+    made = []
+    for _ in range(3):
+        reporter: Account = make_account()
+        report = api.post(
+            "/reports", json={"user_id": troll.id, "reason": "spam"}, headers=reporter.headers
+        )
+        made.append(report.json()["id"])
+    seen: list[int] = []
+    params: dict[str, int] = {"per_page": 2}
+    while True:
+        body = api.get("/moderation/reports", params=params, headers=mod.headers).json()
+        seen += [r["id"] for r in body["items"]]
+        if body["next_after"] is None:
+            assert not body["has_next"]
+            break
+        params["after"] = body["next_after"]
+    assert [rid for rid in seen if rid in made] == made  # oldest first, each once
+    assert (
+        api.get("/moderation/reports", params={"after": 0}, headers=mod.headers).status_code == 400
+    )
+
+    api.post(f"/moderation/users/{troll.id}/limit", json={}, headers=mod.headers)
+    api.delete(f"/moderation/users/{troll.id}/limit", headers=mod.headers)
+    api.post(f"/moderation/users/{troll.id}/limit", json={}, headers=mod.headers)
+    log = api.get("/moderation/log", params={"user_id": troll.id}, headers=mod.headers).json()
+    assert [(a["action"], a["undone"]) for a in log["items"]] == [
+        ("limit", False),
+        ("unlimit", False),
+        ("limit", True),
+    ]
+    again = api.delete(f"/moderation/users/{troll.id}/limit", headers=mod.headers)
+    assert again.status_code == 204
+    twice = api.delete(f"/moderation/users/{troll.id}/limit", headers=mod.headers)
+    assert twice.status_code == 409 and "already" in twice.json()["message"]

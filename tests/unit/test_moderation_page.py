@@ -131,8 +131,10 @@ def test_audit_log_pages_by_keyset_without_count(
     assert seen == [line.id for line in everything]  # newest first, each once
     assert len(seen) == 7  # six actions and the grant of the role
     reads = [sql for sql in sent_sql if "FROM moderation_action" in sql]
-    assert len(reads) == 3 and not any("count(" in sql.lower() for sql in reads)
-    assert all("moderation_action.id <" in sql for sql in reads[1:])  # the keyset
+    assert not any("count(" in sql.lower() for sql in reads)
+    pages = [sql for sql in reads if "ORDER BY" in sql]  # the rest: which lines were undone
+    assert len(pages) == 3 and len(reads) <= 6
+    assert all("moderation_action.id <" in sql for sql in pages[1:])  # the keyset
 
 
 @pytest.mark.usefixtures("use_engine")
