@@ -38,6 +38,9 @@ from microblog.services import link_cards, mail_outbox, password_reset
 from microblog.services.users import register_user
 from tests.smtp import SmtpSink
 
+# Fixtures every test may ask for by name.
+pytest_plugins = ["tests.recording_hub"]
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 

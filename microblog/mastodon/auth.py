@@ -40,7 +40,7 @@ def bearer_token(request: Request) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-def _lookup(token: str) -> Caller | oauth.TokenGrant | None:
+def lookup_token(token: str) -> Caller | oauth.TokenGrant | None:
     """The caller of a user's token, the grant of an app's own token, or None."""
     with session_scope() as db:
         grant = oauth.resolve(db, token=token)
@@ -61,7 +61,7 @@ def require_scope(scope: str) -> Callable[..., Caller]:
 
     def dependency(request: Request) -> Caller:
         token = bearer_token(request)
-        found = _lookup(token) if token else None
+        found = lookup_token(token) if token else None
         if found is None:
             raise MastodonError(401, INVALID_TOKEN, CHALLENGE)
         if not oauth.grants(found.scopes, scope):
@@ -80,7 +80,7 @@ def optional_caller(request: Request) -> Caller | None:
     token = bearer_token(request)
     if not token:
         return None
-    found = _lookup(token)
+    found = lookup_token(token)
     if found is None:
         raise MastodonError(401, INVALID_TOKEN, CHALLENGE)
     return found if isinstance(found, Caller) else None

@@ -42,7 +42,9 @@ def _kinds(types: list[str], exclude_types: list[str]) -> list[str]:
     return [kind for t in wanted if t not in exclude_types for kind in KINDS[t]]
 
 
-def _entities(db: Session, rows: list[NotificationRow], viewer_id: int) -> list[entities.Json]:
+def notification_entities(
+    db: Session, rows: list[NotificationRow], viewer_id: int
+) -> list[entities.Json]:
     """Their accounts and statuses, a statement each for the page."""
     accounts = present.accounts(db, [row.actor_id for row in rows if row.actor_id])
     cards = cards_by_id(db, [row.post_id for row in rows if row.post_id], viewer_id=viewer_id)
@@ -79,7 +81,7 @@ def list_notifications(
             **window.bounds,
             kinds=kinds,
         )
-        body = _entities(db, page.items, caller.user_id)
+        body = notification_entities(db, page.items, caller.user_id)
     ids = [row.id for row in page.items]
     return JSONResponse(body, headers=link_header(request, ids, has_next=page.has_next))
 
@@ -97,7 +99,7 @@ def get_notification(notice_id: str, caller: Reader) -> JSONResponse:
             since_id=wanted - 1,
             kinds=[kind for kinds in KINDS.values() for kind in kinds],
         )
-        found = _entities(db, page.items, caller.user_id)
+        found = notification_entities(db, page.items, caller.user_id)
     if not found:
         raise MastodonError(404, "Record not found")
     return JSONResponse(found[0])

@@ -27,8 +27,7 @@ from microblog.db import read
 from microblog.live import events as ev
 from microblog.live.hub import get_hub
 from microblog.mastodon import stream_events as se
-from microblog.mastodon.auth import Caller
-from microblog.mastodon.auth import _lookup as lookup_token
+from microblog.mastodon.auth import Caller, lookup_token
 from microblog.services import oauth
 
 log = logging.getLogger(__name__)

@@ -27,8 +27,7 @@ from sqlmodel import Session
 
 from microblog.live import events as ev
 from microblog.mastodon import present
-from microblog.mastodon.notifications import KINDS
-from microblog.mastodon.notifications import _entities as notification_entities
+from microblog.mastodon.notifications import KINDS, notification_entities
 from microblog.schemas import PostRow
 from microblog.services import new_posts, notifications
 from microblog.services.post_rows import cards_by_id

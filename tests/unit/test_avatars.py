@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from microblog.live import events as ev
-from microblog.live.hub import set_hub
 from microblog.models import User
 from microblog.schemas import UserFace, UserPublic, avatar_url, gravatar_url
 from microblog.services import avatars
@@ -32,7 +31,7 @@ from microblog.services.posts import create_post
 from microblog.services.search import search_users
 from microblog.services.user_popup import user_card
 from microblog.services.users import list_users
-from tests.unit.test_live_events import RecordingHub
+from tests.recording_hub import RecordingHub
 
 AddUser = Callable[..., User]
 LIMITS = ImageLimits(max_bytes=2_000_000, max_pixels=20_000_000)
@@ -158,16 +157,6 @@ def store(tmp_path: Path) -> Iterator[LocalStore]:
         yield made
     finally:
         use_store(None)
-
-
-@pytest.fixture
-def hub() -> Iterator[RecordingHub]:
-    recording = RecordingHub()
-    set_hub(recording)
-    try:
-        yield recording
-    finally:
-        set_hub(None)
 
 
 def _files(store: LocalStore) -> set[str]:

@@ -6,7 +6,7 @@ count; the live events; the indexes each read uses; and exact rows under concurr
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select, update
@@ -15,7 +15,6 @@ from sqlmodel import Session, col
 
 from microblog.db import session_scope
 from microblog.live.events import INBOX, MESSAGES, LiveEvent
-from microblog.live.hub import set_hub
 from microblog.models import Conversation, Message, User
 from microblog.schemas import avatar_url
 from microblog.services import notifications
@@ -31,7 +30,7 @@ from microblog.services.conversations import (
 from microblog.services.errors import Invalid, NotFound
 from microblog.services.messages import send_message
 from tests.query_plans import plans_of, statements_sent
-from tests.unit.test_live_events import RecordingHub
+from tests.recording_hub import RecordingHub
 
 AddUser = Callable[..., User]
 
@@ -56,16 +55,6 @@ def _rows(session: Session) -> dict[tuple[int, int], tuple[int, int]]:
         )
     ).all()
     return {(owner, other): (last, unread) for owner, other, last, unread in found}
-
-
-@pytest.fixture
-def hub() -> Iterator[RecordingHub]:
-    recording = RecordingHub()
-    set_hub(recording)
-    try:
-        yield recording
-    finally:
-        set_hub(None)
 
 
 # -- the rows the send service keeps ----------------------------------------------------------

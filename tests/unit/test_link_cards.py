@@ -25,7 +25,7 @@ from microblog.services import link_cards, posts
 from microblog.services.link_cards import normalize_url, refresh_card
 from microblog.services.media.store import LocalStore, use_store
 from tests.page_server import PageServer
-from tests.unit.test_live_events import RecordingHub, hub  # noqa: F401 (a fixture)
+from tests.recording_hub import RecordingHub
 
 ARTICLE = b"""<!doctype html><html><head><title>Ignored</title>
 <meta property="og:title" content="Tides &amp; moons">
@@ -94,7 +94,7 @@ def test_the_first_link_gets_a_card_after_the_commit(
     engine: Engine,
     make_user: Callable[..., User],
     pages: PageServer,
-    hub: RecordingHub,  # noqa: F811
+    hub: RecordingHub,
 ) -> None:
     ann = make_user(session, "ann")
     url = pages.route("/tides", body=ARTICLE)

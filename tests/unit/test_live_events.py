@@ -35,44 +35,13 @@ from microblog.services.follows import follow
 from microblog.services.messages import send_message
 from microblog.services.notifications import mark_all_read
 from microblog.services.posts import create_post
+from tests.recording_hub import RecordingHub
 
 AddUser = Callable[..., User]
 
 TIMEOUT = 5.0  # seconds: the most any wait below may take before the test fails
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set")
-
-
-class RecordingHub:
-    """A hub that remembers what was published (from any thread) and can look at the database
-    at the moment of publishing."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.events: list[LiveEvent] = []
-        self.on_publish: list[Callable[[LiveEvent], None]] = []
-
-    def publish(self, event: LiveEvent) -> None:
-        with self._lock:
-            self.events.append(event)
-        for callback in self.on_publish:
-            callback(event)
-
-    def subscribe(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[LiveEvent]]:
-        raise NotImplementedError  # never used: these tests only publish
-
-    def kinds(self) -> list[str]:
-        return [e.kind for e in self.events]
-
-
-@pytest.fixture
-def hub() -> Iterator[RecordingHub]:
-    recording = RecordingHub()
-    set_hub(recording)
-    try:
-        yield recording
-    finally:
-        set_hub(None)
 
 
 @pytest.fixture

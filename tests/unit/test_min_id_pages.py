@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -22,6 +21,7 @@ from microblog.services.follows import follow
 from microblog.services.posts import create_post, explore_posts, user_posts
 from microblog.services.tags import tag_posts
 from microblog.services.timeline import MERGE, SCAN, home_timeline
+from tests.query_plans import plans_of, statements_sent
 
 AddUser = Callable[..., User]
 LIMIT = 4
@@ -173,30 +173,13 @@ class _Id:
 def _plans(engine: Engine, read: Callable[[Session], object]) -> list[str]:
     """The plans of the statements `read` sends that walk a feed (the page and its cards; not
     the one-row probe for the bound's time)."""
-    sent: list[tuple[str, object]] = []
-
-    def record(_conn: object, _cursor: object, sql: str, parameters: object, *_: object) -> None:
-        if " post " in f"{sql} " and "ORDER BY post.id DESC" not in sql:  # not the probe
-            sent.append((sql, parameters))
-
-    with Session(engine) as db:
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            read(db)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-    described = []
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("ANALYZE post")
-            conn.exec_driver_sql("SET enable_seqscan = off")
-        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-        for sql, parameters in sent:
-            rows = conn.exec_driver_sql(explain + sql, parameters).all()  # type: ignore[arg-type]
-            described.append(" ".join(str(part) for row in rows for part in row))
-        conn.rollback()
-    assert described, "no feed statement was sent"
-    return described
+    sent = [
+        (sql, parameters)
+        for sql, parameters in statements_sent(engine, read)
+        if " post " in f"{sql} " and "ORDER BY post.id DESC" not in sql  # not the probe
+    ]
+    assert sent, "no feed statement was sent"
+    return plans_of(engine, sent, analyze=["post"])
 
 
 @pytest.mark.parametrize("plan", [SCAN, MERGE])

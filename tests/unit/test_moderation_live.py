@@ -7,14 +7,13 @@ or mutes its user (its menu offers the other choice), live."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlmodel import Session
 
 import microblog.microblog  # noqa: F401  (registers every page, state and handler)
 from microblog.live import events as ev
-from microblog.live.hub import set_hub
 from microblog.live.tabs import TABS, Tab
 from microblog.models import User
 from microblog.services import follows, moderation, posts, reactions, safety
@@ -38,27 +37,6 @@ def people(session: Session, add_user: AddUser) -> tuple[User, User, User]:
     moderation.set_moderator(session, user_id=mod.id, moderator=True)
     session.commit()
     return mod, ann, troll
-
-
-class _Recorder:
-    def __init__(self) -> None:
-        self.events: list[ev.LiveEvent] = []
-
-    def publish(self, event: ev.LiveEvent) -> None:
-        self.events.append(event)
-
-    def subscribe(self):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-
-@pytest.fixture
-def published() -> Iterator[list[ev.LiveEvent]]:
-    recorder = _Recorder()
-    set_hub(recorder)  # type: ignore[arg-type]
-    try:
-        yield recorder.events
-    finally:
-        set_hub(None)
 
 
 def _post(session: Session, user: User, body: str, reply_to: int | None = None) -> int:

@@ -5,14 +5,13 @@ it (every handler refuses a non-moderator). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlmodel import Session
 
 import microblog.microblog  # noqa: F401  (registers every page, state and handler)
 from microblog.live import events as ev
-from microblog.live.hub import set_hub
 from microblog.live.tabs import Tab
 from microblog.models import User
 from microblog.services import moderation, notifications, posts, safety
@@ -152,27 +151,6 @@ def test_the_author_sees_a_hidden_post_marked_with_the_reason(
     assert (own[fine].hidden, own[fine].hidden_reason) == (False, "")
     assert bad not in cards_by_id(session, [bad], viewer_id=ann.id or 0)
     assert bad not in cards_by_id(session, [bad], viewer_id=0)
-
-
-class _Recorder:
-    def __init__(self) -> None:
-        self.events: list[ev.LiveEvent] = []
-
-    def publish(self, event: ev.LiveEvent) -> None:
-        self.events.append(event)
-
-    def subscribe(self):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-
-@pytest.fixture
-def published() -> Iterator[list[ev.LiveEvent]]:
-    recorder = _Recorder()
-    set_hub(recorder)  # type: ignore[arg-type]
-    try:
-        yield recorder.events
-    finally:
-        set_hub(None)
 
 
 @pytest.mark.anyio

@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 import microblog.microblog  # noqa: F401  (registers every page, state and handler)
 from microblog.live import events as ev
-from microblog.live.hub import set_hub
 from microblog.live.tabs import TABS, Tab
 from microblog.models import User
 from microblog.services import follows, posts, reactions
@@ -118,29 +117,6 @@ async def test_delete_only_ones_own_post(session: Session, add_user: AddUser) ->
     assert refused is not None and any(row.id == others for row in feed.posts)
     assert await FeedState.delete_post.fn(feed, mine) is None
     assert [row.id for row in feed.posts] == [others]
-
-
-class _Recorder:
-    """A live hub that keeps what the services publish (these tests deliver it by hand)."""
-
-    def __init__(self) -> None:
-        self.events: list[ev.LiveEvent] = []
-
-    def publish(self, event: ev.LiveEvent) -> None:
-        self.events.append(event)
-
-    def subscribe(self):  # type: ignore[no-untyped-def]
-        raise NotImplementedError
-
-
-@pytest.fixture
-def published() -> Iterator[list[ev.LiveEvent]]:
-    recorder = _Recorder()
-    set_hub(recorder)  # type: ignore[arg-type]
-    try:
-        yield recorder.events
-    finally:
-        set_hub(None)
 
 
 def _deliver(event: ev.LiveEvent, session: Session, *tabs: tuple[FeedState, User]):
