@@ -8,7 +8,8 @@
 
   function empty(selector) {
     return Array.prototype.filter.call(document.querySelectorAll(selector), function (el) {
-      return el.childNodes.length === 0;
+      // Not one the live list has taken over (assets/feed_first_paint.js hides it).
+      return el.childNodes.length === 0 && el.style.display !== "none";
     });
   }
 

@@ -275,9 +275,9 @@ def prepare_browser(port: int, base: str, lang: str, signed_in: bool) -> None:
         browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
         page = browser.contexts[0].new_page()
         page.goto(f"{base}/login", wait_until="networkidle", timeout=120_000)
-        page.evaluate(
-            "(lang) => localStorage.setItem('microblog_lang', JSON.stringify(lang))", lang
-        )
+        # The value as LocaleState keeps it: the bare code (a JSON-quoted '"en"' is no language,
+        # and the page then wrote <html lang> twice while it settled: two long tasks).
+        page.evaluate("(lang) => localStorage.setItem('microblog_lang', lang)", lang)
         if signed_in:
             page.reload(wait_until="networkidle")
             page.locator("input[name=login]").fill(READER)

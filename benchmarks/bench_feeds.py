@@ -556,7 +556,7 @@ def expected_feeds(engine: Engine, who: Subjects) -> list[Feed]:
 # Once the page shows exactly the expected first and last post and the last one is visible: the
 # page's own clock at that moment (ms since its navigation started), checked on every frame.
 POSTS_SHOWN_JS = """([first, last, n]) => {
-  const posts = document.querySelectorAll('.post');
+  const posts = [...document.querySelectorAll('.post')].filter((p) => p.checkVisibility());
   if (posts.length < n) return false;
   if (posts[0].dataset.postId !== first || posts[n - 1].dataset.postId !== last) return false;
   const el = posts[n - 1];
@@ -565,8 +565,12 @@ POSTS_SHOWN_JS = """([first, last, n]) => {
 
 
 # The same, drawn by the page itself: the posts the server wrote into the HTML
-# (components/feed_first_paint.py) have been replaced by React's own, live list.
-_SERVER_DRAWN = "document.querySelector('.feed-first-paint:not(:empty)')"
+# (components/feed_first_paint.py) have made way for React's own, live list (which hides them,
+# then empties their element: assets/feed_first_paint.js).
+_SERVER_DRAWN = (
+    "[...document.querySelectorAll('.feed-first-paint:not(:empty)')]"
+    ".some((e) => e.checkVisibility())"
+)
 POSTS_LIVE_JS = f"(wanted) => !{_SERVER_DRAWN} && ({POSTS_SHOWN_JS})(wanted)"
 
 

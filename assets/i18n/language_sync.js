@@ -28,7 +28,10 @@ export function LanguageSync({ lang, stateKey }) {
   }, []);
 
   useLayoutEffect(() => {
-    document.documentElement.lang = htmlLang(currentLang(lang));
+    // Only when it changes: writing the attribute, even with the value it already has, makes
+    // the browser re-match the whole page's style (`:lang()`), a long task on a feed page.
+    const wanted = htmlLang(currentLang(lang));
+    if (document.documentElement.lang !== wanted) document.documentElement.lang = wanted;
   }, [lang]);
 
   return null;

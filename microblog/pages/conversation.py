@@ -35,7 +35,7 @@ def _conversation() -> rx.Component:
 
 def conversation_page() -> rx.Component:
     return layout(
-        rx.cond(
+        feed_first_paint(
             C.loaded_here(),
             rx.cond(
                 C.not_found,
@@ -51,6 +51,5 @@ def conversation_page() -> rx.Component:
                     _conversation(),
                 ),
             ),
-            feed_first_paint(),
         ),
     )

@@ -16,7 +16,7 @@ from microblog.state.feed import FeedState
 def explore_page() -> rx.Component:
     return layout(
         rx.heading(t("Explore"), size="6"),
-        rx.cond(
+        feed_first_paint(
             FeedState.loaded_here() & (FeedState.kind == "explore"),
             rx.vstack(
                 new_posts_bar(),
@@ -30,7 +30,6 @@ def explore_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            feed_first_paint(),
         ),
         menus=True,
     )

@@ -60,7 +60,7 @@ def index_page() -> rx.Component:
     return layout(
         greeting(),
         rx.card(post_form(ready), width="100%"),
-        rx.cond(
+        feed_first_paint(
             ready,
             rx.vstack(
                 new_posts_bar(),
@@ -78,7 +78,6 @@ def index_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            feed_first_paint(),
         ),
         menus=True,
     )

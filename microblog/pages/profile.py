@@ -105,7 +105,7 @@ def _rows() -> rx.Component:
 
 def profile_page() -> rx.Component:
     return layout(
-        rx.cond(
+        feed_first_paint(
             ProfileState.loaded_here(),
             rx.cond(
                 ProfileState.not_found,
@@ -123,7 +123,6 @@ def profile_page() -> rx.Component:
                     class_name="profile",
                 ),
             ),
-            feed_first_paint(),
         ),
         menus=True,
     )

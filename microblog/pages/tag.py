@@ -16,7 +16,7 @@ from microblog.state.tag import TagState
 def tag_page() -> rx.Component:
     return layout(
         rx.heading("#", TagState.tag, size="6", class_name="tag-heading"),
-        rx.cond(
+        feed_first_paint(
             TagState.loaded_here(),
             rx.vstack(
                 new_posts_bar(
@@ -29,7 +29,6 @@ def tag_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            feed_first_paint(),
         ),
         menus=True,
     )

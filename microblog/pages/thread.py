@@ -89,14 +89,13 @@ def conversation() -> rx.Component:
 def thread_page() -> rx.Component:
     return layout(
         rx.heading(t("Conversation"), size="6"),
-        rx.cond(
+        feed_first_paint(
             T.loaded_here(),
             rx.cond(
                 T.not_found,
                 not_found_content(t("This post does not exist or was deleted.")),
                 conversation(),
             ),
-            feed_first_paint(),
         ),
         menus=True,
     )
