@@ -375,8 +375,9 @@ def suspend_account(
 def unsuspend_account(
     session: Session, *, moderator_id: int, user_id: int, reason: str = ""
 ) -> ModerationAction:
-    """Lift a suspension: the account may log in again (no session comes back)."""
-    return _set_flag(
+    """Lift a suspension: the account may log in again (no session comes back), and its posts
+    come back on the open pages whose window reaches its newest entry (`returned_events`)."""
+    action = _set_flag(
         session,
         moderator_id=moderator_id,
         user_id=user_id,
@@ -386,6 +387,34 @@ def unsuspend_account(
         reason=reason,
         report_id=None,
     )
+    for event in returned_events(session, user_id=user_id, actor_id=moderator_id):
+        publish_after_commit(session, event)
+    return action
+
+
+def returned_events(session: Session, *, user_id: int, actor_id: int) -> list[LiveEvent]:
+    """What brings an account's posts back on open pages after a suspension is lifted: the
+    restored `POST_CHANGED` of its newest post, carrying its newest feed entry (that post or a
+    later boost by it), so every open feed whose window reaches that entry re-reads its page
+    (which then holds all of the account's entries in it). Pages further back get them at their
+    next read. Two probes of the (user_id, timestamp, id) index; none for an account with no
+    post."""
+    newest_entry = session.execute(
+        select(_POST.id)
+        .where(_POST.user_id == user_id)
+        .order_by(_POST.timestamp.desc(), _POST.id.desc())
+        .limit(1)
+    ).scalar()
+    newest_post = session.execute(
+        select(_POST.id)
+        .where(_POST.user_id == user_id, _POST.boost_of_id.is_(None))
+        .order_by(_POST.timestamp.desc(), _POST.id.desc())
+        .limit(1)
+    ).scalar()
+    if newest_entry is None:
+        return []
+    shown = newest_post if newest_post is not None else newest_entry
+    return [post_changed(shown, actor_id=actor_id, restored=max(shown, newest_entry))]
 
 
 def set_moderator(

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import microblog.microblog  # noqa: F401  (registers every page, state and handler)
 from microblog.live import events as ev
 from microblog.live.tabs import TABS, Tab
-from microblog.models import User
+from microblog.models import Post, User
 from microblog.services import follows, moderation, posts, reactions, safety
 from microblog.services.errors import Conflict, NotFound
 from microblog.services.user_popup import user_card
@@ -142,6 +142,46 @@ async def test_a_suspension_drops_the_accounts_boosts_from_open_feeds(
     TABS.forget("home-tab")
     await home._on_account_suspended(event)
     assert home.posts == []
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("use_engine")
+async def test_lifting_a_suspension_brings_the_accounts_posts_back_on_open_feeds(
+    session: Session, people: tuple[User, User, User], published: list[ev.LiveEvent]
+) -> None:
+    mod, ann, troll = people
+    own = _post(session, troll, "my own words")
+    other = _post(session, mod, "worth sharing")
+    follows.follow(session, follower_id=ann.id or 0, followed_id=troll.id or 0)
+    reactions.boost_post(session, user_id=troll.id or 0, post_id=other)
+    session.commit()
+    boost = session.exec(select(Post.id).where(Post.boost_of_id == other)).one()
+    moderation.suspend_account(session, moderator_id=mod.id, user_id=troll.id, reason="spam")
+    session.commit()
+    home = await tab_state(FeedState, token=session_token(session, ann), path="/")
+    await FeedState.load_home.fn(home)
+    assert home.posts == []  # troll's post and boost are gone while the suspension holds
+    TABS.show_posts("home-tab", path="/", post_ids=[other])  # as if it listed older posts
+
+    published.clear()
+    moderation.unsuspend_account(session, moderator_id=mod.id, user_id=troll.id)
+    session.commit()
+    (event,) = [e for e in published if e.kind == ev.POST_CHANGED]
+    assert event.ref_id == own and event.extra["restored"] == str(max(own, boost))
+    assert _may_show_changed("home-tab", Tab(user_id=ann.id or 0, path="/"), event)
+    TABS.show_posts("far-tab", path="/", post_ids=[boost + 100])  # all newer
+    assert not _may_show_changed("far-tab", Tab(user_id=ann.id or 0, path="/"), event)
+    TABS.forget("home-tab")
+    TABS.forget("far-tab")
+    await _deliver(session, event, [(home, Tab(user_id=ann.id or 0, path="/"))])
+    shown = [(r.id, r.boosted_by) for r in home.posts]
+    assert shown == [(other, "troll"), (own, "")]
+
+    published.clear()  # an account that never posted: nothing to bring back, nothing sent
+    moderation.suspend_account(session, moderator_id=mod.id, user_id=ann.id, reason="test")
+    moderation.unsuspend_account(session, moderator_id=mod.id, user_id=ann.id)
+    session.commit()
+    assert [e for e in published if e.kind == ev.POST_CHANGED] == []
 
 
 @pytest.mark.anyio
