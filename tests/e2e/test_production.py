@@ -515,19 +515,6 @@ def test_readyz_fails_while_postgresql_is_unreachable_and_recovers(stack: Stack)
         time.sleep(0.5)  # polling until the pool reconnects
 
 
-def test_ctrl_c_stops_nginx_and_every_worker(stack: Stack) -> None:
-    children = stack.descendants()
-    assert any("nginx" in " ".join(command_line(pid)) for pid in children)
-    assert sum("worker" in command_line(pid) for pid in children) == 2
-    stack.process.send_signal(signal.SIGINT)
-    assert stack.process.wait(timeout=60) == 0
-    deadline = time.monotonic() + 30
-    while left := [pid for pid in children if alive(pid)]:
-        assert time.monotonic() < deadline, f"left running: {[command_line(p) for p in left]}"
-        time.sleep(0.2)  # the children exit just after the supervisor
-    assert http_status(f"{stack.url}/healthz") is None  # nothing listens any more
-
-
 def test_mastodon_streams_pass_through_nginx_from_either_worker(stack: Stack) -> None:
     """Mastodon's streaming API through nginx: two WebSockets (upgraded; least_conn puts them on
     the two workers) and an event stream (unbuffered) each carry a post made through nginx,
@@ -570,3 +557,17 @@ def test_mastodon_streams_pass_through_nginx_from_either_worker(stack: Stack) ->
         finally:
             for ws in sockets:
                 ws.close()
+
+
+def test_ctrl_c_stops_nginx_and_every_worker(stack: Stack) -> None:
+    """Last in this file: it stops the stack the tests above share."""
+    children = stack.descendants()
+    assert any("nginx" in " ".join(command_line(pid)) for pid in children)
+    assert sum("worker" in command_line(pid) for pid in children) == 2
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=60) == 0
+    deadline = time.monotonic() + 30
+    while left := [pid for pid in children if alive(pid)]:
+        assert time.monotonic() < deadline, f"left running: {[command_line(p) for p in left]}"
+        time.sleep(0.2)  # the children exit just after the supervisor
+    assert http_status(f"{stack.url}/healthz") is None  # nothing listens any more
