@@ -100,15 +100,21 @@ _SHAPE_JS = """(article) => [...article.querySelectorAll('*')]
 ])"""
 
 
-# Counts the elements holding the server's drawing that leave the document (an init script).
+# Counts the elements holding the server's drawing that leave the document, and the times the
+# page showed its posts twice to a `.post` selector (drawn and live at once) (an init script).
 _COUNT_FIRST_PAINT_REMOVALS = """
 window.__firstPaintRemovals = 0;
+window.__postsTwice = 0;
 new MutationObserver((records) => {
   for (const record of records)
     for (const node of record.removedNodes)
       if (node.nodeType === 1 && (node.matches('.feed-first-paint')
           || node.querySelector('.feed-first-paint')))
         window.__firstPaintRemovals += 1;
+  const posts = [...document.querySelectorAll('.post')];
+  if (posts.some((p) => !p.closest('.feed-first-paint'))
+      && posts.some((p) => p.closest('.feed-first-paint')))
+    window.__postsTwice += 1;
 }).observe(document, { childList: true, subtree: true });
 """
 
@@ -148,6 +154,9 @@ def test_explore_shows_its_first_page_from_the_html_then_goes_live(
     # React did not remove the drawing: that removal was the page's longest task (the
     # browser detached its layout element by element inside React's commit).
     assert visitor.evaluate("window.__firstPaintRemovals") == 0
+    # Nor did the page, for the frame the drawing lives on hidden, hold its posts twice for a
+    # `.post` locator (a strict one would have failed on the two).
+    assert visitor.evaluate("window.__postsTwice") == 0
     first = visitor.locator(".post").first
     expect(first).to_contain_text(bob_says)
     assert first.evaluate(_SHAPE_JS) == drawn_by_server
