@@ -37,10 +37,14 @@ export function LiveFeed({ children }) {
     };
     for (const element of drawn) {
       element.style.display = "none";
-      // For that frame the page holds its posts twice: the drawn ones stop being `.post`, so
-      // whatever looks for the page's posts (a browser test's locator, an extension) finds the
-      // live list's alone. A class change under a hidden element costs no layout.
-      for (const card of element.querySelectorAll(".post")) card.classList.remove("post");
+      // For that frame the page holds its content twice: the drawn copy's elements lose their
+      // classes and ids, so whatever looks for the page's posts, profile or links by selector
+      // (a browser test's locator, an extension) finds the live copy alone. Attribute changes
+      // under an element hidden in the same task cost no layout: its style is not matched again.
+      for (const node of element.querySelectorAll("[class], [id]")) {
+        node.removeAttribute("class");
+        node.removeAttribute("id");
+      }
     }
     const cancel = afterNextFrame(empty);
     return () => {
