@@ -18,6 +18,7 @@ from microblog.web.dev_api_proxy import DevApiProxyPlugin
 from microblog.web.profile_skeleton import ProfileSkeletonPlugin
 from microblog.web.radix_stylesheet import ACCENT, TrimmedRadixThemesPlugin
 from microblog.web.root_module import LeanRootPlugin
+from microblog.web.scripts_after_paint import ScriptsAfterPaintPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
 load_dotenv(PROJECT_ROOT / ".env", override=False)
@@ -79,6 +80,8 @@ config = rx.Config(
         ProfileSkeletonPlugin(),
         # Every page loads only the Radix components the pages use (microblog/web/root_module.py).
         LeanRootPlugin(),
+        # The pages ask for their JavaScript after their first paint (web/scripts_after_paint.py).
+        ScriptsAfterPaintPlugin(),
         # `make run`: the API, its docs and the health checks on the public (frontend) address.
         *([DevApiProxyPlugin(_addresses.backend)] if _addresses.backend != _addresses.site else []),
     ],

@@ -1,20 +1,27 @@
 // A feed's live list taking over from the posts the server drew (components/feed_first_paint.py).
 //
-// The server's drawing stays in the page, hidden, instead of being removed by React when the
-// live list comes: removing a few hundred drawn elements from inside React's commit detaches
-// their layout there, one step per element, which under Lighthouse's tracing was most of the
-// page's longest task (docs/performance.md). Hidden, the browser drops their layout in its own
-// next style pass; their elements are emptied right after that frame, when they have no
-// layout left. When the live list goes (the page reads another page of posts), the element is
-// empty and shown again, so the spinner beside it shows until the list is back.
+// The server's drawing is not removed by React when the live list comes: removing a few hundred
+// drawn elements from a script detaches their layout one element at a time, which under
+// Lighthouse's tracing was most of the page's longest task (docs/performance.md, "The feed's
+// takeover"; forcing the style pass from the script first costs the same). The element is
+// hidden instead; the browser drops its layout in the next frame's own style pass, and right
+// after that frame it is emptied, when its elements have no layout left. When the live list
+// goes (the page reads another page of posts), the element is shown again, empty, so the
+// spinner beside it shows until the list is back.
 //
 // Plain React.createElement: files under assets/ are bundled as they are, without JSX.
-import { useLayoutEffect } from "react";
+import { startTransition, useEffect, useLayoutEffect, useState } from "react";
 
 const DRAWN = ".feed-first-paint";
+// For the frame the hidden drawing lives on, what a selector would find twice loses its class:
+// the cards, and the parts of the page outside them (a profile's card and tabs, a thread's or
+// a tag's heading), so that whatever looks for the page's posts or profile (a browser test's
+// strict locator, an extension) finds the live copy alone. Not every element of the cards: a
+// class change is cheap, but Lighthouse's tracing records each with its script's stack (426
+// of them took 150 ms of a traced phone's main thread; a few dozen, a few milliseconds).
+const FOUND_TWICE = ".post, [class]:not(.post *)";
 
-// After the browser's next frame, when its style pass has dropped the hidden drawing's layout:
-// emptying it then is quick, and the page holds its posts once again only for that frame.
+// After the browser's next frame, when its style pass has dropped the hidden drawing's layout.
 function afterNextFrame(work) {
   let timer = 0;
   const frame = window.requestAnimationFrame(() => {
@@ -29,22 +36,32 @@ function afterNextFrame(work) {
   };
 }
 
+// Whether the server's drawing is on screen (a full load of a page it drew): the live content
+// can then be rendered in the background while it shows.
+function drawingShown() {
+  return typeof document !== "undefined" && document.querySelector(`${DRAWN}:not(:empty)`) !== null;
+}
+
 export function LiveFeed({ children }) {
+  // Over the drawing, the live content is rendered as a transition: React then renders it in
+  // slices of a few milliseconds between which the page answers input, instead of in one task
+  // of hundreds of milliseconds on a phone (25 cards; docs/performance.md, "Scripts after the
+  // first paint, the live list in the background"). The drawing stays on screen until the
+  // content is committed. Without a drawing (another page of posts, a page reached from
+  // within the app) there is nothing to show meanwhile, so the content renders at once.
+  const [ready, setReady] = useState(() => !drawingShown());
+  useEffect(() => {
+    if (!ready) startTransition(() => setReady(true));
+  }, [ready]);
   useLayoutEffect(() => {
+    if (!ready) return undefined;
     const drawn = Array.from(document.querySelectorAll(DRAWN));
     const empty = () => {
       for (const element of drawn) element.replaceChildren();
     };
     for (const element of drawn) {
       element.style.display = "none";
-      // For that frame the page holds its content twice: the drawn copy's elements lose their
-      // classes and ids, so whatever looks for the page's posts, profile or links by selector
-      // (a browser test's locator, an extension) finds the live copy alone. Attribute changes
-      // under an element hidden in the same task cost no layout: its style is not matched again.
-      for (const node of element.querySelectorAll("[class], [id]")) {
-        node.removeAttribute("class");
-        node.removeAttribute("id");
-      }
+      for (const node of element.querySelectorAll(FOUND_TWICE)) node.removeAttribute("class");
     }
     const cancel = afterNextFrame(empty);
     return () => {
@@ -52,6 +69,6 @@ export function LiveFeed({ children }) {
       empty();
       for (const element of drawn) element.style.display = "";
     };
-  }, []);
-  return children;
+  }, [ready]);
+  return ready ? children : null;
 }

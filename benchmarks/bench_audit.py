@@ -61,6 +61,7 @@ FORMS = ("mobile", "desktop")
 VIEWPORTS = {"mobile": (390, 844), "desktop": (1350, 940)}
 BEGIN, END = "<!-- audit:begin -->", "<!-- audit:end -->"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+CPU_PROFILE = "disabled-by-default-v8.cpu_profiler"
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,9 @@ def run_axe(port: int, url: str, row_by_form: dict[str, Row]) -> None:
             page.close()
 
 
-def run_lighthouse(port: int, url: str, form: str, out: Path) -> dict[str, Any]:
+def run_lighthouse(
+    port: int, url: str, form: str, out: Path, *, traces: bool = False
+) -> dict[str, Any]:
     command = [
         "node",
         str(LIGHTHOUSE),
@@ -328,6 +331,9 @@ def run_lighthouse(port: int, url: str, form: str, out: Path) -> dict[str, Any]:
     ]
     if form == "desktop":
         command.append("--preset=desktop")
+    if traces:
+        # The trace beside the report, with the JavaScript's CPU profile in it.
+        command += ["--save-assets", "--additional-trace-categories=" + CPU_PROFILE]
     subprocess.run(command, check=True, timeout=600)
     return json.loads(out.read_text())
 
@@ -445,7 +451,9 @@ def audit(args: argparse.Namespace, base: str, work: Path) -> list[Row]:
                                 out = work / f"{page.name}-{lang}-{who}-{form}-{run}.json".replace(
                                     " ", "_"
                                 )
-                                record(row, run_lighthouse(port, url, form, out))
+                                record(
+                                    row, run_lighthouse(port, url, form, out, traces=args.traces)
+                                )
                     for row in by_form.values():
                         rows.append(row)
                         print(table([row]).splitlines()[-1], flush=True)
@@ -474,6 +482,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="every figure as JSON")
     parser.add_argument("--stack-log", type=Path, help="the stack's output (default: temporary)")
     parser.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports here")
+    parser.add_argument(
+        "--traces",
+        action="store_true",
+        help="keep each run's trace too, with the CPU profile (python -m benchmarks.trace_tasks)",
+    )
     args = parser.parse_args(argv)
     if not args.skip_lighthouse and not LIGHTHOUSE.exists():
         sys.exit(f"Lighthouse is not installed at {LIGHTHOUSE}: run `make lighthouse`.")

@@ -75,6 +75,11 @@ def _dev_scripts() -> list[rx.Component]:
 
 app = rx.App(
     stylesheets=["/microblog.css"],
+    # Every language we speak is written left to right. Said in the page, the toasts' library
+    # (sonner) reads it instead of asking for the document's computed direction on each render:
+    # a style pass forced from a script, which on the home feed's takeover also dropped the
+    # hidden first paint's layout with the script on the stack (docs/performance.md).
+    html_custom_attrs={"dir": "ltr"},
     # Without an icon of its own, every page load also asked for /favicon.ico and got a 404.
     head_components=[
         # First: a page reached under another address than PUBLIC_URL moves there.
