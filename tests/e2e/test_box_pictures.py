@@ -108,9 +108,11 @@ def test_an_edit_removes_adds_and_redescribes_pictures(new_page: NewPage, tmp_pa
     expect(edit).to_have_count(0)
     expect(card.locator(".post-media img")).to_have_count(2)
 
-    # The edit box opens with the pictures and their alt texts.
+    # The edit box opens with the pictures and their alt texts; the card's own grid hides
+    # while the box has them.
     card.get_by_role("button", name="Edit this post").click()
     expect(edit.get_by_label("Describe picture 1")).to_have_value("A heron")
+    expect(card.locator(".post-media")).to_be_hidden()
     expect(edit.get_by_label("Describe picture 2")).to_have_value("A pond")
     edit.get_by_role("button", name="Remove picture 1").click()
     expect(edit.locator(".compose-media-thumb")).to_have_count(1)
