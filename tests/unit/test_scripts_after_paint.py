@@ -27,7 +27,7 @@ PAGE = (
     '<link rel="modulepreload" href="/assets/manifest-1.js"/>'
     '<link rel="modulepreload" href="/assets/entry.client-3.js"/>'
     '<link rel="modulepreload" href="/assets/root-2.js"/>'
-    '<script>window.__reactRouterContext = {};</script></head><body>'
+    "<script>window.__reactRouterContext = {};</script></head><body>"
     '<script type="module" async="">' + MODULE.replace("</script>", "<\\/script>") + "</script>"
     '<div class="rx-Html feed-first-paint"></div><script>$RC("B:1","S:1")</script></body></html>'
 )
@@ -48,7 +48,7 @@ def test_the_preloads_move_into_the_loader_and_the_module_script_stays_inert() -
     # type no browser runs; the loader runs that text.
     escaped = MODULE.replace("</script>", "<\\/script>")
     assert f'<body><script type="{INERT_TYPE}" async="">{escaped}</script>' in body
-    assert f'document.querySelector(\'script[type="{INERT_TYPE}"]\').textContent' in body
+    assert f"document.querySelector('script[type=\"{INERT_TYPE}\"]').textContent" in body
     # Everything else is where it was; the loader is the body's last element.
     assert '<link as="style" href="/assets/styles.css" rel="preload"/>' in head
     assert '<div class="rx-Html feed-first-paint"></div><script>$RC("B:1","S:1")</script>' in body
