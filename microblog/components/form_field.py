@@ -1,4 +1,4 @@
-"""A labelled form field with its error beside it."""
+"""A labelled form field with its error beside it, and a form's submit button."""
 
 from __future__ import annotations
 
@@ -30,3 +30,15 @@ def form_field(
         width="100%",
         align="stretch",
     )
+
+
+def submit_button(label: str | rx.Var, **props: object) -> rx.Component:
+    """A form's submit button, disabled until the page is live. The pages are drawn before
+    their scripts run (web/scripts_after_paint.py); pressed then, or Enter pressed in a field,
+    the browser would submit the form itself, to the page's own address with every field in
+    it (a password included), instead of the form's event. A form whose submit button is
+    disabled is not submitted by Enter either."""
+    waiting = ~rx.State.is_hydrated
+    extra = props.pop("disabled", None)
+    disabled = waiting | extra if isinstance(extra, rx.Var) else waiting
+    return rx.button(label, type="submit", disabled=disabled, **props)

@@ -15,6 +15,11 @@ def language_switcher() -> rx.Component:
         *(rx.el.option(name, value=code) for code, name in LANGUAGES.items()),
         value=LocaleState.lang,
         on_change=LocaleState.set_language,
+        # Until the page is live nothing would answer a choice, and hydration would put the
+        # old language back in the box: the choice would be lost without a word. Disabled, the
+        # menu does not open until it can act (the pages' scripts load after the first paint,
+        # web/scripts_after_paint.py).
+        disabled=~rx.State.is_hydrated,
         aria_label=t("Language"),
         title=t("Language"),
         id="language-switcher",

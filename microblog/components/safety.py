@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components import RowVar
+from microblog.components.form_field import submit_button
 from microblog.components.i18n import t
 from microblog.state.safety import MUTE_CHOICES, REPORT_REASONS, SafetyState
 from microblog.state.session import SessionState
@@ -173,7 +174,7 @@ def _report_form() -> rx.Component:
             ),
             rx.flex(
                 rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
-                rx.button(t("Send report"), type="submit", class_name="send-report"),
+                submit_button(t("Send report"), class_name="send-report"),
                 gap="3",
                 justify="end",
                 width="100%",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from microblog import routes
 from microblog.components.avatar_field import avatar_field
-from microblog.components.form_field import field_error, form_field
+from microblog.components.form_field import field_error, form_field, submit_button
 from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout, loading
 from microblog.models import ABOUT_ME_MAX
@@ -82,7 +82,7 @@ def edit_profile_page() -> rx.Component:
                             gap="0.5rem",
                             align_items="center",
                         ),
-                        rx.button(t("Save changes"), type="submit", width="100%"),
+                        submit_button(t("Save changes"), width="100%"),
                         spacing="3",
                         width="100%",
                     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog import routes
-from microblog.components.form_field import form_field
+from microblog.components.form_field import form_field, submit_button
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.state.auth import LoginState
@@ -51,7 +51,7 @@ def login_page() -> rx.Component:
                         ),
                         rx.fragment(),
                     ),
-                    rx.button(t("Sign In"), type="submit", width="100%"),
+                    submit_button(t("Sign In"), width="100%"),
                     resend_offer(),
                     spacing="3",
                     width="100%",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components import RowVar
+from microblog.components.form_field import submit_button
 from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.components.post_card import avatar_link, name_link, post_card
@@ -386,7 +387,7 @@ def moderators_section() -> rx.Component:
                     placeholder=t("Username"),
                     flex="1",
                 ),
-                rx.button(t("Make moderator"), type="submit", class_name="grant-moderator"),
+                submit_button(t("Make moderator"), class_name="grant-moderator"),
                 width="100%",
             ),
             on_submit=M.grant_role,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog import routes
-from microblog.components.form_field import form_field
+from microblog.components.form_field import form_field, submit_button
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.state.auth import RegisterState
@@ -52,7 +52,7 @@ def register_page() -> rx.Component:
                     ),
                     rx.fragment(),
                 ),
-                rx.button(t("Register"), type="submit", width="100%"),
+                submit_button(t("Register"), width="100%"),
                 spacing="3",
                 width="100%",
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog import routes
-from microblog.components.form_field import form_field
+from microblog.components.form_field import form_field, submit_button
 from microblog.components.i18n import t
 from microblog.components.layout import layout, loading
 from microblog.state.password_reset import ResetPasswordState as R
@@ -19,7 +19,7 @@ def reset_password_request_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     form_field(t("Email"), "email", type="email", auto_complete="email"),
-                    rx.button(t("Request Password Reset"), type="submit", width="100%"),
+                    submit_button(t("Request Password Reset"), width="100%"),
                     spacing="3",
                     width="100%",
                 ),
@@ -60,7 +60,7 @@ def reset_password_page() -> rx.Component:
                     type="password",
                     auto_complete="new-password",
                 ),
-                rx.button(t("Set New Password"), type="submit", width="100%"),
+                submit_button(t("Set New Password"), width="100%"),
                 spacing="3",
                 width="100%",
             ),

@@ -539,6 +539,14 @@ def test_pages_ask_for_their_javascript_after_their_first_paint(
     # Said in the page, the direction is not asked of the browser by the toasts' library (a
     # style pass forced from a script on every render of it; microblog.py).
     assert re.search(r'<html[^>]* dir="ltr"', document)
+    # The language menu waits for the live page: nothing would answer a choice before it.
+    switcher = re.search(r'<select[^>]*id="language-switcher"[^>]*>', document)
+    assert switcher and "disabled" in switcher.group(0)
+    # So do the forms' submit buttons: pressed before, the browser would send the form to the
+    # page's own address with its fields (a password) in the URL (components/form_field.py).
+    submits = re.findall(r'<button[^>]*type="submit"[^>]*>', document)
+    assert all("disabled" in button for button in submits), submits
+    assert submits or path != "/login"
     head = document.split("</head>")[0]
     assert 'rel="modulepreload"' not in head
     assert '<script type="module"' not in document
@@ -550,6 +558,9 @@ def test_pages_ask_for_their_javascript_after_their_first_paint(
     page.wait_for_function(
         "performance.getEntriesByType('resource').some((e) => /\\/entry\\.client-/.test(e.name))"
     )
+    expect(page.locator("#language-switcher")).to_be_enabled()  # live
+    if path == "/login":
+        expect(page.get_by_role("button", name="Sign In")).to_be_enabled()
     painted, first_script, scripts = page.evaluate(_SCRIPTS_AGAINST_PAINT)
     assert painted is not None and scripts > 5
     assert first_script >= painted, (painted, first_script)
