@@ -38,7 +38,4 @@ def submit_button(label: str | rx.Var, **props: object) -> rx.Component:
     the browser would submit the form itself, to the page's own address with every field in
     it (a password included), instead of the form's event. A form whose submit button is
     disabled is not submitted by Enter either."""
-    waiting = ~rx.State.is_hydrated
-    extra = props.pop("disabled", None)
-    disabled = waiting | extra if isinstance(extra, rx.Var) else waiting
-    return rx.button(label, type="submit", disabled=disabled, **props)
+    return rx.button(label, type="submit", disabled=~rx.State.is_hydrated, **props)
