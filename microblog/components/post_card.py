@@ -16,7 +16,7 @@ from microblog.components.post_translation import post_text, translate_link
 from microblog.components.safety import post_menu
 from microblog.components.timestamps import local_time
 from microblog.components.user_popup import user_popup
-from microblog.components.widget import ComponentRenderer, SlotFill, fields_of
+from microblog.components.widget import ComponentRenderer, Resolve, RowFill, SlotFill, fields_of
 from microblog.state.compose_media import EditMediaState
 from microblog.state.post_cards import PostCardsState, PostHistoryState
 from microblog.state.session import SessionState
@@ -33,27 +33,21 @@ def avatar_link(username: rx.Var, avatar: rx.Var) -> rx.Component:
 
 def name_link(username: rx.Var) -> rx.Component:
     """A user's name linking to their profile, with the user card on hover."""
-    person = ComponentRenderer(
-        lambda _name: username, slots={"author": lambda name: user_popup(username, name[0])}
-    )
-    return person.node(widgets.name_link(Field("username")))
+    return person_renderer(lambda _name: username).node(widgets.name_link(Field("username")))
+
+
+def person_renderer(resolve: Resolve) -> ComponentRenderer:
+    """Draws people (microblog/widgets/post_card.py's `PERSON_SUMMARY`, alone or in a list)
+    from `resolve`'s `username`, `avatar` and `about_me`, each name with its user card."""
+    author = RowFill(lambda fields, name: user_popup(fields("username"), name[0]))
+    return ComponentRenderer(resolve, slots={"author": author})
 
 
 def person_summary(username: rx.Var, avatar: rx.Var, about_me: rx.Var) -> rx.Component:
     """A person in a list (search results, followers, following): avatar, name with the user
     card, and their "about me" when they wrote one."""
-    return rx.hstack(
-        avatar_link(username, avatar),
-        rx.vstack(
-            name_link(username),
-            rx.cond(
-                about_me != "", rx.text(about_me, size="2", color_scheme="gray"), rx.fragment()
-            ),
-            spacing="1",
-        ),
-        spacing="3",
-        align="center",
-    )
+    person = {"username": username, "avatar": avatar, "about_me": about_me}
+    return person_renderer(person.__getitem__).node(widgets.PERSON_SUMMARY)
 
 
 def _own(post: RowVar) -> rx.Var[bool]:

@@ -23,7 +23,17 @@ from microblog.i18n.messages import Message
 from microblog.widgets import tree as w
 
 Resolve = Callable[[str], Any]
-SlotFill = Callable[[list[rx.Component]], rx.Component]
+
+
+@dataclasses.dataclass(frozen=True)
+class RowFill:
+    """A slot fill that reads the fields of where it is drawn: inside a list, each row fills
+    it with its own (a person's user card, in a list of people)."""
+
+    make: Callable[[Resolve, list[rx.Component]], rx.Component]
+
+
+SlotFill = Callable[[list[rx.Component]], rx.Component] | RowFill
 # Props whose React name is not the attribute's with `-` as `_`.
 _PROP_NAMES = {"tabindex": "tab_index", "class": "class_name", "viewBox": "view_box"}
 
@@ -116,6 +126,12 @@ class ComponentRenderer:
             return rx.cond(test, self.value(v.then), self.value(v.otherwise))
         if isinstance(v, w.Say):
             params = {name: self.value(value) for name, value in v.params.items()}
+            if v.count is not None:
+                count = self.value(v.count)
+                plural = v.message.plural or v.message.msgid
+                if self.text is not None:
+                    return self.text(Message(v.message.msgid, plural, count, params))
+                return t_plural(v.message.msgid, plural, count, **params)
             if self.text is not None:  # a test: the text in one language
                 return self.text(Message(v.message.msgid, params=params))
             return t(v.message.msgid, **params)
@@ -179,6 +195,8 @@ class ComponentRenderer:
         if isinstance(n, w.Slot):
             defaults = self.render(*n.default)
             fill = self.slots.get(n.name)
+            if isinstance(fill, RowFill):
+                return fill.make(self.resolve, defaults)
             if fill is not None:
                 return fill(defaults)
             if not n.server_draws:  # unfilled, it is what the server draws: nothing

@@ -45,10 +45,18 @@ class Message(str):
         return (Message, (self.msgid, self.plural, self.num, self.params))
 
 
+class _Unfilled(dict[str, Any]):
+    """Params whose missing names stay as written (`%(name)s`), to be filled later."""
+
+    def __missing__(self, name: str) -> str:
+        return f"%({name})s"
+
+
 def interpolate(template: str, params: dict[str, Any]) -> str:
     """`%(name)s`-style formatting that leaves a template without params alone (so a literal
-    '%' in a message without placeholders is not an error)."""
-    return template % params if params else template
+    '%' in a message without placeholders is not an error), and a placeholder without a param
+    as written: a widget's plural message (`_ln(..., 0)`) gets its params where it is drawn."""
+    return template % _Unfilled(params) if params else template
 
 
 def _l(msgid: str, **params: Any) -> Message:

@@ -5,34 +5,21 @@ from __future__ import annotations
 
 import reflex as rx
 
-from microblog.components import RowVar
-from microblog.components.highlight import highlighted_text
-from microblog.components.i18n import t, t_plural
-from microblog.components.layout import layout, loading
+from microblog.components.feed_first_paint import feed_first_paint
+from microblog.components.i18n import t
+from microblog.components.layout import layout
 from microblog.components.pager import pager
-from microblog.components.post_card import person_summary, post_card
+from microblog.components.post_card import person_renderer, post_card
+from microblog.components.widget import ComponentRenderer, fields_of
 from microblog.state.search import SearchState
-
-
-def _person(user: RowVar) -> rx.Component:
-    return rx.box(
-        person_summary(user.username, user.avatar, user.about_me), class_name="search-user"
-    )
+from microblog.widgets.post_card import POST_LIST_CLASS
+from microblog.widgets.search import HIGHLIGHTED_BODY, PEOPLE, SEARCH_RESULTS_CLASS, SUMMARY
 
 
 def _people() -> rx.Component:
+    """The people box (microblog/widgets/search.py), each name with its user card."""
     return rx.cond(
-        SearchState.users.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading(t("People"), size="3", as_="h2"),
-                rx.foreach(SearchState.users, _person),
-                spacing="2",
-            ),
-            width="100%",
-            class_name="search-users",
-        ),
-        rx.fragment(),
+        SearchState.users.length() > 0, person_renderer(fields_of(SearchState)).node(PEOPLE)
     )
 
 
@@ -46,27 +33,18 @@ def _empty(text: rx.Var) -> rx.Component:
 
 def _summary() -> rx.Component:
     """How many posts match, above them (the people box, above this, has its own heading)."""
-    return rx.text(
-        # The count is formatted by the state ("1,234", "10,000+"); `num` picks the form.
-        t_plural(
-            "%(count)s post matches “%(query)s”",
-            "%(count)s posts match “%(query)s”",
-            SearchState.total,
-            count=SearchState.count_text,
-            query=SearchState.query,
-        ),
-        color_scheme="gray",
-        class_name="search-summary",
-    )
+    return ComponentRenderer(fields_of(SearchState)).node(SUMMARY)
 
 
 def _posts() -> rx.Component:
     return rx.el.div(
         rx.foreach(
             SearchState.posts,
-            lambda post: post_card(post, body=highlighted_text(post.segments)),
+            lambda post: post_card(
+                post, body=ComponentRenderer(fields_of(post)).node(HIGHLIGHTED_BODY)
+            ),
         ),
-        class_name="post-list",
+        class_name=POST_LIST_CLASS,
     )
 
 
@@ -100,7 +78,7 @@ def _found() -> rx.Component:
 
 
 def _results() -> rx.Component:
-    return rx.vstack(
+    return rx.el.div(
         rx.cond(
             SearchState.error != "",
             # Posts are unknown while the engine is down; people come from the database.
@@ -124,15 +102,16 @@ def _results() -> rx.Component:
             SearchState.older_href,
             noun="results",
         ),
-        spacing="4",
-        width="100%",
+        class_name=SEARCH_RESULTS_CLASS,
     )
 
 
 def search_page() -> rx.Component:
+    """The results, drawn by the server into the first paint when posts match
+    (web/first_paint.py), then by the live page."""
     return layout(
         rx.heading(t("Search"), size="6"),
-        rx.cond(
+        feed_first_paint(
             SearchState.loaded_here(),
             rx.cond(
                 SearchState.query == "",
@@ -144,7 +123,6 @@ def search_page() -> rx.Component:
                 ),
                 _results(),
             ),
-            loading(),
         ),
         menus=True,
     )

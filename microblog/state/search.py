@@ -35,7 +35,7 @@ class SearchState(PageData, rx.State):
     def count_text(self) -> str:
         """The number of matches as shown ("1,234", "10,000+" when capped); the sentence around
         it is translated in the browser (pages/search.py)."""
-        return f"{self.total:,}" + ("+" if self.total_capped else "")
+        return search.count_text(self.total, self.total_capped)
 
     @rx.var
     def found(self) -> str:

@@ -3,14 +3,15 @@ says why).
 
 A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader; a profile's posts
 tab, `/user/<name>`, drawn whole by profile_first_paint.py; a thread, `/post/<id>`; a tag,
-`/tag/<name>`; and the signed-in reader's conversation, `/messages/<name>`, drawn by
-conversation_first_paint.py) gets the prerendered page, as the static files send it (with the
-status 404 when the user or post does not exist, so that search engines and link checkers see
-what a person sees), with the requested page of posts inside its `feed-first-paint` element:
-the markup of the page's own post cards (components/post_card.py) in the reader's language,
-less what needs the live page (the user card on hover, Translate, Delete) and the avatars'
-pictures (their initials show). Its links are plain links until React takes over, and the
-page's own list replaces it when the tab's data arrives.
+`/tag/<name>`; the signed-in reader's conversation, `/messages/<name>`, drawn by
+conversation_first_paint.py; and search results, `/search?q=`, by search_first_paint.py) gets
+the prerendered page, as the static files send it (with the status 404 when the user or post
+does not exist, so that search engines and link checkers see what a person sees), with the
+requested page of posts inside its `feed-first-paint` element: the markup of the page's own post
+cards (components/post_card.py) in the reader's language, less what needs the live page (the
+user card on hover, Translate, Delete) and the avatars' pictures (their initials show). Its
+links are plain links until React takes over, and the page's own list replaces it when the tab's
+data arrives.
 
 The response is made for one reader at one moment, so it carries no validators and says
 `private, no-store`: a home feed is not kept in the browser's cache after the reader leaves (a
@@ -36,8 +37,15 @@ from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
-from microblog.routes import conversation_username, profile_username, tag_name, thread_post_id
+from microblog.routes import (
+    SEARCH,
+    conversation_username,
+    profile_username,
+    tag_name,
+    thread_post_id,
+)
 from microblog.schemas import PostRow
+from microblog.services import search
 from microblog.services.auth_sessions import SessionUser, session_user
 from microblog.services.conversations import read_conversation
 from microblog.services.errors import DomainError, NotFound
@@ -49,6 +57,7 @@ from microblog.services.threads import open_thread
 from microblog.web.conversation_first_paint import conversation_html
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.profile_first_paint import profile_html
+from microblog.web.search_first_paint import search_html
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
 
@@ -209,8 +218,35 @@ def _conversation(db: Session, asked: Asked) -> str | None:
     return conversation_html(view, lang=asked.lang, now=utcnow())
 
 
+def _search(db: Session, asked: Asked) -> str | None:
+    """The first page of results for `q` (pages/search.py) when posts match; nothing for an
+    empty query, no posts, or an engine that cannot answer (the live page says which)."""
+    query = search.clean_query(asked.param("q"))
+    if not query:
+        return None
+    reader_id = asked.reader.user_id if asked.reader else 0
+    try:
+        results = search.search_posts(
+            db,
+            q=query,
+            page=asked.page,
+            per_page=get_settings().posts_per_page,
+            viewer_id=reader_id,
+        )
+    except search.SearchUnavailable:
+        return None
+    users = search.search_users(db, q=query, viewer_id=reader_id) if results.posts else []
+    return search_html(results, users, lang=asked.lang, now=utcnow())
+
+
 Draw = Callable[[Session, Asked], "str | None"]
-_FEEDS: dict[str, Draw] = {"/": _home, "/explore": _explore, "/explore/": _explore}
+_FEEDS: dict[str, Draw] = {
+    "/": _home,
+    "/explore": _explore,
+    "/explore/": _explore,
+    SEARCH: _search,
+    SEARCH + "/": _search,
+}
 
 
 def drawing_for(path: str) -> Draw | None:
@@ -324,7 +360,7 @@ def _personal(start: Message, length: int, *, missing: bool = False) -> Message:
 class FeedFirstPaintMiddleware:
     """Pure ASGI. GET `/` (the reader's home feed), `/explore`, `/user/<name>`, `/post/<id>`
     and `/tag/<name>`, any `?page=`, are sent with that page's posts in their HTML;
-    `/messages/<name>` with the reader's conversation."""
+    `/messages/<name>` with the reader's conversation; `/search?q=` with its results."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

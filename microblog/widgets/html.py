@@ -11,7 +11,7 @@ zone).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,8 +48,18 @@ def numeric_date_time(iso: str) -> str:
 class HtmlRenderer:
     """Render nodes for one reader (`lang`) at one moment (`now`) from `resolve`'s fields."""
 
-    def __init__(self, resolve: Resolve, *, lang: str, now: datetime) -> None:
+    def __init__(
+        self,
+        resolve: Resolve,
+        *,
+        lang: str,
+        now: datetime,
+        fills: Mapping[str, tuple[w.Node, ...]] | None = None,
+    ) -> None:
+        """`fills`: what the server draws in a slot instead of its default (a search result's
+        text with the searched words marked, widgets/search.py)."""
         self.resolve, self.lang, self.now = resolve, lang, now
+        self.fills = fills or {}
 
     # -- values ---------------------------------------------------------------------------
 
@@ -81,7 +91,10 @@ class HtmlRenderer:
             return self.value(v.then) if self.value(v.test) else self.value(v.otherwise)
         if isinstance(v, w.Say):
             params = {name: self.value(value) for name, value in v.params.items()}
-            return translate(Message(v.message.msgid, params=params), self.lang)
+            if v.count is None:
+                return translate(Message(v.message.msgid, params=params), self.lang)
+            count = int(self.value(v.count))
+            return translate(Message(v.message.msgid, v.message.plural, count, params), self.lang)
         raise TypeError(f"Not a widget value: {v!r}")
 
     def text(self, v: w.Value) -> str:
@@ -144,6 +157,8 @@ class HtmlRenderer:
         if isinstance(n, w.Picture):
             return self._picture(n)
         if isinstance(n, w.Slot):
+            if n.name in self.fills:
+                return self.render(*self.fills[n.name])
             return self.render(*n.default) if n.server_draws else ""
         return self.text(n)  # a field, a message or a literal, as text
 
@@ -154,7 +169,7 @@ class HtmlRenderer:
         def resolve(name: str) -> Any:
             return getattr(row, name) if hasattr(row, name) else outer(name)
 
-        return HtmlRenderer(resolve, lang=self.lang, now=self.now)
+        return HtmlRenderer(resolve, lang=self.lang, now=self.now, fills=self.fills)
 
     def _picture(self, n: w.Picture) -> str:
         """`<img>` is a void element: no closing tag. The placeholder is a CSS variable the

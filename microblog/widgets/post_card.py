@@ -57,6 +57,23 @@ def name_link(username: Field | str) -> Node:
     return Slot("author", (Link(Profile(username), (username,), cls="post-author user-link"),))
 
 
+# A person in a list (search results, followers, following): avatar, name and their "about me"
+# when they wrote one, laid out as Radix Themes' stacks lay it out (widgets/radix.py).
+PERSON_SUMMARY = el(
+    "div",
+    avatar_link(Field("username"), Field("avatar")),
+    el(
+        "div",
+        name_link(Field("username")),
+        When(
+            ne(Field("about_me"), ""),
+            (el("p", Field("about_me"), cls="rt-Text rt-r-size-2", data_accent_color="gray"),),
+        ),
+        cls="rt-Flex rx-Stack rt-r-fd-column rt-r-ai-start rt-r-gap-1",
+    ),
+    cls="rt-Flex rx-Stack rt-r-fd-row rt-r-ai-center rt-r-gap-3",
+)
+
 AUTHOR = Field("author_username")
 BOOSTED_BY = Field("boosted_by")
 REPLY_TO = Field("reply_to_username")

@@ -105,10 +105,13 @@ class Pick:
 @dataclass(frozen=True)
 class Say:
     """A message in the reader's language with its `%(name)s` placeholders filled from values:
-    `Say(_l("Conversation with %(username)s"), {"username": Field("other_name")})`."""
+    `Say(_l("Conversation with %(username)s"), {"username": Field("other_name")})`; a plural
+    message (`_ln`) takes its form from `count`."""
 
     message: Message
     params: Mapping[str, Value]
+    # With a plural message (`_ln`): the number that picks its form in the reader's language.
+    count: Value | None = None
 
 
 Value = (

@@ -313,7 +313,14 @@ def test_screenshots_and_axe(new_page: NewPage) -> None:
 
     _look(page, "time-tip", tip_open)
 
-    # Search: people only, and neither.
+    # Search: people and posts (as the server draws them, then live), people only, neither.
+    page.goto(f"/search?q={name}")
+    _look(
+        page,
+        "search-found",
+        lambda: expect(page.locator(".search-results .post mark.search-hit").first).to_be_visible(),
+    )
+    expect(page.locator(".search-results .search-users")).to_contain_text(name)
     prefix = name[:6]
     page.goto(f"/search?q={prefix}")
     _look(page, "search-people", lambda: expect(page.locator(".search-users")).to_be_visible())

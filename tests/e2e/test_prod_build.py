@@ -326,6 +326,51 @@ def test_a_thread_shows_from_the_html_then_goes_live(
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
+# Search results as the server and as React draw them (the pager comes with the live page).
+_RESULTS_SHAPE_JS = """(results) => [...results.children]
+  .filter((part) => !part.classList.contains('pager'))
+  .flatMap((part) => [part, ...part.querySelectorAll('*')])
+  .filter((e) => !e.matches('.post-menu-trigger, .post-menu-trigger *'))
+  .map((e) => [
+    e.tagName, (e.getAttribute('class') || '').replace(/ css-\\w+/, ''), e.getAttribute('href'),
+    e.getAttribute('datetime'), e.children.length ? null : e.textContent,
+  ])"""
+
+
+def test_search_results_show_from_the_html_then_go_live(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """`/search?q=` is sent with its results drawn in (web/search_first_paint.py): visible
+    without any script, the searched word marked; the live page draws the same and answers."""
+    errors: list[str] = []
+    word = f"plover{secrets.token_hex(3)}"
+    page = signed_up(_page(browser, prod_app, errors), new_name("bob"))
+    post(page, f"A {word} on the shore")
+    post(page, f"Two {word}s and a <b>gull</b>")
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        still = static.new_page()
+        still.goto(f"/search?q={word}")
+        drawn = still.locator(".feed-first-paint .search-results")
+        expect(drawn.locator(".post")).to_have_count(2)
+        expect(drawn.locator(".search-summary")).to_have_text(f"2 posts match “{word}”")
+        expect(drawn.locator("mark.search-hit").first).to_contain_text(word)
+        expect(still.locator(".page-loading")).to_be_hidden()
+        drawn_by_server = drawn.evaluate(_RESULTS_SHAPE_JS)
+    finally:
+        static.close()
+
+    page.goto(f"/search?q={word}")
+    _taken_over(page)
+    live = page.locator(".search-results")
+    expect(live.locator(".post")).to_have_count(2)
+    assert live.evaluate(_RESULTS_SHAPE_JS) == drawn_by_server
+    live.locator(".post-reply").first.click()  # live: a client-side link to the conversation
+    expect(page).to_have_url(re.compile(r"/post/\d+$"))
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
 def _converse(database_url: str, one: str, other: str, count: int) -> None:
     """`count` messages between the two, taking turns, oldest "message 0", straight into the
     app's database."""

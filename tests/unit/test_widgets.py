@@ -20,13 +20,16 @@ import pytest
 
 import microblog.microblog  # noqa: F401 (builds the app: every state the renderers name exists)
 from microblog.components.widget import ComponentRenderer
-from microblog.i18n import translate
+from microblog.i18n import _l, translate
 from microblog.schemas import MediaRow, MessageRow
+from microblog.services.search import UserHit, count_text
+from microblog.services.search.analysis import highlight
 from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LOG
 from microblog.widgets.html import VOID_ELEMENTS, HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 from microblog.widgets.post_card import POST_CARD
 from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
+from microblog.widgets.search import HIGHLIGHTED_BODY, PEOPLE, SEARCH_FILLS, SUMMARY
 from microblog.widgets.tree import Node
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -487,3 +490,71 @@ def test_the_link_card_is_one_escaped_link_that_opens_a_new_tab() -> None:
     assert "<script>" not in html and "&lt;b&gt;Breaking&lt;/b&gt; &amp; news" in html
     assert not _find(_card(POST), lambda tag, attrs: tag == "a" and "target" in attrs)
     assert not _find(_card(WITH_BARE_CARD), lambda tag, attrs: tag == "img")
+
+
+# -- search results (widgets/search.py) --------------------------------------------------------
+
+PEOPLE_FOUND = [
+    UserHit(username="susan", avatar="https://www.gravatar.com/avatar/a?s=36", about_me=""),
+    UserHit(
+        username="sus_2",
+        avatar="https://www.gravatar.com/avatar/b?s=36",
+        about_me='I write <script>alert("x")</script> & more',
+    ),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_people_found_are_drawn_the_same_and_escaped(lang: str) -> None:
+    server, live = _both(PEOPLE, {"users": PEOPLE_FOUND}, lang)
+    assert server == live
+    people = _find(server[0], lambda tag, attrs: attrs.get("class") == "search-user")
+    assert [_text(person).strip() for person in people] == [
+        "Ssusan",
+        'Ssus_2I write <script>alert("x")</script> & more',
+    ]
+    markup = HtmlRenderer(fields_of(users=PEOPLE_FOUND), lang=lang, now=NOW).node(PEOPLE)
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert ">" + translate(_l("People"), lang) + "</h2>" in markup
+
+
+@pytest.mark.parametrize(
+    ("total", "capped", "lang", "said"),
+    [
+        (1, False, "en", "1 post matches “sus”"),
+        (1234, False, "en", "1,234 posts match “sus”"),
+        (10000, True, "en", "10,000+ posts match “sus”"),
+        (2, False, "es", "2 publicaciones coinciden con «sus»"),
+        (2, False, "zh", "有 2 条动态与“sus”匹配"),
+    ],
+)
+def test_the_count_of_matches_in_each_language(
+    total: int, capped: bool, lang: str, said: str
+) -> None:
+    values = {"total": total, "count_text": count_text(total, capped), "query": "sus"}
+    server, live = _both(SUMMARY, values, lang)
+    assert server == live
+    assert _text(server[0]) == said
+
+
+def test_searched_words_are_marked_and_the_rest_is_text() -> None:
+    values = {"segments": highlight('<i>sus</i> says "Sus!" & susan', ["sus"])}
+    server, live = _both(HIGHLIGHTED_BODY, values, "en")
+    assert server == live
+    marked = _find(server[0], lambda tag, attrs: tag == "mark")
+    assert [_text(mark) for mark in marked] == ["sus", "Sus"]
+    assert _text(server[0]) == '<i>sus</i> says "Sus!" & susan'  # text, not markup
+
+
+def test_a_search_result_card_is_drawn_with_its_marked_text() -> None:
+    """The server draws the card's text slot as the highlighted text (the live page fills the
+    same slot with the same widget, pages/search.py)."""
+    values = {**POST, "segments": highlight("Sus & me", ["sus"])}
+    markup = HtmlRenderer(fields_of(**values), lang="en", now=NOW, fills=SEARCH_FILLS).node(
+        POST_CARD
+    )
+    card = _from_html(markup)[0]
+    bodies = _find(card, lambda tag, attrs: "post-body" in attrs.get("class", "").split())
+    assert [(body[0], _text(body)) for body in bodies] == [("p", "Sus & me")]
+    assert _text(_find(card, lambda tag, attrs: tag == "mark")[0]) == "Sus"
+    assert "alert" not in markup  # the post's own body_html is not drawn

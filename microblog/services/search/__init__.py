@@ -37,6 +37,7 @@ __all__ = [
     "SearchUnavailable",
     "UserHit",
     "count_outbox",
+    "count_text",
     "engine_for",
     "failed_posts",
     "post_deleted",
@@ -127,6 +128,12 @@ class SearchResults:
     total: int
     total_capped: bool
     expanded: dict[str, list[str]] = field(default_factory=dict)
+
+
+def count_text(total: int, capped: bool) -> str:
+    """The number of matches as the page shows it: "1,234", or "10,000+" when the engine
+    stopped counting."""
+    return f"{total:,}" + ("+" if capped else "")
 
 
 def clean_query(q: str | None) -> str:

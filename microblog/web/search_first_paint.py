@@ -1,0 +1,33 @@
+"""Search results' first paint: the people who match, how many posts match and the first page
+of posts with the searched words marked, drawn by the server from the widgets the live page
+renders (microblog/widgets/search.py) into the search page's HTML (first_paint.py serves it).
+
+Drawn only when posts match: the other outcomes (nothing found, only people, the engine down)
+are a sentence or two the live page says a moment later. The pager comes with the live page,
+below the posts, so nothing moves when it arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from microblog.services.search import SearchResults, UserHit, count_text
+from microblog.widgets.html import HtmlRenderer, fields_of
+from microblog.widgets.search import FOUND_POSTS, SEARCH_FILLS, SEARCH_RESULTS_CLASS
+
+
+def search_html(
+    results: SearchResults, users: Sequence[UserHit], *, lang: str, now: datetime
+) -> str | None:
+    """The results as pages/search.py draws them when posts match, less the pager; None when
+    no posts match. Every value escaped."""
+    if not results.posts:
+        return None
+    fields = fields_of(
+        results,
+        users=list(users),
+        count_text=count_text(results.total, results.total_capped),
+    )
+    drawn = HtmlRenderer(fields, lang=lang, now=now, fills=SEARCH_FILLS).render(*FOUND_POSTS)
+    return f'<div class="{SEARCH_RESULTS_CLASS}">{drawn}</div>'
