@@ -11,6 +11,7 @@ from reflex.event import EventType
 
 from microblog import routes
 from microblog.components.i18n import t
+from microblog.components.inline_script import inline_script
 from microblog.config import get_settings
 from microblog.jobs import export_tasks, mail_outbox, media_orphans, search_outbox
 from microblog.logs import configure_logging
@@ -83,9 +84,9 @@ app = rx.App(
     # Without an icon of its own, every page load also asked for /favicon.ico and got a 404.
     head_components=[
         # First: a page reached under another address than PUBLIC_URL moves there.
-        rx.el.script(
-            src="/public_origin.js", custom_attrs={"data-origin": get_config().deploy_url}
-        ),
+        # It and the other two that run before the first paint are in the page, not files
+        # (components/inline_script.py).
+        inline_script("public_origin.js", **{"data-origin": get_config().deploy_url or ""}),
         rx.el.link(rel="icon", href="/favicon.ico", sizes="48x48"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
@@ -102,11 +103,11 @@ app = rx.App(
             for scheme, color in (("light", BACKGROUND_LIGHT), ("dark", BACKGROUND_DARK))
         ),
         # A plain (not module) script: it runs before the app's scripts read the tab token.
-        rx.el.script(src="/tab_token.js"),
+        inline_script("tab_token.js"),
         # Pictures: the full-size viewer and pasting into the compose box (assets/media.js).
         rx.el.script(src="/media.js", defer=True),
         # Before the first paint: <html lang> in the visitor's chosen language.
-        rx.el.script(src="/i18n/html_lang.js"),
+        inline_script("i18n/html_lang.js"),
         # The navbar's menu on a phone and the skip link (assets/nav_menu.js).
         rx.el.script(src="/nav_menu.js", defer=True),
         *_dev_scripts(),

@@ -326,6 +326,46 @@ def test_a_thread_shows_from_the_html_then_goes_live(
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
+# Before the app's own scripts run (they start after the first paint): what the head's scripts
+# did, read when the document is parsed.
+_AT_PARSED = """
+localStorage.setItem('microblog_lang', 'es');
+document.addEventListener('DOMContentLoaded', () => {
+  window.__atParsed = [document.documentElement.lang, sessionStorage.getItem('token')];
+});
+"""
+_UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+_HEAD_SCRIPTS = ("/public_origin.js", "/tab_token.js", "/i18n/html_lang.js")
+
+
+def test_the_heads_small_scripts_are_written_into_the_page(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """components/inline_script.py: the three blocking scripts of the head are in the page, not
+    asked for; they run before the first paint (the visitor's language, the tab's token), and
+    React hydrates the page as before."""
+    head = httpx.get(prod_app.frontend + "/explore", timeout=60).text.split("</head>")[0]
+    for address in _HEAD_SCRIPTS:
+        assert f'src="{address}"' not in head
+    assert re.search(r'<script data-origin="[^"]+">', head)  # public_origin.js reads it
+    errors: list[str] = []
+    page = _page(browser, prod_app, errors)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.add_init_script(_AT_PARSED)
+    page.goto("/explore")
+    page.wait_for_function("window.__atParsed !== undefined")
+    lang, token = page.evaluate("window.__atParsed")
+    assert lang == "es"
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", token
+    )
+    expect(page.locator("#language-switcher")).to_be_enabled()  # live
+    expect(page.locator("#language-switcher")).to_have_value("es")
+    assert not [url for url in asked if url.endswith(_HEAD_SCRIPTS)]
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
 # Search results as the server and as React draw them (the pager comes with the live page).
 _RESULTS_SHAPE_JS = """(results) => [...results.children]
   .filter((part) => !part.classList.contains('pager'))
