@@ -607,8 +607,9 @@ _SCRIPTS_AGAINST_PAINT = """() => {
     .find((entry) => entry.name === 'first-contentful-paint');
   const scripts = performance.getEntriesByType('resource')
     .filter((entry) => /\\/assets\\/[^/]+\\.js$/.test(new URL(entry.name).pathname));
-  // paintTime is when the frame was painted; startTime, when it reached the screen, later.
-  const painted = paint ? (paint.paintTime ?? paint.startTime) : null;
+  // startTime: when the frame reached the screen (paintTime, when the main thread painted it,
+  // comes earlier). Lighthouse counts what arrived before the screen showed it.
+  const painted = paint ? paint.startTime : null;
   return [painted, Math.min(...scripts.map((entry) => entry.startTime)),
           scripts.length];
 }"""
