@@ -42,8 +42,9 @@ _BODY_END = "</body>"
 # headless Chromium). Started after the main thread's paint alone (a timer set in a
 # requestAnimationFrame callback), the modules could arrive from a fast server before the frame
 # was presented, and Lighthouse's simulation then counted all of them before the largest paint
-# (LCP 2.7-3.5 s instead of 1.35 s, in one run of three or four; docs/performance.md). Where the
-# paint entries are not observable, after the first frame as before.
+# (LCP 2.7-3.5 s instead of 1.35 s, in one run of three or four; docs/performance.md). A page
+# whose first frame shows nothing (the not-found page, drawn by its scripts) starts after that
+# frame, as does a browser that cannot observe paints.
 LOADER = """<script>(function () {
   var preloads = %(preloads)s, started = false;
   function start() {
@@ -67,12 +68,12 @@ LOADER = """<script>(function () {
   else {
     try {
       new PerformanceObserver(function (list, observer) {
-        var entries = list.getEntries();
-        for (var i = 0; i < entries.length; i++) {
-          if (entries[i].name === "first-contentful-paint") {
-            observer.disconnect();
-            start();
-          }
+        var names = list.getEntries().map(function (entry) { return entry.name; });
+        if (names.indexOf("first-contentful-paint") >= 0) {
+          observer.disconnect();
+          start();
+        } else if (names.indexOf("first-paint") >= 0) {
+          afterFrame();  // a page with nothing to show until its scripts draw it
         }
       }).observe({ type: "paint", buffered: true });
     } catch (e) {

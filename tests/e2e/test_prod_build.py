@@ -615,6 +615,22 @@ _SCRIPTS_AGAINST_PAINT = """() => {
 }"""
 
 
+def test_a_page_drawn_by_its_scripts_asks_for_them_after_its_first_frame(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """The not-found page is blank until its scripts draw it, so it has no contentful paint
+    to wait for: its modules start after its first frame (scripts_after_paint.py), not at the
+    loader's one-second fallback, which held it blank for a second (and gave axe an empty
+    page)."""
+    errors: list[str] = []
+    page = _page(browser, prod_app, errors)
+    page.goto(f"/no-such-page-{secrets.token_hex(3)}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    _painted, first_script, scripts = page.evaluate(_SCRIPTS_AGAINST_PAINT)
+    assert scripts > 5 and first_script < 900, first_script
+    assert [e for e in errors if "404" not in e] == []  # the page itself is answered 404
+
+
 @pytest.mark.parametrize("path", ["/explore", "/login"])
 def test_pages_ask_for_their_javascript_after_their_first_paint(
     browser: Browser, prod_app: RunningApp, path: str
