@@ -72,6 +72,15 @@ def post(page: Page, text: str) -> None:
     expect(page.get_by_label("Say something")).to_have_value("")
 
 
+def went_live(page: Page) -> None:
+    """Wait until the page has hydrated and its own state drew it: the server's first paint
+    of the navbar and of the page are gone. Before that the feed may not have loaded yet, so
+    a post made then shows up in the loaded list instead of as a new post to show."""
+    expect(page.locator(".nav-first-paint")).to_have_count(0)
+    expect(page.locator(".feed-first-paint:not(:empty)")).to_have_count(0)
+    expect(page.locator(".page-loading")).to_be_hidden()
+
+
 def signed_up(page: Page, username: str) -> Page:
     """A new user, registered and logged in, on their home page."""
     register(page, username)

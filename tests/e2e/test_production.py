@@ -39,7 +39,7 @@ from sqlalchemy import create_engine, text
 from microblog.config import PROJECT_ROOT, normalize_database_url
 from microblog.services.opengraph import parse_preview
 from tests.app_server import CHROMIUM, free_port, http_status
-from tests.e2e.actions import new_name, post, signed_up
+from tests.e2e.actions import new_name, post, signed_up, went_live
 from tests.e2e.test_live import badge, send_message
 from tests.tcp_proxy import TcpProxy
 
@@ -321,7 +321,7 @@ def test_two_users_on_different_workers_see_each_other_live(
     send_message(page_a, bob, "from the other worker")
     expect(badge(page_b, "messages")).to_have_text("1")
     page_a.goto("/explore")
-    expect(page_a.locator(".page-loading")).to_be_hidden()
+    went_live(page_a)
     page_b.goto("/")
     post(page_b, f"new from {bob}")
     expect(page_a.get_by_role("button", name="Show 1 new post")).to_be_visible()
@@ -474,7 +474,7 @@ def test_a_killed_worker_is_not_missed_and_comes_back(
     # Both tabs work on, still signed in: a post one way and a message the other arrive live.
     expect(page_a.get_by_role("heading", name=f"Hi, {alice}!")).to_be_visible()
     page_b.goto("/explore")
-    expect(page_b.locator(".page-loading")).to_be_hidden()
+    went_live(page_b)
     post(page_a, f"after the kill {secrets.token_hex(2)}")
     expect(page_b.get_by_role("button", name="Show 1 new post")).to_be_visible()
     send_message(page_b, alice, "still here")
