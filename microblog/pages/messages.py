@@ -1,48 +1,18 @@
-"""Messages: your conversations, the most recent first; each leads to the conversation."""
+"""Messages: your conversations, the most recent first; each leads to the conversation. Until
+the page's data arrives, what the server drew into the page's HTML shows (web/first_paint.py:
+the same list, from the same widget)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from microblog.components import RowVar
-from microblog.components.avatar import person_avatar
-from microblog.components.conversation import unread_count
+from microblog.components.conversation import conversation_list
+from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
-from microblog.components.layout import layout, loading
+from microblog.components.layout import layout
 from microblog.components.pager import pager
-from microblog.components.timestamps import relative_time
 from microblog.state.live import LiveState
 from microblog.state.messages import MessagesState as M
-
-
-def conversation_row(item: RowVar) -> rx.Component:
-    """One conversation, all of it a link to the conversation: who with, when, the newest
-    message on one line (cut short by CSS) and the number of unread messages."""
-    return rx.link(
-        person_avatar(item.username, item.avatar),
-        rx.el.div(
-            rx.el.div(
-                rx.el.span(item.username, class_name="conversation-name"),
-                relative_time(item.last_timestamp),
-                class_name="conversation-header",
-            ),
-            rx.el.p(
-                rx.cond(
-                    item.last_mine,
-                    rx.el.span(t("You:"), " ", class_name="conversation-you"),
-                    rx.fragment(),
-                ),
-                item.last_body,
-                class_name="conversation-last",
-            ),
-            class_name="conversation-main",
-        ),
-        rx.cond(item.unread.to(int) > 0, unread_count(item.unread), rx.fragment()),
-        href=item.href,
-        underline="none",
-        class_name=rx.cond(item.unread.to(int) > 0, "conversation unread", "conversation"),
-        data_username=item.username,
-    )
 
 
 def messages_page() -> rx.Component:
@@ -64,15 +34,12 @@ def messages_page() -> rx.Component:
             align="center",
             width="100%",
         ),
-        rx.cond(
+        feed_first_paint(
             M.loaded_here(),
             rx.vstack(
                 rx.cond(
                     M.conversations.length() > 0,
-                    rx.el.ul(
-                        rx.foreach(M.conversations, lambda item: rx.el.li(conversation_row(item))),
-                        class_name="conversation-list",
-                    ),
+                    conversation_list(M),
                     rx.callout(
                         t("No conversations yet. Start one from someone's profile."),
                         icon="info",
@@ -84,6 +51,5 @@ def messages_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            loading(),
         ),
     )

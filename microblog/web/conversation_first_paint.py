@@ -1,7 +1,8 @@
-"""A conversation's first paint: its header and its newest page of messages, both sides, the
-newest at the bottom, drawn by the server from the widgets the live page renders
-(microblog/widgets/conversation.py) into the conversation page's HTML (first_paint.py serves
-it, for the signed-in reader's own conversation only).
+"""The Messages pages' first paint, drawn by the server from the widgets the live page renders
+(microblog/widgets/conversation.py) into the page's HTML; first_paint.py serves them, for the
+signed-in reader's own conversations only. The list (`/messages`): a page of conversations, the
+newest first. One conversation: its header and its newest page of messages, both sides, the
+newest at the bottom.
 
 The box to write in and "Load earlier messages" answer once the page is live, a moment later;
 the scroller keeps its place for the box, so nothing moves when the live page replaces this.
@@ -9,11 +10,26 @@ the scroller keeps its place for the box, so nothing moves when the live page re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from microblog.schemas import ConversationRow
 from microblog.services.conversations import ConversationView
-from microblog.widgets.conversation import CONVERSATION_CLASS, CONVERSATION_HEAD, CONVERSATION_LOG
+from microblog.widgets.conversation import (
+    CONVERSATION_CLASS,
+    CONVERSATION_HEAD,
+    CONVERSATION_LIST,
+    CONVERSATION_LOG,
+)
 from microblog.widgets.html import HtmlRenderer, fields_of
+
+
+def conversations_html(rows: Sequence[ConversationRow], *, lang: str, now: datetime) -> str:
+    """The Messages page's list as pages/messages.py draws it (the pager comes with the live
+    page, below it); every value escaped."""
+    return HtmlRenderer(fields_of(conversations=list(rows)), lang=lang, now=now).node(
+        CONVERSATION_LIST
+    )
 
 
 def conversation_html(view: ConversationView, *, lang: str, now: datetime) -> str:

@@ -3,8 +3,9 @@ says why).
 
 A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader; a profile's posts
 tab, `/user/<name>`, drawn whole by profile_first_paint.py; a thread, `/post/<id>`; a tag,
-`/tag/<name>`; the signed-in reader's conversation, `/messages/<name>`, drawn by
-conversation_first_paint.py; and search results, `/search?q=`, by search_first_paint.py) gets
+`/tag/<name>`; the signed-in reader's conversations, `/messages`, and one of them,
+`/messages/<name>`, drawn by conversation_first_paint.py; and search results, `/search?q=`, by
+search_first_paint.py) gets
 the prerendered page, as the static files send it (with the status 404 when the user or post
 does not exist, so that search engines and link checkers see what a person sees), with the
 requested page of posts inside its `feed-first-paint` element: the markup of the page's own post
@@ -38,6 +39,7 @@ from microblog.db import run_read
 from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
 from microblog.routes import (
+    MESSAGES,
     SEARCH,
     conversation_username,
     profile_username,
@@ -47,14 +49,14 @@ from microblog.routes import (
 from microblog.schemas import PostRow
 from microblog.services import search
 from microblog.services.auth_sessions import SessionUser, session_user
-from microblog.services.conversations import read_conversation
+from microblog.services.conversations import list_conversations, read_conversation
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.feeds import feed_page
 from microblog.services.pagination import clamp_page
 from microblog.services.profile import read_profile, tab_of
 from microblog.services.tags import tag_posts
 from microblog.services.threads import open_thread
-from microblog.web.conversation_first_paint import conversation_html
+from microblog.web.conversation_first_paint import conversation_html, conversations_html
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.profile_first_paint import profile_html
 from microblog.web.search_first_paint import search_html
@@ -218,6 +220,20 @@ def _conversation(db: Session, asked: Asked) -> str | None:
     return conversation_html(view, lang=asked.lang, now=utcnow())
 
 
+def _messages(db: Session, asked: Asked) -> str | None:
+    """The reader's own conversations (pages/messages.py), the newest first; nothing for a
+    visitor (the live page sends them to log in) or a reader without conversations (the live
+    page says how to start one)."""
+    if asked.reader is None:
+        return None
+    listing = list_conversations(
+        db, user_id=asked.reader.user_id, page=asked.page, per_page=get_settings().posts_per_page
+    )
+    if not listing.items:
+        return None
+    return conversations_html(listing.items, lang=asked.lang, now=utcnow())
+
+
 def _search(db: Session, asked: Asked) -> str | None:
     """The first page of results for `q` (pages/search.py) when posts match; nothing for an
     empty query, no posts, or an engine that cannot answer (the live page says which)."""
@@ -246,6 +262,8 @@ _FEEDS: dict[str, Draw] = {
     "/explore/": _explore,
     SEARCH: _search,
     SEARCH + "/": _search,
+    MESSAGES: _messages,
+    MESSAGES + "/": _messages,
 }
 
 
@@ -360,7 +378,8 @@ def _personal(start: Message, length: int, *, missing: bool = False) -> Message:
 class FeedFirstPaintMiddleware:
     """Pure ASGI. GET `/` (the reader's home feed), `/explore`, `/user/<name>`, `/post/<id>`
     and `/tag/<name>`, any `?page=`, are sent with that page's posts in their HTML;
-    `/messages/<name>` with the reader's conversation; `/search?q=` with its results."""
+    `/messages` with the reader's conversations, `/messages/<name>` with one of them;
+    `/search?q=` with its results."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

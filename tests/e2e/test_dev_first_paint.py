@@ -131,5 +131,16 @@ def test_the_dev_server_shows_a_conversation_to_its_reader_only(
             else:
                 expect(drawn.locator(".chat-empty")).to_be_visible()
                 expect(page.get_by_text(said)).to_have_count(0)
+            page.goto("/messages")  # the list: the reader's conversation, nobody else's
+            listed = page.locator(".feed-first-paint .conversation")
+            if sees_it:
+                expect(listed).to_have_count(1)
+                expect(listed).to_contain_text(said)
+                expect(listed).to_have_attribute("href", f"/messages/{writer}")
+            else:
+                nav = page.locator(".nav-first-paint").get_by_role("link", name="Log out")
+                expect(nav).to_be_visible()  # the drawing came, without a list
+                expect(listed).to_have_count(0)
+                expect(page.get_by_text(said)).to_have_count(0)
         finally:
             page.context.close()

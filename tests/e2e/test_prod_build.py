@@ -503,6 +503,58 @@ def test_a_conversation_shows_from_the_html_then_goes_live(
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
+def test_the_list_of_conversations_shows_from_the_html_then_goes_live(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """/messages is sent with the reader's conversations drawn in by the server, the newest
+    first, with the unread counts; React hydrates it into the live list, drawn the same, whose
+    links open a conversation inside the app. Someone else gets their own list, not this one."""
+    errors: list[str] = []
+    alice, bob, carol = new_name("alice"), new_name("bob"), new_name("carol")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    signed_up(_page(browser, prod_app, errors), bob)
+    other = signed_up(_page(browser, prod_app, errors), carol)
+    _converse(prod_app.database_url, alice, bob, 3)  # alice, bob, alice: bob's one unread
+    _converse(prod_app.database_url, carol, alice, 2)  # carol, alice: the newest conversation
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        static.add_cookies(page.context.cookies())  # Alice, signed in, without script
+        still = static.new_page()
+        still.goto("/messages")
+        drawn = still.locator(".feed-first-paint .conversation-list")
+        rows = drawn.locator(".conversation")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_have_attribute("href", f"/messages/{carol}")
+        expect(rows.first).to_contain_text("You: message 1")
+        expect(rows.nth(1)).to_have_class("conversation unread")
+        expect(rows.nth(1).locator(".unread-count")).to_contain_text("1 unread message")
+        expect(still.locator(".page-loading")).to_be_hidden()
+        drawn_by_server = drawn.evaluate(_CONVERSATION_SHAPE_JS)
+
+        nosy = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+        try:
+            nosy.add_cookies(other.context.cookies())  # Carol's own list: alice only
+            theirs = nosy.new_page()
+            response = theirs.goto("/messages")
+            assert response is not None and bob not in response.text()
+            expect(theirs.locator(".feed-first-paint .conversation")).to_have_count(1)
+        finally:
+            nosy.close()
+    finally:
+        static.close()
+
+    page.goto("/messages")
+    _taken_over(page)
+    live = page.locator(".conversation-list")
+    expect(live.locator(".conversation")).to_have_count(2)
+    assert live.evaluate(_CONVERSATION_SHAPE_JS) == drawn_by_server
+    live.locator(".conversation").first.click()  # hydrated: a link inside the app
+    expect(page.get_by_role("heading", name=carol)).to_be_visible()
+    expect(page.locator(".message").last).to_contain_text("message 1")
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
 def test_crawlers_read_previews_feeds_and_statuses_from_the_production_html(
     browser: Browser, prod_app: RunningApp
 ) -> None:

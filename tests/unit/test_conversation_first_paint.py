@@ -1,7 +1,8 @@
-"""A conversation (`/messages/<name>`) is sent with its messages in the page's HTML, from the one
-prerendered conversation page (web/profile_skeleton.py), over real HTTP: only the signed-in
-reader's own conversation with that person, never anyone else's, and nothing for a visitor.
-Reading it there marks nothing read (the live page does, when it loads)."""
+"""The Messages pages are sent with their content in the page's HTML, over real HTTP: the list of
+the reader's conversations (`/messages`), and a conversation (`/messages/<name>`), from the one
+prerendered conversation page (web/profile_skeleton.py) with its messages. Only the signed-in
+reader's own conversations, never anyone else's, and nothing for a visitor. Reading them there
+marks nothing read (the live page does, when it loads)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlmodel import Session
 
 from microblog.config import get_settings
 from microblog.db import make_engine
+from microblog.i18n import Message, translate
 from microblog.models import User
 from microblog.services import users
 from microblog.services.conversations import unread_message_count
@@ -49,7 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
     with Session(engine) as session:
         people = {
             name: User(username=name, email=f"{name}@example.com", password_hash="x")
-            for name in ("alice", "bob", "carol", "dan")
+            for name in ("alice", "bob", "carol", "dan", "erin")  # erin writes to nobody
         }
         session.add_all(people.values())
         session.commit()
@@ -78,6 +80,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
     skeleton = build / CONVERSATION_SKELETON.strip("/")
     skeleton.mkdir(parents=True)
     (skeleton / "index.html").write_text(PAGE)
+    (build / "messages").mkdir(exist_ok=True)  # the skeleton may be under it
+    (build / "messages" / "index.html").write_text(PAGE)
     for base in _serve(build, url):  # POSTS_PER_PAGE=2: the newest two, "earlier" above
         yield Site(base=base, cookies=cookies, database_url=url)
 
@@ -123,13 +127,71 @@ def test_the_other_side_reads_it_in_their_own_language(site: Site) -> None:
     assert ">\u5168\u90e8\u79c1\u4fe1</a>" in drawn  # All messages
 
 
+def _rows(drawn: str) -> list[tuple[str, str, str, str]]:
+    """(class, who with, you?, last message) of each conversation of the list, in order."""
+    return re.findall(
+        r'<li><a class="(conversation[^"]*)" data-username="[^"]+" href="/messages/([^"]+)">'
+        r'.*?<p class="conversation-last">(?:<span class="conversation-you">([^<]*)</span>)?'
+        r"([^<]*)</p>",
+        drawn,
+    )
+
+
+def test_the_readers_conversations_are_listed_with_the_newest_message(site: Site) -> None:
+    response = httpx.get(f"{site.base}/messages", headers={"Cookie": site.cookies["alice"]})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == PERSONAL
+    drawn = _feed_part(response.text)
+    assert drawn.startswith('<ul class="conversation-list"><li>')
+    # alice wrote last ("ping"), so it is said as hers; bob's one answer is still unread.
+    assert _rows(drawn) == [("conversation unread", "bob", "You: ", "ping")]
+    assert (
+        '<span class="unread-count"><span aria-hidden="true">1</span>'
+        '<span class="visually-hidden">1 unread message</span></span>'
+    ) in drawn
+    assert '<span class="conversation-name">bob</span>' in drawn
+    assert "Log out" in _nav_part(response.text)
+
+
+def test_unread_messages_are_counted_in_the_readers_language(site: Site) -> None:
+    response = httpx.get(f"{site.base}/messages", headers={"Cookie": site.cookies["bob"]})
+    drawn = _feed_part(response.text)
+    assert _rows(drawn) == [("conversation unread", "alice", "", "ping")]
+    said = translate(Message("%(num)d unread message", "%(num)d unread messages", 3), "zh")
+    assert "3" in said and said != "3 unread messages"
+    assert (
+        '<span class="unread-count"><span aria-hidden="true">3</span>'
+        f'<span class="visually-hidden">{said}</span></span>'
+    ) in drawn
+
+
+def test_what_people_wrote_is_text_in_the_list(site: Site) -> None:
+    """The newest message of carol's conversation is hers; dan's list says it as it is."""
+    response = httpx.get(f"{site.base}/messages", headers={"Cookie": site.cookies["dan"]})
+    drawn = _feed_part(response.text)
+    assert _rows(drawn) == [("conversation unread", "carol", "", CAROL_TO_DAN[0])]
+    for text in ("still", "ping", "hello bob", "yes, here"):  # alice's and bob's, not dan's
+        assert text not in response.text
+
+
+def test_a_reader_without_conversations_or_a_visitor_gets_the_bare_list_page(site: Site) -> None:
+    """The live page says how to start a conversation, or sends the visitor to log in."""
+    name = get_settings().session_cookie_name
+    for headers in ({"Cookie": site.cookies["erin"]}, {}, {"Cookie": f"{name}=forged"}):
+        response = httpx.get(f"{site.base}/messages", headers=headers)
+        assert response.status_code == 200 and _feed_part(response.text) == ""
+        for text in ("ping", "yes, here", "secret"):
+            assert text not in response.text
+
+
 def test_opening_it_from_the_html_marks_nothing_read(site: Site) -> None:
     engine = make_engine(site.database_url)
     try:
         with Session(engine) as db:
             bob = users.get_user_by_username(db, "bob")
             before = unread_message_count(db, user_id=bob.id or 0)
-            httpx.get(f"{site.base}/messages/alice", headers={"Cookie": site.cookies["bob"]})
+            for address in ("/messages/alice", "/messages"):
+                httpx.get(f"{site.base}{address}", headers={"Cookie": site.cookies["bob"]})
             assert unread_message_count(db, user_id=bob.id or 0) == before == 3
     finally:
         engine.dispose()

@@ -21,10 +21,10 @@ import pytest
 import microblog.microblog  # noqa: F401 (builds the app: every state the renderers name exists)
 from microblog.components.widget import ComponentRenderer
 from microblog.i18n import _l, translate
-from microblog.schemas import MediaRow, MessageRow
+from microblog.schemas import ConversationRow, MediaRow, MessageRow
 from microblog.services.search import UserHit, count_text
 from microblog.services.search.analysis import highlight
-from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LOG
+from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LIST, CONVERSATION_LOG
 from microblog.widgets.html import VOID_ELEMENTS, HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 from microblog.widgets.post_card import POST_CARD
@@ -428,6 +428,63 @@ def test_a_conversations_messages_in_order_sides_and_escaped() -> None:
     markup = HtmlRenderer(fields_of(**_conversation()), lang="en", now=NOW).node(CONVERSATION_LOG)
     assert "<i>" not in markup and "&lt;i&gt;message&lt;/i&gt; &quot;1&quot; &amp; more" in markup
     assert 'aria-label="Conversation with tom"' in markup
+
+
+def _conversation_row(username: str, *, mine: bool, unread: int, body: str) -> ConversationRow:
+    return ConversationRow(
+        user_id=len(username),
+        username=username,
+        avatar=f"https://www.gravatar.com/avatar/{username}?d=identicon&s=48",
+        href=f"/messages/{username}",
+        last_message_id=1,
+        last_body=body,
+        last_timestamp="2026-12-02T11:30:00+00:00",
+        last_mine=mine,
+        unread=unread,
+    )
+
+
+CONVERSATIONS = [
+    _conversation_row("tom", mine=False, unread=3, body='<i>are</i> you "there" & awake?'),
+    _conversation_row("ann", mine=True, unread=0, body="see you"),
+    _conversation_row("bo", mine=False, unread=1, body="one more"),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_the_list_of_conversations_is_drawn_the_same(lang: str) -> None:
+    server, live = _both(CONVERSATION_LIST, {"conversations": CONVERSATIONS}, lang)
+    assert server == live
+
+
+def test_the_list_says_who_wrote_last_and_counts_what_is_unread() -> None:
+    server, _ = _both(CONVERSATION_LIST, {"conversations": CONVERSATIONS}, "en")
+    rows = _find(server[0], lambda tag, attrs: tag == "a")
+    assert [dict(row[1])["class"] for row in rows] == [
+        "conversation unread",
+        "conversation",
+        "conversation unread",
+    ]
+    assert [dict(row[1])["href"] for row in rows] == [
+        "/messages/tom",
+        "/messages/ann",
+        "/messages/bo",
+    ]
+    counts = [
+        _text(found[0])
+        if (found := _find(row, lambda t, a: a.get("class") == "unread-count"))
+        else ""
+        for row in rows
+    ]
+    assert counts == ["33 unread messages", "", "11 unread message"]  # the number, then the phrase
+    last = [
+        _text(_find(row, lambda t, a: a.get("class") == "conversation-last")[0]) for row in rows
+    ]
+    assert last == ['<i>are</i> you "there" & awake?', "You: see you", "one more"]
+    markup = HtmlRenderer(fields_of(conversations=CONVERSATIONS), lang="en", now=NOW).node(
+        CONVERSATION_LIST
+    )
+    assert "<i>" not in markup and "&lt;i&gt;are&lt;/i&gt; you &quot;there&quot; &amp;" in markup
 
 
 def test_a_difference_would_be_seen() -> None:
