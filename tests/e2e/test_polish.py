@@ -338,6 +338,14 @@ def test_screenshots_and_axe(new_page: NewPage) -> None:
 
     # A conversation after a message was sent (confirmed by the message itself).
     friend = new_name("amy")
-    signed_up(new_page(), friend)
+    friend_page = signed_up(new_page(), friend)
     send_message(page, friend, "Lunch at noon?")
     _look(page, "conversation", lambda: expect(page.locator(".message.mine")).to_be_visible())
+
+    # The friend's list of conversations: one, unread, with its count.
+    friend_page.goto("/messages")
+    _look(
+        friend_page,
+        "messages",
+        lambda: expect(friend_page.locator(".conversation.unread .unread-count")).to_be_visible(),
+    )
