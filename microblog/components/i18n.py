@@ -21,7 +21,6 @@ import reflex as rx
 from reflex.utils.imports import ImportVar
 from reflex.vars.base import VarData
 
-from microblog.components import RowVar
 from microblog.state.locale import LocaleState
 
 RUNTIME = "$/public/i18n/runtime.js"
@@ -81,11 +80,11 @@ def t_stored(msgid: rx.Var) -> rx.Var:
     return _call("t", msgid)
 
 
-def t_message(row: RowVar) -> rx.Var:
-    """A row's catalog message (`msgid`, `plural`, `num`, `params`; schemas.NotificationRow)
-    in the reader's language, following a language switch in place; the row's `text` when it
-    has no msgid."""
-    return _call("tMessage", row.msgid, row.plural, row.num, row.params, row.text)
+def t_message(msgid: Any, plural: Any, num: Any, params: Any, text: Any) -> rx.Var:
+    """A row's catalog message (its `msgid`, `plural`, `num`, `params` fields:
+    schemas.NotificationRow) in the reader's language, following a language switch in place;
+    the row's `text` when it has no msgid."""
+    return _call("tMessage", msgid, plural, num, params, text)
 
 
 def reader_language() -> rx.Var:

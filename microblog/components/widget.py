@@ -17,7 +17,7 @@ from typing import Any
 import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
-from microblog.components.i18n import t, t_plural
+from microblog.components.i18n import t, t_message, t_plural
 from microblog.components.timestamps import local_time, relative_time
 from microblog.i18n.messages import Message
 from microblog.widgets import tree as w
@@ -135,6 +135,16 @@ class ComponentRenderer:
             if self.text is not None:  # a test: the text in one language
                 return self.text(Message(v.message.msgid, params=params))
             return t(v.message.msgid, **params)
+        if isinstance(v, w.RowMessage):
+            msgid, plural, num, params, text = (
+                self.resolve(name) for name in ("msgid", "plural", "num", "params", "text")
+            )
+            if self.text is not None and not _is_var(msgid):  # a test: the text in one language
+                if not msgid:
+                    return text
+                params = {k: v for k, v in params.items() if k != "num"}  # `num` is the count
+                return self.text(Message(msgid, plural or None, num if plural else None, params))
+            return t_message(msgid, plural, num, params, text)
         raise TypeError(f"Not a widget value: {v!r}")
 
     def _props(self, cls: w.Value, attrs: Mapping[str, w.Value]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ says why).
 A full load of a feed (`/explore`; `/`, the home feed of the signed-in reader; a profile's posts
 tab, `/user/<name>`, drawn whole by profile_first_paint.py; a thread, `/post/<id>`; a tag,
 `/tag/<name>`; the signed-in reader's conversations, `/messages`, and one of them,
-`/messages/<name>`, drawn by conversation_first_paint.py; and search results, `/search?q=`, by
+`/messages/<name>`, drawn by conversation_first_paint.py; the reader's notifications,
+`/notifications`, by notifications_first_paint.py; and search results, `/search?q=`, by
 search_first_paint.py) gets
 the prerendered page, as the static files send it (with the status 404 when the user or post
 does not exist, so that search engines and link checkers see what a person sees), with the
@@ -40,6 +41,7 @@ from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
 from microblog.routes import (
     MESSAGES,
+    NOTIFICATIONS,
     SEARCH,
     conversation_username,
     profile_username,
@@ -47,7 +49,7 @@ from microblog.routes import (
     thread_post_id,
 )
 from microblog.schemas import PostRow
-from microblog.services import search
+from microblog.services import notifications, search
 from microblog.services.auth_sessions import SessionUser, session_user
 from microblog.services.conversations import list_conversations, read_conversation
 from microblog.services.errors import DomainError, NotFound
@@ -58,6 +60,7 @@ from microblog.services.tags import tag_posts
 from microblog.services.threads import open_thread
 from microblog.web.conversation_first_paint import conversation_html, conversations_html
 from microblog.web.nav_first_paint import nav_html
+from microblog.web.notifications_first_paint import notifications_html
 from microblog.web.profile_first_paint import profile_html
 from microblog.web.search_first_paint import search_html
 from microblog.widgets.html import HtmlRenderer, fields_of
@@ -234,6 +237,20 @@ def _messages(db: Session, asked: Asked) -> str | None:
     return conversations_html(listing.items, lang=asked.lang, now=utcnow())
 
 
+def _notifications(db: Session, asked: Asked) -> str | None:
+    """The reader's own notifications (pages/notifications.py), the newest first, unread ones
+    flagged; read without marking anything read. Nothing for a visitor or a reader without
+    notifications (the live page says what will show up there)."""
+    if asked.reader is None:
+        return None
+    listing = notifications.list_notifications(
+        db, user_id=asked.reader.user_id, page=asked.page, per_page=get_settings().posts_per_page
+    )
+    if not listing.items:
+        return None
+    return notifications_html(listing.items, lang=asked.lang, now=utcnow())
+
+
 def _search(db: Session, asked: Asked) -> str | None:
     """The first page of results for `q` (pages/search.py) when posts match; nothing for an
     empty query, no posts, or an engine that cannot answer (the live page says which)."""
@@ -264,6 +281,8 @@ _FEEDS: dict[str, Draw] = {
     SEARCH + "/": _search,
     MESSAGES: _messages,
     MESSAGES + "/": _messages,
+    NOTIFICATIONS: _notifications,
+    NOTIFICATIONS + "/": _notifications,
 }
 
 
@@ -379,7 +398,7 @@ class FeedFirstPaintMiddleware:
     """Pure ASGI. GET `/` (the reader's home feed), `/explore`, `/user/<name>`, `/post/<id>`
     and `/tag/<name>`, any `?page=`, are sent with that page's posts in their HTML;
     `/messages` with the reader's conversations, `/messages/<name>` with one of them;
-    `/search?q=` with its results."""
+    `/notifications` with the reader's notifications; `/search?q=` with its results."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -95,6 +95,15 @@ class HtmlRenderer:
                 return translate(Message(v.message.msgid, params=params), self.lang)
             count = int(self.value(v.count))
             return translate(Message(v.message.msgid, v.message.plural, count, params), self.lang)
+        if isinstance(v, w.RowMessage):
+            msgid = str(self.resolve("msgid"))
+            if not msgid:
+                return str(self.resolve("text"))
+            plural = str(self.resolve("plural")) or None
+            num = int(self.resolve("num")) if plural else None
+            # `num` is the count (spelled out as text among the params for the browser).
+            params = {k: v for k, v in dict(self.resolve("params")).items() if k != "num"}
+            return translate(Message(msgid, plural, num, params), self.lang)
         raise TypeError(f"Not a widget value: {v!r}")
 
     def text(self, v: w.Value) -> str:

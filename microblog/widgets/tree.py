@@ -114,6 +114,13 @@ class Say:
     count: Value | None = None
 
 
+@dataclass(frozen=True)
+class RowMessage:
+    """A row's own catalog message, spelled out in its fields (`msgid`, `plural`, `num`,
+    `params`: schemas.NotificationRow.with_message), in the reader's language; the row's `text`
+    when it has no msgid (an announcement, in its author's words)."""
+
+
 Value = (
     str
     | int
@@ -129,6 +136,7 @@ Value = (
     | And
     | Pick
     | Say
+    | RowMessage
     | Message
 )
 

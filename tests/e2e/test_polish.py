@@ -349,3 +349,10 @@ def test_screenshots_and_axe(new_page: NewPage) -> None:
         "messages",
         lambda: expect(friend_page.locator(".conversation.unread .unread-count")).to_be_visible(),
     )
+    # And their notifications: the message, new.
+    friend_page.goto("/notifications")
+    _look(
+        friend_page,
+        "notifications",
+        lambda: expect(friend_page.locator(".notification .rt-Badge").first).to_be_visible(),
+    )

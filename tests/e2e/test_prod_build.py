@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from microblog.db import make_engine
+from microblog.services.follows import follow
 from microblog.services.messages import send_message
 from microblog.services.opengraph import parse_preview
 from microblog.services.users import get_user_by_username
@@ -552,6 +553,50 @@ def test_the_list_of_conversations_shows_from_the_html_then_goes_live(
     live.locator(".conversation").first.click()  # hydrated: a link inside the app
     expect(page.get_by_role("heading", name=carol)).to_be_visible()
     expect(page.locator(".message").last).to_contain_text("message 1")
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def test_notifications_show_from_the_html_then_go_live(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """/notifications is sent with the reader's lines drawn in by the server, unread ones
+    flagged "new"; the live page takes over drawn the same (it keeps them flagged while open)
+    and its links work inside the app."""
+    errors: list[str] = []
+    alice, bob = new_name("alice"), new_name("bob")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    signed_up(_page(browser, prod_app, errors), bob)
+    engine = make_engine(prod_app.database_url)
+    try:
+        with Session(engine) as db:
+            follower, followed = (get_user_by_username(db, n) for n in (bob, alice))
+            follow(db, follower_id=follower.id or 0, followed_id=followed.id or 0)
+            db.commit()
+    finally:
+        engine.dispose()
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        static.add_cookies(page.context.cookies())  # Alice, signed in, without script
+        still = static.new_page()
+        still.goto("/notifications")
+        drawn = still.locator(".feed-first-paint .notification-list")
+        expect(drawn.locator(".notification")).to_have_count(1)
+        expect(drawn.locator(".notification")).to_have_attribute("data-kind", "follower")
+        expect(drawn.get_by_role("link", name=f"{bob} started following you.")).to_be_visible()
+        expect(drawn.locator(".rt-Badge")).to_have_text("new")
+        expect(still.locator(".page-loading")).to_be_hidden()
+        drawn_by_server = drawn.evaluate(_CONVERSATION_SHAPE_JS)
+    finally:
+        static.close()
+
+    page.goto("/notifications")
+    _taken_over(page)
+    live = page.locator(".notification-list")
+    expect(live.locator(".notification")).to_have_count(1)
+    assert live.evaluate(_CONVERSATION_SHAPE_JS) == drawn_by_server
+    live.get_by_role("link", name=f"{bob} started following you.").click()
+    expect(page.locator(".profile-username")).to_have_text(bob)
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 

@@ -20,13 +20,14 @@ import pytest
 
 import microblog.microblog  # noqa: F401 (builds the app: every state the renderers name exists)
 from microblog.components.widget import ComponentRenderer
-from microblog.i18n import _l, translate
-from microblog.schemas import ConversationRow, MediaRow, MessageRow
+from microblog.i18n import _l, _ln, translate
+from microblog.schemas import ConversationRow, MediaRow, MessageRow, NotificationRow
 from microblog.services.search import UserHit, count_text
 from microblog.services.search.analysis import highlight
 from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LIST, CONVERSATION_LOG
 from microblog.widgets.html import VOID_ELEMENTS, HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
+from microblog.widgets.notifications import NOTIFICATION_LIST
 from microblog.widgets.post_card import POST_CARD
 from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
 from microblog.widgets.search import HIGHLIGHTED_BODY, PEOPLE, SEARCH_FILLS, SUMMARY
@@ -485,6 +486,92 @@ def test_the_list_says_who_wrote_last_and_counts_what_is_unread() -> None:
         CONVERSATION_LIST
     )
     assert "<i>" not in markup and "&lt;i&gt;are&lt;/i&gt; you &quot;there&quot; &amp;" in markup
+
+
+def _line(n: int, kind: str, text: Any, *, href: str = "", unread: bool = False) -> NotificationRow:
+    return NotificationRow(
+        id=n,
+        kind=kind,
+        text=text,
+        href=href,
+        timestamp=f"2026-12-02T11:{n:02}:00+00:00",
+        actor_username="tom",
+        actor_avatar="",
+        unread=unread,
+    ).with_message()
+
+
+LINES = [
+    _line(
+        1,
+        "like",
+        _ln(
+            "%(username)s and %(num)d other liked your post.",
+            "%(username)s and %(num)d others liked your post.",
+            3,
+            username="tom",
+        ),
+        href="/post/7",
+        unread=True,
+    ),
+    _line(
+        2,
+        "follower",
+        _l("%(username)s started following you.", username="<b>tom</b>"),
+        href="/user/tom",
+    ),
+    _line(3, "announcement", 'Maintenance <i>tonight</i> & "soon"', unread=True),
+    _line(4, "moderation", _l("A moderator has reviewed your report and closed it.")),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_the_notifications_are_drawn_the_same(lang: str) -> None:
+    server, live = _both(NOTIFICATION_LIST, {"notifications": LINES}, lang)
+    assert server == live
+
+
+def test_a_line_has_its_kinds_icon_its_words_a_link_and_new() -> None:
+    server, _ = _both(NOTIFICATION_LIST, {"notifications": LINES}, "en")
+    lines = _find(server[0], lambda tag, attrs: "notification" in attrs.get("class", "").split())
+    assert [dict(line[1])["data-kind"] for line in lines] == [
+        "like",
+        "follower",
+        "announcement",
+        "moderation",
+    ]
+    texts = [
+        _text(_find(line, lambda t, a: a.get("class") == "rt-Text notification-text")[0])
+        for line in lines
+    ]
+    assert texts == [
+        "tom and 3 others liked your post.",
+        "<b>tom</b> started following you.",
+        'Maintenance <i>tonight</i> & "soon"',  # an announcement: its author's words
+        "A moderator has reviewed your report and closed it.",
+    ]
+    links = [[dict(a[1])["href"] for a in _find(line, lambda t, a: t == "a")] for line in lines]
+    assert links == [["/post/7"], ["/user/tom"], [], []]
+    new = [bool(_find(line, lambda t, a: "rt-Badge" in a.get("class", ""))) for line in lines]
+    assert new == [True, False, True, False]
+    # Each kind its own icon; a kind without one gets the bell.
+    icons = [_find(line, lambda t, a: t == "svg")[0] for line in lines]
+    assert len({repr(icon) for icon in icons}) == 4
+    markup = HtmlRenderer(fields_of(notifications=LINES), lang="zh", now=NOW).node(
+        NOTIFICATION_LIST
+    )
+    assert "<b>" not in markup and "<i>" not in markup
+    assert "&lt;b&gt;tom&lt;/b&gt;" in markup and "&lt;i&gt;tonight&lt;/i&gt; &amp;" in markup
+    liked = translate(
+        _ln(
+            "%(username)s and %(num)d other liked your post.",
+            "%(username)s and %(num)d others liked your post.",
+            3,
+            username="tom",
+        ),
+        "zh",
+    )
+    assert liked in markup and liked != texts[0]
 
 
 def test_a_difference_would_be_seen() -> None:
