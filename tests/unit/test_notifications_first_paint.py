@@ -9,7 +9,6 @@ import html
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,16 +25,10 @@ from microblog.services.posts import create_post
 from microblog.services.reactions import like_post
 from microblog.web.first_paint import PERSONAL
 from tests.tab_state import session_token
+from tests.unit.test_conversation_first_paint import Site
 from tests.unit.test_feed_first_paint import PAGE, _feed_part, _nav_part, _serve
 
 FAN = '<b>fan</b>"x'  # a username is checked at registration; written straight in to test escaping
-
-
-@dataclass
-class Site:
-    base: str
-    cookies: dict[str, str]  # username -> a Cookie header signing them in
-    database_url: str
 
 
 @pytest.fixture(scope="module")
