@@ -40,10 +40,12 @@ from microblog.models import (
     utcnow,
 )
 from microblog.security import hash_password
+from microblog.services import notifications
 from microblog.services.lookalikes import username_skeleton
 from microblog.services.media.attachments import media_json, store_image
 from microblog.services.media.images import process_image
 from microblog.services.media.store import MediaStore
+from microblog.services.messages import send_message
 from microblog.services.rich_text import render_post
 from microblog.services.search import vocabulary
 from microblog.services.search.analysis import vocabulary_terms
@@ -80,6 +82,38 @@ _DEMO_NAMES = (
     "nadia",
     "tom",
 )
+
+
+# A few private conversations, oldest first (sender, recipient, text), so that Messages and
+# Notifications show what they are for on the demo site, and the audit (benchmarks/
+# bench_audit.py, signed in as susan) measures them with something on them.
+_DEMO_MESSAGES = (
+    ("john", "susan", "Are you coming to the meetup on Thursday?"),
+    ("susan", "john", "Yes! I'll bring the slides about the new search."),
+    ("john", "susan", "Great, see you there."),
+    ("mary", "susan", "Thanks for the tip about the release notes."),
+    ("david", "susan", "Could you look at my post about caching when you have a minute?"),
+    ("susan", "david", "Sure, tonight."),
+    ("amira", "susan", "Loved your thread on databases."),
+    ("kenji", "mary", "Lunch tomorrow?"),
+    ("mary", "kenji", "Tomorrow works."),
+    ("lucia", "tom", "Welcome to the site!"),
+)
+
+
+def _seed_inbox(engine: Engine, follows: set[tuple[int, int]]) -> int:
+    """The demo's private messages (each notifies its recipient, as a sent message does) and a
+    notification for each follow; returns how many messages."""
+    id_of = {name: n + 1 for n, name in enumerate(_DEMO_NAMES)}
+    with Session(engine) as session:
+        for follower, followed in sorted(follows):
+            notifications.notify(
+                session, user_id=followed, kind=notifications.FOLLOWER, actor_id=follower
+            )
+        for sender, recipient, body in _DEMO_MESSAGES:
+            send_message(session, sender_id=id_of[sender], recipient_username=recipient, body=body)
+        session.commit()
+    return len(_DEMO_MESSAGES)
 
 
 def _sentence(rng: random.Random) -> str:
@@ -532,7 +566,8 @@ def seed_demo(engine: Engine, *, seed: int = 7) -> dict[str, int]:
         shares=shares,
     )
     _reset_sequences(engine)
-    return {"users": len(ids), "follows": len(follows), **counts}
+    messages = _seed_inbox(engine, follows)
+    return {"users": len(ids), "follows": len(follows), "messages": messages, **counts}
 
 
 def scale_username(user_id: int) -> str:

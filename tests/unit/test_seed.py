@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 
 from microblog.models import Follow, Like, MediaAttachment, Mention, Post, PostTag, Tag, User
 from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER, PICTURE_COUNT, seed_demo, seed_scale
-from microblog.services import posts
+from microblog.services import notifications, posts
+from microblog.services.conversations import list_conversations
 from microblog.services.follows import follow_counts
 from microblog.services.media import attachments as media
 from microblog.services.media.store import LocalStore, use_store
@@ -68,6 +69,17 @@ def test_seed_demo_users_can_log_in(engine: Engine, make_user: Callable[..., Use
         assert _count(session, User) == 12
         assert _count(session, Post) == counts["posts"] == 360
         assert _count(session, Follow) == counts["follows"]
+        # Messages and Notifications have something on them: susan's conversations, and a
+        # line for each follower and each message she was sent.
+        susan_id = session.exec(select(User.id).where(User.username == "susan")).one()
+        listing = list_conversations(session, user_id=susan_id, page=1, per_page=25)
+        assert counts["messages"] > 0 and len(listing.items) == 4
+        assert [row.username for row in listing.items][-1] == "john"  # the oldest conversation
+        followers = session.exec(
+            select(func.count()).select_from(Follow).where(Follow.followed_id == susan_id)
+        ).one()
+        sent_to_her = sum(1 for row in listing.items for _ in range(row.unread))
+        assert notifications.unread_count(session, user_id=susan_id) == followers + sent_to_her
         susan = authenticate(session, login="susan", password=DEMO_PASSWORD)
         assert susan is not None and susan.email == "susan@example.com"
         assert authenticate(session, login="susan", password="wrong-password") is None
