@@ -521,7 +521,8 @@ def _insert_conversation(
 
 def seed_demo(engine: Engine, *, seed: int = 7) -> dict[str, int]:
     """A dozen users with bios, a few hundred posts over four weeks (some of them replies,
-    boosts, with tags and mentions, and liked), and a web of follows."""
+    boosts, with tags and mentions, and liked), a web of follows, and a few private
+    conversations with the notifications they and the follows make."""
     rng = random.Random(seed)
     _clear(engine)
     now = utcnow()
