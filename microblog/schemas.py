@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
-from microblog.i18n import Message, _l, _ln
+from microblog.i18n import Message, _l, _ln, translate
 from microblog.models import Announcement, MediaAttachment, Notification, Post, User
 from microblog.routes import conversation_url
 from microblog.services.media.store import get_store
@@ -449,6 +449,12 @@ class NotificationRow:
     # Who did it and the post it is about (0: none), for the Mastodon API's `Notification`.
     actor_id: int = 0
     post_id: int = 0
+
+    def for_page(self, lang: str) -> NotificationRow:
+        """The row as the Notifications page draws it, on the server and live: its message
+        spelled out for translation, and `text` in `lang` (what shows for an announcement)."""
+        self.with_message().text = translate(self.text, lang)
+        return self
 
     def with_message(self) -> NotificationRow:
         """The row with `text`'s catalog message spelled out for the browser's translation."""

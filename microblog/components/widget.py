@@ -142,8 +142,7 @@ class ComponentRenderer:
             if self.text is not None and not _is_var(msgid):  # a test: the text in one language
                 if not msgid:
                     return text
-                params = {k: v for k, v in params.items() if k != "num"}  # `num` is the count
-                return self.text(Message(msgid, plural or None, num if plural else None, params))
+                return self.text(w.row_message(msgid, plural, num, params))
             return t_message(msgid, plural, num, params, text)
         raise TypeError(f"Not a widget value: {v!r}")
 

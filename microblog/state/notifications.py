@@ -10,7 +10,6 @@ from sqlmodel import Session
 from microblog import routes
 from microblog.config import get_settings
 from microblog.db import run_db
-from microblog.i18n import translate
 from microblog.live import events as ev
 from microblog.schemas import NotificationRow, Page
 from microblog.services import notifications
@@ -61,9 +60,7 @@ class NotificationsState(PageData, rx.State):
         # language switch changes the lines in place; `text` (in the tab's language when read)
         # is what shows for an announcement, whose words are its author's.
         lang = await language_of(self)
-        for row in listing.items:
-            row.with_message().text = translate(row.text, lang)
-        self.notifications = listing.items
+        self.notifications = [row.for_page(lang) for row in listing.items]
         self.page, self.has_next, self.has_prev = listing.page, listing.has_next, listing.has_prev
         self._set_loaded()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from microblog.i18n import translate
 from microblog.schemas import NotificationRow
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.notifications import NOTIFICATION_LIST
@@ -19,9 +18,5 @@ from microblog.widgets.notifications import NOTIFICATION_LIST
 def notifications_html(rows: Sequence[NotificationRow], *, lang: str, now: datetime) -> str:
     """The lines as pages/notifications.py draws them (the pager comes with the live page,
     below them); every value escaped."""
-    lines = []
-    for row in rows:
-        line = row.with_message()
-        line.text = translate(line.text, lang)  # an announcement's words, as the page's state
-        lines.append(line)
+    lines = [row.for_page(lang) for row in rows]
     return HtmlRenderer(fields_of(notifications=lines), lang=lang, now=now).node(NOTIFICATION_LIST)

@@ -99,11 +99,13 @@ class HtmlRenderer:
             msgid = str(self.resolve("msgid"))
             if not msgid:
                 return str(self.resolve("text"))
-            plural = str(self.resolve("plural")) or None
-            num = int(self.resolve("num")) if plural else None
-            # `num` is the count (spelled out as text among the params for the browser).
-            params = {k: v for k, v in dict(self.resolve("params")).items() if k != "num"}
-            return translate(Message(msgid, plural, num, params), self.lang)
+            message = w.row_message(
+                msgid,
+                str(self.resolve("plural")),
+                int(self.resolve("num")),
+                dict(self.resolve("params")),
+            )
+            return translate(message, self.lang)
         raise TypeError(f"Not a widget value: {v!r}")
 
     def text(self, v: w.Value) -> str:

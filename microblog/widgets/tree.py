@@ -121,6 +121,13 @@ class RowMessage:
     when it has no msgid (an announcement, in its author's words)."""
 
 
+def row_message(msgid: str, plural: str, num: int, params: Mapping[str, object]) -> Message:
+    """The catalog message a row's spelled-out fields stand for (`RowMessage`): `num` is the
+    count, which the params also carry as text for the browser."""
+    kept = {name: value for name, value in params.items() if name != "num"}
+    return Message(msgid, plural or None, num if plural else None, kept)
+
+
 Value = (
     str
     | int
