@@ -13,7 +13,7 @@ PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEN
 export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 
-.PHONY: run prod test test-3.13 test-no-browser setup setup-dev icu browser nginx lint seed \
+.PHONY: run prod test test-3.13 test-other-python setup setup-dev icu browser nginx lint seed \
 	seed-scale bench clean translations lighthouse audit
 
 run: setup  ## set up, migrate, serve on http://localhost:3000 (backend :8000)
@@ -39,14 +39,17 @@ test: setup-dev browser nginx  ## set up, lint, check types, run every test
 # type check and the browser tests run once, under `make test`: lint and mypy read the source
 # (mypy checks it as Python 3.11, the oldest we support, whatever runs it: pyproject.toml), and
 # the browser tests drive the same Python code through a browser, take most of the suite's time,
-# and what could differ between Pythons is covered without them.
+# and what could differ between Pythons is covered without them. So are the PostgreSQL sides of
+# the tests that take either database (marked `postgresql`): `make test` runs both sides, and
+# what a Python version changes shows on SQLite; the tests written for PostgreSQL itself (its
+# backups, its connection handling) still run on 3.13.
 test-3.13:
 	@python="$$(.ci/find-python 3.13)" && echo "Python 3.13: $$python" && \
-		$(MAKE) --no-print-directory test-no-browser PYTHON="$$python" VENV=.venv-3.13
+		$(MAKE) --no-print-directory test-other-python PYTHON="$$python" VENV=.venv-3.13
 
-test-no-browser: setup-dev
+test-other-python: setup-dev
 	$(BIN)/python --version
-	$(REFLEX_ENV) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(REFLEX_ENV) $(BIN)/python -m pytest -m "not browser and not postgresql" $(PYTEST_ARGS)
 
 setup: $(BIN)/.deps $(BUN_BIN)/bun translations
 

@@ -44,12 +44,17 @@ pytest_plugins = ["tests.recording_hub"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
+# A test on the PostgreSQL side of a fixture that takes either database is marked `postgresql`
+# (`-m "not postgresql"` leaves it out: the Makefile's test-3.13).
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param(
         "postgresql",
         id="postgresql",
-        marks=pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"),
+        marks=[
+            pytest.mark.postgresql,
+            pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"),
+        ],
     ),
 ]
 

@@ -192,6 +192,9 @@ def test_every_page_has_its_landmarks_one_h1_and_a_skip_link(browser: Browser, s
 
 
 def test_no_page_is_wider_than_a_phone_or_a_tablet(browser: Browser, site: Site) -> None:
+    """Each page is loaded at the narrowest width, then turned to the wider ones (the layout is
+    CSS media queries, which a resize re-applies, as a phone turned on its side does)."""
+    narrowest, *wider = PHONE_WIDTHS
     for signed_in in (True, False):
         paths = site.signed_in_pages() if signed_in else site.signed_out_pages()
         for lang in LANGS:
@@ -199,17 +202,23 @@ def test_no_page_is_wider_than_a_phone_or_a_tablet(browser: Browser, site: Site)
             page = context.new_page()
             page.goto("/explore")
             _choose(page, lang)
+            for path in paths:
+                page.set_viewport_size({"width": narrowest, "height": 844})
+                page.goto(path)
+                _live(page)
+                expect(page.locator(".nav-menu .nav-link").first).to_have_text(HOME[lang])
+                assert_no_overflow(page, f"{path} at {narrowest}px in {lang}")
+                for width in wider:
+                    page.set_viewport_size({"width": width, "height": 844})
+                    assert_no_overflow(page, f"{path} at {width}px in {lang}")
+            # The open menu fits too.
             for width in PHONE_WIDTHS:
                 page.set_viewport_size({"width": width, "height": 844})
-                for path in paths:
-                    page.goto(path)
-                    _live(page)
-                    expect(page.locator(".nav-menu .nav-link").first).to_have_text(HOME[lang])
-                    assert_no_overflow(page, f"{path} at {width}px in {lang}")
-                # The open menu fits too.
                 page.locator(".nav-menu-button").click()
                 expect(page.locator(".nav-menu")).to_be_visible()
                 assert_no_overflow(page, f"the open menu at {width}px in {lang}")
+                page.keyboard.press("Escape")
+                expect(page.locator(".nav-menu")).to_be_hidden()
             context.close()
 
 
@@ -285,22 +294,24 @@ def test_the_desktop_navbar_is_one_row(browser: Browser, site: Site) -> None:
 def test_the_navbar_passes_axe_and_is_photographed(
     browser: Browser, site: Site, scheme: str
 ) -> None:
+    """One load per reader and language, at the narrowest width, then turned to each wider one."""
     folder = screenshot_dir("page-frame")
     for signed_in, path in ((True, "/"), (False, "/login")):
         who = "in" if signed_in else "out"
         for lang in LANGS:
+            context = _context(
+                browser,
+                site,
+                signed_in=signed_in,
+                viewport={"width": 320, "height": 844},
+                color_scheme=scheme,
+            )
+            page = context.new_page()
+            page.goto(path)
+            _live(page)
+            _choose(page, lang)
             for width in (320, 390, 768, 1280, 1920):
-                context = _context(
-                    browser,
-                    site,
-                    signed_in=signed_in,
-                    viewport={"width": width, "height": 844 if width < 1000 else 800},
-                    color_scheme=scheme,
-                )
-                page = context.new_page()
-                page.goto(path)
-                _live(page)
-                _choose(page, lang)
+                page.set_viewport_size({"width": width, "height": 844 if width < 1000 else 800})
                 assert_no_axe_violations(page, ".navbar")
                 page.screenshot(path=folder / f"{who}-{lang}-{scheme}-{width}.png")
                 if width < 1024:
@@ -308,4 +319,6 @@ def test_the_navbar_passes_axe_and_is_photographed(
                     expect(page.locator("#nav-menu")).to_be_visible()
                     assert_no_axe_violations(page, ".navbar")
                     page.screenshot(path=folder / f"{who}-{lang}-{scheme}-{width}-menu.png")
-                context.close()
+                    page.keyboard.press("Escape")
+                    expect(page.locator("#nav-menu")).to_be_hidden()
+            context.close()
