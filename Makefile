@@ -41,8 +41,8 @@ test: setup-dev browser nginx  ## set up, lint, check types, run every test
 # the browser tests drive the same Python code through a browser, take most of the suite's time,
 # and what could differ between Pythons is covered without them. So are the PostgreSQL sides of
 # the tests that take either database (marked `postgresql`): `make test` runs both sides, and
-# what a Python version changes shows on SQLite; the tests written for PostgreSQL itself (its
-# backups, its connection handling) still run on 3.13.
+# what a Python version changes shows on SQLite; the tests written for PostgreSQL alone (a
+# backup and its restore) still run on 3.13, and load and use its driver there.
 test-3.13:
 	@python="$$(.ci/find-python 3.13)" && echo "Python 3.13: $$python" && \
 		$(MAKE) --no-print-directory test-other-python PYTHON="$$python" VENV=.venv-3.13
