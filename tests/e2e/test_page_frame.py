@@ -27,6 +27,12 @@ HOME = {"en": "Home", "es": "Inicio", "zh": "首页"}
 HTML_LANG = {"en": "en", "es": "es", "zh": "zh-Hans"}
 LANGS = ("en", "es", "zh")
 PHONE_WIDTHS = (320, 390, 768)
+DESKTOP_WIDTHS = (1280, 1920)
+
+
+def _viewport(width: int) -> dict[str, int]:
+    """A phone or tablet held upright, or a laptop's or desktop's window."""
+    return {"width": width, "height": 844 if width in PHONE_WIDTHS else 800}
 
 
 @pytest.fixture(scope="module")
@@ -203,17 +209,17 @@ def test_no_page_is_wider_than_a_phone_or_a_tablet(browser: Browser, site: Site)
             page.goto("/explore")
             _choose(page, lang)
             for path in paths:
-                page.set_viewport_size({"width": narrowest, "height": 844})
+                page.set_viewport_size(_viewport(narrowest))
                 page.goto(path)
                 _live(page)
                 expect(page.locator(".nav-menu .nav-link").first).to_have_text(HOME[lang])
                 assert_no_overflow(page, f"{path} at {narrowest}px in {lang}")
                 for width in wider:
-                    page.set_viewport_size({"width": width, "height": 844})
+                    page.set_viewport_size(_viewport(width))
                     assert_no_overflow(page, f"{path} at {width}px in {lang}")
             # The open menu fits too.
             for width in PHONE_WIDTHS:
-                page.set_viewport_size({"width": width, "height": 844})
+                page.set_viewport_size(_viewport(width))
                 page.locator(".nav-menu-button").click()
                 expect(page.locator(".nav-menu")).to_be_visible()
                 assert_no_overflow(page, f"the open menu at {width}px in {lang}")
@@ -223,7 +229,7 @@ def test_no_page_is_wider_than_a_phone_or_a_tablet(browser: Browser, site: Site)
 
 
 def test_the_phone_menu_works_by_keyboard(browser: Browser, site: Site) -> None:
-    context = _context(browser, site, signed_in=True, viewport={"width": 390, "height": 844})
+    context = _context(browser, site, signed_in=True, viewport=_viewport(390))
     page = context.new_page()
     page.goto("/")
     _live(page)
@@ -269,8 +275,8 @@ def test_the_phone_menu_works_by_keyboard(browser: Browser, site: Site) -> None:
 
 def test_the_desktop_navbar_is_one_row(browser: Browser, site: Site) -> None:
     """The admin's navbar (with Announce and unread badges) is the widest one."""
-    for width in (1280, 1920):
-        context = _context(browser, site, signed_in=True, viewport={"width": width, "height": 800})
+    for width in DESKTOP_WIDTHS:
+        context = _context(browser, site, signed_in=True, viewport=_viewport(width))
         page = context.new_page()
         for lang in LANGS:
             page.goto("/")
@@ -303,18 +309,18 @@ def test_the_navbar_passes_axe_and_is_photographed(
                 browser,
                 site,
                 signed_in=signed_in,
-                viewport={"width": 320, "height": 844},
+                viewport=_viewport(PHONE_WIDTHS[0]),
                 color_scheme=scheme,
             )
             page = context.new_page()
             page.goto(path)
             _live(page)
             _choose(page, lang)
-            for width in (320, 390, 768, 1280, 1920):
-                page.set_viewport_size({"width": width, "height": 844 if width < 1000 else 800})
+            for width in (*PHONE_WIDTHS, *DESKTOP_WIDTHS):
+                page.set_viewport_size(_viewport(width))
                 assert_no_axe_violations(page, ".navbar")
                 page.screenshot(path=folder / f"{who}-{lang}-{scheme}-{width}.png")
-                if width < 1024:
+                if width in PHONE_WIDTHS:
                     page.locator(".nav-menu-button").click()
                     expect(page.locator("#nav-menu")).to_be_visible()
                     assert_no_axe_violations(page, ".navbar")
