@@ -15,6 +15,7 @@ from microblog.config import (
     written_folders,
 )
 from microblog.web.dev_api_proxy import DevApiProxyPlugin
+from microblog.web.page_languages import PageLanguagesPlugin
 from microblog.web.profile_skeleton import ProfileSkeletonPlugin
 from microblog.web.radix_stylesheet import ACCENT, TrimmedRadixThemesPlugin
 from microblog.web.root_module import LeanRootPlugin
@@ -82,6 +83,9 @@ config = rx.Config(
         LeanRootPlugin(),
         # The pages ask for their JavaScript after their first paint (web/scripts_after_paint.py).
         ScriptsAfterPaintPlugin(),
+        # Each page in each language, from the pages above as they are now: keep it after every
+        # plugin that rewrites the built pages (web/page_languages.py).
+        PageLanguagesPlugin(),
         # `make run`: the API, its docs and the health checks on the public (frontend) address.
         *([DevApiProxyPlugin(_addresses.backend)] if _addresses.backend != _addresses.site else []),
     ],

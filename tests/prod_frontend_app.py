@@ -1,5 +1,6 @@
 """A stand-in for the production frontend mount, for tests/unit/test_prod_frontend.py: a build
-folder (from PROD_FRONTEND_DIR) served by Starlette's static files, which is what Reflex's
+folder (from PROD_FRONTEND_DIR; its pages in other languages where REFLEX_WEB_WORKDIR says,
+as under Reflex) served by Starlette's static files, which is what Reflex's
 production mount is, wrapped in our middlewares as `create_http_app` wraps it. granian serves it
 over real HTTP."""
 
@@ -13,8 +14,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from microblog.web.asset_caching import AssetCachingMiddleware
-from microblog.web.first_paint import FeedFirstPaintMiddleware
+from microblog.web.first_paint import FeedFirstPaintMiddleware, drawing_for
 from microblog.web.page_addresses import PageAddressMiddleware
+from microblog.web.page_languages import PageLanguageMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 
 
@@ -33,4 +35,5 @@ def create() -> Starlette:
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
     app.add_middleware(FeedFirstPaintMiddleware)
+    app.add_middleware(PageLanguageMiddleware, skip=lambda path: drawing_for(path) is not None)
     return app

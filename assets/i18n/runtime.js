@@ -6,12 +6,32 @@ import catalogs, { justNow, relativeUnits } from "./catalogs.js";
 // The key rx.LocalStorage keeps the visitor's choice under (microblog/state/locale.py).
 const STORAGE_KEY = "microblog_lang";
 
-// The language the page's HTML was drawn in: the prerender runs without the state, so in
-// English. React's first render in the browser must draw the same text as that HTML (otherwise
-// React throws the HTML away with error #418 and renders the page again from scratch), so until
-// the page has hydrated a missing language means this one. LanguageSync (language_sync.js)
-// then switches to the reader's language in the same frame.
-export const DRAWN_LANG = "en";
+// The production build's prerender writes every translated text in all our languages at once,
+// between two private-use characters: PRERENDER_OPEN {"en": …, "es": …, "zh": …} PRERENDER_CLOSE.
+// The build then turns each prerendered page into one page per language
+// (microblog/web/page_languages.py) and the server sends the reader's; no mark reaches a
+// browser. Each language's text is this module's own t() for that language, so the page a
+// reader gets is exactly what their first render below draws. Vite sets import.meta.env in
+// the bundles it builds (SSR: the server's; PROD: a production build); the dev server's
+// server-side render stays plain English, since nothing there would take the marks out.
+const BUILD = import.meta.env || {};
+const PRERENDERING = Boolean(BUILD.SSR && BUILD.PROD);
+export const PRERENDER_OPEN = "\uE000";
+export const PRERENDER_CLOSE = "\uE001";
+const MARKED = /\uE000(.*?)\uE001/g;
+
+// The language the page's HTML was drawn in: `data-drawn-lang` on <html>, which the server's
+// page for that language carries, else English (the build's own pages, the dev server's). React's
+// first render in the browser must draw the same text as that HTML (otherwise React throws the
+// HTML away with error #418 and renders the page again from scratch), so until the page has
+// hydrated a missing language means this one. LanguageSync (language_sync.js) then switches to
+// the reader's stored choice in the same frame, when that is another language.
+function drawnLang() {
+  if (typeof document === "undefined") return "en";
+  const drawn = document.documentElement.getAttribute("data-drawn-lang");
+  return drawn && drawn in catalogs ? drawn : "en";
+}
+export const DRAWN_LANG = drawnLang();
 let hydrated = false;
 
 export function markHydrated() {
@@ -47,22 +67,53 @@ function format(text, params) {
   );
 }
 
-export function t(lang, msgid, params) {
-  const catalog = catalogs[currentLang(lang)];
+// A prerendered text in every language (see PRERENDER_OPEN); a parameter that is itself a
+// prerendered text (t() inside t()) is taken in the same language.
+function inEveryLanguage(translate, params) {
+  const texts = {};
+  for (const code of Object.keys(catalogs)) {
+    const own = {};
+    for (const [name, value] of Object.entries(params || {})) {
+      own[name] =
+        typeof value === "string"
+          ? value.replace(MARKED, (whole, texts) => JSON.parse(texts)[code])
+          : value;
+    }
+    texts[code] = translate(code, own);
+  }
+  return PRERENDER_OPEN + JSON.stringify(texts) + PRERENDER_CLOSE;
+}
+
+function translated(code, msgid, params) {
+  const catalog = catalogs[code];
   const found = catalog && catalog.messages[msgid];
   return format(typeof found === "string" && found ? found : msgid, params);
 }
 
-export function tn(lang, singular, plural, num, params) {
+function pluralTranslated(code, singular, plural, num, params) {
   const values = { ...(params || {}), num };
   const count = Number(num) || 0;
-  const catalog = catalogs[currentLang(lang)];
+  const catalog = catalogs[code];
   const forms = catalog && catalog.messages[singular];
   if (Array.isArray(forms)) {
     const form = forms[catalog.plural(count)];
     if (form) return format(form, values);
   }
   return format(count === 1 ? singular : plural, values);
+}
+
+export function t(lang, msgid, params) {
+  if (PRERENDERING) {
+    return inEveryLanguage((code, own) => translated(code, msgid, own), params);
+  }
+  return translated(currentLang(lang), msgid, params);
+}
+
+export function tn(lang, singular, plural, num, params) {
+  if (PRERENDERING) {
+    return inEveryLanguage((code, own) => pluralTranslated(code, singular, plural, num, own), params);
+  }
+  return pluralTranslated(currentLang(lang), singular, plural, num, params);
 }
 
 // A message that arrives as data (a notification's line): its msgid, plural msgid (or ""), count

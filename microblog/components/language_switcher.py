@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from microblog.components.i18n import t
+from microblog.components.i18n import reader_language, t
 from microblog.i18n import LANGUAGES
 from microblog.state.locale import LocaleState
+from microblog.widgets.navbar import LANGUAGE_SWITCHER_ID
 
 
 def language_switcher() -> rx.Component:
     return rx.el.select(
         *(rx.el.option(name, value=code) for code, name in LANGUAGES.items()),
-        value=LocaleState.lang,
+        # The language the page's text is in, also before the state arrives: the one the server
+        # drew the page in (web/page_languages.py), or the visitor's stored choice.
+        value=reader_language(),
         on_change=LocaleState.set_language,
         # Until the page is live nothing would answer a choice, and hydration would put the
         # old language back in the box: the choice would be lost without a word. Disabled, the
@@ -22,7 +25,7 @@ def language_switcher() -> rx.Component:
         disabled=~rx.State.is_hydrated,
         aria_label=t("Language"),
         title=t("Language"),
-        id="language-switcher",
+        id=LANGUAGE_SWITCHER_ID,
         # Styled in assets/microblog.css: its own background and text colours, so it keeps its
         # contrast in both themes (a transparent one was measured against whatever lay behind).
         class_name="language-switcher",

@@ -9,7 +9,8 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
   (`microblog.mastodon`: /api/v1, /api/v2, /oauth, NodeInfo);
 - the pages' HTML: the first paint of feeds, profiles and the navbar (`first_paint.py`; under
   `make run`, fetched by the page from `dev_first_paint.py`), one
-  prerendered profile page (`profile_skeleton.py`), the OpenGraph, Twitter card and feed
+  prerendered profile page (`profile_skeleton.py`), every prerendered page in the reader's
+  language (`page_languages.py`), the OpenGraph, Twitter card and feed
   tags of profiles, posts and tags (`page_meta.py`), pages at their own address
   (`page_addresses.py`), cache headers for the build (`asset_caching.py`);
 - compression: gzip for every answer of a compressible type to a client that accepts it
@@ -35,11 +36,12 @@ from microblog.web.connection_limit import ConnectionLimitMiddleware
 from microblog.web.dev_first_paint import router as dev_first_paint_router
 from microblog.web.dev_pages import router as dev_pages_router
 from microblog.web.export_download import router as export_download_router
-from microblog.web.first_paint import FeedFirstPaintMiddleware
+from microblog.web.first_paint import FeedFirstPaintMiddleware, drawing_for
 from microblog.web.health import router as health_router
 from microblog.web.media_files import router as media_files_router
 from microblog.web.metrics import MetricsMiddleware, metrics_page
 from microblog.web.page_addresses import PageAddressMiddleware
+from microblog.web.page_languages import PageLanguageMiddleware
 from microblog.web.page_meta import PageMetaMiddleware
 from microblog.web.profile_skeleton import ProfileSkeletonMiddleware
 from microblog.web.request_id import RequestIdMiddleware
@@ -70,7 +72,9 @@ def create_http_app() -> FastAPI:
     app.add_middleware(AssetCachingMiddleware)
     app.add_middleware(PageAddressMiddleware)
     app.add_middleware(ProfileSkeletonMiddleware)
-    app.add_middleware(FeedFirstPaintMiddleware)
+    app.add_middleware(FeedFirstPaintMiddleware)  # in the reader's language, with their data
+    # Every other page in its reader's language (web/page_languages.py).
+    app.add_middleware(PageLanguageMiddleware, skip=lambda path: drawing_for(path) is not None)
     app.add_middleware(PageMetaMiddleware)  # a profile's, a post's, a tag's tags in the head
     add_compression(app)  # outside everything that writes into a page's HTML
     app.add_middleware(MetricsMiddleware)  # times all of the above; counts open websockets

@@ -37,7 +37,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microblog.config import get_settings
 from microblog.db import run_read
-from microblog.i18n import negotiate_language, normalize_language
 from microblog.models import utcnow
 from microblog.routes import (
     MESSAGES,
@@ -61,8 +60,10 @@ from microblog.services.threads import open_thread
 from microblog.web.conversation_first_paint import conversation_html, conversations_html
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.notifications_first_paint import notifications_html
+from microblog.web.page_languages import VARY, page_in_language, reader_language
 from microblog.web.profile_first_paint import profile_html
 from microblog.web.search_first_paint import search_html
+from microblog.web.whole_page import whole_page, without_validators
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
 
@@ -76,10 +77,7 @@ _PLACEHOLDER = (_OPEN + "</div>").encode()
 NAV_PLACEHOLDER_CLASS = "rx-Html nav-first-paint"
 _NAV_OPEN = f'<div class="{NAV_PLACEHOLDER_CLASS}">'
 _NAV_PLACEHOLDER = (_NAV_OPEN + "</div>").encode()
-_ASK_WITHOUT = {b"accept-encoding", b"if-none-match", b"if-modified-since", b"range"}
-_ANSWER_WITHOUT = {b"content-length", b"etag", b"last-modified", b"cache-control"}
-# Server extensions that would send the file without passing its bytes through us.
-_FILE_EXTENSIONS = ("http.response.pathsend", "http.response.zerocopysend")
+_ANSWER_WITHOUT = {b"content-length", b"etag", b"last-modified", b"cache-control", b"vary"}
 PERSONAL = "private, no-store"
 
 
@@ -303,6 +301,7 @@ def drawing_for(path: str) -> Draw | None:
 class Painted:
     content: str | None  # the page's posts (or profile), None when there is nothing to draw
     nav: str  # the navbar's links for the reader (web/nav_first_paint.py)
+    lang: str  # the language it is drawn in, the page's too (web/page_languages.py)
     missing: bool = False  # the address names nothing: answered 404
 
 
@@ -315,23 +314,18 @@ def _draw(
     token: str,
     accept_language: str | None,
 ) -> Painted:
-    """`draw` and the navbar for the reader of `token`, in the reader's language: a signed-in
-    user's own choice, otherwise the browser's (LocaleState's order, less a visitor's choice
-    kept in the browser, which the server never sees)."""
+    """`draw` and the navbar for the reader of `token`, in the reader's language
+    (web/page_languages.py, `reader_language`)."""
     reader = session_user(db, token=token)
-    lang = (
-        normalize_language(reader.language)
-        if reader and reader.language
-        else negotiate_language(accept_language)
-    )
+    lang = reader_language(reader, accept_language)
     pages = query.get("page")
     page = clamp_page(pages[0] if pages else None)
     asked = Asked(path=path, query=query, page=page, reader=reader, lang=lang)
     try:
         content = draw(db, asked)
     except Missing:
-        return Painted(content=None, nav=nav_html(reader, lang=lang), missing=True)
-    return Painted(content=content, nav=nav_html(reader, lang=lang))
+        return Painted(content=None, nav=nav_html(reader, lang=lang), lang=lang, missing=True)
+    return Painted(content=content, nav=nav_html(reader, lang=lang), lang=lang)
 
 
 async def first_paint(
@@ -364,24 +358,11 @@ async def _first_paint(scope: Scope, draw: Draw) -> Painted | None:
 
 
 def _filled(page: bytes, painted: Painted) -> bytes:
+    """The build's page in the reader's language with the drawing written into it."""
+    page = page_in_language(page, painted.lang) or page
     if painted.content is not None:
         page = page.replace(_PLACEHOLDER, (_OPEN + painted.content + "</div>").encode(), 1)
     return page.replace(_NAV_PLACEHOLDER, (_NAV_OPEN + painted.nav + "</div>").encode(), 1)
-
-
-async def _whole_response(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
-    start: Message = {}
-    chunks: list[bytes] = []
-
-    async def keep(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            start = message
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, keep)
-    return start, b"".join(chunks)
 
 
 def _personal(start: Message, length: int, *, missing: bool = False) -> Message:
@@ -389,7 +370,7 @@ def _personal(start: Message, length: int, *, missing: bool = False) -> Message:
     kept += [
         (b"content-length", str(length).encode()),
         (b"cache-control", PERSONAL.encode()),
-        (b"vary", b"Cookie, Accept-Language"),
+        (b"vary", VARY),
     ]
     return {**start, "headers": kept, **({"status": 404} if missing else {})}
 
@@ -408,20 +389,11 @@ class FeedFirstPaintMiddleware:
         if draw is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        asked = {
-            **scope,
-            "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in _ASK_WITHOUT],
-            "extensions": {
-                k: v for k, v in scope.get("extensions", {}).items() if k not in _FILE_EXTENSIONS
-            },
-        }
-        start, body = await _whole_response(self.app, asked, receive)
-        content_type = Headers(raw=start.get("headers", [])).get("content-type", "")
-        if (
-            start.get("status") == 200
-            and content_type.startswith("text/html")
-            and _PLACEHOLDER in body
-        ):
+        answer = await whole_page(self.app, without_validators(scope), receive, send)
+        if answer is None:
+            return  # not a page: already sent as it came
+        start, body = answer
+        if _PLACEHOLDER in body:
             painted = await _first_paint(scope, draw)
             filled = _filled(body, painted) if painted is not None else body
             missing = painted is not None and painted.missing

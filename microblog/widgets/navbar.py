@@ -16,6 +16,9 @@ from microblog.widgets.radix import LINK_SIZE_3_MEDIUM
 from microblog.widgets.tree import Avatar, Field, Link, Profile, Slot, el
 
 NAV_ROW = "nav-session"
+# The language menu's id: the build marks the reader's language in it in each language's page
+# (web/page_languages.py), as the live menu (components/language_switcher.py) shows it.
+LANGUAGE_SWITCHER_ID = "language-switcher"
 NAV_LINK = f"{LINK_SIZE_3_MEDIUM} nav-link"
 NAV_WITH_BADGE = "nav-with-badge"
 

@@ -40,8 +40,10 @@ def prod_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         yield app
 
 
-def _page(browser: Browser, app: RunningApp, errors: list[str]) -> Page:
-    context = browser.new_context(base_url=app.frontend)
+def _page(browser: Browser, app: RunningApp, errors: list[str], locale: str | None = None) -> Page:
+    """A new tab collecting the page's errors (a reader of `locale`, else Playwright's
+    English)."""
+    context = browser.new_context(base_url=app.frontend, **({"locale": locale} if locale else {}))
     context.set_default_timeout(30_000)
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -764,3 +766,72 @@ def test_pages_ask_for_their_javascript_after_their_first_paint(
     assert painted is not None and scripts > 5
     assert first_script >= painted, (painted, first_script)
     assert errors == [], errors
+
+
+# Every change of a text node's value in the navbar's links, from the start of the document: the
+# parser inserts nodes, React's re-render in another language changes their values (an init
+# script).
+_COUNT_NAV_TEXT_CHANGES = """
+window.__navTextChanges = [];
+new MutationObserver((records) => {
+  for (const record of records) {
+    const element = record.target.parentElement;
+    if (element && element.closest('.nav-menu')) window.__navTextChanges.push(record.target.data);
+  }
+}).observe(document, { characterData: true, subtree: true });
+"""
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang", "html_lang", "home", "search"),
+    [("es-ES", "es", "es", "Inicio", "Buscar"), ("zh-CN", "zh", "zh-Hans", "首页", "搜索")],
+)
+def test_a_reader_gets_the_page_in_their_language_and_it_hydrates_unchanged(
+    browser: Browser,
+    prod_app: RunningApp,
+    locale: str,
+    lang: str,
+    html_lang: str,
+    home: str,
+    search: str,
+) -> None:
+    """The build's pages in each language (microblog/web/page_languages.py): a Spanish or
+    Chinese reader's page is in their language before any script runs (its menus, labels and
+    `<html lang>`), and React hydrates it as it is: no mismatch, and no text of the navbar
+    written again (before, the page came in English and React rendered it all again)."""
+    pages = ["/login", "/explore", "/register"]
+    html = httpx.get(
+        f"{prod_app.frontend}/login",
+        headers={"Accept": "text/html", "Accept-Language": locale},
+    ).text
+    assert f'data-drawn-lang="{lang}"' in html and "\ue000" not in html
+    english = httpx.get(f"{prod_app.frontend}/login", headers={"Accept": "text/html"}).text
+    assert "data-drawn-lang" not in english and ">Home</a>" in english and "\ue000" not in english
+
+    still = browser.new_context(
+        base_url=prod_app.frontend, locale=locale, java_script_enabled=False
+    )
+    page = still.new_page()
+    for path in pages:
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", html_lang)
+        expect(page.locator(".nav-menu .nav-link").first).to_have_text(home)
+        expect(page.get_by_role("searchbox", name=search)).to_be_visible()
+        expect(page.locator("#language-switcher")).to_have_value(lang)
+    still.close()
+
+    errors: list[str] = []
+    page = _page(browser, prod_app, errors)  # English: the build's own page, as before
+    page.goto("/login")
+    expect(page.locator(".nav-menu .nav-link").first).to_have_text("Home")
+    page.context.close()
+    page = _page(browser, prod_app, errors, locale)
+    page.add_init_script(_COUNT_NAV_TEXT_CHANGES)
+    for path in pages:
+        page.goto(path)
+        expect(page.locator("#language-switcher")).to_be_enabled()  # hydrated and live
+        expect(page.locator(".nav-menu .nav-link").first).to_have_text(home)
+        expect(page.locator("#language-switcher")).to_have_value(lang)
+        assert page.evaluate("window.__navTextChanges") == [], path
+    page.context.close()
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"

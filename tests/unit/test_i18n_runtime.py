@@ -5,8 +5,10 @@ full date shows as digits in the reader's time zone until the tab has built a fo
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from microblog.i18n.jsexport import render_module
+from microblog.web.page_languages import in_language
 from tests.conftest import PROJECT_ROOT
 
 RUNTIME = PROJECT_ROOT / "assets" / "i18n" / "runtime.js"
@@ -40,12 +43,20 @@ CASES = [
 ]
 
 
+BUILD_ENV = "import.meta.env || {}"  # what runtime.js reads of Vite's build (SSR, PROD)
+
+
 def _run(tmp_path: Path, script: str, time_zone: str = "UTC") -> object:
     """Run `script` as an ES module next to copies of the runtime and a freshly rendered
-    catalogs module (.mjs, so Node loads them as modules); returns what it printed as JSON."""
+    catalogs module (.mjs, so Node loads them as modules); returns what it printed as JSON.
+    `runtime.mjs` is the runtime as a browser runs it; `prerender.mjs` as the production
+    build's prerender runs it (Vite's `import.meta.env.SSR` and `PROD` both true)."""
     (tmp_path / "catalogs.mjs").write_text(render_module(), encoding="utf-8")
     runtime = RUNTIME.read_text(encoding="utf-8").replace('"./catalogs.js"', '"./catalogs.mjs"')
+    assert runtime.count(BUILD_ENV) == 1
     (tmp_path / "runtime.mjs").write_text(runtime, encoding="utf-8")
+    prerender = runtime.replace(BUILD_ENV, "{ SSR: true, PROD: true }")
+    (tmp_path / "prerender.mjs").write_text(prerender, encoding="utf-8")
     (tmp_path / "check.mjs").write_text(script, encoding="utf-8")
     done = subprocess.run(
         ["node", str(tmp_path / "check.mjs")],
@@ -156,3 +167,67 @@ out.push(currentLang(""), t("", "Home"), currentLang("zh"), htmlLang("zh"), html
 console.log(JSON.stringify(out));
 """
     assert _run(tmp_path, script) == ["en", "Home", "zh", "es", "Inicio", "zh", "zh-Hans", "es"]
+
+
+def test_the_first_render_draws_the_language_the_server_drew_the_page_in(tmp_path: Path) -> None:
+    """A page the server sent in Spanish says so on <html> (web/page_languages.py): React's
+    first render must draw Spanish too, or it throws the page away (#418); a value that is none
+    of our languages means English, the build's own pages."""
+    script = """
+const attributes = { "data-drawn-lang": "es" };
+globalThis.document = { documentElement: { getAttribute: (name) => attributes[name] ?? null } };
+const first = await import("./runtime.mjs?es");
+attributes["data-drawn-lang"] = "xx";
+const second = await import("./runtime.mjs?unknown");
+console.log(JSON.stringify([first.DRAWN_LANG, first.currentLang(""), first.t("", "Home"),
+  second.DRAWN_LANG, second.t("", "Home")]));
+"""
+    assert _run(tmp_path, script) == ["es", "es", "Inicio", "en", "Home"]
+
+
+# Texts as React's prerender writes them: escaped, in a text node or an attribute's value.
+PRERENDERED_PAGE = r"""
+const escape = (text) => String(text).replace(/[&<>"']/g,
+  (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]);
+const texts = (i18n) => [
+  i18n.t("", "Home"),
+  i18n.t("", "Hi, %(username)s!", { username: '<b>"A&B"</b>' }),
+  i18n.tn("", "%(num)d character left", "%(num)d characters left", 3),
+  i18n.tn("", "%(num)d character left", "%(num)d characters left", 1),
+  i18n.t("", "Export failed: %(reason)s", { reason: i18n.t("", "Search") }),
+  i18n.t("", "a text that no catalog has"),
+];
+const prerender = await import("./prerender.mjs");
+const marked = texts(prerender);
+const page = '<html dir="ltr" lang="en"><body>' + marked.map((text) =>
+  `<p title="${escape(text)}">${escape(text)}</p>`).join("") + "</body></html>";
+const expected = {};
+for (const lang of ["en", "es", "zh"]) {
+  const attributes = { "data-drawn-lang": lang };
+  globalThis.document = { documentElement: { getAttribute: (name) => attributes[name] } };
+  expected[lang] = texts(await import(`./runtime.mjs?${lang}`));
+}
+console.log(JSON.stringify({ marked, page, expected }));
+"""
+
+
+def test_the_prerender_writes_each_text_in_every_language_as_the_browser_draws_it(
+    tmp_path: Path,
+) -> None:
+    """The build's page in each language (web/page_languages.py) holds, for every translated
+    text, exactly what the browser's own first render draws in that language: the text, its
+    plural form, its parameters (escaped), a translated text inside another."""
+    got = _run(tmp_path, PRERENDERED_PAGE)
+    assert isinstance(got, dict)
+    for text in got["marked"]:
+        assert text.startswith("\ue000{") and text.endswith("}\ue001")
+    for lang, texts in got["expected"].items():
+        page = in_language(got["page"], lang)
+        assert "\ue000" not in page and "\ue001" not in page
+        shown = [html.unescape(text) for text in re.findall(r">([^<]*)</p>", page)]
+        titles = [html.unescape(title) for title in re.findall(r'title="([^"]*)"', page)]
+        assert shown == texts == titles
+    assert got["expected"]["es"][0] == "Inicio" and got["expected"]["zh"][0] == "首页"
+    assert got["expected"]["en"][1] == 'Hi, <b>"A&B"</b>!'
+    assert "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;" in in_language(got["page"], "es")
+    assert got["expected"]["es"][4] == "La exportación falló: Buscar"
