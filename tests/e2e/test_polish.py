@@ -211,6 +211,13 @@ def test_delete_asks_first_in_an_accessible_dialog_and_reaches_other_pages(
     assert box is not None and box["height"] >= 24 and box["width"] >= 24, box
     size = delete.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 14, size
+    # At the card's right edge, where another's post has its "more" menu: no empty room kept
+    # for a menu one's own post never has.
+    header = card.locator(".post-header").bounding_box()
+    menu = other.locator(".post", has_text=goes).locator(".post-menu-trigger").bounding_box()
+    assert header is not None and menu is not None
+    assert abs(box["x"] + box["width"] - (header["x"] + header["width"])) <= 1, (box, header)
+    assert abs(box["x"] + box["width"] - (menu["x"] + menu["width"])) <= 1, (box, menu)
 
     # Escape cancels, and the focus goes back to Delete.
     delete.focus()
