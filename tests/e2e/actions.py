@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import Protocol
+from weakref import WeakKeyDictionary
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlmodel import Session
 
+from microblog.db import make_engine
+from microblog.services.accounts import create_user
 from tests.smtp import SmtpSink
+from tests.tab_state import session_token
 
 PASSWORD = "correct horse battery"
 CHECK_EMAIL = "Thank you! We have sent an email to the address you gave."
@@ -15,6 +21,25 @@ CHECK_EMAIL = "Thank you! We have sent an email to the address you gave."
 # The SMTP server of the app under test (tests/e2e/conftest.py sets it): the app sends real
 # email, so a new account is confirmed through the link it receives.
 mailbox: SmtpSink | None = None
+
+
+class AppUnderTest(Protocol):
+    """What `signed_up` needs of an app the tests started (tests/e2e/conftest.py RunningApp)."""
+
+    frontend: str
+    database_url: str
+    cookie_name: str
+
+
+# The app each browser context was opened on, where the fixture that opened it says so.
+_APPS: WeakKeyDictionary[BrowserContext, AppUnderTest] = WeakKeyDictionary()
+
+
+def opened_on(context: BrowserContext, app: AppUnderTest) -> BrowserContext:
+    """Remember that `context` talks to `app`, so that `signed_up` can make its accounts there
+    directly."""
+    _APPS[context] = app
+    return context
 
 
 def new_name(prefix: str) -> str:
@@ -82,8 +107,32 @@ def went_live(page: Page) -> None:
 
 
 def signed_up(page: Page, username: str) -> Page:
-    """A new user, registered and logged in, on their home page."""
-    register(page, username)
-    log_in(page, username)
+    """A new user, signed in, on their home page.
+
+    On a context opened on one of the tests' apps (`opened_on`), the account is made as the
+    operator makes one (services/accounts.py `create_user`: the registration form's rules, the
+    address taken as confirmed) and the browser is given the session cookie that logging in
+    gives it: one page load instead of four and an email, in the many tests that only need
+    someone signed in. Registering and logging in through the pages are tested on their own
+    (test_registration.py, test_journeys.py); elsewhere this does both, as a person would."""
+    app = _APPS.get(page.context)
+    if app is None:
+        register(page, username)
+        log_in(page, username)
+    else:
+        engine = make_engine(app.database_url)
+        try:
+            with Session(engine) as session:
+                user = create_user(
+                    session, username=username, email=f"{username}@example.com", password=PASSWORD
+                )
+                session.commit()
+                token = session_token(session, user)
+        finally:
+            engine.dispose()
+        page.context.add_cookies(
+            [{"name": app.cookie_name, "value": token, "url": app.frontend, "httpOnly": True}]
+        )
+        page.goto("/")
     expect(page.get_by_role("heading", name=f"Hi, {username}!")).to_be_visible()
     return page

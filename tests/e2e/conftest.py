@@ -158,7 +158,7 @@ def new_page(browser: Browser, live_app: RunningApp) -> Iterator[NewPage]:
     contexts = []
 
     def make() -> Page:
-        context = browser.new_context(base_url=live_app.frontend)
+        context = actions.opened_on(browser.new_context(base_url=live_app.frontend), live_app)
         context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()

@@ -20,7 +20,7 @@ from microblog.services.follows import follow
 from microblog.services.messages import send_message
 from microblog.services.opengraph import parse_preview
 from microblog.services.users import get_user_by_username
-from tests.e2e.actions import new_name, post, signed_up
+from tests.e2e.actions import new_name, opened_on, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,9 @@ def prod_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 def _page(browser: Browser, app: RunningApp, errors: list[str], locale: str | None = None) -> Page:
     """A new tab collecting the page's errors (a reader of `locale`, else Playwright's
     English)."""
-    context = browser.new_context(base_url=app.frontend, **({"locale": locale} if locale else {}))
+    context = opened_on(
+        browser.new_context(base_url=app.frontend, **({"locale": locale} if locale else {})), app
+    )
     context.set_default_timeout(30_000)
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
