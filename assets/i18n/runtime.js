@@ -16,9 +16,9 @@ const STORAGE_KEY = "microblog_lang";
 // server-side render stays plain English, since nothing there would take the marks out.
 const BUILD = import.meta.env || {};
 const PRERENDERING = Boolean(BUILD.SSR && BUILD.PROD);
-export const PRERENDER_OPEN = "\uE000";
-export const PRERENDER_CLOSE = "\uE001";
-const MARKED = /\uE000(.*?)\uE001/g;
+const PRERENDER_OPEN = "\uE000";
+const PRERENDER_CLOSE = "\uE001";
+const MARKED = new RegExp(`${PRERENDER_OPEN}(.*?)${PRERENDER_CLOSE}`, "g");
 
 // The language the page's HTML was drawn in: `data-drawn-lang` on <html>, which the server's
 // page for that language carries, else English (the build's own pages, the dev server's). React's
@@ -76,7 +76,7 @@ function inEveryLanguage(translate, params) {
     for (const [name, value] of Object.entries(params || {})) {
       own[name] =
         typeof value === "string"
-          ? value.replace(MARKED, (whole, texts) => JSON.parse(texts)[code])
+          ? value.replace(MARKED, (whole, inner) => JSON.parse(inner)[code])
           : value;
     }
     texts[code] = translate(code, own);

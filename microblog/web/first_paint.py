@@ -60,7 +60,7 @@ from microblog.services.threads import open_thread
 from microblog.web.conversation_first_paint import conversation_html, conversations_html
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.notifications_first_paint import notifications_html
-from microblog.web.page_languages import VARY, page_in_language, reader_language
+from microblog.web.page_languages import page_headers, page_in_language, reader_language
 from microblog.web.profile_first_paint import profile_html
 from microblog.web.search_first_paint import search_html
 from microblog.web.whole_page import whole_page, without_validators
@@ -77,7 +77,6 @@ _PLACEHOLDER = (_OPEN + "</div>").encode()
 NAV_PLACEHOLDER_CLASS = "rx-Html nav-first-paint"
 _NAV_OPEN = f'<div class="{NAV_PLACEHOLDER_CLASS}">'
 _NAV_PLACEHOLDER = (_NAV_OPEN + "</div>").encode()
-_ANSWER_WITHOUT = {b"content-length", b"etag", b"last-modified", b"cache-control", b"vary"}
 PERSONAL = "private, no-store"
 
 
@@ -366,13 +365,11 @@ def _filled(page: bytes, painted: Painted) -> bytes:
 
 
 def _personal(start: Message, length: int, *, missing: bool = False) -> Message:
-    kept = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _ANSWER_WITHOUT]
-    kept += [
-        (b"content-length", str(length).encode()),
-        (b"cache-control", PERSONAL.encode()),
-        (b"vary", VARY),
-    ]
-    return {**start, "headers": kept, **({"status": 404} if missing else {})}
+    """A page's headers (`page_headers`) for one reader at one moment: never kept."""
+    page = page_headers(start, length)
+    kept = [(k, v) for k, v in page["headers"] if k.lower() != b"cache-control"]
+    kept.append((b"cache-control", PERSONAL.encode()))
+    return {**page, "headers": kept, **({"status": 404} if missing else {})}
 
 
 class FeedFirstPaintMiddleware:
