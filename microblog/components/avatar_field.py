@@ -21,11 +21,13 @@ ACCEPTED = {
 }
 
 
-def _preview(picture: rx.Var, cls: str) -> rx.Component:
-    return person_avatar(S.username, picture, from_state=True, cls=cls)
+def _preview(ready: rx.Var[bool], picture: rx.Var, cls: str) -> rx.Component:
+    return person_avatar(
+        rx.cond(ready, S.username, ""), rx.cond(ready, picture, ""), from_state=True, cls=cls
+    )
 
 
-def _chooser() -> rx.Component:
+def _chooser(blocked: rx.Var[bool]) -> rx.Component:
     return rx.upload.root(
         rx.button(
             t("Choose a picture"),
@@ -33,7 +35,7 @@ def _chooser() -> rx.Component:
             variant="soft",
             id="avatar-choose",
             aria_describedby="avatar-rules",
-            disabled=S.uploading,
+            disabled=blocked,
         ),
         id=AVATAR_UPLOAD_ID,
         accept=ACCEPTED,
@@ -54,32 +56,35 @@ def _chooser() -> rx.Component:
     )
 
 
-def avatar_field() -> rx.Component:
+def avatar_field(ready: rx.Var[bool]) -> rx.Component:
+    """Until `ready` (the page's data is there), the previews are the empty circle and the
+    buttons are disabled."""
     return rx.el.section(
-        rx.vstack(*_parts(), spacing="2", width="100%", align="stretch"),
+        rx.vstack(*_parts(ready), spacing="2", width="100%", align="stretch"),
         aria_labelledby="avatar-heading",
         class_name="avatar-field",
     )
 
 
-def _parts() -> list[rx.Component]:
+def _parts(ready: rx.Var[bool]) -> list[rx.Component]:
+    blocked = ~ready | S.uploading
     return [
         rx.el.h2(t("Picture"), class_name="field-label", id="avatar-heading"),
         rx.hstack(
-            _preview(S.avatar_large, "post-avatar profile-avatar"),
-            _preview(S.avatar_card, "post-avatar"),
+            _preview(ready, S.avatar_large, "post-avatar profile-avatar"),
+            _preview(ready, S.avatar_card, "post-avatar"),
             rx.vstack(
                 rx.hstack(
-                    _chooser(),
+                    _chooser(blocked),
                     rx.cond(
-                        S.has_own_avatar,
+                        ready & S.has_own_avatar,
                         rx.button(
                             t("Remove picture"),
                             type="button",
                             variant="soft",
                             color_scheme="red",
                             on_click=S.remove_avatar,
-                            disabled=S.uploading,
+                            disabled=blocked,
                             id="avatar-remove",
                         ),
                         rx.fragment(),
@@ -117,7 +122,7 @@ def _parts() -> list[rx.Component]:
             rx.fragment(),
         ),
         rx.cond(
-            S.avatar_error != "",
+            ready & (S.avatar_error != ""),
             rx.text(S.avatar_error, color_scheme="red", size="2", id="avatar-error", role="alert"),
             rx.fragment(),
         ),

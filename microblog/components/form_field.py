@@ -32,7 +32,9 @@ def form_field(
     )
 
 
-def submit_button(label: str | rx.Var, **props: object) -> rx.Component:
+def submit_button(
+    label: str | rx.Var, *, waiting: rx.Var[bool] | None = None, **props: object
+) -> rx.Component:
     """A form's submit button, disabled until the page is live. The pages are drawn before
     their scripts run (web/scripts_after_paint.py); pressed then, or Enter pressed in a field,
     the browser would submit the form itself, to the page's own address with every field in

@@ -8,12 +8,16 @@ from microblog import routes
 from microblog.components.avatar_field import avatar_field
 from microblog.components.form_field import field_error, form_field, submit_button
 from microblog.components.i18n import t, t_plural
-from microblog.components.layout import layout, loading
+from microblog.components.layout import layout
 from microblog.models import ABOUT_ME_MAX
 from microblog.state.edit_profile import EditProfileState
 
 
 def edit_profile_page() -> rx.Component:
+    # The form is in the prerendered page too, empty and disabled until the reader's own values
+    # arrive: the page keeps its shape from the first paint on, and its largest text is painted
+    # then rather than when the page goes live (docs/performance.md, "Edit profile").
+    ready = EditProfileState.loaded_here()
     return layout(
         rx.heading(t("Edit Profile"), size="6"),
         rx.link(
@@ -21,78 +25,91 @@ def edit_profile_page() -> rx.Component:
             href=routes.SAFETY_SETTINGS,
             class_name="safety-settings-link",
         ),
-        rx.cond(
-            EditProfileState.loaded_here(),
-            rx.card(
-                avatar_field(),
-                rx.separator(size="4", margin_y="1rem"),
-                rx.form(
-                    rx.vstack(
-                        form_field(
-                            t("Username"),
-                            "username",
-                            EditProfileState.username_error,
-                            default_value=EditProfileState.username,
-                            key=EditProfileState.username,
-                        ),
-                        rx.el.label(
-                            t("About me"), html_for="field-about_me", class_name="field-label"
-                        ),
-                        rx.text_area(
-                            id="field-about_me",
-                            name="about_me",
-                            value=EditProfileState.about_me,
-                            on_change=EditProfileState.set_about_me,
-                            rows="4",
-                            width="100%",
-                        ),
-                        rx.text(
-                            t_plural(
-                                "%(num)d character left",
-                                "%(num)d characters left",
-                                ABOUT_ME_MAX - EditProfileState.about_me.length(),
-                            ),
-                            size="2",
-                            color_scheme="gray",
-                        ),
-                        field_error(EditProfileState.about_me_error, "field-about_me"),
-                        rx.el.label(
-                            rx.checkbox(
-                                id="field-email_on_follow",
-                                name="email_on_follow",
-                                default_checked=EditProfileState.email_on_follow,
-                                key=EditProfileState.email_on_follow.to_string(),
-                            ),
-                            t("Email me when someone follows me"),
-                            html_for="field-email_on_follow",
-                            display="flex",
-                            gap="0.5rem",
-                            align_items="center",
-                        ),
-                        rx.el.label(
-                            rx.checkbox(
-                                id="field-email_on_mention",
-                                name="email_on_mention",
-                                default_checked=EditProfileState.email_on_mention,
-                                key=EditProfileState.email_on_mention.to_string(),
-                            ),
-                            t("Email me when someone mentions me or replies to me"),
-                            html_for="field-email_on_mention",
-                            display="flex",
-                            gap="0.5rem",
-                            align_items="center",
-                        ),
-                        submit_button(t("Save changes"), width="100%"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=EditProfileState.submit,
-                    reset_on_submit=False,
-                ),
-                width="100%",
-            ),
-            loading(),
+        rx.card(
+            avatar_field(ready),
+            rx.separator(size="4", margin_y="1rem"),
+            profile_form(ready),
+            width="100%",
         ),
         # The Mastodon clients (Tusky, toot, ...) the user let in, and Revoke.
         rx.link(t("Authorized apps"), href=routes.AUTHORIZED_APPS),
+    )
+
+
+def profile_form(ready: rx.Var[bool]) -> rx.Component:
+    """Username, about me and the two email settings. Until `ready`, the fields are empty
+    (whatever an earlier page view left in the state is not shown) and nothing can be typed,
+    ticked or sent."""
+    S = EditProfileState
+    waiting = ~ready
+    username = rx.cond(ready, S.username, "")
+    about_me = rx.cond(ready, S.about_me, "")
+    return rx.form(
+        rx.vstack(
+            form_field(
+                t("Username"),
+                "username",
+                S.username_error,
+                default_value=username,
+                key=username,
+                disabled=waiting,
+            ),
+            rx.el.label(t("About me"), html_for="field-about_me", class_name="field-label"),
+            rx.text_area(
+                id="field-about_me",
+                name="about_me",
+                value=about_me,
+                on_change=S.set_about_me,
+                rows="4",
+                width="100%",
+                disabled=waiting,
+            ),
+            rx.text(
+                t_plural(
+                    "%(num)d character left",
+                    "%(num)d characters left",
+                    ABOUT_ME_MAX - about_me.length(),
+                ),
+                size="2",
+                color_scheme="gray",
+            ),
+            field_error(S.about_me_error, "field-about_me"),
+            _email_setting(
+                "email_on_follow",
+                rx.cond(ready, S.email_on_follow, False),
+                t("Email me when someone follows me"),
+                waiting,
+            ),
+            _email_setting(
+                "email_on_mention",
+                rx.cond(ready, S.email_on_mention, False),
+                t("Email me when someone mentions me or replies to me"),
+                waiting,
+            ),
+            submit_button(t("Save changes"), width="100%", waiting=waiting),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.submit,
+        reset_on_submit=False,
+    )
+
+
+def _email_setting(
+    name: str, checked: rx.Var[bool], label: rx.Var, waiting: rx.Var[bool]
+) -> rx.Component:
+    field_id = f"field-{name}"
+    return rx.el.label(
+        rx.checkbox(
+            id=field_id,
+            name=name,
+            default_checked=checked,
+            key=checked.to_string(),
+            disabled=waiting,
+        ),
+        label,
+        html_for=field_id,
+        display="flex",
+        gap="0.5rem",
+        align_items="center",
     )

@@ -210,6 +210,41 @@ def test_home_shows_the_readers_feed_from_the_html_with_the_form_waiting(
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
+def test_edit_profile_draws_its_form_from_the_html_and_fills_it_in_place(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """Edit profile's form is in the prerendered page, empty and disabled until the reader's
+    values arrive: the page's largest text is painted with the page, and nothing under the form
+    moves when it goes live (before, the form came with the live page and pushed "Authorized
+    apps" down)."""
+    errors: list[str] = []
+    alice = new_name("alice")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
+    try:
+        static.add_cookies(page.context.cookies())
+        still = static.new_page()
+        still.goto("/edit_profile")
+        for field in ("#field-username", "#field-about_me", "#field-email_on_follow"):
+            expect(still.locator(field)).to_be_disabled()
+        expect(still.locator("#field-username")).to_have_value("")
+        expect(still.get_by_role("button", name="Save changes")).to_be_disabled()
+        expect(still.get_by_role("button", name="Choose a picture")).to_be_disabled()
+        drawn = still.get_by_role("link", name="Authorized apps").bounding_box()
+    finally:
+        static.close()
+
+    page.goto("/edit_profile")
+    expect(page.locator("#field-username")).to_have_value(alice)
+    expect(page.locator("#field-username")).to_be_enabled()
+    expect(page.get_by_role("button", name="Save changes")).to_be_enabled()
+    live = page.get_by_role("link", name="Authorized apps").bounding_box()
+    assert drawn is not None and live is not None
+    assert live["y"] == drawn["y"], "the form's arrival moved what is under it"
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
 # The profile as the server and as React draw it: everything above the pager, less the text of
 # "last seen" in full (the server writes UTC digits; the live page the reader's own date) and
 # the class emotion gives the live avatar for its picture.
