@@ -6,7 +6,7 @@ import reflex as rx
 
 from microblog import routes
 from microblog.components.avatar_field import avatar_field
-from microblog.components.form_field import field_error, form_field, submit_button
+from microblog.components.form_field import check_field, field_error, form_field, submit_button
 from microblog.components.i18n import t, t_plural
 from microblog.components.layout import layout
 from microblog.models import ABOUT_ME_MAX
@@ -39,7 +39,10 @@ def edit_profile_page() -> rx.Component:
 def profile_form(ready: rx.Var[bool]) -> rx.Component:
     """Username, about me and the two email settings. Until `ready`, the fields are empty
     (whatever an earlier page view left in the state is not shown) and nothing can be typed,
-    ticked or sent."""
+    ticked or sent. The reader's values then fill the fields in place: React updates the
+    untouched username field's default and the browser shows it, and the about-me text is the
+    state's; only the two checkboxes, the browser's own, are mounted again with theirs
+    (docs/performance.md, "Edit profile's form in the first paint")."""
     S = EditProfileState
     waiting = ~ready
     username = rx.cond(ready, S.username, "")
@@ -51,7 +54,6 @@ def profile_form(ready: rx.Var[bool]) -> rx.Component:
                 "username",
                 S.username_error,
                 default_value=username,
-                key=username,
                 disabled=waiting,
             ),
             rx.el.label(t("About me"), html_for="field-about_me", class_name="field-label"),
@@ -74,17 +76,17 @@ def profile_form(ready: rx.Var[bool]) -> rx.Component:
                 color_scheme="gray",
             ),
             field_error(S.about_me_error, "field-about_me"),
-            _email_setting(
-                "email_on_follow",
-                rx.cond(ready, S.email_on_follow, False),
+            check_field(
                 t("Email me when someone follows me"),
-                waiting,
+                "email_on_follow",
+                default_checked=ready & S.email_on_follow,
+                disabled=waiting,
             ),
-            _email_setting(
-                "email_on_mention",
-                rx.cond(ready, S.email_on_mention, False),
+            check_field(
                 t("Email me when someone mentions me or replies to me"),
-                waiting,
+                "email_on_mention",
+                default_checked=ready & S.email_on_mention,
+                disabled=waiting,
             ),
             submit_button(t("Save changes"), width="100%", waiting=waiting),
             spacing="3",
@@ -92,24 +94,4 @@ def profile_form(ready: rx.Var[bool]) -> rx.Component:
         ),
         on_submit=S.submit,
         reset_on_submit=False,
-    )
-
-
-def _email_setting(
-    name: str, checked: rx.Var[bool], label: rx.Var, waiting: rx.Var[bool]
-) -> rx.Component:
-    field_id = f"field-{name}"
-    return rx.el.label(
-        rx.checkbox(
-            id=field_id,
-            name=name,
-            default_checked=checked,
-            key=checked.to_string(),
-            disabled=waiting,
-        ),
-        label,
-        html_for=field_id,
-        display="flex",
-        gap="0.5rem",
-        align_items="center",
     )

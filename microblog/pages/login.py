@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog import routes
-from microblog.components.form_field import form_field, submit_button
+from microblog.components.form_field import check_field, form_field, submit_button
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.state.auth import LoginState
@@ -33,14 +33,7 @@ def login_page() -> rx.Component:
                         auto_complete="current-password",
                         required=True,
                     ),
-                    rx.el.label(
-                        rx.checkbox(name="remember_me", id="field-remember_me"),
-                        t("Remember me"),
-                        html_for="field-remember_me",
-                        display="flex",
-                        gap="0.5rem",
-                        align_items="center",
-                    ),
+                    check_field(t("Remember me"), "remember_me"),
                     rx.cond(
                         LoginState.error != "",
                         rx.callout(

@@ -235,14 +235,43 @@ def test_edit_profile_draws_its_form_from_the_html_and_fills_it_in_place(
     finally:
         static.close()
 
+    page.add_init_script(_COUNT_FIELDS_REMOVED)
     page.goto("/edit_profile")
     expect(page.locator("#field-username")).to_have_value(alice)
     expect(page.locator("#field-username")).to_be_enabled()
+    expect(page.locator("#field-email_on_follow")).to_be_checked()
     expect(page.get_by_role("button", name="Save changes")).to_be_enabled()
     live = page.get_by_role("link", name="Authorized apps").bounding_box()
     assert drawn is not None and live is not None
     assert live["y"] == drawn["y"], "the form's arrival moved what is under it"
+    # Filled in place: only the two checkboxes, the browser's own, are mounted again.
+    remounted = set(page.evaluate("window.__fieldsRemoved"))
+    assert remounted <= {"field-email_on_follow", "field-email_on_mention"}, remounted
+
+    # The settings the form shows are the ones it saves.
+    page.locator("#field-email_on_follow").uncheck()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page).to_have_url(re.compile(f"/user/{alice}$"))
+    page.goto("/edit_profile")
+    expect(page.locator("#field-email_on_mention")).to_be_checked()
+    expect(page.locator("#field-email_on_follow")).not_to_be_checked()
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+# The id of every form field (`field-…`) taken out of the page, from the document's start.
+_COUNT_FIELDS_REMOVED = """
+window.__fieldsRemoved = [];
+new MutationObserver((records) => {
+  for (const record of records) {
+    for (const node of record.removedNodes) {
+      if (node.nodeType !== 1) continue;
+      const field = '[id^="field-"]';
+      const fields = node.matches(field) ? [node] : node.querySelectorAll(field);
+      for (const each of fields) window.__fieldsRemoved.push(each.id);
+    }
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
 
 
 # The profile as the server and as React draw it: everything above the pager, less the text of
