@@ -16,7 +16,8 @@ from microblog.state.edit_profile import EditProfileState
 def edit_profile_page() -> rx.Component:
     # The form is in the prerendered page too, empty and disabled until the reader's own values
     # arrive: the page keeps its shape from the first paint on, and its largest text is painted
-    # then rather than when the page goes live (docs/performance.md, "Edit profile").
+    # then rather than when the page goes live (docs/performance.md, "Edit profile's form in
+    # the first paint").
     ready = EditProfileState.loaded_here()
     return layout(
         rx.heading(t("Edit Profile"), size="6"),
