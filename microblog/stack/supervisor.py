@@ -39,6 +39,15 @@ def say(message: str) -> None:
     print(f"stack: {message}", flush=True)
 
 
+def accepts(address: tuple[str, int], timeout: float = 1.0) -> bool:
+    """Whether something accepts TCP connections at `address`."""
+    try:
+        socket.create_connection(address, timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
 def answers(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (ours)
@@ -101,11 +110,15 @@ class Stack:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
         try:
+            if self._address_taken():
+                return 1
             for worker in self.workers:
                 worker.start()
             if not self._wait_ready():
                 return 1
             if self.nginx:
+                if self._address_taken():  # again: the workers took a while to start
+                    return 1
                 self.nginx.start()
                 if not self._wait_listening(self.nginx):
                     return 1
@@ -113,6 +126,20 @@ class Stack:
             return self._watch()
         finally:
             self.stop()
+
+    def _address_taken(self) -> bool:
+        """Whether another program already accepts connections where nginx is to listen. nginx
+        would then fail to bind while the stack, finding the address answering, said "ready"
+        and the site answered with that program's replies."""
+        address = self.nginx.listens_on if self.nginx else None
+        if address is None or not accepts(address):
+            return False
+        host, port = address
+        say(
+            f"another program already listens on {host}:{port}, where nginx is to listen: "
+            "stop it, or set LISTEN_PORT (or PUBLIC_URL's port) to a free port"
+        )
+        return True
 
     def _wait_ready(self) -> bool:
         deadline = time.monotonic() + READY_TIMEOUT
@@ -142,15 +169,12 @@ class Stack:
             if (code := child.exited()) is not None:
                 say(f"{child.name} exited with {code} while starting; see its output above")
                 return False
-            try:
-                socket.create_connection(child.listens_on, timeout=1).close()
-            except OSError:
-                if time.monotonic() > deadline:
-                    say(f"{child.name} is not listening on {child.listens_on} after 30 s")
-                    return False
-                self.stopping.wait(0.1)
-                continue
-            return True
+            if accepts(child.listens_on):
+                return True
+            if time.monotonic() > deadline:
+                say(f"{child.name} is not listening on {child.listens_on} after 30 s")
+                return False
+            self.stopping.wait(0.1)
         return False
 
     def _watch(self) -> int:

@@ -176,10 +176,16 @@ def stack(
     redis_url = services[1]
     _empty_redis(redis_url)
     work = tmp_path_factory.mktemp("production")
-    public_port, first_worker = free_port(), _two_free_ports()
+    # The proxy takes its port first: a port picked and let go is free for the system to hand
+    # out again, and once the proxy got the one picked for nginx (nginx could not bind, and the
+    # site's address answered with the proxy's PostgreSQL).
     target = urlsplit(database)
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
     proxy.open()
+    first_worker = _two_free_ports()
+    public_port = free_port()
+    while public_port in (first_worker, first_worker + 1):
+        public_port = free_port()
     env = {
         **os.environ,
         "PUBLIC_URL": f"http://localhost:{public_port}",
