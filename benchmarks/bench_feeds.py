@@ -48,6 +48,7 @@ TYPICAL_USER = "user2"
 PROFILE_USER = "user2"
 EXPLORE_DEEP_PAGE = 40
 PICTURES = 0.2  # the share of posts with pictures in the data set (microblog/seed.py)
+DATABASE_URL = "sqlite:////tmp/microblog-bench.db"  # the scale data set (`--seed` fills it)
 MEDIA_DIR = "/tmp/microblog-bench-media"  # noqa: S108 (beside the bench database); served
 PLAN_LINES = 48  # longer plans (one branch per followed author) are shortened when printed
 PLAN_WIDTH = 160
@@ -916,7 +917,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--database-url",
-        default="sqlite:////tmp/microblog-bench.db",
+        default=DATABASE_URL,
         help="e.g. postgresql://postgres@127.0.0.1/bench (default: %(default)s)",
     )
     parser.add_argument(
