@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from benchmarks.page_clock import POSTS_SHOWN_JS, recorded_load, recorder_script
 from microblog.config import get_settings, normalize_database_url
 from microblog.db import make_engine, make_read_engine, read, session_scope
 from microblog.models import Like, MediaAttachment, Post, User
@@ -523,6 +524,10 @@ class Feed:
     def page2_path(self) -> str:
         return f"{self.path}?page=2"
 
+    def addresses(self) -> list[tuple[str, list[int]]]:
+        """Each page's address and the posts it must show."""
+        return [(self.path, self.page1), (self.page2_path, self.page2)]
+
 
 def expected_feeds(engine: Engine, who: Subjects) -> list[Feed]:
     """The ids each page must show, so a wait never accepts a previous page's posts."""
@@ -554,71 +559,11 @@ def expected_feeds(engine: Engine, who: Subjects) -> list[Feed]:
         ]
 
 
-# Once the page shows exactly the expected first and last post and the last one is visible: the
-# page's own clock at that moment (ms since its navigation started), checked on every frame.
-POSTS_SHOWN_JS = """([first, last, n]) => {
-  const posts = [...document.querySelectorAll('.post')].filter((p) => p.checkVisibility());
-  if (posts.length < n) return false;
-  if (posts[0].dataset.postId !== first || posts[n - 1].dataset.postId !== last) return false;
-  const el = posts[n - 1];
-  return el.checkVisibility() && el.getBoundingClientRect().height > 0 && performance.now();
-}"""
-
-
-# The same, drawn by the page itself: the posts the server wrote into the HTML
-# (components/feed_first_paint.py) have made way for React's own, live list (which hides them,
-# then empties their element: assets/feed_first_paint.js).
-_SERVER_DRAWN = (
-    "[...document.querySelectorAll('.feed-first-paint:not(:empty)')]"
-    ".some((e) => e.checkVisibility())"
-)
-POSTS_LIVE_JS = f"(wanted) => !{_SERVER_DRAWN} && ({POSTS_SHOWN_JS})(wanted)"
-
-
-def _posts_at(page: Any, check: str, ids: list[int], per_page: int, timeout: float) -> float:
-    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
-    return page.wait_for_function(check, arg=wanted, timeout=timeout).json_value()
-
-
 def posts_shown_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
-    """Wait until `page` shows the posts `ids`; the page's clock at that frame."""
-    return _posts_at(page, POSTS_SHOWN_JS, ids, per_page, timeout)
-
-
-def posts_live_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
-    """Wait until the page's own list shows the posts `ids`: the page is live (links are
-    client-side, the user card opens, new posts arrive); the page's clock then."""
-    return _posts_at(page, POSTS_LIVE_JS, ids, per_page, timeout)
-
-
-# "Interactive": React has hydrated the page and Reflex's websocket is connected, so a click runs
-# its event handler (the page's data may still be on its way: that is "list live"). Read from the
-# page through the hooks Reflex's client calls for instrumentation (`window.__reflex_otel`, see
-# .web/utils/state.js): `onEventSend` first fires with the hydrate event, which the hydrated app
-# sends, `onSocketConnect` when the socket is connected. Page's clock, the later of the two.
-INTERACTIVE_HOOKS_JS = """(() => {
-  const first = (key) => { if (window[key] === undefined) window[key] = performance.now(); };
-  const installed = window.__reflex_otel || {};
-  window.__reflex_otel = {
-    ...installed,
-    onSocketConnect(...a) {
-      first('__benchConnectedAt');
-      return installed.onSocketConnect?.(...a);
-    },
-    onEventSend(...a) {
-      first('__benchFirstEventAt');
-      return installed.onEventSend?.(...a);
-    },
-  };
-})()"""
-INTERACTIVE_AT_JS = """() => window.__benchConnectedAt !== undefined
-  && window.__benchFirstEventAt !== undefined
-  && Math.max(window.__benchConnectedAt, window.__benchFirstEventAt)"""
-
-
-def interactive_at(page: Any, timeout: float = 30_000) -> float:
-    """The page's clock when it became interactive (see INTERACTIVE_HOOKS_JS)."""
-    return page.wait_for_function(INTERACTIVE_AT_JS, timeout=timeout).json_value()
+    """Wait until `page` shows the posts `ids`; the page's clock at that frame. For a click
+    within a loaded page; a load is timed by the page itself (benchmarks/page_clock.py)."""
+    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
+    return page.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=timeout).json_value()
 
 
 IN_PAGE = "page's clock"
@@ -703,11 +648,11 @@ class Timeline:
         self.marks = []
         self.started = time.perf_counter()
 
-    def end(self, in_page: float) -> dict[str, float]:
-        """The phases seen from here, "shown" among them, and `in_page`: the page's own time to
-        the posts (from navigation start or from the click), without the benchmark's round
-        trips to the browser at either end."""
-        ended = time.perf_counter()
+    def end(self, in_page: float, ended: float | None = None) -> dict[str, float]:
+        """The phases seen from here, "shown" among them (now, or `ended`: when the page said
+        so), and `in_page`: the page's own time to the posts (from navigation start or from the
+        click), without the benchmark's round trips to the browser at either end."""
+        ended = time.perf_counter() if ended is None else ended
         found: dict[str, float] = {}
         for at, kind in self.marks:
             if at > ended:
@@ -734,7 +679,12 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
     n = args.browser_iterations
     per_page = get_settings().posts_per_page
     figures: list[Figure] = []
-    with sync_playwright() as playwright, browser_context(playwright, args, frontend) as context:
+    expected = {address: ids for feed in feeds for address, ids in feed.addresses()}
+    recorder = recorder_script(expected, per_page)
+    with (
+        sync_playwright() as playwright,
+        browser_context(playwright, args, frontend, recorder) as context,
+    ):
         try:
             context.set_default_timeout(60_000)
             page = context.new_page()
@@ -744,11 +694,7 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
                 return posts_shown_at(page, ids, per_page, timeout)
 
             def load(path: str, ids: list[int], timeout: float = 30_000) -> dict[str, float]:
-                timeline.begin()
-                page.goto(path, wait_until="commit")
-                record = timeline.end(shown(ids, timeout))
-                live = posts_live_at(page, ids, per_page, timeout)
-                return {**record, "live": live, "interactive": interactive_at(page, timeout)}
+                return timed_load(page, timeline, path, timeout)
 
             log_in(page, frontend)
             # The dev server compiles each page on its first visit: load each one first.
@@ -800,16 +746,19 @@ def drive_browser(args: argparse.Namespace, frontend: str, feeds: list[Feed]) ->
 
 
 @contextmanager
-def browser_context(playwright: Any, args: argparse.Namespace, frontend: str) -> Iterator[Any]:
+def browser_context(
+    playwright: Any, args: argparse.Namespace, frontend: str, recorder: str
+) -> Iterator[Any]:
     """The browser the pages are timed in. "private" (the default): a fresh off-the-record
     context, as Playwright makes them, whose memory-only cache keeps no compiled code. "profile":
     a browser profile on disk, as a returning visitor's browser is, where Chromium keeps V8's
-    compiled code for scripts it has run before next to the cached files."""
+    compiled code for scripts it has run before next to the cached files. `recorder`: the
+    page clock's init script (benchmarks/page_clock.py)."""
     if args.browser_profile == "private":
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(base_url=frontend)
-            context.add_init_script(INTERACTIVE_HOOKS_JS)
+            context.add_init_script(recorder)
             yield context
         finally:
             browser.close()
@@ -818,7 +767,7 @@ def browser_context(playwright: Any, args: argparse.Namespace, frontend: str) ->
         context = playwright.chromium.launch_persistent_context(
             folder, executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=frontend
         )
-        context.add_init_script(INTERACTIVE_HOOKS_JS)
+        context.add_init_script(recorder)
         yield context
 
 
@@ -851,14 +800,23 @@ def new_tab_load(context: Any, args: argparse.Namespace, feed: Feed, per_page: i
     and time it until its posts show."""
     tab = context.new_page()
     try:
-        timeline = Timeline(tab, args.backend_port)
-        timeline.begin()
-        tab.goto(feed.path, wait_until="commit")
-        record = timeline.end(posts_shown_at(tab, feed.page1, per_page))
-        live = posts_live_at(tab, feed.page1, per_page)
-        return {**record, "live": live, "interactive": interactive_at(tab)}
+        return timed_load(tab, Timeline(tab, args.backend_port), feed.path)
     finally:
         tab.close()
+
+
+def timed_load(
+    page: Any, timeline: Timeline, address: str, timeout: float = 30_000
+) -> dict[str, float]:
+    """Load `address` in `page`, timed by the page itself (benchmarks/page_clock.py): the
+    phases seen from here (the posts shown when the page said so), and on the page's clock the
+    posts shown ("in_page"), the list live and the page interactive."""
+    timeline.begin()
+    times = recorded_load(page, address, timeout)
+    if times.shown is None or times.live is None or times.shown_seen is None:
+        raise RuntimeError(f"{address}: no posts are expected there")
+    record = timeline.end(times.shown, ended=times.shown_seen)
+    return {**record, "live": times.live, "interactive": times.interactive}
 
 
 def log_in(page: Any, frontend: str) -> None:

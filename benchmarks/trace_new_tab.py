@@ -36,13 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_feeds import (
-    DATABASE_URL,
-    INTERACTIVE_AT_JS,
-    INTERACTIVE_HOOKS_JS,
-    MEDIA_DIR,
-    log_in,
-)
+from benchmarks.bench_feeds import DATABASE_URL, MEDIA_DIR, log_in
+from benchmarks.page_clock import recorded_load, recorder_script
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 Event = dict[str, Any]
@@ -155,7 +150,7 @@ def signed_in_browser(frontend: str, *init_scripts: str) -> Iterator[tuple[Any, 
             contexts = []
             for script in init_scripts or ("",):
                 context = browser.new_context(base_url=frontend)
-                context.add_init_script(INTERACTIVE_HOOKS_JS)
+                context.add_init_script(recorder_script())
                 if script:
                     context.add_init_script(script)
                 log_in(context.new_page(), frontend)
@@ -168,8 +163,7 @@ def signed_in_browser(frontend: str, *init_scripts: str) -> Iterator[tuple[Any, 
 def traced(browser: Any, context: Any, paths: list[str], rounds: int, folder: Path) -> None:
     page = context.pages[0]
     for path in paths:
-        page.goto(path)
-        page.wait_for_function(INTERACTIVE_AT_JS)
+        recorded_load(page, path)
     for round_ in range(rounds):
         for path in paths:
             slug = path.strip("/").replace("/", "_") or "home"
@@ -177,8 +171,7 @@ def traced(browser: Any, context: Any, paths: list[str], rounds: int, folder: Pa
                 tab = page if kind == "reload" else context.new_page()
                 trace = folder / f"{slug}-{kind.replace(' ', '_')}-{round_}.json"
                 browser.start_tracing(page=tab, path=str(trace), categories=CATEGORIES)
-                tab.goto(path)
-                interactive = tab.wait_for_function(INTERACTIVE_AT_JS).json_value()
+                interactive = recorded_load(tab, path).interactive
                 tab.wait_for_timeout(500)  # the acknowledgement and the live list, in the trace
                 browser.stop_tracing()
                 if tab is not page:
@@ -193,8 +186,7 @@ def untraced(contexts: dict[str, Any], paths: list[str], count: int) -> None:
         for path in paths:
             for kind, context in contexts.items():
                 tab = context.new_page()
-                tab.goto(path)
-                times[(kind, path)].append(tab.wait_for_function(INTERACTIVE_AT_JS).json_value())
+                times[(kind, path)].append(recorded_load(tab, path).interactive)
                 tab.close()
     for (kind, path), samples in times.items():
         print(
