@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from benchmarks.page_clock import POSTS_SHOWN_JS, recorded_load, recorder_script
+from benchmarks.page_clock import POSTS_SHOWN_JS, recorded_load, recorder_script, wanted_posts
 from microblog.config import get_settings, normalize_database_url
 from microblog.db import make_engine, make_read_engine, read, session_scope
 from microblog.models import Like, MediaAttachment, Post, User
@@ -562,7 +562,7 @@ def expected_feeds(engine: Engine, who: Subjects) -> list[Feed]:
 def posts_shown_at(page: Any, ids: list[int], per_page: int, timeout: float = 30_000) -> float:
     """Wait until `page` shows the posts `ids`; the page's clock at that frame. For a click
     within a loaded page; a load is timed by the page itself (benchmarks/page_clock.py)."""
-    wanted = [str(ids[0]), str(ids[per_page - 1]), per_page]
+    wanted = wanted_posts(ids, per_page)
     return page.wait_for_function(POSTS_SHOWN_JS, arg=wanted, timeout=timeout).json_value()
 
 

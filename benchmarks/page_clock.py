@@ -63,14 +63,9 @@ _RECORDER_JS = """((expected) => {
   const drawn = %(drawn)s;
   const wanted = expected[location.pathname + location.search];
   function frame() {
-    if (wanted && times.shown === undefined) {
-      const at = shown(wanted);
-      if (at) { times.shown = at; console.debug(%(shown_mark)s); }
-    }
-    if (wanted && times.shown !== undefined && times.live === undefined && !drawn()) {
-      const at = shown(wanted);
-      if (at) times.live = at;
-    }
+    const at = wanted && times.live === undefined ? shown(wanted) : false;
+    if (at && times.shown === undefined) { times.shown = at; console.debug(%(shown_mark)s); }
+    if (at && !drawn()) times.live = at;
     if (times.interactive === undefined && times.connected !== undefined
         && times.sent !== undefined) {
       times.interactive = Math.max(times.connected, times.sent);
@@ -85,14 +80,16 @@ _RECORDER_JS = """((expected) => {
 })"""
 
 
+def wanted_posts(ids: Sequence[int], per_page: int) -> list[str | int]:
+    """`POSTS_SHOWN_JS`'s argument: a page's first and last of `per_page` posts, and how many."""
+    return [str(ids[0]), str(ids[per_page - 1]), per_page]
+
+
 def recorder_script(expected: Mapping[str, Sequence[int]] | None = None, per_page: int = 0) -> str:
     """The init script, given the posts expected at each address (path and query, e.g.
     "/explore", "/?page=2"): the ids in the order the page lists them, `per_page` of them. With
     none, every page reports at interactive."""
-    wanted = {
-        address: [str(ids[0]), str(ids[per_page - 1]), per_page]
-        for address, ids in (expected or {}).items()
-    }
+    wanted = {address: wanted_posts(ids, per_page) for address, ids in (expected or {}).items()}
     script = _RECORDER_JS % {
         "shown": POSTS_SHOWN_JS,
         "drawn": SERVER_DRAWN_JS,
