@@ -12,6 +12,14 @@ REFLEX_ENV := PATH="$(BUN_BIN):$$PATH" REFLEX_USE_SYSTEM_BUN=1 \
 PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEND_PORT),)
 export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
+# The suite runs in TEST_WORKERS processes side by side (pytest-xdist), a test file to a process:
+# most of a browser test's time is spent waiting on the page, so two streams keep two cores busy.
+# Module fixtures (a production build, a stack) stay one per file. Files are handed out in the
+# order pytest collected them (browser tests last, tests/conftest.py), not largest first: once a
+# process has run a browser test, Playwright's event loop runs in it for good, and an asyncio test
+# after it could not start its own. TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
+PARALLEL := $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder,)
 
 .PHONY: run prod test test-3.13 test-other-python setup setup-dev icu browser nginx lint seed \
 	seed-scale bench clean translations lighthouse audit
@@ -33,7 +41,7 @@ test: setup-dev browser nginx  ## set up, lint, check types, run every test
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(REFLEX_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(REFLEX_ENV) $(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # The suite again on Python 3.13, in .venv-3.13 (.ci/run runs it after `make test`). Lint, the
 # type check and the browser tests run once, under `make test`: lint and mypy read the source
@@ -49,7 +57,7 @@ test-3.13:
 
 test-other-python: setup-dev
 	$(BIN)/python --version
-	$(REFLEX_ENV) $(BIN)/python -m pytest -m "not browser and not postgresql" $(PYTEST_ARGS)
+	$(REFLEX_ENV) $(BIN)/python -m pytest $(PARALLEL) -m "not browser and not postgresql" $(PYTEST_ARGS)
 
 setup: $(BIN)/.deps $(BUN_BIN)/bun translations
 

@@ -17,6 +17,7 @@ os.environ.setdefault("LINK_PREVIEWS", "0")
 # (tests/unit/test_safety.py) turn them on.
 os.environ.setdefault("SPAM_BRAKES", "0")
 
+import re
 import shutil
 import sqlite3
 import uuid
@@ -43,6 +44,30 @@ pytest_plugins = ["tests.recording_hub"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+PRODUCTION_TEST_REDIS_DB = 13  # tests/e2e/test_production.py's own
+
+
+def redis_url_for_worker(url: str, worker: str) -> str:
+    """The Redis database of one pytest-xdist worker (`gw0`, `gw1`, ...; the Makefile's
+    TEST_WORKERS): tests empty their Redis database, so workers running side by side each take
+    their own, counting down from the one TEST_REDIS_URL names and passing over the production
+    test's. Pub/sub channels are named after each app's own database (microblog/live/hub.py), so
+    they stay apart whatever the number."""
+    found = re.fullmatch(r"(.*/)(\d+)", url)
+    index = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
+    if not found or index == 0:
+        return url
+    free = [db for db in range(int(found[2]) - 1, -1, -1) if db != PRODUCTION_TEST_REDIS_DB]
+    if index > len(free):
+        raise RuntimeError(f"no Redis database left for pytest worker {worker} below {url}")
+    return f"{found[1]}{free[index - 1]}"
+
+
+if os.environ.get("TEST_REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["TEST_REDIS_URL"] = redis_url_for_worker(
+        os.environ["TEST_REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
 
 # A test on the PostgreSQL side of a fixture that takes either database is marked `postgresql`
 # (`-m "not postgresql"` leaves it out: the Makefile's test-3.13).

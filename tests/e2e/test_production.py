@@ -39,13 +39,13 @@ from sqlalchemy import create_engine, text
 from microblog.config import PROJECT_ROOT, normalize_database_url
 from microblog.services.opengraph import parse_preview
 from tests.app_server import CHROMIUM, free_port, http_status
+from tests.conftest import PRODUCTION_TEST_REDIS_DB
 from tests.e2e.actions import new_name, post, signed_up, went_live
 from tests.e2e.test_live import badge, send_message
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.browser
 
-REDIS_DB = 13
 START_TIMEOUT = 900  # a first build installs the frontend's packages: minutes on a busy machine
 TOKEN_LIMIT = 3  # API_TOKEN_RATE_LIMIT: token requests per client address and hour
 BUN_BIN = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
@@ -142,7 +142,7 @@ def services() -> tuple[str, str]:
         pytest.skip("TEST_DATABASE_URL and TEST_REDIS_URL not set (CI sets both)")
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (make test installs it)")
-    return pg, _with_db(redis_url, str(REDIS_DB))
+    return pg, _with_db(redis_url, str(PRODUCTION_TEST_REDIS_DB))
 
 
 @pytest.fixture(scope="module")
