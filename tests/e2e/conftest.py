@@ -137,27 +137,26 @@ def chromium() -> Iterator[Browser]:
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        _launched.append(launched)
         try:
             yield launched
         finally:
-            _launched.clear()
             launched.close()
 
 
-_launched: list[Browser] = []  # the session's Chromium, once `chromium` has started it
-
-
 @pytest.fixture(autouse=True)
-def closes_what_it_opened() -> Iterator[None]:
+def closes_what_it_opened(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every browser context a test opened is closed when the test ends, whoever opened it. A
     page left open goes on working: a first paint without JavaScript animates its loading
     shimmer for ever, a live page keeps its websocket; a few dozen of them take most of a core
     from every test after them. Contexts a module's fixture holds were open before the test
     began (pytest sets up wider-scoped fixtures first), so they stay."""
-    before = set(_launched[0].contexts) if _launched else set()
+    if "chromium" not in request.fixturenames:  # a test without the browser opens nothing
+        yield
+        return
+    chromium: Browser = request.getfixturevalue("chromium")  # already started: session-scoped
+    before = set(chromium.contexts)
     yield
-    for context in _launched[0].contexts if _launched else []:
+    for context in chromium.contexts:
         if context not in before:
             context.close()
 
