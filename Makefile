@@ -13,13 +13,12 @@ PORT_SUFFIX := $(if $(filter-out 3000,$(REFLEX_FRONTEND_PORT)),-$(REFLEX_FRONTEN
 export REFLEX_WEB_WORKDIR ?= .web$(PORT_SUFFIX)
 export REFLEX_STATES_WORKDIR ?= .states$(PORT_SUFFIX)
 # TEST_WORKERS=N runs the suite in N processes side by side (pytest-xdist), a test file to a
-# process, so module fixtures (a production build, a stack) stay one per file; the default, 0, runs
-# it in one. Files are handed out in the order pytest collected them (browser tests last,
-# tests/conftest.py), not largest first: once a process has run a browser test, Playwright's event
-# loop runs in it for good, and an asyncio test after it could not start its own. Two processes
-# take a fifth off `.ci/run` on a 2-core machine, but the slower machine made two tests flaky there
-# (README, Tests), so CI runs one until they are fixed.
-TEST_WORKERS ?= 0
+# process, so module fixtures (a production build, a stack) stay one per file; 0 runs it in one.
+# Files are handed out in the order pytest collected them (browser tests last, tests/conftest.py),
+# not largest first: once a process has run a browser test, Playwright's event loop runs in it for
+# good, and an asyncio test after it could not start its own. Two processes suit a 2-core machine
+# (README, Tests).
+TEST_WORKERS ?= 2
 PARALLEL := $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder,)
 
 .PHONY: run prod test test-3.13 test-other-python setup setup-dev icu browser nginx lint seed \

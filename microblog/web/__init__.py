@@ -18,8 +18,9 @@ own and its middlewares wrap everything Reflex serves, the production frontend i
   wherever the backend itself serves them (`reflex run --env prod`, a worker reached directly);
 - for everything: security headers (`security_headers.py`), the websocket limit per address
   (`connection_limit.py`), the size limit of Reflex's upload endpoint (`upload_limit.py`),
-  request timing for the Prometheus metrics at /metrics (`metrics.py`) and a request id for the
-  logs (`request_id.py`).
+  request timing for the Prometheus metrics at /metrics (`metrics.py`), a request id for the
+  logs (`request_id.py`) and the rest of a body that an answer came before, so the connection
+  stays usable (`unread_body.py`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from microblog.web.request_id import RequestIdMiddleware
 from microblog.web.security_headers import SecurityHeadersMiddleware
 from microblog.web.session_cookie import router as session_cookie_router
 from microblog.web.syndication import router as syndication_router
+from microblog.web.unread_body import UnreadBodyMiddleware
 from microblog.web.upload_limit import UploadLimitMiddleware
 
 
@@ -81,5 +83,6 @@ def create_http_app() -> FastAPI:
     app.add_middleware(RequestIdMiddleware)  # in every log line of the request
     app.add_middleware(ConnectionLimitMiddleware)
     app.add_middleware(UploadLimitMiddleware)
+    app.add_middleware(UnreadBodyMiddleware)  # a body the answer came before
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer
     return app

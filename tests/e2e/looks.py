@@ -71,8 +71,23 @@ def assert_no_overflow(page: Page, where: str = "") -> None:
     assert wide <= inner, f"{where or page.url}: {wide}px of content in {inner}px"
 
 
+# True once no animation that ends is still running: a card fading in is a shade of its final
+# colours until it settles, and axe would judge the contrast of that shade. Animations that never
+# end (a spinner) are left out, or the wait would never end.
+_SETTLED = """() => document.getAnimations().every((animation) => {
+    const timing = animation.effect ? animation.effect.getComputedTiming() : null;
+    return !timing || timing.iterations === Infinity || animation.playState !== "running";
+})"""
+
+
+def wait_for_animations(page: Page) -> None:
+    page.wait_for_function(_SETTLED)
+
+
 def assert_no_axe_violations(page: Page, *include: str) -> None:
-    """axe-core on the page, or only on the parts named by CSS selectors."""
+    """axe-core on the page, or only on the parts named by CSS selectors, once what is fading or
+    sliding in has arrived."""
+    wait_for_animations(page)
     context = {"include": [[part] for part in include]} if include else None
     results = Axe().run(page, context=context)
     assert results.violations_count == 0, f"{page.url}: {results.generate_report()}"
