@@ -136,6 +136,25 @@ def pg_schema() -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def pg_database(prefix: str = "mbtest") -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database; dropped on exit. For what a schema cannot
+    give: a whole database (a backup), or one no other test's transaction shares (a VACUUM marks
+    a page all-visible only when no open transaction in its database could still see older
+    rows, and the test processes run side by side)."""
+    base = make_url(normalize_database_url(PG_URL))
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base.render_as_string(hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty database (no tables at all), private to this test: for the migration

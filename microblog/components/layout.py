@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.i18n import t
 from microblog.components.language_switcher import language_sync
 from microblog.components.live import announcement_banner
 from microblog.components.navbar import MAIN_ID, navbar
@@ -39,4 +40,16 @@ def layout(*children: rx.Component, menus: bool = False) -> rx.Component:
 
 
 def loading() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), padding="2rem", width="100%", class_name="page-loading")
+    """What a page shows until its data arrives over the websocket. In a browser with scripts
+    off nothing will arrive, so there the spinner gives way to saying why (assets/microblog.css,
+    `scripting: none`)."""
+    return rx.center(
+        rx.spinner(size="3", class_name="page-loading-spinner"),
+        rx.text(
+            t("This page needs JavaScript. Turn it on in your browser, then reload the page."),
+            class_name="page-needs-script",
+        ),
+        padding="2rem",
+        width="100%",
+        class_name="page-loading",
+    )

@@ -668,6 +668,41 @@ def test_notifications_show_from_the_html_then_go_live(
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
+def test_a_page_that_needs_its_scripts_says_so_when_they_are_off(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """A page whose content only comes over the websocket (here the moderation queue) shows a
+    spinner until it does. With scripts off it never will: the page says why instead of spinning for
+    ever, in the reader's language; with scripts on, the message never shows."""
+    for locale, says in (
+        ("en-US", "This page needs JavaScript"),
+        ("zh-CN", "此页面需要 JavaScript"),
+    ):
+        static = browser.new_context(
+            base_url=prod_app.frontend, java_script_enabled=False, locale=locale
+        )
+        try:
+            still = static.new_page()
+            still.goto("/moderation")
+            expect(still.locator(".page-needs-script")).to_be_visible()
+            expect(still.locator(".page-needs-script")).to_contain_text(says)
+            expect(still.locator(".page-loading-spinner")).to_be_hidden()
+        finally:
+            static.close()
+
+    errors: list[str] = []
+    waiting = _page(browser, prod_app, errors)
+    waiting.route_web_socket(re.compile(r"/_event"), lambda socket: None)  # never goes live
+    waiting.goto("/moderation")
+    # React has taken the spinner over (its fiber is on the element): the page's scripts run.
+    waiting.wait_for_function(
+        "() => Object.keys(document.querySelector('.page-loading') || {})"
+        ".some((key) => key.startsWith('__reactFiber'))"
+    )
+    expect(waiting.locator(".page-loading-spinner")).to_be_visible()
+    expect(waiting.locator(".page-needs-script")).to_be_hidden()
+
+
 def test_crawlers_read_previews_feeds_and_statuses_from_the_production_html(
     browser: Browser, prod_app: RunningApp
 ) -> None:

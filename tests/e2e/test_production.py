@@ -34,12 +34,11 @@ import feedparser
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import create_engine, text
 
-from microblog.config import PROJECT_ROOT, normalize_database_url
+from microblog.config import PROJECT_ROOT
 from microblog.services.opengraph import parse_preview
 from tests.app_server import CHROMIUM, free_port, http_status
-from tests.conftest import PRODUCTION_TEST_REDIS_DB
+from tests.conftest import PRODUCTION_TEST_REDIS_DB, pg_database
 from tests.e2e.actions import new_name, post, signed_up, went_live
 from tests.e2e.test_live import badge, send_message
 from tests.tcp_proxy import TcpProxy
@@ -148,17 +147,8 @@ def services() -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def database(services: tuple[str, str]) -> Iterator[str]:
     """A fresh PostgreSQL database on the local server, dropped at the end."""
-    server_url = normalize_database_url(services[0])
-    name = f"microblog_prod_{secrets.token_hex(4)}"
-    admin = create_engine(_with_db(server_url, "postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _with_db(server_url, name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database("microblog_prod") as url:
+        yield url
 
 
 def _empty_redis(url: str) -> None:

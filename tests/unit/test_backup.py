@@ -10,13 +10,10 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from microblog.config import PROJECT_ROOT, normalize_database_url
@@ -25,7 +22,7 @@ from microblog.models import Post, User
 from microblog.services import search
 from microblog.services.posts import create_post
 from microblog.services.users import authenticate, register_user
-from tests.conftest import PG_URL, migrate
+from tests.conftest import PG_URL, migrate, pg_database
 
 PASSWORD = "correct horse battery"
 
@@ -140,20 +137,8 @@ def pg_databases() -> Iterator[tuple[str, str]]:
     """Two new, empty PostgreSQL databases (a backup holds a whole database), dropped after."""
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL not set")
-    base = make_url(normalize_database_url(PG_URL))
-    names = [f"mbbackup_{uuid.uuid4().hex[:12]}_{side}" for side in ("site", "fresh")]
-    admin = make_engine(base.render_as_string(hide_password=False))
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for name in names:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        urls = [base.set(database=name).render_as_string(hide_password=False) for name in names]
-        yield urls[0], urls[1]
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database("mbbackup_site") as site, pg_database("mbbackup_fresh") as fresh:
+        yield site, fresh
 
 
 def test_postgresql_backup_and_restore(pg_databases: tuple[str, str], tmp_path: Path) -> None:
