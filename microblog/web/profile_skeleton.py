@@ -9,7 +9,10 @@ shows the layout and "loading" until the page's data arrives), so one page prere
 `SKELETON` (`ProfileSkeletonPlugin`, in rxconfig.py) serves every `/user/<name>`
 (`ProfileSkeletonMiddleware`). Threads (`/post/<id>`), tags (`/tag/<name>`) and conversations
 (`/messages/<name>`) are pages of the same kind and get the same treatment, so that their first
-paint (web/first_paint.py) has a page to be written into.
+paint (web/first_paint.py) has a page to be written into. So do the pages that links in emails
+open (`/reset_password/<token>`, `/confirm/<token>`) and `/send_message/<name>`: without one,
+they were a blank page until their scripts ran, and for good in a browser with scripts off,
+where the prerendered page says that it needs them (components/layout.py, `loading`).
 
 A build without it (or the dev server, which serves the frontend itself) makes the page ask for
 the profile's own address as before.
@@ -22,7 +25,13 @@ from typing import Any
 from reflex_base.plugins.base import Plugin
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from microblog.routes import conversation_username, profile_username, tag_name, thread_post_id
+from microblog.routes import (
+    conversation_username,
+    path_username,
+    profile_username,
+    tag_name,
+    thread_post_id,
+)
 from microblog.web.page_addresses import answer_or_ask_again
 
 SKELETON = "/user/_"
@@ -30,7 +39,18 @@ SKELETON = "/user/_"
 THREAD_SKELETON = "/post/_"  # `_` is no post id
 TAG_SKELETON = "/tag/_"  # a tag `_` would be answered with the same page: it fits any tag
 CONVERSATION_SKELETON = "/messages/_"  # `_` is no username either
-SKELETONS = (SKELETON, THREAD_SKELETON, TAG_SKELETON, CONVERSATION_SKELETON)
+# Pages whose address ends in a token or a name and whose first render does not use it: the
+# skeleton of each, by the address's fixed part (`_` is no token a link ever carries).
+SKELETON_OF_PREFIX = {
+    prefix: f"{prefix}/_" for prefix in ("/reset_password", "/confirm", "/send_message")
+}
+SKELETONS = (
+    SKELETON,
+    THREAD_SKELETON,
+    TAG_SKELETON,
+    CONVERSATION_SKELETON,
+    *SKELETON_OF_PREFIX.values(),
+)
 
 REACT_ROUTER_CONFIG = "react-router.config.js"
 _PRERENDER_ALL = '"prerender": true'
@@ -66,6 +86,9 @@ def _skeleton_of(scope: Scope) -> str | None:
         return TAG_SKELETON + "/"
     if conversation_username(path) is not None:
         return CONVERSATION_SKELETON + "/"
+    for prefix, skeleton in SKELETON_OF_PREFIX.items():
+        if path_username(path, prefix) is not None:
+            return skeleton + "/"
     return None
 
 
@@ -74,8 +97,9 @@ def _not_found(start: Message) -> bool:
 
 
 class ProfileSkeletonMiddleware:
-    """Pure ASGI. `/user/<name>`, `/post/<id>`, `/tag/<name>` and `/messages/<name>` (query
-    kept) are answered as their skeleton's page, unless that is 404."""
+    """Pure ASGI. `/user/<name>`, `/post/<id>`, `/tag/<name>`, `/messages/<name>` and the pages
+    of `SKELETON_OF_PREFIX` (query kept) are answered as their skeleton's page, unless that is
+    404."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

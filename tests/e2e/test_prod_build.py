@@ -671,9 +671,10 @@ def test_notifications_show_from_the_html_then_go_live(
 def test_a_page_that_needs_its_scripts_says_so_when_they_are_off(
     browser: Browser, prod_app: RunningApp
 ) -> None:
-    """A page whose content only comes over the websocket (here the moderation queue) shows a
-    spinner until it does. With scripts off it never will: the page says why instead of spinning for
-    ever, in the reader's language; with scripts on, the message never shows."""
+    """A page whose content only comes over the websocket (the moderation queue; a password
+    reset link's page, served from its prerendered skeleton) shows a spinner until it does.
+    With scripts off it never will: the page says why instead of spinning for ever (the reset
+    page was blank), in the reader's language; with scripts on, the message never shows."""
     for locale, says in (
         ("en-US", "This page needs JavaScript"),
         ("zh-CN", "此页面需要 JavaScript"),
@@ -683,10 +684,11 @@ def test_a_page_that_needs_its_scripts_says_so_when_they_are_off(
         )
         try:
             still = static.new_page()
-            still.goto("/moderation")
-            expect(still.locator(".page-needs-script")).to_be_visible()
-            expect(still.locator(".page-needs-script")).to_contain_text(says)
-            expect(still.locator(".page-loading-spinner")).to_be_hidden()
+            for address in ("/moderation", "/reset_password/not-a-token"):
+                still.goto(address)
+                expect(still.locator(".page-needs-script")).to_be_visible()
+                expect(still.locator(".page-needs-script")).to_contain_text(says)
+                expect(still.locator(".page-loading-spinner")).to_be_hidden()
         finally:
             static.close()
 
@@ -701,6 +703,14 @@ def test_a_page_that_needs_its_scripts_says_so_when_they_are_off(
     )
     expect(waiting.locator(".page-loading-spinner")).to_be_visible()
     expect(waiting.locator(".page-needs-script")).to_be_hidden()
+
+    # The reset page hydrates its skeleton at the link's own address, then refuses the token.
+    live = _page(browser, prod_app, errors)
+    live.goto("/reset_password/not-a-token")
+    expect(live).to_have_url(re.compile(r"/reset_password/not-a-token$"))
+    expect(live.get_by_role("alert")).to_be_visible()
+    expect(live.get_by_role("link", name="Ask for a new link")).to_be_visible()
+    assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
 def test_crawlers_read_previews_feeds_and_statuses_from_the_production_html(
