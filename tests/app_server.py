@@ -64,11 +64,51 @@ def answers(url: str) -> bool:
     return http_status(url) == 200
 
 
+PORT_BLOCK = 16
+"""Ports are shared out between the test processes in blocks of this many (pytest-xdist)."""
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the system hands out by itself (bind to 0, outgoing connections)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def port_share(worker: str | None, workers: str | None) -> tuple[int, int]:
+    """(this process's share, the number of shares): `gw1` of 2 workers is (1, 2); one
+    process is (0, 1)."""
+    if not worker or not workers or not worker.startswith("gw"):
+        return 0, 1
+    return int(worker[2:]), max(int(workers), 1)
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (the system picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on, for a server a test starts.
+
+    A port is often bound long after it is picked (a stack builds its frontend for a minute
+    before nginx listens). So ports are picked below the range the system hands out by itself,
+    where no server asking for port 0 and no outgoing connection can take one meanwhile; each
+    test process takes only its own blocks of `PORT_BLOCK` (`port_share`), and never hands the
+    same port out twice.
+    """
+    share, shares = port_share(
+        os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    )
+    top = _ephemeral_low()
+    for port in range(max(top - 12_000, 1024), top):
+        if port in _handed_out or (port // PORT_BLOCK) % shares != share:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port left below {top} for this test process")
 
 
 def http_status(url: str) -> int | None:

@@ -37,7 +37,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from microblog.config import PROJECT_ROOT
 from microblog.services.opengraph import parse_preview
-from tests.app_server import CHROMIUM, free_port, http_status
+from tests.app_server import CHROMIUM, PORT_BLOCK, free_port, http_status
 from tests.conftest import PRODUCTION_TEST_REDIS_DB, pg_database
 from tests.e2e.actions import new_name, post, signed_up, went_live
 from tests.e2e.test_live import badge, send_message
@@ -114,6 +114,8 @@ def _two_free_ports() -> int:
 
     for _ in range(50):
         first = free_port()
+        if (first + 1) % PORT_BLOCK == 0:  # the next port is another test process's
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", first + 1))
