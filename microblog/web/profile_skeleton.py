@@ -26,6 +26,9 @@ from reflex_base.plugins.base import Plugin
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microblog.routes import (
+    CONFIRM_EMAIL,
+    RESET_PASSWORD,
+    SEND_MESSAGE,
     conversation_username,
     path_username,
     profile_username,
@@ -42,7 +45,8 @@ CONVERSATION_SKELETON = "/messages/_"  # `_` is no username either
 # Pages whose address ends in a token or a name and whose first render does not use it: the
 # skeleton of each, by the address's fixed part (`_` is no token a link ever carries).
 SKELETON_OF_PREFIX = {
-    prefix: f"{prefix}/_" for prefix in ("/reset_password", "/confirm", "/send_message")
+    prefix: f"{prefix}/_"
+    for prefix in (page.rsplit("/", 1)[0] for page in (RESET_PASSWORD, CONFIRM_EMAIL, SEND_MESSAGE))
 }
 SKELETONS = (
     SKELETON,
