@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.smtp import free_port
+from tests.app_server import free_port
 
 REGION = "us-east-1"
 CREDENTIALS = {

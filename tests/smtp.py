@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -21,21 +20,16 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nothing listens on right now (also what a test of a dead server points at)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+from tests.app_server import free_port
 
 
 class SmtpSink:
     """Accepts all mail; `.messages` in arrival order; `.envelopes` the (MAIL FROM, RCPT TO)
     of each, for checking who a message really went to (Bcc never shows in the headers)."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self.host = host
-        self.port = free_port(host)
+    def __init__(self) -> None:
+        self.host = "127.0.0.1"
+        self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self._changed = threading.Condition()

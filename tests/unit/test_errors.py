@@ -32,7 +32,8 @@ from microblog.state.errors import (
     handle_frontend_exception,
 )
 from microblog.state.locale import STORAGE_KEY
-from tests.smtp import SmtpSink, free_port
+from tests.app_server import free_port
+from tests.smtp import SmtpSink
 
 ADMIN = "admin@example.com"
 LIMIT = 5

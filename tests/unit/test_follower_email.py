@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from microblog.config import get_settings
 from microblog.models import FollowNotice, MailOutbox, Notification, utcnow
 from microblog.services import follows, mail_outbox, notifications, users
-from tests.smtp import SmtpSink, free_port
+from tests.app_server import free_port
+from tests.smtp import SmtpSink
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ from microblog.mail import build_message
 from microblog.models import MailOutbox, utcnow
 from microblog.services import follows, mail_outbox
 from microblog.services.mail_outbox import Policy, deliver_due, deliver_forever
-from tests.smtp import SmtpSink, free_port
+from tests.app_server import free_port
+from tests.smtp import SmtpSink
 
 
 @pytest.fixture
