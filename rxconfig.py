@@ -20,6 +20,7 @@ from microblog.web.profile_skeleton import ProfileSkeletonPlugin
 from microblog.web.radix_stylesheet import ACCENT, TrimmedRadixThemesPlugin
 from microblog.web.root_module import LeanRootPlugin
 from microblog.web.scripts_after_paint import ScriptsAfterPaintPlugin
+from microblog.web.theme_root import ThemeRootPlugin
 
 # The same optional .env file the app's settings read (microblog/config.py), for the names below.
 load_dotenv(PROJECT_ROOT / ".env", override=False)
@@ -81,6 +82,8 @@ config = rx.Config(
         ProfileSkeletonPlugin(),
         # Every page loads only the Radix components the pages use (microblog/web/root_module.py).
         LeanRootPlugin(),
+        # The colour mode's class on <html> only, not again on Radix's root (web/theme_root.py).
+        ThemeRootPlugin(),
         # The pages ask for their JavaScript after their first paint (web/scripts_after_paint.py).
         ScriptsAfterPaintPlugin(),
         # Each page in each language, from the pages above as they are now: keep it after every
