@@ -7,7 +7,7 @@ Radix Themes root (`.radix-themes[data-is-root-theme="true"]`), which the server
 without one, right after the hydration. Radix's stylesheet declares variables on a root
 that has the class (`--lightningcss-light`, `--lightningcss-dark`, `color-scheme`), so the
 root's variables change, and every element under it, the whole page, has its style matched
-again: a 25-45 ms style pass in Chromium's traces of a phone's new tab, four times that under
+again: a 19-44 ms style pass in Lighthouse's traces of a phone's page load, four times that under
 Lighthouse's slowdown (docs/performance.md, "The theme root's class").
 
 The root does not need the class: Radix's colours for `<html class="dark">` reach every

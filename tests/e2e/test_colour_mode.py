@@ -1,7 +1,7 @@
 """Light and dark (microblog/web/theme_root.py): the page follows the reader's preferred scheme
-and the navbar's toggle, its dialogs (drawn in a portal, outside the page's root) too, and the
-class that says which is written on `<html>` only: never on Radix's root element, where writing
-it made the browser restyle the whole page right after the hydration."""
+and the navbar's toggle, and so do its dialogs (drawn in a portal, outside the page's root; they
+pass axe in both); the class that says which is written on `<html>` only, never on Radix's root
+element, where writing it made the browser restyle the whole page right after the hydration."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e import actions
 from tests.e2e.conftest import RunningApp
+from tests.e2e.looks import assert_no_axe_violations, screenshot_dir
 
 pytestmark = pytest.mark.browser
 
@@ -76,6 +77,8 @@ def test_the_preferred_scheme_and_the_toggle_reach_the_page_and_its_dialogs(
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_be_visible()
     assert _luminance(page, "[role=alertdialog]") < DARK
+    assert_no_axe_violations(page, "[role=alertdialog]")  # after its entrance
+    page.screenshot(path=screenshot_dir("colour-mode") / "dialog-dark.png")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
@@ -85,6 +88,8 @@ def test_the_preferred_scheme_and_the_toggle_reach_the_page_and_its_dialogs(
     page.get_by_label("Delete this post").first.click()
     expect(dialog).to_be_visible()
     assert _luminance(page, "[role=alertdialog]") > LIGHT
+    assert_no_axe_violations(page, "[role=alertdialog]")  # after its entrance
+    page.screenshot(path=screenshot_dir("colour-mode") / "dialog-light.png")
     page.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
 
