@@ -42,16 +42,15 @@ DARK, LIGHT = 0.05, 0.8
 
 
 @pytest.fixture
-def reader_page(browser: Browser, live_app: RunningApp) -> Iterator[tuple[Page, str]]:
+def reader_page(browser: Browser, live_app: RunningApp) -> Iterator[Page]:
     """A signed-in reader whose system prefers dark, on their home page, live."""
     context = browser.new_context(base_url=live_app.frontend, color_scheme="dark")
     actions.opened_on(context, live_app)
     context.add_init_script(WATCH_THE_ROOT)
     page = context.new_page()
-    name = actions.new_name("dusk")
-    actions.signed_up(page, name)
+    actions.signed_up(page, actions.new_name("dusk"))
     actions.went_live(page)
-    yield page, name
+    yield page
     context.close()
 
 
@@ -60,14 +59,14 @@ def _luminance(page: Page, selector: str) -> float:
 
 
 def _becomes(page: Page, selector: str, scheme: str) -> None:
-    test = "< 0.05" if scheme == "dark" else "> 0.8"
+    test = f"< {DARK}" if scheme == "dark" else f"> {LIGHT}"
     page.wait_for_function(f"(selector) => ({LUMINANCE})(selector) {test}", arg=selector)
 
 
 def test_the_preferred_scheme_and_the_toggle_reach_the_page_and_its_dialogs(
-    reader_page: tuple[Page, str],
+    reader_page: Page,
 ) -> None:
-    page, _name = reader_page
+    page = reader_page
     assert _luminance(page, ROOT) < DARK
     assert page.evaluate("document.documentElement.className") == "dark"
 
@@ -101,9 +100,9 @@ def test_the_preferred_scheme_and_the_toggle_reach_the_page_and_its_dialogs(
     _becomes(page, ROOT, "dark")
 
 
-def test_the_class_is_never_written_on_the_root_element(reader_page: tuple[Page, str]) -> None:
+def test_the_class_is_never_written_on_the_root_element(reader_page: Page) -> None:
     """Its class stays as the page was drawn, through the hydration and both toggles."""
-    page, _name = reader_page
+    page = reader_page
     page.get_by_label("Toggle dark mode").click()
     _becomes(page, ROOT, "light")
     page.get_by_label("Toggle dark mode").click()
