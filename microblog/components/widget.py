@@ -18,7 +18,7 @@ import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from microblog.components.i18n import t, t_message, t_plural
-from microblog.components.timestamps import local_time, relative_time
+from microblog.components.timestamps import relative_time
 from microblog.i18n.messages import Message
 from microblog.widgets import tree as w
 
@@ -191,7 +191,7 @@ class ComponentRenderer:
             return self._avatar(n)
         if isinstance(n, w.Moment):
             iso = self.value(n.iso)
-            return local_time(iso) if n.kind == "local" else relative_time(iso)
+            return relative_time(iso)
         if isinstance(n, w.When):
             test = self.value(n.test)
             if not _is_var(test):

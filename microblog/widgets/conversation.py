@@ -86,7 +86,7 @@ CHAT_MESSAGE = el(
         Field("body"),
         cls="message-body",
     ),
-    Moment(Field("timestamp"), "relative"),
+    Moment(Field("timestamp")),
     cls=Pick(Field("mine"), "message mine", "message theirs"),
     data_message_id=Field("id"),
 )
@@ -154,7 +154,7 @@ CONVERSATION_ROW = Link(
             el(
                 "div",
                 el("span", Field("username"), cls="conversation-name"),
-                Moment(Field("last_timestamp"), "relative"),
+                Moment(Field("last_timestamp")),
                 cls="conversation-header",
             ),
             el(

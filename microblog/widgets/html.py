@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from microblog.i18n import translate
@@ -36,13 +36,6 @@ def fields_of(*sources: object, **extra: Any) -> Resolve:
         raise KeyError(f"No field {name!r} to draw")
 
     return resolve
-
-
-def numeric_date_time(iso: str) -> str:
-    """The moment as digits ("2026-11-21 20:15"), as assets/i18n/runtime.js's `numericDateTime`
-    writes it before the full date, here in UTC."""
-    when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
-    return when.strftime("%Y-%m-%d %H:%M")
 
 
 class HtmlRenderer:
@@ -150,8 +143,6 @@ class HtmlRenderer:
             return self._element("span", n.cls, attrs, self.text(w.Initial(n.username)))
         if isinstance(n, w.Moment):
             iso = str(self.value(n.iso))
-            if n.kind == "local":
-                return self._element("time", "", {"datetime": iso}, numeric_date_time(iso))
             words = relative_time_text(iso, lang=self.lang, now=self.now)
             attrs = {
                 "datetime": iso,

@@ -139,7 +139,7 @@ NOTIFICATION_LINE = el(
         ),
         el(
             "p",
-            Moment(Field("timestamp"), "relative"),
+            Moment(Field("timestamp")),
             cls="rt-Text rt-r-size-2 notification-time",
             data_accent_color="gray",
         ),

@@ -124,7 +124,7 @@ EDITED_MARKER = When(
             "edited",
             (
                 Button(
-                    el("span", _l("edited"), " ", Moment(Field("edited_at"), "relative")),
+                    el("span", _l("edited"), " ", Moment(Field("edited_at"))),
                     "history",
                     cls="post-meta post-edited",
                     attrs={"aria-haspopup": "dialog"},
@@ -302,7 +302,7 @@ POST_CARD = el(
             "div",
             name_link(AUTHOR),
             el("span", _l("said"), cls="post-meta"),
-            el("span", Moment(Field("timestamp"), "relative"), cls="post-meta"),
+            el("span", Moment(Field("timestamp")), cls="post-meta"),
             EDITED_MARKER,
             Slot("actions"),
             Slot("menu", (MENU_BUTTON,), server_draws=False),

@@ -89,14 +89,14 @@ PROFILE_CARD = el(
         "div",
         el("h1", Field("username"), cls="profile-username"),
         When(ne(Field("about_me"), ""), (el("p", Field("about_me"), cls="about-me"),)),
+        # How long ago, as the user card says it; the full date is the time's tip (focus, tap,
+        # pointer). A date written in full took a second row on a phone once the browser's
+        # formatter existed, after the first paint, and moved everything below it.
         el(
             "p",
-            _l("Last seen on"),
+            _l("Last seen"),
             " ",
-            Moment(Field("last_seen"), "local"),
-            " (",
-            Moment(Field("last_seen"), "relative"),
-            ")",
+            Moment(Field("last_seen")),
             cls="profile-meta last-seen",
         ),
         el(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from microblog.i18n.messages import Message
 
@@ -232,11 +231,10 @@ class Avatar:
 
 @dataclass(frozen=True)
 class Moment:
-    """A moment in time: `relative` ("3 minutes ago", `<time class="relative-time">`) or `local`
-    (the full date and time in the reader's time zone; the server writes it in digits, UTC)."""
+    """A moment in time, said relatively ("3 minutes ago", `<time class="relative-time">`),
+    with the full date and time in the reader's zone as its tip."""
 
     iso: Value
-    kind: Literal["relative", "local"]
 
 
 @dataclass(frozen=True)

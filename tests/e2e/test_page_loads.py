@@ -20,6 +20,7 @@ from microblog.config import get_settings
 from microblog.db import make_engine
 from microblog.models import Post, User
 from microblog.services.messages import send_message
+from microblog.services.safety import block_user
 from tests.e2e.actions import new_name, post, signed_up
 from tests.e2e.conftest import NewPage, RunningApp
 
@@ -127,11 +128,12 @@ def test_a_click_keeps_the_old_posts_until_the_new_ones_arrive(
     assert not page.evaluate("window.__emptiedAfterPosts"), "the list went empty in between"
 
 
-# When the tab built its first full date formatter, and when the profile's "last seen" first
-# reached an animation frame (the frame that paints it), on the page's clock.
+# When the tab built its first full date formatter, and when the first full date (a `<time>`
+# that is not a relative one) reached an animation frame (the frame that paints it), on the
+# page's clock.
 RECORD_DATE_FORMATTER = """
 window.__formatterBuiltAt = null;
-window.__lastSeenFrameAt = null;
+window.__dateFrameAt = null;
 const BuiltIn = Intl.DateTimeFormat;
 Intl.DateTimeFormat = function (...args) {
   if (args[1] && args[1].dateStyle && window.__formatterBuiltAt === null) {
@@ -142,31 +144,45 @@ Intl.DateTimeFormat = function (...args) {
 Intl.DateTimeFormat.prototype = BuiltIn.prototype;
 Intl.DateTimeFormat.supportedLocalesOf = BuiltIn.supportedLocalesOf;
 new MutationObserver((_records, observer) => {
-  if (!document.querySelector('.last-seen time')) return;
+  if (!document.querySelector('time:not(.relative-time)')) return;
   observer.disconnect();
-  requestAnimationFrame(() => { window.__lastSeenFrameAt = performance.now(); });
+  requestAnimationFrame(() => { window.__dateFrameAt = performance.now(); });
 }).observe(document, { childList: true, subtree: true });
 """
 
 
-def test_the_profiles_full_date_waits_for_the_page_to_be_painted(new_page: NewPage) -> None:
+def test_a_full_date_waits_for_the_page_to_be_painted(
+    new_page: NewPage, live_app: RunningApp
+) -> None:
     """Building a tab's first date formatter loads locale data (20-40 ms in a new tab): it must
-    not hold up the render or the paint of the page that brought the data. (Built in a render,
-    or in a timeout that runs before the next frame, it comes before that frame.)"""
-    alice = new_name("alice")
+    not hold up the render or the paint of the page that brought the data (here the safety
+    settings' "Blocked since"). (Built in a render, or in a timeout that runs before the next
+    frame, it comes before that frame.)"""
+    alice, bob = new_name("alice"), new_name("bob")
     page = signed_up(new_page(), alice)
+    engine = make_engine(live_app.database_url)
+    try:
+        with Session(engine) as db:
+            her = db.exec(select(User).where(User.username == alice)).one()
+            him = User(username=bob, email=f"{bob}@example.com", password_hash="-")
+            db.add(him)
+            db.flush()
+            block_user(db, blocker_id=her.id or 0, blocked_id=him.id or 0)
+            db.commit()
+    finally:
+        engine.dispose()
     tab = page.context.new_page()  # a tab of its own: no formatter built yet
     tab.add_init_script(RECORD_DATE_FORMATTER)
-    tab.goto(f"/user/{alice}")
-    last_seen = tab.locator(".last-seen time:not(.relative-time)")
+    tab.goto("/settings/safety")
+    since = tab.locator(".safety-row", has_text=bob).locator("time:not(.relative-time)")
     in_full = tab.evaluate(
         "(iso) => new Date(iso).toLocaleString('en', {dateStyle: 'long', timeStyle: 'short'})",
-        last_seen.get_attribute("datetime"),
+        since.get_attribute("datetime"),
     )
-    expect(last_seen).to_have_text(in_full)
-    built, painted = tab.evaluate("[window.__formatterBuiltAt, window.__lastSeenFrameAt]")
+    expect(since).to_have_text(in_full)
+    built, painted = tab.evaluate("[window.__formatterBuiltAt, window.__dateFrameAt]")
     assert painted is not None and built is not None
-    assert built >= painted, "the date formatter was built before the profile was painted"
+    assert built >= painted, "the date formatter was built before the page was painted"
 
 
 def write_to(live_app: RunningApp, username: str, *senders: str) -> dict[str, str]:

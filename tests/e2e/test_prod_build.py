@@ -19,7 +19,7 @@ from microblog.db import make_engine
 from microblog.services.follows import follow
 from microblog.services.messages import send_message
 from microblog.services.opengraph import parse_preview
-from microblog.services.users import get_user_by_username
+from microblog.services.users import get_user_by_username, set_language
 from tests.e2e.actions import new_name, opened_on, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
 
@@ -946,3 +946,64 @@ def test_a_reader_gets_the_page_in_their_language_and_it_hydrates_unchanged(
         assert page.evaluate("window.__navTextChanges") == [], path
     page.context.close()
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def test_a_readers_own_profile_stays_in_place_as_it_goes_live_on_a_phone(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """A reader's own profile, in Chinese on a phone: the server's drawing and the live page
+    take the same room, so nothing below the card moves when the live page takes over. Its
+    "last seen" line was a date in digits until the browser's date formatter existed, then the
+    long date: in Chinese the line grew from one row to two after the first paint, and every
+    post below moved down (Lighthouse: CLS 0.177)."""
+    errors: list[str] = []
+    alice = new_name("alice")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    post(page, f"phone profile {alice}")
+    engine = make_engine(prod_app.database_url)
+    try:
+        with Session(engine) as session:
+            user = get_user_by_username(session, alice)
+            assert user.id is not None
+            set_language(session, user_id=user.id, language="zh")
+            session.commit()
+    finally:
+        engine.dispose()
+    phone = {
+        "locale": "zh-CN",
+        "viewport": {"width": 412, "height": 823},
+        "device_scale_factor": 1.75,
+        "is_mobile": True,
+        "has_touch": True,
+    }
+    static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False, **phone)
+    try:
+        static.add_cookies(page.context.cookies())  # Alice, signed in, without script
+        still = static.new_page()
+        still.goto(f"/user/{alice}")
+        drawn = still.locator(".feed-first-paint .profile")
+        expect(drawn.locator(".last-seen")).to_contain_text("最近上线")
+        drawn_tabs = drawn.locator(".profile-tabs").bounding_box()
+    finally:
+        static.close()
+
+    live = opened_on(browser.new_context(base_url=prod_app.frontend, **phone), prod_app)
+    try:
+        live.add_cookies(page.context.cookies())
+        mine = live.new_page()
+        mine.goto(f"/user/{alice}")
+        expect(mine.locator("html")).to_have_attribute("lang", "zh-Hans")
+        _taken_over(mine)
+        # Once the line is in its last form (a date in digits was the first of two).
+        expect(mine.locator(".profile .last-seen")).not_to_have_text(
+            re.compile(r"\d{4}-\d{2}-\d{2}")
+        )
+        expect(mine.locator(".profile .post", has_text=alice)).to_be_visible()
+        live_tabs = mine.locator(".profile .profile-tabs").bounding_box()
+    finally:
+        live.close()
+        page.context.close()
+    assert drawn_tabs and live_tabs and abs(drawn_tabs["y"] - live_tabs["y"]) < 1, (
+        f"the card's height changed: its tabs at {drawn_tabs} in the drawing, {live_tabs} live"
+    )
+    assert errors == [], f"errors in the page: {errors}"
