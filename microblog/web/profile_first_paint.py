@@ -5,7 +5,8 @@ page's HTML (first_paint.py serves it; components/feed_first_paint.py says why).
 The profile's card sits above its posts and its height varies (about me, buttons), so posts
 drawn alone would jump when the card arrived: the server draws the whole profile, and the live
 page replaces it in one piece. What differs until then is the widgets' HTML rendering's
-(widgets/html.py): buttons marked `aria-disabled`, the avatar's initial; the owner's "Download your last export" appears when the live page knows of one.
+(widgets/html.py): buttons marked `aria-disabled`, the avatar's initial; the owner's "Download
+your last export" appears when the live page knows of one.
 """
 
 from __future__ import annotations
