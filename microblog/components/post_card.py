@@ -50,21 +50,11 @@ def person_summary(username: rx.Var, avatar: rx.Var, about_me: rx.Var) -> rx.Com
     return person_renderer(person.__getitem__).node(widgets.PERSON_SUMMARY)
 
 
-def _own(post: RowVar) -> rx.Var[bool]:
-    return SessionState.is_authenticated & (post.author_id == SessionState.user_id)
-
-
-def delete_dialog(post: RowVar, owner: type[PostCardsState]) -> rx.Component:
-    """Delete, confirmed in a dialog (Cancel has the focus first: Enter does not delete)."""
+def delete_dialog(post: RowVar, owner: type[PostCardsState], button: rx.Component) -> rx.Component:
+    """Delete (`button`, widgets/post_card.py's), confirmed in a dialog (Cancel has the focus
+    first: Enter does not delete)."""
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.el.button(
-                t("Delete"),
-                type="button",
-                class_name="post-own-action delete-post",
-                aria_label=t("Delete this post"),
-            )
-        ),
+        rx.alert_dialog.trigger(button),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("Delete this post?")),
             rx.alert_dialog.description(t("It disappears for everyone. This cannot be undone.")),
@@ -87,25 +77,6 @@ def delete_dialog(post: RowVar, owner: type[PostCardsState]) -> rx.Component:
             ),
             max_width="26rem",
         ),
-    )
-
-
-def own_post_actions(post: RowVar, owner: type[PostCardsState]) -> rx.Component:
-    """Edit and Delete on the reader's own posts only (the services check the author again)."""
-    return rx.cond(
-        _own(post),
-        rx.el.span(
-            rx.el.button(
-                t("Edit"),
-                type="button",
-                class_name="post-own-action edit-post",
-                aria_label=t("Edit this post"),
-                on_click=owner.start_edit(post.id, post.entry_id),
-            ),
-            delete_dialog(post, owner),
-            class_name="post-own-actions",
-        ),
-        rx.fragment(),
     )
 
 
@@ -200,14 +171,19 @@ def _body(post: RowVar, owner: type[PostCardsState] | None, body: rx.Component |
 def _actions(post: RowVar, owner: type[PostCardsState] | None) -> dict[str, Any]:
     """The card's buttons. Without an owner state (search results), Like and Boost open the
     post's conversation, where they can be pressed."""
+    triggers = {  # buttons answered by what wraps them
+        "history": None,  # the marker is the history dialog's trigger
+        "menu": None,  # the button is the menu's trigger
+        "delete": None,  # Delete is its confirmation's trigger
+    }
     if owner is None:
         conversation = rx.redirect("/post/" + post.id.to_string())
-        return {"like": conversation, "boost": conversation, "history": None, "menu": None}
+        return {"like": conversation, "boost": conversation, "edit": None, **triggers}
     return {
         "like": owner.toggle_like(post.id),
         "boost": owner.toggle_boost(post.id),
-        "history": None,  # the marker is the history dialog's trigger
-        "menu": None,  # the button is the menu's trigger
+        "edit": owner.start_edit(post.id, post.entry_id),
+        **triggers,
     }
 
 
@@ -227,9 +203,12 @@ def post_card(
         "after_body": lambda _nothing: translate_link(post),
         "edited": lambda marker: history_dialog(post, marker[0]),
     }
-    if owner is not None:
-        slots["actions"] = lambda _nothing: own_post_actions(post, owner)
-    renderer = ComponentRenderer(fields_of(post), slots=slots, actions=_actions(post, owner))
+    if owner is None:  # nothing to edit with: no Edit or Delete (as the server draws results)
+        slots["actions"] = lambda _own: rx.fragment()
+    else:
+        slots["delete"] = lambda button: delete_dialog(post, owner, button[0])
+    reader = fields_of(post, reader_id=SessionState.user_id)
+    renderer = ComponentRenderer(reader, slots=slots, actions=_actions(post, owner))
     return renderer.node(POST_CARD)
 
 

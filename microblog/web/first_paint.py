@@ -80,9 +80,10 @@ _NAV_PLACEHOLDER = (_NAV_OPEN + "</div>").encode()
 PERSONAL = "private, no-store"
 
 
-def post_cards_html(rows: Sequence[PostRow], *, lang: str) -> str:
+def post_cards_html(rows: Sequence[PostRow], *, lang: str, reader_id: int) -> str:
     """The post list as the live page draws it (microblog/widgets/post_card.py), without its
-    live-only parts (the user card on hover, Translate, Delete), every value escaped.
+    live-only parts (the user card on hover, Translate), every value escaped; `reader_id`'s
+    own posts with Edit and Delete, disabled (0: a visitor, who has none).
 
     Avatars are drawn as the user's initial, the fallback the live card shows until the picture
     loads: with the picture, the first paint would start 25 image loads that the live list, in
@@ -90,7 +91,8 @@ def post_cards_html(rows: Sequence[PostRow], *, lang: str) -> str:
     (docs/performance.md, "Why the first paint exists"), for pictures that do not come anyway."""
     now = utcnow()
     cards = "".join(
-        HtmlRenderer(fields_of(row), lang=lang, now=now).node(POST_CARD) for row in rows
+        HtmlRenderer(fields_of(row, reader_id=reader_id), lang=lang, now=now).node(POST_CARD)
+        for row in rows
     )
     return f'<div class="{POST_LIST_CLASS}">{cards}</div>'
 
@@ -105,6 +107,11 @@ class Asked:
     reader: SessionUser | None
     lang: str
 
+    @property
+    def reader_id(self) -> int:
+        """The signed-in reader's id, 0 for a visitor (no user has it)."""
+        return self.reader.user_id if self.reader else 0
+
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[0] if values else None
@@ -116,7 +123,7 @@ class Missing(Exception):
 
 
 def _cards(rows: Sequence[PostRow], asked: Asked) -> str | None:
-    return post_cards_html(rows, lang=asked.lang) if rows else None
+    return post_cards_html(rows, lang=asked.lang, reader_id=asked.reader_id) if rows else None
 
 
 def _explore(db: Session, asked: Asked) -> str | None:
@@ -162,7 +169,7 @@ def _profile(db: Session, asked: Asked) -> str | None:
 
 def _tag(db: Session, asked: Asked) -> str | None:
     """A tag's page of posts (pages/tag.py), newest first."""
-    reader_id = asked.reader.user_id if asked.reader else 0
+    reader_id = asked.reader_id
     page = tag_posts(
         db,
         name=tag_name(asked.path) or "",
@@ -177,7 +184,7 @@ def _thread(db: Session, asked: Asked) -> str | None:
     """A thread (pages/thread.py): the posts it answers, the post, its replies, in the live
     page's wrappers; the reply box and the pager come with the live page. `Missing` for an
     unknown post."""
-    reader_id = asked.reader.user_id if asked.reader else 0
+    reader_id = asked.reader_id
     try:
         thread = open_thread(
             db,
@@ -190,12 +197,14 @@ def _thread(db: Session, asked: Asked) -> str | None:
         raise Missing from None
     parts = []
     if thread.ancestors:
-        ancestors = post_cards_html(thread.ancestors, lang=asked.lang)
+        ancestors = post_cards_html(thread.ancestors, lang=asked.lang, reader_id=asked.reader_id)
         parts.append(ancestors.replace(POST_LIST_CLASS, f"{POST_LIST_CLASS} thread-ancestors", 1))
-    focus = HtmlRenderer(fields_of(thread.post), lang=asked.lang, now=utcnow()).node(POST_CARD)
+    focus = HtmlRenderer(
+        fields_of(thread.post, reader_id=asked.reader_id), lang=asked.lang, now=utcnow()
+    ).node(POST_CARD)
     parts.append(f'<div class="thread-focus">{focus}</div>')
     if thread.replies.items:
-        replies = post_cards_html(thread.replies.items, lang=asked.lang)
+        replies = post_cards_html(thread.replies.items, lang=asked.lang, reader_id=asked.reader_id)
         parts.append(f'<div class="thread-replies">{replies}</div>')
     return f'<div class="thread-first-paint">{"".join(parts)}</div>'
 
@@ -254,7 +263,7 @@ def _search(db: Session, asked: Asked) -> str | None:
     query = search.clean_query(asked.param("q"))
     if not query:
         return None
-    reader_id = asked.reader.user_id if asked.reader else 0
+    reader_id = asked.reader_id
     try:
         results = search.search_posts(
             db,

@@ -3,10 +3,11 @@ what it replies to, the text, its first link's preview card, and the action bar 
 Boost with their counts).
 
 The live page fills the slots: `author` (the name, wrapped in the user card shown on hover),
-`actions` (Edit and Delete on the reader's own posts), `edited` (the marker opens the version
-history), `body` (the text, its translation, search highlights or the edit box) and `after_body`
-(Translate). The server draws the name as a plain link, the text as it was rendered when written,
-and the buttons disabled until the page is live.
+`delete` (Delete opens its confirmation), `edited` (the marker opens the version history), `body`
+(the text, its translation, search highlights or the edit box) and `after_body` (Translate);
+`actions` is emptied where the card's list cannot edit (search results). The server draws the
+name as a plain link, the text as it was rendered when written, and the buttons disabled until
+the page is live.
 
 Like and Boost are toggle buttons (`aria-pressed` says whether the reader has); a visitor sees
 the counts and is sent to log in by the handler when pressing one.
@@ -15,11 +16,13 @@ the counts and is sent to log in by the handler when pressing one.
 from __future__ import annotations
 
 from microblog.i18n import _l
+from microblog.i18n.messages import Message
 from microblog.services.rich_text import LINK_REL
 from microblog.widgets.tree import (
     Avatar,
     Button,
     Each,
+    Eq,
     Field,
     Link,
     Moment,
@@ -251,6 +254,32 @@ MENU_BUTTON = Button(
     attrs={"aria-label": _l("More actions for this post"), "aria-haspopup": "menu"},
 )
 
+
+# Edit and Delete, on the reader's own posts only (`reader_id`: the signed-in reader, 0 for a
+# visitor; the services check the author again). The server draws them too, disabled, so that an
+# own card on a phone, where they take a row of their own, keeps its height when the page goes
+# live. Delete is the live page's confirmation dialog's trigger (the slot `delete`).
+def _own_action(label: Message, action: str, name: Message) -> Button:
+    return Button(label, action, cls=f"post-own-action {action}-post", attrs={"aria-label": name})
+
+
+OWN_ACTIONS = Slot(
+    "actions",
+    (
+        When(
+            Eq(Field("author_id"), Field("reader_id")),
+            (
+                el(
+                    "span",
+                    _own_action(_l("Edit"), "edit", _l("Edit this post")),
+                    Slot("delete", (_own_action(_l("Delete"), "delete", _l("Delete this post")),)),
+                    cls="post-own-actions",
+                ),
+            ),
+        ),
+    ),
+)
+
 ACTION_BAR = el(
     "div",
     Link(
@@ -304,7 +333,7 @@ POST_CARD = el(
             el("span", _l("said"), cls="post-meta"),
             el("span", Moment(Field("timestamp")), cls="post-meta"),
             EDITED_MARKER,
-            Slot("actions"),
+            OWN_ACTIONS,
             Slot("menu", (MENU_BUTTON,), server_draws=False),
             cls="post-header",
         ),

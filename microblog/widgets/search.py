@@ -52,7 +52,8 @@ FOUND_POSTS: tuple[Node, ...] = (
     SUMMARY,
     el("div", Each(Field("posts"), POST_CARD), cls=POST_LIST_CLASS),
 )
-SEARCH_FILLS: dict[str, tuple[Node, ...]] = {"body": (HIGHLIGHTED_BODY,)}
-"""What the server draws in a result card's slots (the text with its hits marked)."""
+SEARCH_FILLS: dict[str, tuple[Node, ...]] = {"body": (HIGHLIGHTED_BODY,), "actions": ()}
+"""What the server draws in a result card's slots: the text with its hits marked, and no Edit
+or Delete (a result is edited in its conversation, as on the live page)."""
 
 SEARCH_RESULTS_CLASS = "search-results"

@@ -8,6 +8,7 @@ import gzip
 import re
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import feedparser
 import httpx
@@ -22,6 +23,7 @@ from microblog.services.opengraph import parse_preview
 from microblog.services.users import get_user_by_username, set_language
 from tests.e2e.actions import new_name, opened_on, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
+from tests.e2e.looks import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -948,6 +950,15 @@ def test_a_reader_gets_the_page_in_their_language_and_it_hydrates_unchanged(
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
+# Lighthouse's phone: a Moto G Power's screen.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 412, "height": 823},
+    "device_scale_factor": 1.75,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
 def test_a_readers_own_profile_stays_in_place_as_it_goes_live_on_a_phone(
     browser: Browser, prod_app: RunningApp
 ) -> None:
@@ -969,13 +980,7 @@ def test_a_readers_own_profile_stays_in_place_as_it_goes_live_on_a_phone(
             session.commit()
     finally:
         engine.dispose()
-    phone = {
-        "locale": "zh-CN",
-        "viewport": {"width": 412, "height": 823},
-        "device_scale_factor": 1.75,
-        "is_mobile": True,
-        "has_touch": True,
-    }
+    phone = {"locale": "zh-CN", **PHONE}
     static = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False, **phone)
     try:
         static.add_cookies(page.context.cookies())  # Alice, signed in, without script
@@ -1005,5 +1010,67 @@ def test_a_readers_own_profile_stays_in_place_as_it_goes_live_on_a_phone(
         page.context.close()
     assert drawn_tabs and live_tabs and abs(drawn_tabs["y"] - live_tabs["y"]) < 1, (
         f"the card's height changed: its tabs at {drawn_tabs} in the drawing, {live_tabs} live"
+    )
+    assert errors == [], f"errors in the page: {errors}"
+
+
+def test_a_readers_own_posts_keep_their_height_as_the_page_goes_live_on_a_phone(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """Edit and Delete on one's own posts take a row of their own on a phone. The server draws
+    them (disabled) as the live page does, so the cards do not grow when it takes over; before,
+    only the live page drew them, and every own card grew by that row."""
+    errors: list[str] = []
+    alice = new_name("alice")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    post(page, f"first of two {alice}")
+    post(page, f"second of two {alice}")
+    cookies = page.context.cookies()
+    page.context.close()
+
+    def cards(script: bool) -> list[float]:
+        context = browser.new_context(
+            base_url=prod_app.frontend, java_script_enabled=script, **PHONE
+        )
+        if script:
+            opened_on(context, prod_app)
+        try:
+            context.add_cookies(cookies)
+            tab = context.new_page()
+            tab.goto("/explore")
+            if script:
+                _taken_over(tab)
+                expect(tab.locator(".post .edit-post").first).not_to_have_attribute(
+                    "aria-disabled", "true"
+                )
+            own = tab.locator(".post", has=tab.locator(".edit-post"))
+            expect(own).to_have_count(2)
+            expect(tab.locator(".post .delete-post")).to_have_count(2)
+            if script:
+                assert_no_axe_violations(tab)
+            return [box["height"] for box in (card.bounding_box() for card in own.all()) if box]
+        finally:
+            context.close()
+
+    drawn, live = cards(script=False), cards(script=True)
+    # The drawing as a browser with scripts shows it until they run: axe on its disabled buttons.
+    waiting = browser.new_context(base_url=prod_app.frontend, **PHONE)
+    try:
+        waiting.add_cookies(cookies)
+        waiting.route(
+            "**/*",
+            lambda route: (
+                route.abort() if route.request.resource_type == "script" else route.continue_()
+            ),
+        )
+        tab = waiting.new_page()
+        tab.goto("/explore")
+        drawing = tab.locator(".feed-first-paint")
+        expect(drawing.locator(".edit-post[aria-disabled=true]")).to_have_count(2)
+        assert_no_axe_violations(tab, ".feed-first-paint")
+    finally:
+        waiting.close()
+    assert len(drawn) == 2 and drawn == pytest.approx(live, abs=0.5), (
+        f"own cards changed height: {drawn} drawn, {live} live"
     )
     assert errors == [], f"errors in the page: {errors}"

@@ -96,13 +96,24 @@ def test_cards_escape_what_users_wrote() -> None:
         reply_to_username=hostile,
         edited_at=utcnow().isoformat(),
     )
-    html = post_cards_html([row], lang="en")
+    html = post_cards_html([row], lang="en", reader_id=0)
     assert "<script>" not in html and "<i>" not in html and '"><x' not in html
     assert rendered in html and "&lt;script&gt;" in rendered
     assert "&lt;i&gt;&quot;x&quot;&lt;/i&gt;" in html
     assert 'href="/user/susan"' in html and ">S</span>" in html  # link and initial
     assert "gravatar" not in html  # the picture comes with the live list
     assert 'data-post-id="7"' in html
+
+
+def test_the_readers_own_cards_have_edit_and_delete_waiting_for_the_live_page() -> None:
+    """Drawn disabled, so the card does not grow when the live list replaces it."""
+    mine, theirs = _row(id=7, author_id=1), _row(id=8, author_id=3, author_username="tom")
+    html = post_cards_html([mine, theirs], lang="en", reader_id=1)
+    own_card, other_card = html.split('data-post-id="8"')
+    assert own_card.count('class="post-own-action ') == 2  # Edit and Delete
+    assert 'class="post-own-action edit-post" type="button" aria-disabled="true"' in own_card
+    assert "post-own-action" not in other_card
+    assert "post-own-action" not in post_cards_html([mine, theirs], lang="en", reader_id=0)
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,8 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
                 "history",
                 "menu",
                 "load_earlier",
+                "edit",
+                "delete",
             )
         },
     ).node(node)
@@ -150,6 +152,8 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
 POST = {
     "id": 7,
     "entry_id": 7,
+    "author_id": 2,
+    "reader_id": 0,  # a visitor
     "author_username": "susan",
     "author_avatar": "https://www.gravatar.com/avatar/abc?d=identicon&s=36",
     "timestamp": "2026-12-02T11:00:00+00:00",
@@ -225,6 +229,11 @@ def _picture(n: int, description: str) -> MediaRow:
     )
 
 
+# One's own post: susan reads it.
+OWN = {**POST, "reader_id": 2}
+# Another signed-in reader's view of it.
+OTHERS = {**POST, "reader_id": 5}
+
 # Two pictures, one described (with markup in its alt text, which must stay text).
 PICTURES = {**POST, "media": (_picture(1, 'A heron <b>"fishing"</b>'), _picture(2, ""))}
 
@@ -244,8 +253,8 @@ def _text(tree: Any) -> str:
 
 @pytest.mark.parametrize(
     "values",
-    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD, HIDDEN],
-    ids=["plain", "all", "orphan", "pictures", "card", "bare-card", "hidden"],
+    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD, HIDDEN, OWN],
+    ids=["plain", "all", "orphan", "pictures", "card", "bare-card", "hidden", "own"],
 )
 @pytest.mark.parametrize("lang", ["en", "es", "zh"])
 def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(
@@ -309,6 +318,44 @@ def test_markers_show_only_when_they_apply() -> None:
     assert _find(orphan, lambda tag, attrs: tag == "a" and attrs["href"] == "/user/ann")
     (edited,) = classes(everything, "post-edited")
     assert edited[0] == "button" and ("aria-haspopup", "dialog") in edited[1]
+
+
+def _own_actions(card: Any) -> list[tuple[str, str]]:
+    """Edit and Delete on a card: each button's class and accessible name."""
+    (header,) = _find(card, lambda _tag, attrs: attrs.get("class") == "post-header")
+    return [
+        (dict(button[1])["class"], dict(button[1])["aria-label"])
+        for button in _find(
+            header, lambda _tag, attrs: "post-own-action" in attrs.get("class", "").split()
+        )
+    ]
+
+
+def test_edit_and_delete_are_drawn_on_the_readers_own_posts_only() -> None:
+    """The server draws them too (disabled until the page is live), so that an own card keeps
+    its height when the live page takes over: on a phone they take a row of their own."""
+    assert _own_actions(_card(OWN)) == [
+        ("post-own-action edit-post", "Edit this post"),
+        ("post-own-action delete-post", "Delete this post"),
+    ]
+    assert _own_actions(_card(POST)) == []  # a visitor
+    assert _own_actions(_card(OTHERS)) == []
+    html = HtmlRenderer(fields_of(**OWN), lang="zh", now=NOW).node(POST_CARD)
+    assert '<button class="post-own-action edit-post" type="button" aria-disabled="true"' in html
+    assert f'aria-label="{translate(_l("Delete this post"), "zh")}"' in html
+
+
+def test_search_results_have_no_edit_or_delete() -> None:
+    """A result is edited in its conversation: the server's fills leave the slot empty, as the
+    live page's results do (components/post_card.py without an owner)."""
+    values = {**OWN, "segments": highlight("hello", ["hello"])}
+    markup = HtmlRenderer(fields_of(**values), lang="en", now=NOW, fills=SEARCH_FILLS).node(
+        POST_CARD
+    )
+    assert _own_actions(_from_html(markup)[0]) == []
+    assert "post-own-action" in HtmlRenderer(fields_of(**values), lang="en", now=NOW).node(
+        POST_CARD
+    )
 
 
 def test_the_action_bar_says_the_counts_and_what_the_reader_pressed() -> None:
