@@ -25,12 +25,14 @@ def compose_form(
     attachments: rx.Component | None = None,
     tools: rx.Component | None = None,
     busy: rx.Var[bool] | None = None,
+    autofocus: bool = False,
 ) -> rx.Component:
     """`ready`: whether the page's data is there; until then the field and the button are
     disabled, so nothing is typed into a form the page is about to replace. `secondary`: a
     button beside the submit button (Cancel). `attachments` go under the text (the pictures
     of a post), `tools` before the counter (Add pictures); while `busy` (an upload under way)
-    the text can still be typed but not sent."""
+    the text can still be typed but not sent. `autofocus`: the text area takes the focus when
+    the form appears (a form opened on request, the thread's reply box)."""
     field_id = f"field-{name}"
     waiting = ~ready if isinstance(ready, rx.Var) else not ready
     blocked = waiting | busy if busy is not None else waiting
@@ -46,6 +48,7 @@ def compose_form(
                 rows="3",
                 width="100%",
                 disabled=waiting,
+                auto_focus=autofocus,
             ),
             *([attachments] if attachments is not None else []),
             rx.hstack(

@@ -33,6 +33,7 @@ def messages_page() -> rx.Component:
             justify="between",
             align="center",
             width="100%",
+            class_name="messages-head",
         ),
         feed_first_paint(
             M.loaded_here(),

@@ -1,11 +1,10 @@
-"""A post's thread: the posts it answers (oldest first), the post itself, a reply box, and its
-replies (oldest first, a page at a time)."""
+"""A post's thread: the posts it answers (oldest first), the post itself, a reply box (opened
+on request), and its replies (oldest first, a page at a time)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from microblog import routes
 from microblog.components.compose_form import compose_form
 from microblog.components.compose_media import add_button, attachments, drop_zone
 from microblog.components.feed_first_paint import feed_first_paint
@@ -13,17 +12,21 @@ from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.components.pager import pager
 from microblog.components.post_card import post_card, post_list
+from microblog.components.widget import ComponentRenderer, fields_of
 from microblog.pages.not_found import not_found_content
 from microblog.state.compose_media import ReplyMediaState
 from microblog.state.session import SessionState
 from microblog.state.thread import ThreadState as T
 from microblog.widgets.post_card import POST_LIST_CLASS
+from microblog.widgets.thread import REPLIES_HEADING, REPLY_OPENER, THREAD_CUT
 
 
 def reply_box() -> rx.Component:
-    """The reply, with up to four pictures (dropped on the box, pasted, or added)."""
+    """The reply, with up to four pictures (dropped on the box, pasted, or added), once the
+    reader opens it (widgets/thread.py's opener, which the server draws too)."""
+    opener = _parts().node(REPLY_OPENER)
     return rx.cond(
-        SessionState.is_authenticated,
+        SessionState.is_authenticated & T.reply_open,
         rx.card(
             drop_zone(
                 ReplyMediaState,
@@ -40,27 +43,27 @@ def reply_box() -> rx.Component:
                     attachments=attachments(ReplyMediaState),
                     tools=add_button(ReplyMediaState),
                     busy=ReplyMediaState.uploading,
+                    autofocus=True,
                 ),
             ),
             width="100%",
         ),
-        rx.link(t("Log in to reply"), href=routes.LOGIN),
+        opener,
+    )
+
+
+def _parts() -> ComponentRenderer:
+    """The thread's own parts (widgets/thread.py) from the tab's state."""
+    return ComponentRenderer(
+        fields_of(T, signed_in=SessionState.is_authenticated),
+        actions={"open_reply": T.open_reply},
     )
 
 
 def conversation() -> rx.Component:
+    parts = _parts()
     return rx.vstack(
-        rx.cond(
-            T.earlier_deleted,
-            rx.callout(
-                t("An earlier post in this conversation was deleted."),
-                icon="info",
-                color_scheme="gray",
-                width="100%",
-                class_name="thread-cut",
-            ),
-            rx.fragment(),
-        ),
+        parts.node(THREAD_CUT),
         rx.cond(
             T.ancestors.length() > 0,
             rx.el.div(
@@ -74,7 +77,7 @@ def conversation() -> rx.Component:
             class_name="thread-focus",
         ),
         reply_box(),
-        rx.heading(t("Replies"), size="4", as_="h2"),
+        parts.node(REPLIES_HEADING),
         rx.el.div(
             post_list(T.replies, t("No replies yet."), owner=T, thread=True),
             class_name="thread-replies",

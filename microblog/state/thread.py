@@ -49,6 +49,8 @@ class ThreadState(PageData, PostCardsState, rx.State):
     has_prev: bool = False
     draft: str = ""
     reply_error: str = ""
+    # The reply box is open: the reader asked for it, or it holds their reply (text or pictures).
+    reply_open: bool = False
     # Whether the reader muted this conversation: its cards' menus offer the other choice.
     conversation_muted: bool = False
     # The post ids this tab shows: a POST_CHANGED about any of them re-reads the thread.
@@ -92,6 +94,9 @@ class ThreadState(PageData, PostCardsState, rx.State):
             # Another conversation: the reply written for the last one goes, pictures too.
             self.draft, self.reply_error = "", ""
             await pictures._give_up(viewer_id or 0)
+        # Closed on each load, as the server draws it, unless a reply is under way: what the
+        # reader wrote stays in view.
+        self.reply_open = bool(self.draft.strip() or pictures.pictures)
         pictures.issue_ticket()  # the reply box's uploads (state/upload_ticket.py)
         page = clamp_page(self.router.url.query_parameters.get("page"))
         await self._read(self._asked_post_id(), viewer_id or 0, page)
@@ -132,6 +137,10 @@ class ThreadState(PageData, PostCardsState, rx.State):
         self.earlier_deleted = thread.earlier_deleted
         self._shown = {p.id for p in self.posts}
         self._set_loaded()
+
+    @rx.event
+    def open_reply(self) -> None:
+        self.reply_open = True
 
     @rx.event
     async def set_draft(self, value: str) -> None:

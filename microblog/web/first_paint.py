@@ -66,6 +66,7 @@ from microblog.web.search_first_paint import search_html
 from microblog.web.whole_page import whole_page, without_validators
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
+from microblog.widgets.thread import REPLIES_HEADING, REPLY_OPENER, THREAD_CUT
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +182,9 @@ def _tag(db: Session, asked: Asked) -> str | None:
 
 
 def _thread(db: Session, asked: Asked) -> str | None:
-    """A thread (pages/thread.py): the posts it answers, the post, its replies, in the live
-    page's wrappers; the reply box and the pager come with the live page. `Missing` for an
-    unknown post."""
+    """A thread (pages/thread.py): the note that it began at a deleted post, the posts it
+    answers, the post, the reply box's opener, the replies' heading and the replies, in the live
+    page's wrappers; the pager comes with the live page. `Missing` for an unknown post."""
     reader_id = asked.reader_id
     try:
         thread = open_thread(
@@ -195,18 +196,27 @@ def _thread(db: Session, asked: Asked) -> str | None:
         )
     except NotFound:
         raise Missing from None
-    parts = []
+    parts = HtmlRenderer(
+        fields_of(earlier_deleted=thread.earlier_deleted, signed_in=bool(reader_id)),
+        lang=asked.lang,
+        now=utcnow(),
+    )
+    drawn = [parts.node(THREAD_CUT)]
     if thread.ancestors:
-        ancestors = post_cards_html(thread.ancestors, lang=asked.lang, reader_id=asked.reader_id)
-        parts.append(ancestors.replace(POST_LIST_CLASS, f"{POST_LIST_CLASS} thread-ancestors", 1))
+        ancestors = post_cards_html(thread.ancestors, lang=asked.lang, reader_id=reader_id)
+        drawn.append(ancestors.replace(POST_LIST_CLASS, f"{POST_LIST_CLASS} thread-ancestors", 1))
     focus = HtmlRenderer(
-        fields_of(thread.post, reader_id=asked.reader_id), lang=asked.lang, now=utcnow()
+        fields_of(thread.post, reader_id=reader_id), lang=asked.lang, now=utcnow()
     ).node(POST_CARD)
-    parts.append(f'<div class="thread-focus">{focus}</div>')
+    drawn += [
+        f'<div class="thread-focus">{focus}</div>',
+        parts.node(REPLY_OPENER),
+        parts.node(REPLIES_HEADING),
+    ]
     if thread.replies.items:
-        replies = post_cards_html(thread.replies.items, lang=asked.lang, reader_id=asked.reader_id)
-        parts.append(f'<div class="thread-replies">{replies}</div>')
-    return f'<div class="thread-first-paint">{"".join(parts)}</div>'
+        replies = post_cards_html(thread.replies.items, lang=asked.lang, reader_id=reader_id)
+        drawn.append(f'<div class="thread-replies">{replies}</div>')
+    return f'<div class="thread-first-paint">{"".join(drawn)}</div>'
 
 
 def _conversation(db: Session, asked: Asked) -> str | None:

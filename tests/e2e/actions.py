@@ -7,7 +7,7 @@ import secrets
 from typing import Protocol
 from weakref import WeakKeyDictionary
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlmodel import Session
 
 from microblog.db import make_engine
@@ -95,6 +95,15 @@ def post(page: Page, text: str) -> None:
     page.get_by_role("button", name="Post", exact=True).click()
     expect(page.locator(".post").first).to_contain_text(text)
     expect(page.get_by_label("Say something")).to_have_value("")
+
+
+def open_reply_box(page: Page) -> Locator:
+    """Open a thread's reply box, as a reader does: its opener (in any language) is replaced by
+    the form, whose text area takes the focus. Returns the text area."""
+    page.locator(".reply-opener:not([aria-disabled])").click()
+    box = page.locator("textarea#field-reply")
+    expect(box).to_be_focused()
+    return box
 
 
 def went_live(page: Page) -> None:

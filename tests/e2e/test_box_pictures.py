@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.actions import new_name, post, signed_up
+from tests.e2e.actions import new_name, open_reply_box, post, signed_up
 from tests.e2e.conftest import NewPage
 from tests.e2e.looks import assert_no_axe_violations, check_look, every_look, screenshot_dir
 from tests.e2e.test_media import _DELIVER, _png_base64, gps_photo
@@ -61,6 +61,7 @@ def test_a_reply_with_a_picture_reaches_the_open_thread(new_page: NewPage, tmp_p
     page_b.goto(url)
     expect(page_b.locator(".thread-focus .post")).to_contain_text(text)
 
+    open_reply_box(page_b)
     reply_box = page_b.locator("#reply-media")
     add_picture_in(page_b, reply_box, gps_photo(tmp_path / "kite.jpg", (600, 400)))
     expect(reply_box.locator(".compose-media-thumb")).to_have_count(1)
@@ -156,6 +157,7 @@ def test_the_boxes_as_people_see_them(new_page: NewPage, tmp_path: Path) -> None
         page.goto(url)
         heading = "Conversation" if look.lang == "en" else "对话"
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        open_reply_box(page)
         reply = page.locator("#reply-media")
         add_picture_in(page, reply, gps_photo(tmp_path / f"r-{look.lang}.jpg", (800, 600)))
         expect(reply.locator(".compose-media-thumb")).to_have_js_property("complete", True)

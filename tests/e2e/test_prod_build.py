@@ -20,8 +20,9 @@ from microblog.db import make_engine
 from microblog.services.follows import follow
 from microblog.services.messages import send_message
 from microblog.services.opengraph import parse_preview
+from microblog.services.posts import create_post, delete_post
 from microblog.services.users import get_user_by_username, set_language
-from tests.e2e.actions import new_name, opened_on, post, signed_up
+from tests.e2e.actions import new_name, open_reply_box, opened_on, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
 from tests.e2e.looks import assert_no_axe_violations
 
@@ -389,7 +390,7 @@ def test_a_thread_shows_from_the_html_then_goes_live(
     page.goto(f"/post/{post_id}")
     _taken_over(page)
     expect(page.locator(".thread-focus .post")).to_contain_text(bob_says)
-    page.get_by_label("Reply", exact=True).fill("answering myself")
+    open_reply_box(page).fill("answering myself")
     page.get_by_role("button", name="Reply", exact=True).click()  # hydrated: it responds
     expect(page.locator(".thread-replies .post")).to_contain_text("answering myself")
     page.goto("/tag/%E4%B8%AD%E6%96%87")  # the prerendered tag page, for a tag in any script
@@ -602,6 +603,7 @@ def test_the_list_of_conversations_shows_from_the_html_then_goes_live(
         expect(rows.nth(1).locator(".unread-count")).to_contain_text("1 unread message")
         expect(still.locator(".page-loading")).to_be_hidden()
         drawn_by_server = drawn.evaluate(_CONVERSATION_SHAPE_JS)
+        drawn_at = drawn.bounding_box()
 
         nosy = browser.new_context(base_url=prod_app.frontend, java_script_enabled=False)
         try:
@@ -620,6 +622,10 @@ def test_the_list_of_conversations_shows_from_the_html_then_goes_live(
     live = page.locator(".conversation-list")
     expect(live.locator(".conversation")).to_have_count(2)
     assert live.evaluate(_CONVERSATION_SHAPE_JS) == drawn_by_server
+    # "Mark all as read" comes with the live page, in a header row that kept its height.
+    expect(page.locator(".mark-all-read")).to_be_visible()
+    live_at = live.bounding_box()
+    assert drawn_at and live_at and abs(drawn_at["y"] - live_at["y"]) < 0.5, (drawn_at, live_at)
     live.locator(".conversation").first.click()  # hydrated: a link inside the app
     expect(page.get_by_role("heading", name=carol)).to_be_visible()
     expect(page.locator(".message").last).to_contain_text("message 1")
@@ -1072,5 +1078,68 @@ def test_a_readers_own_posts_keep_their_height_as_the_page_goes_live_on_a_phone(
         waiting.close()
     assert len(drawn) == 2 and drawn == pytest.approx(live, abs=0.5), (
         f"own cards changed height: {drawn} drawn, {live} live"
+    )
+    assert errors == [], f"errors in the page: {errors}"
+
+
+@pytest.mark.parametrize("reader", [True, False], ids=["reader", "visitor"])
+def test_a_threads_replies_stay_in_place_as_it_goes_live_on_a_phone(
+    browser: Browser, prod_app: RunningApp, reader: bool
+) -> None:
+    """The server draws the thread's own parts as the live page does: the note that it began
+    at a deleted post, the reply box's opener (a visitor's offer to log in), the replies'
+    heading. Before, the live page added the open reply box and the heading above the replies,
+    which moved down by 240-280 px when it took over."""
+    errors: list[str] = []
+    alice = new_name("alice")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    cookies = page.context.cookies() if reader else []
+    page.context.close()
+    engine = make_engine(prod_app.database_url)
+    try:
+        with Session(engine) as db:
+            author = get_user_by_username(db, alice).id or 0
+            first = create_post(db, author_id=author, body="the start, deleted later")
+            second = create_post(db, author_id=author, body="an answer", reply_to_id=first.id)
+            focus = create_post(db, author_id=author, body="the post", reply_to_id=second.id)
+            create_post(db, author_id=author, body="a reply below", reply_to_id=focus.id)
+            delete_post(db, post_id=first.id or 0, user_id=author)
+            db.commit()
+            address = f"/post/{focus.id}"
+    finally:
+        engine.dispose()
+
+    def reply_box_and_reply(script: bool) -> list[float]:
+        context = browser.new_context(
+            base_url=prod_app.frontend, java_script_enabled=script, locale="zh-CN", **PHONE
+        )
+        if script:
+            opened_on(context, prod_app)
+        try:
+            context.add_cookies(cookies)
+            tab = context.new_page()
+            tab.goto(address)
+            if script:
+                _taken_over(tab)
+            expect(tab.locator(".thread-cut")).to_have_count(1)
+            opener = tab.locator(".reply-opener" if reader else ".reply-login")
+            expect(opener).to_be_visible()
+            reply = tab.locator(".thread-replies .post", has_text="a reply below")
+            expect(reply).to_be_visible()
+            boxes = [box["y"] for box in (opener.bounding_box(), reply.bounding_box()) if box]
+            if script:
+                assert_no_axe_violations(tab)
+            if script and reader:  # from the keyboard: Enter opens it, the text takes the focus
+                opener.focus()
+                tab.keyboard.press("Enter")
+                expect(tab.locator("textarea#field-reply")).to_be_focused()
+                expect(opener).to_have_count(0)
+            return boxes
+        finally:
+            context.close()
+
+    drawn, live = reply_box_and_reply(script=False), reply_box_and_reply(script=True)
+    assert len(drawn) == 2 and drawn == pytest.approx(live, abs=0.5), (
+        f"the reply box and the reply moved: {drawn} drawn, {live} live"
     )
     assert errors == [], f"errors in the page: {errors}"

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.actions import new_name, post, signed_up
+from tests.e2e.actions import new_name, open_reply_box, post, signed_up
 from tests.e2e.conftest import NewPage
 
 pytestmark = pytest.mark.browser
@@ -45,8 +45,9 @@ def test_a_reply_appears_live_on_the_open_thread_and_in_notifications(
 
     page_b.goto(f"/post/{post_id}")
     expect(page_b.locator(".thread-focus .post")).to_contain_text("what do you think")
-    box = page_b.get_by_label("Reply", exact=True)
-    box.fill("I think it is great")
+    box = open_reply_box(page_b)  # the text area has the focus: typing goes there
+    expect(box).to_have_accessible_name("Reply")
+    page_b.keyboard.type("I think it is great")
     expect(page_b.locator(".chars-left")).to_contain_text("481")
     page_b.get_by_role("button", name="Reply", exact=True).click()
     expect(box).to_have_value("")

@@ -132,6 +132,33 @@ async def test_a_refused_reply_keeps_its_pictures(session: Session, add_user: Ad
     assert session.exec(select(Post).where(Post.reply_to_id == parent)).all() == []
 
 
+async def test_the_reply_box_opens_on_request_and_stays_open_while_a_reply_is_under_way(
+    session: Session, add_user: AddUser
+) -> None:
+    """Closed when the thread loads, as the server draws it (widgets/thread.py's opener), unless
+    the reader's reply (text or pictures) is in it: what they wrote stays in view."""
+    ann = add_user(session, "ann")
+    session.commit()
+    parent = posts.create_post(session, author_id=ann.id or 0, body="hi").id or 0
+    session.commit()
+    thread = await _thread(session, ann, parent)
+    assert not thread.reply_open
+    ThreadState.open_reply.fn(thread)
+    assert thread.reply_open
+    await ThreadState.load.fn(thread)  # the same thread again, nothing written
+    assert not thread.reply_open
+
+    ThreadState.open_reply.fn(thread)
+    await ThreadState.set_draft.fn(thread, "half a thought")
+    await ThreadState.load.fn(thread)
+    assert thread.reply_open and thread.draft == "half a thought"
+
+    await ThreadState.set_draft.fn(thread, "  ")
+    await _upload(await thread.get_state(ReplyMediaState), jpeg((9, 9, 9)))
+    await ThreadState.load.fn(thread)
+    assert thread.reply_open  # a picture alone is a reply under way
+
+
 async def test_the_edit_box_opens_with_the_pictures_and_saves_removals_additions_and_alt_text(
     session: Session, add_user: AddUser
 ) -> None:

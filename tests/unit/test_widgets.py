@@ -31,6 +31,7 @@ from microblog.widgets.notifications import NOTIFICATION_LIST
 from microblog.widgets.post_card import POST_CARD
 from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
 from microblog.widgets.search import HIGHLIGHTED_BODY, PEOPLE, SEARCH_FILLS, SUMMARY
+from microblog.widgets.thread import REPLIES_HEADING, REPLY_OPENER, THREAD_CUT
 from microblog.widgets.tree import Node
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -143,6 +144,7 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
                 "load_earlier",
                 "edit",
                 "delete",
+                "open_reply",
             )
         },
     ).node(node)
@@ -409,6 +411,30 @@ def test_the_profile_header_is_drawn_the_same(values: dict[str, Any], lang: str)
     for widget in (PROFILE_CARD, PROFILE_TABS):
         server, live = _both(widget, values, lang)
         assert server == live
+
+
+@pytest.mark.parametrize("signed_in", [True, False], ids=["reader", "visitor"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_threads_own_parts_are_drawn_the_same(signed_in: bool, lang: str) -> None:
+    """The note, the reply box's opener (a visitor's offer to log in) and the replies' heading:
+    the server draws what the live page draws, so the replies stay where they are."""
+    values = {"earlier_deleted": True, "signed_in": signed_in}
+    drawn = []
+    for widget in (THREAD_CUT, REPLY_OPENER, REPLIES_HEADING):
+        server, live = _both(widget, values, lang)
+        assert server == live
+        drawn += server
+    note, opener, heading = drawn
+    assert note[0] == "p" and ("role", "note") in note[1]
+    if signed_in:
+        assert opener[0] == "button" and dict(opener[1])["class"] == "reply-opener"
+        assert _text(opener) == translate(_l("Write your reply"), lang)
+    else:
+        (login,) = _find(opener, lambda tag, attrs: tag == "a")
+        assert dict(login[1])["href"] == "/login"
+        assert _text(login) == translate(_l("Log in to reply"), lang)
+    assert heading[0] == "h2" and _text(heading) == translate(_l("Replies"), lang)
+    assert _both(THREAD_CUT, {**values, "earlier_deleted": False}, lang) == ([], [])
 
 
 @pytest.mark.parametrize("widget", [SIGNED_IN, SIGNED_OUT], ids=["signed in", "visitor"])
