@@ -12,7 +12,11 @@ from microblog.components import RowVar
 from microblog.components.compose_form import compose_form
 from microblog.components.compose_media import add_button, attachments, drop_zone
 from microblog.components.i18n import t
-from microblog.components.post_translation import post_text, translate_link
+from microblog.components.post_translation import (
+    post_text,
+    translation_fields,
+    translation_states,
+)
 from microblog.components.safety import post_menu
 from microblog.components.timestamps import local_time
 from microblog.components.user_popup import user_popup
@@ -20,6 +24,7 @@ from microblog.components.widget import ComponentRenderer, Resolve, RowFill, Slo
 from microblog.state.compose_media import EditMediaState
 from microblog.state.post_cards import PostCardsState, PostHistoryState
 from microblog.state.session import SessionState
+from microblog.state.translation import TranslationState
 from microblog.widgets import post_card as widgets
 from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
 from microblog.widgets.tree import Field
@@ -171,19 +176,21 @@ def _body(post: RowVar, owner: type[PostCardsState] | None, body: rx.Component |
 def _actions(post: RowVar, owner: type[PostCardsState] | None) -> dict[str, Any]:
     """The card's buttons. Without an owner state (search results), Like and Boost open the
     post's conversation, where they can be pressed."""
-    triggers = {  # buttons answered by what wraps them
+    shared = {
+        "translate": TranslationState.translate_post(post.id),
+        # Buttons answered by what wraps them:
         "history": None,  # the marker is the history dialog's trigger
         "menu": None,  # the button is the menu's trigger
         "delete": None,  # Delete is its confirmation's trigger
     }
     if owner is None:
         conversation = rx.redirect("/post/" + post.id.to_string())
-        return {"like": conversation, "boost": conversation, "edit": None, **triggers}
+        return {"like": conversation, "boost": conversation, "edit": None, **shared}
     return {
         "like": owner.toggle_like(post.id),
         "boost": owner.toggle_boost(post.id),
         "edit": owner.start_edit(post.id, post.entry_id),
-        **triggers,
+        **shared,
     }
 
 
@@ -200,14 +207,14 @@ def post_card(
         "author": lambda name: user_popup(post.author_username, name[0]),
         "menu": lambda button: post_menu(post, button[0], thread=thread),
         "body": _body(post, owner, body),
-        "after_body": lambda _nothing: translate_link(post),
+        "translate": lambda offer: translation_states(post, offer[0]),
         "edited": lambda marker: history_dialog(post, marker[0]),
     }
     if owner is None:  # nothing to edit with: no Edit or Delete (as the server draws results)
         slots["actions"] = lambda _own: rx.fragment()
     else:
         slots["delete"] = lambda button: delete_dialog(post, owner, button[0])
-    reader = fields_of(post, reader_id=SessionState.user_id)
+    reader = fields_of(post, reader_id=SessionState.user_id, **translation_fields(post))
     renderer = ComponentRenderer(reader, slots=slots, actions=_actions(post, owner))
     return renderer.node(POST_CARD)
 

@@ -1,6 +1,7 @@
-"""A post's text, translated in place on request: the "Translate" link under posts written in
-another language than the reader's, and "Show original" to go back. Hidden from visitors, when
-no translation service is configured, or when the post's language is unknown."""
+"""A post's text, translated in place on request: the states of the card's "Translate" (offered
+under posts written in another language than the reader's: widgets/post_card.py `TRANSLATE`),
+and "Show original" to go back. Not offered to visitors, when no translation service is
+configured, or when the post's language is unknown."""
 
 from __future__ import annotations
 
@@ -28,46 +29,41 @@ def post_text(post: RowVar, written: rx.Component) -> rx.Component:
     )
 
 
-def translate_link(post: RowVar) -> rx.Component:
+def translation_fields(post: RowVar) -> dict[str, rx.Var]:
+    """What the card's Translate (widgets/post_card.py `TRANSLATE`) reads of the reader here:
+    whether they may translate (signed in, a service configured), the language the page's
+    labels are in (so the offer and the text agree from the first render), and whether this
+    post's translation is open."""
+    return {
+        "can_translate": T.enabled & SessionState.is_authenticated,
+        "reader_lang": reader_language(),
+        "translated": T.translations.contains(_key(post)),
+    }
+
+
+def translation_states(post: RowVar, offer: rx.Component) -> rx.Component:
+    """The widget's `translate` slot: `offer` (Translate, as the server draws it), then
+    "Translating…" while the service answers, "Show original" once the translation is shown,
+    and the service's error beside them."""
     key = _key(post)
-    # The language the labels are in, so the offer and the text agree from the first render.
-    offered = (
-        T.enabled
-        & SessionState.is_authenticated
-        & (post.language != "")
-        & (post.language != reader_language())
-    )
-    return rx.cond(
-        offered | T.translations.contains(key),
-        rx.hstack(
-            rx.cond(
-                T.translations.contains(key),
-                rx.button(
-                    t("Show original"),
-                    on_click=T.show_original(post.id),
-                    size="1",
-                    variant="ghost",
-                    class_name="show-original",
-                ),
-                rx.cond(
-                    T.pending.contains(key),
-                    rx.text(t("Translating…"), size="1", color_scheme="gray"),
-                    rx.button(
-                        t("Translate"),
-                        on_click=T.translate_post(post.id),
-                        size="1",
-                        variant="ghost",
-                        class_name="translate-link",
-                    ),
-                ),
+    return rx.fragment(
+        rx.cond(
+            T.translations.contains(key),
+            rx.el.button(
+                t("Show original"),
+                type="button",
+                on_click=T.show_original(post.id),
+                class_name="translate-link show-original",
             ),
             rx.cond(
-                T.errors.contains(key),
-                rx.text(T.errors[key], size="1", color_scheme="red", role="alert"),
-                rx.fragment(),
+                T.pending.contains(key),
+                rx.el.span(t("Translating…"), class_name="translate-pending", role="status"),
+                offer,
             ),
-            spacing="2",
-            align="center",
         ),
-        rx.fragment(),
+        rx.cond(
+            T.errors.contains(key),
+            rx.el.span(T.errors[key], class_name="translate-error", role="alert"),
+            rx.fragment(),
+        ),
     )

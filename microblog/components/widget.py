@@ -111,13 +111,14 @@ class ComponentRenderer:
         if isinstance(v, w.Not):
             inner = self.value(v.value)
             return ~inner if _is_var(inner) else not inner
-        if isinstance(v, w.And):
+        if isinstance(v, w.And | w.Or):
             parts = [self.value(part) for part in v.values]
+            both = isinstance(v, w.And)
             if not any(map(_is_var, parts)):
-                return all(parts)
+                return all(parts) if both else any(parts)
             joined = parts[0]
             for part in parts[1:]:
-                joined = joined & part
+                joined = joined & part if both else joined | part
             return joined
         if isinstance(v, w.Pick):
             test = self.value(v.test)

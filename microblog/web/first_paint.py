@@ -57,6 +57,7 @@ from microblog.services.pagination import clamp_page
 from microblog.services.profile import read_profile, tab_of
 from microblog.services.tags import tag_posts
 from microblog.services.threads import open_thread
+from microblog.services.translation import translation_enabled
 from microblog.web.conversation_first_paint import conversation_html, conversations_html
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.notifications_first_paint import notifications_html
@@ -65,8 +66,9 @@ from microblog.web.profile_first_paint import profile_html
 from microblog.web.search_first_paint import search_html
 from microblog.web.whole_page import whole_page, without_validators
 from microblog.widgets.html import HtmlRenderer, fields_of
-from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS
+from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS, reader_fields
 from microblog.widgets.thread import REPLIES_HEADING, REPLY_OPENER, THREAD_CUT
+from microblog.widgets.tree import Value
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +92,18 @@ def post_cards_html(rows: Sequence[PostRow], *, lang: str, reader_id: int) -> st
     loads: with the picture, the first paint would start 25 image loads that the live list, in
     new elements, starts again; where they fail (offline, blocked) the page goes live later
     (docs/performance.md, "Why the first paint exists"), for pictures that do not come anyway."""
-    now = utcnow()
+    now, reader = utcnow(), card_reader(lang=lang, reader_id=reader_id)
     cards = "".join(
-        HtmlRenderer(fields_of(row, reader_id=reader_id), lang=lang, now=now).node(POST_CARD)
-        for row in rows
+        HtmlRenderer(fields_of(row, **reader), lang=lang, now=now).node(POST_CARD) for row in rows
     )
     return f'<div class="{POST_LIST_CLASS}">{cards}</div>'
+
+
+def card_reader(*, lang: str, reader_id: int) -> dict[str, Value]:
+    """What a post card reads of its reader (widgets/post_card.py `reader_fields`): Translate is
+    offered to a signed-in reader when a translation service is configured."""
+    can_translate = bool(reader_id) and translation_enabled()
+    return reader_fields(reader_id=reader_id, lang=lang, can_translate=can_translate)
 
 
 @dataclass(frozen=True)
@@ -205,9 +213,10 @@ def _thread(db: Session, asked: Asked) -> str | None:
     if thread.ancestors:
         ancestors = post_cards_html(thread.ancestors, lang=asked.lang, reader_id=reader_id)
         drawn.append(ancestors.replace(POST_LIST_CLASS, f"{POST_LIST_CLASS} thread-ancestors", 1))
-    focus = HtmlRenderer(
-        fields_of(thread.post, reader_id=reader_id), lang=asked.lang, now=utcnow()
-    ).node(POST_CARD)
+    reader = card_reader(lang=asked.lang, reader_id=reader_id)
+    focus = HtmlRenderer(fields_of(thread.post, **reader), lang=asked.lang, now=utcnow()).node(
+        POST_CARD
+    )
     drawn += [
         f'<div class="thread-focus">{focus}</div>',
         parts.node(REPLY_OPENER),
@@ -285,7 +294,8 @@ def _search(db: Session, asked: Asked) -> str | None:
     except search.SearchUnavailable:
         return None
     users = search.search_users(db, q=query, viewer_id=reader_id) if results.posts else []
-    return search_html(results, users, lang=asked.lang, now=utcnow())
+    reader = card_reader(lang=asked.lang, reader_id=asked.reader_id)
+    return search_html(results, users, reader, lang=asked.lang, now=utcnow())
 
 
 Draw = Callable[[Session, Asked], "str | None"]

@@ -9,25 +9,33 @@ below the posts, so nothing moves when it arrives.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from microblog.services.search import SearchResults, UserHit, count_text
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.search import FOUND_POSTS, SEARCH_FILLS, SEARCH_RESULTS_CLASS
+from microblog.widgets.tree import Value
 
 
 def search_html(
-    results: SearchResults, users: Sequence[UserHit], *, lang: str, now: datetime
+    results: SearchResults,
+    users: Sequence[UserHit],
+    reader: Mapping[str, Value],
+    *,
+    lang: str,
+    now: datetime,
 ) -> str | None:
     """The results as pages/search.py draws them when posts match, less the pager; None when
-    no posts match. Every value escaped."""
+    no posts match. `reader`: what the cards read of their reader (widgets/post_card.py
+    `reader_fields`). Every value escaped."""
     if not results.posts:
         return None
     fields = fields_of(
         results,
         users=list(users),
         count_text=count_text(results.total, results.total_capped),
+        **reader,
     )
     drawn = HtmlRenderer(fields, lang=lang, now=now, fills=SEARCH_FILLS).render(*FOUND_POSTS)
     return f'<div class="{SEARCH_RESULTS_CLASS}">{drawn}</div>'

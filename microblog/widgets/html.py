@@ -80,6 +80,8 @@ class HtmlRenderer:
             return not self.value(v.value)
         if isinstance(v, w.And):
             return all(self.value(part) for part in v.values)
+        if isinstance(v, w.Or):
+            return any(self.value(part) for part in v.values)
         if isinstance(v, w.Pick):
             return self.value(v.then) if self.value(v.test) else self.value(v.otherwise)
         if isinstance(v, w.Say):

@@ -4,10 +4,11 @@ Boost with their counts).
 
 The live page fills the slots: `author` (the name, wrapped in the user card shown on hover),
 `delete` (Delete opens its confirmation), `edited` (the marker opens the version history), `body`
-(the text, its translation, search highlights or the edit box) and `after_body` (Translate);
-`actions` is emptied where the card's list cannot edit (search results). The server draws the
-name as a plain link, the text as it was rendered when written, and the buttons disabled until
-the page is live.
+(the text, its translation, search highlights or the edit box) and `translate` (the
+translation's states); `actions` is emptied where the card's list cannot edit (search results).
+The server draws the name as a plain link, the text as it was rendered when written, and the
+buttons disabled until the page is live. Besides its row's fields, a card reads its reader's
+(`reader_fields`).
 
 Like and Boost are toggle buttons (`aria-pressed` says whether the reader has); a visitor sees
 the counts and is sent to log in by the handler when pressing one.
@@ -19,6 +20,7 @@ from microblog.i18n import _l
 from microblog.i18n.messages import Message
 from microblog.services.rich_text import LINK_REL
 from microblog.widgets.tree import (
+    And,
     Avatar,
     Button,
     Each,
@@ -27,6 +29,7 @@ from microblog.widgets.tree import (
     Link,
     Moment,
     Node,
+    Or,
     Pick,
     Picture,
     Profile,
@@ -304,6 +307,46 @@ ACTION_BAR = el(
     aria_label=_l("Post actions"),
 )
 
+# "Translate", under a post written in another language than the page's (`reader_lang`), for a
+# signed-in reader when a translation service is configured (`can_translate`: both), or while
+# the reader has its translation open (`translated`, live only). The live page fills the slot
+# with the translation's states (components/post_translation.py): Translating…, Show original,
+# an error; the server draws the offer, so the card keeps its height when the page goes live.
+TRANSLATE = When(
+    Or(
+        (
+            And(
+                (
+                    Field("can_translate"),
+                    ne(Field("language"), ""),
+                    ne(Field("language"), Field("reader_lang")),
+                )
+            ),
+            Field("translated"),
+        )
+    ),
+    (
+        el(
+            "div",
+            Slot("translate", (Button(_l("Translate"), "translate", cls="translate-link"),)),
+            cls="post-translate",
+        ),
+    ),
+)
+
+
+def reader_fields(*, reader_id: int, lang: str, can_translate: bool) -> dict[str, Value]:
+    """What a card reads of its reader, beside its row's fields, where the server draws it:
+    who they are (0: a visitor), the page's language, whether they may translate (signed in,
+    and a translation service configured); no translation is open in a page being drawn."""
+    return {
+        "reader_id": reader_id,
+        "reader_lang": lang,
+        "can_translate": can_translate,
+        "translated": False,
+    }
+
+
 # Only the author of a post a moderator hid is shown it: marked, with the moderator's reason.
 HIDDEN_NOTE = When(
     Field("hidden"),
@@ -347,7 +390,7 @@ POST_CARD = el(
                 ),
             ),
         ),
-        Slot("after_body"),
+        TRANSLATE,
         MEDIA_GRID,
         LINK_CARD,
         ACTION_BAR,

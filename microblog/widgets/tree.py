@@ -93,6 +93,11 @@ class And:
 
 
 @dataclass(frozen=True)
+class Or:
+    values: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
 class Pick:
     """`then` when `test` holds, else `otherwise` (a class that depends on a value)."""
 
@@ -140,6 +145,7 @@ Value = (
     | Eq
     | Not
     | And
+    | Or
     | Pick
     | Say
     | RowMessage

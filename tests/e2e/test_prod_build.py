@@ -4,6 +4,7 @@ that user's profile without a mismatch, as it hydrates the feeds' own pages."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 import secrets
@@ -25,6 +26,7 @@ from microblog.services.users import get_user_by_username, set_language
 from tests.e2e.actions import new_name, open_reply_box, opened_on, post, signed_up
 from tests.e2e.conftest import RunningApp, running_app
 from tests.e2e.looks import assert_no_axe_violations
+from tests.fake_translator import FakeTranslator, fake_translation
 
 pytestmark = pytest.mark.browser
 
@@ -965,6 +967,34 @@ PHONE: dict[str, Any] = {
 }
 
 
+@contextlib.contextmanager
+def _phone_tab(
+    browser: Browser,
+    app: RunningApp,
+    cookies: list[Any],
+    address: str,
+    *,
+    script: bool,
+    **options: Any,
+) -> Iterator[Page]:
+    """`address` in a new tab of a phone, for the reader of `cookies` (none: a visitor), with
+    scripts off (the server's drawing) or on (once the live page has taken over)."""
+    context = browser.new_context(
+        base_url=app.frontend, java_script_enabled=script, **PHONE, **options
+    )
+    if script:
+        opened_on(context, app)
+    try:
+        context.add_cookies(cookies)
+        tab = context.new_page()
+        tab.goto(address)
+        if script:
+            _taken_over(tab)
+        yield tab
+    finally:
+        context.close()
+
+
 def test_a_readers_own_profile_stays_in_place_as_it_goes_live_on_a_phone(
     browser: Browser, prod_app: RunningApp
 ) -> None:
@@ -1035,17 +1065,8 @@ def test_a_readers_own_posts_keep_their_height_as_the_page_goes_live_on_a_phone(
     page.context.close()
 
     def cards(script: bool) -> list[float]:
-        context = browser.new_context(
-            base_url=prod_app.frontend, java_script_enabled=script, **PHONE
-        )
-        if script:
-            opened_on(context, prod_app)
-        try:
-            context.add_cookies(cookies)
-            tab = context.new_page()
-            tab.goto("/explore")
+        with _phone_tab(browser, prod_app, cookies, "/explore", script=script) as tab:
             if script:
-                _taken_over(tab)
                 expect(tab.locator(".post .edit-post").first).not_to_have_attribute(
                     "aria-disabled", "true"
                 )
@@ -1055,8 +1076,6 @@ def test_a_readers_own_posts_keep_their_height_as_the_page_goes_live_on_a_phone(
             if script:
                 assert_no_axe_violations(tab)
             return [box["height"] for box in (card.bounding_box() for card in own.all()) if box]
-        finally:
-            context.close()
 
     drawn, live = cards(script=False), cards(script=True)
     # The drawing as a browser with scripts shows it until they run: axe on its disabled buttons.
@@ -1110,17 +1129,7 @@ def test_a_threads_replies_stay_in_place_as_it_goes_live_on_a_phone(
         engine.dispose()
 
     def reply_box_and_reply(script: bool) -> list[float]:
-        context = browser.new_context(
-            base_url=prod_app.frontend, java_script_enabled=script, locale="zh-CN", **PHONE
-        )
-        if script:
-            opened_on(context, prod_app)
-        try:
-            context.add_cookies(cookies)
-            tab = context.new_page()
-            tab.goto(address)
-            if script:
-                _taken_over(tab)
+        with _phone_tab(browser, prod_app, cookies, address, script=script, locale="zh-CN") as tab:
             expect(tab.locator(".thread-cut")).to_have_count(1)
             opener = tab.locator(".reply-opener" if reader else ".reply-login")
             expect(opener).to_be_visible()
@@ -1135,11 +1144,77 @@ def test_a_threads_replies_stay_in_place_as_it_goes_live_on_a_phone(
                 expect(tab.locator("textarea#field-reply")).to_be_focused()
                 expect(opener).to_have_count(0)
             return boxes
-        finally:
-            context.close()
 
     drawn, live = reply_box_and_reply(script=False), reply_box_and_reply(script=True)
     assert len(drawn) == 2 and drawn == pytest.approx(live, abs=0.5), (
         f"the reply box and the reply moved: {drawn} drawn, {live} live"
     )
+    assert errors == [], f"errors in the page: {errors}"
+
+
+@pytest.fixture(scope="module")
+def translating_app(
+    tmp_path_factory: pytest.TempPathFactory, app_translator: FakeTranslator
+) -> Iterator[RunningApp]:
+    """The production build with a translation service (the loopback stand-in)."""
+    environment = {
+        "MICROBLOG_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "MS_TRANSLATOR_KEY": app_translator.key,
+        "MS_TRANSLATOR_REGION": app_translator.region,
+        "MS_TRANSLATOR_ENDPOINT": app_translator.endpoint,
+    }
+    work = tmp_path_factory.mktemp("prod-translating")
+    with running_app(work, env_mode="prod", extra_env=lambda _port: environment) as app:
+        yield app
+
+
+def test_translate_is_drawn_where_the_live_page_offers_it_on_a_phone(
+    browser: Browser, translating_app: RunningApp
+) -> None:
+    """A signed-in reader is offered Translate under a post in another language: the server
+    draws the offer too (disabled until the page is live), so the card keeps its height when
+    the live page takes over; before, the live page alone added it, a row per such card. The
+    live offer then translates in place."""
+    errors: list[str] = []
+    writer = new_name("escritor")
+    spanish = f"Hola a todos, hoy escribo desde la playa con mis amigos {writer}."
+    english = f"Written in English, so nothing to translate here {writer}."
+    writer_page = signed_up(_page(browser, translating_app, errors), writer)
+    writer_page.context.close()
+    engine = make_engine(translating_app.database_url)
+    try:
+        with Session(engine) as db:
+            author = get_user_by_username(db, writer).id or 0
+            create_post(db, author_id=author, body=spanish, language="es")
+            create_post(db, author_id=author, body=english, language="en")
+            db.commit()
+    finally:
+        engine.dispose()
+    reader = signed_up(_page(browser, translating_app, errors), new_name("reader"))
+    cookies = reader.context.cookies()
+    reader.context.close()
+
+    def spanish_card(script: bool) -> float:
+        address = f"/user/{writer}"
+        with _phone_tab(browser, translating_app, cookies, address, script=script) as tab:
+            card = tab.locator(".post", has_text=spanish)
+            offer = card.get_by_role("button", name="Translate")
+            expect(offer).to_be_visible()
+            expect(tab.locator(".post", has_text=english).locator(".post-translate")).to_have_count(
+                0
+            )
+            height = (card.bounding_box() or {"height": 0.0})["height"]
+            if script:
+                assert_no_axe_violations(tab)
+                offer.click()
+                expect(card.locator(".post-body")).to_have_text(fake_translation(spanish, "en"))
+                card.get_by_role("button", name="Show original").click()
+                expect(card.locator(".post-body")).to_have_text(spanish)
+            else:
+                expect(offer).to_have_attribute("aria-disabled", "true")
+            return height
+
+    drawn, live = spanish_card(script=False), spanish_card(script=True)
+    assert drawn > 0 and drawn == pytest.approx(live, abs=0.5), (drawn, live)
     assert errors == [], f"errors in the page: {errors}"

@@ -145,6 +145,7 @@ def _both(node: Node, values: dict[str, Any], lang: str) -> tuple[list[Any], lis
                 "edit",
                 "delete",
                 "open_reply",
+                "translate",
             )
         },
     ).node(node)
@@ -155,7 +156,11 @@ POST = {
     "id": 7,
     "entry_id": 7,
     "author_id": 2,
-    "reader_id": 0,  # a visitor
+    # The reader's (widgets/post_card.py reader_fields): a visitor, on an English page.
+    "reader_id": 0,
+    "reader_lang": "en",
+    "can_translate": False,
+    "translated": False,
     "author_username": "susan",
     "author_avatar": "https://www.gravatar.com/avatar/abc?d=identicon&s=36",
     "timestamp": "2026-12-02T11:00:00+00:00",
@@ -235,6 +240,8 @@ def _picture(n: int, description: str) -> MediaRow:
 OWN = {**POST, "reader_id": 2}
 # Another signed-in reader's view of it.
 OTHERS = {**POST, "reader_id": 5}
+# A post in Spanish, read by a signed-in reader on an English page, with a translator set up.
+FOREIGN = {**OTHERS, "language": "es", "can_translate": True}
 
 # Two pictures, one described (with markup in its alt text, which must stay text).
 PICTURES = {**POST, "media": (_picture(1, 'A heron <b>"fishing"</b>'), _picture(2, ""))}
@@ -255,8 +262,8 @@ def _text(tree: Any) -> str:
 
 @pytest.mark.parametrize(
     "values",
-    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD, HIDDEN, OWN],
-    ids=["plain", "all", "orphan", "pictures", "card", "bare-card", "hidden", "own"],
+    [POST, EVERYTHING, ORPHAN_REPLY, PICTURES, WITH_CARD, WITH_BARE_CARD, HIDDEN, OWN, FOREIGN],
+    ids=["plain", "all", "orphan", "pictures", "card", "bare-card", "hidden", "own", "foreign"],
 )
 @pytest.mark.parametrize("lang", ["en", "es", "zh"])
 def test_the_post_card_is_drawn_the_same_by_the_server_and_the_live_page(
@@ -345,6 +352,25 @@ def test_edit_and_delete_are_drawn_on_the_readers_own_posts_only() -> None:
     html = HtmlRenderer(fields_of(**OWN), lang="zh", now=NOW).node(POST_CARD)
     assert '<button class="post-own-action edit-post" type="button" aria-disabled="true"' in html
     assert f'aria-label="{translate(_l("Delete this post"), "zh")}"' in html
+
+
+def _translate(card: Any) -> list[str]:
+    """The card's Translate offer, by its words."""
+    found = _find(card, lambda _tag, attrs: attrs.get("class") == "post-translate")
+    return [_text(part) for part in found]
+
+
+def test_translate_is_offered_under_posts_in_another_language_to_readers_who_may() -> None:
+    """Drawn by the server too (disabled until the page is live), so that the card keeps its
+    height when the live page takes over."""
+    assert _translate(_card(FOREIGN)) == ["Translate"]
+    assert _translate(_card({**FOREIGN, "can_translate": False})) == []  # a visitor, or no service
+    assert _translate(_card({**FOREIGN, "reader_lang": "es"})) == []  # the page's own language
+    assert _translate(_card({**FOREIGN, "language": ""})) == []  # a language not known
+    # Open (live only): shown even where no longer offered (the reader switched to Spanish).
+    assert _translate(_card({**FOREIGN, "reader_lang": "es", "translated": True})) != []
+    server, live = _both(POST_CARD, FOREIGN, "zh")
+    assert server == live and _translate(server[0]) == [translate(_l("Translate"), "zh")]
 
 
 def test_search_results_have_no_edit_or_delete() -> None:
