@@ -11,9 +11,9 @@ the prerendered page, as the static files send it (with the status 404 when the 
 does not exist, so that search engines and link checkers see what a person sees), with the
 requested page of posts inside its `feed-first-paint` element: the markup of the page's own post
 cards (components/post_card.py) in the reader's language, less what needs the live page (the
-user card on hover, Translate, Delete) and the avatars' pictures (their initials show). Its
-links are plain links until React takes over, and the page's own list replaces it when the tab's
-data arrives.
+user card on hover) and the avatars' pictures (their initials show). Its buttons are disabled
+and its links plain links until React takes over, and the page's own list replaces it when the
+tab's data arrives.
 
 The response is made for one reader at one moment, so it carries no validators and says
 `private, no-store`: a home feed is not kept in the browser's cache after the reader leaves (a
@@ -84,9 +84,9 @@ PERSONAL = "private, no-store"
 
 
 def post_cards_html(rows: Sequence[PostRow], *, lang: str, reader_id: int) -> str:
-    """The post list as the live page draws it (microblog/widgets/post_card.py), without its
-    live-only parts (the user card on hover, Translate), every value escaped; `reader_id`'s
-    own posts with Edit and Delete, disabled (0: a visitor, who has none).
+    """The post list as the live page draws it (microblog/widgets/post_card.py), without the
+    user card on hover, every value escaped, for `reader_id` (0: a visitor): their own posts
+    with Edit and Delete, and Translate where it is offered, disabled until the page is live.
 
     Avatars are drawn as the user's initial, the fallback the live card shows until the picture
     loads: with the picture, the first paint would start 25 image loads that the live list, in
@@ -204,19 +204,18 @@ def _thread(db: Session, asked: Asked) -> str | None:
         )
     except NotFound:
         raise Missing from None
+    now = utcnow()
     parts = HtmlRenderer(
         fields_of(earlier_deleted=thread.earlier_deleted, signed_in=bool(reader_id)),
         lang=asked.lang,
-        now=utcnow(),
+        now=now,
     )
     drawn = [parts.node(THREAD_CUT)]
     if thread.ancestors:
         ancestors = post_cards_html(thread.ancestors, lang=asked.lang, reader_id=reader_id)
         drawn.append(ancestors.replace(POST_LIST_CLASS, f"{POST_LIST_CLASS} thread-ancestors", 1))
     reader = card_reader(lang=asked.lang, reader_id=reader_id)
-    focus = HtmlRenderer(fields_of(thread.post, **reader), lang=asked.lang, now=utcnow()).node(
-        POST_CARD
-    )
+    focus = HtmlRenderer(fields_of(thread.post, **reader), lang=asked.lang, now=now).node(POST_CARD)
     drawn += [
         f'<div class="thread-focus">{focus}</div>',
         parts.node(REPLY_OPENER),
@@ -294,7 +293,7 @@ def _search(db: Session, asked: Asked) -> str | None:
     except search.SearchUnavailable:
         return None
     users = search.search_users(db, q=query, viewer_id=reader_id) if results.posts else []
-    reader = card_reader(lang=asked.lang, reader_id=asked.reader_id)
+    reader = card_reader(lang=asked.lang, reader_id=reader_id)
     return search_html(results, users, reader, lang=asked.lang, now=utcnow())
 
 
