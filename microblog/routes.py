@@ -111,6 +111,12 @@ def conversation_username(path: str) -> str | None:
     return path_username(path, MESSAGES)
 
 
+def page_url(address: str, page: int) -> str:
+    """Page `page` of the list at `address` (a path, or a path with its query): what a pager's
+    Newer and Older link to, on the live page and in the server's drawing alike."""
+    return f"{address}{'&' if '?' in address else '?'}page={page}"
+
+
 def search_url(q: str, page: int = 1) -> str:
     url = f"{SEARCH}?q={quote(q, safe='')}"
     return url if page <= 1 else f"{url}&page={page}"

@@ -11,6 +11,7 @@ import reflex as rx
 from microblog.components import RowVar
 from microblog.components.compose_form import compose_form
 from microblog.components.compose_media import add_button, attachments, drop_zone
+from microblog.components.empty_note import empty_note
 from microblog.components.i18n import t
 from microblog.components.post_translation import (
     post_text,
@@ -21,6 +22,7 @@ from microblog.components.safety import post_menu
 from microblog.components.timestamps import local_time
 from microblog.components.user_popup import user_popup
 from microblog.components.widget import ComponentRenderer, Resolve, RowFill, SlotFill, fields_of
+from microblog.i18n.messages import Message
 from microblog.state.compose_media import EditMediaState
 from microblog.state.post_cards import PostCardsState, PostHistoryState
 from microblog.state.session import SessionState
@@ -221,15 +223,16 @@ def post_card(
 
 def post_list(
     posts: rx.vars.ArrayVar,
-    empty_text: str | rx.Var,
+    empty: Message,
     owner: type[PostCardsState] | None = None,
     thread: bool = False,
 ) -> rx.Component:
+    """The cards of `posts`, or the note that says `empty` (widgets/empty_note.py)."""
     return rx.cond(
         posts.length() > 0,
         rx.el.div(
             rx.foreach(posts, lambda post: post_card(post, owner, thread=thread)),
             class_name=POST_LIST_CLASS,
         ),
-        rx.callout(empty_text, icon="info", color_scheme="gray", width="100%"),
+        empty_note(empty),
     )

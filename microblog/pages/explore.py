@@ -11,6 +11,7 @@ from microblog.components.new_posts_bar import new_posts_bar
 from microblog.components.pager import pager
 from microblog.components.post_card import post_list
 from microblog.state.feed import FeedState
+from microblog.widgets.empty_note import NO_POSTS
 
 
 def explore_page() -> rx.Component:
@@ -20,7 +21,7 @@ def explore_page() -> rx.Component:
             FeedState.loaded_here() & (FeedState.kind == "explore"),
             rx.vstack(
                 new_posts_bar(),
-                post_list(FeedState.posts, t("No posts yet."), owner=FeedState),
+                post_list(FeedState.posts, NO_POSTS, owner=FeedState),
                 pager(
                     FeedState.has_prev,
                     FeedState.has_next,

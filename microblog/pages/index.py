@@ -15,6 +15,7 @@ from microblog.components.post_card import post_list
 from microblog.state.compose_media import ComposeMediaState
 from microblog.state.feed import FeedState
 from microblog.state.session import SessionState
+from microblog.widgets.empty_note import NO_POSTS_AT_HOME
 
 
 def post_form(ready: rx.Var[bool]) -> rx.Component:
@@ -66,7 +67,7 @@ def index_page() -> rx.Component:
                 new_posts_bar(),
                 post_list(
                     FeedState.posts,
-                    t("Nothing here yet. Post something, or follow people from Explore."),
+                    NO_POSTS_AT_HOME,
                     owner=FeedState,
                 ),
                 pager(

@@ -7,12 +7,14 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components.conversation import conversation_list
+from microblog.components.empty_note import empty_note
 from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.components.pager import pager
 from microblog.state.live import LiveState
 from microblog.state.messages import MessagesState as M
+from microblog.widgets.empty_note import NO_CONVERSATIONS
 
 
 def messages_page() -> rx.Component:
@@ -41,12 +43,7 @@ def messages_page() -> rx.Component:
                 rx.cond(
                     M.conversations.length() > 0,
                     conversation_list(M),
-                    rx.callout(
-                        t("No conversations yet. Start one from someone's profile."),
-                        icon="info",
-                        color_scheme="gray",
-                        width="100%",
-                    ),
+                    empty_note(NO_CONVERSATIONS),
                 ),
                 pager(M.has_prev, M.has_next, M.newer_href, M.older_href, noun="conversations"),
                 spacing="4",

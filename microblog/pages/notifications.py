@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from microblog.components.empty_note import empty_note
 from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
 from microblog.components.layout import layout
 from microblog.components.pager import pager
 from microblog.components.widget import ComponentRenderer, fields_of
 from microblog.state.notifications import NotificationsState as N
+from microblog.widgets.empty_note import NO_NOTIFICATIONS
 from microblog.widgets.notifications import NOTIFICATION_LIST
 
 
@@ -25,15 +27,7 @@ def notifications_page() -> rx.Component:
                 rx.cond(
                     N.notifications.length() > 0,
                     ComponentRenderer(fields_of(N)).node(NOTIFICATION_LIST),
-                    rx.callout(
-                        t(
-                            "Nothing yet. Replies, mentions, likes, boosts, new followers and "
-                            "messages show up here."
-                        ),
-                        icon="info",
-                        color_scheme="gray",
-                        width="100%",
-                    ),
+                    empty_note(NO_NOTIFICATIONS),
                 ),
                 pager(N.has_prev, N.has_next, N.newer_href, N.older_href, noun="notifications"),
                 spacing="4",

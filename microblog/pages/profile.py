@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from microblog.components import RowVar
+from microblog.components.empty_note import empty_note
 from microblog.components.feed_first_paint import feed_first_paint
 from microblog.components.i18n import t
 from microblog.components.layout import layout
@@ -17,7 +18,13 @@ from microblog.pages.not_found import not_found_content
 from microblog.state.export import ExportState
 from microblog.state.profile import ProfileState
 from microblog.state.session import SessionState
-from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
+from microblog.widgets.empty_note import NO_POSTS, NOT_AVAILABLE, YOU_BLOCKED
+from microblog.widgets.profile import (
+    PROFILE_BLOCKED,
+    PROFILE_CARD,
+    PROFILE_TABS,
+    PROFILE_UNAVAILABLE,
+)
 
 P = ProfileState.profile
 
@@ -72,29 +79,15 @@ def tab_content() -> rx.Component:
     (it exists, its posts and people are not shown: services/profile.py)."""
     return rx.cond(
         ProfileState.blocks_viewer,
-        rx.callout(
-            t("This account is not available to you."),
-            icon="info",
-            color_scheme="gray",
-            class_name="profile-unavailable",
-        ),
-        rx.cond(
-            ProfileState.blocked,
-            rx.callout(
-                t("You blocked this account. Its posts are hidden from you."),
-                icon="info",
-                color_scheme="gray",
-                class_name="profile-blocked",
-            ),
-            _rows(),
-        ),
+        empty_note(NOT_AVAILABLE, PROFILE_UNAVAILABLE),
+        rx.cond(ProfileState.blocked, empty_note(YOU_BLOCKED, PROFILE_BLOCKED), _rows()),
     )
 
 
 def _rows() -> rx.Component:
     return rx.cond(
         ProfileState.tab == "posts",
-        post_list(ProfileState.posts, t("No posts yet."), owner=ProfileState),
+        post_list(ProfileState.posts, NO_POSTS, owner=ProfileState),
         rx.cond(
             ProfileState.people.length() > 0,
             rx.vstack(rx.foreach(ProfileState.people, person_row), spacing="2", width="100%"),

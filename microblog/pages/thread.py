@@ -17,6 +17,7 @@ from microblog.pages.not_found import not_found_content
 from microblog.state.compose_media import ReplyMediaState
 from microblog.state.session import SessionState
 from microblog.state.thread import ThreadState as T
+from microblog.widgets.empty_note import NO_REPLIES
 from microblog.widgets.post_card import POST_LIST_CLASS
 from microblog.widgets.thread import REPLIES_HEADING, REPLY_OPENER, THREAD_CUT
 
@@ -79,7 +80,7 @@ def conversation() -> rx.Component:
         reply_box(),
         parts.node(REPLIES_HEADING),
         rx.el.div(
-            post_list(T.replies, t("No replies yet."), owner=T, thread=True),
+            post_list(T.replies, NO_REPLIES, owner=T, thread=True),
             class_name="thread-replies",
             width="100%",
         ),

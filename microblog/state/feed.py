@@ -10,7 +10,7 @@ from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.live import events as ev
-from microblog.routes import EXPLORE, INDEX
+from microblog.routes import EXPLORE, INDEX, page_url
 from microblog.services import new_posts, posts
 from microblog.services.errors import Invalid
 from microblog.services.feeds import Feed, OpenedFeed, open_feed
@@ -43,11 +43,11 @@ class FeedState(PageData, PostCardsState, rx.State):
 
     @rx.var
     def newer_href(self) -> str:
-        return f"{self._base()}?page={self.page - 1}"
+        return page_url(self._base(), self.page - 1)
 
     @rx.var
     def older_href(self) -> str:
-        return f"{self._base()}?page={self.page + 1}"
+        return page_url(self._base(), self.page + 1)
 
     def _base(self) -> str:
         return INDEX if self.kind == "home" else EXPLORE

@@ -30,11 +30,11 @@ class MessagesState(PageData, rx.State):
 
     @rx.var
     def newer_href(self) -> str:
-        return f"{routes.MESSAGES}?page={self.page - 1}"
+        return routes.page_url(routes.MESSAGES, self.page - 1)
 
     @rx.var
     def older_href(self) -> str:
-        return f"{routes.MESSAGES}?page={self.page + 1}"
+        return routes.page_url(routes.MESSAGES, self.page + 1)
 
     async def _read(self, user_id: int, page: int) -> None:
         per_page = get_settings().posts_per_page

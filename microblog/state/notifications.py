@@ -32,11 +32,11 @@ class NotificationsState(PageData, rx.State):
 
     @rx.var
     def newer_href(self) -> str:
-        return f"/notifications?page={self.page - 1}"
+        return routes.page_url(routes.NOTIFICATIONS, self.page - 1)
 
     @rx.var
     def older_href(self) -> str:
-        return f"/notifications?page={self.page + 1}"
+        return routes.page_url(routes.NOTIFICATIONS, self.page + 1)
 
     async def _read(self, user_id: int, page: int, *, again: bool = False) -> None:
         """Read a page of lines: when opened, or `again` when something arrived. Page 1 marks

@@ -10,7 +10,7 @@ from microblog.config import get_settings
 from microblog.db import run_db, run_read
 from microblog.i18n import translate
 from microblog.live.tabs import Tab
-from microblog.routes import conversation_url, profile_username, user_url
+from microblog.routes import conversation_url, page_url, profile_username, user_url
 from microblog.schemas import UserFace, UserPublic
 from microblog.services.errors import DomainError, NotFound
 from microblog.services.pagination import clamp_page
@@ -56,7 +56,7 @@ class ProfileState(PageData, PostCardsState, rx.State):
         return self._href(self.page + 1)
 
     def _href(self, page: int) -> str:
-        return f"{user_url(self.profile.username)}?tab={self.tab}&page={page}"
+        return page_url(f"{user_url(self.profile.username)}?tab={self.tab}", page)
 
     def _username_from_path(self) -> str:
         return profile_username(self.router.url.path) or ""

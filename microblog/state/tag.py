@@ -29,11 +29,11 @@ class TagState(PageData, PostCardsState, rx.State):
 
     @rx.var
     def newer_href(self) -> str:
-        return f"{routes.tag_url(self.tag)}?page={self.page - 1}"
+        return routes.page_url(routes.tag_url(self.tag), self.page - 1)
 
     @rx.var
     def older_href(self) -> str:
-        return f"{routes.tag_url(self.tag)}?page={self.page + 1}"
+        return routes.page_url(routes.tag_url(self.tag), self.page + 1)
 
     @rx.var
     def new_posts_count_text(self) -> str:

@@ -77,11 +77,11 @@ class ThreadState(PageData, PostCardsState, rx.State):
 
     @rx.var
     def newer_href(self) -> str:
-        return f"{routes.post_url(self.post.id)}?page={self.page - 1}"
+        return routes.page_url(routes.post_url(self.post.id), self.page - 1)
 
     @rx.var
     def older_href(self) -> str:
-        return f"{routes.post_url(self.post.id)}?page={self.page + 1}"
+        return routes.page_url(routes.post_url(self.post.id), self.page + 1)
 
     def _asked_post_id(self) -> int:
         return routes.thread_post_id(self.router.url.path) or 0

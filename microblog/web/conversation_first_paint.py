@@ -25,8 +25,8 @@ from microblog.widgets.html import HtmlRenderer, fields_of
 
 
 def conversations_html(rows: Sequence[ConversationRow], *, lang: str, now: datetime) -> str:
-    """The Messages page's list as pages/messages.py draws it (the pager comes with the live
-    page, below it); every value escaped."""
+    """The Messages page's list as pages/messages.py draws it (first_paint.py adds the pager
+    below it); every value escaped."""
     return HtmlRenderer(fields_of(conversations=list(rows)), lang=lang, now=now).node(
         CONVERSATION_LIST
     )

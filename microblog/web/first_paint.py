@@ -37,17 +37,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microblog.config import get_settings
 from microblog.db import run_read
+from microblog.i18n.messages import Message as Text
 from microblog.models import utcnow
 from microblog.routes import (
+    EXPLORE,
+    INDEX,
     MESSAGES,
     NOTIFICATIONS,
     SEARCH,
     conversation_username,
+    page_url,
+    post_url,
     profile_username,
+    search_url,
     tag_name,
+    tag_url,
     thread_post_id,
+    user_url,
 )
-from microblog.schemas import PostRow
+from microblog.schemas import Page, PostRow
 from microblog.services import notifications, search
 from microblog.services.auth_sessions import SessionUser, session_user
 from microblog.services.conversations import list_conversations, read_conversation
@@ -62,11 +70,24 @@ from microblog.web.conversation_first_paint import conversation_html, conversati
 from microblog.web.nav_first_paint import nav_html
 from microblog.web.notifications_first_paint import notifications_html
 from microblog.web.page_languages import page_headers, page_in_language, reader_language
+from microblog.web.pager_first_paint import Paged, pager_html
 from microblog.web.profile_first_paint import profile_html
 from microblog.web.search_first_paint import search_html
 from microblog.web.whole_page import whole_page, without_validators
+from microblog.widgets.empty_note import (
+    NO_CONVERSATIONS,
+    NO_NOTIFICATIONS,
+    NO_POSTS,
+    NO_POSTS_AT_HOME,
+    NO_POSTS_WITH_TAG,
+    NO_REPLIES,
+    NOT_AVAILABLE,
+    YOU_BLOCKED,
+    empty_note,
+)
 from microblog.widgets.html import HtmlRenderer, fields_of
 from microblog.widgets.post_card import POST_CARD, POST_LIST_CLASS, reader_fields
+from microblog.widgets.profile import PROFILE_BLOCKED, PROFILE_UNAVAILABLE
 from microblog.widgets.thread import REPLIES_HEADING, REPLY_OPENER, THREAD_CUT
 from microblog.widgets.tree import Value
 
@@ -135,10 +156,28 @@ def _cards(rows: Sequence[PostRow], asked: Asked) -> str | None:
     return post_cards_html(rows, lang=asked.lang, reader_id=asked.reader_id) if rows else None
 
 
+def _pager(noun: str, listing: Paged, asked: Asked, address: str) -> str:
+    """The pager under a drawn list of `noun`, whose pages are at `address`."""
+    return pager_html(noun, listing, href=lambda page: page_url(address, page), lang=asked.lang)
+
+
+def _empty(message: Text, asked: Asked, cls: str = "") -> str:
+    """The note an empty list shows (widgets/empty_note.py)."""
+    note = empty_note(message, cls)
+    return HtmlRenderer(fields_of(), lang=asked.lang, now=utcnow()).node(note)
+
+
+def _posts(listing: Page[PostRow], asked: Asked, address: str, empty: Text) -> str:
+    """A feed's page of posts (or the note that it has none) and its pager, as the live page's
+    column draws them."""
+    cards = _cards(listing.items, asked) or _empty(empty, asked)
+    return cards + _pager("posts", listing, asked, address)
+
+
 def _explore(db: Session, asked: Asked) -> str | None:
     per_page = get_settings().posts_per_page
     page = feed_page(db, feed="explore", reader_id=0, page=asked.page, per_page=per_page)
-    return _cards(page.items, asked)
+    return _posts(page, asked, EXPLORE, NO_POSTS)
 
 
 def _home(db: Session, asked: Asked) -> str | None:
@@ -148,12 +187,12 @@ def _home(db: Session, asked: Asked) -> str | None:
     page = feed_page(
         db, feed="home", reader_id=asked.reader.user_id, page=asked.page, per_page=per_page
     )
-    return _cards(page.items, asked)
+    return _posts(page, asked, INDEX, NO_POSTS_AT_HOME)
 
 
 def _profile(db: Session, asked: Asked) -> str | None:
-    """The whole profile (card, tabs, posts) on its posts tab; nothing for the other tabs or a
-    user without posts; `Missing` for an unknown user."""
+    """The whole profile (card, tabs, posts or the note that there are none, pager) on its posts
+    tab; nothing for the other tabs; `Missing` for an unknown user."""
     tab = tab_of(asked.param("tab"))
     username = profile_username(asked.path) or ""
     reader_id = asked.reader.user_id if asked.reader else None
@@ -170,29 +209,30 @@ def _profile(db: Session, asked: Asked) -> str | None:
         raise Missing from None
     if tab != "posts":
         return None
-    cards = _cards(view.posts, asked)
-    if cards is None:
-        return None
-    return profile_html(view, cards, reader_id=reader_id, lang=asked.lang, now=utcnow())
+    if view.blocks_viewer:
+        cards = _empty(NOT_AVAILABLE, asked, PROFILE_UNAVAILABLE)
+    elif view.blocked:
+        cards = _empty(YOU_BLOCKED, asked, PROFILE_BLOCKED)
+    else:
+        cards = _cards(view.posts, asked) or _empty(NO_POSTS, asked)
+    address = f"{user_url(view.user.username)}?tab={tab}"
+    below = _pager("", view.listing, asked, address)
+    return profile_html(view, cards + below, reader_id=reader_id, lang=asked.lang, now=utcnow())
 
 
 def _tag(db: Session, asked: Asked) -> str | None:
     """A tag's page of posts (pages/tag.py), newest first."""
-    reader_id = asked.reader_id
+    reader_id, name = asked.reader_id, tag_name(asked.path) or ""
     page = tag_posts(
-        db,
-        name=tag_name(asked.path) or "",
-        viewer_id=reader_id,
-        page=asked.page,
-        per_page=get_settings().posts_per_page,
+        db, name=name, viewer_id=reader_id, page=asked.page, per_page=get_settings().posts_per_page
     )
-    return _cards(page.items, asked)
+    return _posts(page, asked, tag_url(name), NO_POSTS_WITH_TAG)
 
 
 def _thread(db: Session, asked: Asked) -> str | None:
     """A thread (pages/thread.py): the note that it began at a deleted post, the posts it
-    answers, the post, the reply box's opener, the replies' heading and the replies, in the live
-    page's wrappers; the pager comes with the live page. `Missing` for an unknown post."""
+    answers, the post, the reply box's opener, the replies' heading, the replies and their
+    pager, in the live page's wrappers. `Missing` for an unknown post."""
     reader_id = asked.reader_id
     try:
         thread = open_thread(
@@ -221,9 +261,9 @@ def _thread(db: Session, asked: Asked) -> str | None:
         parts.node(REPLY_OPENER),
         parts.node(REPLIES_HEADING),
     ]
-    if thread.replies.items:
-        replies = post_cards_html(thread.replies.items, lang=asked.lang, reader_id=reader_id)
-        drawn.append(f'<div class="thread-replies">{replies}</div>')
+    replies = _cards(thread.replies.items, asked) or _empty(NO_REPLIES, asked)
+    drawn.append(f'<div class="thread-replies">{replies}</div>')
+    drawn.append(_pager("replies", thread.replies, asked, post_url(thread.post.id)))
     return f'<div class="thread-first-paint">{"".join(drawn)}</div>'
 
 
@@ -248,31 +288,34 @@ def _conversation(db: Session, asked: Asked) -> str | None:
 
 
 def _messages(db: Session, asked: Asked) -> str | None:
-    """The reader's own conversations (pages/messages.py), the newest first; nothing for a
-    visitor (the live page sends them to log in) or a reader without conversations (the live
-    page says how to start one)."""
+    """The reader's own conversations (pages/messages.py), the newest first, or the note that
+    says how to start one; nothing for a visitor (the live page sends them to log in)."""
     if asked.reader is None:
         return None
     listing = list_conversations(
         db, user_id=asked.reader.user_id, page=asked.page, per_page=get_settings().posts_per_page
     )
-    if not listing.items:
-        return None
-    return conversations_html(listing.items, lang=asked.lang, now=utcnow())
+    if listing.items:
+        drawn = conversations_html(listing.items, lang=asked.lang, now=utcnow())
+    else:
+        drawn = _empty(NO_CONVERSATIONS, asked)
+    return drawn + _pager("conversations", listing, asked, MESSAGES)
 
 
 def _notifications(db: Session, asked: Asked) -> str | None:
     """The reader's own notifications (pages/notifications.py), the newest first, unread ones
-    flagged; read without marking anything read. Nothing for a visitor or a reader without
-    notifications (the live page says what will show up there)."""
+    flagged, or the note that says what will show up there; read without marking anything
+    read. Nothing for a visitor (the live page sends them to log in)."""
     if asked.reader is None:
         return None
     listing = notifications.list_notifications(
         db, user_id=asked.reader.user_id, page=asked.page, per_page=get_settings().posts_per_page
     )
-    if not listing.items:
-        return None
-    return notifications_html(listing.items, lang=asked.lang, now=utcnow())
+    if listing.items:
+        drawn = notifications_html(listing.items, lang=asked.lang, now=utcnow())
+    else:
+        drawn = _empty(NO_NOTIFICATIONS, asked)
+    return drawn + _pager("notifications", listing, asked, NOTIFICATIONS)
 
 
 def _search(db: Session, asked: Asked) -> str | None:
@@ -294,7 +337,10 @@ def _search(db: Session, asked: Asked) -> str | None:
         return None
     users = search.search_users(db, q=query, viewer_id=reader_id) if results.posts else []
     reader = card_reader(lang=asked.lang, reader_id=reader_id)
-    return search_html(results, users, reader, lang=asked.lang, now=utcnow())
+    below = pager_html(
+        "results", results, href=lambda page: search_url(query, page), lang=asked.lang
+    )
+    return search_html(results, users, reader, below=below, lang=asked.lang, now=utcnow())
 
 
 Draw = Callable[[Session, Asked], "str | None"]

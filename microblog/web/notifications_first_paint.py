@@ -16,7 +16,7 @@ from microblog.widgets.notifications import NOTIFICATION_LIST
 
 
 def notifications_html(rows: Sequence[NotificationRow], *, lang: str, now: datetime) -> str:
-    """The lines as pages/notifications.py draws them (the pager comes with the live page,
-    below them); every value escaped."""
+    """The lines as pages/notifications.py draws them (first_paint.py adds the pager below
+    them); every value escaped."""
     lines = [row.for_page(lang) for row in rows]
     return HtmlRenderer(fields_of(notifications=lines), lang=lang, now=now).node(NOTIFICATION_LIST)

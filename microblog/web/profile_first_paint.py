@@ -22,8 +22,8 @@ from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
 def profile_html(
     view: ProfileView, posts_html: str, *, reader_id: int | None, lang: str, now: datetime
 ) -> str:
-    """The profile as pages/profile.py's `.profile` renders it, less the pager (which comes below
-    the posts when the page is live), with `posts_html` as its list; every value escaped."""
+    """The profile as pages/profile.py's `.profile` renders it, with `posts_html` as its list
+    (the posts and their pager); every value escaped."""
     fields = fields_of(
         view.user,
         view,

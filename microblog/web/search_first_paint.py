@@ -3,8 +3,8 @@ of posts with the searched words marked, drawn by the server from the widgets th
 renders (microblog/widgets/search.py) into the search page's HTML (first_paint.py serves it).
 
 Drawn only when posts match: the other outcomes (nothing found, only people, the engine down)
-are a sentence or two the live page says a moment later. The pager comes with the live page,
-below the posts, so nothing moves when it arrives.
+are a sentence or two the live page says a moment later. The pager under the posts is drawn
+with them (first_paint.py).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ def search_html(
     users: Sequence[UserHit],
     reader: Mapping[str, Value],
     *,
+    below: str,
     lang: str,
     now: datetime,
 ) -> str | None:
-    """The results as pages/search.py draws them when posts match, less the pager; None when
-    no posts match. `reader`: what the cards read of their reader (widgets/post_card.py
-    `reader_fields`). Every value escaped."""
+    """The results as pages/search.py draws them when posts match, with `below` (the pager)
+    under them; None when no posts match. `reader`: what the cards read of their reader
+    (widgets/post_card.py `reader_fields`). Every value escaped."""
     if not results.posts:
         return None
     fields = fields_of(
@@ -38,4 +39,4 @@ def search_html(
         **reader,
     )
     drawn = HtmlRenderer(fields, lang=lang, now=now, fills=SEARCH_FILLS).render(*FOUND_POSTS)
-    return f'<div class="{SEARCH_RESULTS_CLASS}">{drawn}</div>'
+    return f'<div class="{SEARCH_RESULTS_CLASS}">{drawn}{below}</div>'

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from microblog import routes
 from microblog.i18n import _l, _ln
+from microblog.widgets.icons import ARROW_LEFT
 from microblog.widgets.radix import HEADING_SIZE_5, LINK, button_class
 from microblog.widgets.tree import (
     Avatar,
     Button,
     Each,
-    El,
     Field,
     Link,
     Moment,
@@ -34,24 +34,9 @@ from microblog.widgets.tree import (
 
 OTHER = Field("other_name")
 
-# lucide's arrow-left (the icon set of Reflex's rx.icon), as plain SVG that both sides draw;
-# its strokes are styled by `.line-icon` (assets/microblog.css).
-BACK_ARROW = El(
-    "svg",
-    (el("path", d="m12 19-7-7 7-7"), el("path", d="M19 12H5")),
-    "line-icon",
-    {
-        "xmlns": "http://www.w3.org/2000/svg",
-        "width": "16",
-        "height": "16",
-        "viewBox": "0 0 24 24",
-        "aria-hidden": "true",
-    },
-)
-
 CONVERSATION_HEAD = el(
     "div",
-    Link(routes.MESSAGES, (BACK_ARROW, _l("All messages")), cls=f"{LINK} conversation-back"),
+    Link(routes.MESSAGES, (ARROW_LEFT, _l("All messages")), cls=f"{LINK} conversation-back"),
     el(
         "div",
         Avatar(

@@ -11,6 +11,7 @@ are lucide's (the icon set of Reflex's `rx.icon`) as plain SVG, as widgets/radix
 from __future__ import annotations
 
 from microblog.i18n import _l
+from microblog.widgets.icons import line_icon
 from microblog.widgets.radix import LINK
 from microblog.widgets.tree import (
     Each,
@@ -29,19 +30,8 @@ from microblog.widgets.tree import (
 
 
 def _icon(*parts: El) -> El:
-    """A lucide icon at 18 px; its strokes are styled by `.line-icon` (assets/microblog.css)."""
-    return El(
-        "svg",
-        parts,
-        "line-icon",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "width": "18",
-            "height": "18",
-            "viewBox": "0 0 24 24",
-            "aria-hidden": "true",
-        },
-    )
+    """A lucide icon at 18 px (widgets/icons.py)."""
+    return line_icon(18, *parts)
 
 
 ICONS: dict[str, El] = {

@@ -33,6 +33,11 @@ from microblog.widgets.tree import (
 PROFILE_TAB = "profile-tab"
 """One of the profile's tab links, styled as a button."""
 
+# The notes in place of the tab's rows (widgets/empty_note.py): the account blocks the reader,
+# or the reader blocked it.
+PROFILE_UNAVAILABLE = "profile-unavailable"
+PROFILE_BLOCKED = "profile-blocked"
+
 TAB_LABELS = {"posts": _l("Posts"), "followers": _l("Followers"), "following": _l("Following")}
 
 # The "more" menu's button (Block, Mute, Report): the server draws it disabled for a signed-in

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.actions import new_name, signed_up
+from tests.e2e.actions import new_name, signed_up, went_live
 from tests.e2e.conftest import NewPage
 from tests.e2e.test_live import assert_not_reloaded, badge, mark_no_reload
 
@@ -27,9 +27,11 @@ def test_a_conversation_between_two_people_live(new_page: NewPage) -> None:
     page_a = signed_up(new_page(), alice)
     page_b = signed_up(new_page(), bob)
     page_b.goto("/messages")
+    went_live(page_b)  # the server drew the same note until then
     expect(page_b.get_by_text("No conversations yet.")).to_be_visible()
     list_b = page_b.context.new_page()  # Bob's second tab keeps the list open
     list_b.goto("/messages")
+    went_live(list_b)
     expect(list_b.get_by_text("No conversations yet.")).to_be_visible()
     for tab in (page_b, list_b):
         mark_no_reload(tab)

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
+from microblog.config import get_settings
 from microblog.db import make_engine
 from microblog.services.follows import follow
 from microblog.services.messages import send_message
@@ -279,15 +280,14 @@ new MutationObserver((records) => {
 """
 
 
-# The profile as the server and as React draw it: everything above the pager, less the text of
+# The profile as the server and as React draw it, its pager included, less the text of
 # "last seen" in full (the server writes UTC digits; the live page the reader's own date) and
 # the class emotion gives the live avatar for its picture.
 _PROFILE_SHAPE_JS = """(profile) => [...profile.children]
-  .filter((part) => !part.classList.contains('pager'))
   .flatMap((part) => [part, ...part.querySelectorAll('*')])
   .filter((e) => !e.matches('.post-menu-trigger, .post-menu-trigger *'))
   .map((e) => [
-    e.tagName, e.className.replace(/ css-\\w+/, ''), e.getAttribute('href'),
+    e.tagName, (e.getAttribute('class') || '').replace(/ css-\\w+/, ''), e.getAttribute('href'),
     e.getAttribute('datetime'), e.getAttribute('lang'),
     e.children.length || (e.tagName === 'TIME' && !e.classList.contains('relative-time'))
       ? null : e.textContent,
@@ -440,9 +440,8 @@ def test_the_heads_small_scripts_are_written_into_the_page(
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
 
 
-# Search results as the server and as React draw them (the pager comes with the live page).
+# Search results as the server and as React draw them, their pager included.
 _RESULTS_SHAPE_JS = """(results) => [...results.children]
-  .filter((part) => !part.classList.contains('pager'))
   .flatMap((part) => [part, ...part.querySelectorAll('*')])
   .filter((e) => !e.matches('.post-menu-trigger, .post-menu-trigger *'))
   .map((e) => [
@@ -1149,6 +1148,51 @@ def test_a_threads_replies_stay_in_place_as_it_goes_live_on_a_phone(
     assert len(drawn) == 2 and drawn == pytest.approx(live, abs=0.5), (
         f"the reply box and the reply moved: {drawn} drawn, {live} live"
     )
+    assert errors == [], f"errors in the page: {errors}"
+
+
+def test_the_pager_is_drawn_with_the_posts_and_stays_in_place_on_a_phone(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """Newer / Older are drawn by the server under the posts it draws, as the live page draws
+    them: they work without scripts, and they are where they were when the page goes live
+    (before, only the live page drew them, under its list)."""
+    errors: list[str] = []
+    alice = new_name("alice")
+    page = signed_up(_page(browser, prod_app, errors), alice)
+    page.context.close()
+    per_page = get_settings().posts_per_page
+    engine = make_engine(prod_app.database_url)
+    try:
+        with Session(engine) as db:
+            author = get_user_by_username(db, alice).id or 0
+            for n in range(per_page + 2):
+                create_post(db, author_id=author, body=f"post {n} of {alice}")
+            db.commit()
+    finally:
+        engine.dispose()
+    address = f"/user/{alice}"
+
+    def older_link(script: bool) -> float:
+        with _phone_tab(browser, prod_app, [], address, script=script, locale="zh-CN") as tab:
+            older = tab.locator(".pager .pager-older")
+            expect(older).to_have_count(1)
+            expect(tab.locator(".pager .pager-newer")).to_have_count(0)
+            older.scroll_into_view_if_needed()
+            box = older.bounding_box()
+            assert box is not None
+            y = box["y"] + tab.evaluate("window.scrollY")
+            if script:
+                assert_no_axe_violations(tab)
+            else:  # a plain link: page 2, whose pager leads back
+                older.click()
+                expect(tab).to_have_url(re.compile(r"tab=posts&page=2$"))
+                expect(tab.locator(".post")).to_have_count(2)
+                expect(tab.locator(".pager .pager-newer")).to_have_count(1)
+            return y
+
+    drawn, live = older_link(script=False), older_link(script=True)
+    assert drawn == pytest.approx(live, abs=0.5), f"the pager moved: {drawn} drawn, {live} live"
     assert errors == [], f"errors in the page: {errors}"
 
 

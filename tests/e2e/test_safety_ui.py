@@ -20,7 +20,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.actions import new_name, post, signed_up
+from tests.e2e.actions import new_name, post, signed_up, went_live
 from tests.e2e.conftest import NewPage
 from tests.e2e.test_live import assert_not_reloaded, mark_no_reload
 
@@ -240,6 +240,7 @@ def test_safety_screens_and_axe(new_page: NewPage) -> None:
 
     # B sees A's profile as unavailable (the account exists, no posts).
     page_b.goto(f"/user/{a}")
+    went_live(page_b)  # the server drew the same until then
     expect(page_b.locator(".profile-unavailable")).to_be_visible()
     expect(page_b.get_by_role("heading", name=a)).to_be_visible()
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.actions import new_name, open_reply_box, post, signed_up
+from tests.e2e.actions import new_name, open_reply_box, post, signed_up, went_live
 from tests.e2e.conftest import NewPage
 
 pytestmark = pytest.mark.browser
@@ -40,6 +40,7 @@ def test_a_reply_appears_live_on_the_open_thread_and_in_notifications(
     page_a.goto(f"/post/{post_id}")
     focus = page_a.locator(".thread-focus .post")
     expect(focus).to_contain_text("what do you think")
+    went_live(page_a)  # the server drew the same note until then
     expect(page_a.get_by_text("No replies yet.")).to_be_visible()
     mark_no_reload(page_a)
 
@@ -77,4 +78,5 @@ def test_unknown_post_and_a_tag_in_any_script(new_page: NewPage) -> None:
     expect(page.get_by_text("This post does not exist or was deleted.")).to_be_visible()
     page.goto("/tag/%E4%B8%AD%E6%96%87")
     expect(page.locator(".tag-heading")).to_have_text("#中文")
+    went_live(page)
     expect(page.get_by_text("No posts with this tag yet.")).to_be_visible()

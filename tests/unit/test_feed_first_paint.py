@@ -6,9 +6,10 @@ them."""
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,13 +26,17 @@ from microblog.i18n.relative_time import relative_time_text
 from microblog.models import MediaAttachment, Post, User, utcnow
 from microblog.schemas import PostRow
 from microblog.services import posts, reactions, users
+from microblog.services.auth_sessions import SessionUser
 from microblog.services.follows import follow
 from microblog.services.media.attachments import refresh_post_media
 from microblog.services.rich_text import render_post
+from microblog.services.safety import block_user
 from microblog.web.first_paint import (
     NAV_PLACEHOLDER_CLASS,
     PERSONAL,
     PLACEHOLDER_CLASS,
+    Asked,
+    drawing_for,
     post_cards_html,
 )
 from tests.app_server import serve_asgi
@@ -296,6 +301,26 @@ def test_the_requested_page_and_the_readers_own_language(site: Site) -> None:
     assert "dijo" in response.text and "hace 1 hora" in response.text  # her profile's language
 
 
+def _pager_links(page: str) -> list[str]:
+    """The addresses the drawn pager links to, Newer first."""
+    part = _feed_part(page)
+    pager = part[part.index('<div class="pager">') :]
+    return [html.unescape(chunk.split('"', 1)[0]) for chunk in pager.split('href="')[1:]]
+
+
+def test_the_pager_is_drawn_under_the_posts_with_the_neighbouring_pages(site: Site) -> None:
+    """Newer and Older work before the page is live (and without scripts): plain links to the
+    pages the live pager links to, only where such a page exists."""
+    first, middle, last = (httpx.get(f"{site.base}/explore?page={n}").text for n in ("1", "2", "3"))
+    assert _pager_links(first) == ["/explore?page=2"]
+    assert _pager_links(middle) == ["/explore?page=1", "/explore?page=3"]
+    assert _pager_links(last) == ["/explore?page=2"]
+    assert ">Older posts<" in _feed_part(first) and ">Newer posts<" in _feed_part(last)
+    assert _feed_part(middle).index("</article>") < _feed_part(middle).index('class="pager"')
+    own = httpx.get(f"{site.base}/user/susan", headers={"Cookie": site.cookie}).text
+    assert _pager_links(own) == ["/user/susan?tab=posts&page=2"]
+
+
 def test_home_is_the_signed_in_readers_own_feed(site: Site) -> None:
     response = httpx.get(f"{site.base}/", headers={"Cookie": site.cookie})
     nav = _nav_part(response.text)  # her links, in her language, before the page is live
@@ -323,9 +348,12 @@ def test_home_for_a_visitor_is_the_bare_page(site: Site, cookie: str) -> None:
     assert "Messages" not in nav and "/auth/logout" not in nav
 
 
-def test_a_page_past_the_end_is_the_bare_page(site: Site) -> None:
+def test_a_page_past_the_end_says_it_has_no_posts_and_leads_back(site: Site) -> None:
     response = httpx.get(f"{site.base}/explore?page=9")
-    assert _feed_part(response.text) == "" and "Log in" in _nav_part(response.text)
+    drawn = _feed_part(response.text)
+    assert ">No posts yet.</p>" in drawn and "data-post-id" not in drawn
+    assert _pager_links(response.text) == ["/explore?page=8"]
+    assert "Log in" in _nav_part(response.text)
 
 
 def test_a_revalidation_gets_the_posts_not_a_stale_copy(site: Site) -> None:
@@ -389,15 +417,48 @@ def test_a_visitor_sees_no_buttons_and_what_users_wrote_is_escaped(site: Site) -
     assert '<p class="profile-meta last-seen">Last seen <time class="relative-time"' in profile
 
 
-@pytest.mark.parametrize("address", ["/user/nobody", "/user/tom?tab=followers", "/user/tom?page=5"])
-def test_no_profile_is_drawn_for_an_unknown_user_another_tab_or_no_posts(
-    site: Site, address: str
-) -> None:
-    """The live page says what there is to say (not found, the people, an empty page); an
-    unknown user's address answers 404, with the same page, which says so."""
+def test_a_profile_page_without_posts_says_so_under_the_card(site: Site) -> None:
+    """Past the last page: the card and tabs, the note the live page shows, and Newer."""
+    response = httpx.get(f"{site.base}/user/tom?page=5", headers={"Cookie": site.cookie})
+    profile = _profile(response.text)
+    assert '<h1 class="profile-username">tom</h1>' in profile
+    assert ">Todavía no hay publicaciones.</p>" in profile and "data-post-id" not in profile
+    assert _pager_links(response.text) == ["/user/tom?tab=posts&page=4"]
+
+
+@pytest.mark.parametrize("address", ["/user/nobody", "/user/tom?tab=followers"])
+def test_no_profile_is_drawn_for_an_unknown_user_or_another_tab(site: Site, address: str) -> None:
+    """The live page says what there is to say (not found, the people); an unknown user's
+    address answers 404, with the same page, which says so."""
     response = httpx.get(f"{site.base}{address}", headers={"Cookie": site.cookie})
     assert response.status_code == (404 if "nobody" in address else 200)
     assert _feed_part(response.text) == ""
     assert "Mensajes" in _nav_part(response.text)  # the navbar is still hers
     if "nobody" in address:
         assert response.headers["cache-control"] == "private, no-store"
+
+
+def test_a_profile_that_shows_no_posts_says_why_as_the_live_page_does(
+    session: Session, add_user: Callable[..., User]
+) -> None:
+    """Blocked either way, the profile's drawing says what the live page says in place of the
+    posts (widgets/empty_note.py), not that there are none."""
+    ann, bob = add_user(session, "ann"), add_user(session, "bob")
+    session.add(Post(body="bob's post", user_id=bob.id, language="en"))
+    block_user(session, blocker_id=bob.id or 0, blocked_id=ann.id or 0)
+    session.commit()
+
+    def drawn(reader: User, name: str) -> str:
+        who = SessionUser(
+            user_id=reader.id or 0, username=reader.username, email="", last_seen=utcnow()
+        )
+        asked = Asked(path=f"/user/{name}", query={}, page=1, reader=who, lang="en")
+        draw = drawing_for(asked.path)
+        assert draw is not None
+        return draw(session, asked) or ""
+
+    unavailable, blocked = drawn(ann, "bob"), drawn(bob, "ann")
+    assert 'profile-unavailable"' in unavailable and "not available to you" in unavailable
+    assert "bob&#x27;s post" not in unavailable and "No posts yet." not in unavailable
+    assert 'profile-blocked"' in blocked and "You blocked this account." in blocked
+    assert "No posts yet." not in blocked

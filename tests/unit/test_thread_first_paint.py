@@ -85,6 +85,15 @@ def test_a_thread_is_sent_with_its_posts(site: Site) -> None:
     assert drawn.index('class="thread-focus"') < drawn.index(f'data-post-id="{reply}"')
     assert 'class="thread-replies"' in drawn
     assert "root &lt;b&gt;post&lt;/b&gt;" in drawn and "<b>" not in drawn
+    assert "No replies yet." not in drawn
+
+
+def test_a_thread_without_replies_says_so_where_the_replies_go(site: Site) -> None:
+    deeper = site.chain[-1]
+    drawn = _feed_part(httpx.get(f"{site.base}/post/{deeper}").text)
+    replies = drawn[drawn.index('<div class="thread-replies">') :]
+    assert replies.startswith('<div class="thread-replies"><div class="rt-CalloutRoot')
+    assert ">No replies yet.</p>" in replies and 'class="pager"' in replies
 
 
 def test_an_unknown_post_is_the_bare_page_with_the_status_404(site: Site) -> None:
@@ -96,4 +105,6 @@ def test_a_tag_in_any_script_is_sent_with_its_posts(site: Site) -> None:
     response = httpx.get(f"{site.base}/tag/%E4%B8%AD%E6%96%87")
     assert response.status_code == 200
     assert _cards(response.text) == [site.tagged]
-    assert _feed_part(httpx.get(f"{site.base}/tag/nothing").text) == ""
+    nothing = _feed_part(httpx.get(f"{site.base}/tag/nothing").text)  # says so, at once
+    assert 'class="rt-CalloutRoot' in nothing and ">No posts with this tag yet.</p>" in nothing
+    assert "data-post-id" not in nothing

@@ -21,13 +21,16 @@ import pytest
 import microblog.microblog  # noqa: F401 (builds the app: every state the renderers name exists)
 from microblog.components.widget import ComponentRenderer
 from microblog.i18n import _l, _ln, translate
+from microblog.i18n.messages import Message
 from microblog.schemas import ConversationRow, MediaRow, MessageRow, NotificationRow
 from microblog.services.search import UserHit, count_text
 from microblog.services.search.analysis import highlight
+from microblog.widgets import empty_note as notes
 from microblog.widgets.conversation import CONVERSATION_HEAD, CONVERSATION_LIST, CONVERSATION_LOG
 from microblog.widgets.html import VOID_ELEMENTS, HtmlRenderer, fields_of
 from microblog.widgets.navbar import SIGNED_IN, SIGNED_OUT
 from microblog.widgets.notifications import NOTIFICATION_LIST
+from microblog.widgets.pager import LABELS, pager
 from microblog.widgets.post_card import POST_CARD
 from microblog.widgets.profile import PROFILE_CARD, PROFILE_TABS
 from microblog.widgets.search import HIGHLIGHTED_BODY, PEOPLE, SEARCH_FILLS, SUMMARY
@@ -461,6 +464,45 @@ def test_a_threads_own_parts_are_drawn_the_same(signed_in: bool, lang: str) -> N
         assert _text(login) == translate(_l("Log in to reply"), lang)
     assert heading[0] == "h2" and _text(heading) == translate(_l("Replies"), lang)
     assert _both(THREAD_CUT, {**values, "earlier_deleted": False}, lang) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "message",
+    [notes.NO_POSTS, notes.NO_POSTS_AT_HOME, notes.NO_REPLIES, notes.NO_NOTIFICATIONS],
+    ids=lambda message: message.msgid[:20],
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_empty_lists_note_is_drawn_the_same(message: Message, lang: str) -> None:
+    server, live = _both(notes.empty_note(message), {}, lang)
+    assert server == live
+    assert _text(server[0]) == translate(message, lang)
+    (icon,) = _find(server[0], lambda tag, attrs: tag == "svg")
+    assert ("aria-hidden", "true") in icon[1]
+
+
+@pytest.mark.parametrize("noun", sorted(LABELS))
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_pager_is_drawn_the_same(noun: str, lang: str) -> None:
+    """Newer and Older, each one link drawn as a button (no button inside it: one tab stop),
+    shown only where there is such a page."""
+    newer, older = LABELS[noun]
+    for has_prev, has_next in [(True, True), (True, False), (False, True), (False, False)]:
+        values = {
+            "has_prev": has_prev,
+            "has_next": has_next,
+            "newer_href": "/explore?page=1",
+            "older_href": "/explore?page=3",
+        }
+        server, live = _both(pager(noun), values, lang)
+        assert server == live
+        (row,) = server
+        assert row[0] == "div" and dict(row[1])["class"] == "pager"
+        links = _find(row, lambda tag, attrs: tag == "a")
+        assert not _find(row, lambda tag, attrs: tag == "button")
+        expected = [("/explore?page=1", newer)] * has_prev + [("/explore?page=3", older)] * has_next
+        assert [(dict(a[1])["href"], _text(a)) for a in links] == [
+            (href, translate(label, lang)) for href, label in expected
+        ]
 
 
 @pytest.mark.parametrize("widget", [SIGNED_IN, SIGNED_OUT], ids=["signed in", "visitor"])
