@@ -66,8 +66,10 @@ def is_page(path: str) -> bool:
     return any(pattern.fullmatch(path) for pattern in _PAGE_PATTERNS)
 
 
-def user_url(username: str) -> str:
-    return f"/user/{quote(username, safe='')}"
+def user_url(username: str, tab: str = "") -> str:
+    """A profile's address; with `tab`, that tab of it (posts, followers, following)."""
+    address = f"/user/{quote(username, safe='')}"
+    return f"{address}?tab={tab}" if tab else address
 
 
 _PROFILE_ADDRESS = re.compile(r"/user/([^/]+)/?")

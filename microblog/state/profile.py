@@ -56,7 +56,7 @@ class ProfileState(PageData, PostCardsState, rx.State):
         return self._href(self.page + 1)
 
     def _href(self, page: int) -> str:
-        return page_url(f"{user_url(self.profile.username)}?tab={self.tab}", page)
+        return page_url(user_url(self.profile.username, self.tab), page)
 
     def _username_from_path(self) -> str:
         return profile_username(self.router.url.path) or ""

@@ -215,7 +215,7 @@ def _profile(db: Session, asked: Asked) -> str | None:
         cards = _empty(YOU_BLOCKED, asked, PROFILE_BLOCKED)
     else:
         cards = _cards(view.posts, asked) or _empty(NO_POSTS, asked)
-    address = f"{user_url(view.user.username)}?tab={tab}"
+    address = user_url(view.user.username, tab)
     below = _pager("", view.listing, asked, address)
     return profile_html(view, cards + below, reader_id=reader_id, lang=asked.lang, now=utcnow())
 

@@ -66,8 +66,7 @@ class HtmlRenderer:
         if isinstance(v, w.Concat):
             return "".join(str(self.value(part)) for part in v.parts)
         if isinstance(v, w.Profile):
-            address = user_url(str(self.value(v.username)))
-            return f"{address}?tab={v.tab}" if v.tab else address
+            return user_url(str(self.value(v.username)), v.tab)
         if isinstance(v, w.Thread):
             return post_url(int(self.value(v.post_id)))
         if isinstance(v, w.Initial):
