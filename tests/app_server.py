@@ -196,7 +196,12 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def app_env(
-    *, database_url: str, frontend_port: int, backend_port: int, work_dir: Path
+    *,
+    database_url: str,
+    frontend_port: int,
+    backend_port: int,
+    work_dir: Path,
+    root: Path = PROJECT_ROOT,
 ) -> dict[str, str]:
     bun_bin = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
     return {
@@ -205,7 +210,7 @@ def app_env(
         "REFLEX_FRONTEND_PORT": str(frontend_port),
         "REFLEX_BACKEND_PORT": str(backend_port),
         # Own build folders, as `make` does off port 3000: a dev server on :3000 keeps working.
-        "REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / f".web-{frontend_port}"),
+        "REFLEX_WEB_WORKDIR": str(root / f".web-{frontend_port}"),
         "REFLEX_STATES_WORKDIR": str(work_dir / "states"),
         # Uploaded pictures go to the test's folder, not the project's instance/media.
         "MEDIA_DIR": str(work_dir / "media"),
@@ -227,8 +232,10 @@ def serve_app(
     start_timeout: float = 240,
     keep_build: bool = False,
     extra_env: dict[str, str] | None = None,
+    root: Path = PROJECT_ROOT,
 ) -> Iterator[AppServer]:
-    """Serve the app until the block ends. In prod mode one port serves both sides."""
+    """Serve the app until the block ends. In prod mode one port serves both sides. `root` is
+    the checkout whose code is served (another worktree, for a before/after comparison)."""
     if env_mode == "prod":
         backend_port = frontend_port
     env = app_env(
@@ -236,6 +243,7 @@ def serve_app(
         frontend_port=frontend_port,
         backend_port=backend_port,
         work_dir=work_dir,
+        root=root,
     )
     env.update(extra_env or {})
     web_dir = Path(env["REFLEX_WEB_WORKDIR"])
@@ -250,7 +258,7 @@ def serve_app(
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(reflex), "run", "--env", env_mode, "--loglevel", "info"],
-            cwd=PROJECT_ROOT,
+            cwd=root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -13,9 +13,9 @@ stylesheet alone come to 1.5-1.8 s (docs/performance.md, "Scripts after the firs
 compresses the output): the modulepreload links leave the `<head>`, the module script gets a
 type no browser runs (`INERT_TYPE`), and a small inline script at the end of `<body>` adds the
 preloads back and runs the module script's own text once the first contentful paint is on the
-screen (at once in a tab in the background, which paints nothing; within a second whatever
-happens). The
-module script's element stays where React expects it: hydration would fail on a missing one
+screen, or once the first frame is painted when the browser's cache already holds the build
+(at once in a tab in the background, which paints nothing; within a second whatever happens).
+The module script's element stays where React expects it: hydration would fail on a missing one
 (React's error 418, and the whole document drawn again), while it does not compare a type or a
 script's text. The preloads are React resources, which it adds again where missing. The dev
 server serves its own pages and is not affected.
@@ -37,12 +37,19 @@ _INERT = f'<script type="{INERT_TYPE}" async="">'
 _BODY_END = "</body>"
 
 # The preloads go in first, so that the module script's imports find their fetches under way.
-# After the first contentful paint has reached the screen: the paint timing entry is delivered
-# once the frame is presented, which comes after the main thread has painted it (by 10-50 ms in
-# headless Chromium). Started after the main thread's paint alone (a timer set in a
-# requestAnimationFrame callback), the modules could arrive from a fast server before the frame
-# was presented, and Lighthouse's simulation then counted all of them before the largest paint
-# (LCP 2.7-3.5 s instead of 1.35 s, in one run of three or four; docs/performance.md). A page
+# When this browser's cache holds the build (the page's stylesheets came from it, which the
+# resource timing entries say: nothing transferred, something decoded; the build's hashed files
+# are kept together, `immutable`), the modules cost the first paint no bandwidth and start as
+# soon as the main thread has painted the first frame (a timer set in a requestAnimationFrame
+# callback): a reader opening a link in a new tab. Otherwise, after the first contentful paint
+# has reached the screen: the paint timing entry is delivered once the frame is presented,
+# which comes after the main thread has painted it (by 10-50 ms in headless Chromium). Started
+# after the main thread's paint on a cold cache, the modules could arrive from a fast server
+# before the frame was presented, and Lighthouse's simulation (which clears the cache) then
+# counted all of them before the largest paint (LCP 2.7-3.5 s instead of 1.35 s, in one run of
+# three or four; docs/performance.md). The modules are not asked for before the first frame
+# either way: fetched and parsed while the page is drawn, even from the cache, they delayed the
+# posts by 26-48 ms (p50, new tabs; docs/performance.md, "A new tab from the cache"). A page
 # whose first frame shows nothing (the not-found page, drawn by its scripts) starts after that
 # frame, as does a browser that cannot observe paints.
 LOADER = """<script>(function () {
@@ -64,7 +71,20 @@ LOADER = """<script>(function () {
     document.head.appendChild(added);
   }
   function afterFrame() { requestAnimationFrame(function () { setTimeout(start, 0); }); }
+  function buildInCache() {
+    try {
+      var sheets = performance.getEntriesByType("resource").filter(function (entry) {
+        return entry.initiatorType === "link" && /\\.css(\\?|$)/.test(entry.name);
+      });
+      return sheets.length > 0 && sheets.every(function (entry) {
+        return entry.transferSize === 0 && entry.decodedBodySize > 0;
+      });
+    } catch (e) {
+      return false;
+    }
+  }
   if (document.hidden) start();
+  else if (buildInCache()) afterFrame();
   else {
     try {
       new PerformanceObserver(function (list, observer) {

@@ -888,6 +888,43 @@ def test_pages_ask_for_their_javascript_after_their_first_paint(
     assert errors == [], errors
 
 
+# No paint timing entry ever reaches an observer (an init script): a loader that waits for the
+# first contentful paint's entry can then start the scripts only at its one-second fallback.
+_NO_PAINT_ENTRIES = """
+window.PerformanceObserver = function () { return { observe() {}, disconnect() {} }; };
+"""
+_STYLESHEETS_TRANSFERRED = """() => performance.getEntriesByType('resource')
+  .filter((entry) => entry.initiatorType === 'link' && /\\.css$/.test(entry.name))
+  .map((entry) => entry.transferSize)"""
+
+
+def test_a_browser_with_the_build_in_its_cache_starts_the_scripts_after_the_first_frame(
+    browser: Browser, prod_app: RunningApp
+) -> None:
+    """web/scripts_after_paint.py: a first visit waits for the first contentful paint's entry
+    (the modules would share the network with the first paint); a new tab of a browser that has
+    the build in its cache (its stylesheet came from there) starts them as soon as the first
+    frame is painted, without that wait, which cost a new tab 16-40 ms (docs/performance.md)."""
+    errors: list[str] = []
+    page = _page(browser, prod_app, errors)
+    page.context.add_init_script(_NO_PAINT_ENTRIES)
+    page.goto("/explore")
+    expect(page.locator("#language-switcher")).to_be_enabled()  # live
+    sizes = page.evaluate(_STYLESHEETS_TRANSFERRED)
+    assert sizes and all(size > 0 for size in sizes), sizes  # from the server
+    _painted, first_script, scripts = page.evaluate(_SCRIPTS_AGAINST_PAINT)
+    assert scripts > 5 and first_script >= 1000, first_script  # the fallback started them
+    again = page.context.new_page()
+    again.goto("/explore")
+    expect(again.locator("#language-switcher")).to_be_enabled()
+    sizes = again.evaluate(_STYLESHEETS_TRANSFERRED)
+    assert sizes and all(size == 0 for size in sizes), sizes  # from the cache
+    painted, first_script, scripts = again.evaluate(_SCRIPTS_AGAINST_PAINT)
+    assert painted is not None and scripts > 5
+    assert first_script < 1000, (painted, first_script)
+    assert errors == [], errors
+
+
 # Every change of a text node's value in the navbar's links, from the start of the document: the
 # parser inserts nodes, React's re-render in another language changes their values (an init
 # script).

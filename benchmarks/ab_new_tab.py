@@ -1,0 +1,142 @@
+"""Two checkouts' production builds side by side: new tabs alternating between them in one
+browser, timed by the page's own clock.
+
+`bench_feeds --browser` measures one build at a time, and on a shared machine two of its runs
+a minute apart can differ by more than the change being measured (runs of the same code spread
+over 430-810 ms here). This serves this checkout and `--other` (another worktree, for a
+before/after comparison) at once, on the scale data set, signs in as `heavy` on each, and then
+opens new tabs of each page alternately on one side and the other (the side that goes first
+changes every round), so that both sides meet the same moments of the machine. Each side has its
+own browser context (its own HTTP cache and cookies), warmed by the sign-in and one visit of
+each page, as a reader's browser is when they open a link to the site in a new tab.
+
+    python -m benchmarks.ab_new_tab --other /work/base / /explore /user/user2 --tabs 20
+
+Prints, for each page and side, the p50 and p95 of when the posts were shown and when the page
+was interactive (hydrated, socket connected), and the p50 of the difference between the pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_feeds import (
+    DATABASE_URL,
+    MEDIA_DIR,
+    expected_feeds,
+    find_subjects,
+    log_in,
+)
+from benchmarks.page_clock import PageTimes, recorded_load, recorder_script
+from microblog.config import PROJECT_ROOT, get_settings
+from microblog.db import make_engine
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, serve_app
+
+Times = dict[tuple[str, str], list[PageTimes]]  # (side, path) -> one load per new tab
+
+
+@contextmanager
+def served(root: Path, port: int, database_url: str) -> Iterator[AppServer]:
+    """`root`'s production build, served as `bench_feeds --browser --app-env prod` serves it."""
+    work = Path(tempfile.mkdtemp(prefix="ab-new-tab-"))
+    env = {
+        "MICROBLOG_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "MEDIA_DIR": os.environ.get("MEDIA_DIR", MEDIA_DIR),
+    }
+    with serve_app(
+        database_url=database_url,
+        frontend_port=port,
+        backend_port=port,
+        work_dir=work,
+        env_mode="prod",
+        keep_build=True,
+        extra_env=env,
+        root=root,
+    ) as server:
+        yield server
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def compare(contexts: dict[str, Any], paths: list[str], tabs: int) -> Times:
+    """`tabs` new tabs of each path on each side, alternating; the times per (side, path)."""
+    times: Times = {(s, p): [] for s in contexts for p in paths}
+    sides = list(contexts)
+    for round_ in range(tabs):
+        for path in paths:
+            for side in sides if round_ % 2 == 0 else reversed(sides):
+                tab = contexts[side].new_page()
+                times[(side, path)].append(recorded_load(tab, path))
+                tab.close()
+    return times
+
+
+def report(times: Times, paths: list[str], sides: list[str]) -> None:
+    for path in paths:
+        for field in ("shown", "interactive"):
+            pairs = []
+            for side in sides:
+                samples = [getattr(t, field) or 0.0 for t in times[(side, path)]]
+                pairs.append(samples)
+                print(
+                    f"{path:14} {field:11} {side:6} p50 {statistics.median(samples):6.1f} ms"
+                    f"  p95 {percentile(samples, 0.95):6.1f} ms  (n={len(samples)})"
+                )
+            differences = [b - a for a, b in zip(*pairs, strict=True)]
+            print(
+                f"{path:14} {field:11} {sides[1]} - {sides[0]}: p50 of the pairs' difference "
+                f"{statistics.median(differences):+.1f} ms"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", default=["/", "/explore", "/user/user2"])
+    parser.add_argument("--other", type=Path, required=True, help="the other checkout")
+    parser.add_argument("--tabs", type=int, default=20, help="new tabs per page and side")
+    parser.add_argument("--database-url", default=DATABASE_URL)
+    parser.add_argument("--ports", type=int, nargs=2, default=(3100, 3200))
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    roots = {"other": args.other.resolve(), "this": PROJECT_ROOT}
+    engine = make_engine(args.database_url)
+    feeds = expected_feeds(engine, find_subjects(engine))
+    engine.dispose()
+    expected = {address: ids for feed in feeds for address, ids in feed.addresses()}
+    recorder = recorder_script(expected, get_settings().posts_per_page)
+    with ExitStack() as stack:
+        servers = {
+            side: stack.enter_context(served(root, port, args.database_url))
+            for (side, root), port in zip(roots.items(), args.ports, strict=True)
+        }
+        playwright = stack.enter_context(sync_playwright())
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        stack.callback(browser.close)
+        contexts = {}
+        for side, server in servers.items():
+            context = browser.new_context(base_url=server.frontend)
+            context.add_init_script(recorder)
+            page = context.new_page()
+            log_in(page, server.frontend)
+            for path in args.paths:
+                recorded_load(page, path)
+            contexts[side] = context
+        report(compare(contexts, args.paths, args.tabs), args.paths, list(contexts))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
