@@ -904,7 +904,7 @@ def test_a_browser_with_the_build_in_its_cache_starts_the_scripts_after_the_firs
     """web/scripts_after_paint.py: a first visit waits for the first contentful paint's entry
     (the modules would share the network with the first paint); a new tab of a browser that has
     the build in its cache (its stylesheet came from there) starts them as soon as the first
-    frame is painted, without that wait, which cost a new tab 16-40 ms (docs/performance.md)."""
+    frame is painted, without that wait, which cost a new tab 8-40 ms (docs/performance.md)."""
     errors: list[str] = []
     page = _page(browser, prod_app, errors)
     page.context.add_init_script(_NO_PAINT_ENTRIES)
