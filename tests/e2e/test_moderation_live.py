@@ -230,7 +230,11 @@ def test_conversation_menu_and_the_queue_pages(new_page: NewPage, live_app: Runn
     for look in every_look(ann):
         card_menu()
         check_look(
-            ann, folder, look.name("user-card-menu"), "main", "nav", ".user-popup", "[role=menu]"
+            ann,
+            folder,
+            look.name("user-card-menu"),
+            *("main", "nav", ".user-popup", "[role=menu]"),
+            keep_pointer=True,
         )
         ann.keyboard.press("Escape")
         ann.mouse.move(0, 0)
