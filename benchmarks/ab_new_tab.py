@@ -19,55 +19,26 @@ was interactive (hydrated, socket connected), and the p50 of the difference betw
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_feeds import (
     DATABASE_URL,
-    MEDIA_DIR,
     expected_feeds,
     find_subjects,
     log_in,
+    percentile,
+    serve_production_build,
 )
 from benchmarks.page_clock import PageTimes, recorded_load, recorder_script
 from microblog.config import PROJECT_ROOT, get_settings
 from microblog.db import make_engine
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, serve_app
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS
 
 Times = dict[tuple[str, str], list[PageTimes]]  # (side, path) -> one load per new tab
-
-
-@contextmanager
-def served(root: Path, port: int, database_url: str) -> Iterator[AppServer]:
-    """`root`'s production build, served as `bench_feeds --browser --app-env prod` serves it."""
-    work = Path(tempfile.mkdtemp(prefix="ab-new-tab-"))
-    env = {
-        "MICROBLOG_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "MEDIA_DIR": os.environ.get("MEDIA_DIR", MEDIA_DIR),
-    }
-    with serve_app(
-        database_url=database_url,
-        frontend_port=port,
-        backend_port=port,
-        work_dir=work,
-        env_mode="prod",
-        keep_build=True,
-        extra_env=env,
-        root=root,
-    ) as server:
-        yield server
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def compare(contexts: dict[str, Any], paths: list[str], tabs: int) -> Times:
@@ -92,7 +63,7 @@ def report(times: Times, paths: list[str], sides: list[str]) -> None:
                 pairs.append(samples)
                 print(
                     f"{path:14} {field:11} {side:6} p50 {statistics.median(samples):6.1f} ms"
-                    f"  p95 {percentile(samples, 0.95):6.1f} ms  (n={len(samples)})"
+                    f"  p95 {percentile(samples, 95):6.1f} ms  (n={len(samples)})"
                 )
             differences = [b - a for a, b in zip(*pairs, strict=True)]
             print(
@@ -119,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     recorder = recorder_script(expected, get_settings().posts_per_page)
     with ExitStack() as stack:
         servers = {
-            side: stack.enter_context(served(root, port, args.database_url))
+            side: stack.enter_context(
+                serve_production_build(
+                    args.database_url, port, Path(tempfile.mkdtemp(prefix="ab-new-tab-")), root
+                )
+            )
             for (side, root), port in zip(roots.items(), args.ports, strict=True)
         }
         playwright = stack.enter_context(sync_playwright())

@@ -35,12 +35,12 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from benchmarks.page_clock import POSTS_SHOWN_JS, recorded_load, recorder_script, wanted_posts
-from microblog.config import get_settings, normalize_database_url
+from microblog.config import PROJECT_ROOT, get_settings, normalize_database_url
 from microblog.db import make_engine, make_read_engine, read, session_scope
 from microblog.models import Like, MediaAttachment, Post, User
 from microblog.seed import DEMO_PASSWORD, HEAVY_FOLLOWER
 from microblog.services import follows, posts, timeline, users
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve_app
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, AppServer, serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE_USERS = 10_000
@@ -581,6 +581,25 @@ def deployment_env(app_env: str) -> dict[str, str]:
     if app_env != "prod":
         return {}
     return {"MICROBLOG_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48)}
+
+
+@contextmanager
+def serve_production_build(
+    database_url: str, port: int, work_dir: Path, root: Path = PROJECT_ROOT
+) -> Iterator[AppServer]:
+    """`root`'s production build on one port, as a deployment runs it, its build kept for the
+    next run (`trace_new_tab`, `ab_new_tab`)."""
+    with serve_app(
+        database_url=database_url,
+        frontend_port=port,
+        backend_port=port,
+        work_dir=work_dir,
+        env_mode="prod",
+        keep_build=True,
+        extra_env={**deployment_env("prod"), "MEDIA_DIR": os.environ.get("MEDIA_DIR", MEDIA_DIR)},
+        root=root,
+    ) as server:
+        yield server
 
 
 def run_browser(args: argparse.Namespace, engine: Engine, who: Subjects) -> list[Figure]:

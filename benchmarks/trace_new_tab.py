@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import secrets
 import statistics
 import tempfile
 from collections.abc import Iterator
@@ -36,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_feeds import DATABASE_URL, MEDIA_DIR, log_in
+from benchmarks.bench_feeds import DATABASE_URL, log_in, serve_production_build
 from benchmarks.page_clock import recorded_load, recorder_script
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, serve_app
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS
 
 Event = dict[str, Any]
 CATEGORIES = [
@@ -208,20 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="trace-new-tab-"))
     folder = args.traces or work
     folder.mkdir(parents=True, exist_ok=True)
-    env = {
-        "MICROBLOG_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "MEDIA_DIR": os.environ.get("MEDIA_DIR", MEDIA_DIR),
-    }
-    with serve_app(
-        database_url=args.database_url,
-        frontend_port=args.port,
-        backend_port=args.port,
-        work_dir=work,
-        env_mode="prod",
-        keep_build=True,
-        extra_env=env,
-    ) as server:
+    with serve_production_build(args.database_url, args.port, work) as server:
         if args.untraced:
             scripts = ("", NO_RUNTIME_STYLES_JS)
             with signed_in_browser(server.frontend, *scripts) as (_, contexts):
