@@ -8,15 +8,31 @@
 // never sees it), gives it to LocaleState, so every translated text re-renders in it at once
 // instead of waiting for the websocket's first answer. It also keeps <html lang> in step with
 // the language (screen readers pick their voice from it; assets/i18n/html_lang.js has set it
-// before the first paint).
+// before the first paint), and renders the page again once the catalog of a language it was
+// switched to has loaded (until then runtime.js keeps showing the previous language).
 //
 // Files under assets/ are bundled as they are, without JSX.
-import { useContext, useLayoutEffect } from "react";
+import { useContext, useEffect, useLayoutEffect, useRef } from "react";
 import { DispatchContext } from "$/utils/context-registry";
-import { currentLang, htmlLang, markHydrated, storedLang, DRAWN_LANG } from "./runtime.js";
+import {
+  catalogLoaded,
+  currentLang,
+  htmlLang,
+  loadCatalog,
+  markHydrated,
+  storedLang,
+  DRAWN_LANG,
+} from "./runtime.js";
+
+// A key of LocaleState's values that the server never sends: setting it gives every component
+// that reads the language a new value, so each renders again, now with the loaded catalog.
+// (Setting `lang` to the value it has would change nothing, and so render nothing.)
+const CATALOG_KEY = "catalog_loaded";
 
 export function LanguageSync({ lang, stateKey }) {
   const dispatch = useContext(DispatchContext);
+  const latest = useRef(lang);
+  latest.current = lang;
 
   useLayoutEffect(() => {
     markHydrated();
@@ -34,6 +50,18 @@ export function LanguageSync({ lang, stateKey }) {
     // the browser re-match the whole page's style (`:lang()`), a long task on a feed page.
     const wanted = htmlLang(currentLang(lang));
     if (document.documentElement.lang !== wanted) document.documentElement.lang = wanted;
+  }, [lang]);
+
+  useEffect(() => {
+    const wanted = currentLang(lang);
+    if (catalogLoaded(wanted)) return;
+    loadCatalog(wanted).then(() => {
+      const update = dispatch && dispatch[stateKey];
+      if (catalogLoaded(wanted) && currentLang(latest.current) === wanted && update) {
+        update({ [CATALOG_KEY]: wanted });
+      }
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [lang]);
 
   return null;

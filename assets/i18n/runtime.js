@@ -1,7 +1,7 @@
 // Translation in the browser: looks a msgid up in the catalog of the current language.
 // microblog/components/i18n.py turns t("Home") into t(<LocaleState.lang>, "Home"), importing
 // this module, so React re-renders the text when the language var changes.
-import catalogs, { justNow, relativeUnits } from "./catalogs.js";
+import catalogs, { justNow, languages, loaders, relativeUnits } from "./catalogs.js";
 
 // The key rx.LocalStorage keeps the visitor's choice under (microblog/state/locale.py).
 const STORAGE_KEY = "microblog_lang";
@@ -29,7 +29,7 @@ const MARKED = new RegExp(`${PRERENDER_OPEN}(.*?)${PRERENDER_CLOSE}`, "g");
 function drawnLang() {
   if (typeof document === "undefined") return "en";
   const drawn = document.documentElement.getAttribute("data-drawn-lang");
-  return drawn && drawn in catalogs ? drawn : "en";
+  return drawn && languages.includes(drawn) ? drawn : "en";
 }
 export const DRAWN_LANG = drawnLang();
 let hydrated = false;
@@ -54,6 +54,60 @@ export function currentLang(lang) {
   return storedLang() || DRAWN_LANG;
 }
 
+// Each language but English is a module of its own (microblog/i18n/jsexport.py), loaded once,
+// when a page first needs it; `catalogs` holds those loaded. A reader parses their own
+// language's strings only.
+const loading = new Map();
+
+export function loadCatalog(code) {
+  if (code in catalogs || !(code in loaders)) return Promise.resolve(code);
+  let found = loading.get(code);
+  if (!found) {
+    found = loaders[code]().then(
+      (module) => {
+        catalogs[code] = module.default;
+        return code;
+      },
+      (error) => {
+        // Offline, or a build replaced under the page: its text stays in the language it shows.
+        // Kept as it is (the browser would not fetch a failed module again): one error a page.
+        console.error(`The ${code} catalog could not be loaded`, error);
+        return code;
+      },
+    );
+    loading.set(code, found);
+  }
+  return found;
+}
+
+export function catalogLoaded(code) {
+  return code in catalogs || !(code in loaders);
+}
+
+// The first render must draw the language of the server's HTML, and the one LanguageSync
+// switches to in the same frame (the visitor's stored choice): both are loaded before any
+// module that imports this one runs (top-level await). The page's loader has asked for the
+// drawn language's module with the others (microblog/web/page_languages.py), so this waits on
+// no extra request. The prerender writes every language.
+await Promise.all(
+  PRERENDERING ? languages.map(loadCatalog) : [DRAWN_LANG, storedLang()].map(loadCatalog),
+);
+
+// The language whose text the page shows: the one asked for once its catalog is loaded; until
+// then the one shown before (a switch keeps the old words on screen for the moment the new
+// catalog takes to load, rather than flashing English). LanguageSync renders the page again
+// when it arrives.
+let shownLang = DRAWN_LANG;
+
+function readyLang(code) {
+  if (catalogLoaded(code)) {
+    shownLang = code;
+    return code;
+  }
+  loadCatalog(code);
+  return shownLang;
+}
+
 // The value of <html lang> for one of our languages: our Chinese is Simplified Chinese.
 export function htmlLang(lang) {
   return lang === "zh" ? "zh-Hans" : lang || DRAWN_LANG;
@@ -71,7 +125,7 @@ function format(text, params) {
 // prerendered text (t() inside t()) is taken in the same language.
 function inEveryLanguage(translate, params) {
   const texts = {};
-  for (const code of Object.keys(catalogs)) {
+  for (const code of languages) {
     const own = {};
     for (const [name, value] of Object.entries(params || {})) {
       own[name] =
@@ -106,14 +160,14 @@ export function t(lang, msgid, params) {
   if (PRERENDERING) {
     return inEveryLanguage((code, own) => translated(code, msgid, own), params);
   }
-  return translated(currentLang(lang), msgid, params);
+  return translated(readyLang(currentLang(lang)), msgid, params);
 }
 
 export function tn(lang, singular, plural, num, params) {
   if (PRERENDERING) {
     return inEveryLanguage((code, own) => pluralTranslated(code, singular, plural, num, own), params);
   }
-  return pluralTranslated(currentLang(lang), singular, plural, num, params);
+  return pluralTranslated(readyLang(currentLang(lang)), singular, plural, num, params);
 }
 
 // A message that arrives as data (a notification's line): its msgid, plural msgid (or ""), count

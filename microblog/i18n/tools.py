@@ -6,7 +6,7 @@ paths and markers, so nobody needs to remember the flags.
 - init: a new language's .po from the template;
 - update: extract, then merge the template into every .po (new strings appear untranslated,
   changed ones fuzzy: tests/unit/test_i18n_catalogs.py fails until they are translated);
-- compile: every .po to its .mo, and the browser's catalogs.js.
+- compile: every .po to its .mo, and the browser's catalog modules (jsexport.py).
 """
 
 from __future__ import annotations
@@ -73,13 +73,12 @@ def update() -> None:
 
 
 def compile_all() -> list[tuple[Path, bool]]:
-    """The .mo files for the server and catalogs.js for the browser, each with whether it was
-    written. A file whose content would not change is left alone, mtime and all: `make run`'s
-    dev server reloads on any rewritten file, and every `make` target compiles."""
+    """The .mo files for the server and the catalog modules for the browser, each with whether
+    it was written. A file whose content would not change is left alone, mtime and all:
+    `make run`'s dev server reloads on any rewritten file, and every `make` target compiles."""
     written = [_compile_mo(lang) for lang in SUPPORTED]
     catalog.cache_clear()
-    js = write_catalogs_js()
-    return [*written, js]
+    return [*written, *write_catalogs_js()]
 
 
 def _compile_mo(lang: str) -> tuple[Path, bool]:

@@ -15,7 +15,9 @@ turns each such page into:
   that any server can send;
 - one page per other language, named by the English page's content hash, in a folder beside the
   public files (`LANGUAGES_FOLDER`), whose `<html>` says its language and carries
-  `data-drawn-lang`, from which the page's scripts know what their first render must draw.
+  `data-drawn-lang`, from which the page's scripts know what their first render must draw, and
+  whose loader asks for that language's catalog module with the page's own modules (the
+  runtime waits for it before the first render; English's is part of the bundle).
 
 A page with a first paint is sent in the reader's language by web/first_paint.py (it reads the
 reader anyway); every other page by `PageLanguageMiddleware`. The reader's language is the one
@@ -46,6 +48,7 @@ from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import LANGUAGES, negotiate_language, normalize_language
 from microblog.services.auth_sessions import SessionUser, session_user
+from microblog.web.scripts_after_paint import with_preload
 from microblog.web.whole_page import whole_page, without_validators
 from microblog.widgets.navbar import LANGUAGE_SWITCHER_ID
 
@@ -81,10 +84,11 @@ class UnreadablePage(ValueError):
     readers with a mark in it, or in the wrong language)."""
 
 
-def in_language(page: str, lang: str) -> str:
+def in_language(page: str, lang: str, catalog: str | None = None) -> str:
     """A marked prerendered page with each text in `lang`, escaped for HTML (text and attribute
     values alike), and `lang` chosen in the language menu; `<html>` says the language unless it
-    is the build's own."""
+    is the build's own, and its loader preloads `catalog` (the address of the language's catalog
+    module) when given."""
 
     def one(match: re.Match[str]) -> str:
         try:
@@ -106,6 +110,8 @@ def in_language(page: str, lang: str) -> str:
     page = _SWITCHER.sub(menu, page, count=1)
     if lang == DRAWN:
         return page
+    if catalog is not None:
+        page = with_preload(page, catalog)
 
     def tag(match: re.Match[str]) -> str:
         opening = _LANG_ATTRIBUTE.sub("", match.group(0))[:-1]
@@ -118,10 +124,22 @@ def _digest(page: bytes) -> str:
     return hashlib.sha256(page).hexdigest()
 
 
+def catalog_modules(static_dir: Path) -> dict[str, str]:
+    """The address of each language's catalog module in a build (its chunk is named after
+    assets/i18n/catalog_<lang>.js, microblog/i18n/jsexport.py), for the languages that have one."""
+    found = {}
+    for lang in LANGUAGES:
+        chunks = sorted((static_dir / "assets").glob(f"catalog_{lang}-*.js"))
+        if len(chunks) == 1:
+            found[lang] = "/" + chunks[0].relative_to(static_dir).as_posix()
+    return found
+
+
 def write_page_languages(static_dir: Path) -> int:
     """Writes every marked page of a build in English, in place, and in each other language
     into `LANGUAGES_FOLDER` beside `static_dir`; how many pages were marked."""
     folder = static_dir.parent / LANGUAGES_FOLDER
+    catalogs = catalog_modules(static_dir)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     marked = 0
@@ -135,7 +153,8 @@ def write_page_languages(static_dir: Path) -> int:
         digest = _digest(english)
         for lang in LANGUAGES:
             if lang != DRAWN:
-                (folder / f"{digest}.{lang}.html").write_text(in_language(text, lang), "utf-8")
+                translated = in_language(text, lang, catalogs.get(lang))
+                (folder / f"{digest}.{lang}.html").write_text(translated, "utf-8")
     return marked
 
 

@@ -120,6 +120,15 @@ def scripts_after_paint(html: str) -> str:
     return html[:end] + loader + html[end:]
 
 
+def with_preload(html: str, href: str) -> str:
+    """A rewritten page whose loader also preloads the module at `href` (first, so it is asked
+    for before the entry's imports); a page without the loader is returned as it is."""
+    marker = "var preloads = ["
+    if marker not in html:
+        return html
+    return html.replace(marker, marker + _script_string(href) + ", ", 1)
+
+
 def rewrite_pages(static_dir: Path) -> int:
     """Rewrites every page of a build in place; how many changed."""
     changed = 0

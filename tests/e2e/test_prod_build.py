@@ -977,12 +977,22 @@ def test_a_reader_gets_the_page_in_their_language_and_it_hydrates_unchanged(
         expect(page.locator("#language-switcher")).to_have_value(lang)
     still.close()
 
+    # Each language but English is a module of its own (microblog/i18n/jsexport.py): a page
+    # asks for its reader's only, and a switch asks for the new one.
     errors: list[str] = []
     page = _page(browser, prod_app, errors)  # English: the build's own page, as before
+    english_catalogs = _catalogs_asked_for(page)
     page.goto("/login")
     expect(page.locator(".nav-menu .nav-link").first).to_have_text("Home")
+    expect(page.locator("#language-switcher")).to_be_enabled()
+    assert english_catalogs == []
+    page.locator("#language-switcher").select_option(lang)
+    expect(page.locator(".nav-menu .nav-link").first).to_have_text(home)
+    expect(page.get_by_role("searchbox", name=search)).to_be_visible()
+    assert set(english_catalogs) == {lang}
     page.context.close()
     page = _page(browser, prod_app, errors, locale)
+    catalogs = _catalogs_asked_for(page)
     page.add_init_script(_COUNT_NAV_TEXT_CHANGES)
     for path in pages:
         page.goto(path)
@@ -990,8 +1000,31 @@ def test_a_reader_gets_the_page_in_their_language_and_it_hydrates_unchanged(
         expect(page.locator(".nav-menu .nav-link").first).to_have_text(home)
         expect(page.locator("#language-switcher")).to_have_value(lang)
         assert page.evaluate("window.__navTextChanges") == [], path
+    assert set(catalogs) == {lang}, catalogs
+    # A switch to the other language keeps the reader's words until its catalog has loaded,
+    # then shows it: the links go straight from one language to the other, never via English.
+    other, other_home = ("zh", "首页") if lang == "es" else ("es", "Inicio")
+    page.locator("#language-switcher").select_option(other)
+    expect(page.locator(".nav-menu .nav-link").first).to_have_text(other_home)
+    changes = page.evaluate("window.__navTextChanges")
+    assert other_home in changes and not {"Home", "Explore", "Log in", "Register"} & set(changes)
+    assert set(catalogs) == {lang, other}, catalogs
     page.context.close()
     assert errors == [], f"errors in the page (a hydration mismatch?): {errors}"
+
+
+def _catalogs_asked_for(page: Page) -> list[str]:
+    """The languages whose catalog module the tab asks for from now on (one per request)."""
+    asked: list[str] = []
+    catalog = re.compile(r"/assets/catalog_(\w+)-[\w-]+\.js$")
+
+    def on_request(request: Any) -> None:
+        found = catalog.search(request.url)
+        if found:
+            asked.append(found.group(1))
+
+    page.on("request", on_request)
+    return asked
 
 
 # Lighthouse's phone: a Moto G Power's screen.

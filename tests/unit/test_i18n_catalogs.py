@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from microblog.i18n import Message, _l, _ln, translate, translators
 from microblog.i18n import catalogs as catalogs_module
 from microblog.i18n.catalogs import SUPPORTED, po_path
-from microblog.i18n.jsexport import catalog_entries, plural_js, render_module
+from microblog.i18n.jsexport import catalog_entries, plural_js, render_modules
 from microblog.i18n.tools import KEYWORDS
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -154,11 +154,16 @@ def test_a_stale_mo_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         catalogs_module.catalog.cache_clear()
 
 
-def test_browser_catalogs_module() -> None:
-    module = render_module()
-    assert module.startswith("// Generated")
-    assert '"es": { plural: (n) => Number((n != 1))' in module
-    assert '"zh": { plural: (n) => Number(0)' in module
+def test_browser_catalog_modules() -> None:
+    """English (the fallback) in the module every page imports, with a loader per other
+    language; each other language in a module of its own."""
+    modules = render_modules()
+    assert sorted(modules) == ["catalog_es.js", "catalog_zh.js", "catalogs.js"]
+    assert all(module.startswith("// Generated") for module in modules.values())
+    assert "export default { plural: (n) => Number((n != 1))" in modules["catalog_es.js"]
+    assert "export default { plural: (n) => Number(0)" in modules["catalog_zh.js"]
+    assert '"es": () => import("./catalog_es.js")' in modules["catalogs.js"]
+    assert '"Inicio"' not in modules["catalogs.js"] and "首页" not in modules["catalogs.js"]
     entries = catalog_entries(load("es"))
     assert entries["Home"] == "Inicio"
     assert entries["follower"] == ["seguidor", "seguidores"]

@@ -1,7 +1,8 @@
-"""The browser's translation runtime (assets/i18n/runtime.js with the generated catalogs module),
+"""The browser's translation runtime (assets/i18n/runtime.js with the generated catalog modules),
 run in Node: relative times come from our catalogs in each language, pick the largest unit and
-the language's plural form, the hover title is written from the element's own datetime, and a
-full date shows as digits in the reader's time zone until the tab has built a formatter."""
+the language's plural form, the hover title is written from the element's own datetime, a
+full date shows as digits in the reader's time zone until the tab has built a formatter, and a
+page loads only the catalogs of the languages it shows."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from microblog.i18n.jsexport import render_module
+from microblog.i18n.jsexport import module_name, render_modules
 from microblog.web.page_languages import in_language
 from tests.conftest import PROJECT_ROOT
 
@@ -46,13 +47,17 @@ CASES = [
 BUILD_ENV = "import.meta.env || {}"  # what runtime.js reads of Vite's build (SSR, PROD)
 
 
-def _run(tmp_path: Path, script: str, time_zone: str = "UTC") -> object:
-    """Run `script` as an ES module next to copies of the runtime and a freshly rendered
-    catalogs module (.mjs, so Node loads them as modules); returns what it printed as JSON.
-    `runtime.mjs` is the runtime as a browser runs it; `prerender.mjs` as the production
-    build's prerender runs it (Vite's `import.meta.env.SSR` and `PROD` both true)."""
-    (tmp_path / "catalogs.mjs").write_text(render_module(), encoding="utf-8")
-    runtime = RUNTIME.read_text(encoding="utf-8").replace('"./catalogs.js"', '"./catalogs.mjs"')
+def _run(tmp_path: Path, script: str, time_zone: str = "UTC", leave_out: str = "") -> object:
+    """Run `script` as an ES module next to copies of the runtime and freshly rendered catalog
+    modules (a package.json of type module, so Node loads the .js files as modules); returns what
+    it printed as JSON. `runtime.mjs` is the runtime as a browser runs it; `prerender.mjs` as
+    the production build's prerender runs it (Vite's `import.meta.env.SSR` and `PROD` both
+    true). `leave_out`: a catalog module not written (one that cannot be loaded)."""
+    (tmp_path / "package.json").write_text('{"type": "module"}', encoding="utf-8")
+    for name, content in render_modules().items():
+        if name != leave_out:
+            (tmp_path / name).write_text(content, encoding="utf-8")
+    runtime = RUNTIME.read_text(encoding="utf-8")
     assert runtime.count(BUILD_ENV) == 1
     (tmp_path / "runtime.mjs").write_text(runtime, encoding="utf-8")
     prerender = runtime.replace(BUILD_ENV, "{ SSR: true, PROD: true }")
@@ -71,7 +76,8 @@ def _run(tmp_path: Path, script: str, time_zone: str = "UTC") -> object:
 
 def test_relative_times_in_each_language(tmp_path: Path) -> None:
     script = f"""
-import {{ relativeTime }} from "./runtime.mjs";
+import {{ loadCatalog, relativeTime }} from "./runtime.mjs";
+await Promise.all(["es", "zh"].map(loadCatalog));  // as a page that was switched to each
 const now = Date.now();
 const cases = {json.dumps(CASES)};
 const out = cases.map(([age, lang]) =>
@@ -231,3 +237,49 @@ def test_the_prerender_writes_each_text_in_every_language_as_the_browser_draws_i
     assert got["expected"]["en"][1] == 'Hi, <b>"A&B"</b>!'
     assert "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;" in in_language(got["page"], "es")
     assert got["expected"]["es"][4] == "La exportación falló: Buscar"
+
+
+def test_a_page_loads_only_the_catalogs_of_the_languages_it_shows(tmp_path: Path) -> None:
+    """Each language but English is a module of its own. A page drawn in Spanish has Spanish
+    before its first render and no Chinese; a switch to Chinese keeps the Spanish words until
+    the Chinese catalog has loaded (LanguageSync then renders the page again), never English;
+    an English page with no stored choice loads neither."""
+    script = """
+const attributes = { "data-drawn-lang": "es" };
+globalThis.document = { documentElement: { getAttribute: (name) => attributes[name] ?? null } };
+const es = await import("./runtime.mjs?es");
+const out = [es.catalogLoaded("es"), es.catalogLoaded("zh"), es.t("", "Home")];
+es.markHydrated();
+out.push(es.t("zh", "Home"), es.catalogLoaded("zh"));
+await es.loadCatalog("zh");
+out.push(es.catalogLoaded("zh"), es.t("zh", "Home"), es.t("es", "Home"), es.t("en", "Home"));
+console.log(JSON.stringify(out));
+"""
+    assert _run(tmp_path, script) == [
+        *(True, False, "Inicio"),
+        *("Inicio", False),
+        *(True, "首页", "Inicio", "Home"),
+    ]
+    english = """
+const loaded = await import("./runtime.mjs");
+console.log(JSON.stringify(["es", "zh", "en"].map((code) => loaded.catalogLoaded(code))));
+"""
+    assert _run(tmp_path, english) == [False, False, True]
+
+
+def test_a_catalog_that_cannot_load_leaves_the_page_in_the_language_it_shows(
+    tmp_path: Path,
+) -> None:
+    """Offline, or the build replaced under the page: the import fails, the runtime says so on
+    the console and keeps the words it shows; the page still runs."""
+    script = """
+const { loadCatalog, catalogLoaded, t } = await import("./runtime.mjs");
+const errors = [];
+console.error = (...args) => errors.push(String(args[0]));
+const code = await loadCatalog("zh");
+t("zh", "Home");  // a render of the switched page asks again
+await loadCatalog("zh");
+console.log(JSON.stringify([code, catalogLoaded("zh"), t("zh", "Home"), errors]));
+"""
+    got = _run(tmp_path, script, leave_out=module_name("zh"))
+    assert got == ["zh", False, "Home", ["The zh catalog could not be loaded"]]

@@ -32,6 +32,7 @@ from microblog.web.page_languages import (
     reader_language,
     write_page_languages,
 )
+from microblog.web.scripts_after_paint import scripts_after_paint
 from microblog.widgets.navbar import LANGUAGE_SWITCHER_ID
 from tests.app_server import serve_asgi
 from tests.tab_state import session_token
@@ -137,6 +138,37 @@ def test_the_build_writes_english_in_place_and_each_other_language_beside_it(
 
 def _reader(language: str | None) -> SessionUser:
     return SessionUser(1, "susan", "susan@example.com", None, language, None)
+
+
+def _preloads(page: str) -> list[str]:
+    found = re.search(r"var preloads = (\[.*?\]), started", page, re.S)
+    assert found, page
+    return json.loads(found.group(1))
+
+
+def test_each_languages_page_asks_for_its_own_catalog_with_its_modules(tmp_path: Path) -> None:
+    """The runtime waits for the catalog of the page's language before the first render: the
+    page's loader asks for it with the page's modules, so that wait costs no extra round trip.
+    The English page asks for no catalog (English is in the bundle)."""
+    static = tmp_path / "build" / "client"
+    (static / "assets").mkdir(parents=True)
+    for name in ("catalog_es-Ab1.js", "catalog_zh-Cd2.js", "root-2.js"):
+        (static / "assets" / name).write_text("export default {};", encoding="utf-8")
+    scripts = (
+        '<link rel="modulepreload" href="/assets/root-2.js"/>'
+        '<script type="module" async="">import("/assets/root-2.js");</script>'
+    )
+    (static / "explore").mkdir()
+    (static / "explore" / "index.html").write_text(
+        scripts_after_paint(_page("Explore", scripts)), encoding="utf-8"
+    )
+    assert write_page_languages(static) == 1
+    english = (static / "explore" / "index.html").read_bytes()
+    assert _preloads(english.decode()) == ["/assets/root-2.js"]
+    for lang, catalog in (("es", "/assets/catalog_es-Ab1.js"), ("zh", "/assets/catalog_zh-Cd2.js")):
+        page = page_in_language(english, lang, tmp_path / "build" / LANGUAGES_FOLDER)
+        assert page is not None
+        assert _preloads(page.decode()) == [catalog, "/assets/root-2.js"]
 
 
 def test_the_readers_language_is_their_own_then_their_browsers() -> None:

@@ -13,6 +13,7 @@ from microblog.web.scripts_after_paint import (
     ScriptsAfterPaintPlugin,
     rewrite_pages,
     scripts_after_paint,
+    with_preload,
 )
 
 MODULE = (
@@ -58,6 +59,17 @@ def test_the_preloads_move_into_the_loader_and_the_module_script_stays_inert() -
         "/assets/entry.client-3.js",
         "/assets/root-2.js",
     ]
+
+
+def test_a_module_added_to_the_loader_is_asked_for_first() -> None:
+    page = with_preload(scripts_after_paint(PAGE), "/assets/catalog_es-4.js")
+    assert _preloads_in_loader(page) == [
+        "/assets/catalog_es-4.js",
+        "/assets/manifest-1.js",
+        "/assets/entry.client-3.js",
+        "/assets/root-2.js",
+    ]
+    assert with_preload(PAGE, "/assets/catalog_es-4.js") == PAGE  # no loader: left alone
 
 
 def test_nothing_in_the_loader_can_end_its_script_early() -> None:
