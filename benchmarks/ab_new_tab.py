@@ -11,6 +11,10 @@ own browser context (its own HTTP cache and cookies), warmed by the sign-in and 
 each page, as a reader's browser is when they open a link to the site in a new tab.
 
     python -m benchmarks.ab_new_tab --other /work/base / /explore /user/user2 --tabs 20
+    python -m benchmarks.ab_new_tab --other /work/base --language es  # a Spanish reader
+
+`--language` gives `heavy` that language for the run (the pages are then drawn and shown in it)
+and gives back the one they had afterwards.
 
 Prints, for each page and side, the p50 and p95 of when the posts were shown and when the page
 was interactive (hydrated, socket connected), and the p50 of the difference between the pairs.
@@ -21,9 +25,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from benchmarks.bench_feeds import (
     DATABASE_URL,
@@ -36,9 +44,33 @@ from benchmarks.bench_feeds import (
 from benchmarks.page_clock import PageTimes, recorded_load, recorder_script
 from microblog.config import PROJECT_ROOT, get_settings
 from microblog.db import make_engine
+from microblog.i18n import LANGUAGES
+from microblog.seed import HEAVY_FOLLOWER
+from microblog.services import users
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS
 
 Times = dict[tuple[str, str], list[PageTimes]]  # (side, path) -> one load per new tab
+
+
+@contextmanager
+def reader_language(engine: Engine, language: str | None) -> Iterator[None]:
+    """`heavy` reads in `language` until the block ends (None: as they are)."""
+    if language is None:
+        yield
+        return
+    with Session(engine) as session:
+        heavy = users.get_user_by_username(session, HEAVY_FOLLOWER)
+        user_id, before = heavy.id or 0, heavy.language
+        users.set_language(session, user_id=user_id, language=language)
+        session.commit()
+    try:
+        yield
+    finally:
+        with Session(engine) as session:
+            restored = users.get_user(session, user_id)
+            restored.language = before
+            session.add(restored)
+            session.commit()
 
 
 def compare(contexts: dict[str, Any], paths: list[str], tabs: int) -> Times:
@@ -79,16 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tabs", type=int, default=20, help="new tabs per page and side")
     parser.add_argument("--database-url", default=DATABASE_URL)
     parser.add_argument("--ports", type=int, nargs=2, default=(3100, 3200))
+    parser.add_argument("--language", choices=LANGUAGES, help="heavy's language for the run")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     roots = {"other": args.other.resolve(), "this": PROJECT_ROOT}
     engine = make_engine(args.database_url)
     feeds = expected_feeds(engine, find_subjects(engine))
-    engine.dispose()
     expected = {address: ids for feed in feeds for address, ids in feed.addresses()}
     recorder = recorder_script(expected, get_settings().posts_per_page)
     with ExitStack() as stack:
+        stack.callback(engine.dispose)
+        stack.enter_context(reader_language(engine, args.language))
         servers = {
             side: stack.enter_context(
                 serve_production_build(
