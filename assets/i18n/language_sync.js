@@ -12,7 +12,7 @@
 // switched to has loaded (until then runtime.js keeps showing the previous language).
 //
 // Files under assets/ are bundled as they are, without JSX.
-import { useContext, useEffect, useLayoutEffect, useRef } from "react";
+import { useContext, useEffect, useLayoutEffect } from "react";
 import { DispatchContext } from "$/utils/context-registry";
 import {
   catalogLoaded,
@@ -31,8 +31,6 @@ const CATALOG_KEY = "catalog_loaded";
 
 export function LanguageSync({ lang, stateKey }) {
   const dispatch = useContext(DispatchContext);
-  const latest = useRef(lang);
-  latest.current = lang;
 
   useLayoutEffect(() => {
     markHydrated();
@@ -55,11 +53,10 @@ export function LanguageSync({ lang, stateKey }) {
   useEffect(() => {
     const wanted = currentLang(lang);
     if (catalogLoaded(wanted)) return;
+    // Each render reads the language it is in then, so a later switch needs no check here.
     loadCatalog(wanted).then(() => {
       const update = dispatch && dispatch[stateKey];
-      if (catalogLoaded(wanted) && currentLang(latest.current) === wanted && update) {
-        update({ [CATALOG_KEY]: wanted });
-      }
+      if (catalogLoaded(wanted) && typeof update === "function") update({ [CATALOG_KEY]: wanted });
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [lang]);

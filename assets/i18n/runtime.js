@@ -59,8 +59,12 @@ export function currentLang(lang) {
 // language's strings only.
 const loading = new Map();
 
+export function catalogLoaded(code) {
+  return code in catalogs || !(code in loaders);
+}
+
 export function loadCatalog(code) {
-  if (code in catalogs || !(code in loaders)) return Promise.resolve(code);
+  if (catalogLoaded(code)) return Promise.resolve(code);
   let found = loading.get(code);
   if (!found) {
     found = loaders[code]().then(
@@ -78,10 +82,6 @@ export function loadCatalog(code) {
     loading.set(code, found);
   }
   return found;
-}
-
-export function catalogLoaded(code) {
-  return code in catalogs || !(code in loaders);
 }
 
 // The first render must draw the language of the server's HTML, and the one LanguageSync

@@ -47,6 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from microblog.config import get_settings
 from microblog.db import run_read
 from microblog.i18n import LANGUAGES, negotiate_language, normalize_language
+from microblog.i18n.jsexport import module_name
 from microblog.services.auth_sessions import SessionUser, session_user
 from microblog.web.scripts_after_paint import with_preload
 from microblog.web.whole_page import whole_page, without_validators
@@ -125,11 +126,14 @@ def _digest(page: bytes) -> str:
 
 
 def catalog_modules(static_dir: Path) -> dict[str, str]:
-    """The address of each language's catalog module in a build (its chunk is named after
-    assets/i18n/catalog_<lang>.js, microblog/i18n/jsexport.py), for the languages that have one."""
+    """The address of each other language's catalog module in a build (the bundler names its
+    chunk after the module's file, `jsexport.module_name`), for the languages that have one."""
     found = {}
     for lang in LANGUAGES:
-        chunks = sorted((static_dir / "assets").glob(f"catalog_{lang}-*.js"))
+        if lang == DRAWN:
+            continue  # English is part of the bundle
+        stem = Path(module_name(lang)).stem
+        chunks = sorted((static_dir / "assets").glob(f"{stem}-*.js"))
         if len(chunks) == 1:
             found[lang] = "/" + chunks[0].relative_to(static_dir).as_posix()
     return found
