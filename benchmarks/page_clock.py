@@ -109,6 +109,8 @@ class PageTimes:
     shown: float | None
     live: float | None
     shown_seen: float | None
+    sent: float | None = None  # the hydrate event sent, then the socket connected: the two
+    connected: float | None = None  # moments whose later one is `interactive`
 
 
 def recorded_load(page: Any, address: str, timeout: float = 30_000) -> PageTimes:
@@ -134,4 +136,6 @@ def recorded_load(page: Any, address: str, timeout: float = 30_000) -> PageTimes
         shown=times.get("shown"),
         live=times.get("live"),
         shown_seen=heard[0] if heard else None,
+        sent=times.get("sent"),
+        connected=times.get("connected"),
     )

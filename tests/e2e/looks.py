@@ -99,10 +99,13 @@ def check_look(
     """No overflow, a screenshot (`folder/name.png`) and no axe violations (on `include` only,
     when given). The pointer goes to a corner first: a hovered button is a shade off its rest.
     `keep_pointer` leaves it where it is, for a look that a hover holds open (a user card
-    starts to fade out 300 ms after the pointer leaves, and axe would judge a shade of it)."""
+    starts to fade out 300 ms after the pointer leaves, and axe would judge a shade of it).
+    The screenshot waits, as axe does, for what is fading or sliding in: a picture of a menu
+    half faded in shows colours no reader sees for long."""
     viewport = page.viewport_size or {"width": 1280, "height": 800}
     if not keep_pointer:
         page.mouse.move(0, viewport["height"] - 1)
     assert_no_overflow(page, name)
+    wait_for_animations(page)
     page.screenshot(path=str(folder / f"{name}.png"))
     assert_no_axe_violations(page, *include)

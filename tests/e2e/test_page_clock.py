@@ -68,8 +68,10 @@ def test_the_recorder_reports_the_frames_after_what_the_page_did(context: Browse
     assert times.shown is not None and times.live is not None and times.shown_seen is not None
     # The server's drawing shows from the first frame, before the page has hydrated.
     assert 0 < times.shown < noted["sent"]
-    # Interactive is when the later of the two hooks was called.
+    # Interactive is when the later of the two hooks was called; each is reported too.
     assert noted["connected"] <= times.interactive <= noted["connectedAfter"]
+    assert times.sent is not None and noted["sent"] <= times.sent < noted["connected"]
+    assert times.connected == times.interactive
     # Live: the frame after the page's own list took the drawing's place, not before.
     assert times.live >= noted["live"]
 
