@@ -46,7 +46,7 @@ from microblog.config import get_settings
 from microblog.db import make_engine
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS
 
-# The moments, in the order a new tab reaches them; the keys `PHASES_JS` fills in.
+# The moments, in the order a new tab reaches them, and their keys in a load's record.
 MOMENTS = (
     ("first contentful paint", "paint"),
     ("posts shown", "shown"),
@@ -86,8 +86,9 @@ _READ_JS = """() => {
   const at = { ...window.__newTabPhases };
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   if (paint) at.paint = paint.startTime;
-  const scripts = performance.getEntriesByType('resource')
-    .filter((entry) => /\\/assets\\/.*\\.js$/.test(entry.name));
+  // The page's own modules: those asked for before the hydration (not a chunk loaded later).
+  const scripts = performance.getEntriesByType('resource').filter((entry) =>
+    /\\/assets\\/.*\\.js$/.test(entry.name) && entry.startTime < (at.commit ?? Infinity));
   if (scripts.length) at.arrived = Math.max(...scripts.map((entry) => entry.responseEnd));
   return at;
 }"""
