@@ -35,14 +35,13 @@ from sqlmodel import Session
 
 from benchmarks.bench_feeds import (
     DATABASE_URL,
-    expected_feeds,
-    find_subjects,
-    log_in,
+    feed_recorder,
     percentile,
+    reader_context,
     serve_production_build,
 )
-from benchmarks.page_clock import PageTimes, recorded_load, recorder_script
-from microblog.config import PROJECT_ROOT, get_settings
+from benchmarks.page_clock import PageTimes, recorded_load
+from microblog.config import PROJECT_ROOT
 from microblog.db import make_engine
 from microblog.i18n import LANGUAGES
 from microblog.seed import HEAVY_FOLLOWER
@@ -117,9 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     roots = {"other": args.other.resolve(), "this": PROJECT_ROOT}
     engine = make_engine(args.database_url)
-    feeds = expected_feeds(engine, find_subjects(engine))
-    expected = {address: ids for feed in feeds for address, ids in feed.addresses()}
-    recorder = recorder_script(expected, get_settings().posts_per_page)
+    recorder = feed_recorder(engine)
     with ExitStack() as stack:
         stack.callback(engine.dispose)
         stack.enter_context(reader_language(engine, args.language))
@@ -134,15 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
-        contexts = {}
-        for side, server in servers.items():
-            context = browser.new_context(base_url=server.frontend)
-            context.add_init_script(recorder)
-            page = context.new_page()
-            log_in(page, server.frontend)
-            for path in args.paths:
-                recorded_load(page, path)
-            contexts[side] = context
+        contexts = {
+            side: reader_context(browser, server.frontend, args.paths, recorder)
+            for side, server in servers.items()
+        }
         report(compare(contexts, args.paths, args.tabs), args.paths, list(contexts))
     return 0
 

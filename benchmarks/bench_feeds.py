@@ -854,6 +854,28 @@ def log_in(page: Any, frontend: str) -> None:
     sys.exit("Could not log in as heavy.")
 
 
+def feed_recorder(engine: Engine) -> str:
+    """The page clock's init script (benchmarks/page_clock.py), expecting at each feed address
+    the posts the database has there."""
+    feeds = expected_feeds(engine, find_subjects(engine))
+    expected = {address: ids for feed in feeds for address, ids in feed.addresses()}
+    return recorder_script(expected, get_settings().posts_per_page)
+
+
+def reader_context(browser: Any, frontend: str, paths: list[str], *init_scripts: str) -> Any:
+    """A browser context of `frontend` with `init_scripts`, signed in as heavy and through each
+    of `paths` once: the build in its cache, as a reader's browser has it when they open a link
+    to the site in a new tab."""
+    context = browser.new_context(base_url=frontend)
+    for script in init_scripts:
+        context.add_init_script(script)
+    page = context.new_page()
+    log_in(page, frontend)
+    for path in paths:
+        recorded_load(page, path)
+    return context
+
+
 def click_through(
     page: Any,
     feed: Feed,

@@ -36,13 +36,11 @@ from typing import Any
 
 from benchmarks.bench_feeds import (
     DATABASE_URL,
-    expected_feeds,
-    find_subjects,
-    log_in,
+    feed_recorder,
+    reader_context,
     serve_production_build,
 )
-from benchmarks.page_clock import recorded_load, recorder_script
-from microblog.config import get_settings
+from benchmarks.page_clock import recorded_load
 from microblog.db import make_engine
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS
 
@@ -132,8 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     engine = make_engine(args.database_url)
-    feeds = expected_feeds(engine, find_subjects(engine))
-    expected = {address: ids for feed in feeds for address, ids in feed.addresses()}
+    recorder = feed_recorder(engine)
     engine.dispose()
     with ExitStack() as stack:
         work_dir = Path(tempfile.mkdtemp(prefix="new-tab-phases-"))
@@ -141,13 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
-        context = browser.new_context(base_url=server.frontend)
-        context.add_init_script(recorder_script(expected, get_settings().posts_per_page))
-        context.add_init_script(_MOMENTS_JS)
-        page = context.new_page()
-        log_in(page, server.frontend)
-        for path in args.paths:  # the build into the browser's cache, as a reader's has it
-            recorded_load(page, path)
+        context = reader_context(browser, server.frontend, args.paths, recorder, _MOMENTS_JS)
         for path, loads in measure(context, args.paths, args.tabs).items():
             print(f"{path} ({len(loads)} new tabs), p50 ms on the page's clock:")
             for label, value in summarize(loads).items():
